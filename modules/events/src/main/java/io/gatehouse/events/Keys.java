@@ -1,0 +1,57 @@
+package io.gatehouse.events;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Record keys of the topic contract. Names never contain {@code /}, so the trailing separator in
+ * {@link #heartbeatPrefix} makes "all agents of {@code kind/name}" one exact prefix scan
+ * ({@code app/demo/} never matches {@code app/demo2/...}).
+ */
+public final class Keys {
+  public static final char SEPARATOR = '/';
+
+  private Keys() {}
+
+  /** {@code kind/name}: key of resources, and of audit events about a resource. */
+  public static String resource(String kind, String name) {
+    return kind + SEPARATOR + name;
+  }
+
+  /** {@code kind/name/agentId}: key of a heartbeat. */
+  public static String heartbeat(String kind, String name, String agentId) {
+    return kind + SEPARATOR + name + SEPARATOR + agentId;
+  }
+
+  /** {@code kind/name/}: prefix of every heartbeat of one resource. */
+  public static String heartbeatPrefix(String kind, String name) {
+    return kind + SEPARATOR + name + SEPARATOR;
+  }
+
+  /** {@code kind/}: prefix of every heartbeat or resource of one kind. */
+  public static String kindPrefix(String kind) {
+    return kind + SEPARATOR;
+  }
+
+  public static byte[] bytes(String key) {
+    return key.getBytes(StandardCharsets.UTF_8);
+  }
+
+  public static String string(byte[] key) {
+    return new String(key, StandardCharsets.UTF_8);
+  }
+
+  /** Splits a key into its {@code /}-separated parts, failing with the key in the message. */
+  public static String[] split(String key, int expectedParts) {
+    String[] parts = key.split(String.valueOf(SEPARATOR), -1);
+    if (parts.length != expectedParts) {
+      throw new EventException(
+          "malformed key '" + key + "': expected " + expectedParts + " parts separated by '/'");
+    }
+    for (String part : parts) {
+      if (part.isEmpty()) {
+        throw new EventException("malformed key '" + key + "': empty part");
+      }
+    }
+    return parts;
+  }
+}

@@ -1,0 +1,105 @@
+package io.gatehouse.events.codec;
+
+import io.gatehouse.events.AgentBeat;
+import io.gatehouse.events.AuditEvent;
+import io.gatehouse.events.ResourceDefinition;
+import io.gatehouse.events.ResourceHeartbeat;
+import io.gatehouse.events.SessionPin;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import org.apache.avro.Schema;
+import org.apache.avro.message.BinaryMessageDecoder;
+import org.apache.avro.message.BinaryMessageEncoder;
+import org.apache.avro.message.SchemaStore;
+import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.avro.util.ClassSecurityValidator;
+
+/**
+ * Encodes and decodes one event type with Avro single-object encoding. Decoding accepts any
+ * version of the schema this build knows (current or released) and resolves it to the current
+ * one; anything else fails with {@link EventDecodeException}. Instances are thread-safe.
+ *
+ * @param <T> the generated record class
+ */
+public final class EventCodec<T extends SpecificRecord> {
+  static {
+    // Avro 1.12.2 only instantiates classes from trusted packages; ours is trusted here, in
+    // code, so no process has to remember a system property.
+    ClassSecurityValidator.setGlobal(
+        ClassSecurityValidator.composite(
+            ClassSecurityValidator.getGlobal(),
+            type -> type.getName().startsWith("io.gatehouse.events.")));
+  }
+
+  public static final EventCodec<ResourceDefinition> RESOURCE_DEFINITION =
+      new EventCodec<>(ResourceDefinition.class, ResourceDefinition.getClassSchema());
+  public static final EventCodec<ResourceHeartbeat> RESOURCE_HEARTBEAT =
+      new EventCodec<>(ResourceHeartbeat.class, ResourceHeartbeat.getClassSchema());
+  public static final EventCodec<AgentBeat> AGENT_BEAT =
+      new EventCodec<>(AgentBeat.class, AgentBeat.getClassSchema());
+  public static final EventCodec<SessionPin> SESSION_PIN =
+      new EventCodec<>(SessionPin.class, SessionPin.getClassSchema());
+  public static final EventCodec<AuditEvent> AUDIT_EVENT =
+      new EventCodec<>(AuditEvent.class, AuditEvent.getClassSchema());
+
+  private final Class<T> type;
+  private final Schema schema;
+  private final BinaryMessageEncoder<T> encoder;
+  private final BinaryMessageDecoder<T> decoder;
+
+  private EventCodec(Class<T> type, Schema schema) {
+    this.type = type;
+    this.schema = schema;
+    SpecificData model = SpecificData.getForClass(type);
+    SchemaStore.Cache known = new SchemaStore.Cache();
+    for (Schema version : SchemaCatalog.get().versions(schema.getFullName())) {
+      known.addSchema(version);
+    }
+    this.encoder = new BinaryMessageEncoder<>(model, schema);
+    this.decoder = new BinaryMessageDecoder<>(model, schema, known);
+  }
+
+  public Class<T> type() {
+    return type;
+  }
+
+  /** The schema this build writes. */
+  public Schema schema() {
+    return schema;
+  }
+
+  public byte[] encode(T event) {
+    try {
+      ByteBuffer buffer = encoder.encode(event);
+      byte[] out = new byte[buffer.remaining()];
+      buffer.get(out);
+      return out;
+    } catch (IOException | RuntimeException e) {
+      throw new io.gatehouse.events.EventException(
+          "cannot encode " + type.getSimpleName() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Decodes a payload written by any known version of this event's schema.
+   *
+   * @throws EventDecodeException when the payload is not single-object encoded, was written by an
+   *     unknown schema, or is truncated or corrupt
+   */
+  public T decode(byte[] payload) {
+    if (payload == null) {
+      throw new EventDecodeException("null payload is not a " + type.getSimpleName());
+    }
+    if (SchemaCatalog.fingerprintOf(payload).isEmpty()) {
+      throw new EventDecodeException(
+          "payload of " + payload.length + " bytes has no Avro single-object header");
+    }
+    try {
+      return decoder.decode(payload);
+    } catch (IOException | RuntimeException e) {
+      throw new EventDecodeException(
+          "cannot decode " + type.getSimpleName() + " (" + payload.length + " bytes): " + e, e);
+    }
+  }
+}

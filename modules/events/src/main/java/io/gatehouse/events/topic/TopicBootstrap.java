@@ -1,0 +1,126 @@
+package io.gatehouse.events.topic;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.TopicExistsException;
+
+/**
+ * Creates the contract's topics if missing and checks the cleanup policy of those that exist.
+ * Running it again, or from several processes at once, is harmless. It never alters an existing
+ * topic: a wrong policy is the operator's call, so it fails with the fix in the message.
+ */
+public final class TopicBootstrap {
+  private final Admin admin;
+  private final TopicNames names;
+  private final short replicationFactor;
+  private final Duration timeout;
+
+  public TopicBootstrap(Admin admin, TopicNames names, short replicationFactor, Duration timeout) {
+    this.admin = admin;
+    this.names = names;
+    this.replicationFactor = replicationFactor;
+    this.timeout = timeout;
+  }
+
+  /** Ensures every topic of the contract exists with its cleanup policy. */
+  public void ensure() {
+    ensure(List.of(Topic.values()));
+  }
+
+  public void ensure(Collection<Topic> topics) {
+    create(topics);
+    verify(topics);
+  }
+
+  private void create(Collection<Topic> topics) {
+    Set<String> existing = await("list topics", admin.listTopics().names());
+    List<NewTopic> missing = new ArrayList<>();
+    for (Topic topic : topics) {
+      if (!existing.contains(names.of(topic))) {
+        missing.add(
+            new NewTopic(names.of(topic), topic.partitions(), replicationFactor)
+                .configs(topic.configs()));
+      }
+    }
+    if (missing.isEmpty()) {
+      return;
+    }
+    admin
+        .createTopics(missing)
+        .values()
+        .forEach(
+            (name, future) -> {
+              try {
+                future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+              } catch (ExecutionException e) {
+                // Another process created it between our list and create: fine, verify checks it.
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                  throw new TopicContractException(
+                      "cannot create topic " + name + ": " + e.getCause().getMessage(), e.getCause());
+                }
+              } catch (TimeoutException e) {
+                throw new TopicContractException(
+                    "timed out after " + timeout + " creating topic " + name, e);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new TopicContractException("interrupted creating topic " + name, e);
+              }
+            });
+  }
+
+  private void verify(Collection<Topic> topics) {
+    List<ConfigResource> resources = new ArrayList<>();
+    for (Topic topic : topics) {
+      resources.add(new ConfigResource(ConfigResource.Type.TOPIC, names.of(topic)));
+    }
+    Map<ConfigResource, Config> configs = await("describe topic configs", admin.describeConfigs(resources).all());
+    List<String> problems = new ArrayList<>();
+    for (Topic topic : topics) {
+      Config config = configs.get(new ConfigResource(ConfigResource.Type.TOPIC, names.of(topic)));
+      ConfigEntry policy = config == null ? null : config.get("cleanup.policy");
+      String actual = policy == null ? "<unknown>" : policy.value();
+      if (!actual.equals(topic.cleanupPolicy().value())) {
+        problems.add(
+            "topic "
+                + names.of(topic)
+                + " has cleanup.policy="
+                + actual
+                + ", the contract requires "
+                + topic.cleanupPolicy().value()
+                + " (fix: kafka-configs.sh --alter --entity-type topics --entity-name "
+                + names.of(topic)
+                + " --add-config cleanup.policy="
+                + topic.cleanupPolicy().value()
+                + ")");
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new TopicContractException(String.join("; ", problems));
+    }
+  }
+
+  private <T> T await(String what, org.apache.kafka.common.KafkaFuture<T> future) {
+    try {
+      return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      throw new TopicContractException("cannot " + what + ": " + e.getCause().getMessage(), e.getCause());
+    } catch (TimeoutException e) {
+      throw new TopicContractException("timed out after " + timeout + " trying to " + what, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new TopicContractException("interrupted trying to " + what, e);
+    }
+  }
+}
