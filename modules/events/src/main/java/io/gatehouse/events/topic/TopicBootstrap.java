@@ -3,6 +3,7 @@ package io.gatehouse.events.topic;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -13,6 +14,9 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.TopicExistsException;
 
@@ -41,7 +45,48 @@ public final class TopicBootstrap {
 
   public void ensure(Collection<Topic> topics) {
     create(topics);
+    awaitLeaders(topics);
     verify(topics);
+  }
+
+  /**
+   * Waits until every partition has a leader: producing to a partition the broker has not loaded
+   * yet gets retried out of order and fails an idempotent producer.
+   */
+  private void awaitLeaders(Collection<Topic> topics) {
+    List<String> topicNames = topics.stream().map(names::of).toList();
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      List<String> leaderless = new ArrayList<>();
+      Map<String, TopicDescription> described;
+      try {
+        described = admin.describeTopics(topicNames).allTopicNames().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (ExecutionException e) {
+        // A topic just created may be unknown to the broker for a moment.
+        if (!(e.getCause() instanceof org.apache.kafka.common.errors.RetriableException) || System.nanoTime() > deadline) {
+          throw new TopicContractException("cannot describe topics " + topicNames + ": " + describe(e.getCause()), e.getCause());
+        }
+        described = Map.of();
+        leaderless.add(e.getCause().getClass().getSimpleName());
+      } catch (TimeoutException e) {
+        throw new TopicContractException("timed out after " + timeout + " describing topics " + topicNames, e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new TopicContractException("interrupted describing topics", e);
+      }
+      described.forEach(
+          (name, d) ->
+              d.partitions().stream()
+                  .filter(p -> p.leader() == null || p.leader().isEmpty())
+                  .forEach(p -> leaderless.add(name + "-" + p.partition())));
+      if (leaderless.isEmpty() && writable(described)) {
+        return;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new TopicContractException("partitions without a leader after " + timeout + ": " + leaderless);
+      }
+      java.util.concurrent.locks.LockSupport.parkNanos(20_000_000L);
+    }
   }
 
   private void create(Collection<Topic> topics) {
@@ -68,7 +113,7 @@ public final class TopicBootstrap {
                 // Another process created it between our list and create: fine, verify checks it.
                 if (!(e.getCause() instanceof TopicExistsException)) {
                   throw new TopicContractException(
-                      "cannot create topic " + name + ": " + e.getCause().getMessage(), e.getCause());
+                      "cannot create topic " + name + ": " + describe(e.getCause()), e.getCause());
                 }
               } catch (TimeoutException e) {
                 throw new TopicContractException(
@@ -115,12 +160,41 @@ public final class TopicBootstrap {
     try {
       return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {
-      throw new TopicContractException("cannot " + what + ": " + e.getCause().getMessage(), e.getCause());
+      throw new TopicContractException("cannot " + what + ": " + describe(e.getCause()), e.getCause());
     } catch (TimeoutException e) {
       throw new TopicContractException("timed out after " + timeout + " trying to " + what, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new TopicContractException("interrupted trying to " + what, e);
     }
+  }
+
+  /**
+   * Whether every partition answers a list-offsets request at its leader, which only succeeds once
+   * the broker has loaded the partition (metadata may name a leader slightly earlier).
+   */
+  private boolean writable(Map<String, TopicDescription> described) {
+    Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
+    described.forEach(
+        (name, d) -> d.partitions().forEach(p -> partitions.put(new TopicPartition(name, p.partition()), OffsetSpec.latest())));
+    try {
+      admin.listOffsets(partitions).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      return true;
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof org.apache.kafka.common.errors.RetriableException) {
+        return false;
+      }
+      throw new TopicContractException("cannot list offsets of " + described.keySet() + ": " + describe(e.getCause()), e.getCause());
+    } catch (TimeoutException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new TopicContractException("interrupted listing offsets", e);
+    }
+  }
+
+  private static String describe(Throwable e) {
+    String message = e.getMessage();
+    return e.getClass().getSimpleName() + (message == null || message.isBlank() ? "" : " " + message);
   }
 }

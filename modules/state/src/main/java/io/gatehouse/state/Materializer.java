@@ -1,0 +1,418 @@
+package io.gatehouse.state;
+
+import io.gatehouse.events.Keys;
+import io.gatehouse.events.codec.EventCodec;
+import io.gatehouse.events.topic.Topic;
+import io.gatehouse.events.topic.TopicNames;
+import io.gatehouse.state.internals.DeadLetters;
+import io.gatehouse.state.internals.StreamProbe;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InterruptException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.avro.specific.SpecificRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+
+/**
+ * Materializes contract topics into a {@link StateStore}. It reads every partition of every topic
+ * (no consumer group: each process needs the whole table), and writes each poll's records and the
+ * positions after them in one atomic batch, so on restart it resumes exactly where the store is and
+ * re-reads nothing already applied. Tombstones delete. A value that cannot be decoded is counted,
+ * logged once with its coordinates, copied to the dead-letter topic and skipped.
+ *
+ * <p>Applied changes are published on {@link #changes()} after they are durable. The materializer
+ * owns one thread and one consumer; it never closes the store it was handed.
+ */
+public final class Materializer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Materializer.class);
+
+  private final StateStore store;
+  private final String bootstrapServers;
+  private final TopicNames names;
+  private final List<Topic> topics;
+  private final String clientId;
+  private final Properties consumerOverrides;
+  private final Duration pollTimeout;
+  private final StreamProbe probe;
+  private final DeadLetters deadLetters;
+  private final Sinks.Many<StateChange> sink = Sinks.many().multicast().directBestEffort();
+  private final Sinks.One<Void> caughtUp = Sinks.one();
+  private final AtomicBoolean running = new AtomicBoolean();
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private final Map<Topic, Counter> applied = new EnumMap<>(Topic.class);
+  private final Map<Topic, Counter> poisonPills = new EnumMap<>(Topic.class);
+  private final AtomicLong appliedTotal = new AtomicLong();
+  private final AtomicLong poisonTotal = new AtomicLong();
+  private final Map<TopicPartition, Long> applyPositions = new HashMap<>();
+  private volatile boolean isCaughtUp;
+  private volatile Throwable failure;
+  private KafkaConsumer<byte[], byte[]> consumer;
+  private Thread thread;
+
+  private Materializer(Builder b) {
+    this.store = b.store;
+    this.bootstrapServers = b.bootstrapServers;
+    this.names = b.names;
+    this.topics = List.copyOf(b.topics);
+    this.clientId = b.clientId;
+    this.consumerOverrides = b.consumerOverrides;
+    this.pollTimeout = b.pollTimeout;
+    this.probe = new StreamProbe(b.clock, b.probeInterval, b.probeTimeout);
+    this.deadLetters =
+        new DeadLetters(
+            b.bootstrapServers, b.deadLetters ? names.of(Topic.DEAD_LETTER) : null, b.clientId, Duration.ofSeconds(5));
+    for (Topic topic : topics) {
+      applied.put(
+          topic,
+          Counter.builder("gatehouse.materializer.records")
+              .description("Records applied to local state")
+              .tag("topic", topic.suffix())
+              .register(b.registry));
+      poisonPills.put(
+          topic,
+          Counter.builder("gatehouse.materializer.poison.pills")
+              .description("Undecodable records set aside")
+              .tag("topic", topic.suffix())
+              .register(b.registry));
+    }
+    Gauge.builder("gatehouse.materializer.lag.records", probe, StreamProbe::lag)
+        .description("Records between applied positions and the last end offsets seen")
+        .register(b.registry);
+    Gauge.builder("gatehouse.materializer.caught.up", this, m -> m.isCaughtUp ? 1 : 0)
+        .description("1 once the store has reached the end offsets seen at start")
+        .register(b.registry);
+    Gauge.builder("gatehouse.state.size.bytes", store, StateStore::sizeOnDisk)
+        .description("Size of the state store's files")
+        .baseUnit("bytes")
+        .register(b.registry);
+  }
+
+  public static Builder builder(StateStore store, String bootstrapServers) {
+    return new Builder(store, bootstrapServers);
+  }
+
+  /** Starts the materializer thread. */
+  public Materializer start() {
+    if (!running.compareAndSet(false, true)) {
+      throw new StateException("materializer " + clientId + " already started");
+    }
+    thread = new Thread(this::run, "gatehouse-materializer-" + clientId);
+    thread.setDaemon(true);
+    thread.start();
+    return this;
+  }
+
+  /**
+   * Changes applied to the store, after they are durable. Hot: subscribers see changes from the
+   * moment they subscribe, so subscribe first, then read the store. The sink drops for a subscriber
+   * that has no demand; add {@code onBackpressureBuffer()} if you must not miss one.
+   */
+  public Flux<StateChange> changes() {
+    return sink.asFlux();
+  }
+
+  /** True once the store has reached the end offsets seen when the materializer started. */
+  public boolean isCaughtUp() {
+    return isCaughtUp;
+  }
+
+  /** Completes once caught up (at once if already), or errors if the materializer fails first. */
+  public Mono<Void> caughtUp() {
+    return caughtUp.asMono();
+  }
+
+  /** The time up to which this process has seen the stream. */
+  public StreamClock streamClock() {
+    return probe::seenUpTo;
+  }
+
+  /** Whether the broker answered the last end-offset request. */
+  public boolean isKafkaReachable() {
+    return probe.reachable();
+  }
+
+  public long appliedRecords() {
+    return appliedTotal.get();
+  }
+
+  public long poisonPills() {
+    return poisonTotal.get();
+  }
+
+  /** The failure that stopped the materializer thread, or null while it runs. */
+  public Throwable failure() {
+    return failure;
+  }
+
+  private void run() {
+    try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(consumerProps(), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      consumer = c;
+      Set<TopicPartition> partitions = assign(c);
+      Map<String, Topic> byName = new HashMap<>();
+      for (Topic t : topics) {
+        byName.put(names.of(t), t);
+      }
+      while (running.get()) {
+        ConsumerRecords<byte[], byte[]> records = c.poll(pollTimeout);
+        if (!records.isEmpty()) {
+          apply(records, byName);
+        }
+        probe.probe(c, partitions, tp -> applyPositions.getOrDefault(tp, 0L));
+        if (!isCaughtUp && probe.seenUpTo().isAfter(java.time.Instant.EPOCH)) {
+          isCaughtUp = true;
+          caughtUp.tryEmitEmpty();
+          LOG.info("materializer {} caught up ({} records applied)", clientId, appliedTotal.get());
+        }
+      }
+    } catch (WakeupException | InterruptException e) {
+      // close() asked us to stop.
+    } catch (Throwable e) {
+      failure = e;
+      LOG.error("materializer {} stopped: {}", clientId, e.toString(), e);
+      caughtUp.tryEmitError(e);
+      sink.tryEmitError(e);
+      return;
+    } finally {
+      deadLetters.close();
+    }
+    sink.tryEmitComplete();
+  }
+
+  private Set<TopicPartition> assign(KafkaConsumer<byte[], byte[]> c) {
+    Set<TopicPartition> partitions = new LinkedHashSet<>();
+    while (running.get()) {
+      partitions.clear();
+      List<String> missing = new ArrayList<>();
+      for (Topic topic : topics) {
+        List<PartitionInfo> infos;
+        try {
+          infos = c.partitionsFor(names.of(topic), Duration.ofSeconds(5));
+        } catch (KafkaException e) {
+          infos = List.of();
+        }
+        if (infos == null || infos.isEmpty()) {
+          missing.add(names.of(topic));
+        }
+        for (PartitionInfo info : infos == null ? List.<PartitionInfo>of() : infos) {
+          partitions.add(new TopicPartition(info.topic(), info.partition()));
+        }
+      }
+      if (missing.isEmpty()) {
+        break;
+      }
+      LOG.warn("materializer {} waiting for topics {} at {}", clientId, missing, bootstrapServers);
+      c.poll(Duration.ofMillis(500)); // back off without a sleep; nothing is assigned yet
+    }
+    c.assign(partitions);
+    Map<String, Map<Integer, Long>> stored = store.positions();
+    for (TopicPartition tp : partitions) {
+      Long next = stored.getOrDefault(tp.topic(), Map.of()).get(tp.partition());
+      if (next == null) {
+        c.seekToBeginning(List.of(tp));
+        applyPositions.put(tp, 0L);
+      } else {
+        c.seek(tp, next);
+        applyPositions.put(tp, next);
+      }
+    }
+    LOG.info("materializer {} assigned {} partitions, resuming from stored positions {}", clientId, partitions.size(), stored);
+    return partitions;
+  }
+
+  private void apply(ConsumerRecords<byte[], byte[]> records, Map<String, Topic> byName) {
+    List<StateChange> changes = new ArrayList<>(records.count());
+    Map<Topic, Integer> counts = new EnumMap<>(Topic.class);
+    int poison = 0;
+    try (StateBatch batch = store.batch()) {
+      for (TopicPartition tp : records.partitions()) {
+        Topic topic = byName.get(tp.topic());
+        String table = topic.suffix();
+        EventCodec<?> codec = topic.codec();
+        long next = -1;
+        for (ConsumerRecord<byte[], byte[]> record : records.records(tp)) {
+          next = record.offset() + 1;
+          if (record.key() == null) {
+            deadLetters.setAside(record, "record has no key");
+            poisonPills.get(topic).increment();
+            poison++;
+            continue;
+          }
+          if (record.value() == null) {
+            batch.delete(table, record.key());
+            changes.add(new StateChange(topic, Keys.string(record.key()), null, tp.partition(), record.offset()));
+            counts.merge(topic, 1, Integer::sum);
+            continue;
+          }
+          SpecificRecord value;
+          try {
+            value = codec.decode(record.value());
+          } catch (RuntimeException e) {
+            deadLetters.setAside(record, e.getMessage());
+            poisonPills.get(topic).increment();
+            poison++;
+            continue;
+          }
+          batch.put(table, record.key(), record.value());
+          changes.add(new StateChange(topic, Keys.string(record.key()), value, tp.partition(), record.offset()));
+          counts.merge(topic, 1, Integer::sum);
+        }
+        if (next >= 0) {
+          batch.position(tp.topic(), tp.partition(), next);
+          applyPositions.put(tp, next);
+        }
+      }
+      store.write(batch);
+    }
+    counts.forEach((t, n) -> applied.get(t).increment(n));
+    appliedTotal.addAndGet(changes.size());
+    poisonTotal.addAndGet(poison);
+    for (StateChange change : changes) {
+      sink.tryEmitNext(change);
+    }
+  }
+
+  private Properties consumerProps() {
+    Properties props = new Properties();
+    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    props.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
+    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "20000");
+    props.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, String.valueOf(64 * 1024 * 1024));
+    props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(16 * 1024 * 1024));
+    props.put(ConsumerConfig.RECEIVE_BUFFER_CONFIG, String.valueOf(4 * 1024 * 1024));
+    props.putAll(consumerOverrides);
+    return props;
+  }
+
+  /** Stops the thread and the consumer; idempotent. Does not close the store. */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    boolean wasRunning = running.getAndSet(false);
+    KafkaConsumer<byte[], byte[]> c = consumer;
+    if (c != null) {
+      c.wakeup();
+    }
+    if (wasRunning && thread != null) {
+      try {
+        thread.join(Duration.ofSeconds(10).toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      if (thread.isAlive()) {
+        LOG.warn("materializer {} thread did not stop within 10 s", clientId);
+      }
+    }
+  }
+
+  /** Configures a {@link Materializer}; every setting has a default but the store and bootstrap. */
+  public static final class Builder {
+    private final StateStore store;
+    private final String bootstrapServers;
+    private TopicNames names = TopicNames.DEFAULT;
+    private Collection<Topic> topics = Topic.MATERIALIZED;
+    private String clientId = "gatehouse";
+    private Clock clock = Clock.systemUTC();
+    private Duration pollTimeout = Duration.ofMillis(100);
+    private Duration probeInterval = Duration.ofMillis(250);
+    private Duration probeTimeout = Duration.ofSeconds(1);
+    private boolean deadLetters = true;
+    private MeterRegistry registry = new SimpleMeterRegistry();
+    private final Properties consumerOverrides = new Properties();
+
+    private Builder(StateStore store, String bootstrapServers) {
+      this.store = store;
+      this.bootstrapServers = bootstrapServers;
+    }
+
+    public Builder topicNames(TopicNames names) {
+      this.names = names;
+      return this;
+    }
+
+    /** The topics to read; default {@link Topic#MATERIALIZED}. Each needs a table of its suffix. */
+    public Builder topics(Collection<Topic> topics) {
+      this.topics = topics;
+      return this;
+    }
+
+    /** Names the consumer and the thread, e.g. the proxy id. */
+    public Builder clientId(String clientId) {
+      this.clientId = clientId;
+      return this;
+    }
+
+    /** The clock stream time is read from; tests inject one. */
+    public Builder clock(Clock clock) {
+      this.clock = clock;
+      return this;
+    }
+
+    /** How often to ask the broker how far the stream goes; bounds liveness precision. */
+    public Builder probeInterval(Duration interval) {
+      this.probeInterval = interval;
+      return this;
+    }
+
+    public Builder pollTimeout(Duration timeout) {
+      this.pollTimeout = timeout;
+      return this;
+    }
+
+    /** Whether to copy poison pills to the dead-letter topic (they are always counted and logged). */
+    public Builder deadLetters(boolean enabled) {
+      this.deadLetters = enabled;
+      return this;
+    }
+
+    public Builder meterRegistry(MeterRegistry registry) {
+      this.registry = registry;
+      return this;
+    }
+
+    public Builder consumerProperty(String key, String value) {
+      consumerOverrides.put(key, value);
+      return this;
+    }
+
+    public Materializer build() {
+      for (Topic topic : topics) {
+        if (topic.codec() == null) {
+          throw new StateException("topic " + topic + " carries no events and cannot be materialized");
+        }
+        store.table(topic.suffix());
+      }
+      return new Materializer(this);
+    }
+  }
+}
