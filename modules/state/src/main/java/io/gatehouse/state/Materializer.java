@@ -33,7 +33,6 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.avro.specific.SpecificRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
@@ -247,7 +246,10 @@ public final class Materializer implements AutoCloseable {
   }
 
   private void apply(ConsumerRecords<byte[], byte[]> records, Map<String, Topic> byName) {
-    List<StateChange> changes = new ArrayList<>(records.count());
+    // Nobody listening (a restart catching up, a benchmark): skip building change objects.
+    boolean publish = sink.currentSubscriberCount() > 0;
+    List<StateChange> changes = new ArrayList<>(publish ? records.count() : 0);
+    int appliedNow = 0;
     Map<Topic, Integer> counts = new EnumMap<>(Topic.class);
     int poison = 0;
     try (StateBatch batch = store.batch()) {
@@ -266,13 +268,15 @@ public final class Materializer implements AutoCloseable {
           }
           if (record.value() == null) {
             batch.delete(table, record.key());
-            changes.add(new StateChange(topic, Keys.string(record.key()), null, tp.partition(), record.offset()));
+            if (publish) {
+              changes.add(new StateChange(topic, Keys.string(record.key()), null, tp.partition(), record.offset()));
+            }
+            appliedNow++;
             counts.merge(topic, 1, Integer::sum);
             continue;
           }
-          SpecificRecord value;
           try {
-            value = codec.decode(record.value());
+            codec.validate(record.value());
           } catch (RuntimeException e) {
             deadLetters.setAside(record, e.getMessage());
             poisonPills.get(topic).increment();
@@ -280,7 +284,10 @@ public final class Materializer implements AutoCloseable {
             continue;
           }
           batch.put(table, record.key(), record.value());
-          changes.add(new StateChange(topic, Keys.string(record.key()), value, tp.partition(), record.offset()));
+          if (publish) {
+            changes.add(new StateChange(topic, Keys.string(record.key()), record.value(), tp.partition(), record.offset()));
+          }
+          appliedNow++;
           counts.merge(topic, 1, Integer::sum);
         }
         if (next >= 0) {
@@ -291,7 +298,7 @@ public final class Materializer implements AutoCloseable {
       store.write(batch);
     }
     counts.forEach((t, n) -> applied.get(t).increment(n));
-    appliedTotal.addAndGet(changes.size());
+    appliedTotal.addAndGet(appliedNow);
     poisonTotal.addAndGet(poison);
     for (StateChange change : changes) {
       sink.tryEmitNext(change);

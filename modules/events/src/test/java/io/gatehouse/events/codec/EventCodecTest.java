@@ -96,6 +96,29 @@ class EventCodecTest {
     }
   }
 
+  @ParameterizedTest
+  @MethodSource("everyEvent")
+  <T extends SpecificRecord> void validatesWhatItWrites(EventCodec<T> codec, T event, String file) {
+    codec.validate(codec.encode(event));
+  }
+
+  @Test
+  void validateRejectsWhatDecodeRejects() {
+    byte[] good = EventCodec.AGENT_BEAT.encode(Samples.agentBeat());
+    byte[] corruptFingerprint = good.clone();
+    corruptFingerprint[5] ^= 0x5A;
+    List<byte[]> bad =
+        List.of(
+            "not avro".getBytes(),
+            Arrays.copyOf(good, good.length - 5),
+            Arrays.copyOf(good, good.length + 3),
+            corruptFingerprint,
+            EventCodec.RESOURCE_HEARTBEAT.encode(Samples.heartbeat()));
+    for (byte[] payload : bad) {
+      assertThatThrownBy(() -> EventCodec.AGENT_BEAT.validate(payload)).isInstanceOf(EventDecodeException.class);
+    }
+  }
+
   @Test
   void rejectsPayloadWithoutHeader() {
     assertThatThrownBy(() -> EventCodec.AGENT_BEAT.decode("not avro".getBytes()))
