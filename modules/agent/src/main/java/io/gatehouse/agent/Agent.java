@@ -1,0 +1,396 @@
+package io.gatehouse.agent;
+
+import io.gatehouse.agent.internal.catalog.ResourceCatalog;
+import io.gatehouse.agent.internal.heartbeat.HeartbeatPublisher;
+import io.gatehouse.agent.internal.kafka.KafkaClients;
+import io.gatehouse.agent.internal.kafka.TopicSetup;
+import io.gatehouse.agent.internal.relay.RelayMetrics;
+import io.gatehouse.agent.internal.relay.RelayServer;
+import io.gatehouse.agent.internal.watch.ResourceWatcher;
+import io.gatehouse.config.HostPort;
+import io.gatehouse.events.topic.Topic;
+import io.gatehouse.events.topic.TopicNames;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.Random;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running agent: it serves the static resources of its configuration and the dynamic ones its
+ * selectors match on {@code gatehouse.resources}, heartbeats each of them and itself, and relays
+ * proxies' sessions to the upstreams.
+ *
+ * <p>Lifecycle: {@link #start(AgentConfig)} returns once the topics exist, the relay listens and
+ * the first records are on their way; from then on proxies can find and dial the agent.
+ * {@link #close()} is the graceful stop: new sessions are refused with {@code 503 draining}, every
+ * heartbeat and the agent beat are tombstoned and flushed (so proxies drop the agent at once), then
+ * the listener and every open session are closed. {@link #kill()} stops without a word, as a
+ * crash would. Both are idempotent. Registering a SIGTERM hook that calls {@code close()} is the
+ * caller's job.
+ */
+public final class Agent implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
+  private static final Duration VERTX_TIMEOUT = Duration.ofSeconds(10);
+
+  private final String id;
+  private final AgentConfig config;
+  private final HostPort listenAddress;
+  private final HostPort advertisedAddress;
+  private final Vertx vertx;
+  private final RelayServer relay;
+  private final ResourceCatalog catalog;
+  private final HeartbeatPublisher publisher;
+  private final ResourceWatcher watcher;
+  private final Path temporaryDirectory;
+  private final AtomicBoolean stopped = new AtomicBoolean();
+
+  private Agent(Parts p) {
+    this.id = p.id;
+    this.config = p.config;
+    this.listenAddress = p.listenAddress;
+    this.advertisedAddress = p.advertisedAddress;
+    this.vertx = p.vertx;
+    this.relay = p.relay;
+    this.catalog = p.catalog;
+    this.publisher = p.publisher;
+    this.watcher = p.watcher;
+    this.temporaryDirectory = p.temporaryDirectory;
+  }
+
+  /** Starts an agent with the system clock, fresh randomness and its own meter registry. */
+  public static Agent start(AgentConfig config) {
+    return builder(config).start();
+  }
+
+  /** Configures an agent's clock, randomness and meter registry before starting it. */
+  public static Builder builder(AgentConfig config) {
+    return new Builder(config);
+  }
+
+  /** The agent's id: the configured one, or host name plus a random suffix. */
+  public String id() {
+    return id;
+  }
+
+  /** The address the relay is bound to, with the actual port when port 0 was configured. */
+  public HostPort listenAddress() {
+    return listenAddress;
+  }
+
+  /** The address written in heartbeats, which proxies dial. */
+  public HostPort advertisedAddress() {
+    return advertisedAddress;
+  }
+
+  /** The configuration the agent runs with. */
+  public AgentConfig config() {
+    return config;
+  }
+
+  /** The resources served right now, sorted by {@code kind/name}. */
+  public List<ServedResource> served() {
+    return catalog.served();
+  }
+
+  /**
+   * True once the agent has read {@code gatehouse.resources} up to where it ended when the agent
+   * started (at once when no service has a dynamic watcher).
+   */
+  public boolean isCaughtUp() {
+    return watcher == null || watcher.isCaughtUp();
+  }
+
+  /**
+   * Graceful stop: refuses new sessions, tombstones every heartbeat and the agent beat and waits
+   * (at most {@code agent.shutdown_timeout}) for Kafka to acknowledge them, then closes the
+   * listener, open sessions, the resource watcher and its store. Idempotent.
+   *
+   * @throws AgentException after closing everything, if some part failed to close
+   */
+  @Override
+  public void close() {
+    if (!stopped.compareAndSet(false, true)) {
+      return;
+    }
+    LOG.info("agent {} stopping: tombstoning {} heartbeats and its beat", id, catalog.size());
+    relay.drain();
+    boolean acknowledged = publisher.goodbye(config.agent().shutdownTimeout());
+    release(true);
+    LOG.info("agent {} stopped{}", id, acknowledged ? "" : " (goodbye not acknowledged; proxies expire it by TTL)");
+  }
+
+  /**
+   * Stops at once without tombstones, as a crash would: the beat stops and proxies expire the agent
+   * after its TTL. For tests and emergencies. Idempotent.
+   */
+  public void kill() {
+    if (!stopped.compareAndSet(false, true)) {
+      return;
+    }
+    publisher.kill();
+    release(false);
+    LOG.info("agent {} killed", id);
+  }
+
+  private void release(boolean graceful) {
+    RuntimeException failure = null;
+    failure = attempt(failure, () -> closeVertx(vertx));
+    failure = attempt(failure, publisher::close);
+    if (watcher != null) {
+      failure = attempt(failure, watcher::close);
+    }
+    if (temporaryDirectory != null) {
+      failure = attempt(failure, () -> deleteTree(temporaryDirectory));
+    }
+    if (failure != null) {
+      throw new AgentException("agent " + id + " did not " + (graceful ? "stop" : "die") + " cleanly: " + failure.getMessage(), failure);
+    }
+  }
+
+  private static RuntimeException attempt(RuntimeException failure, Runnable step) {
+    try {
+      step.run();
+    } catch (RuntimeException e) {
+      if (failure == null) {
+        return e;
+      }
+      failure.addSuppressed(e);
+    }
+    return failure;
+  }
+
+  private static void closeVertx(Vertx vertx) {
+    await(vertx.close(), "close the relay");
+  }
+
+  private static <T> T await(Future<T> future, String what) {
+    try {
+      return future.toCompletionStage().toCompletableFuture().get(VERTX_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      throw new AgentException("cannot " + what + ": " + e.getCause().getMessage(), e.getCause());
+    } catch (TimeoutException e) {
+      throw new AgentException("timed out after " + VERTX_TIMEOUT + " trying to " + what, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AgentException("interrupted trying to " + what, e);
+    }
+  }
+
+  private static void deleteTree(Path root) {
+    if (!Files.exists(root)) {
+      return;
+    }
+    try {
+      Files.walkFileTree(
+          root,
+          new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+              Files.delete(file);
+              return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
+              Files.delete(dir);
+              return FileVisitResult.CONTINUE;
+            }
+          });
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot delete " + root, e);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "Agent[" + id + " at " + advertisedAddress + ", " + catalog.size() + " resources]";
+  }
+
+  /** What start assembles, in the order it assembles it; closed in reverse on failure. */
+  private static final class Parts {
+    String id;
+    AgentConfig config;
+    HostPort listenAddress;
+    HostPort advertisedAddress;
+    Vertx vertx;
+    RelayServer relay;
+    ResourceCatalog catalog;
+    HeartbeatPublisher publisher;
+    ResourceWatcher watcher;
+    Path temporaryDirectory;
+  }
+
+  /** Starts an {@link Agent} with injectable time, randomness and meters. */
+  public static final class Builder {
+    private final AgentConfig config;
+    private Clock clock = Clock.systemUTC();
+    private Random random = new SecureRandom();
+    private MeterRegistry registry = new SimpleMeterRegistry();
+
+    private Builder(AgentConfig config) {
+      this.config = Objects.requireNonNull(config, "config");
+    }
+
+    /** The clock heartbeat times are written with; tests inject one. */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** Randomness for the id suffix, heartbeat jitter and back-off; tests seed it. */
+    public Builder random(Random random) {
+      this.random = Objects.requireNonNull(random, "random");
+      return this;
+    }
+
+    /** Where meters are registered; the agent never closes it. */
+    public Builder meterRegistry(MeterRegistry registry) {
+      this.registry = Objects.requireNonNull(registry, "registry");
+      return this;
+    }
+
+    /**
+     * Starts the agent.
+     *
+     * @throws AgentException when Kafka stays unreachable past {@code agent.kafka.startup_timeout},
+     *     the topics break the contract, the listen address cannot be bound, or the state store
+     *     cannot be opened; whatever was started is stopped again
+     */
+    public Agent start() {
+      AgentConfig.Settings s = config.agent();
+      Parts p = new Parts();
+      p.config = config;
+      p.id = s.id().orElseGet(() -> defaultId(random));
+      TopicNames names = new TopicNames(s.topicPrefix());
+      String bootstrap = s.kafka().bootstrap();
+      TopicSetup.ensure(
+          bootstrap,
+          "gatehouse-agent-" + p.id + "-admin",
+          names,
+          List.of(Topic.RESOURCES, Topic.HEARTBEATS, Topic.AGENTS),
+          s.kafka().replicationFactor(),
+          s.kafka().startupTimeout(),
+          random);
+      try {
+        p.catalog = new ResourceCatalog(p.id, config);
+        p.vertx = Vertx.vertx(new VertxOptions());
+        p.relay = new RelayServer(p.vertx, p.id, s.relay(), p.catalog, new RelayMetrics(registry));
+        int port = await(p.relay.listen(s.listen(), VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE), "listen on " + s.listen());
+        p.listenAddress = s.listen().withPort(port);
+        p.advertisedAddress = s.advertise().orElseGet(() -> dialable(p.listenAddress));
+        p.publisher =
+            new HeartbeatPublisher(
+                p.id, p.advertisedAddress.toString(), version(), bootstrap, names, s.heartbeat(), clock, random, registry);
+        p.publisher.start();
+        p.catalog.open(p.publisher);
+        if (p.catalog.watchesResources()) {
+          Path dir;
+          if (s.dataDir().isPresent()) {
+            dir = s.dataDir().get().resolve("state");
+          } else {
+            p.temporaryDirectory = Files.createTempDirectory("gatehouse-agent-");
+            dir = p.temporaryDirectory.resolve("state");
+          }
+          Map<String, String> consumer = new HashMap<>(KafkaClients.common(bootstrap, "gatehouse-agent-" + p.id + "-resources"));
+          consumer.remove(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG);
+          p.watcher = new ResourceWatcher(p.id, dir, bootstrap, names, consumer, p.catalog, clock, registry);
+          p.watcher.start();
+        }
+      } catch (IOException | RuntimeException e) {
+        abort(p);
+        throw e instanceof AgentException ae ? ae : new AgentException("agent " + p.id + " cannot start: " + e.getMessage(), e);
+      }
+      Agent agent = new Agent(p);
+      LOG.info(
+          "agent {} listening on {}, advertised as {}, serving {} resources{}",
+          p.id,
+          p.listenAddress,
+          p.advertisedAddress,
+          p.catalog.size(),
+          p.watcher == null ? "" : " (watching " + names.of(Topic.RESOURCES) + ")");
+      return agent;
+    }
+
+    private void abort(Parts p) {
+      if (p.publisher != null) {
+        p.publisher.goodbye(config.agent().shutdownTimeout());
+        attempt(null, p.publisher::close);
+      }
+      if (p.watcher != null) {
+        attempt(null, p.watcher::close);
+      }
+      if (p.vertx != null) {
+        attempt(null, () -> closeVertx(p.vertx));
+      }
+      if (p.temporaryDirectory != null) {
+        attempt(null, () -> deleteTree(p.temporaryDirectory));
+      }
+    }
+  }
+
+  /** The listen address, or the host name when listening on a wildcard address. */
+  private static HostPort dialable(HostPort listen) {
+    if (!listen.isWildcard()) {
+      return listen;
+    }
+    return new HostPort(hostName(), listen.port());
+  }
+
+  private static String defaultId(Random random) {
+    String host = hostName().replaceAll("[^A-Za-z0-9._-]", "-");
+    if (host.length() > 100) {
+      host = host.substring(0, 100);
+    }
+    return host + "-" + String.format("%06x", random.nextInt(1 << 24));
+  }
+
+  private static String hostName() {
+    try {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (IOException e) {
+      String env = System.getenv("HOSTNAME");
+      return env == null || env.isBlank() ? "localhost" : env;
+    }
+  }
+
+  /** The version this build reports in agent beats. */
+  public static String version() {
+    try (InputStream in = Agent.class.getResourceAsStream("version.properties")) {
+      if (in == null) {
+        return "dev";
+      }
+      Properties p = new Properties();
+      p.load(in);
+      String v = p.getProperty("version", "dev");
+      return v.startsWith("${") ? "dev" : v;
+    } catch (IOException e) {
+      return "dev";
+    }
+  }
+}

@@ -1,0 +1,215 @@
+package io.gatehouse.agent;
+
+import io.gatehouse.agent.selector.LabelSelector;
+import io.gatehouse.config.ConfigDocument;
+import io.gatehouse.config.ConfigException;
+import io.gatehouse.config.HostPort;
+import io.gatehouse.events.ResourceKind;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * An agent's configuration ({@code agent.yaml}), parsed and validated once: immutable, with every
+ * default applied. The shape mirrors the file; {@code docs/agent.md} is the reference.
+ *
+ * @param source the file it was read from, for messages
+ * @param agent the {@code agent:} section
+ * @param services the four services, one per {@link ResourceKind}, in the order of that enum
+ */
+public record AgentConfig(String source, Settings agent, List<Service> services) {
+  public static final HostPort DEFAULT_LISTEN = new HostPort("0.0.0.0", 3024);
+  public static final String DEFAULT_TOPIC_PREFIX = "gatehouse";
+
+  public AgentConfig {
+    Objects.requireNonNull(source, "source");
+    Objects.requireNonNull(agent, "agent");
+    services = List.copyOf(services);
+    for (ResourceKind kind : ResourceKind.values()) {
+      if (services.stream().filter(s -> s.kind() == kind).count() != 1) {
+        throw new IllegalArgumentException("exactly one service of kind " + kind + " is required");
+      }
+    }
+  }
+
+  /**
+   * Reads and validates a file.
+   *
+   * @throws ConfigException listing every problem as {@code file: key.path: reason}, one per line
+   */
+  public static AgentConfig load(Path file) {
+    return AgentConfigReader.read(ConfigDocument.load(file));
+  }
+
+  /**
+   * Parses and validates YAML text.
+   *
+   * @param sourceName how to name the text in problems, e.g. its file name
+   * @throws ConfigException listing every problem as {@code source: key.path: reason}, one per line
+   */
+  public static AgentConfig parse(String yaml, String sourceName) {
+    return AgentConfigReader.read(ConfigDocument.parse(yaml, sourceName));
+  }
+
+  /** The service that serves resources of {@code kind}. */
+  public Service service(ResourceKind kind) {
+    return services.stream().filter(s -> s.kind() == kind).findFirst().orElseThrow();
+  }
+
+  /** This configuration with another {@code agent:} section; services unchanged. */
+  public AgentConfig withAgent(Settings settings) {
+    return new AgentConfig(source, settings, services);
+  }
+
+  /**
+   * The {@code agent:} section.
+   *
+   * @param id the agent's id; empty means host name plus a random suffix, chosen at start
+   * @param kafka how to reach Kafka
+   * @param listen where the relay listens for proxies; port 0 picks a free port
+   * @param advertise what proxies dial, published in heartbeats; empty means the listen address
+   *     (with the bound port, and the host name when listening on a wildcard address)
+   * @param dataDir where the agent keeps its local state of {@code gatehouse.resources}; empty means
+   *     a temporary directory deleted at stop
+   * @param topicPrefix prefix of the contract's topics
+   * @param heartbeat heartbeat timing
+   * @param relay relay timeouts and pooling
+   * @param shutdownTimeout how long a graceful stop may take to get its tombstones to Kafka
+   */
+  public record Settings(
+      Optional<String> id,
+      Kafka kafka,
+      HostPort listen,
+      Optional<HostPort> advertise,
+      Optional<Path> dataDir,
+      String topicPrefix,
+      Heartbeat heartbeat,
+      Relay relay,
+      Duration shutdownTimeout) {
+    public Settings {
+      Objects.requireNonNull(id, "id");
+      Objects.requireNonNull(kafka, "kafka");
+      Objects.requireNonNull(listen, "listen");
+      Objects.requireNonNull(advertise, "advertise");
+      Objects.requireNonNull(dataDir, "dataDir");
+      Objects.requireNonNull(topicPrefix, "topicPrefix");
+      Objects.requireNonNull(heartbeat, "heartbeat");
+      Objects.requireNonNull(relay, "relay");
+      Objects.requireNonNull(shutdownTimeout, "shutdownTimeout");
+    }
+
+    public Settings withId(String newId) {
+      return new Settings(Optional.of(newId), kafka, listen, advertise, dataDir, topicPrefix, heartbeat, relay, shutdownTimeout);
+    }
+
+    public Settings withListen(HostPort newListen) {
+      return new Settings(id, kafka, newListen, advertise, dataDir, topicPrefix, heartbeat, relay, shutdownTimeout);
+    }
+
+    public Settings withHeartbeat(Heartbeat newHeartbeat) {
+      return new Settings(id, kafka, listen, advertise, dataDir, topicPrefix, newHeartbeat, relay, shutdownTimeout);
+    }
+  }
+
+  /**
+   * The {@code agent.kafka:} section.
+   *
+   * @param bootstrap Kafka's bootstrap servers, {@code host:port[,host:port...]}
+   * @param replicationFactor replication factor of topics the agent creates when missing
+   * @param startupTimeout how long start waits for Kafka (retrying with jittered back-off) before
+   *     failing
+   */
+  public record Kafka(String bootstrap, short replicationFactor, Duration startupTimeout) {
+    public Kafka {
+      Objects.requireNonNull(bootstrap, "bootstrap");
+      Objects.requireNonNull(startupTimeout, "startupTimeout");
+    }
+  }
+
+  /**
+   * The {@code agent.heartbeat:} section.
+   *
+   * @param interval how often the agent beat is written
+   * @param ttl after how long without a beat proxies consider the agent gone
+   * @param refresh how often each resource heartbeat is rewritten (jittered, never later)
+   */
+  public record Heartbeat(Duration interval, Duration ttl, Duration refresh) {
+    public static final Heartbeat DEFAULT =
+        new Heartbeat(Duration.ofSeconds(1), Duration.ofSeconds(3), Duration.ofSeconds(60));
+
+    public Heartbeat {
+      Objects.requireNonNull(interval, "interval");
+      Objects.requireNonNull(ttl, "ttl");
+      Objects.requireNonNull(refresh, "refresh");
+    }
+
+    /** The time-to-live written in resource heartbeats: three refresh periods. */
+    public Duration resourceTtl() {
+      return refresh.multipliedBy(3);
+    }
+  }
+
+  /**
+   * The {@code agent.relay:} section.
+   *
+   * @param connectTimeout how long dialing an upstream may take before the proxy gets
+   *     {@code 504 upstream-timeout}
+   * @param responseTimeout how long an HTTP upstream may take to send response headers
+   * @param poolSize keep-alive connections kept per HTTP upstream
+   */
+  public record Relay(Duration connectTimeout, Duration responseTimeout, int poolSize) {
+    public static final Relay DEFAULT = new Relay(Duration.ofSeconds(5), Duration.ofSeconds(60), 64);
+
+    public Relay {
+      Objects.requireNonNull(connectTimeout, "connectTimeout");
+      Objects.requireNonNull(responseTimeout, "responseTimeout");
+    }
+  }
+
+  /**
+   * One of {@code app_service}, {@code db_service}, {@code desktop_service},
+   * {@code kubernetes_service}.
+   *
+   * @param kind the kind of resource it serves
+   * @param enabled whether it serves anything
+   * @param statics the resources listed in the file ({@code apps}, {@code databases},
+   *     {@code desktops}, {@code clusters})
+   * @param selectors the dynamic watchers ({@code resources}): resources of this kind on
+   *     {@code gatehouse.resources} matching any of them are served
+   */
+  public record Service(ResourceKind kind, boolean enabled, List<StaticResource> statics, List<LabelSelector> selectors) {
+    public Service {
+      Objects.requireNonNull(kind, "kind");
+      statics = List.copyOf(statics);
+      selectors = List.copyOf(selectors);
+    }
+
+    /** A service that serves nothing. */
+    public static Service disabled(ResourceKind kind) {
+      return new Service(kind, false, List.of(), List.of());
+    }
+  }
+
+  /**
+   * A resource listed in the file.
+   *
+   * @param kind its kind
+   * @param name DNS-label style name, unique within the service
+   * @param labels its labels
+   * @param uri the upstream: {@code http(s)://} or {@code tcp://} for apps, {@code http(s)://} for
+   *     clusters, {@code host:port} or {@code tcp://host:port} for databases and desktops
+   * @param protocol wire protocol of a database or desktop ({@code postgres}, {@code rdp}, ...)
+   */
+  public record StaticResource(ResourceKind kind, String name, Map<String, String> labels, String uri, Optional<String> protocol) {
+    public StaticResource {
+      Objects.requireNonNull(kind, "kind");
+      Objects.requireNonNull(name, "name");
+      labels = Map.copyOf(labels);
+      Objects.requireNonNull(uri, "uri");
+      Objects.requireNonNull(protocol, "protocol");
+    }
+  }
+}

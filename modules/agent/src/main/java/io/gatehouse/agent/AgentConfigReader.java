@@ -1,0 +1,185 @@
+package io.gatehouse.agent;
+
+import io.gatehouse.agent.internal.relay.Upstream;
+import io.gatehouse.agent.selector.LabelSelector;
+import io.gatehouse.config.ConfigDocument;
+import io.gatehouse.config.ConfigNode;
+import io.gatehouse.config.DnsLabel;
+import io.gatehouse.config.Durations;
+import io.gatehouse.config.HostPort;
+import io.gatehouse.config.ValueParser;
+import io.gatehouse.events.ResourceKind;
+import io.gatehouse.events.topic.TopicNames;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Reads an {@link AgentConfig} from a document, reporting every problem at its key path. */
+final class AgentConfigReader {
+  private static final int MAX_ID_LENGTH = 128;
+
+  /** Section, list key and whether items may name a protocol, per kind. */
+  private record Section(ResourceKind kind, String key, String listKey, boolean hasProtocol) {}
+
+  private static final List<Section> SECTIONS =
+      List.of(
+          new Section(ResourceKind.APP, "app_service", "apps", false),
+          new Section(ResourceKind.DB, "db_service", "databases", true),
+          new Section(ResourceKind.DESKTOP, "desktop_service", "desktops", true),
+          new Section(ResourceKind.KUBE, "kubernetes_service", "clusters", false));
+
+  private AgentConfigReader() {}
+
+  static AgentConfig read(ConfigDocument doc) {
+    ConfigNode root = doc.root();
+    AgentConfig.Settings settings = settings(root.object("agent"), root);
+    List<AgentConfig.Service> services = new ArrayList<>();
+    for (Section section : SECTIONS) {
+      services.add(service(root, section));
+    }
+    doc.requireValid();
+    return new AgentConfig(doc.source(), settings, services);
+  }
+
+  private static AgentConfig.Settings settings(ConfigNode agent, ConfigNode root) {
+    if (!agent.isPresent()) {
+      root.problem("agent", "missing required key");
+    }
+    Optional<String> id = agent.value("id", AgentConfigReader::agentId);
+
+    ConfigNode kafkaNode = agent.object("kafka");
+    if (!kafkaNode.isPresent() && agent.isPresent()) {
+      agent.problem("kafka", "missing required key");
+    }
+    String bootstrap =
+        kafkaNode.isPresent()
+            ? kafkaNode.required("bootstrap", ValueParser.hostPorts())
+                .map(l -> String.join(",", l.stream().map(HostPort::toString).toList()))
+                .orElse("")
+            : "";
+    short replication = (short) kafkaNode.integer("replication_factor", 1, 1, Short.MAX_VALUE);
+    Duration startup = kafkaNode.value("startup_timeout", ValueParser.positiveDuration(), Duration.ofSeconds(30));
+
+    HostPort listen = agent.value("listen", ValueParser.bindAddress(), AgentConfig.DEFAULT_LISTEN);
+    Optional<HostPort> advertise = agent.value("advertise", ValueParser.hostPort());
+    if (advertise.isPresent() && advertise.get().isWildcard()) {
+      agent.problem("advertise", "'" + advertise.get() + "' cannot be dialed; advertise an address proxies can reach");
+    }
+    Optional<Path> dataDir = agent.value("data_dir", ValueParser.nonBlank()).map(Path::of);
+    String prefix = agent.value("topic_prefix", AgentConfigReader::topicPrefix, AgentConfig.DEFAULT_TOPIC_PREFIX);
+
+    AgentConfig.Heartbeat hb = heartbeat(agent.object("heartbeat"));
+    AgentConfig.Relay relay = relay(agent.object("relay"));
+    Duration shutdown = agent.value("shutdown_timeout", ValueParser.positiveDuration(), Duration.ofSeconds(5));
+    return new AgentConfig.Settings(
+        id,
+        new AgentConfig.Kafka(bootstrap, replication, startup),
+        listen,
+        advertise,
+        dataDir,
+        prefix,
+        hb,
+        relay,
+        shutdown);
+  }
+
+  private static AgentConfig.Heartbeat heartbeat(ConfigNode node) {
+    AgentConfig.Heartbeat d = AgentConfig.Heartbeat.DEFAULT;
+    Duration interval = node.value("interval", ValueParser.positiveDuration(), d.interval());
+    Duration ttl = node.value("ttl", ValueParser.positiveDuration(), d.ttl());
+    Duration refresh = node.value("refresh", ValueParser.positiveDuration(), d.refresh());
+    if (ttl.compareTo(interval) <= 0) {
+      node.problem(
+          "ttl",
+          "must be longer than interval ("
+              + Durations.format(interval)
+              + "), or proxies expire the agent between two beats; three intervals is a good value");
+    }
+    return new AgentConfig.Heartbeat(interval, ttl, refresh);
+  }
+
+  private static AgentConfig.Relay relay(ConfigNode node) {
+    AgentConfig.Relay d = AgentConfig.Relay.DEFAULT;
+    return new AgentConfig.Relay(
+        node.value("connect_timeout", ValueParser.positiveDuration(), d.connectTimeout()),
+        node.value("response_timeout", ValueParser.positiveDuration(), d.responseTimeout()),
+        (int) node.integer("pool_size", d.poolSize(), 1, 10_000));
+  }
+
+  private static AgentConfig.Service service(ConfigNode root, Section section) {
+    ConfigNode node = root.object(section.key());
+    boolean enabled = node.bool("enabled", node.isPresent());
+    List<AgentConfig.StaticResource> statics = new ArrayList<>();
+    Map<String, String> firstPathByName = new HashMap<>();
+    for (ConfigNode item : node.objects(section.listKey())) {
+      Optional<String> name = item.required("name", ValueParser.dnsLabel());
+      Optional<String> uri = item.required("uri", text -> upstreamUri(section.kind(), text));
+      Optional<String> protocol =
+          section.hasProtocol() ? item.value("protocol", AgentConfigReader::protocol) : Optional.empty();
+      Map<String, String> labels = item.stringMap("labels");
+      labels.keySet().forEach(k -> checkLabelKey(item, k));
+      if (name.isPresent()) {
+        String earlier = firstPathByName.putIfAbsent(name.get(), item.pathOf("name"));
+        if (earlier != null) {
+          item.problem("name", "duplicate name '" + name.get() + "' in " + section.key() + " (first at " + earlier + ")");
+        }
+      }
+      if (name.isPresent() && uri.isPresent()) {
+        statics.add(new AgentConfig.StaticResource(section.kind(), name.get(), labels, uri.get(), protocol));
+      }
+    }
+    List<LabelSelector> selectors = new ArrayList<>();
+    for (ConfigNode watcher : node.objects("resources")) {
+      if (!watcher.has("labels")) {
+        watcher.problem("labels", "missing required key (write \"*\": \"*\" to serve every " + section.kind() + ")");
+        continue;
+      }
+      Map<String, String> expressions = watcher.stringMap("labels");
+      if (expressions.isEmpty()) {
+        watcher.problem("labels", "a selector with no labels matches nothing; write \"*\": \"*\" to serve every " + section.kind());
+        continue;
+      }
+      try {
+        selectors.add(LabelSelector.of(expressions));
+      } catch (IllegalArgumentException e) {
+        watcher.problem("labels", e.getMessage());
+      }
+    }
+    return new AgentConfig.Service(section.kind(), enabled, statics, selectors);
+  }
+
+  private static String upstreamUri(ResourceKind kind, String text) {
+    Upstream.of(kind, text);
+    return text.strip();
+  }
+
+  private static String agentId(String text) {
+    if (text.isEmpty() || text.length() > MAX_ID_LENGTH || !text.matches("[A-Za-z0-9._-]+")) {
+      throw new IllegalArgumentException(
+          "invalid agent id '" + text + "': use 1 to " + MAX_ID_LENGTH + " letters, digits, '.', '_' or '-'");
+    }
+    return text;
+  }
+
+  private static String topicPrefix(String text) {
+    new TopicNames(text);
+    return text;
+  }
+
+  private static String protocol(String text) {
+    if (!DnsLabel.isValid(text)) {
+      throw new IllegalArgumentException("invalid protocol '" + text + "': expected a word such as postgres, mysql or rdp");
+    }
+    return text;
+  }
+
+  private static void checkLabelKey(ConfigNode item, String key) {
+    if (key.isBlank() || key.equals(LabelSelector.WILDCARD)) {
+      item.problem("labels", "invalid label key '" + key + "'");
+    }
+  }
+}

@@ -1,0 +1,276 @@
+package io.gatehouse.agent.internal.relay;
+
+import io.gatehouse.agent.internal.catalog.Served;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.NetSocket;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Reverse-proxies one request to an HTTP upstream through the shared, pooled keep-alive client.
+ * Bodies stream in both directions with back-pressure (never buffered whole); hop-by-hop and
+ * {@code Gatehouse-*} headers stay behind; {@code Via: 1.1 <agentId>} is added both ways and
+ * {@code Gatehouse-Agent} to the response. Connection upgrades (WebSocket, SPDY) become a spliced
+ * byte stream once the upstream answers 101.
+ */
+final class HttpRelay {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(HttpRelay.class);
+  private static final Set<String> HOP_BY_HOP =
+      Set.of(
+          "connection",
+          "keep-alive",
+          "proxy-authenticate",
+          "proxy-authorization",
+          "proxy-connection",
+          "te",
+          "trailer",
+          "trailers",
+          "transfer-encoding",
+          "upgrade",
+          "host",
+          "expect");
+
+  private final Vertx vertx;
+  private final HttpClient client;
+  private final String agentId;
+  private final String via;
+  private final Duration connectTimeout;
+  private final Duration responseTimeout;
+  private final RelayMetrics metrics;
+
+  HttpRelay(Vertx vertx, HttpClient client, String agentId, Duration connectTimeout, Duration responseTimeout, RelayMetrics metrics) {
+    this.vertx = vertx;
+    this.client = client;
+    this.agentId = agentId;
+    this.via = "1.1 " + agentId;
+    this.connectTimeout = connectTimeout;
+    this.responseTimeout = responseTimeout;
+    this.metrics = metrics;
+  }
+
+  void relay(HttpServerRequest request, Served served, String resource) {
+    request.pause();
+    Upstream upstream = served.upstream();
+    boolean upgrade = isUpgrade(request);
+    RequestOptions options =
+        new RequestOptions()
+            .setMethod(request.method())
+            .setHost(upstream.host())
+            .setPort(upstream.port())
+            .setSsl(upstream.tls())
+            .setURI(upstream.basePath() + request.uri())
+            .setConnectTimeout(connectTimeout.toMillis())
+            .setFollowRedirects(false);
+    client
+        .request(options)
+        .onComplete(
+            ar -> {
+              if (ar.failed()) {
+                dialFailed(request, served, resource, ar.cause());
+                return;
+              }
+              HttpClientRequest upstreamRequest = ar.result();
+              // Failures arrive through the response future and the pipes; without a handler
+              // Vert.x would also log each one as an error.
+              upstreamRequest.exceptionHandler(e -> LOG.debug("agent {}: {} exchange failed: {}", agentId, resource, e.toString()));
+              copyRequestHeaders(request, upstreamRequest, upstream);
+              if (upgrade) {
+                relayUpgrade(request, upstreamRequest, served, resource);
+              } else {
+                relayExchange(request, upstreamRequest, served, resource);
+              }
+            });
+  }
+
+  private void relayExchange(HttpServerRequest request, HttpClientRequest upstreamRequest, Served served, String resource) {
+    AtomicBoolean answered = new AtomicBoolean();
+    long timer =
+        vertx.setTimer(
+            responseTimeout.toMillis(),
+            id -> {
+              if (answered.compareAndSet(false, true)) {
+                upstreamRequest.reset(0, new TimeoutException("no response headers"));
+                metrics.dialFailed(served.resource().kind(), RelayFailure.UPSTREAM_TIMEOUT);
+                RelayFailure.UPSTREAM_TIMEOUT.respond(
+                    request, agentId, resource, "upstream " + served.upstream() + " sent no response within " + responseTimeout.toMillis() + " ms");
+              }
+            });
+    request.response().closeHandler(v -> upstreamRequest.reset());
+    upstreamRequest
+        .response()
+        .onComplete(
+            ar -> {
+              if (!answered.compareAndSet(false, true)) {
+                return;
+              }
+              vertx.cancelTimer(timer);
+              if (ar.failed()) {
+                dialFailed(request, served, resource, ar.cause());
+                return;
+              }
+              sendResponse(request, ar.result(), upstreamRequest);
+            });
+    if (hasBody(request)) {
+      if (request.getHeader(HttpHeaders.CONTENT_LENGTH) == null) {
+        upstreamRequest.setChunked(true);
+      }
+      Streams.counted(request, metrics.upstreamBytes())
+          .pipeTo(upstreamRequest)
+          .onFailure(e -> upstreamRequest.reset());
+    } else {
+      upstreamRequest.end();
+      request.resume();
+    }
+  }
+
+  private void sendResponse(HttpServerRequest request, HttpClientResponse upstreamResponse, HttpClientRequest upstreamRequest) {
+    upstreamResponse.pause();
+    HttpServerResponse response = request.response();
+    if (response.closed()) {
+      upstreamRequest.reset();
+      return;
+    }
+    response.setStatusCode(upstreamResponse.statusCode());
+    if (upstreamResponse.statusMessage() != null) {
+      response.setStatusMessage(upstreamResponse.statusMessage());
+    }
+    copyResponseHeaders(upstreamResponse.headers(), response.headers());
+    boolean bodyless =
+        request.method() == HttpMethod.HEAD
+            || upstreamResponse.statusCode() == 204
+            || upstreamResponse.statusCode() == 304
+            || upstreamResponse.statusCode() / 100 == 1;
+    if (!bodyless && upstreamResponse.getHeader(HttpHeaders.CONTENT_LENGTH) == null) {
+      response.setChunked(true);
+    }
+    Streams.counted(upstreamResponse, metrics.downstreamBytes())
+        .pipeTo(response)
+        .onFailure(
+            e -> {
+              // Part of the response is out: the proxy can only learn of the failure by a reset.
+              upstreamRequest.reset();
+              if (!response.ended()) {
+                response.reset();
+              }
+            });
+  }
+
+  private void relayUpgrade(HttpServerRequest request, HttpClientRequest upstreamRequest, Served served, String resource) {
+    upstreamRequest.putHeader(HttpHeaders.CONNECTION, HttpHeaders.UPGRADE);
+    upstreamRequest.putHeader(HttpHeaders.UPGRADE, request.getHeader(HttpHeaders.UPGRADE));
+    upstreamRequest
+        .connect()
+        .onComplete(
+            ar -> {
+              if (ar.failed()) {
+                dialFailed(request, served, resource, ar.cause());
+                return;
+              }
+              HttpClientResponse upstreamResponse = ar.result();
+              if (upstreamResponse.statusCode() != 101) {
+                request.resume();
+                sendResponse(request, upstreamResponse, upstreamRequest);
+                return;
+              }
+              NetSocket upstreamSocket = upstreamResponse.netSocket();
+              upstreamSocket.pause();
+              HttpServerResponse response = request.response();
+              copyResponseHeaders(upstreamResponse.headers(), response.headers());
+              response.putHeader(HttpHeaders.CONNECTION, HttpHeaders.UPGRADE);
+              response.putHeader(HttpHeaders.UPGRADE, upstreamResponse.getHeader(HttpHeaders.UPGRADE));
+              request
+                  .toNetSocket()
+                  .onComplete(
+                      sr -> {
+                        if (sr.failed()) {
+                          upstreamSocket.close();
+                        } else {
+                          Streams.splice(sr.result(), upstreamSocket, metrics);
+                        }
+                      });
+            });
+  }
+
+  private void dialFailed(HttpServerRequest request, Served served, String resource, Throwable error) {
+    if (request.response().closed()) {
+      return; // the proxy went away first; nothing to report, and the upstream is not to blame
+    }
+    RelayFailure failure = RelayFailure.ofDial(error);
+    metrics.dialFailed(served.resource().kind(), failure);
+    String what = failure == RelayFailure.UPSTREAM_TIMEOUT ? "did not answer in time" : "refused the connection";
+    String cause = error.getMessage() == null ? error.getClass().getSimpleName() : error.getMessage();
+    failure.respond(request, agentId, resource, "upstream " + served.upstream() + " " + what + " (" + cause + ")");
+  }
+
+  private void copyRequestHeaders(HttpServerRequest from, HttpClientRequest to, Upstream upstream) {
+    MultiMap in = from.headers();
+    Set<String> listed = connectionListed(in);
+    MultiMap out = to.headers();
+    for (Map.Entry<String, String> h : in) {
+      String name = h.getKey().toLowerCase(Locale.ROOT);
+      if (!HOP_BY_HOP.contains(name) && !name.startsWith(Wire.PREFIX) && !listed.contains(name)) {
+        out.add(h.getKey(), h.getValue());
+      }
+    }
+    String host = from.getHeader(HttpHeaders.HOST);
+    if (host != null && !in.contains("X-Forwarded-Host")) {
+      out.set("X-Forwarded-Host", host);
+    }
+    out.add("Via", via);
+  }
+
+  private void copyResponseHeaders(MultiMap in, MultiMap out) {
+    Set<String> listed = connectionListed(in);
+    for (Map.Entry<String, String> h : in) {
+      String name = h.getKey().toLowerCase(Locale.ROOT);
+      if (!HOP_BY_HOP.contains(name) && !name.startsWith(Wire.PREFIX) && !listed.contains(name)) {
+        out.add(h.getKey(), h.getValue());
+      }
+    }
+    out.add("Via", via);
+    out.set(Wire.AGENT, agentId);
+  }
+
+  /** Headers named in {@code Connection} are hop-by-hop too (RFC 9110, 7.6.1). */
+  private static Set<String> connectionListed(MultiMap headers) {
+    String connection = headers.get(HttpHeaders.CONNECTION);
+    if (connection == null) {
+      return Set.of();
+    }
+    java.util.HashSet<String> out = new java.util.HashSet<>();
+    for (String token : connection.split(",")) {
+      out.add(token.strip().toLowerCase(Locale.ROOT));
+    }
+    return out;
+  }
+
+  private static boolean isUpgrade(HttpServerRequest request) {
+    String connection = request.getHeader(HttpHeaders.CONNECTION);
+    return request.method() == HttpMethod.GET
+        && request.getHeader(HttpHeaders.UPGRADE) != null
+        && connection != null
+        && connection.toLowerCase(Locale.ROOT).contains("upgrade");
+  }
+
+  private static boolean hasBody(HttpServerRequest request) {
+    String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+    if (length != null) {
+      return !length.strip().equals("0");
+    }
+    String te = request.getHeader(HttpHeaders.TRANSFER_ENCODING);
+    return te != null && te.toLowerCase(Locale.ROOT).contains("chunked");
+  }
+}

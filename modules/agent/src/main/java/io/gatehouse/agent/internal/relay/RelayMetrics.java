@@ -1,0 +1,57 @@
+package io.gatehouse.agent.internal.relay;
+
+import io.gatehouse.events.ResourceKind;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.EnumMap;
+import java.util.Map;
+
+/**
+ * The relay's meters, registered once: {@code gatehouse.agent.upstream.dial.failures} (tags
+ * {@code kind} of resource and {@code reason} refused/timeout) and
+ * {@code gatehouse.agent.relayed.bytes} (tag {@code direction}: {@code upstream} is proxy to
+ * upstream, {@code downstream} the way back).
+ */
+public final class RelayMetrics {
+  private final Map<ResourceKind, Counter> refused = new EnumMap<>(ResourceKind.class);
+  private final Map<ResourceKind, Counter> timedOut = new EnumMap<>(ResourceKind.class);
+  private final Counter upstreamBytes;
+  private final Counter downstreamBytes;
+
+  public RelayMetrics(MeterRegistry registry) {
+    for (ResourceKind kind : ResourceKind.values()) {
+      refused.put(kind, dialFailures(registry, kind, "refused"));
+      timedOut.put(kind, dialFailures(registry, kind, "timeout"));
+    }
+    upstreamBytes = bytes(registry, "upstream");
+    downstreamBytes = bytes(registry, "downstream");
+  }
+
+  private static Counter dialFailures(MeterRegistry registry, ResourceKind kind, String reason) {
+    return Counter.builder("gatehouse.agent.upstream.dial.failures")
+        .description("Upstreams that refused a connection or did not answer in time")
+        .tag("kind", kind.word())
+        .tag("reason", reason)
+        .register(registry);
+  }
+
+  private static Counter bytes(MeterRegistry registry, String direction) {
+    return Counter.builder("gatehouse.agent.relayed.bytes")
+        .description("Bytes relayed between proxies and upstreams (bodies and tunnel streams)")
+        .baseUnit("bytes")
+        .tag("direction", direction)
+        .register(registry);
+  }
+
+  void dialFailed(ResourceKind kind, RelayFailure failure) {
+    (failure == RelayFailure.UPSTREAM_TIMEOUT ? timedOut : refused).get(kind).increment();
+  }
+
+  Counter upstreamBytes() {
+    return upstreamBytes;
+  }
+
+  Counter downstreamBytes() {
+    return downstreamBytes;
+  }
+}

@@ -1,0 +1,63 @@
+package io.gatehouse.agent.internal.relay;
+
+import io.gatehouse.agent.internal.catalog.Served;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetSocket;
+
+/**
+ * Relays a TCP session: dials the upstream first and only then answers {@code 101 Switching
+ * Protocols}, so a proxy learns of a dead upstream as an HTTP error it can act on; after that the
+ * connection is a raw byte stream in both directions with back-pressure.
+ */
+final class TunnelRelay {
+  private final NetClient client;
+  private final String agentId;
+  private final RelayMetrics metrics;
+
+  TunnelRelay(NetClient client, String agentId, RelayMetrics metrics) {
+    this.client = client;
+    this.agentId = agentId;
+    this.metrics = metrics;
+  }
+
+  void relay(HttpServerRequest request, Served served, String resource) {
+    request.pause();
+    Upstream upstream = served.upstream();
+    client
+        .connect(upstream.port(), upstream.host())
+        .onComplete(
+            ar -> {
+              if (ar.failed()) {
+                RelayFailure failure = RelayFailure.ofDial(ar.cause());
+                metrics.dialFailed(served.resource().kind(), failure);
+                String what = failure == RelayFailure.UPSTREAM_TIMEOUT ? "did not answer in time" : "refused the connection";
+                String cause = ar.cause().getMessage() == null ? ar.cause().getClass().getSimpleName() : ar.cause().getMessage();
+                failure.respond(request, agentId, resource, "upstream " + upstream + " " + what + " (" + cause + ")");
+                return;
+              }
+              NetSocket upstreamSocket = ar.result();
+              upstreamSocket.pause();
+              if (request.response().closed()) {
+                upstreamSocket.close();
+                return;
+              }
+              request
+                  .response()
+                  .putHeader(HttpHeaders.CONNECTION, HttpHeaders.UPGRADE)
+                  .putHeader(HttpHeaders.UPGRADE, Wire.TUNNEL_PROTOCOL)
+                  .putHeader(Wire.AGENT, agentId);
+              request
+                  .toNetSocket()
+                  .onComplete(
+                      sr -> {
+                        if (sr.failed()) {
+                          upstreamSocket.close();
+                        } else {
+                          Streams.splice(sr.result(), upstreamSocket, metrics);
+                        }
+                      });
+            });
+  }
+}
