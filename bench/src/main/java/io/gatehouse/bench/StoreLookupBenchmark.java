@@ -42,6 +42,10 @@ public class StoreLookupBenchmark {
   @Param({"1000000"})
   int records;
 
+  /** "fresh": right after the bulk write (memtables + L0); "compacted": the steady state. */
+  @Param({"compacted", "fresh"})
+  String layout;
+
   private Path dir;
   private StateStore store;
   private KeyValueStore heartbeats;
@@ -66,6 +70,9 @@ public class StoreLookupBenchmark {
     }
     store.write(batch);
     batch.close();
+    if (layout.equals("compacted")) {
+      store.compact();
+    }
     heartbeats = store.table("heartbeats");
     typed = new TypedStore<>(heartbeats, EventCodec.RESOURCE_HEARTBEAT);
   }

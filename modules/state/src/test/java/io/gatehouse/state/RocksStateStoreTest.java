@@ -131,6 +131,25 @@ class RocksStateStoreTest {
   }
 
   @Test
+  void compactKeepsEveryEntry() {
+    try (StateStore store = StateStore.open(dir, List.of("t"))) {
+      write(store, batch -> {
+        for (int i = 0; i < 1000; i++) {
+          batch.put("t", b("k" + i), b("v" + i));
+        }
+      });
+      write(store, batch -> batch.delete("t", b("k7")));
+
+      store.compact();
+
+      List<String> keys = new ArrayList<>();
+      store.table("t").scan(new byte[0], (k, v) -> keys.add(s(k)));
+      assertThat(keys).hasSize(999).doesNotContain("k7");
+      assertThat(store.sizeOnDisk()).isPositive();
+    }
+  }
+
+  @Test
   void positionsTableNameIsReserved() {
     assertThatThrownBy(() -> StateStore.open(dir, List.of("positions")))
         .isInstanceOf(StateException.class)
