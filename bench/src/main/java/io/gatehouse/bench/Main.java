@@ -11,9 +11,10 @@ public final class Main {
     String[] rest = Arrays.copyOfRange(args, Math.min(1, args.length), args.length);
     switch (command) {
       case "materialize" -> MaterializeBench.main(rest);
+      case "converge" -> ConvergenceBench.main(rest);
       case "jmh" -> org.openjdk.jmh.Main.main(rest);
       default -> {
-        System.err.println("usage: benchmarks.jar materialize [records] [rounds] | jmh [JMH args]");
+        System.err.println("usage: benchmarks.jar materialize [records] [rounds] | converge [resources] [window-seconds] | jmh [JMH args]");
         System.exit(2);
       }
     }

@@ -227,7 +227,10 @@ public final class Materializer implements AutoCloseable {
         break;
       }
       LOG.warn("materializer {} waiting for topics {} at {}", clientId, missing, bootstrapServers);
-      c.poll(Duration.ofMillis(500)); // back off without a sleep; nothing is assigned yet
+      // Back off before asking again. Not c.poll(): with nothing assigned it throws
+      // IllegalStateException, which stopped the materializer for good when it started before its
+      // topics existed.
+      java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(500).toNanos());
     }
     c.assign(partitions);
     Map<String, Map<Integer, Long>> stored = store.positions();
@@ -311,6 +314,8 @@ public final class Materializer implements AutoCloseable {
     props.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    // Topics are created on purpose by TopicBootstrap, never by a reader asking for metadata.
+    props.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
     props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "20000");
     props.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, String.valueOf(64 * 1024 * 1024));
     props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(16 * 1024 * 1024));

@@ -1,0 +1,128 @@
+package io.gatehouse.bench;
+
+import io.gatehouse.events.AgentBeat;
+import io.gatehouse.events.Keys;
+import io.gatehouse.events.ResourceKind;
+import io.gatehouse.events.SessionPin;
+import io.gatehouse.events.codec.EventCodec;
+import io.gatehouse.events.topic.Topic;
+import io.gatehouse.proxy.publish.EventPublisher;
+import io.gatehouse.proxy.routing.AgentChoice;
+import io.gatehouse.proxy.routing.AgentSelector;
+import io.gatehouse.proxy.routing.Ejections;
+import io.gatehouse.proxy.routing.ResourceRef;
+import io.gatehouse.proxy.routing.RoutingTable;
+import io.gatehouse.proxy.routing.SessionRequest;
+import io.gatehouse.proxy.session.SessionPins;
+import io.gatehouse.state.StateBatch;
+import io.gatehouse.state.StateStore;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.apache.avro.specific.SpecificRecord;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Selection plus pin for a new session, the proxy's per-session control-plane cost: pick a random
+ * healthy agent of a random resource among 1M heartbeat records (100k resources × 10 agents), then
+ * write the pin to local state. The Kafka write of the pin is asynchronous in the proxy and is
+ * replaced here by a completed stage, so the figure is the time a session waits.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.SampleTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 2, time = 3)
+@Measurement(iterations = 3, time = 5)
+@Fork(value = 1, jvmArgsAppend = {"-Xmx2g"})
+public class SelectionBenchmark {
+  @Param({"1000000"})
+  int records;
+
+  private Path dir;
+  private StateStore store;
+  private AgentSelector selector;
+  private SessionPins pins;
+  private Fleet fleet;
+
+  @Setup(Level.Trial)
+  public void fill() throws IOException {
+    fleet = new Fleet(records / 10, 10);
+    dir = Files.createTempDirectory("gatehouse-select-");
+    store = StateStore.open(dir, Topic.MATERIALIZED.stream().map(Topic::suffix).toList());
+    Instant now = Instant.now();
+    StateBatch batch = store.batch();
+    for (int a = 0; a < fleet.agents; a++) {
+      AgentBeat beat = AgentBeat.newBuilder().setAgentId(fleet.agent(a)).setAddress("127.0.0." + (a + 1) + ":3024")
+          .setVersion("bench").setTime(now.plus(Duration.ofDays(1))).setStartedAt(now).build();
+      batch.put("agents", Keys.bytes(fleet.agent(a)), EventCodec.AGENT_BEAT.encode(beat));
+    }
+    for (int r = 0; r < fleet.resources; r++) {
+      for (int a = 0; a < fleet.agents; a++) {
+        batch.put("heartbeats", fleet.key(r, a), fleet.value(r, a, 1));
+      }
+      if (batch.size() >= 50_000) {
+        store.write(batch);
+        batch.close();
+        batch = store.batch();
+      }
+    }
+    store.write(batch);
+    batch.close();
+    store.compact();
+    Clock clock = Clock.systemUTC();
+    RoutingTable table = new RoutingTable(store, () -> Instant.now(), new Ejections(clock, Duration.ofSeconds(10)));
+    selector = AgentSelector.pinnedFirst(table, ThreadLocalRandom.current());
+    pins = new SessionPins(store, new NoKafka(), clock, "bench-proxy");
+  }
+
+  @TearDown(Level.Trial)
+  public void close() throws IOException {
+    store.close();
+    try (Stream<Path> walk = Files.walk(dir)) {
+      walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    }
+  }
+
+  @Benchmark
+  public SessionPin selectAndPin() {
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    ResourceRef resource = new ResourceRef(ResourceKind.APP, fleet.name(random.nextInt(fleet.resources)));
+    AgentChoice choice = selector.pick(SessionRequest.newSession(resource)).result();
+    byte[] id = new byte[16];
+    random.nextBytes(id);
+    return pins.pin(HexFormat.of().formatHex(id), resource, choice.agent(), SessionPins.HTTP, null);
+  }
+
+  /** The pin's Kafka write, which the proxy does not wait for. */
+  static final class NoKafka implements EventPublisher {
+    @Override
+    public CompletionStage<Void> publish(Topic topic, String key, SpecificRecord value) {
+      return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public void close() {}
+  }
+}

@@ -1,0 +1,108 @@
+package io.gatehouse.cli.client;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.gatehouse.cli.CliException;
+import io.gatehouse.cli.ExitCodes;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+/**
+ * The proxy's REST API as the CLI uses it. Every failure becomes a {@link CliException}: an
+ * unreachable proxy exits 2 naming its address; a 4xx exits 1 with the proxy's reason.
+ */
+public final class ProxyClient {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final URI base;
+  private final HttpClient http;
+
+  public ProxyClient(String baseUrl) {
+    try {
+      this.base = URI.create(baseUrl.endsWith("/") ? baseUrl : baseUrl + "/");
+      if (base.getScheme() == null || base.getHost() == null) {
+        throw new IllegalArgumentException("no scheme or host");
+      }
+    } catch (IllegalArgumentException e) {
+      throw CliException.user("invalid proxy URL '" + baseUrl + "' (expected e.g. http://localhost:3080)");
+    }
+    this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+  }
+
+  public URI base() {
+    return base;
+  }
+
+  public JsonNode get(String path) {
+    return send(HttpRequest.newBuilder(resolve(path)).GET(), path);
+  }
+
+  public JsonNode post(String path, String contentType, String body) {
+    return send(
+        HttpRequest.newBuilder(resolve(path))
+            .header("Content-Type", contentType)
+            .POST(HttpRequest.BodyPublishers.ofString(body)),
+        path);
+  }
+
+  public JsonNode delete(String path) {
+    return send(HttpRequest.newBuilder(resolve(path)).DELETE(), path);
+  }
+
+  private URI resolve(String path) {
+    return base.resolve(path.startsWith("/") ? path.substring(1) : path);
+  }
+
+  private JsonNode send(HttpRequest.Builder request, String path) {
+    HttpResponse<String> response;
+    try {
+      response = http.send(request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+    } catch (ConnectException | HttpConnectTimeoutException e) {
+      throw CliException.unreachable("cannot reach proxy at " + base + " (" + e.getClass().getSimpleName() + ")", e);
+    } catch (IOException e) {
+      throw CliException.unreachable("cannot reach proxy at " + base + ": " + e, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CliException(ExitCodes.USER_ERROR, "interrupted");
+    }
+    String body = response.body();
+    int status = response.statusCode();
+    if (status >= 400) {
+      throw new CliException(
+          status >= 500 && status != 502 && status != 503 ? ExitCodes.UNREACHABLE : ExitCodes.USER_ERROR,
+          reason(status, body) + " (" + request.build().method() + " " + path + ")");
+    }
+    if (body == null || body.isBlank()) {
+      return JSON.nullNode();
+    }
+    try {
+      return JSON.readTree(body);
+    } catch (IOException e) {
+      throw CliException.unreachable("proxy at " + base + " answered " + path + " with something that is not JSON", e);
+    }
+  }
+
+  /** The proxy's own one-line reason: {@code {"error": "..."}} or the plain body. */
+  private static String reason(int status, String body) {
+    if (body != null && !body.isBlank()) {
+      try {
+        JsonNode node = JSON.readTree(body);
+        for (String field : new String[] {"error", "message", "reason"}) {
+          if (node.hasNonNull(field)) {
+            return node.get(field).asText();
+          }
+        }
+      } catch (IOException e) {
+        return body.strip().lines().findFirst().orElse("HTTP " + status);
+      }
+      return body.strip().lines().findFirst().orElse("HTTP " + status);
+    }
+    return "HTTP " + status;
+  }
+}

@@ -1,0 +1,18 @@
+package io.gatehouse.cli.commands;
+
+import java.util.List;
+import picocli.CommandLine.Command;
+
+/** {@code gatehouse agents}. */
+@Command(name = "agents", mixinStandardHelpOptions = true, description = "List agents with their address, health and last beat.")
+public final class AgentsCommand extends GenericListCommand {
+  @Override
+  String path() {
+    return "/v1/agents";
+  }
+
+  @Override
+  List<String> columns() {
+    return List.of("agent", "address", "healthy");
+  }
+}

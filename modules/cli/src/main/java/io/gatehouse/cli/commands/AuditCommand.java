@@ -1,0 +1,153 @@
+package io.gatehouse.cli.commands;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.gatehouse.cli.CliException;
+import io.gatehouse.cli.ExitCodes;
+import io.gatehouse.cli.output.Format;
+import io.gatehouse.events.AuditEvent;
+import io.gatehouse.events.codec.EventCodec;
+import io.gatehouse.events.codec.EventDecodeException;
+import io.gatehouse.events.topic.Topic;
+import io.gatehouse.events.topic.TopicNames;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code gatehouse audit tail}: reads {@code gatehouse.audit} straight from Kafka. */
+@Command(name = "audit", mixinStandardHelpOptions = true, description = "Read the audit stream.", subcommands = AuditCommand.Tail.class)
+public final class AuditCommand implements Runnable {
+  @Spec CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  /** Follows the audit topic, printing one line per event. */
+  @Command(name = "tail", mixinStandardHelpOptions = true, description = "Print audit events as they happen, one line each.")
+  public static final class Tail implements Callable<Integer> {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Option(names = "--kafka", paramLabel = "HOST:PORT", description = "Kafka bootstrap (default: $GATEHOUSE_KAFKA, else localhost:9092).")
+    String kafka;
+
+    @Option(names = "--topic-prefix", defaultValue = "gatehouse", description = "Topic prefix (default: ${DEFAULT-VALUE}).")
+    String prefix;
+
+    @Option(names = "--from-beginning", description = "Start with the oldest retained event instead of new ones.")
+    boolean fromBeginning;
+
+    @Option(names = {"-n", "--count"}, paramLabel = "N", description = "Exit after N events (default: follow forever).")
+    Long count;
+
+    @Option(names = "--no-follow", description = "Exit after the events already written instead of waiting for new ones.")
+    boolean noFollow;
+
+    @Option(names = "--format", paramLabel = "text|json", defaultValue = "text", description = "Output format (default: ${DEFAULT-VALUE}).")
+    Format format;
+
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      String bootstrap = kafka != null ? kafka : System.getenv().getOrDefault("GATEHOUSE_KAFKA", "localhost:9092");
+      String topic = new TopicNames(prefix).of(Topic.AUDIT);
+      Properties props = new Properties();
+      props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+      props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+      props.put(ConsumerConfig.CLIENT_ID_CONFIG, "gatehouse-audit-tail");
+      PrintWriter out = spec.commandLine().getOut();
+      long printed = 0;
+      try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+        List<PartitionInfo> partitions;
+        try {
+          partitions = consumer.partitionsFor(topic, Duration.ofSeconds(5));
+        } catch (KafkaException e) {
+          throw CliException.unreachable("cannot reach Kafka at " + bootstrap + " (" + e.getClass().getSimpleName() + ")", e);
+        }
+        if (partitions == null || partitions.isEmpty()) {
+          throw CliException.user("topic " + topic + " does not exist at " + bootstrap + " (has a proxy started there?)");
+        }
+        List<TopicPartition> tps = partitions.stream().map(p -> new TopicPartition(topic, p.partition())).toList();
+        consumer.assign(tps);
+        if (fromBeginning) {
+          consumer.seekToBeginning(tps);
+        } else {
+          consumer.seekToEnd(tps);
+        }
+        Map<TopicPartition, Long> ends = noFollow ? consumer.endOffsets(tps, Duration.ofSeconds(10)) : Map.of();
+        while (count == null || printed < count) {
+          if (noFollow && ends.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue())) {
+            break;
+          }
+          for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+            print(out, record);
+            if (count != null && ++printed >= count) {
+              break;
+            }
+          }
+          out.flush();
+        }
+        out.flush();
+      }
+      return ExitCodes.OK;
+    }
+
+    private void print(PrintWriter out, ConsumerRecord<byte[], byte[]> record) {
+      AuditEvent e;
+      try {
+        e = EventCodec.AUDIT_EVENT.decode(record.value());
+      } catch (EventDecodeException ex) {
+        out.println("# undecodable record at " + record.topic() + "-" + record.partition() + "@" + record.offset() + ": " + ex.getMessage());
+        return;
+      }
+      if (format == Format.json) {
+        ObjectNode node = JSON.createObjectNode();
+        node.put("id", e.getId()).put("type", e.getType()).put("time", e.getTime().toString()).put("outcome", e.getOutcome());
+        node.put("user", e.getUser()).put("kind", e.getKind()).put("name", e.getName()).put("sessionId", e.getSessionId());
+        node.put("agent", e.getAgentId()).put("proxy", e.getProxyId()).put("bytesIn", e.getBytesIn()).put("bytesOut", e.getBytesOut());
+        ObjectNode details = node.putObject("details");
+        e.getDetails().forEach(details::put);
+        out.println(node.toString());
+        return;
+      }
+      StringBuilder line = new StringBuilder();
+      line.append(e.getTime()).append(' ').append(e.getType()).append(' ').append(e.getOutcome());
+      if (e.getKind() != null) {
+        line.append(' ').append(e.getKind()).append('/').append(e.getName());
+      }
+      append(line, "user", e.getUser());
+      append(line, "agent", e.getAgentId());
+      append(line, "proxy", e.getProxyId());
+      append(line, "session", e.getSessionId() == null ? null : e.getSessionId().substring(0, Math.min(8, e.getSessionId().length())));
+      if (e.getBytesIn() + e.getBytesOut() > 0) {
+        line.append(" bytes=").append(e.getBytesIn()).append('/').append(e.getBytesOut());
+      }
+      for (Map.Entry<String, String> d : e.getDetails().entrySet()) {
+        append(line, d.getKey(), d.getValue());
+      }
+      out.println(line);
+    }
+
+    private static void append(StringBuilder line, String key, String value) {
+      if (value != null && !value.isEmpty()) {
+        line.append(' ').append(key).append('=').append(value);
+      }
+    }
+  }
+}

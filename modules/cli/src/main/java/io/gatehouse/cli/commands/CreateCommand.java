@@ -1,0 +1,102 @@
+package io.gatehouse.cli.commands;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.gatehouse.cli.CliException;
+import io.gatehouse.cli.ExitCodes;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.YAMLException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code gatehouse create -f FILE}: sends every YAML document of the file to the proxy. The file
+ * is parsed whole first, so a syntax error anywhere writes nothing; the proxy validates each
+ * document and writes nothing for one it rejects.
+ */
+@Command(name = "create", mixinStandardHelpOptions = true, description = "Create or update dynamic resources from a YAML file (several documents allowed).")
+public final class CreateCommand implements Callable<Integer> {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @Mixin ProxyOptions proxy;
+
+  @Option(names = {"-f", "--file"}, required = true, paramLabel = "FILE", description = "YAML file with one or more resource documents.")
+  Path file;
+
+  @Spec CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    List<Map<String, Object>> documents = read(file);
+    PrintWriter out = spec.commandLine().getOut();
+    int n = 0;
+    for (Map<String, Object> doc : documents) {
+      n++;
+      String body;
+      try {
+        body = JSON.writeValueAsString(doc);
+      } catch (IOException e) {
+        throw CliException.user(file + ": document " + n + " cannot be sent: " + e.getMessage());
+      }
+      JsonNode created;
+      try {
+        created = proxy.client().post("/v1/resources", "application/json", body);
+      } catch (CliException e) {
+        throw new CliException(e.exitCode(), file + ": document " + n + ": " + e.getMessage(), e);
+      }
+      Object meta = doc.get("metadata");
+      Object name = meta instanceof Map<?, ?> m ? m.get("name") : null;
+      String kind = created != null && created.hasNonNull("kind") ? created.get("kind").asText() : String.valueOf(doc.get("kind"));
+      out.println(kind + "/" + (created != null && created.hasNonNull("name") ? created.get("name").asText() : name) + " created");
+    }
+    out.flush();
+    return ExitCodes.OK;
+  }
+
+  static List<Map<String, Object>> read(Path file) {
+    String text;
+    try {
+      text = Files.readString(file);
+    } catch (NoSuchFileException e) {
+      throw CliException.user(file + ": no such file");
+    } catch (IOException e) {
+      throw CliException.user(file + ": cannot read: " + e.getMessage());
+    }
+    List<Map<String, Object>> documents = new ArrayList<>();
+    try {
+      int n = 0;
+      for (Object doc : new Yaml(new SafeConstructor(new LoaderOptions())).loadAll(text)) {
+        n++;
+        if (doc == null) {
+          continue;
+        }
+        if (!(doc instanceof Map<?, ?> map)) {
+          throw CliException.user(file + ": document " + n + " is not a mapping (expected kind, version, metadata, spec)");
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, Object> typed = (Map<String, Object>) map;
+        documents.add(typed);
+      }
+    } catch (YAMLException e) {
+      throw CliException.user(file + ": invalid YAML: " + e.getMessage().replace('\n', ' '));
+    }
+    if (documents.isEmpty()) {
+      throw CliException.user(file + ": no documents");
+    }
+    return documents;
+  }
+}

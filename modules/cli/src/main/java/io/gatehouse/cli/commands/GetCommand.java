@@ -1,0 +1,50 @@
+package io.gatehouse.cli.commands;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.gatehouse.cli.CliException;
+import io.gatehouse.cli.ExitCodes;
+import io.gatehouse.cli.output.Format;
+import io.gatehouse.cli.output.Table;
+import io.gatehouse.events.ResourceKind;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+/** {@code gatehouse get KIND[/NAME]}: resources of a kind, or one resource with its agents. */
+@Command(name = "get", mixinStandardHelpOptions = true, description = "Show the resources of a kind, or one resource and its agents.")
+public final class GetCommand extends ReadCommand {
+  @Parameters(index = "0", paramLabel = "KIND[/NAME]", description = "e.g. app, db/pg.")
+  String target;
+
+  @Override
+  public Integer call() {
+    String[] parts = target.split("/", -1);
+    if (parts.length > 2 || parts[0].isEmpty() || (parts.length == 2 && parts[1].isEmpty())) {
+      throw CliException.user("expected KIND or KIND/NAME, got '" + target + "'");
+    }
+    ResourceKind kind =
+        ResourceKind.parse(parts[0]).orElseThrow(() -> CliException.user("unknown kind '" + parts[0] + "' (expected app, db, desktop or kube)"));
+    if (parts.length == 1) {
+      JsonNode list = proxy.client().get("/v1/resources?kind=" + kind.word());
+      if (format == Format.json) {
+        printJson(list);
+      } else {
+        Table table = new Table("NAME", "KIND", "LABELS", "AGENTS");
+        list.forEach(r -> table.row(text(r, "name"), text(r, "kind"), labels(r), text(r, "healthyAgents") + "/" + text(r, "totalAgents")));
+        table.print(out());
+      }
+      return ExitCodes.OK;
+    }
+    JsonNode r = proxy.client().get("/v1/resources/" + kind.word() + "/" + parts[1]);
+    if (format == Format.json) {
+      printJson(r);
+      return ExitCodes.OK;
+    }
+    out().printf("%s/%s  labels: %s  agents: %s/%s healthy%n", text(r, "kind"), text(r, "name"), labels(r), text(r, "healthyAgents"), text(r, "totalAgents"));
+    Table table = new Table("AGENT", "ADDRESS", "HEALTHY", "ORIGIN", "LAST BEAT");
+    for (JsonNode a : r.path("agents")) {
+      table.row(text(a, "agent"), text(a, "address"), text(a, "healthy"), text(a, "origin"), text(a, "lastBeat"));
+    }
+    table.print(out());
+    return ExitCodes.OK;
+  }
+}

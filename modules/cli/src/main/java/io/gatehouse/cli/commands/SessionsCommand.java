@@ -1,0 +1,18 @@
+package io.gatehouse.cli.commands;
+
+import java.util.List;
+import picocli.CommandLine.Command;
+
+/** {@code gatehouse sessions}. */
+@Command(name = "sessions", mixinStandardHelpOptions = true, description = "List sessions and the agents they are pinned to.")
+public final class SessionsCommand extends GenericListCommand {
+  @Override
+  String path() {
+    return "/v1/sessions";
+  }
+
+  @Override
+  List<String> columns() {
+    return List.of("sessionId", "kind", "name", "agent", "user");
+  }
+}

@@ -1,0 +1,2 @@
+/** One class per {@code gatehouse} subcommand. */
+package io.gatehouse.cli.commands;

@@ -1,0 +1,186 @@
+package io.gatehouse.cli.dev;
+
+import io.gatehouse.agent.Agent;
+import io.gatehouse.agent.AgentConfig;
+import io.gatehouse.broker.EmbeddedKafka;
+import io.gatehouse.proxy.Proxy;
+import io.gatehouse.proxy.config.ProxyConfig;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The whole system in one process, all on loopback: an embedded Kafka broker (KRaft) with its data
+ * under {@code dataDir/kafka}, a proxy, {@code agents} agents and the demo upstreams — an HTTP echo
+ * app {@code demo} and a TCP echo {@code echo}. Closing stops the agents first (so their
+ * tombstones reach Kafka), then the proxy, the upstreams and the broker.
+ */
+public final class DevStack implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(DevStack.class);
+
+  private final Settings settings;
+  private EmbeddedKafka kafka;
+  private EchoHttpServer demoHttp;
+  private EchoTcpServer demoTcp;
+  private Proxy proxy;
+  private final List<Agent> agents = new ArrayList<>();
+
+  private DevStack(Settings settings) {
+    this.settings = settings;
+  }
+
+  /** What {@code gatehouse dev} takes from its flags. */
+  public record Settings(int webPort, int kafkaPort, Path dataDir, int agents, int demoHttpPort, int demoTcpPort) {
+    public static Settings defaults() {
+      return new Settings(3080, 9092, Path.of(".gatehouse"), 2, 3090, 3091);
+    }
+  }
+
+  /** Starts every part; on failure stops what already started and rethrows. */
+  public static DevStack start(Settings settings, Consumer<String> progress) {
+    DevStack stack = new DevStack(settings);
+    try {
+      stack.startAll(progress);
+      return stack;
+    } catch (RuntimeException e) {
+      stack.close();
+      throw e;
+    }
+  }
+
+  private void startAll(Consumer<String> progress) {
+    Path data = settings.dataDir().toAbsolutePath();
+    progress.accept("starting Kafka (KRaft) on 127.0.0.1:" + settings.kafkaPort() + ", data in " + data.resolve("kafka"));
+    kafka = EmbeddedKafka.builder().port(settings.kafkaPort()).dataDir(data.resolve("kafka")).build().start();
+    try {
+      demoHttp = EchoHttpServer.start(settings.demoHttpPort());
+      demoTcp = EchoTcpServer.start(settings.demoTcpPort());
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "cannot start the demo upstreams on 127.0.0.1:" + settings.demoHttpPort() + "/" + settings.demoTcpPort() + ": " + e.getMessage(), e);
+    }
+    progress.accept("starting proxy on 127.0.0.1:" + settings.webPort());
+    proxy =
+        Proxy.start(
+            ProxyConfig.parse(
+                String.join(
+                    "\n",
+                    "proxy:",
+                    "  id: dev-proxy",
+                    "  kafka: { bootstrap: \"" + kafka.bootstrapServers() + "\" }",
+                    "  data_dir: \"" + data.resolve("proxy") + "\"",
+                    "  listen: \"127.0.0.1:" + settings.webPort() + "\"",
+                    "  public_host: localhost"),
+                "gatehouse dev"));
+    for (int i = 1; i <= settings.agents(); i++) {
+      progress.accept("starting agent dev-agent-" + i);
+      agents.add(Agent.start(AgentConfig.parse(agentYaml(i, data), "gatehouse dev (agent " + i + ")")));
+    }
+  }
+
+  private String agentYaml(int i, Path data) {
+    return String.join(
+        "\n",
+        "agent:",
+        "  id: dev-agent-" + i,
+        "  kafka: { bootstrap: \"" + kafka.bootstrapServers() + "\" }",
+        "  listen: \"127.0.0.1:0\"",
+        "  data_dir: \"" + data.resolve("agent-" + i) + "\"",
+        "app_service:",
+        "  enabled: true",
+        "  apps:",
+        "    - { name: demo, uri: \"http://127.0.0.1:" + demoHttp.port() + "\", labels: { env: dev } }",
+        "    - { name: echo, uri: \"tcp://127.0.0.1:" + demoTcp.port() + "\", labels: { env: dev } }",
+        "  resources: [ { labels: { \"*\": \"*\" } } ]",
+        "db_service:",
+        "  enabled: true",
+        "  resources: [ { labels: { \"*\": \"*\" } } ]",
+        "desktop_service:",
+        "  enabled: true",
+        "  resources: [ { labels: { \"*\": \"*\" } } ]",
+        "kubernetes_service:",
+        "  enabled: true",
+        "  resources: [ { labels: { \"*\": \"*\" } } ]",
+        "");
+  }
+
+  /** Blocks until the proxy has caught up with Kafka and every agent's beat is visible. */
+  public void awaitReady(Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!proxy.isReady()) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("proxy not ready after " + timeout);
+      }
+      java.util.concurrent.locks.LockSupport.parkNanos(20_000_000L);
+    }
+  }
+
+  public String kafkaBootstrap() {
+    return kafka.bootstrapServers();
+  }
+
+  public String webUrl() {
+    return "http://" + proxy.webAddress();
+  }
+
+  public Proxy proxy() {
+    return proxy;
+  }
+
+  public List<Agent> agents() {
+    return List.copyOf(agents);
+  }
+
+  public int demoHttpPort() {
+    return demoHttp.port();
+  }
+
+  public int demoTcpPort() {
+    return demoTcp.port();
+  }
+
+  /** The one line {@code gatehouse dev} prints when everything is up. */
+  public String readyLine() {
+    return "gatehouse dev ready: dashboard " + webUrl() + "/ | api " + webUrl() + "/v1/resources | kafka " + kafkaBootstrap()
+        + " | " + agents.size() + " agents | try: curl -H 'Host: demo.localhost' " + webUrl() + "/";
+  }
+
+  /** Stops agents first (their tombstones go out), then proxy, upstreams and broker. Idempotent. */
+  @Override
+  public void close() {
+    for (Agent agent : agents) {
+      quietly("agent " + agent.id(), agent::close);
+    }
+    agents.clear();
+    if (proxy != null) {
+      quietly("proxy", proxy::close);
+      proxy = null;
+    }
+    if (demoHttp != null) {
+      quietly("demo app", demoHttp::close);
+      demoHttp = null;
+    }
+    if (demoTcp != null) {
+      quietly("demo echo", demoTcp::close);
+      demoTcp = null;
+    }
+    if (kafka != null) {
+      quietly("kafka", kafka::close);
+      kafka = null;
+    }
+  }
+
+  private static void quietly(String what, Runnable close) {
+    try {
+      close.run();
+    } catch (RuntimeException e) {
+      LOG.warn("stopping {} failed: {}", what, e.toString());
+    }
+  }
+}

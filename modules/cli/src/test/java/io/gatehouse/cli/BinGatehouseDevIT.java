@@ -1,0 +1,77 @@
+package io.gatehouse.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code bin/gatehouse dev} as a newcomer runs it: the launcher finds (or builds) the jar, dev mode
+ * prints its ready line, the demo app answers, and SIGTERM stops it cleanly.
+ */
+class BinGatehouseDevIT {
+  @TempDir Path dir;
+
+  @Test
+  void devModeReachesReadyServesTheDemoAndStopsOnSigterm() throws Exception {
+    Path launcher = Path.of("../../bin/gatehouse").toAbsolutePath().normalize();
+    assertThat(Files.isExecutable(launcher)).isTrue();
+    int web = freePort();
+    int kafka = freePort();
+    String demoPorts = freePort() + "," + freePort();
+    Process process =
+        new ProcessBuilder(
+                launcher.toString(), "dev", "--web-port", String.valueOf(web), "--kafka-port", String.valueOf(kafka),
+                "--data-dir", dir.resolve("data").toString(), "--demo-ports", demoPorts)
+            .directory(dir.toFile())
+            .redirectError(dir.resolve("stderr.txt").toFile())
+            .start();
+    List<String> lines = new CopyOnWriteArrayList<>();
+    CompletableFuture<String> ready = CompletableFuture.supplyAsync(() -> {
+      try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+        String line;
+        while ((line = out.readLine()) != null) {
+          lines.add(line);
+          if (line.contains("gatehouse dev ready")) {
+            return line;
+          }
+        }
+        return null;
+      } catch (IOException e) {
+        return null;
+      }
+    });
+    try {
+      String line = ready.get(180, TimeUnit.SECONDS);
+      assertThat(line).as("stdout %s, stderr %s", lines, Files.readString(dir.resolve("stderr.txt")))
+          .contains("http://127.0.0.1:" + web, "kafka 127.0.0.1:" + kafka, "curl -H 'Host: demo.localhost'");
+
+      Curl.Response demo = Curl.get("http://127.0.0.1:" + web, "demo.localhost", "/");
+      assertThat(demo.status()).isEqualTo(200);
+      assertThat(demo.body()).contains("gatehouse demo app");
+
+      process.destroy(); // SIGTERM, as Ctrl-C or a service manager would
+      assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("stopped after SIGTERM").isTrue();
+      assertThat(Files.readString(dir.resolve("stderr.txt"))).contains("stopping (agents first)");
+    } finally {
+      process.destroyForcibly();
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+}

@@ -1,0 +1,218 @@
+package io.gatehouse.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.gatehouse.agent.Agent;
+import io.gatehouse.agent.AgentConfig;
+import io.gatehouse.cli.dev.DevStack;
+import io.gatehouse.cli.tunnel.TunnelListener;
+import io.gatehouse.testkit.Eventually;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The README's five-minute tour, step by step, against dev mode: the same commands a person types,
+ * through the same picocli entry point, against a real embedded broker, proxy, agents and upstreams.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class DevTourIT {
+  private static final Duration WAIT = Duration.ofSeconds(30);
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @TempDir static Path dir;
+  static DevStack stack;
+  static Agent third;
+
+  @BeforeAll
+  static void startDevMode() {
+    stack = DevStack.start(new DevStack.Settings(0, 0, dir.resolve("data"), 2, 0, 0), line -> {});
+    stack.awaitReady(Duration.ofSeconds(60));
+  }
+
+  @AfterAll
+  static void stop() {
+    if (third != null) {
+      third.close();
+    }
+    if (stack != null) {
+      stack.close();
+    }
+  }
+
+  record Result(int code, String out, String err) {}
+
+  static Result gatehouse(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    List<String> all = new ArrayList<>(List.of(args));
+    if (!List.of("audit").contains(args[0])) {
+      all.add("--proxy");
+      all.add(stack.webUrl());
+    }
+    int code = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), all.toArray(String[]::new));
+    return new Result(code, out.toString(), err.toString());
+  }
+
+  static Curl.Response curlDemo() throws IOException {
+    return Curl.get(stack.webUrl(), "demo.localhost", "/hello");
+  }
+
+  static JsonNode resource(String kind, String name) throws IOException {
+    Result r = gatehouse("get", kind + "/" + name, "--format", "json");
+    assertThat(r.code()).as(r.err()).isZero();
+    return JSON.readTree(r.out());
+  }
+
+  @Test
+  @Order(1)
+  void listResources() {
+    Eventually.within(WAIT).untilAsserted(() -> {
+      Result ls = gatehouse("ls");
+      assertThat(ls.code()).isZero();
+      assertThat(ls.out()).containsPattern("demo\\s+app\\s+env=dev\\s+2/2").containsPattern("echo\\s+app\\s+env=dev\\s+2/2");
+    });
+    Result json = gatehouse("ls", "apps", "--format", "json");
+    assertThat(json.out()).contains("\"healthyAgents\" : 2");
+  }
+
+  @Test
+  @Order(2)
+  void curlTheDemoApp() throws Exception {
+    Curl.Response response = curlDemo();
+
+    assertThat(response.status()).isEqualTo(200);
+    assertThat(response.body()).contains("gatehouse demo app", "GET /hello").containsPattern("(?i)via: .*dev-agent-");
+  }
+
+  @Test
+  @Order(3)
+  void startAThirdAgentFromTheSampleConfig() throws Exception {
+    String sample = Files.readString(Path.of("../../infra/examples/agent.yaml"))
+        .replace("127.0.0.1:9092", stack.kafkaBootstrap())
+        .replace("127.0.0.1:3025", "127.0.0.1:0")
+        .replace("127.0.0.1:3090", "127.0.0.1:" + stack.demoHttpPort())
+        .replace("127.0.0.1:3091", "127.0.0.1:" + stack.demoTcpPort());
+    Path config = dir.resolve("agent.yaml");
+    Files.writeString(config, sample);
+
+    third = Agent.start(AgentConfig.load(config));
+
+    Eventually.within(WAIT).untilAsserted(() -> assertThat(resource("app", "demo").get("healthyAgents").asInt()).isEqualTo(3));
+    assertThat(gatehouse("agents").out()).contains("agent-example", "dev-agent-1", "dev-agent-2");
+  }
+
+  @Test
+  @Order(4)
+  void stopOneAgentAndTrafficContinues() throws Exception {
+    stack.agents().get(0).close();
+
+    Eventually.within(WAIT).untilAsserted(() -> assertThat(resource("app", "demo").get("healthyAgents").asInt()).isEqualTo(2));
+    for (int i = 0; i < 20; i++) {
+      assertThat(curlDemo().status()).isEqualTo(200);
+    }
+  }
+
+  @Test
+  @Order(5)
+  void createADynamicResource() throws Exception {
+    Path file = dir.resolve("hello.yaml");
+    Files.writeString(file, """
+        kind: app
+        version: v1
+        metadata:
+          name: hello
+          labels: { env: dev, team: tour }
+        spec:
+          uri: http://127.0.0.1:%d
+        """.formatted(stack.demoHttpPort()));
+
+    Result created = gatehouse("create", "-f", file.toString());
+
+    assertThat(created.code()).as(created.err()).isZero();
+    assertThat(created.out()).contains("app/hello created");
+    Eventually.within(WAIT).untilAsserted(() -> assertThat(gatehouse("ls", "apps").out()).containsPattern("hello\\s+app\\s+\\S*team=tour\\S*\\s+[1-9]/"));
+    Eventually.within(WAIT).untilAsserted(() -> assertThat(Curl.get(stack.webUrl(), "hello.localhost", "/").status()).isEqualTo(200));
+  }
+
+  @Test
+  @Order(6)
+  void openATunnelAndUseIt() throws Exception {
+    try (TunnelListener tunnel = TunnelListener.open(URI.create(stack.webUrl()), "app", "echo", "127.0.0.1", 0, line -> {});
+        Socket socket = new Socket("127.0.0.1", tunnel.port())) {
+      OutputStream out = socket.getOutputStream();
+      InputStream in = socket.getInputStream();
+      out.write("hello through the tunnel\n".getBytes(StandardCharsets.UTF_8));
+      out.flush();
+      byte[] buf = new byte[25];
+      int read = 0;
+      while (read < buf.length) {
+        int n = in.read(buf, read, buf.length - read);
+        assertThat(n).isPositive();
+        read += n;
+      }
+      assertThat(new String(buf, StandardCharsets.UTF_8)).isEqualTo("hello through the tunnel\n");
+    }
+  }
+
+  @Test
+  @Order(7)
+  void tailTheAuditLog() {
+    Result audit = gatehouse("audit", "tail", "--from-beginning", "--kafka", stack.kafkaBootstrap(), "--count", "3");
+
+    assertThat(audit.code()).as(audit.err()).isZero();
+    assertThat(audit.out().lines()).hasSize(3);
+    Result all = gatehouse("audit", "tail", "--from-beginning", "--kafka", stack.kafkaBootstrap(), "--no-follow", "--format", "json");
+    assertThat(all.out()).contains("\"type\":\"session.start\"", "\"type\":\"resource.create\"");
+  }
+
+  @Test
+  @Order(8)
+  void readCommandsPrintTextAndJson() throws Exception {
+    assertThat(gatehouse("sessions").out()).contains("SESSION");
+    assertThat(JSON.readTree(gatehouse("sessions", "--format", "json").out()).isArray()).isTrue();
+    assertThat(JSON.readTree(gatehouse("agents", "--format", "json").out()).isArray()).isTrue();
+    assertThat(gatehouse("get", "app/demo").out()).contains("app/demo", "AGENT", "agent-example");
+    assertThat(gatehouse("get", "app").out()).contains("demo", "echo", "hello");
+  }
+
+  @Test
+  @Order(9)
+  void errorPathsGiveTheirExitCodes() throws Exception {
+    Result unknown = gatehouse("get", "app/nope");
+    assertThat(unknown.code()).isEqualTo(ExitCodes.USER_ERROR);
+    assertThat(unknown.err()).startsWith("error: ").contains("nope");
+
+    Path bad = dir.resolve("bad.yaml");
+    Files.writeString(bad, "kind: app\nversion: v1\nmetadata: { name: Not_A_Name }\nspec: { uri: http://x }\n");
+    Result rejected = gatehouse("create", "-f", bad.toString());
+    assertThat(rejected.code()).isEqualTo(ExitCodes.USER_ERROR);
+    assertThat(rejected.err()).contains("bad.yaml", "name");
+
+    Result tunnelUnknown = gatehouse("tunnel", "db/nope", "--port", "0");
+    assertThat(tunnelUnknown.code()).isEqualTo(ExitCodes.USER_ERROR);
+
+    Result removed = gatehouse("rm", "app/hello");
+    assertThat(removed.code()).as(removed.err()).isZero();
+    Eventually.within(WAIT).untilAsserted(() -> assertThat(gatehouse("ls", "apps").out()).doesNotContain("hello"));
+  }
+}

@@ -1,0 +1,370 @@
+package io.gatehouse.proxy;
+
+import io.gatehouse.config.HostPort;
+import io.gatehouse.events.SessionPin;
+import io.gatehouse.events.topic.Topic;
+import io.gatehouse.events.topic.TopicNames;
+import io.gatehouse.proxy.api.Api;
+import io.gatehouse.proxy.audit.AuditLog;
+import io.gatehouse.proxy.config.ProxyConfig;
+import io.gatehouse.proxy.ingress.Ingress;
+import io.gatehouse.proxy.publish.EventPublisher;
+import io.gatehouse.proxy.publish.KafkaEventPublisher;
+import io.gatehouse.proxy.routing.AgentBeats;
+import io.gatehouse.proxy.routing.AgentSelector;
+import io.gatehouse.proxy.routing.Ejections;
+import io.gatehouse.proxy.routing.RoutingTable;
+import io.gatehouse.proxy.session.SessionPins;
+import io.gatehouse.state.Materializer;
+import io.gatehouse.state.StateStore;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
+
+/**
+ * A running proxy: it materializes every contract topic into its local state, serves users and the
+ * API on one web port, sends each new session to a random healthy agent and keeps it there.
+ *
+ * <p>{@link #start} returns once the web port is bound; it does not wait for Kafka. Until the
+ * materializer has caught up with the topics, {@link #isReady()} is false and {@code /readyz}
+ * answers 503, but sessions are already routed from whatever the local state holds (after a
+ * restart, the table of the last run). Topics missing on the cluster are created in the
+ * background.
+ *
+ * <p>{@link #close()} stops in this order: the web server and open tunnels (each tunnel's end is
+ * audited), the sweeper and the agents' connection pool; then the Kafka producer, after handing
+ * over what is queued; then the materializer; then the state store. It is idempotent, closes
+ * everything before reporting the first failure, and never closes a meter registry it was handed.
+ */
+public final class Proxy implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Proxy.class);
+  private static final Duration VERTX_TIMEOUT = Duration.ofSeconds(15);
+
+  private final ProxyConfig config;
+  private final HostPort webAddress;
+  private final StateStore store;
+  private final Materializer materializer;
+  private final EventPublisher publisher;
+  private final TopicSetup topics;
+  private final Vertx vertx;
+  private final Ingress ingress;
+  private final Disposable orphans;
+  private final AgentBeats beats;
+  private final MeterRegistry registry;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private Proxy(Parts p) {
+    this.config = p.config;
+    this.webAddress = p.webAddress;
+    this.store = p.store;
+    this.materializer = p.materializer;
+    this.publisher = p.publisher;
+    this.topics = p.topics;
+    this.vertx = p.vertx;
+    this.ingress = p.ingress;
+    this.orphans = p.orphans;
+    this.beats = p.beats;
+    this.registry = p.registry;
+  }
+
+  /** Starts a proxy with the system clock, secure randomness and a Prometheus registry. */
+  public static Proxy start(ProxyConfig config) {
+    return builder(config).start();
+  }
+
+  /** Configures a proxy's clock, randomness and meter registry before starting it. */
+  public static Builder builder(ProxyConfig config) {
+    return new Builder(config);
+  }
+
+  /** The proxy's id, written in pins and audit events and sent to agents. */
+  public String id() {
+    return config.id();
+  }
+
+  /** The bound web address, with the actual port when port 0 was configured. */
+  public HostPort webAddress() {
+    return webAddress;
+  }
+
+  public ProxyConfig config() {
+    return config;
+  }
+
+  /** The registry the proxy's meters are in. */
+  public MeterRegistry meterRegistry() {
+    return registry;
+  }
+
+  /** True once the materializer has caught up with the topics (what {@code /readyz} reports). */
+  public boolean isReady() {
+    return !closed.get() && materializer.isCaughtUp();
+  }
+
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    LOG.info("proxy {} stopping", config.id());
+    List<RuntimeException> failures = new ArrayList<>();
+    run(failures, orphans::dispose);
+    run(failures, () -> await(ingress.close().eventually(() -> vertx.close()), "close the web server"));
+    run(failures, publisher::close);
+    run(failures, topics::close);
+    run(failures, beats::close);
+    run(failures, materializer::close);
+    run(failures, store::close);
+    if (!failures.isEmpty()) {
+      ProxyException e = new ProxyException("proxy " + config.id() + " did not stop cleanly: " + failures.get(0).getMessage(), failures.get(0));
+      failures.stream().skip(1).forEach(e::addSuppressed);
+      throw e;
+    }
+    LOG.info("proxy {} stopped", config.id());
+  }
+
+  private static void run(List<RuntimeException> failures, Runnable step) {
+    try {
+      step.run();
+    } catch (RuntimeException e) {
+      failures.add(e);
+    }
+  }
+
+  private static <T> T await(Future<T> future, String what) {
+    try {
+      return future.toCompletionStage().toCompletableFuture().get(VERTX_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      throw new ProxyException("cannot " + what + ": " + e.getCause().getMessage(), e.getCause());
+    } catch (TimeoutException e) {
+      throw new ProxyException("timed out after " + VERTX_TIMEOUT + " trying to " + what, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ProxyException("interrupted trying to " + what, e);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "Proxy[" + config.id() + " at " + webAddress + "]";
+  }
+
+  /** What start assembles, in order; released in reverse when start fails. */
+  private static final class Parts {
+    ProxyConfig config;
+    HostPort webAddress;
+    StateStore store;
+    Materializer materializer;
+    EventPublisher publisher;
+    TopicSetup topics;
+    Vertx vertx;
+    Ingress ingress;
+    Disposable orphans;
+    AgentBeats beats;
+    MeterRegistry registry;
+  }
+
+  /** Starts a {@link Proxy} with injectable time, randomness and meters. */
+  public static final class Builder {
+    private final ProxyConfig config;
+    private Clock clock = Clock.systemUTC();
+    private RandomGenerator random = new SecureRandom();
+    private MeterRegistry registry;
+    private Duration sweepInterval = Duration.ofSeconds(30);
+
+    private Builder(ProxyConfig config) {
+      this.config = Objects.requireNonNull(config, "config");
+    }
+
+    /** The clock for pins, audit, ejection back-off, idle expiry and stream time; tests inject one. */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** Randomness for choosing among healthy agents; tests seed it. Session ids never use it. */
+    public Builder random(RandomGenerator random) {
+      this.random = Objects.requireNonNull(random, "random");
+      return this;
+    }
+
+    /**
+     * Where meters are registered; the proxy never closes it. Default: a Prometheus registry,
+     * exported at {@code /metrics}. Another registry works too, without {@code /metrics}.
+     */
+    public Builder meterRegistry(MeterRegistry registry) {
+      this.registry = Objects.requireNonNull(registry, "registry");
+      return this;
+    }
+
+    /** How often idle HTTP sessions are looked for; default 30 s. */
+    public Builder sweepInterval(Duration interval) {
+      this.sweepInterval = Objects.requireNonNull(interval, "interval");
+      return this;
+    }
+
+    /**
+     * Starts the proxy.
+     *
+     * @throws ProxyException when the state store cannot be opened or the web address cannot be
+     *     bound; whatever was started is stopped again
+     */
+    public Proxy start() {
+      Parts p = new Parts();
+      p.config = config;
+      p.registry = registry != null ? registry : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+      TopicNames names = new TopicNames(config.topicPrefix());
+      String clientId = "gatehouse-proxy-" + config.id();
+      try {
+        p.store = StateStore.open(config.dataDir().resolve("state"), Topic.MATERIALIZED.stream().map(Topic::suffix).toList());
+        p.topics = TopicSetup.start(config.kafkaBootstrap(), clientId + "-admin", names, config.replicationFactor());
+        p.materializer =
+            Materializer.builder(p.store, config.kafkaBootstrap())
+                .topicNames(names)
+                .clientId(clientId)
+                .clock(clock)
+                .meterRegistry(p.registry)
+                // Topics are created with the contract's settings by TopicSetup, never by reading.
+                .consumerProperty("allow.auto.create.topics", "false")
+                .build()
+                .start();
+        p.publisher = new KafkaEventPublisher(config.kafkaBootstrap(), clientId, names, p.registry);
+        Ejections ejections = new Ejections(clock, config.ejectBackoff());
+        p.beats = AgentBeats.live(p.store, p.materializer.changes());
+        RoutingTable table = new RoutingTable(p.store, p.beats, p.materializer.streamClock(), ejections);
+        AgentSelector selector = AgentSelector.pinnedFirst(table, random);
+        SessionPins pins = new SessionPins(p.store, p.publisher, clock, config.id());
+        AuditLog audit = new AuditLog(p.publisher, clock, config.id());
+        p.vertx = Vertx.vertx(new VertxOptions());
+        p.ingress =
+            new Ingress(
+                p.vertx, config.id(), config.publicHost(), config.dialTimeout(), config.responseTimeout(), config.sessionIdleTimeout(), table, selector, ejections, pins, audit, p.registry);
+        Api api = new Api(config.id(), clock, table, ejections, pins, audit, p.publisher, p.materializer, p.registry);
+        int port = await(listen(p.vertx, config.listen(), p.ingress, api), "listen on " + config.listen());
+        p.webAddress = config.listen().withPort(port);
+        Ingress ingress = p.ingress;
+        p.vertx.setPeriodic(
+            sweepInterval.toMillis(),
+            id -> p.vertx.executeBlocking(() -> {
+              for (SessionPin pin : pins.expire(config.sessionIdleTimeout())) {
+                audit.sessionEnded(pin, "expired", 0, 0);
+              }
+              return null;
+            }, false));
+        p.orphans =
+            p.materializer.caughtUp().subscribe(
+                null,
+                e -> { },
+                () -> pins.endOrphans(ingress::isTunnelOpen).forEach(pin -> audit.sessionEnded(pin, "lost", 0, 0)));
+      } catch (RuntimeException e) {
+        abort(p);
+        throw e instanceof ProxyException pe ? pe : new ProxyException("proxy " + config.id() + " cannot start: " + e.getMessage(), e);
+      }
+      LOG.info(
+          "proxy {} serving on {} (apps at *.{}), state in {}, Kafka at {}",
+          config.id(),
+          p.webAddress,
+          config.publicHost(),
+          config.dataDir(),
+          config.kafkaBootstrap());
+      return new Proxy(p);
+    }
+
+    private static Future<Integer> listen(Vertx vertx, HostPort address, Ingress ingress, Api api) {
+      // Vert.x shares a port among server instances by its number; -1 asks for one free port
+      // shared by all instances, where 0 would give each instance its own.
+      int port = address.port() == 0 ? -1 : address.port();
+      AtomicInteger bound = new AtomicInteger();
+      return vertx
+          .deployVerticle(
+              () -> new WebServer(address.host(), port, bound, ingress, api),
+              new DeploymentOptions().setInstances(VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE))
+          .map(id -> bound.get());
+    }
+
+    private static void abort(Parts p) {
+      List<RuntimeException> ignored = new ArrayList<>();
+      if (p.orphans != null) {
+        run(ignored, p.orphans::dispose);
+      }
+      if (p.vertx != null) {
+        run(ignored, () -> await(p.vertx.close(), "close Vert.x"));
+      }
+      if (p.publisher != null) {
+        run(ignored, p.publisher::close);
+      }
+      if (p.topics != null) {
+        run(ignored, p.topics::close);
+      }
+      if (p.beats != null) {
+        run(ignored, p.beats::close);
+      }
+      if (p.materializer != null) {
+        run(ignored, p.materializer::close);
+      }
+      if (p.store != null) {
+        run(ignored, p.store::close);
+      }
+    }
+  }
+
+  /** One HTTP server on one event loop: user traffic first, then the API. */
+  private static final class WebServer extends VerticleBase {
+    private final String host;
+    private final int port;
+    private final AtomicInteger bound;
+    private final Ingress ingress;
+    private final Api api;
+
+    WebServer(String host, int port, AtomicInteger bound, Ingress ingress, Api api) {
+      this.host = host;
+      this.port = port;
+      this.bound = bound;
+      this.ingress = ingress;
+      this.api = api;
+    }
+
+    @Override
+    public Future<?> start() {
+      Router router = api.router(vertx);
+      HttpServer server =
+          vertx.createHttpServer(
+              new HttpServerOptions()
+                  .setTcpNoDelay(true)
+                  .setHandle100ContinueAutomatically(true)
+                  .setCompressionSupported(false));
+      return server
+          .requestHandler(
+              request -> {
+                if (!ingress.handle(request)) {
+                  router.handle(request);
+                }
+              })
+          .listen(port, host)
+          .onSuccess(s -> bound.set(s.actualPort()));
+    }
+  }
+}

@@ -1,0 +1,328 @@
+package io.gatehouse.proxy.api;
+
+import io.gatehouse.config.ConfigException;
+import io.gatehouse.config.ConfigProblem;
+import io.gatehouse.events.AgentBeat;
+import io.gatehouse.events.ResourceDefinition;
+import io.gatehouse.events.ResourceKind;
+import io.gatehouse.events.topic.Topic;
+import io.gatehouse.proxy.audit.AuditLog;
+import io.gatehouse.proxy.ingress.Failures;
+import io.gatehouse.proxy.ingress.IngressFailure;
+import io.gatehouse.proxy.publish.EventPublisher;
+import io.gatehouse.proxy.routing.AgentStatus;
+import io.gatehouse.proxy.routing.Ejections;
+import io.gatehouse.proxy.routing.ResourceRef;
+import io.gatehouse.proxy.routing.RoutingFailure;
+import io.gatehouse.proxy.routing.RoutingTable;
+import io.gatehouse.proxy.session.SessionPins;
+import io.gatehouse.state.Materializer;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.SocketAddress;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The REST API on the web port (docs/proxy.md): resources (list, get, create or replace, delete),
+ * agents, sessions, server-sent events of state changes, health, readiness and Prometheus metrics.
+ * Reads come from local state (scans run off the event loop); writes go to Kafka and answer once
+ * Kafka acknowledged them. Every failure is answered by one failure handler, through
+ * {@link Failures#verdict}, as {@code {"status","code","error"}} ({@code error} is the sentence for
+ * people, {@code code} the {@code Gatehouse-Error} code for programs).
+ */
+public final class Api {
+  private static final long BODY_LIMIT = 1024 * 1024;
+  private static final long WRITE_TIMEOUT_SECONDS = 10;
+
+  private final String proxyId;
+  private final Clock clock;
+  private final RoutingTable table;
+  private final Ejections ejections;
+  private final SessionPins pins;
+  private final AuditLog audit;
+  private final EventPublisher publisher;
+  private final Materializer materializer;
+  private final Optional<PrometheusMeterRegistry> prometheus;
+  private final EventStream events;
+
+  public Api(
+      String proxyId,
+      Clock clock,
+      RoutingTable table,
+      Ejections ejections,
+      SessionPins pins,
+      AuditLog audit,
+      EventPublisher publisher,
+      Materializer materializer,
+      MeterRegistry registry) {
+    this.proxyId = proxyId;
+    this.clock = clock;
+    this.table = table;
+    this.ejections = ejections;
+    this.pins = pins;
+    this.audit = audit;
+    this.publisher = publisher;
+    this.materializer = materializer;
+    this.prometheus = prometheus(registry);
+    this.events = new EventStream(materializer.changes(), proxyId);
+  }
+
+  /** A router for one event loop; routers are cheap, and each verticle gets its own. */
+  public Router router(Vertx vertx) {
+    Router r = Router.router(vertx);
+    r.get("/healthz").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "ok").put("proxy", proxyId)));
+    r.get("/readyz").handler(this::ready);
+    r.get("/metrics").handler(this::metrics);
+    r.get("/v1/resources").handler(this::listResources);
+    r.post("/v1/resources").handler(BodyHandler.create().setBodyLimit(BODY_LIMIT)).handler(this::putResource);
+    r.get("/v1/resources/:kind/:name").handler(this::getResource);
+    r.delete("/v1/resources/:kind/:name").handler(this::deleteResource);
+    r.get("/v1/agents").handler(this::agents);
+    r.get("/v1/sessions").handler(this::sessions);
+    r.get("/v1/events").handler(events::handle);
+    r.get("/").handler(this::index);
+    r.route().last().handler(ctx -> ctx.fail(new IngressFailure(404, "not-found", "no endpoint " + ctx.request().method() + " " + ctx.request().path())));
+    r.route().failureHandler(this::failure);
+    return r;
+  }
+
+  private void ready(RoutingContext ctx) {
+    boolean ready = materializer.isCaughtUp();
+    json(
+        ctx,
+        ready ? 200 : 503,
+        new JsonObject()
+            .put("ready", ready)
+            .put("proxy", proxyId)
+            .put("kafkaReachable", materializer.isKafkaReachable())
+            .put("seenUpTo", table.seenUpTo().toString()));
+  }
+
+  private void metrics(RoutingContext ctx) {
+    if (prometheus.isEmpty()) {
+      ctx.fail(new IngressFailure(404, "not-found", "metrics are not exported: the proxy runs with a registry that is not Prometheus"));
+      return;
+    }
+    ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8").end(prometheus.get().scrape());
+  }
+
+  private void listResources(RoutingContext ctx) {
+    Optional<ResourceKind> kind;
+    List<String> kinds = ctx.queryParam("kind");
+    if (kinds.isEmpty()) {
+      kind = Optional.empty();
+    } else {
+      kind = ResourceKind.parse(kinds.get(0));
+      if (kind.isEmpty()) {
+        ctx.fail(new IngressFailure(400, "bad-request", "unknown kind '" + kinds.get(0) + "' (expected app, db, desktop or kube)"));
+        return;
+      }
+    }
+    Optional<ResourceKind> k = kind;
+    blocking(ctx, () -> {
+      Map<ResourceRef, List<AgentStatus>> served = table.all(k);
+      Map<String, ResourceRef> refs = new TreeMap<>();
+      Map<ResourceRef, ResourceDefinition> defined = new java.util.HashMap<>();
+      served.keySet().forEach(ref -> refs.put(ref.key(), ref));
+      for (ResourceDefinition d : table.definitions(k)) {
+        ResourceKind.parse(d.getKind()).ifPresent(dk -> {
+          ResourceRef ref = new ResourceRef(dk, d.getName());
+          refs.put(ref.key(), ref);
+          defined.put(ref, d);
+        });
+      }
+      JsonArray out = new JsonArray();
+      for (ResourceRef ref : refs.values()) {
+        out.add(ResourceJson.resource(ref, Optional.ofNullable(defined.get(ref)), served.getOrDefault(ref, List.of())));
+      }
+      return out;
+    }).onSuccess(out -> json(ctx, 200, out)).onFailure(ctx::fail);
+  }
+
+  private void getResource(RoutingContext ctx) {
+    ResourceRef ref = ref(ctx);
+    if (ref == null) {
+      return;
+    }
+    blocking(ctx, () -> {
+      List<AgentStatus> agents = table.agents(ref);
+      Optional<ResourceDefinition> definition = table.definition(ref);
+      if (agents.isEmpty() && definition.isEmpty()) {
+        throw new RoutingFailure(RoutingFailure.Reason.UNKNOWN_RESOURCE, ref, List.of());
+      }
+      return ResourceJson.resource(ref, definition, agents);
+    }).onSuccess(out -> json(ctx, 200, out)).onFailure(ctx::fail);
+  }
+
+  private void putResource(RoutingContext ctx) {
+    String body = ctx.body().asString();
+    ResourceDocument doc;
+    try {
+      doc = ResourceDocument.parse(body == null ? "" : body, "request body");
+    } catch (ConfigException e) {
+      ctx.fail(e);
+      return;
+    }
+    ResourceRef ref = doc.resource();
+    String remote = remote(ctx);
+    ResourceDefinition definition = doc.toDefinition(clock.instant(), null);
+    blocking(ctx, () -> table.definition(ref).isPresent())
+        .compose(existed -> write(ref, definition).map(existed))
+        .onSuccess(
+            existed -> {
+              audit.resourceChanged(existed ? AuditLog.RESOURCE_UPDATE : AuditLog.RESOURCE_CREATE, ref, null, "ok", remote);
+              ctx.response().putHeader(HttpHeaders.LOCATION, "/v1/resources/" + ref.key());
+              json(ctx, 201, ResourceJson.definition(definition));
+            })
+        .onFailure(ctx::fail);
+  }
+
+  private void deleteResource(RoutingContext ctx) {
+    ResourceRef ref = ref(ctx);
+    if (ref == null) {
+      return;
+    }
+    String remote = remote(ctx);
+    blocking(ctx, () -> {
+      if (table.definition(ref).isPresent()) {
+        return true;
+      }
+      if (!table.agents(ref).isEmpty()) {
+        throw new IngressFailure(409, "static-resource", ref + " has no dynamic definition: it is served from agent configuration; remove it there");
+      }
+      throw new RoutingFailure(RoutingFailure.Reason.UNKNOWN_RESOURCE, ref, List.of());
+    })
+        .compose(found -> write(ref, null))
+        .onSuccess(
+            v -> {
+              audit.resourceChanged(AuditLog.RESOURCE_DELETE, ref, null, "ok", remote);
+              ctx.response().setStatusCode(204).end();
+            })
+        .onFailure(ctx::fail);
+  }
+
+  private void agents(RoutingContext ctx) {
+    blocking(ctx, () -> {
+      Map<String, Instant> ejected = ejections.current();
+      JsonArray out = new JsonArray();
+      for (AgentBeat beat : table.beats()) {
+        out.add(ResourceJson.agent(beat, table.health(beat), ejected.get(beat.getAgentId())));
+      }
+      return out;
+    }).onSuccess(out -> json(ctx, 200, out)).onFailure(ctx::fail);
+  }
+
+  private void sessions(RoutingContext ctx) {
+    blocking(ctx, () -> {
+      JsonArray out = new JsonArray();
+      pins.all().forEach(pin -> out.add(ResourceJson.session(pin)));
+      return out;
+    }).onSuccess(out -> json(ctx, 200, out)).onFailure(ctx::fail);
+  }
+
+  private void index(RoutingContext ctx) {
+    ctx.response()
+        .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8")
+        .end(
+            "Gatehouse proxy "
+                + proxyId
+                + "\n\nGET    /v1/resources[?kind=]\nGET    /v1/resources/{kind}/{name}\nPOST   /v1/resources\n"
+                + "DELETE /v1/resources/{kind}/{name}\nGET    /v1/agents\nGET    /v1/sessions\nGET    /v1/events\n"
+                + "GET    /v1/tunnel/{kind}/{name}  (Upgrade: gatehouse-tunnel/1)\nGET    /healthz\nGET    /readyz\nGET    /metrics\n");
+  }
+
+  /** The one failure handler of the API: status, code and message from {@link Failures#verdict}. */
+  private void failure(RoutingContext ctx) {
+    Throwable failure = ctx.failure();
+    if (failure == null) {
+      int status = ctx.statusCode() < 400 ? 500 : ctx.statusCode();
+      failure = new IngressFailure(status, status == 413 ? "too-large" : "http-" + status, "request failed with HTTP " + status);
+    }
+    Failures.Verdict v = Failures.verdict(failure);
+    JsonObject body = new JsonObject().put("status", v.status()).put("code", v.code()).put("error", v.message());
+    if (failure instanceof ConfigException c) {
+      JsonArray problems = new JsonArray();
+      for (ConfigProblem p : c.problems()) {
+        problems.add(new JsonObject().put("field", p.path()).put("reason", p.reason()));
+      }
+      body.put("field", ResourceDocument.field(c)).put("problems", problems);
+    }
+    if (ctx.response().headWritten()) {
+      ctx.response().reset();
+      return;
+    }
+    ctx.response().putHeader(Failures.ERROR_HEADER, v.code());
+    json(ctx, v.status(), body);
+  }
+
+  private Future<Void> write(ResourceRef ref, ResourceDefinition definition) {
+    return Future.fromCompletionStage(publisher.publish(Topic.RESOURCES, ref.key(), definition))
+        .timeout(WRITE_TIMEOUT_SECONDS, TimeUnit.SECONDS)
+        .recover(
+            e ->
+                Future.failedFuture(
+                    new IngressFailure(
+                        503,
+                        "kafka-unavailable",
+                        "Kafka did not acknowledge the write of " + ref + " within " + WRITE_TIMEOUT_SECONDS + " s; it may still be applied: " + e.getMessage())));
+  }
+
+  private static ResourceRef ref(RoutingContext ctx) {
+    String kind = ctx.pathParam("kind");
+    String name = ctx.pathParam("name");
+    Optional<ResourceRef> ref = ResourceRef.parse(kind, name);
+    if (ref.isEmpty()) {
+      ctx.fail(
+          new IngressFailure(
+              400,
+              "bad-request",
+              ResourceKind.parse(kind).filter(k -> k.word().equals(kind)).isEmpty()
+                  ? "unknown kind '" + kind + "' (expected app, db, desktop or kube)"
+                  : "invalid name '" + name + "': a DNS label"));
+      return null;
+    }
+    return ref.get();
+  }
+
+  private static <T> Future<T> blocking(RoutingContext ctx, java.util.concurrent.Callable<T> work) {
+    return ctx.vertx().executeBlocking(work, false);
+  }
+
+  private static void json(RoutingContext ctx, int status, Object body) {
+    if (ctx.response().ended() || ctx.response().closed()) {
+      return;
+    }
+    String text = body instanceof JsonObject o ? o.encodePrettily() : ((JsonArray) body).encodePrettily();
+    ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(text + "\n");
+  }
+
+  private static String remote(RoutingContext ctx) {
+    SocketAddress a = ctx.request().remoteAddress();
+    return a == null ? "unknown" : a.hostAddress();
+  }
+
+  private static Optional<PrometheusMeterRegistry> prometheus(MeterRegistry registry) {
+    if (registry instanceof PrometheusMeterRegistry p) {
+      return Optional.of(p);
+    }
+    if (registry instanceof CompositeMeterRegistry c) {
+      return c.getRegistries().stream().filter(PrometheusMeterRegistry.class::isInstance).map(PrometheusMeterRegistry.class::cast).findFirst();
+    }
+    return Optional.empty();
+  }
+}

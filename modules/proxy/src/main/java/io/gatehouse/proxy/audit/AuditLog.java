@@ -1,0 +1,122 @@
+package io.gatehouse.proxy.audit;
+
+import io.gatehouse.events.AuditEvent;
+import io.gatehouse.events.SessionPin;
+import io.gatehouse.events.topic.Topic;
+import io.gatehouse.proxy.publish.EventPublisher;
+import io.gatehouse.proxy.routing.ResourceRef;
+import io.gatehouse.proxy.routing.RoutingFailure;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Writes {@link AuditEvent}s to {@code gatehouse.audit}: who did what to which resource, through
+ * which agent and proxy, with what outcome and how many bytes. Session events are keyed by session
+ * id, resource events by {@code kind/name}, so each subject's events stay in order. Thread-safe.
+ */
+public final class AuditLog {
+  public static final String SESSION_START = "session.start";
+  public static final String SESSION_END = "session.end";
+  public static final String SESSION_REPIN = "session.repin";
+  public static final String SESSION_FAIL = "session.fail";
+  public static final String RESOURCE_CREATE = "resource.create";
+  public static final String RESOURCE_UPDATE = "resource.update";
+  public static final String RESOURCE_DELETE = "resource.delete";
+
+  private final EventPublisher publisher;
+  private final Clock clock;
+  private final String proxyId;
+
+  public AuditLog(EventPublisher publisher, Clock clock, String proxyId) {
+    this.publisher = Objects.requireNonNull(publisher, "publisher");
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.proxyId = Objects.requireNonNull(proxyId, "proxyId");
+  }
+
+  /** A session was pinned to its first agent. */
+  public void sessionStarted(SessionPin pin, String remote) {
+    publish(session(SESSION_START, pin, "ok").setDetails(details("remote", remote, "transport", pin.getTransport())).build());
+  }
+
+  /**
+   * A session ended.
+   *
+   * @param outcome {@code closed} (TCP connection closed), {@code expired} (HTTP idle timeout) or
+   *     {@code lost} (its proxy stopped without closing it)
+   */
+  public void sessionEnded(SessionPin pin, String outcome, long bytesIn, long bytesOut) {
+    publish(
+        session(SESSION_END, pin, outcome)
+            .setBytesIn(bytesIn)
+            .setBytesOut(bytesOut)
+            .setDetails(details("transport", pin.getTransport()))
+            .build());
+  }
+
+  /** A session's agent was gone, and the session moved to {@code pin}'s agent. */
+  public void sessionRepinned(SessionPin pin, String fromAgent, String why) {
+    publish(session(SESSION_REPIN, pin, "ok").setDetails(details("from", fromAgent, "reason", why, "transport", pin.getTransport())).build());
+  }
+
+  /** No agent could take a session; the user got an error. */
+  public void selectionFailed(String sessionId, RoutingFailure failure, String remote) {
+    AuditEvent.Builder e =
+        base(SESSION_FAIL, failure.reason().code())
+            .setKind(failure.resource().kind().word())
+            .setName(failure.resource().name())
+            .setSessionId(sessionId);
+    Map<String, String> details = details("remote", remote, "error", failure.getMessage());
+    if (!failure.attempts().isEmpty()) {
+      details.put("tried", String.join(",", failure.attempts().stream().map(a -> a.agentId()).distinct().toList()));
+    }
+    publish(e.setDetails(details).build());
+  }
+
+  /** A resource definition was created, updated or deleted through the API. */
+  public CompletionStage<Void> resourceChanged(String type, ResourceRef resource, String user, String outcome, String remote) {
+    return publish(
+        base(type, outcome)
+            .setUser(user)
+            .setKind(resource.kind().word())
+            .setName(resource.name())
+            .setDetails(details("remote", remote))
+            .build());
+  }
+
+  private AuditEvent.Builder session(String type, SessionPin pin, String outcome) {
+    return base(type, outcome)
+        .setUser(pin.getUser())
+        .setKind(pin.getKind())
+        .setName(pin.getName())
+        .setSessionId(pin.getSessionId())
+        .setAgentId(pin.getAgentId());
+  }
+
+  private AuditEvent.Builder base(String type, String outcome) {
+    return AuditEvent.newBuilder()
+        .setId(UUID.randomUUID().toString())
+        .setType(type)
+        .setTime(clock.instant())
+        .setProxyId(proxyId)
+        .setOutcome(outcome);
+  }
+
+  private CompletionStage<Void> publish(AuditEvent event) {
+    String key = event.getSessionId() != null ? event.getSessionId() : event.getKind() + "/" + event.getName();
+    return publisher.publish(Topic.AUDIT, key, event);
+  }
+
+  private static Map<String, String> details(String... pairs) {
+    Map<String, String> out = new LinkedHashMap<>();
+    for (int i = 0; i + 1 < pairs.length; i += 2) {
+      if (pairs[i + 1] != null) {
+        out.put(pairs[i], pairs[i + 1]);
+      }
+    }
+    return out;
+  }
+}

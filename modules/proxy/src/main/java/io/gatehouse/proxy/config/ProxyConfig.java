@@ -1,0 +1,138 @@
+package io.gatehouse.proxy.config;
+
+import io.gatehouse.config.ConfigDocument;
+import io.gatehouse.config.ConfigException;
+import io.gatehouse.config.HostPort;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.random.RandomGenerator;
+
+/**
+ * A proxy's configuration ({@code proxy.yaml}), parsed and validated once: immutable, every default
+ * applied, the id and data directory resolved. {@code docs/proxy.md} is the reference.
+ *
+ * @param source the file (or other source) it was read from, for messages
+ * @param id the proxy's id, written in pins and audit events; default host name plus a random suffix
+ * @param kafkaBootstrap Kafka's bootstrap servers, {@code host:port[,host:port...]}
+ * @param replicationFactor replication factor of topics the proxy creates when missing
+ * @param dataDir where the proxy keeps its RocksDB state; default {@code ./.gatehouse/proxy-<id>}
+ * @param listen the web port (API, app traffic, tunnels); loopback by default, port 0 picks one
+ * @param publicHost apps are reached at {@code <name>.<publicHost>}
+ * @param topicPrefix prefix of the contract's topics
+ * @param sessionIdleTimeout an HTTP session unused this long ends
+ * @param ejectBackoff how long an agent that failed a dial is skipped (doubling on repeated failures)
+ * @param dialTimeout how long connecting to an agent may take before it counts as a failed dial
+ * @param responseTimeout how long an agent may take to send response headers (or to open a
+ *     tunnel) before the user gets a 502; longer than the agents' own {@code relay.response_timeout}
+ */
+public record ProxyConfig(
+    String source,
+    String id,
+    String kafkaBootstrap,
+    short replicationFactor,
+    Path dataDir,
+    HostPort listen,
+    String publicHost,
+    String topicPrefix,
+    Duration sessionIdleTimeout,
+    Duration ejectBackoff,
+    Duration dialTimeout,
+    Duration responseTimeout) {
+
+  public static final String DEFAULT_KAFKA_BOOTSTRAP = "127.0.0.1:9092";
+  /** Loopback: exposing the proxy is the operator's explicit choice. */
+  public static final HostPort DEFAULT_LISTEN = new HostPort("127.0.0.1", 3080);
+  public static final String DEFAULT_PUBLIC_HOST = "localhost";
+  public static final String DEFAULT_TOPIC_PREFIX = "gatehouse";
+  public static final Duration DEFAULT_SESSION_IDLE_TIMEOUT = Duration.ofMinutes(30);
+  public static final Duration DEFAULT_EJECT_BACKOFF = Duration.ofSeconds(10);
+  public static final Duration DEFAULT_DIAL_TIMEOUT = Duration.ofSeconds(2);
+  /** Longer than the agents' default upstream response timeout (60 s), so theirs answers first. */
+  public static final Duration DEFAULT_RESPONSE_TIMEOUT = Duration.ofSeconds(75);
+
+  public ProxyConfig {
+    Objects.requireNonNull(source, "source");
+    Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(kafkaBootstrap, "kafkaBootstrap");
+    Objects.requireNonNull(dataDir, "dataDir");
+    Objects.requireNonNull(listen, "listen");
+    Objects.requireNonNull(publicHost, "publicHost");
+    Objects.requireNonNull(topicPrefix, "topicPrefix");
+    Objects.requireNonNull(sessionIdleTimeout, "sessionIdleTimeout");
+    Objects.requireNonNull(ejectBackoff, "ejectBackoff");
+    Objects.requireNonNull(dialTimeout, "dialTimeout");
+    Objects.requireNonNull(responseTimeout, "responseTimeout");
+  }
+
+  /**
+   * Reads and validates a file.
+   *
+   * @throws ConfigException listing every problem as {@code file: key.path: reason}, one per line
+   */
+  public static ProxyConfig load(Path file) {
+    return ProxyConfigReader.read(ConfigDocument.load(file), new SecureRandom());
+  }
+
+  /**
+   * Parses and validates YAML text.
+   *
+   * @param sourceName how to name the text in problems, e.g. its file name
+   * @throws ConfigException listing every problem as {@code source: key.path: reason}, one per line
+   */
+  public static ProxyConfig parse(String yaml, String sourceName) {
+    return ProxyConfigReader.read(ConfigDocument.parse(yaml, sourceName), new SecureRandom());
+  }
+
+  /** Every default, with a generated id: what an empty {@code proxy.yaml} gives. */
+  public static ProxyConfig defaults() {
+    return parse("proxy: {}", "defaults");
+  }
+
+  public ProxyConfig withId(String newId) {
+    return new ProxyConfig(source, newId, kafkaBootstrap, replicationFactor, dataDir, listen, publicHost, topicPrefix, sessionIdleTimeout, ejectBackoff, dialTimeout, responseTimeout);
+  }
+
+  public ProxyConfig withKafkaBootstrap(String bootstrap) {
+    return new ProxyConfig(source, id, bootstrap, replicationFactor, dataDir, listen, publicHost, topicPrefix, sessionIdleTimeout, ejectBackoff, dialTimeout, responseTimeout);
+  }
+
+  public ProxyConfig withDataDir(Path dir) {
+    return new ProxyConfig(source, id, kafkaBootstrap, replicationFactor, dir, listen, publicHost, topicPrefix, sessionIdleTimeout, ejectBackoff, dialTimeout, responseTimeout);
+  }
+
+  public ProxyConfig withListen(HostPort address) {
+    return new ProxyConfig(source, id, kafkaBootstrap, replicationFactor, dataDir, address, publicHost, topicPrefix, sessionIdleTimeout, ejectBackoff, dialTimeout, responseTimeout);
+  }
+
+  public ProxyConfig withTopicPrefix(String prefix) {
+    return new ProxyConfig(source, id, kafkaBootstrap, replicationFactor, dataDir, listen, publicHost, prefix, sessionIdleTimeout, ejectBackoff, dialTimeout, responseTimeout);
+  }
+
+  public ProxyConfig withSessionIdleTimeout(Duration timeout) {
+    return new ProxyConfig(source, id, kafkaBootstrap, replicationFactor, dataDir, listen, publicHost, topicPrefix, timeout, ejectBackoff, dialTimeout, responseTimeout);
+  }
+
+  public ProxyConfig withEjectBackoff(Duration backoff) {
+    return new ProxyConfig(source, id, kafkaBootstrap, replicationFactor, dataDir, listen, publicHost, topicPrefix, sessionIdleTimeout, backoff, dialTimeout, responseTimeout);
+  }
+
+  /** The default id: this host's name and six random hex digits, e.g. {@code web-1-3fa9c2}. */
+  static String defaultId(RandomGenerator random) {
+    String host;
+    try {
+      host = InetAddress.getLocalHost().getHostName();
+    } catch (UnknownHostException e) {
+      String env = System.getenv("HOSTNAME");
+      host = env == null || env.isBlank() ? "proxy" : env;
+    }
+    host = host.replaceAll("[^A-Za-z0-9._-]", "-");
+    if (host.length() > 100) {
+      host = host.substring(0, 100);
+    }
+    return host + "-" + String.format("%06x", random.nextInt(1 << 24));
+  }
+}

@@ -1,0 +1,77 @@
+package io.gatehouse.proxy.ingress;
+
+import io.gatehouse.config.ConfigException;
+import io.gatehouse.proxy.routing.RoutingFailure;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one place where a failure becomes what the user sees. Ingress answers in plain text and the
+ * API in JSON, both from the same {@link Verdict}:
+ *
+ * <ul>
+ *   <li>unknown resource: 404 {@code unknown-resource};
+ *   <li>no healthy agent: 503 {@code no-alive-agent};
+ *   <li>every candidate failed: 502 {@code all-agents-failed}, naming the resource and each agent
+ *       tried with its reason;
+ *   <li>an agent failed after part of the request was relayed: 502 {@code agent-failed};
+ *   <li>an invalid document: 400 {@code invalid-document}, every problem with its key path;
+ *   <li>a request refused before routing: its own status and code;
+ *   <li>anything else: 500 {@code internal}, logged.
+ * </ul>
+ */
+public final class Failures {
+  public static final String ERROR_HEADER = "Gatehouse-Error";
+  private static final Logger LOG = LoggerFactory.getLogger(Failures.class);
+
+  private Failures() {}
+
+  /** Status, {@code Gatehouse-Error} code and one-line message for a failure. */
+  public static Verdict verdict(Throwable failure) {
+    if (failure instanceof RoutingFailure r) {
+      return new Verdict(r.reason().status(), r.reason().code(), r.getMessage());
+    }
+    if (failure instanceof AgentFailure a) {
+      return new Verdict(502, "agent-failed", a.getMessage());
+    }
+    if (failure instanceof ConfigException c) {
+      return new Verdict(400, "invalid-document", c.getMessage());
+    }
+    if (failure instanceof IngressFailure i) {
+      return new Verdict(i.status(), i.code(), i.getMessage());
+    }
+    LOG.error("unexpected failure while serving a request", failure);
+    return new Verdict(500, "internal", "internal error: " + failure.getClass().getSimpleName());
+  }
+
+  /** Answers {@code request} in plain text, or resets it if the response has already started. */
+  static void respond(HttpServerRequest request, Throwable failure) {
+    Verdict v = verdict(failure);
+    HttpServerResponse response = request.response();
+    request.resume();
+    if (response.ended() || response.closed()) {
+      return;
+    }
+    if (response.headWritten()) {
+      response.reset();
+      return;
+    }
+    String connection = request.getHeader(HttpHeaders.CONNECTION);
+    if (connection != null && connection.toLowerCase(Locale.ROOT).contains("upgrade")) {
+      // A refused upgrade leaves the client unsure what the connection is now; start afresh.
+      response.putHeader(HttpHeaders.CONNECTION, "close");
+    }
+    response
+        .setStatusCode(v.status())
+        .putHeader(ERROR_HEADER, v.code())
+        .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8")
+        .end(v.message().replace('\n', ' ').replace('\r', ' ') + "\n");
+  }
+
+  /** What a failure looks like to the user. */
+  public record Verdict(int status, String code, String message) {}
+}

@@ -1,0 +1,267 @@
+package io.gatehouse.proxy.ingress;
+
+import io.gatehouse.events.SessionPin;
+import io.gatehouse.proxy.audit.AuditLog;
+import io.gatehouse.proxy.ingress.Dialer.Dialed;
+import io.gatehouse.proxy.routing.AgentChoice;
+import io.gatehouse.proxy.routing.AgentEndpoint;
+import io.gatehouse.proxy.routing.ResourceRef;
+import io.gatehouse.proxy.routing.RoutingFailure;
+import io.gatehouse.proxy.routing.SessionRequest;
+import io.gatehouse.proxy.session.SessionId;
+import io.gatehouse.proxy.session.SessionPins;
+import io.vertx.core.AsyncResult;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.http.Cookie;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.net.NetSocket;
+import java.time.Duration;
+
+/**
+ * App and Kubernetes traffic: relays each request to the session's agent, streaming bodies both
+ * ways and splicing upgraded connections (WebSocket). A request without a valid session cookie
+ * starts a session on a random healthy agent and gets a cookie; a request with one goes to the
+ * pinned agent, or is re-pinned (and audited) when that agent is gone.
+ *
+ * <p>Retries are safe by construction: an agent is abandoned for the next one only while nothing of
+ * the request has been sent that cannot be sent again (no body), so a user never sees a request
+ * applied twice.
+ */
+final class HttpIngress {
+  static final String COOKIE = "gatehouse_session";
+
+  private final String proxyId;
+  private final String via;
+  private final AgentClient client;
+  private final Dialer dialer;
+  private final SessionPins pins;
+  private final AuditLog audit;
+  private final IngressMetrics metrics;
+  private final Duration idleTimeout;
+  private final Duration touchInterval;
+
+  HttpIngress(String proxyId, AgentClient client, Dialer dialer, SessionPins pins, AuditLog audit, IngressMetrics metrics, Duration idleTimeout) {
+    this.proxyId = proxyId;
+    this.via = "1.1 " + proxyId;
+    this.client = client;
+    this.dialer = dialer;
+    this.pins = pins;
+    this.audit = audit;
+    this.metrics = metrics;
+    this.idleTimeout = idleTimeout;
+    // Idle expiry is accurate to a tenth of the timeout; a busy session writes its pin that often.
+    Duration tenth = idleTimeout.dividedBy(10);
+    this.touchInterval = tenth.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : tenth.compareTo(Duration.ofMinutes(1)) > 0 ? Duration.ofMinutes(1) : tenth;
+  }
+
+  void handle(HttpServerRequest request, ResourceRef resource) {
+    request.pause();
+    String remote = Ingress.remote(request);
+    SessionPin pin = existingPin(request, resource);
+    String sessionId = pin != null ? pin.getSessionId() : SessionId.generate();
+    SessionRequest sessionRequest =
+        pin != null ? SessionRequest.pinned(resource, pin.getAgentId()) : SessionRequest.newSession(resource);
+    boolean upgrade = Headers.isUpgrade(request);
+    boolean body = !upgrade && Headers.hasBody(request);
+    dialer
+        .dial(sessionRequest, choice -> forward(request, choice, sessionId, upgrade, body, remote))
+        .onComplete(
+            ar -> {
+              if (ar.failed()) {
+                if (ar.cause() instanceof RoutingFailure failure) {
+                  metrics.sessionsFailed.increment();
+                  audit.selectionFailed(sessionId, failure, remote);
+                }
+                Failures.respond(request, ar.cause());
+                return;
+              }
+              Dialed<Forwarded> dialed = ar.result();
+              String setCookie;
+              try {
+                setCookie = record(pin, sessionId, resource, dialed, remote);
+              } catch (RuntimeException e) {
+                dialed.result().abandon();
+                Failures.respond(request, e);
+                return;
+              }
+              dialed.result().respond(request, setCookie);
+            });
+  }
+
+  /** The session's pin, if the request carries a cookie of a live session of this resource. */
+  private SessionPin existingPin(HttpServerRequest request, ResourceRef resource) {
+    Cookie cookie = request.getCookie(COOKIE);
+    if (cookie == null || !SessionId.isValid(cookie.getValue())) {
+      return null;
+    }
+    SessionPin pin = pins.get(cookie.getValue()).orElse(null);
+    if (pin == null
+        || !SessionPins.HTTP.equals(pin.getTransport())
+        || !resource.kind().word().equals(pin.getKind())
+        || !resource.name().equals(pin.getName())) {
+      return null;
+    }
+    if (pins.isIdle(pin, idleTimeout)) {
+      pins.unpin(pin.getSessionId());
+      audit.sessionEnded(pin, "expired", 0, 0);
+      return null;
+    }
+    return pin;
+  }
+
+  /** Writes the session's pin as the dial turned out; returns the cookie to set, if any. */
+  private String record(SessionPin pin, String sessionId, ResourceRef resource, Dialed<Forwarded> dialed, String remote) {
+    AgentEndpoint agent = dialed.choice().agent();
+    if (pin == null) {
+      SessionPin started = pins.pin(sessionId, resource, agent, SessionPins.HTTP, null);
+      audit.sessionStarted(started, remote);
+      metrics.sessionsStarted.increment();
+      // Written by hand: Netty spells the attribute HTTPOnly; browsers accept both, people grep for HttpOnly.
+      return COOKIE + "=" + sessionId + "; Path=/; HttpOnly; SameSite=Lax";
+    }
+    if (!pin.getAgentId().equals(agent.agentId())) {
+      SessionPin moved = pins.repin(pin, agent);
+      String why =
+          dialed.request().failures().isEmpty()
+              ? "agent " + pin.getAgentId() + " is no longer healthy"
+              : "agent " + dialed.request().failures().get(0);
+      audit.sessionRepinned(moved, pin.getAgentId(), why);
+      metrics.sessionsRepinned.increment();
+      return null;
+    }
+    pins.touch(pin, touchInterval);
+    return null;
+  }
+
+  private Future<Forwarded> forward(
+      HttpServerRequest request, AgentChoice choice, String sessionId, boolean upgrade, boolean body, String remote) {
+    ResourceRef resource = choice.resource();
+    String agentId = choice.agent().agentId();
+    return client
+        .open(choice, request.method(), request.uri())
+        .compose(
+            out -> {
+              MultiMap h = out.headers();
+              Headers.copy(request.headers(), h, true, COOKIE);
+              h.set(Headers.RESOURCE, resource.key());
+              h.set(Headers.SESSION, sessionId);
+              h.set(Headers.PROXY, proxyId);
+              String forwardedFor = request.getHeader("X-Forwarded-For");
+              h.set("X-Forwarded-For", forwardedFor == null ? remote : forwardedFor + ", " + remote);
+              String host = request.getHeader(HttpHeaders.HOST);
+              if (host != null) {
+                h.set("X-Forwarded-Host", host);
+              }
+              h.set("X-Forwarded-Proto", request.isSSL() ? "https" : "http");
+              h.add("Via", via);
+              if (upgrade) {
+                h.set(HttpHeaders.CONNECTION, HttpHeaders.UPGRADE);
+                h.set(HttpHeaders.UPGRADE, request.getHeader(HttpHeaders.UPGRADE));
+                return client.answer(out, out.connect()).transform(ar -> answered(ar, out, resource, agentId, false));
+              }
+              if (body) {
+                if (request.getHeader(HttpHeaders.CONTENT_LENGTH) == null) {
+                  out.setChunked(true);
+                }
+                request.pipeTo(out).onFailure(e -> out.reset());
+                return client.answer(out, out.response()).transform(ar -> answered(ar, out, resource, agentId, true));
+              }
+              out.end();
+              return client.answer(out, out.response()).transform(ar -> answered(ar, out, resource, agentId, false));
+            });
+  }
+
+  private Future<Forwarded> answered(
+      AsyncResult<HttpClientResponse> ar, HttpClientRequest out, ResourceRef resource, String agentId, boolean bodySent) {
+    if (ar.failed()) {
+      // A request the agent may have relayed already is never sent again: it could apply twice.
+      boolean isFinal = bodySent || ar.cause() instanceof java.util.concurrent.TimeoutException;
+      return Future.failedFuture(
+          isFinal ? AgentFailure.broken(resource, agentId, ar.cause()) : AgentFailure.lost(resource, agentId, ar.cause()));
+    }
+    HttpClientResponse response = ar.result();
+    response.pause();
+    String code = response.getHeader(Headers.ERROR);
+    if (code != null && !bodySent && Headers.RETRYABLE_CODES.contains(code)) {
+      // Read the short error body so the connection can go back to the pool.
+      response.body();
+      return Future.failedFuture(AgentFailure.refused(resource, agentId, response.statusCode(), code));
+    }
+    return Future.succeededFuture(new Forwarded(out, response));
+  }
+
+  /** The agent's answer, ready to be streamed back to the user. */
+  private final class Forwarded {
+    private final HttpClientRequest agentRequest;
+    private final HttpClientResponse response;
+
+    Forwarded(HttpClientRequest agentRequest, HttpClientResponse response) {
+      this.agentRequest = agentRequest;
+      this.response = response;
+    }
+
+    /** Gives the agent's exchange up (the user gets an error instead). */
+    void abandon() {
+      agentRequest.reset();
+    }
+
+    void respond(HttpServerRequest request, String setCookie) {
+      HttpServerResponse out = request.response();
+      if (out.closed()) {
+        agentRequest.reset();
+        return;
+      }
+      Headers.copy(response.headers(), out.headers(), false, null);
+      out.headers().add("Via", via);
+      if (setCookie != null) {
+        out.headers().add(HttpHeaders.SET_COOKIE, setCookie);
+      }
+      if (response.statusCode() == 101) {
+        NetSocket agentSocket = response.netSocket();
+        agentSocket.pause();
+        out.putHeader(HttpHeaders.CONNECTION, HttpHeaders.UPGRADE);
+        out.putHeader(HttpHeaders.UPGRADE, response.getHeader(HttpHeaders.UPGRADE));
+        request
+            .toNetSocket()
+            .onComplete(
+                sr -> {
+                  if (sr.failed()) {
+                    agentSocket.close();
+                  } else {
+                    Splice.join(sr.result(), agentSocket, s -> {});
+                  }
+                });
+        return;
+      }
+      out.setStatusCode(response.statusCode());
+      if (response.statusMessage() != null) {
+        out.setStatusMessage(response.statusMessage());
+      }
+      boolean bodyless =
+          request.method() == HttpMethod.HEAD
+              || response.statusCode() == 204
+              || response.statusCode() == 304
+              || response.statusCode() / 100 == 1;
+      if (!bodyless && response.getHeader(HttpHeaders.CONTENT_LENGTH) == null) {
+        out.setChunked(true);
+      }
+      request.resume();
+      response
+          .pipeTo(out)
+          .onFailure(
+              e -> {
+                // Part of the response may be out: the only honest signal left is a reset.
+                agentRequest.reset();
+                if (!out.ended()) {
+                  out.reset();
+                }
+              });
+    }
+  }
+}

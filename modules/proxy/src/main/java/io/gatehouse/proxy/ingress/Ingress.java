@@ -1,0 +1,147 @@
+package io.gatehouse.proxy.ingress;
+
+import io.gatehouse.config.DnsLabel;
+import io.gatehouse.events.ResourceKind;
+import io.gatehouse.proxy.audit.AuditLog;
+import io.gatehouse.proxy.routing.AgentSelector;
+import io.gatehouse.proxy.routing.Ejections;
+import io.gatehouse.proxy.routing.ResourceRef;
+import io.gatehouse.proxy.routing.RoutingTable;
+import io.gatehouse.proxy.session.SessionPins;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.SocketAddress;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * User traffic on the web port. A request whose host is {@code <name>.<public host>} is app (or,
+ * when no app of that name exists, Kubernetes) traffic for resource {@code name}; a request for
+ * {@code /v1/tunnel/{kind}/{name}} opens a TCP tunnel; everything else belongs to the API.
+ * Thread-safe: one instance serves every event loop.
+ */
+public final class Ingress {
+  public static final String TUNNEL_PATH = "/v1/tunnel/";
+
+  private final String publicSuffix;
+  private final RoutingTable table;
+  private final AgentClient client;
+  private final HttpIngress http;
+  private final TunnelIngress tunnels;
+
+  /**
+   * @param publicHost apps are {@code <name>.<publicHost>}
+   * @param dialTimeout how long opening a connection to an agent may take
+   * @param responseTimeout how long an agent may take to answer
+   * @param idleTimeout how long an HTTP session may stay unused
+   */
+  public Ingress(
+      Vertx vertx,
+      String proxyId,
+      String publicHost,
+      Duration dialTimeout,
+      Duration responseTimeout,
+      Duration idleTimeout,
+      RoutingTable table,
+      AgentSelector selector,
+      Ejections ejections,
+      SessionPins pins,
+      AuditLog audit,
+      MeterRegistry registry) {
+    this.publicSuffix = "." + publicHost.toLowerCase(Locale.ROOT);
+    this.table = table;
+    IngressMetrics metrics = new IngressMetrics(registry);
+    this.client = new AgentClient(vertx, dialTimeout, responseTimeout);
+    Dialer dialer = new Dialer(selector, ejections, metrics);
+    this.http = new HttpIngress(proxyId, client, dialer, pins, audit, metrics, idleTimeout);
+    this.tunnels = new TunnelIngress(proxyId, client, dialer, pins, audit, metrics);
+  }
+
+  /**
+   * Takes the request if it is app traffic or a tunnel.
+   *
+   * @return false when the request is for the API
+   */
+  public boolean handle(HttpServerRequest request) {
+    try {
+      return route(request);
+    } catch (RuntimeException e) {
+      // Local state failed us (a closed or damaged store): answer rather than leave the user hanging.
+      Failures.respond(request, e);
+      return true;
+    }
+  }
+
+  private boolean route(HttpServerRequest request) {
+    Optional<String> app = appName(request.getHeader(HttpHeaders.HOST));
+    if (app.isPresent()) {
+      http.handle(request, resolve(app.get()));
+      return true;
+    }
+    String path = request.path();
+    if (path.startsWith(TUNNEL_PATH)) {
+      String[] parts = path.substring(TUNNEL_PATH.length()).split("/", -1);
+      Optional<ResourceRef> ref = parts.length == 2 ? ResourceRef.parse(parts[0], parts[1]) : Optional.empty();
+      if (ref.isEmpty()) {
+        Failures.respond(request, new IngressFailure(400, "bad-request", "expected /v1/tunnel/{kind}/{name}, e.g. /v1/tunnel/db/pg"));
+      } else {
+        tunnels.handle(request, ref.get());
+      }
+      return true;
+    }
+    return false;
+  }
+
+  /** Whether a TCP session is open on this proxy. */
+  public boolean isTunnelOpen(String sessionId) {
+    return tunnels.isOpen(sessionId);
+  }
+
+  /** Closes open tunnels (each end is audited) and the agents' connection pool. */
+  public Future<Void> close() {
+    tunnels.closeAll();
+    return client.close();
+  }
+
+  /** The app name of {@code <name>.<public host>[:port]}, if the host has that form. */
+  Optional<String> appName(String hostHeader) {
+    if (hostHeader == null) {
+      return Optional.empty();
+    }
+    String host = hostHeader.toLowerCase(Locale.ROOT);
+    if (!host.startsWith("[")) {
+      int colon = host.lastIndexOf(':');
+      if (colon >= 0) {
+        host = host.substring(0, colon);
+      }
+    }
+    if (host.endsWith(".")) {
+      host = host.substring(0, host.length() - 1);
+    }
+    if (!host.endsWith(publicSuffix)) {
+      return Optional.empty();
+    }
+    String name = host.substring(0, host.length() - publicSuffix.length());
+    return DnsLabel.isValid(name) ? Optional.of(name) : Optional.empty();
+  }
+
+  /** {@code app/name}, unless only a Kubernetes cluster has that name. */
+  private ResourceRef resolve(String name) {
+    ResourceRef app = new ResourceRef(ResourceKind.APP, name);
+    if (table.isKnown(app)) {
+      return app;
+    }
+    ResourceRef kube = new ResourceRef(ResourceKind.KUBE, name);
+    return table.isKnown(kube) ? kube : app;
+  }
+
+  /** The user's address, for {@code X-Forwarded-For} and audit. */
+  static String remote(HttpServerRequest request) {
+    SocketAddress address = request.remoteAddress();
+    return address == null ? "unknown" : address.hostAddress();
+  }
+}

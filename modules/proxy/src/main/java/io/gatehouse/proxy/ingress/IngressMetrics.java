@@ -1,0 +1,46 @@
+package io.gatehouse.proxy.ingress;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+
+/** The proxy's routing meters, registered once and shared by every event loop. */
+final class IngressMetrics {
+  final Counter sessionsStarted;
+  final Counter sessionsRepinned;
+  final Counter sessionsFailed;
+  final Counter dialAttempts;
+  final Counter dialUnreachable;
+  final Counter dialRefused;
+  final Counter dialLost;
+  final Counter ejections;
+  final Timer selection;
+
+  IngressMetrics(MeterRegistry registry) {
+    sessionsStarted = Counter.builder("gatehouse.sessions.started").description("Sessions pinned to their first agent").register(registry);
+    sessionsRepinned =
+        Counter.builder("gatehouse.sessions.repinned").description("Sessions moved to another agent because theirs was gone").register(registry);
+    sessionsFailed =
+        Counter.builder("gatehouse.sessions.failed").description("Sessions refused because no agent could take them").register(registry);
+    dialAttempts = Counter.builder("gatehouse.dial.attempts").description("Attempts to hand a session to an agent").register(registry);
+    dialUnreachable = failures(registry, "unreachable");
+    dialRefused = failures(registry, "refused");
+    dialLost = failures(registry, "lost");
+    ejections = Counter.builder("gatehouse.ejections").description("Agents ejected after a failed dial").register(registry);
+    selection =
+        Timer.builder("gatehouse.selection")
+            .description("Time to choose an agent for a session from local state")
+            .publishPercentileHistogram()
+            .minimumExpectedValue(Duration.ofNanos(1_000))
+            .maximumExpectedValue(Duration.ofMillis(100))
+            .register(registry);
+  }
+
+  private static Counter failures(MeterRegistry registry, String reason) {
+    return Counter.builder("gatehouse.dial.failures")
+        .description("Attempts an agent failed: unreachable (dial failed), refused (agent answered with an error), lost (pooled connection closed)")
+        .tag("reason", reason)
+        .register(registry);
+  }
+}

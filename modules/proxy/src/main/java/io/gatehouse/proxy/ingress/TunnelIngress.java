@@ -1,0 +1,190 @@
+package io.gatehouse.proxy.ingress;
+
+import io.gatehouse.events.SessionPin;
+import io.gatehouse.proxy.audit.AuditLog;
+import io.gatehouse.proxy.ingress.Dialer.Dialed;
+import io.gatehouse.proxy.routing.AgentChoice;
+import io.gatehouse.proxy.routing.ResourceRef;
+import io.gatehouse.proxy.routing.RoutingFailure;
+import io.gatehouse.proxy.routing.SessionRequest;
+import io.gatehouse.proxy.session.SessionId;
+import io.gatehouse.proxy.session.SessionPins;
+import io.vertx.core.AsyncResult;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.net.NetSocket;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * TCP resources through the web port: {@code GET /v1/tunnel/{kind}/{name}} with
+ * {@code Upgrade: gatehouse-tunnel/1}. The proxy opens the agent's tunnel first (trying the next
+ * agent while one cannot be reached or refuses), answers {@code 101} only once the agent has, and
+ * then splices the two connections. The session is pinned for as long as the connection lives; its
+ * end tombstones the pin and is audited with the bytes relayed each way.
+ */
+final class TunnelIngress {
+  private final String proxyId;
+  private final AgentClient client;
+  private final Dialer dialer;
+  private final SessionPins pins;
+  private final AuditLog audit;
+  private final IngressMetrics metrics;
+  /** Sessions from pin to end, including those whose connection is still being switched. */
+  private final java.util.Set<String> live = ConcurrentHashMap.newKeySet();
+  private final Map<String, Splice> open = new ConcurrentHashMap<>();
+
+  TunnelIngress(String proxyId, AgentClient client, Dialer dialer, SessionPins pins, AuditLog audit, IngressMetrics metrics) {
+    this.proxyId = proxyId;
+    this.client = client;
+    this.dialer = dialer;
+    this.pins = pins;
+    this.audit = audit;
+    this.metrics = metrics;
+  }
+
+  /** Whether a TCP session is open on this proxy. */
+  boolean isOpen(String sessionId) {
+    return live.contains(sessionId);
+  }
+
+  /** Closes every open tunnel (each end is audited). */
+  void closeAll() {
+    open.values().forEach(Splice::close);
+  }
+
+  void handle(HttpServerRequest request, ResourceRef resource) {
+    String connection = request.getHeader(HttpHeaders.CONNECTION);
+    if (request.method() != HttpMethod.GET
+        || connection == null
+        || !connection.toLowerCase(Locale.ROOT).contains("upgrade")
+        || !Headers.TUNNEL_PROTOCOL.equalsIgnoreCase(request.getHeader(HttpHeaders.UPGRADE))) {
+      Failures.respond(
+          request,
+          new IngressFailure(
+              400, "bad-request", "a tunnel is GET /v1/tunnel/{kind}/{name} with Connection: Upgrade and Upgrade: " + Headers.TUNNEL_PROTOCOL));
+      return;
+    }
+    request.pause();
+    String remote = Ingress.remote(request);
+    String sessionId = SessionId.generate();
+    dialer
+        .dial(SessionRequest.newSession(resource), choice -> openTunnel(choice, sessionId))
+        .onComplete(
+            ar -> {
+              if (ar.failed()) {
+                if (ar.cause() instanceof RoutingFailure failure) {
+                  metrics.sessionsFailed.increment();
+                  audit.selectionFailed(sessionId, failure, remote);
+                }
+                Failures.respond(request, ar.cause());
+                return;
+              }
+              splice(request, sessionId, ar.result(), remote);
+            });
+  }
+
+  private Future<Opened> openTunnel(AgentChoice choice, String sessionId) {
+    ResourceRef resource = choice.resource();
+    String agentId = choice.agent().agentId();
+    return client
+        .open(choice, HttpMethod.GET, Headers.AGENT_TUNNEL_PATH)
+        .compose(
+            out -> {
+              MultiMap h = out.headers();
+              h.set(HttpHeaders.CONNECTION, HttpHeaders.UPGRADE);
+              h.set(HttpHeaders.UPGRADE, Headers.TUNNEL_PROTOCOL);
+              h.set(Headers.RESOURCE, resource.key());
+              h.set(Headers.SESSION, sessionId);
+              h.set(Headers.PROXY, proxyId);
+              return client.answer(out, out.connect()).transform(ar -> answered(ar, out, resource, agentId));
+            });
+  }
+
+  private static Future<Opened> answered(AsyncResult<HttpClientResponse> ar, HttpClientRequest out, ResourceRef resource, String agentId) {
+    if (ar.failed()) {
+      // Nothing of the session has been relayed yet: a silent agent is as good as unreachable.
+      return Future.failedFuture(
+          ar.cause() instanceof java.util.concurrent.TimeoutException
+              ? AgentFailure.unreachable(resource, agentId, ar.cause())
+              : AgentFailure.lost(resource, agentId, ar.cause()));
+    }
+    HttpClientResponse response = ar.result();
+    response.pause();
+    String code = response.getHeader(Headers.ERROR);
+    if (response.statusCode() != 101 && code != null && Headers.RETRYABLE_CODES.contains(code)) {
+      response.body();
+      return Future.failedFuture(AgentFailure.refused(resource, agentId, response.statusCode(), code));
+    }
+    return Future.succeededFuture(new Opened(out, response));
+  }
+
+  private void splice(HttpServerRequest request, String sessionId, Dialed<Opened> dialed, String remote) {
+    HttpClientResponse response = dialed.result().response();
+    HttpServerResponse out = request.response();
+    if (response.statusCode() != 101) {
+      // The agent refused for a reason another agent would share (e.g. not a TCP resource): pass it on.
+      Headers.copy(response.headers(), out.headers(), false, null);
+      out.setStatusCode(response.statusCode()).putHeader(HttpHeaders.CONNECTION, "close");
+      request.resume();
+      response.pipeTo(out);
+      return;
+    }
+    NetSocket agentSocket = response.netSocket();
+    agentSocket.pause();
+    if (out.closed()) {
+      agentSocket.close();
+      return;
+    }
+    live.add(sessionId);
+    SessionPin pin;
+    try {
+      pin = pins.pin(sessionId, dialed.choice().resource(), dialed.choice().agent(), SessionPins.TCP, null);
+    } catch (RuntimeException e) {
+      live.remove(sessionId);
+      agentSocket.close();
+      Failures.respond(request, e);
+      return;
+    }
+    audit.sessionStarted(pin, remote);
+    metrics.sessionsStarted.increment();
+    out.putHeader(HttpHeaders.CONNECTION, HttpHeaders.UPGRADE)
+        .putHeader(HttpHeaders.UPGRADE, Headers.TUNNEL_PROTOCOL)
+        .putHeader(Headers.AGENT, dialed.choice().agent().agentId())
+        .putHeader(Headers.SESSION, sessionId);
+    request
+        .toNetSocket()
+        .onComplete(
+            sr -> {
+              if (sr.failed()) {
+                agentSocket.close();
+                live.remove(sessionId);
+                pins.unpin(sessionId);
+                audit.sessionEnded(pin, "failed", 0, 0);
+                return;
+              }
+              Splice splice =
+                  Splice.join(
+                      sr.result(),
+                      agentSocket,
+                      s -> {
+                        open.remove(sessionId);
+                        live.remove(sessionId);
+                        pins.unpin(sessionId);
+                        audit.sessionEnded(pin, "closed", s.bytesIn(), s.bytesOut());
+                      });
+              // Socket events run on this event loop after this handler returns, so the end
+              // handler cannot have run yet.
+              open.put(sessionId, splice);
+            });
+  }
+
+  private record Opened(HttpClientRequest request, HttpClientResponse response) {}
+}

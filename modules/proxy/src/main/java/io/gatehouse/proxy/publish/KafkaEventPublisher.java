@@ -1,0 +1,140 @@
+package io.gatehouse.proxy.publish;
+
+import io.gatehouse.events.Keys;
+import io.gatehouse.events.codec.EventCodec;
+import io.gatehouse.events.topic.Topic;
+import io.gatehouse.events.topic.TopicNames;
+import io.gatehouse.proxy.ProxyException;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.Properties;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One idempotent producer ({@code enable.idempotence=true}, {@code acks=all}) for every topic the
+ * proxy writes, fed by one writer thread. {@code KafkaProducer.send} may block while it waits for
+ * metadata or buffer space; the writer thread takes that wait, never an event loop. The queue in
+ * front of it is bounded: when Kafka has been unreachable long enough to fill it, further records
+ * fail at once (counted and logged) rather than exhausting memory; local state already has them.
+ */
+public final class KafkaEventPublisher implements EventPublisher {
+  private static final Logger LOG = LoggerFactory.getLogger(KafkaEventPublisher.class);
+  private static final int QUEUE = 100_000;
+  private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
+
+  private final TopicNames names;
+  private final KafkaProducer<byte[], byte[]> producer;
+  private final ThreadPoolExecutor writer;
+  private final Counter failures;
+  private final AtomicLong failed = new AtomicLong();
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  public KafkaEventPublisher(String bootstrap, String clientId, TopicNames names, MeterRegistry registry) {
+    this.names = names;
+    Properties props = new Properties();
+    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    props.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
+    props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+    props.put(ProducerConfig.ACKS_CONFIG, "all");
+    props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+    // Metadata waits happen on the writer thread; bound them so close() is never stuck behind one.
+    props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "10000");
+    this.producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
+    this.writer =
+        new ThreadPoolExecutor(
+            1,
+            1,
+            0,
+            TimeUnit.MILLISECONDS,
+            new ArrayBlockingQueue<>(QUEUE),
+            r -> {
+              Thread t = new Thread(r, "gatehouse-proxy-writer-" + clientId);
+              t.setDaemon(true);
+              return t;
+            });
+    this.failures =
+        Counter.builder("gatehouse.proxy.publish.failures")
+            .description("Records Kafka did not acknowledge or that found the writer queue full")
+            .register(registry);
+  }
+
+  @Override
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  public CompletionStage<Void> publish(Topic topic, String key, SpecificRecord value) {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    byte[] bytes;
+    try {
+      bytes = value == null ? null : ((EventCodec) topic.codec()).encode(value);
+    } catch (RuntimeException e) {
+      done.completeExceptionally(new ProxyException("cannot encode " + topic.suffix() + " record " + key + ": " + e.getMessage(), e));
+      return done;
+    }
+    String name = names.of(topic);
+    ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(name, Keys.bytes(key), bytes);
+    try {
+      writer.execute(
+          () -> {
+            try {
+              producer.send(
+                  record,
+                  (metadata, error) -> {
+                    if (error == null) {
+                      done.complete(null);
+                    } else {
+                      fail(done, name, key, error);
+                    }
+                  });
+            } catch (RuntimeException e) {
+              fail(done, name, key, e);
+            }
+          });
+    } catch (RejectedExecutionException e) {
+      fail(done, name, key, closed.get() ? new ProxyException("publisher is closed") : new ProxyException("writer queue full (" + QUEUE + " records)"));
+    }
+    return done;
+  }
+
+  private void fail(CompletableFuture<Void> done, String topic, String key, Throwable error) {
+    failures.increment();
+    long n = failed.incrementAndGet();
+    String message = "cannot write " + topic + " record " + key + ": " + error.getMessage();
+    // One line per failure floods the log during an outage: log the first and every 1000th.
+    if (n == 1 || n % 1000 == 0) {
+      LOG.warn("{} ({} failed writes so far)", message, n);
+    }
+    done.completeExceptionally(new ProxyException(message, error));
+  }
+
+  /** Stops taking records, lets the writer hand over what is queued, flushes, closes the producer. */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    writer.shutdown();
+    try {
+      if (!writer.awaitTermination(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+        writer.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      writer.shutdownNow();
+    }
+    producer.close(CLOSE_TIMEOUT);
+  }
+}

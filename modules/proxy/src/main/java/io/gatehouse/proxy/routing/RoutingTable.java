@@ -1,0 +1,244 @@
+package io.gatehouse.proxy.routing;
+
+import io.gatehouse.events.AgentBeat;
+import io.gatehouse.events.Keys;
+import io.gatehouse.events.ResourceDefinition;
+import io.gatehouse.events.ResourceHeartbeat;
+import io.gatehouse.events.ResourceKind;
+import io.gatehouse.events.codec.EventCodec;
+import io.gatehouse.events.codec.EventDecodeException;
+import io.gatehouse.events.topic.Topic;
+import io.gatehouse.state.KeyValueStore;
+import io.gatehouse.state.Liveness;
+import io.gatehouse.state.StateStore;
+import io.gatehouse.state.StreamClock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Which agents serve which resource, and which of them may take a new session, read from the local
+ * state the materializer fills. "All agents of {@code kind/name}" is one prefix scan of the
+ * heartbeats table plus one lookup per agent in {@link AgentBeats}.
+ *
+ * <p>An agent record is listed while its resource heartbeat is younger than the heartbeat's TTL; it
+ * is <em>healthy</em> when, in addition, the agent's own beat is present and younger than its TTL,
+ * the agent is serving (not draining), and this proxy has not ejected it. Ages are measured against
+ * the {@link StreamClock}, which stands still while Kafka is unreachable, so an outage never empties
+ * the table. Thread-safe: every call reads the store afresh.
+ */
+public final class RoutingTable {
+  private static final Logger LOG = LoggerFactory.getLogger(RoutingTable.class);
+
+  private final KeyValueStore heartbeats;
+  private final AgentBeats agents;
+  private final KeyValueStore resources;
+  private final StreamClock stream;
+  private final Ejections ejections;
+  private final AtomicBoolean damageLogged = new AtomicBoolean();
+
+  /** A table that reads agents' beats from the store on every call. */
+  public RoutingTable(StateStore store, StreamClock stream, Ejections ejections) {
+    this(store, AgentBeats.fromStore(store), stream, ejections);
+  }
+
+  /** A table with the given view of the agents' beats, e.g. {@link AgentBeats#live}. */
+  public RoutingTable(StateStore store, AgentBeats agents, StreamClock stream, Ejections ejections) {
+    this.heartbeats = store.table(Topic.HEARTBEATS.suffix());
+    this.agents = Objects.requireNonNull(agents, "agents");
+    this.resources = store.table(Topic.RESOURCES.suffix());
+    this.stream = Objects.requireNonNull(stream, "stream");
+    this.ejections = Objects.requireNonNull(ejections, "ejections");
+  }
+
+  /**
+   * The agents with a current record for {@code resource}, in agent-id order, each with its verdict:
+   * what selection reads on every new session, so it decodes only what it needs.
+   */
+  public List<Candidate> candidates(ResourceRef resource) {
+    Instant seen = stream.seenUpTo();
+    String prefix = resource.heartbeatPrefix();
+    int prefixLength = Keys.bytes(prefix).length;
+    long[] times = new long[2];
+    List<Candidate> out = new ArrayList<>(4);
+    heartbeats.scan(
+        Keys.bytes(prefix),
+        (key, value) -> {
+          if (!HeartbeatTimes.read(value, times)) {
+            AgentStatus status = status(key, value, seen);
+            if (status != null) {
+              out.add(new Candidate(status.agent(), status.health()));
+            }
+            return true;
+          }
+          if (!Liveness.isFresh(Instant.ofEpochMilli(times[0]), Duration.ofMillis(times[1]), seen)) {
+            return true;
+          }
+          String agentId = new String(key, prefixLength, key.length - prefixLength, java.nio.charset.StandardCharsets.UTF_8);
+          AgentBeat beat = agents.get(agentId);
+          if (beat == null) {
+            AgentStatus status = status(key, value, seen);
+            if (status != null) {
+              out.add(new Candidate(status.agent(), status.health()));
+            }
+            return true;
+          }
+          out.add(new Candidate(new AgentEndpoint(agentId, beat.getAddress()), health(beat, seen)));
+          return true;
+        });
+    return out;
+  }
+
+  /** The agents with a current record for {@code resource}, in agent-id order, with every detail. */
+  public List<AgentStatus> agents(ResourceRef resource) {
+    Instant seen = stream.seenUpTo();
+    List<AgentStatus> out = new ArrayList<>(4);
+    heartbeats.scan(
+        Keys.bytes(resource.heartbeatPrefix()),
+        (key, value) -> {
+          AgentStatus status = status(key, value, seen);
+          if (status != null) {
+            out.add(status);
+          }
+          return true;
+        });
+    return out;
+  }
+
+  /**
+   * Every resource with at least one current agent record, of one kind or all, in key order.
+   */
+  public Map<ResourceRef, List<AgentStatus>> all(Optional<ResourceKind> kind) {
+    Instant seen = stream.seenUpTo();
+    Map<ResourceRef, List<AgentStatus>> out = new LinkedHashMap<>();
+    heartbeats.scan(
+        Keys.bytes(kind.map(k -> Keys.kindPrefix(k.word())).orElse("")),
+        (key, value) -> {
+          ResourceHeartbeat hb = decodeHeartbeat(key, value);
+          if (hb == null) {
+            return true;
+          }
+          AgentStatus status = status(hb, seen);
+          if (status != null) {
+            ResourceKind.parse(hb.getKind())
+                .ifPresent(k -> out.computeIfAbsent(new ResourceRef(k, hb.getName()), r -> new ArrayList<>()).add(status));
+          }
+          return true;
+        });
+    return out;
+  }
+
+  /** The dynamic definition of {@code resource} on {@code gatehouse.resources}, if any. */
+  public Optional<ResourceDefinition> definition(ResourceRef resource) {
+    byte[] value = resources.get(Keys.bytes(resource.key()));
+    return Optional.ofNullable(value == null ? null : decode(EventCodec.RESOURCE_DEFINITION, resource.key(), value));
+  }
+
+  /** Every dynamic definition, of one kind or all, in key order. */
+  public List<ResourceDefinition> definitions(Optional<ResourceKind> kind) {
+    List<ResourceDefinition> out = new ArrayList<>();
+    resources.scan(
+        Keys.bytes(kind.map(k -> Keys.kindPrefix(k.word())).orElse("")),
+        (key, value) -> {
+          ResourceDefinition d = decode(EventCodec.RESOURCE_DEFINITION, Keys.string(key), value);
+          if (d != null) {
+            out.add(d);
+          }
+          return true;
+        });
+    return out;
+  }
+
+  /** Whether a resource is known at all: defined, or with a current agent record. */
+  public boolean isKnown(ResourceRef resource) {
+    if (resources.get(Keys.bytes(resource.key())) != null) {
+      return true;
+    }
+    boolean[] found = new boolean[1];
+    Instant seen = stream.seenUpTo();
+    heartbeats.scan(
+        Keys.bytes(resource.heartbeatPrefix()),
+        (key, value) -> {
+          ResourceHeartbeat hb = decodeHeartbeat(key, value);
+          found[0] = hb != null && isCurrent(hb, seen);
+          return !found[0];
+        });
+    return found[0];
+  }
+
+  /** Every agent's latest beat, in agent-id order. */
+  public List<AgentBeat> beats() {
+    return agents.all();
+  }
+
+  /** The verdict on an agent as a whole (not for one resource): beat, state, ejection. */
+  public AgentStatus.Health health(AgentBeat beat) {
+    return health(beat, stream.seenUpTo());
+  }
+
+  /** The time up to which this proxy has seen the stream. */
+  public Instant seenUpTo() {
+    return stream.seenUpTo();
+  }
+
+  private AgentStatus status(byte[] key, byte[] value, Instant seen) {
+    ResourceHeartbeat hb = decodeHeartbeat(key, value);
+    return hb == null ? null : status(hb, seen);
+  }
+
+  private AgentStatus status(ResourceHeartbeat hb, Instant seen) {
+    if (!isCurrent(hb, seen)) {
+      return null;
+    }
+    String agentId = hb.getAgentId();
+    AgentBeat beat = agents.get(agentId);
+    AgentStatus.Health health = beat == null ? AgentStatus.Health.NO_BEAT : health(beat, seen);
+    String address = beat == null ? hb.getAgentAddress() : beat.getAddress();
+    Instant lastBeat = beat == null ? hb.getTime() : beat.getTime();
+    return new AgentStatus(
+        new AgentEndpoint(agentId, address), hb.getOrigin(), hb.getLabels(), hb.getSpec().getUri(), lastBeat, health);
+  }
+
+  private AgentStatus.Health health(AgentBeat beat, Instant seen) {
+    if (!Liveness.isFresh(beat.getTime(), Duration.ofMillis(beat.getTtlMillis()), seen)) {
+      return AgentStatus.Health.BEAT_EXPIRED;
+    }
+    if (!"serving".equals(beat.getState())) {
+      return AgentStatus.Health.DRAINING;
+    }
+    Instant started = beat.getStartedAt();
+    if (ejections.isEjected(beat.getAgentId(), Instant.EPOCH.equals(started) ? null : started)) {
+      return AgentStatus.Health.EJECTED;
+    }
+    return AgentStatus.Health.HEALTHY;
+  }
+
+  private static boolean isCurrent(ResourceHeartbeat hb, Instant seen) {
+    return Liveness.isFresh(hb.getTime(), Duration.ofMillis(hb.getTtlMillis()), seen);
+  }
+
+  private ResourceHeartbeat decodeHeartbeat(byte[] key, byte[] value) {
+    return decode(EventCodec.RESOURCE_HEARTBEAT, Keys.string(key), value);
+  }
+
+  private <T extends org.apache.avro.specific.SpecificRecord> T decode(EventCodec<T> codec, String key, byte[] value) {
+    try {
+      return codec.decode(value);
+    } catch (EventDecodeException e) {
+      // The materializer stores only values that decode; this is a damaged file. Route around it.
+      if (damageLogged.compareAndSet(false, true)) {
+        LOG.error("state holds an undecodable {} at key {}; skipping it (further ones are skipped silently): {}",
+            codec.type().getSimpleName(), key, e.getMessage());
+      }
+      return null;
+    }
+  }
+}

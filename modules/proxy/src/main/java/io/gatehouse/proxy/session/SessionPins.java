@@ -1,0 +1,195 @@
+package io.gatehouse.proxy.session;
+
+import io.gatehouse.events.Keys;
+import io.gatehouse.events.SessionPin;
+import io.gatehouse.events.codec.EventCodec;
+import io.gatehouse.events.codec.EventDecodeException;
+import io.gatehouse.events.topic.Topic;
+import io.gatehouse.proxy.publish.EventPublisher;
+import io.gatehouse.proxy.routing.AgentEndpoint;
+import io.gatehouse.proxy.routing.ResourceRef;
+import io.gatehouse.state.KeyValueStore;
+import io.gatehouse.state.StateBatch;
+import io.gatehouse.state.StateStore;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Predicate;
+
+/**
+ * Session pins: which agent a session is on. A pin is written to the local {@code sessions} table at
+ * once, so the next request through this proxy sees it, and to {@code gatehouse.sessions}, so every
+ * other proxy sees it once its materializer has read it. Removing a pin deletes it locally and
+ * writes a tombstone.
+ *
+ * <p>HTTP pins carry {@code lastActiveAt}, refreshed at most once per touch interval so that a busy
+ * session does not write on every request; a pin idle past the timeout is expired by
+ * {@link #expire}. TCP pins live exactly as long as their connection. Thread-safe.
+ */
+public final class SessionPins {
+  public static final String HTTP = "http";
+  public static final String TCP = "tcp";
+
+  private final StateStore store;
+  private final KeyValueStore table;
+  private final EventPublisher publisher;
+  private final Clock clock;
+  private final String proxyId;
+
+  public SessionPins(StateStore store, EventPublisher publisher, Clock clock, String proxyId) {
+    this.store = store;
+    this.table = store.table(Topic.SESSIONS.suffix());
+    this.publisher = Objects.requireNonNull(publisher, "publisher");
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.proxyId = Objects.requireNonNull(proxyId, "proxyId");
+  }
+
+  /** The pin of {@code sessionId}, as this proxy knows it. */
+  public Optional<SessionPin> get(String sessionId) {
+    byte[] value = table.get(Keys.bytes(sessionId));
+    if (value == null) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(EventCodec.SESSION_PIN.decode(value));
+    } catch (EventDecodeException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** Pins a new session to {@code agent}, now. */
+  public SessionPin pin(String sessionId, ResourceRef resource, AgentEndpoint agent, String transport, String user) {
+    Instant now = clock.instant();
+    SessionPin pin =
+        SessionPin.newBuilder()
+            .setSessionId(sessionId)
+            .setKind(resource.kind().word())
+            .setName(resource.name())
+            .setAgentId(agent.agentId())
+            .setAgentAddress(agent.address())
+            .setProxyId(proxyId)
+            .setUser(user)
+            .setTransport(transport)
+            .setStartedAt(now)
+            .setLastActiveAt(now)
+            .build();
+    write(sessionId, pin);
+    return pin;
+  }
+
+  /** Moves an existing session to another agent, keeping its start time. */
+  public SessionPin repin(SessionPin pin, AgentEndpoint agent) {
+    SessionPin moved =
+        SessionPin.newBuilder(pin)
+            .setAgentId(agent.agentId())
+            .setAgentAddress(agent.address())
+            .setProxyId(proxyId)
+            .setLastActiveAt(clock.instant())
+            .build();
+    write(pin.getSessionId(), moved);
+    return moved;
+  }
+
+  /**
+   * Records activity on a session. Writes only when the pin's {@code lastActiveAt} is older than
+   * {@code interval}, so idle expiry stays accurate to that interval at the cost of one write per
+   * interval per active session.
+   *
+   * @return the pin as it now stands
+   */
+  public SessionPin touch(SessionPin pin, Duration interval) {
+    Instant now = clock.instant();
+    if (Duration.between(pin.getLastActiveAt(), now).compareTo(interval) < 0) {
+      return pin;
+    }
+    SessionPin touched = SessionPin.newBuilder(pin).setProxyId(proxyId).setLastActiveAt(now).build();
+    write(pin.getSessionId(), touched);
+    return touched;
+  }
+
+  /** Ends a session: deletes its pin here and tombstones it on the topic. */
+  public void unpin(String sessionId) {
+    write(sessionId, null);
+  }
+
+  /** Whether the pin has been idle longer than {@code timeout}. */
+  public boolean isIdle(SessionPin pin, Duration timeout) {
+    return HTTP.equals(pin.getTransport())
+        && Duration.between(pin.getLastActiveAt(), clock.instant()).compareTo(timeout) > 0;
+  }
+
+  /** Every pin this proxy knows, in session-id order. */
+  public List<SessionPin> all() {
+    List<SessionPin> out = new ArrayList<>();
+    table.scan(
+        new byte[0],
+        (k, v) -> {
+          try {
+            out.add(EventCodec.SESSION_PIN.decode(v));
+          } catch (EventDecodeException e) {
+            // Damaged entry: not listable, and expire() cannot judge it either.
+          }
+          return true;
+        });
+    return out;
+  }
+
+  /**
+   * Ends HTTP sessions idle past {@code idleTimeout} that this proxy wrote last, and those idle past
+   * twice the timeout whoever wrote them (so the pins of a proxy that died are cleaned up too).
+   *
+   * @return the pins ended
+   */
+  public List<SessionPin> expire(Duration idleTimeout) {
+    Instant now = clock.instant();
+    List<SessionPin> ended = new ArrayList<>();
+    for (SessionPin pin : all()) {
+      if (!HTTP.equals(pin.getTransport())) {
+        continue;
+      }
+      boolean mine = proxyId.equals(pin.getProxyId());
+      Duration idle = Duration.between(pin.getLastActiveAt(), now);
+      if (idle.compareTo(mine ? idleTimeout : idleTimeout.multipliedBy(2)) > 0) {
+        unpin(pin.getSessionId());
+        ended.add(pin);
+      }
+    }
+    return ended;
+  }
+
+  /**
+   * Ends the TCP sessions this proxy's id pinned in an earlier run: their connections died with
+   * it. Called once, when the proxy has caught up with the stream.
+   *
+   * @param openHere whether a TCP session is open in this run
+   * @return the pins ended
+   */
+  public List<SessionPin> endOrphans(Predicate<String> openHere) {
+    List<SessionPin> ended = new ArrayList<>();
+    for (SessionPin pin : all()) {
+      if (TCP.equals(pin.getTransport()) && proxyId.equals(pin.getProxyId()) && !openHere.test(pin.getSessionId())) {
+        unpin(pin.getSessionId());
+        ended.add(pin);
+      }
+    }
+    return ended;
+  }
+
+  private void write(String sessionId, SessionPin pin) {
+    byte[] key = Keys.bytes(sessionId);
+    try (StateBatch batch = store.batch()) {
+      if (pin == null) {
+        batch.delete(table.name(), key);
+      } else {
+        batch.put(table.name(), key, EventCodec.SESSION_PIN.encode(pin));
+      }
+      store.write(batch);
+    }
+    // Local state is what routing reads; a failed publish is counted and logged by the publisher.
+    publisher.publish(Topic.SESSIONS, sessionId, pin);
+  }
+}

@@ -1,0 +1,259 @@
+package io.gatehouse.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.gatehouse.agent.Agent;
+import io.gatehouse.config.HostPort;
+import io.gatehouse.events.AuditEvent;
+import io.gatehouse.events.ResourceKind;
+import io.gatehouse.proxy.client.TunnelClient;
+import io.gatehouse.proxy.client.TunnelRefusedException;
+import io.gatehouse.testkit.Eventually;
+import io.gatehouse.testkit.KafkaBrokerExtension;
+import io.vertx.core.Promise;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.json.JsonObject;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Traffic through the proxy's single web port to real upstreams: an embedded PostgreSQL through a
+ * TCP tunnel served by two agents (one killed midway), streaming HTTP bodies both ways, and a
+ * WebSocket upgrade.
+ */
+class IngressIT {
+  @RegisterExtension static final KafkaBrokerExtension kafka = new KafkaBrokerExtension();
+  @TempDir static Path dir;
+
+  private static final Duration WAIT = Duration.ofSeconds(20);
+
+  private static Cluster cluster;
+  private static Web web;
+  private static HttpServer upstream;
+  private static EmbeddedPostgres postgres;
+  private static HostPort proxy;
+  private static Map<String, Agent> pgAgents = new HashMap<>();
+  private static final AtomicReference<Promise<Void>> gate = new AtomicReference<>();
+
+  @BeforeAll
+  static void start() throws Exception {
+    web = new Web();
+    upstream =
+        Web.await(
+            web.vertx()
+                .createHttpServer()
+                .webSocketHandler(ws -> ws.textMessageHandler(m -> ws.writeTextMessage("echo " + m)))
+                .requestHandler(
+                    req -> {
+                      switch (req.path()) {
+                        case "/stream" -> {
+                          Promise<Void> g = Promise.promise();
+                          gate.set(g);
+                          req.response().setChunked(true).putHeader("Content-Type", "text/plain");
+                          req.response().write("first\n");
+                          g.future().onComplete(v -> req.response().end("second\n"));
+                        }
+                        case "/upload" -> {
+                          req.response().setChunked(true);
+                          req.pipeTo(req.response());
+                        }
+                        default -> req.response().end("hello");
+                      }
+                    })
+                .listen(0, "127.0.0.1"));
+    postgres = EmbeddedPostgres.builder().start();
+    cluster = new Cluster(kafka, dir);
+    proxy = cluster.proxy("proxy-ingress").webAddress();
+    cluster.app("web-1", "web", upstream.actualPort());
+    String db = "db_service:\n  databases:\n    - { name: pg, protocol: postgres, uri: \"127.0.0.1:%d\" }".formatted(postgres.getPort());
+    pgAgents.put("pg-1", cluster.agent("pg-1", db));
+    pgAgents.put("pg-2", cluster.agent("pg-2", db));
+    Eventually.within(WAIT)
+        .untilAsserted(
+            () -> {
+              assertThat(web.api(HttpMethod.GET, proxy, "/v1/resources/db/pg").json().getInteger("healthyAgents")).isEqualTo(2);
+              assertThat(web.api(HttpMethod.GET, proxy, "/v1/resources/app/web").json().getInteger("healthyAgents")).isEqualTo(1);
+            });
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (cluster != null) {
+      cluster.close();
+    }
+    if (web != null) {
+      web.close();
+    }
+    if (postgres != null) {
+      postgres.close();
+    }
+  }
+
+  private static int query(int localPort, String sql) throws SQLException {
+    String url = "jdbc:postgresql://127.0.0.1:" + localPort + "/postgres?user=postgres&connectTimeout=10&sslmode=disable";
+    try (Connection c = DriverManager.getConnection(url);
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(sql)) {
+      rs.next();
+      return rs.getInt(1);
+    }
+  }
+
+  @Test
+  void queryThroughTunnelReachesPostgresViaTwoAgentsAndSurvivesKillingOne() throws Exception {
+    try (TunnelClient.LocalTunnel tunnel =
+        TunnelClient.listen(new HostPort("127.0.0.1", 0), proxy, ResourceKind.DB, "pg", Duration.ofSeconds(5))) {
+      String url = "jdbc:postgresql://127.0.0.1:" + tunnel.localPort() + "/postgres?user=postgres&connectTimeout=10&sslmode=disable";
+      String victim;
+      try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+        try (ResultSet rs = s.executeQuery("select 6 * 7")) {
+          rs.next();
+          assertThat(rs.getInt(1)).isEqualTo(42);
+        }
+        // While the connection is open its session is pinned, listed, and audited as started.
+        JsonObject session =
+            web.api(HttpMethod.GET, proxy, "/v1/sessions").array().stream()
+                .map(JsonObject.class::cast)
+                .filter(o -> o.getString("transport").equals("tcp"))
+                .findFirst()
+                .orElseThrow();
+        assertThat(session.getString("kind")).isEqualTo("db");
+        assertThat(session.getString("name")).isEqualTo("pg");
+        victim = session.getString("agent");
+      }
+      // Closing the connection ends the session: the pin is tombstoned and the end audited with bytes.
+      AtomicReference<String> first = new AtomicReference<>();
+      Eventually.within(WAIT)
+          .untilAsserted(
+              () -> {
+                assertThat(web.api(HttpMethod.GET, proxy, "/v1/sessions").array().stream().map(JsonObject.class::cast))
+                    .noneMatch(o -> o.getString("transport").equals("tcp"));
+                List<AuditEvent> ends = cluster.audit().stream().filter(e -> e.getType().equals("session.end") && "pg".equals(e.getName())).toList();
+                assertThat(ends).hasSize(1);
+                assertThat(ends.get(0).getOutcome()).isEqualTo("closed");
+                assertThat(ends.get(0).getBytesIn()).isPositive();
+                assertThat(ends.get(0).getBytesOut()).isPositive();
+                assertThat(ends.get(0).getAgentId()).isEqualTo(victim);
+                first.set(ends.get(0).getSessionId());
+              });
+
+      pgAgents.get(victim).kill();
+      String survivor = victim.equals("pg-1") ? "pg-2" : "pg-1";
+      for (int i = 0; i < 10; i++) {
+        assertThat(query(tunnel.localPort(), "select " + i)).isEqualTo(i);
+      }
+      Eventually.within(WAIT)
+          .untilAsserted(
+              () ->
+                  assertThat(
+                          cluster.audit().stream()
+                              .filter(e -> e.getType().equals("session.start") && "pg".equals(e.getName()))
+                              .filter(e -> !e.getSessionId().equals(first.get())))
+                      .hasSize(10)
+                      .allSatisfy(e -> assertThat(e.getAgentId()).isEqualTo(survivor)));
+    }
+  }
+
+  @Test
+  void tunnelToUnknownResourceIsRefusedWith404() {
+    assertThatThrownBy(() -> TunnelClient.open(proxy, ResourceKind.DB, "nope", Duration.ofSeconds(5)))
+        .isInstanceOfSatisfying(
+            TunnelRefusedException.class,
+            e -> {
+              assertThat(e.status()).isEqualTo(404);
+              assertThat(e.code()).isEqualTo("unknown-resource");
+              assertThat(e.getMessage()).contains("db/nope");
+            });
+  }
+
+  @Test
+  void tunnelWithoutUpgradeIsABadRequest() {
+    Web.Response r = web.api(HttpMethod.GET, proxy, "/v1/tunnel/db/pg");
+    assertThat(r.status()).isEqualTo(400);
+    assertThat(r.body()).contains("Upgrade: gatehouse-tunnel/1");
+  }
+
+  @Test
+  void responseBodyStreamsBeforeTheUpstreamHasFinished() throws Exception {
+    HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + proxy + "/stream")).header("Host", "web.localhost").build();
+    HttpResponse<InputStream> response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.headers().firstValue("Gatehouse-Agent")).contains("web-1");
+    try (InputStream in = response.body()) {
+      byte[] first = new byte[6];
+      int n = 0;
+      while (n < 6) {
+        n += in.read(first, n, 6 - n);
+      }
+      // The upstream has not finished yet: the proxy relayed what it had.
+      assertThat(new String(first, StandardCharsets.UTF_8)).isEqualTo("first\n");
+      gate.get().complete();
+      assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("second\n");
+    }
+  }
+
+  @Test
+  void largeRequestBodyStreamsThroughAndBack() throws Exception {
+    byte[] body = new byte[8 * 1024 * 1024];
+    for (int i = 0; i < body.length; i++) {
+      body[i] = (byte) (i * 31);
+    }
+    HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create("http://" + proxy + "/upload"))
+            .header("Host", "web.localhost")
+            .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(body)))
+            .build();
+    HttpResponse<byte[]> response = client.send(request, HttpResponse.BodyHandlers.ofByteArray());
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.body()).isEqualTo(body);
+  }
+
+  @Test
+  void webSocketUpgradePassesThrough() throws Exception {
+    WebSocketClient client = web.vertx().createWebSocketClient();
+    WebSocketConnectOptions options =
+        new WebSocketConnectOptions()
+            .setHost(proxy.host())
+            .setPort(proxy.port())
+            .setURI("/ws")
+            .addHeader("Host", "web.localhost:" + proxy.port());
+    WebSocket ws = Web.await(client.connect(options));
+    CompletableFuture<String> reply = new CompletableFuture<>();
+    ws.textMessageHandler(reply::complete);
+    ws.writeTextMessage("ping");
+    assertThat(reply.get(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isEqualTo("echo ping");
+    assertThat(ws.headers().get("Gatehouse-Agent")).isEqualTo("web-1");
+    Web.await(ws.close());
+    Web.await(client.close());
+  }
+}

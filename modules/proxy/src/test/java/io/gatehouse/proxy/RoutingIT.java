@@ -1,0 +1,248 @@
+package io.gatehouse.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.gatehouse.agent.Agent;
+import io.gatehouse.config.HostPort;
+import io.gatehouse.events.AuditEvent;
+import io.gatehouse.testkit.Eventually;
+import io.gatehouse.testkit.KafkaBrokerExtension;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Selection, pinning and failover against a real broker, real agents and a real upstream: two
+ * proxies share one broker; each test gets its own app and agents so that killing agents in one
+ * test does not disturb another. The broker outage runs last.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class RoutingIT {
+  @RegisterExtension static final KafkaBrokerExtension kafka = new KafkaBrokerExtension();
+  @TempDir static Path dir;
+
+  private static final Duration WAIT = Duration.ofSeconds(20);
+
+  private static Cluster cluster;
+  private static Web web;
+  private static HttpServer upstream;
+  private static HostPort proxyA;
+  private static HostPort proxyB;
+
+  @BeforeAll
+  static void start() {
+    web = new Web();
+    upstream =
+        Web.await(
+            web.vertx()
+                .createHttpServer()
+                .requestHandler(req -> req.response().putHeader("X-Upstream", "yes").end("hello " + req.path()))
+                .listen(0, "127.0.0.1"));
+    cluster = new Cluster(kafka, dir);
+    proxyA = cluster.proxy("proxy-a").webAddress();
+    proxyB = cluster.proxy("proxy-b").webAddress();
+    for (String id : List.of("demo-1", "demo-2", "demo-3")) {
+      cluster.app(id, "demo", upstream.actualPort());
+    }
+    awaitHealthy(proxyA, "demo", 3);
+    awaitHealthy(proxyB, "demo", 3);
+  }
+
+  @AfterAll
+  static void stop() {
+    if (cluster != null) {
+      cluster.close();
+    }
+    if (web != null) {
+      web.close();
+    }
+  }
+
+  static void awaitHealthy(HostPort proxy, String app, int healthy) {
+    Eventually.within(WAIT)
+        .untilAsserted(
+            () -> {
+              Web.Response r = web.api(HttpMethod.GET, proxy, "/v1/resources/app/" + app);
+              assertThat(r.status()).isEqualTo(200);
+              assertThat(r.json().getInteger("healthyAgents")).isEqualTo(healthy);
+            });
+  }
+
+  @Test
+  @Order(1)
+  void newSessionsSpreadOverAllAgentsAndStayOnTheirAgent() {
+    Map<String, String> agentOfSession = new HashMap<>();
+    Map<String, Integer> perAgent = new HashMap<>();
+    for (int i = 0; i < 300; i++) {
+      Web.Response r = web.app(proxyA, "demo", "/page/" + i, null);
+      assertThat(r.status()).isEqualTo(200);
+      assertThat(r.body()).isEqualTo("hello /page/" + i);
+      String session = r.sessionCookie();
+      assertThat(session).matches("[0-9a-f]{32}");
+      assertThat(r.headers().allValues("Set-Cookie").get(0)).contains("HttpOnly").containsIgnoringCase("SameSite=Lax").contains("Path=/");
+      agentOfSession.put(session, r.agent());
+      perAgent.merge(r.agent(), 1, Integer::sum);
+    }
+    assertThat(agentOfSession).hasSize(300);
+    assertThat(perAgent).containsOnlyKeys("demo-1", "demo-2", "demo-3");
+    assertThat(perAgent.values()).allSatisfy(n -> assertThat(n).isGreaterThanOrEqualTo(45));
+
+    for (int round = 0; round < 2; round++) {
+      agentOfSession.forEach(
+          (session, agent) -> {
+            Web.Response r = web.app(proxyA, "demo", "/again", session);
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.agent()).as("agent of session %s", session).isEqualTo(agent);
+            assertThat(r.sessionCookie()).isNull();
+          });
+    }
+  }
+
+  @Test
+  @Order(2)
+  void sessionStartedOnProxyAContinuesOnProxyBWithTheSameAgent() {
+    Web.Response first = web.app(proxyA, "demo", "/", null);
+    String session = first.sessionCookie();
+    String agent = first.agent();
+    Eventually.within(WAIT)
+        .untilAsserted(
+            () ->
+                assertThat(web.api(HttpMethod.GET, proxyB, "/v1/sessions").array().stream().map(o -> ((JsonObject) o).getString("session")))
+                    .contains(session.substring(0, 8)));
+    for (int i = 0; i < 10; i++) {
+      Web.Response r = web.app(proxyB, "demo", "/on-b", session);
+      assertThat(r.status()).isEqualTo(200);
+      assertThat(r.agent()).isEqualTo(agent);
+      assertThat(r.sessionCookie()).isNull();
+    }
+  }
+
+  @Test
+  @Order(3)
+  void agentKilledWithoutGoodbyeFailsNoNewSession() {
+    List<Agent> agents = new ArrayList<>();
+    for (String id : List.of("kill-1", "kill-2", "kill-3")) {
+      agents.add(cluster.app(id, "kill", upstream.actualPort()));
+    }
+    awaitHealthy(proxyA, "kill", 3);
+    Agent victim = agents.get(0);
+    victim.kill();
+    // Its beat is still fresh: only the failed dial can tell the proxy it is gone.
+    Map<String, Integer> perAgent = new HashMap<>();
+    for (int i = 0; i < 200; i++) {
+      Web.Response r = web.app(proxyA, "kill", "/", null);
+      assertThat(r.status()).as("session %d: %s", i, r.body()).isEqualTo(200);
+      perAgent.merge(r.agent(), 1, Integer::sum);
+    }
+    assertThat(perAgent).containsOnlyKeys("kill-2", "kill-3");
+    JsonObject victimView =
+        web.api(HttpMethod.GET, proxyA, "/v1/agents").array().stream()
+            .map(JsonObject.class::cast)
+            .filter(a -> a.getString("agent").equals("kill-1"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(victimView.getBoolean("healthy")).isFalse();
+  }
+
+  @Test
+  @Order(4)
+  void gracefullyStoppedAgentIsDroppedWithinOneSecond() {
+    Agent leaving = cluster.app("grace-1", "grace", upstream.actualPort());
+    cluster.app("grace-2", "grace", upstream.actualPort());
+    awaitHealthy(proxyA, "grace", 2);
+    leaving.close();
+    long stopped = System.nanoTime();
+    Eventually.within(Duration.ofSeconds(1))
+        .untilAsserted(() -> assertThat(web.api(HttpMethod.GET, proxyA, "/v1/resources/app/grace").json().getInteger("totalAgents")).isEqualTo(1));
+    assertThat(Duration.ofNanos(System.nanoTime() - stopped)).isLessThan(Duration.ofSeconds(1));
+    for (int i = 0; i < 20; i++) {
+      assertThat(web.app(proxyA, "grace", "/", null).agent()).isEqualTo("grace-2");
+    }
+  }
+
+  @Test
+  @Order(5)
+  void httpSessionWhoseAgentDiesContinuesOnAnotherAgentAndTheRepinIsAudited() {
+    Map<String, Agent> agents = new HashMap<>();
+    for (String id : List.of("repin-1", "repin-2")) {
+      agents.put(id, cluster.app(id, "repin", upstream.actualPort()));
+    }
+    awaitHealthy(proxyA, "repin", 2);
+    Web.Response first = web.app(proxyA, "repin", "/", null);
+    String session = first.sessionCookie();
+    String before = first.agent();
+    String after = before.equals("repin-1") ? "repin-2" : "repin-1";
+    agents.get(before).kill();
+
+    Web.Response next = web.app(proxyA, "repin", "/after", session);
+    assertThat(next.status()).isEqualTo(200);
+    assertThat(next.body()).isEqualTo("hello /after");
+    assertThat(next.agent()).isEqualTo(after);
+    assertThat(next.sessionCookie()).as("the session keeps its cookie").isNull();
+    assertThat(web.app(proxyA, "repin", "/again", session).agent()).isEqualTo(after);
+
+    Eventually.within(WAIT)
+        .untilAsserted(
+            () -> {
+              List<AuditEvent> repins = cluster.audit("session.repin", session);
+              assertThat(repins).hasSize(1);
+              AuditEvent e = repins.get(0);
+              assertThat(e.getAgentId()).isEqualTo(after);
+              assertThat(e.getDetails()).containsEntry("from", before);
+              assertThat(e.getProxyId()).isEqualTo("proxy-a");
+              assertThat(e.getOutcome()).isEqualTo("ok");
+              assertThat(cluster.audit("session.start", session)).hasSize(1);
+            });
+  }
+
+  @Test
+  @Order(100)
+  void brokerStoppedBothProxiesKeepRoutingNewSessionsToLiveAgents() {
+    cluster.app("outage-1", "outage", upstream.actualPort());
+    cluster.app("outage-2", "outage", upstream.actualPort());
+    awaitHealthy(proxyA, "outage", 2);
+    awaitHealthy(proxyB, "outage", 2);
+    kafka.broker().stop();
+    try {
+      // Keep opening sessions for longer than a beat's TTL (3 s): nothing may expire meanwhile.
+      long end = System.nanoTime() + Duration.ofSeconds(4).toNanos();
+      Set<String> served = new java.util.HashSet<>();
+      int sessions = 0;
+      while (System.nanoTime() < end) {
+        for (HostPort proxy : List.of(proxyA, proxyB)) {
+          Web.Response r = web.app(proxy, "outage", "/", null);
+          assertThat(r.status()).as("session %d via %s: %s", sessions, proxy, r.body()).isEqualTo(200);
+          served.add(r.agent());
+          sessions++;
+        }
+      }
+      assertThat(served).containsExactlyInAnyOrder("outage-1", "outage-2");
+      assertThat(sessions).isGreaterThan(20);
+      Set<String> stillHealthy =
+          web.api(HttpMethod.GET, proxyA, "/v1/resources/app/outage").json().getJsonArray("agents").stream()
+              .map(JsonObject.class::cast)
+              .filter(a -> a.getBoolean("healthy"))
+              .map(a -> a.getString("agent"))
+              .collect(Collectors.toSet());
+      assertThat(stillHealthy).containsExactlyInAnyOrder("outage-1", "outage-2");
+    } finally {
+      kafka.broker().start();
+    }
+  }
+}

@@ -1,0 +1,106 @@
+package io.gatehouse.proxy;
+
+import io.gatehouse.config.HostPort;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A blocking HTTP client for tests (the JDK's, HTTP/1.1): any Host header, any proxy, cookies
+ * passed by hand. Needs {@code -Djdk.httpclient.allowRestrictedHeaders=host}, set in the pom.
+ */
+final class Web implements AutoCloseable {
+  static final Duration TIMEOUT = Duration.ofSeconds(15);
+
+  private final Vertx vertx = Vertx.vertx();
+  private final HttpClient client =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(TIMEOUT).build();
+
+  record Response(int status, HttpHeaders headers, String body) {
+    String header(String name) {
+      return headers.firstValue(name).orElse(null);
+    }
+
+    String agent() {
+      return header("Gatehouse-Agent");
+    }
+
+    /** The session id the proxy set, or null. */
+    String sessionCookie() {
+      for (String c : headers.allValues("Set-Cookie")) {
+        if (c.startsWith("gatehouse_session=")) {
+          return c.substring("gatehouse_session=".length(), c.indexOf(';'));
+        }
+      }
+      return null;
+    }
+
+    JsonObject json() {
+      return new JsonObject(body);
+    }
+
+    JsonArray array() {
+      return new JsonArray(body);
+    }
+  }
+
+  /** A Vert.x instance for upstream servers and WebSocket clients of the test. */
+  Vertx vertx() {
+    return vertx;
+  }
+
+  /** A request to {@code proxy} with {@code Host: host}. */
+  Response request(HttpMethod method, HostPort proxy, String host, String path, String session, String contentType, String body) {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create("http://" + proxy + path))
+            .timeout(TIMEOUT)
+            .header("Host", host)
+            .method(method.name(), body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    if (session != null) {
+      b.header("Cookie", "theme=dark; gatehouse_session=" + session);
+    }
+    if (contentType != null) {
+      b.header("Content-Type", contentType);
+    }
+    try {
+      HttpResponse<String> r = client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+      return new Response(r.statusCode(), r.headers(), r.body());
+    } catch (Exception e) {
+      throw new AssertionError(method + " " + host + path + " via " + proxy + " failed: " + e, e);
+    }
+  }
+
+  Response app(HostPort proxy, String app, String path, String session) {
+    return request(HttpMethod.GET, proxy, app + ".localhost", path, session, null, null);
+  }
+
+  Response api(HttpMethod method, HostPort proxy, String path) {
+    return request(method, proxy, proxy.toString(), path, null, null, null);
+  }
+
+  Response post(HostPort proxy, String path, String contentType, String body) {
+    return request(HttpMethod.POST, proxy, proxy.toString(), path, null, contentType, body);
+  }
+
+  static <T> T await(Future<T> f) {
+    try {
+      return f.toCompletionStage().toCompletableFuture().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      throw new AssertionError("failed: " + e, e);
+    }
+  }
+
+  @Override
+  public void close() {
+    await(vertx.close());
+  }
+}

@@ -1,0 +1,118 @@
+package io.gatehouse.proxy.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.gatehouse.config.ConfigException;
+import io.gatehouse.config.HostPort;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ProxyConfigTest {
+  @TempDir Path dir;
+
+  @Test
+  void emptySectionGivesDocumentedDefaults() {
+    ProxyConfig c = ProxyConfig.parse("proxy: {}", "proxy.yaml");
+    assertThat(c.id()).matches("[A-Za-z0-9._-]+-[0-9a-f]{6}");
+    assertThat(c.kafkaBootstrap()).isEqualTo("127.0.0.1:9092");
+    assertThat(c.dataDir()).isEqualTo(Path.of(".gatehouse", "proxy-" + c.id()));
+    assertThat(c.listen()).isEqualTo(new HostPort("127.0.0.1", 3080));
+    assertThat(c.publicHost()).isEqualTo("localhost");
+    assertThat(c.topicPrefix()).isEqualTo("gatehouse");
+    assertThat(c.sessionIdleTimeout()).isEqualTo(Duration.ofMinutes(30));
+    assertThat(c.ejectBackoff()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(c.dialTimeout()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(c.responseTimeout()).isEqualTo(Duration.ofSeconds(75));
+    assertThat(c.replicationFactor()).isEqualTo((short) 1);
+  }
+
+  @Test
+  void generatedIdsDiffer() {
+    assertThat(ProxyConfig.defaults().id()).isNotEqualTo(ProxyConfig.defaults().id());
+  }
+
+  @Test
+  void everyKeyIsRead() {
+    ProxyConfig c =
+        ProxyConfig.parse(
+            """
+            proxy:
+              id: proxy-1
+              kafka: { bootstrap: "k1:9092, k2:9093", replication_factor: 3 }
+              data_dir: /var/lib/gatehouse/proxy-1
+              listen: "0.0.0.0:443"
+              public_host: Gatehouse.Example.com
+              topic_prefix: prod
+              sessions: { idle_timeout: 1h }
+              routing: { eject_backoff: 5s, dial_timeout: 750ms, response_timeout: 2m }
+            """,
+            "proxy.yaml");
+    assertThat(c.id()).isEqualTo("proxy-1");
+    assertThat(c.kafkaBootstrap()).isEqualTo("k1:9092,k2:9093");
+    assertThat(c.replicationFactor()).isEqualTo((short) 3);
+    assertThat(c.dataDir()).isEqualTo(Path.of("/var/lib/gatehouse/proxy-1"));
+    assertThat(c.listen()).isEqualTo(new HostPort("0.0.0.0", 443));
+    assertThat(c.publicHost()).isEqualTo("gatehouse.example.com");
+    assertThat(c.topicPrefix()).isEqualTo("prod");
+    assertThat(c.sessionIdleTimeout()).isEqualTo(Duration.ofHours(1));
+    assertThat(c.ejectBackoff()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(c.dialTimeout()).isEqualTo(Duration.ofMillis(750));
+    assertThat(c.responseTimeout()).isEqualTo(Duration.ofMinutes(2));
+  }
+
+  @Test
+  void badValuesAreReportedWithFileKeyPathAndReason() {
+    assertThatThrownBy(
+            () ->
+                ProxyConfig.parse(
+                    """
+                    proxy:
+                      id: "bad id"
+                      listen: "localhost"
+                      public_host: "example.com:3080"
+                      sessions: { idle_timeout: 30 }
+                      routing: { dial_timout: 1s }
+                    """,
+                    "proxy.yaml"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("proxy.yaml: proxy.id: invalid proxy id 'bad id'")
+        .hasMessageContaining("proxy.yaml: proxy.listen: expected host:port")
+        .hasMessageContaining("proxy.yaml: proxy.public_host: invalid host name")
+        .hasMessageContaining("proxy.yaml: proxy.sessions.idle_timeout: invalid duration '30'")
+        .hasMessageContaining("proxy.yaml: proxy.routing.dial_timout: unknown key (did you mean 'dial_timeout'?)");
+  }
+
+  @Test
+  void missingSectionIsReported() {
+    assertThatThrownBy(() -> ProxyConfig.parse("agent: {}", "p.yaml"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("p.yaml: proxy: missing required key")
+        .hasMessageContaining("p.yaml: agent: unknown key");
+  }
+
+  @Test
+  void loadsTheExampleFile() throws Exception {
+    Path example = Path.of("../../infra/examples/proxy.yaml");
+    ProxyConfig c = ProxyConfig.load(example);
+    assertThat(c.listen().host()).isEqualTo("127.0.0.1");
+    assertThat(c.kafkaBootstrap()).isEqualTo("127.0.0.1:9092");
+  }
+
+  @Test
+  void unreadableFileIsNamed() {
+    assertThatThrownBy(() -> ProxyConfig.load(dir.resolve("missing.yaml")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("missing.yaml")
+        .hasMessageContaining("no such file");
+  }
+
+  @Test
+  void loadReadsAFile() throws Exception {
+    Path file = Files.writeString(dir.resolve("proxy.yaml"), "proxy:\n  id: p\n  listen: \"127.0.0.1:0\"\n");
+    assertThat(ProxyConfig.load(file).listen().port()).isZero();
+  }
+}

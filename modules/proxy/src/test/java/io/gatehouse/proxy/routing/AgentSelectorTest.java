@@ -1,0 +1,219 @@
+package io.gatehouse.proxy.routing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.gatehouse.events.ResourceKind;
+import io.gatehouse.testkit.MutableClock;
+import io.vertx.core.Future;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.random.RandomGenerator;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AgentSelectorTest {
+  private static final Instant NOW = Instant.parse("2026-01-01T00:00:00Z");
+  private static final ResourceRef DEMO = new ResourceRef(ResourceKind.APP, "demo");
+
+  @TempDir Path dir;
+  private StateFixture state;
+  private final AtomicReference<Instant> seenUpTo = new AtomicReference<>(NOW);
+  private final MutableClock clock = new MutableClock(NOW);
+  private Ejections ejections;
+  private RoutingTable table;
+
+  @BeforeEach
+  void open() {
+    state = new StateFixture(dir);
+    ejections = new Ejections(clock, Duration.ofSeconds(10));
+    table = new RoutingTable(state.store, seenUpTo::get, ejections);
+  }
+
+  @AfterEach
+  void close() {
+    state.close();
+  }
+
+  private void serve(String agent) {
+    state.heartbeat("app", "demo", agent, NOW.minusSeconds(10));
+    state.beat(agent, NOW.minusMillis(500), "serving");
+  }
+
+  private AgentSelector selector(RandomGenerator random) {
+    return AgentSelector.pinnedFirst(table, random);
+  }
+
+  private static <T> T value(Future<T> f) {
+    assertThat(f.succeeded()).as("pick failed: %s", f.cause()).isTrue();
+    return f.result();
+  }
+
+  private static RoutingFailure failure(Future<?> f) {
+    assertThat(f.failed()).isTrue();
+    assertThat(f.cause()).isInstanceOf(RoutingFailure.class);
+    return (RoutingFailure) f.cause();
+  }
+
+  @Test
+  void newSessionsSpreadUniformlyOverHealthyAgents() {
+    serve("agent-a");
+    serve("agent-b");
+    serve("agent-c");
+    AgentSelector selector = selector(new SplittableRandom(42));
+    Map<String, Integer> counts = new HashMap<>();
+    for (int i = 0; i < 3000; i++) {
+      counts.merge(value(selector.pick(SessionRequest.newSession(DEMO))).agent().agentId(), 1, Integer::sum);
+    }
+    assertThat(counts).containsOnlyKeys("agent-a", "agent-b", "agent-c");
+    assertThat(counts.values()).allSatisfy(n -> assertThat(n).isBetween(850, 1150));
+  }
+
+  @Test
+  void sameSeedGivesSameChoices() {
+    serve("agent-a");
+    serve("agent-b");
+    serve("agent-c");
+    List<String> first = picks(selector(new SplittableRandom(7)));
+    List<String> second = picks(selector(new SplittableRandom(7)));
+    assertThat(first).isEqualTo(second);
+  }
+
+  private List<String> picks(AgentSelector selector) {
+    return java.util.stream.IntStream.range(0, 20)
+        .mapToObj(i -> value(selector.pick(SessionRequest.newSession(DEMO))).agent().agentId())
+        .toList();
+  }
+
+  @Test
+  void pinnedAgentComesFirstWhileHealthy() {
+    serve("agent-a");
+    serve("agent-b");
+    serve("agent-c");
+    AgentSelector selector = selector(new SplittableRandom(1));
+    for (int i = 0; i < 50; i++) {
+      AgentChoice choice = value(selector.pick(SessionRequest.pinned(DEMO, "agent-b")));
+      assertThat(choice.agent().agentId()).isEqualTo("agent-b");
+      assertThat(choice.pinned()).isTrue();
+    }
+  }
+
+  @Test
+  void pinnedAgentThatIsGoneGivesAnotherHealthyAgent() {
+    serve("agent-a");
+    serve("agent-b");
+    state.deleteBeat("agent-b");
+    AgentChoice choice = value(selector(new SplittableRandom(1)).pick(SessionRequest.pinned(DEMO, "agent-b")));
+    assertThat(choice.agent().agentId()).isEqualTo("agent-a");
+    assertThat(choice.pinned()).isFalse();
+  }
+
+  @Test
+  void agentWithExpiredBeatIsSkipped() {
+    serve("agent-a");
+    state.heartbeat("app", "demo", "agent-old", NOW.minusSeconds(10));
+    state.beat("agent-old", NOW.minusSeconds(4), "serving");
+    assertThat(table.agents(DEMO)).extracting(s -> s.agent().agentId() + "=" + s.health())
+        .containsExactly("agent-a=HEALTHY", "agent-old=BEAT_EXPIRED");
+    for (int i = 0; i < 20; i++) {
+      assertThat(value(selector(new SplittableRandom(i)).pick(SessionRequest.newSession(DEMO))).agent().agentId()).isEqualTo("agent-a");
+    }
+  }
+
+  @Test
+  void streamStandingStillExpiresNothing() {
+    serve("agent-a");
+    // Kafka unreachable: seenUpTo stays where it was however long the wall clock runs.
+    clock.advance(Duration.ofHours(1));
+    assertThat(table.agents(DEMO)).allSatisfy(s -> assertThat(s.healthy()).isTrue());
+    seenUpTo.set(NOW.plusSeconds(5));
+    assertThat(table.agents(DEMO)).allSatisfy(s -> assertThat(s.health()).isEqualTo(AgentStatus.Health.BEAT_EXPIRED));
+  }
+
+  @Test
+  void drainingAgentAndAgentWithoutBeatAreSkipped() {
+    serve("agent-a");
+    state.heartbeat("app", "demo", "agent-drain", NOW);
+    state.beat("agent-drain", NOW, "draining");
+    state.heartbeat("app", "demo", "agent-nobeat", NOW);
+    assertThat(table.agents(DEMO)).extracting(AgentStatus::health)
+        .containsExactly(AgentStatus.Health.HEALTHY, AgentStatus.Health.DRAINING, AgentStatus.Health.NO_BEAT);
+  }
+
+  @Test
+  void heartbeatPastItsTtlIsNotListed() {
+    serve("agent-a");
+    state.heartbeat("app", "demo", "agent-stale", NOW.minus(Duration.ofMinutes(4)));
+    state.beat("agent-stale", NOW, "serving");
+    assertThat(table.agents(DEMO)).extracting(s -> s.agent().agentId()).containsExactly("agent-a");
+  }
+
+  @Test
+  void ejectedAgentIsSkippedUntilItsBackoffEnds() {
+    serve("agent-a");
+    serve("agent-b");
+    ejections.eject("agent-a");
+    for (int i = 0; i < 20; i++) {
+      assertThat(value(selector(new SplittableRandom(i)).pick(SessionRequest.newSession(DEMO))).agent().agentId()).isEqualTo("agent-b");
+    }
+    clock.advance(Duration.ofSeconds(10));
+    assertThat(table.agents(DEMO)).allSatisfy(s -> assertThat(s.healthy()).isTrue());
+  }
+
+  @Test
+  void failedAgentsAreNotPickedAgainAndTheLastFailureNamesEveryAgentTried() {
+    serve("agent-a");
+    serve("agent-b");
+    AgentSelector selector = selector(new SplittableRandom(3));
+    SessionRequest request = SessionRequest.newSession(DEMO);
+    AgentChoice first = value(selector.pick(request));
+    request = request.after(new FailedAttempt(first.agent().agentId(), "connection refused", true));
+    AgentChoice second = value(selector.pick(request));
+    assertThat(second.agent().agentId()).isNotEqualTo(first.agent().agentId());
+    request = request.after(new FailedAttempt(second.agent().agentId(), "503 draining", true));
+    RoutingFailure failure = failure(selector.pick(request));
+    assertThat(failure.reason()).isEqualTo(RoutingFailure.Reason.ALL_AGENTS_FAILED);
+    assertThat(failure.reason().status()).isEqualTo(502);
+    assertThat(failure.getMessage())
+        .contains("app/demo", "tried 2 agents", first.agent().agentId() + " (connection refused)", second.agent().agentId() + " (503 draining)");
+  }
+
+  @Test
+  void agentWhosePooledConnectionWasLostGetsOneMoreTry() {
+    serve("agent-a");
+    AgentSelector selector = selector(new SplittableRandom(3));
+    SessionRequest request = SessionRequest.newSession(DEMO).after(new FailedAttempt("agent-a", "connection lost", false));
+    assertThat(value(selector.pick(request)).agent().agentId()).isEqualTo("agent-a");
+    request = request.after(new FailedAttempt("agent-a", "connection lost", false));
+    assertThat(failure(selector.pick(request)).reason()).isEqualTo(RoutingFailure.Reason.ALL_AGENTS_FAILED);
+  }
+
+  @Test
+  void unknownResourceIs404AndKnownResourceWithoutHealthyAgentIs503() {
+    assertThat(failure(selector(new SplittableRandom(1)).pick(SessionRequest.newSession(DEMO))).reason().status()).isEqualTo(404);
+    state.define("app", "demo");
+    assertThat(failure(selector(new SplittableRandom(1)).pick(SessionRequest.newSession(DEMO))).reason())
+        .isEqualTo(RoutingFailure.Reason.NO_ALIVE_AGENT);
+    ResourceRef other = new ResourceRef(ResourceKind.DB, "pg");
+    state.heartbeat("db", "pg", "agent-x", NOW);
+    RoutingFailure none = failure(selector(new SplittableRandom(1)).pick(SessionRequest.newSession(other)));
+    assertThat(none.reason().status()).isEqualTo(503);
+    assertThat(none.getMessage()).contains("db/pg");
+  }
+
+  @Test
+  void resourcesWithSimilarNamesDoNotShareAgents() {
+    serve("agent-a");
+    state.heartbeat("app", "demo2", "agent-z", NOW);
+    state.beat("agent-z", NOW, "serving");
+    assertThat(table.agents(DEMO)).extracting(s -> s.agent().agentId()).containsExactly("agent-a");
+    assertThat(table.all(java.util.Optional.empty())).containsOnlyKeys(DEMO, new ResourceRef(ResourceKind.APP, "demo2"));
+  }
+}

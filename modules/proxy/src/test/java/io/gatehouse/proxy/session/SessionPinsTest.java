@@ -1,0 +1,129 @@
+package io.gatehouse.proxy.session;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.gatehouse.events.ResourceKind;
+import io.gatehouse.events.SessionPin;
+import io.gatehouse.events.topic.Topic;
+import io.gatehouse.proxy.routing.AgentEndpoint;
+import io.gatehouse.proxy.routing.ResourceRef;
+import io.gatehouse.state.StateStore;
+import io.gatehouse.testkit.MutableClock;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SessionPinsTest {
+  private static final ResourceRef DEMO = new ResourceRef(ResourceKind.APP, "demo");
+  private static final AgentEndpoint A = new AgentEndpoint("agent-a", "127.0.0.1:3024");
+  private static final AgentEndpoint B = new AgentEndpoint("agent-b", "127.0.0.1:3025");
+  private static final Duration IDLE = Duration.ofMinutes(30);
+
+  @TempDir Path dir;
+  private StateStore store;
+  private final MutableClock clock = new MutableClock();
+  private final RecordingPublisher kafka = new RecordingPublisher();
+  private SessionPins pins;
+
+  @BeforeEach
+  void open() {
+    store = StateStore.open(dir, Topic.MATERIALIZED.stream().map(Topic::suffix).toList());
+    pins = new SessionPins(store, kafka, clock, "proxy-1");
+  }
+
+  @AfterEach
+  void close() {
+    store.close();
+  }
+
+  @Test
+  void pinIsReadableAtOnceAndPublished() {
+    String id = SessionId.generate();
+    SessionPin pin = pins.pin(id, DEMO, A, SessionPins.HTTP, null);
+    assertThat(pins.get(id)).contains(pin);
+    assertThat(pin.getProxyId()).isEqualTo("proxy-1");
+    assertThat(pin.getStartedAt()).isEqualTo(clock.instant());
+    assertThat(kafka.sent).containsExactly(new RecordingPublisher.Sent(Topic.SESSIONS, id, pin));
+  }
+
+  @Test
+  void repinKeepsTheStartAndMovesTheAgent() {
+    String id = SessionId.generate();
+    SessionPin pin = pins.pin(id, DEMO, A, SessionPins.HTTP, null);
+    clock.advance(Duration.ofMinutes(1));
+    SessionPin moved = pins.repin(pin, B);
+    assertThat(moved.getAgentId()).isEqualTo("agent-b");
+    assertThat(moved.getAgentAddress()).isEqualTo("127.0.0.1:3025");
+    assertThat(moved.getStartedAt()).isEqualTo(pin.getStartedAt());
+    assertThat(moved.getLastActiveAt()).isEqualTo(clock.instant());
+    assertThat(pins.get(id)).contains(moved);
+  }
+
+  @Test
+  void touchWritesAtMostOncePerInterval() {
+    String id = SessionId.generate();
+    SessionPin pin = pins.pin(id, DEMO, A, SessionPins.HTTP, null);
+    clock.advance(Duration.ofSeconds(30));
+    assertThat(pins.touch(pin, Duration.ofMinutes(1))).isSameAs(pin);
+    clock.advance(Duration.ofSeconds(30));
+    SessionPin touched = pins.touch(pin, Duration.ofMinutes(1));
+    assertThat(touched.getLastActiveAt()).isEqualTo(clock.instant());
+    assertThat(kafka.sent).hasSize(2);
+  }
+
+  @Test
+  void idleSessionsExpireAndUnpinWithATombstone() {
+    String idle = SessionId.generate();
+    String busy = SessionId.generate();
+    pins.pin(idle, DEMO, A, SessionPins.HTTP, null);
+    SessionPin busyPin = pins.pin(busy, DEMO, B, SessionPins.HTTP, null);
+    clock.advance(Duration.ofMinutes(20));
+    pins.touch(busyPin, Duration.ofMinutes(1));
+    clock.advance(Duration.ofMinutes(11));
+    assertThat(pins.isIdle(pins.get(idle).orElseThrow(), IDLE)).isTrue();
+    assertThat(pins.expire(IDLE)).extracting(SessionPin::getSessionId).containsExactly(idle);
+    assertThat(pins.get(idle)).isEmpty();
+    assertThat(pins.get(busy)).isPresent();
+    assertThat(kafka.sent.get(kafka.sent.size() - 1)).isEqualTo(new RecordingPublisher.Sent(Topic.SESSIONS, idle, null));
+  }
+
+  @Test
+  void pinsOfAnotherProxyExpireAfterTwiceTheTimeout() {
+    SessionPins other = new SessionPins(store, kafka, clock, "proxy-2");
+    String id = SessionId.generate();
+    other.pin(id, DEMO, A, SessionPins.HTTP, null);
+    clock.advance(IDLE.plusMinutes(1));
+    assertThat(pins.expire(IDLE)).isEmpty();
+    clock.advance(IDLE);
+    assertThat(pins.expire(IDLE)).extracting(SessionPin::getSessionId).containsExactly(id);
+  }
+
+  @Test
+  void tcpSessionsNeverIdleOutButOrphansOfThisProxyEnd() {
+    String open = SessionId.generate();
+    String orphan = SessionId.generate();
+    String foreign = SessionId.generate();
+    pins.pin(open, DEMO, A, SessionPins.TCP, null);
+    pins.pin(orphan, DEMO, A, SessionPins.TCP, null);
+    new SessionPins(store, kafka, clock, "proxy-2").pin(foreign, DEMO, A, SessionPins.TCP, null);
+    clock.advance(Duration.ofDays(1));
+    assertThat(pins.expire(IDLE)).isEmpty();
+    assertThat(pins.endOrphans(Set.of(open)::contains)).extracting(SessionPin::getSessionId).containsExactly(orphan);
+    assertThat(pins.get(open)).isPresent();
+    assertThat(pins.get(foreign)).isPresent();
+  }
+
+  @Test
+  void sessionIdsAre128RandomBitsInHex() {
+    String a = SessionId.generate();
+    assertThat(a).matches("[0-9a-f]{32}");
+    assertThat(SessionId.isValid(a)).isTrue();
+    assertThat(SessionId.generate()).isNotEqualTo(a);
+    assertThat(SessionId.isValid("../../etc")).isFalse();
+    assertThat(SessionId.isValid(null)).isFalse();
+  }
+}
