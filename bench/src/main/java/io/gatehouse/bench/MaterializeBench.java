@@ -6,16 +6,13 @@ import io.gatehouse.events.topic.TopicBootstrap;
 import io.gatehouse.events.topic.TopicNames;
 import io.gatehouse.state.Materializer;
 import io.gatehouse.state.StateStore;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Properties;
-import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -77,12 +74,12 @@ final class MaterializeBench {
           "{\"scenario\":\"summary\",\"records\":%d,\"materializeRecordsPerSecMedian\":%.0f,\"restartToCaughtUpMillisMedian\":%.1f,\"cores\":%d,\"jvm\":\"%s\"}%n",
           fleet.size(), median(rates), median(restarts), Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.version"));
     } finally {
-      delete(work);
+      Fleet.delete(work);
     }
   }
 
   private static StateStore open(Path dir) {
-    return StateStore.open(dir, Topic.MATERIALIZED.stream().map(Topic::suffix).toList());
+    return Fleet.open(dir);
   }
 
   private static long produce(String bootstrap, TopicNames names, Fleet fleet) {
@@ -119,12 +116,4 @@ final class MaterializeBench {
     return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
   }
 
-  private static void delete(Path root) throws IOException {
-    if (!Files.exists(root)) {
-      return;
-    }
-    try (Stream<Path> walk = Files.walk(root)) {
-      walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    }
-  }
 }

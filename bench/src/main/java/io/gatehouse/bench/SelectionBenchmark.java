@@ -7,6 +7,7 @@ import io.gatehouse.events.SessionPin;
 import io.gatehouse.events.codec.EventCodec;
 import io.gatehouse.events.topic.Topic;
 import io.gatehouse.proxy.publish.EventPublisher;
+import io.gatehouse.proxy.routing.AgentBeats;
 import io.gatehouse.proxy.routing.AgentChoice;
 import io.gatehouse.proxy.routing.AgentSelector;
 import io.gatehouse.proxy.routing.Ejections;
@@ -22,14 +23,13 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.apache.avro.specific.SpecificRecord;
+import reactor.core.publisher.Flux;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -70,7 +70,7 @@ public class SelectionBenchmark {
   public void fill() throws IOException {
     fleet = new Fleet(records / 10, 10);
     dir = Files.createTempDirectory("gatehouse-select-");
-    store = StateStore.open(dir, Topic.MATERIALIZED.stream().map(Topic::suffix).toList());
+    store = Fleet.open(dir);
     Instant now = Instant.now();
     StateBatch batch = store.batch();
     for (int a = 0; a < fleet.agents; a++) {
@@ -78,21 +78,14 @@ public class SelectionBenchmark {
           .setVersion("bench").setTime(now.plus(Duration.ofDays(1))).setStartedAt(now).build();
       batch.put("agents", Keys.bytes(fleet.agent(a)), EventCodec.AGENT_BEAT.encode(beat));
     }
-    for (int r = 0; r < fleet.resources; r++) {
-      for (int a = 0; a < fleet.agents; a++) {
-        batch.put("heartbeats", fleet.key(r, a), fleet.value(r, a, 1));
-      }
-      if (batch.size() >= 50_000) {
-        store.write(batch);
-        batch.close();
-        batch = store.batch();
-      }
-    }
     store.write(batch);
     batch.close();
+    fleet.writeHeartbeats(store);
     store.compact();
     Clock clock = Clock.systemUTC();
-    RoutingTable table = new RoutingTable(store, () -> Instant.now(), new Ejections(clock, Duration.ofSeconds(10)));
+    // As the proxy wires it: agent beats held in memory, kept current from the change stream.
+    RoutingTable table =
+        new RoutingTable(store, AgentBeats.live(store, Flux.never()), () -> Instant.now(), new Ejections(clock, Duration.ofSeconds(10)));
     selector = AgentSelector.pinnedFirst(table, ThreadLocalRandom.current());
     pins = new SessionPins(store, new NoKafka(), clock, "bench-proxy");
   }
@@ -100,9 +93,7 @@ public class SelectionBenchmark {
   @TearDown(Level.Trial)
   public void close() throws IOException {
     store.close();
-    try (Stream<Path> walk = Files.walk(dir)) {
-      walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    }
+    Fleet.delete(dir);
   }
 
   @Benchmark

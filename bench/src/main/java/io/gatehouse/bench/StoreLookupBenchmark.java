@@ -3,19 +3,15 @@ package io.gatehouse.bench;
 import io.gatehouse.events.Keys;
 import io.gatehouse.events.ResourceHeartbeat;
 import io.gatehouse.events.codec.EventCodec;
-import io.gatehouse.events.topic.Topic;
 import io.gatehouse.state.KeyValueStore;
-import io.gatehouse.state.StateBatch;
 import io.gatehouse.state.StateStore;
 import io.gatehouse.state.TypedStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -56,20 +52,8 @@ public class StoreLookupBenchmark {
   public void fill() throws IOException {
     fleet = new Fleet(records / 10, 10);
     dir = Files.createTempDirectory("gatehouse-lookup-");
-    store = StateStore.open(dir, Topic.MATERIALIZED.stream().map(Topic::suffix).toList());
-    StateBatch batch = store.batch();
-    for (int r = 0; r < fleet.resources; r++) {
-      for (int a = 0; a < fleet.agents; a++) {
-        batch.put("heartbeats", fleet.key(r, a), fleet.value(r, a, 1));
-      }
-      if (batch.size() >= 50_000) {
-        store.write(batch);
-        batch.close();
-        batch = store.batch();
-      }
-    }
-    store.write(batch);
-    batch.close();
+    store = Fleet.open(dir);
+    fleet.writeHeartbeats(store);
     if (layout.equals("compacted")) {
       store.compact();
     }
@@ -80,9 +64,7 @@ public class StoreLookupBenchmark {
   @TearDown(Level.Trial)
   public void close() throws IOException {
     store.close();
-    try (Stream<Path> walk = Files.walk(dir)) {
-      walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    }
+    Fleet.delete(dir);
   }
 
   @Benchmark

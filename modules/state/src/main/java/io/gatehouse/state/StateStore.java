@@ -26,6 +26,13 @@ public interface StateStore extends AutoCloseable {
   /** Applies the batch atomically. */
   void write(StateBatch batch);
 
+  /**
+   * Applies the batch atomically without the write-ahead log: for local writes whose source of
+   * truth is a Kafka topic the materializer will apply anyway (a proxy's own session pins). A
+   * process crash may lose such a write; a clean {@link #close()} does not.
+   */
+  void writeUnlogged(StateBatch batch);
+
   /** Stored positions, keyed by {@code topic} then partition: the next offset to read. */
   Map<String, Map<Integer, Long>> positions();
 

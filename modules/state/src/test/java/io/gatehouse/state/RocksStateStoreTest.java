@@ -131,6 +131,21 @@ class RocksStateStoreTest {
   }
 
   @Test
+  void unloggedWriteIsReadableAndSurvivesACleanClose() {
+    try (StateStore store = StateStore.open(dir, List.of("sessions"))) {
+      try (StateBatch batch = store.batch()) {
+        batch.put("sessions", b("s1"), b("pin"));
+        store.writeUnlogged(batch);
+      }
+      assertThat(store.table("sessions").get(b("s1"))).isEqualTo(b("pin"));
+    }
+
+    try (StateStore store = StateStore.open(dir, List.of("sessions"))) {
+      assertThat(store.table("sessions").get(b("s1"))).isEqualTo(b("pin"));
+    }
+  }
+
+  @Test
   void compactKeepsEveryEntry() {
     try (StateStore store = StateStore.open(dir, List.of("t"))) {
       write(store, batch -> {

@@ -187,7 +187,9 @@ public final class SessionPins {
       } else {
         batch.put(table.name(), key, EventCodec.SESSION_PIN.encode(pin));
       }
-      store.write(batch);
+      // No write-ahead log: gatehouse.sessions is the source of truth and the materializer applies
+      // the same pin from it; skipping the log takes ~9 us off every new session.
+      store.writeUnlogged(batch);
     }
     // Local state is what routing reads; a failed publish is counted and logged by the publisher.
     publisher.publish(Topic.SESSIONS, sessionId, pin);

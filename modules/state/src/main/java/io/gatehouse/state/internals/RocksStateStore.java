@@ -51,6 +51,7 @@ public final class RocksStateStore implements StateStore {
   private final Cache cache;
   private final BloomFilter filter;
   private final WriteOptions writeOptions;
+  private final WriteOptions unloggedOptions;
   private final RocksDB db;
   private final List<ColumnFamilyHandle> handles;
   private final Map<String, RocksTable> tables;
@@ -73,6 +74,7 @@ public final class RocksStateStore implements StateStore {
     this.cache = cache;
     this.filter = filter;
     this.writeOptions = new WriteOptions();
+    this.unloggedOptions = new WriteOptions().setDisableWAL(true);
     this.db = db;
     this.handles = handles;
     this.tables = tables;
@@ -173,6 +175,16 @@ public final class RocksStateStore implements StateStore {
   }
 
   @Override
+  public void writeUnlogged(StateBatch batch) {
+    ensureOpen();
+    try {
+      db.write(unloggedOptions, ((Batch) batch).batch);
+    } catch (RocksDBException e) {
+      throw new StateException("cannot write batch to state store " + directory + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
   public Map<String, Map<Integer, Long>> positions() {
     Map<String, Map<Integer, Long>> out = new TreeMap<>();
     new RocksTable(POSITIONS, db, positions)
@@ -240,6 +252,7 @@ public final class RocksStateStore implements StateStore {
       }
     }
     writeOptions.close();
+    unloggedOptions.close();
     cfOptions.close();
     dbOptions.close();
     filter.close();
