@@ -33,6 +33,9 @@ public final class EchoHttpServer implements AutoCloseable {
 
   /** Starts on {@code 127.0.0.1:port} (0 picks a free port). */
   public static EchoHttpServer start(int port) throws IOException {
+    // Without TCP_NODELAY the JDK server's separate header and body writes meet delayed ACKs:
+    // every keep-alive request then waits ~40 ms.
+    System.setProperty("sun.net.httpserver.nodelay", "true");
     HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 64);
     EchoHttpServer echo = new EchoHttpServer(server);
     server.createContext("/", echo::handle);
