@@ -83,9 +83,10 @@ public class SelectionBenchmark {
     fleet.writeHeartbeats(store);
     store.compact();
     Clock clock = Clock.systemUTC();
-    // As the proxy wires it: agent beats held in memory, kept current from the change stream.
+    // As the proxy wires it: agent beats and who serves what held in memory, kept current from the
+    // change stream (none here: the store is filled before).
     RoutingTable table =
-        new RoutingTable(store, AgentBeats.live(store, Flux.never()), () -> Instant.now(), new Ejections(clock, Duration.ofSeconds(10)));
+        new RoutingTable(store, AgentBeats.live(store, Flux.never()), Flux.never(), () -> Instant.now(), new Ejections(clock, Duration.ofSeconds(10)));
     selector = AgentSelector.pinnedFirst(table, ThreadLocalRandom.current());
     pins = new SessionPins(store, new NoKafka(), clock, "bench-proxy");
   }

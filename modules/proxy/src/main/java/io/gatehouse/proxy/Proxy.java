@@ -73,6 +73,7 @@ public final class Proxy implements AutoCloseable {
   private final Ingress ingress;
   private final Disposable orphans;
   private final AgentBeats beats;
+  private final RoutingTable table;
   private final MeterRegistry registry;
   private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -87,6 +88,7 @@ public final class Proxy implements AutoCloseable {
     this.ingress = p.ingress;
     this.orphans = p.orphans;
     this.beats = p.beats;
+    this.table = p.table;
     this.registry = p.registry;
   }
 
@@ -135,6 +137,7 @@ public final class Proxy implements AutoCloseable {
     run(failures, () -> await(ingress.close().eventually(() -> vertx.close()), "close the web server"));
     run(failures, publisher::close);
     run(failures, topics::close);
+    run(failures, table::close);
     run(failures, beats::close);
     run(failures, materializer::close);
     run(failures, store::close);
@@ -184,6 +187,7 @@ public final class Proxy implements AutoCloseable {
     Ingress ingress;
     Disposable orphans;
     AgentBeats beats;
+    RoutingTable table;
     MeterRegistry registry;
   }
 
@@ -254,7 +258,8 @@ public final class Proxy implements AutoCloseable {
         p.publisher = new KafkaEventPublisher(config.kafkaBootstrap(), clientId, names, p.registry);
         Ejections ejections = new Ejections(clock, config.ejectBackoff());
         p.beats = AgentBeats.live(p.store, p.materializer.changes());
-        RoutingTable table = new RoutingTable(p.store, p.beats, p.materializer.streamClock(), ejections);
+        p.table = new RoutingTable(p.store, p.beats, p.materializer.changes(), p.materializer.streamClock(), ejections);
+        RoutingTable table = p.table;
         AgentSelector selector = AgentSelector.pinnedFirst(table, random);
         SessionPins pins = new SessionPins(p.store, p.publisher, clock, config.id());
         AuditLog audit = new AuditLog(p.publisher, clock, config.id());
@@ -318,6 +323,9 @@ public final class Proxy implements AutoCloseable {
       }
       if (p.topics != null) {
         run(ignored, p.topics::close);
+      }
+      if (p.table != null) {
+        run(ignored, p.table::close);
       }
       if (p.beats != null) {
         run(ignored, p.beats::close);

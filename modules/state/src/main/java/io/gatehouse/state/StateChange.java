@@ -45,6 +45,11 @@ public final class StateChange {
     return value;
   }
 
+  /** The encoded value exactly as stored (single-object Avro), or {@code null} for a delete. */
+  public byte[] bytes() {
+    return bytes;
+  }
+
   public boolean isDelete() {
     return bytes == null;
   }

@@ -21,6 +21,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
+import io.gatehouse.state.StateChange;
+import reactor.core.publisher.Flux;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,6 +46,7 @@ public final class RoutingTable {
   private final StreamClock stream;
   private final Ejections ejections;
   private final AtomicBoolean damageLogged = new AtomicBoolean();
+  private final ServingIndex index;
 
   /** A table that reads agents' beats from the store on every call. */
   public RoutingTable(StateStore store, StreamClock stream, Ejections ejections) {
@@ -52,6 +55,20 @@ public final class RoutingTable {
 
   /** A table with the given view of the agents' beats, e.g. {@link AgentBeats#live}. */
   public RoutingTable(StateStore store, AgentBeats agents, StreamClock stream, Ejections ejections) {
+    this(store, agents, (ServingIndex) null, stream, ejections);
+  }
+
+  /**
+   * The proxy's table: agents' beats as given, and which agents serve which resource held in
+   * memory, current through {@code changes}, so selection does no RocksDB scan. Close it to
+   * unsubscribe.
+   */
+  public RoutingTable(StateStore store, AgentBeats agents, Flux<StateChange> changes, StreamClock stream, Ejections ejections) {
+    this(store, agents, new ServingIndex(store, changes), stream, ejections);
+  }
+
+  private RoutingTable(StateStore store, AgentBeats agents, ServingIndex index, StreamClock stream, Ejections ejections) {
+    this.index = index;
     this.heartbeats = store.table(Topic.HEARTBEATS.suffix());
     this.agents = Objects.requireNonNull(agents, "agents");
     this.resources = store.table(Topic.RESOURCES.suffix());
@@ -64,6 +81,9 @@ public final class RoutingTable {
    * what selection reads on every new session, so it decodes only what it needs.
    */
   public List<Candidate> candidates(ResourceRef resource) {
+    if (index != null) {
+      return indexedCandidates(resource);
+    }
     Instant seen = stream.seenUpTo();
     String prefix = resource.heartbeatPrefix();
     int prefixLength = Keys.bytes(prefix).length;
@@ -95,6 +115,39 @@ public final class RoutingTable {
           return true;
         });
     return out;
+  }
+
+  private List<Candidate> indexedCandidates(ResourceRef resource) {
+    Instant seen = stream.seenUpTo();
+    List<Candidate> out = new ArrayList<>(4);
+    for (Map.Entry<String, ServingIndex.Serving> e : index.agents(resource.key()).entrySet()) {
+      ServingIndex.Serving serving = e.getValue();
+      if (ServingIndex.isDeleted(serving)
+          || !Liveness.isFresh(Instant.ofEpochMilli(serving.time()), Duration.ofMillis(serving.ttl()), seen)) {
+        continue;
+      }
+      String agentId = e.getKey();
+      AgentBeat beat = agents.get(agentId);
+      if (beat == null) {
+        // No agent beat: the heartbeat itself says where to dial; read it from the store.
+        byte[] key = Keys.bytes(Keys.heartbeat(resource.kind().word(), resource.name(), agentId));
+        byte[] value = heartbeats.get(key);
+        AgentStatus status = value == null ? null : status(key, value, seen);
+        if (status != null) {
+          out.add(new Candidate(status.agent(), status.health()));
+        }
+        continue;
+      }
+      out.add(new Candidate(new AgentEndpoint(agentId, beat.getAddress()), health(beat, seen)));
+    }
+    return out;
+  }
+
+  /** Stops following changes; the store is not closed. */
+  public void close() {
+    if (index != null) {
+      index.close();
+    }
   }
 
   /** The agents with a current record for {@code resource}, in agent-id order, with every detail. */
