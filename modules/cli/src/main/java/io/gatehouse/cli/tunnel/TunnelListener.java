@@ -1,6 +1,9 @@
 package io.gatehouse.cli.tunnel;
 
-import java.io.ByteArrayOutputStream;
+import io.gatehouse.config.HostPort;
+import io.gatehouse.events.ResourceKind;
+import io.gatehouse.proxy.client.TunnelClient;
+import io.gatehouse.proxy.client.TunnelRefusedException;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,7 +14,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -21,16 +24,14 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
- * A local TCP listener for one resource: each accepted connection opens its own connection to the
- * proxy, upgrades it with {@code GET /v1/tunnel/{kind}/{name}} and {@code Upgrade:
- * gatehouse-tunnel/1}, and then copies bytes both ways until either side closes. Each local
+ * A local TCP listener for one resource: each accepted connection opens its own tunnel through the
+ * proxy ({@link TunnelClient#open}, the {@code /v1/tunnel/{kind}/{name}} upgrade) and then copies
+ * bytes both ways until either side closes; a refused tunnel is reported with the proxy's reason. Each local
  * connection is therefore one session, pinned by the proxy to one agent. Copies block on
  * platform threads, two per connection: a tunnel carries few connections, and blocking streams
  * give back-pressure for free.
  */
 public final class TunnelListener implements Closeable {
-  public static final String UPGRADE = "gatehouse-tunnel/1";
-
   private final URI proxy;
   private final String kind;
   private final String name;
@@ -87,67 +88,26 @@ public final class TunnelListener implements Closeable {
 
   private void serve(Socket local) {
     open.add(local);
-    Socket remote = new Socket();
-    open.add(remote);
+    Socket remote = null;
     try {
       int proxyPort = proxy.getPort() > 0 ? proxy.getPort() : ("https".equals(proxy.getScheme()) ? 443 : 80);
-      remote.connect(new InetSocketAddress(proxy.getHost(), proxyPort), 5000);
-      remote.setTcpNoDelay(true);
+      remote = TunnelClient.open(new HostPort(proxy.getHost(), proxyPort), ResourceKind.of(kind), name, Duration.ofSeconds(5));
+      open.add(remote);
       local.setTcpNoDelay(true);
-      OutputStream toProxy = remote.getOutputStream();
-      InputStream fromProxy = remote.getInputStream();
-      String request =
-          "GET /v1/tunnel/" + kind + "/" + name + " HTTP/1.1\r\n"
-              + "Host: " + proxy.getHost() + ":" + proxyPort + "\r\n"
-              + "Connection: Upgrade\r\n"
-              + "Upgrade: " + UPGRADE + "\r\n"
-              + "User-Agent: gatehouse-cli\r\n\r\n";
-      toProxy.write(request.getBytes(StandardCharsets.US_ASCII));
-      toProxy.flush();
-      String head = readHead(fromProxy);
-      String status = head.lines().findFirst().orElse("");
-      if (!status.matches("HTTP/1\\.[01] 101.*")) {
-        log.accept("tunnel to " + kind + "/" + name + " refused by proxy: " + status + " " + body(head, fromProxy));
-        return;
-      }
-      threads.execute(() -> copy(local, remote));
+      Socket upstream = remote;
+      threads.execute(() -> copy(local, upstream));
       copy(remote, local);
+    } catch (TunnelRefusedException e) {
+      log.accept(e.getMessage());
     } catch (IOException e) {
       log.accept("tunnel to " + kind + "/" + name + " via " + proxy + " failed: " + e.getMessage());
     } finally {
       closeQuietly(local);
-      closeQuietly(remote);
       open.remove(local);
-      open.remove(remote);
-    }
-  }
-
-  /** Reads the response head up to the blank line, byte by byte so no tunnel byte is consumed. */
-  private static String readHead(InputStream in) throws IOException {
-    ByteArrayOutputStream head = new ByteArrayOutputStream();
-    int matched = 0;
-    byte[] end = {'\r', '\n', '\r', '\n'};
-    while (matched < 4) {
-      int b = in.read();
-      if (b < 0) {
-        throw new IOException("proxy closed the connection before answering the upgrade");
+      if (remote != null) {
+        closeQuietly(remote);
+        open.remove(remote);
       }
-      head.write(b);
-      matched = b == end[matched] ? matched + 1 : (b == '\r' ? 1 : 0);
-      if (head.size() > 64 * 1024) {
-        throw new IOException("upgrade response head too large");
-      }
-    }
-    return head.toString(StandardCharsets.ISO_8859_1);
-  }
-
-  private static String body(String head, InputStream in) {
-    try {
-      byte[] buf = new byte[512];
-      int n = in.read(buf);
-      return n <= 0 ? "" : new String(buf, 0, n, StandardCharsets.UTF_8).strip().lines().findFirst().orElse("");
-    } catch (IOException e) {
-      return "";
     }
   }
 

@@ -1,5 +1,6 @@
 package io.gatehouse.proxy.ingress;
 
+import io.gatehouse.events.wire.Wire;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
@@ -11,31 +12,18 @@ import java.util.Set;
 
 /** Header rules of the relay: what crosses a hop and what the wire protocol adds. */
 final class Headers {
-  static final String RESOURCE = "Gatehouse-Resource";
-  static final String SESSION = "Gatehouse-Session";
-  static final String PROXY = "Gatehouse-Proxy";
-  static final String AGENT = "Gatehouse-Agent";
+  static final String RESOURCE = Wire.RESOURCE;
+  static final String SESSION = Wire.SESSION;
+  static final String PROXY = Wire.PROXY;
+  static final String AGENT = Wire.AGENT;
   static final String ERROR = Failures.ERROR_HEADER;
-  static final String PREFIX = "gatehouse-";
-  static final String TUNNEL_PROTOCOL = "gatehouse-tunnel/1";
-  static final String AGENT_TUNNEL_PATH = "/.gatehouse/tunnel";
+  static final String PREFIX = Wire.PREFIX;
+  static final String TUNNEL_PROTOCOL = Wire.TUNNEL_PROTOCOL;
+  static final String AGENT_TUNNEL_PATH = Wire.TUNNEL_PATH;
   /** Codes of the wire protocol after which another agent may succeed. */
-  static final Set<String> RETRYABLE_CODES = Set.of("not-serving", "draining", "upstream-refused", "upstream-timeout");
+  static final Set<String> RETRYABLE_CODES = Wire.RETRYABLE_CODES;
 
-  private static final Set<String> HOP_BY_HOP =
-      Set.of(
-          "connection",
-          "keep-alive",
-          "proxy-authenticate",
-          "proxy-authorization",
-          "proxy-connection",
-          "te",
-          "trailer",
-          "trailers",
-          "transfer-encoding",
-          "upgrade",
-          "host",
-          "expect");
+  private static final Set<String> HOP_BY_HOP = Wire.HOP_BY_HOP;
 
   private Headers() {}
 

@@ -1,5 +1,6 @@
 package io.gatehouse.agent.internal.relay;
 
+import io.gatehouse.events.wire.Wire;
 import io.gatehouse.agent.internal.catalog.Served;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
@@ -28,20 +29,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class HttpRelay {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(HttpRelay.class);
-  private static final Set<String> HOP_BY_HOP =
-      Set.of(
-          "connection",
-          "keep-alive",
-          "proxy-authenticate",
-          "proxy-authorization",
-          "proxy-connection",
-          "te",
-          "trailer",
-          "trailers",
-          "transfer-encoding",
-          "upgrade",
-          "host",
-          "expect");
+  private static final Set<String> HOP_BY_HOP = Wire.HOP_BY_HOP;
 
   private final Vertx vertx;
   private final HttpClient client;

@@ -1,5 +1,6 @@
 package io.gatehouse.agent.internal.relay;
 
+import io.gatehouse.events.wire.Wire;
 import io.netty.channel.ConnectTimeoutException;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;

@@ -1,5 +1,6 @@
 package io.gatehouse.agent.internal.relay;
 
+import io.gatehouse.events.wire.Wire;
 import io.gatehouse.agent.AgentConfig;
 import io.gatehouse.agent.internal.catalog.ResourceCatalog;
 import io.gatehouse.agent.internal.catalog.Served;

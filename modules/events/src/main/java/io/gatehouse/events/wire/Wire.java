@@ -1,0 +1,48 @@
+package io.gatehouse.events.wire;
+
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Names of the proxy-agent wire protocol v1 ({@code docs/wire-protocol.md}), shared by both ends
+ * so they cannot drift apart.
+ */
+public final class Wire {
+  public static final String RESOURCE = "Gatehouse-Resource";
+  public static final String SESSION = "Gatehouse-Session";
+  public static final String PROXY = "Gatehouse-Proxy";
+  public static final String USER = "Gatehouse-User";
+  public static final String AGENT = "Gatehouse-Agent";
+  public static final String ERROR = "Gatehouse-Error";
+  /** Every header of the protocol starts with this (lower case); none reaches an upstream. */
+  public static final String PREFIX = "gatehouse-";
+
+  /** The agent's tunnel endpoint, upgraded with {@link #TUNNEL_PROTOCOL}. */
+  public static final String TUNNEL_PATH = "/.gatehouse/tunnel";
+  public static final String HEALTH_PATH = "/.gatehouse/health";
+  public static final String TUNNEL_PROTOCOL = "gatehouse-tunnel/1";
+
+  /** {@code Gatehouse-Error} codes after which another agent may succeed. */
+  public static final Set<String> RETRYABLE_CODES = Set.of("not-serving", "draining", "upstream-refused", "upstream-timeout");
+
+  /** Hop-by-hop headers (RFC 9110 §7.6.1, plus Host and Expect): never forwarded by a relay. */
+  public static final Set<String> HOP_BY_HOP =
+      Set.of(
+          "connection",
+          "keep-alive",
+          "proxy-authenticate",
+          "proxy-authorization",
+          "proxy-connection",
+          "te",
+          "trailer",
+          "trailers",
+          "transfer-encoding",
+          "upgrade",
+          "host",
+          "expect");
+
+  public static final Pattern SESSION_ID = Pattern.compile("[0-9a-fA-F]{32}");
+  public static final Pattern PROXY_ID = Pattern.compile("[A-Za-z0-9._-]{1,128}");
+
+  private Wire() {}
+}
