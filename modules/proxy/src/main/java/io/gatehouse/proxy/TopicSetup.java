@@ -2,6 +2,7 @@ package io.gatehouse.proxy;
 
 import io.gatehouse.events.topic.TopicBootstrap;
 import io.gatehouse.events.topic.TopicContractException;
+import io.gatehouse.events.topic.TopicPolicyException;
 import io.gatehouse.events.topic.TopicNames;
 import java.time.Duration;
 import java.util.Map;
@@ -50,7 +51,7 @@ final class TopicSetup implements AutoCloseable {
         LOG.debug("topics under prefix {} are in place", names.prefix());
         return;
       } catch (TopicContractException e) {
-        if (e.getMessage() != null && e.getMessage().contains("cleanup.policy")) {
+        if (e instanceof TopicPolicyException) {
           // A topic breaks the contract: retrying will not fix it, the operator must.
           LOG.error("{}", e.getMessage());
           return;

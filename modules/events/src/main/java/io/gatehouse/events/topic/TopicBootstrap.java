@@ -152,7 +152,7 @@ public final class TopicBootstrap {
       }
     }
     if (!problems.isEmpty()) {
-      throw new TopicContractException(String.join("; ", problems));
+      throw new TopicPolicyException(String.join("; ", problems));
     }
   }
 

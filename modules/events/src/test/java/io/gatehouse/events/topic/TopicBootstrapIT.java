@@ -48,7 +48,7 @@ class TopicBootstrapIT {
         .get();
 
     assertThatThrownBy(() -> bootstrap(names).ensure())
-        .isInstanceOf(TopicContractException.class)
+        .isInstanceOf(TopicPolicyException.class)
         .hasMessageContaining("topic " + names.of(Topic.HEARTBEATS) + " has cleanup.policy=delete")
         .hasMessageContaining("requires compact")
         .hasMessageContaining("kafka-configs.sh");

@@ -4,6 +4,7 @@ import io.gatehouse.agent.AgentException;
 import io.gatehouse.events.topic.Topic;
 import io.gatehouse.events.topic.TopicBootstrap;
 import io.gatehouse.events.topic.TopicContractException;
+import io.gatehouse.events.topic.TopicPolicyException;
 import io.gatehouse.events.topic.TopicNames;
 import java.time.Clock;
 import java.time.Duration;
@@ -50,7 +51,7 @@ public final class TopicSetup {
           new TopicBootstrap(admin, names, replicationFactor, max(left, Duration.ofSeconds(1))).ensure(topics);
           return;
         } catch (TopicContractException e) {
-          if (e.getMessage() != null && e.getMessage().contains("cleanup.policy=")) {
+          if (e instanceof TopicPolicyException) {
             throw new AgentException("topics at " + bootstrap + " break the contract: " + e.getMessage(), e);
           }
           Duration wait = backoff.next();
