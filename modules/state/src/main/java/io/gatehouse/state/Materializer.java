@@ -1,7 +1,6 @@
 package io.gatehouse.state;
 
 import io.gatehouse.events.Keys;
-import io.gatehouse.events.codec.EventCodec;
 import io.gatehouse.events.topic.Topic;
 import io.gatehouse.events.topic.TopicNames;
 import io.gatehouse.state.internals.DeadLetters;
@@ -253,58 +252,63 @@ public final class Materializer implements AutoCloseable {
     boolean publish = sink.currentSubscriberCount() > 0;
     List<StateChange> changes = new ArrayList<>(publish ? records.count() : 0);
     int appliedNow = 0;
-    Map<Topic, Integer> counts = new EnumMap<>(Topic.class);
     int poison = 0;
     try (StateBatch batch = store.batch()) {
       for (TopicPartition tp : records.partitions()) {
         Topic topic = byName.get(tp.topic());
-        String table = topic.suffix();
-        EventCodec<?> codec = topic.codec();
+        int appliedHere = 0;
         long next = -1;
         for (ConsumerRecord<byte[], byte[]> record : records.records(tp)) {
           next = record.offset() + 1;
-          if (record.key() == null) {
-            deadLetters.setAside(record, "record has no key");
+          String problem = problem(topic, record);
+          if (problem != null) {
+            deadLetters.setAside(record, problem);
             poisonPills.get(topic).increment();
             poison++;
             continue;
           }
+          // A null value is a tombstone: the key is deleted.
           if (record.value() == null) {
-            batch.delete(table, record.key());
-            if (publish) {
-              changes.add(new StateChange(topic, Keys.string(record.key()), null, tp.partition(), record.offset()));
-            }
-            appliedNow++;
-            counts.merge(topic, 1, Integer::sum);
-            continue;
+            batch.delete(topic.suffix(), record.key());
+          } else {
+            batch.put(topic.suffix(), record.key(), record.value());
           }
-          try {
-            codec.validate(record.value());
-          } catch (RuntimeException e) {
-            deadLetters.setAside(record, e.getMessage());
-            poisonPills.get(topic).increment();
-            poison++;
-            continue;
-          }
-          batch.put(table, record.key(), record.value());
           if (publish) {
             changes.add(new StateChange(topic, Keys.string(record.key()), record.value(), tp.partition(), record.offset()));
           }
-          appliedNow++;
-          counts.merge(topic, 1, Integer::sum);
+          appliedHere++;
         }
         if (next >= 0) {
           batch.position(tp.topic(), tp.partition(), next);
           applyPositions.put(tp, next);
         }
+        applied.get(topic).increment(appliedHere);
+        appliedNow += appliedHere;
       }
       store.write(batch);
     }
-    counts.forEach((t, n) -> applied.get(t).increment(n));
     appliedTotal.addAndGet(appliedNow);
-    poisonTotal.addAndGet(poison);
+    if (poison > 0) {
+      poisonTotal.addAndGet(poison);
+    }
     for (StateChange change : changes) {
       sink.tryEmitNext(change);
+    }
+  }
+
+  /** Why a record cannot be applied (a poison pill), or null when it can. */
+  private static String problem(Topic topic, ConsumerRecord<byte[], byte[]> record) {
+    if (record.key() == null) {
+      return "record has no key";
+    }
+    if (record.value() == null) {
+      return null; // a tombstone
+    }
+    try {
+      topic.codec().validate(record.value());
+      return null;
+    } catch (RuntimeException e) {
+      return e.getMessage();
     }
   }
 

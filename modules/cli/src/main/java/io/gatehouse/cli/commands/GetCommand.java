@@ -1,11 +1,9 @@
 package io.gatehouse.cli.commands;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.gatehouse.cli.CliException;
 import io.gatehouse.cli.ExitCodes;
 import io.gatehouse.cli.output.Format;
 import io.gatehouse.cli.output.Table;
-import io.gatehouse.events.ResourceKind;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
@@ -17,24 +15,17 @@ public final class GetCommand extends ReadCommand {
 
   @Override
   public Integer call() {
-    String[] parts = target.split("/", -1);
-    if (parts.length > 2 || parts[0].isEmpty() || (parts.length == 2 && parts[1].isEmpty())) {
-      throw CliException.user("expected KIND or KIND/NAME, got '" + target + "'");
-    }
-    ResourceKind kind =
-        ResourceKind.parse(parts[0]).orElseThrow(() -> CliException.user("unknown kind '" + parts[0] + "' (expected app, db, desktop or kube)"));
-    if (parts.length == 1) {
-      JsonNode list = proxy.client().get("/v1/resources?kind=" + kind.word());
+    Target t = Target.kindOrResource(target);
+    if (t.name() == null) {
+      JsonNode list = proxy.client().get("/v1/resources?kind=" + t.kind().word());
       if (format == Format.json) {
         printJson(list);
       } else {
-        Table table = new Table("NAME", "KIND", "LABELS", "AGENTS");
-        list.forEach(r -> table.row(text(r, "name"), text(r, "kind"), labels(r), text(r, "healthyAgents") + "/" + text(r, "totalAgents")));
-        table.print(out());
+        printResources(list);
       }
       return ExitCodes.OK;
     }
-    JsonNode r = proxy.client().get("/v1/resources/" + kind.word() + "/" + parts[1]);
+    JsonNode r = proxy.client().get(t.path());
     if (format == Format.json) {
       printJson(r);
       return ExitCodes.OK;

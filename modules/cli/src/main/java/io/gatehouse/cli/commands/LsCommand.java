@@ -1,11 +1,8 @@
 package io.gatehouse.cli.commands;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.gatehouse.cli.CliException;
 import io.gatehouse.cli.ExitCodes;
 import io.gatehouse.cli.output.Format;
-import io.gatehouse.cli.output.Table;
-import io.gatehouse.events.ResourceKind;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
@@ -19,20 +16,14 @@ public final class LsCommand extends ReadCommand {
   public Integer call() {
     String path = "/v1/resources";
     if (kind != null) {
-      ResourceKind k =
-          ResourceKind.parse(kind).orElseThrow(() -> CliException.user("unknown kind '" + kind + "' (expected apps, dbs, desktops or kube)"));
-      path += "?kind=" + k.word();
+      path += "?kind=" + Target.kind(kind).word();
     }
     JsonNode resources = proxy.client().get(path);
     if (format == Format.json) {
       printJson(resources);
       return ExitCodes.OK;
     }
-    Table table = new Table("NAME", "KIND", "LABELS", "AGENTS");
-    for (JsonNode r : resources) {
-      table.row(text(r, "name"), text(r, "kind"), labels(r), text(r, "healthyAgents") + "/" + text(r, "totalAgents"));
-    }
-    table.print(out());
+    printResources(resources);
     return ExitCodes.OK;
   }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.gatehouse.cli.output.Format;
+import io.gatehouse.cli.output.Table;
 import java.io.PrintWriter;
 import java.util.Iterator;
 import java.util.Map;
@@ -35,6 +36,15 @@ abstract class ReadCommand implements Callable<Integer> {
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /** One row per resource: name, kind, labels, healthy/total agents (as {@code ls} prints). */
+  void printResources(JsonNode resources) {
+    Table table = new Table("NAME", "KIND", "LABELS", "AGENTS");
+    for (JsonNode r : resources) {
+      table.row(text(r, "name"), text(r, "kind"), labels(r), text(r, "healthyAgents") + "/" + text(r, "totalAgents"));
+    }
+    table.print(out());
   }
 
   static String text(JsonNode node, String field) {

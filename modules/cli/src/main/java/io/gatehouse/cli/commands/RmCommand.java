@@ -1,8 +1,6 @@
 package io.gatehouse.cli.commands;
 
-import io.gatehouse.cli.CliException;
 import io.gatehouse.cli.ExitCodes;
-import io.gatehouse.events.ResourceKind;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -22,14 +20,9 @@ public final class RmCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    String[] parts = target.split("/", -1);
-    if (parts.length != 2 || parts[0].isEmpty() || parts[1].isEmpty()) {
-      throw CliException.user("expected KIND/NAME, got '" + target + "'");
-    }
-    ResourceKind kind =
-        ResourceKind.parse(parts[0]).orElseThrow(() -> CliException.user("unknown kind '" + parts[0] + "' (expected app, db, desktop or kube)"));
-    proxy.client().delete("/v1/resources/" + kind.word() + "/" + parts[1]);
-    spec.commandLine().getOut().println(kind.word() + "/" + parts[1] + " deleted");
+    Target t = Target.resource(target);
+    proxy.client().delete(t.path());
+    spec.commandLine().getOut().println(t + " deleted");
     spec.commandLine().getOut().flush();
     return ExitCodes.OK;
   }

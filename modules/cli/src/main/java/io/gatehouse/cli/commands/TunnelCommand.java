@@ -3,7 +3,6 @@ package io.gatehouse.cli.commands;
 import io.gatehouse.cli.CliException;
 import io.gatehouse.cli.ExitCodes;
 import io.gatehouse.cli.tunnel.TunnelListener;
-import io.gatehouse.events.ResourceKind;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
@@ -40,19 +39,14 @@ public final class TunnelCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
-    String[] parts = target.split("/", -1);
-    if (parts.length != 2 || parts[0].isEmpty() || parts[1].isEmpty()) {
-      throw CliException.user("expected KIND/NAME, got '" + target + "'");
-    }
-    ResourceKind kind =
-        ResourceKind.parse(parts[0]).orElseThrow(() -> CliException.user("unknown kind '" + parts[0] + "' (expected app, db, desktop or kube)"));
+    Target t = Target.resource(target);
     // Fails with exit 1 for an unknown resource and 2 for an unreachable proxy, before listening.
-    proxy.client().get("/v1/resources/" + kind.word() + "/" + parts[1]);
+    proxy.client().get(t.path());
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     TunnelListener listener;
     try {
-      listener = TunnelListener.open(proxy.client().base(), kind.word(), parts[1], bind, port, line -> {
+      listener = TunnelListener.open(proxy.client().base(), t.kind().word(), t.name(), bind, port, line -> {
         err.println(line);
         err.flush();
       });
@@ -64,7 +58,7 @@ public final class TunnelCommand implements Callable<Integer> {
       listener.close();
       stopped.countDown();
     }, "gatehouse-tunnel-stop"));
-    out.println("tunnel to " + kind.word() + "/" + parts[1] + " listening on " + bind + ":" + listener.port() + " (Ctrl-C to stop)");
+    out.println("tunnel to " + t + " listening on " + bind + ":" + listener.port() + " (Ctrl-C to stop)");
     out.flush();
     stopped.await();
     return ExitCodes.OK;

@@ -88,6 +88,16 @@ public final class EventCodec<T extends SpecificRecord> {
     }
   }
 
+  /** The writer's fingerprint from the single-object header; fails for a payload without one. */
+  private long fingerprint(byte[] payload) {
+    if (payload == null) {
+      throw new EventDecodeException("null payload is not a " + type.getSimpleName());
+    }
+    return SchemaCatalog.fingerprintOf(payload)
+        .orElseThrow(
+            () -> new EventDecodeException("payload of " + payload.length + " bytes has no Avro single-object header"));
+  }
+
   /**
    * Checks that a payload would decode, without building the event: the header names a known
    * version of this event's schema and the body walks that schema to its last byte. About five
@@ -96,14 +106,7 @@ public final class EventCodec<T extends SpecificRecord> {
    * @throws EventDecodeException for exactly the payloads {@link #decode} rejects
    */
   public void validate(byte[] payload) {
-    if (payload == null) {
-      throw new EventDecodeException("null payload is not a " + type.getSimpleName());
-    }
-    Long fingerprint = SchemaCatalog.fingerprintOf(payload).orElse(null);
-    if (fingerprint == null) {
-      throw new EventDecodeException(
-          "payload of " + payload.length + " bytes has no Avro single-object header");
-    }
+    long fingerprint = fingerprint(payload);
     Schema writer = writers.get(fingerprint);
     if (writer == null) {
       throw new EventDecodeException(
@@ -111,22 +114,20 @@ public final class EventCodec<T extends SpecificRecord> {
               "payload was written by schema fingerprint %016x, which is no known version of %s",
               fingerprint, type.getSimpleName()));
     }
+    BinaryDecoder body =
+        DecoderFactory.get()
+            .binaryDecoder(payload, SchemaCatalog.HEADER_LENGTH, payload.length - SchemaCatalog.HEADER_LENGTH, null);
     try {
-      BinaryDecoder body =
-          DecoderFactory.get()
-              .binaryDecoder(payload, SchemaCatalog.HEADER_LENGTH, payload.length - SchemaCatalog.HEADER_LENGTH, null);
       GenericDatumReader.skip(writer, body);
-      if (!body.isEnd()) {
-        throw new EventDecodeException(
-            "cannot decode " + type.getSimpleName() + " (" + payload.length + " bytes): trailing bytes after the record");
+      if (body.isEnd()) {
+        return;
       }
     } catch (IOException | RuntimeException e) {
-      if (e instanceof EventDecodeException ede) {
-        throw ede;
-      }
       throw new EventDecodeException(
           "cannot decode " + type.getSimpleName() + " (" + payload.length + " bytes): " + e, e);
     }
+    throw new EventDecodeException(
+        "cannot decode " + type.getSimpleName() + " (" + payload.length + " bytes): trailing bytes after the record");
   }
 
   /**
@@ -136,13 +137,7 @@ public final class EventCodec<T extends SpecificRecord> {
    *     unknown schema, or is truncated or corrupt
    */
   public T decode(byte[] payload) {
-    if (payload == null) {
-      throw new EventDecodeException("null payload is not a " + type.getSimpleName());
-    }
-    if (SchemaCatalog.fingerprintOf(payload).isEmpty()) {
-      throw new EventDecodeException(
-          "payload of " + payload.length + " bytes has no Avro single-object header");
-    }
+    fingerprint(payload);
     try {
       return decoder.decode(payload);
     } catch (IOException | RuntimeException e) {
