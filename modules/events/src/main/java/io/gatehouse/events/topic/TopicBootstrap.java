@@ -108,19 +108,12 @@ public final class TopicBootstrap {
         .forEach(
             (name, future) -> {
               try {
-                future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-              } catch (ExecutionException e) {
+                await("create topic " + name, future);
+              } catch (TopicContractException e) {
                 // Another process created it between our list and create: fine, verify checks it.
                 if (!(e.getCause() instanceof TopicExistsException)) {
-                  throw new TopicContractException(
-                      "cannot create topic " + name + ": " + describe(e.getCause()), e.getCause());
+                  throw e;
                 }
-              } catch (TimeoutException e) {
-                throw new TopicContractException(
-                    "timed out after " + timeout + " creating topic " + name, e);
-              } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new TopicContractException("interrupted creating topic " + name, e);
               }
             });
   }
