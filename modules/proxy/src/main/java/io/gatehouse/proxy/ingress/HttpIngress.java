@@ -22,6 +22,7 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.net.NetSocket;
 import java.time.Duration;
+import java.util.concurrent.TimeoutException;
 
 /**
  * App and Kubernetes traffic: relays each request to the session's agent, streaming bodies both
@@ -160,20 +161,23 @@ final class HttpIngress {
               }
               h.set("X-Forwarded-Proto", request.isSSL() ? "https" : "http");
               h.add("Via", via);
+              Future<HttpClientResponse> response;
               if (upgrade) {
                 h.set(HttpHeaders.CONNECTION, HttpHeaders.UPGRADE);
                 h.set(HttpHeaders.UPGRADE, request.getHeader(HttpHeaders.UPGRADE));
-                return client.answer(out, out.connect()).transform(ar -> answered(ar, out, resource, agentId, false));
-              }
-              if (body) {
+                response = out.connect();
+              } else if (body) {
                 if (request.getHeader(HttpHeaders.CONTENT_LENGTH) == null) {
                   out.setChunked(true);
                 }
                 request.pipeTo(out).onFailure(e -> out.reset());
-                return client.answer(out, out.response()).transform(ar -> answered(ar, out, resource, agentId, true));
+                response = out.response();
+              } else {
+                out.end();
+                response = out.response();
               }
-              out.end();
-              return client.answer(out, out.response()).transform(ar -> answered(ar, out, resource, agentId, false));
+              // body is false for an upgrade, so it says exactly whether part of the request is out.
+              return client.answer(out, response).transform(ar -> answered(ar, out, resource, agentId, body));
             });
   }
 
@@ -181,7 +185,7 @@ final class HttpIngress {
       AsyncResult<HttpClientResponse> ar, HttpClientRequest out, ResourceRef resource, String agentId, boolean bodySent) {
     if (ar.failed()) {
       // A request the agent may have relayed already is never sent again: it could apply twice.
-      boolean isFinal = bodySent || ar.cause() instanceof java.util.concurrent.TimeoutException;
+      boolean isFinal = bodySent || ar.cause() instanceof TimeoutException;
       return Future.failedFuture(
           isFinal ? AgentFailure.broken(resource, agentId, ar.cause()) : AgentFailure.lost(resource, agentId, ar.cause()));
     }

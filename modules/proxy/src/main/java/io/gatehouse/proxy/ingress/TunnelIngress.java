@@ -19,9 +19,10 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.net.NetSocket;
-import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeoutException;
 
 /**
  * TCP resources through the web port: {@code GET /v1/tunnel/{kind}/{name}} with
@@ -38,7 +39,7 @@ final class TunnelIngress {
   private final AuditLog audit;
   private final IngressMetrics metrics;
   /** Sessions from pin to end, including those whose connection is still being switched. */
-  private final java.util.Set<String> live = ConcurrentHashMap.newKeySet();
+  private final Set<String> live = ConcurrentHashMap.newKeySet();
   private final Map<String, Splice> open = new ConcurrentHashMap<>();
 
   TunnelIngress(String proxyId, AgentClient client, Dialer dialer, SessionPins pins, AuditLog audit, IngressMetrics metrics) {
@@ -61,11 +62,7 @@ final class TunnelIngress {
   }
 
   void handle(HttpServerRequest request, ResourceRef resource) {
-    String connection = request.getHeader(HttpHeaders.CONNECTION);
-    if (request.method() != HttpMethod.GET
-        || connection == null
-        || !connection.toLowerCase(Locale.ROOT).contains("upgrade")
-        || !Headers.TUNNEL_PROTOCOL.equalsIgnoreCase(request.getHeader(HttpHeaders.UPGRADE))) {
+    if (!Headers.isUpgrade(request) || !Headers.TUNNEL_PROTOCOL.equalsIgnoreCase(request.getHeader(HttpHeaders.UPGRADE))) {
       Failures.respond(
           request,
           new IngressFailure(
@@ -112,7 +109,7 @@ final class TunnelIngress {
     if (ar.failed()) {
       // Nothing of the session has been relayed yet: a silent agent is as good as unreachable.
       return Future.failedFuture(
-          ar.cause() instanceof java.util.concurrent.TimeoutException
+          ar.cause() instanceof TimeoutException
               ? AgentFailure.unreachable(resource, agentId, ar.cause())
               : AgentFailure.lost(resource, agentId, ar.cause()));
     }

@@ -29,13 +29,15 @@ import org.slf4j.LoggerFactory;
 /**
  * Which agents serve which resource, and which of them may take a new session, read from the local
  * state the materializer fills. "All agents of {@code kind/name}" is one prefix scan of the
- * heartbeats table plus one lookup per agent in {@link AgentBeats}.
+ * heartbeats table plus one lookup per agent in {@link AgentBeats}; the proxy's table answers
+ * {@link #candidates} and {@link #isKnown} (asked per session and per app request) from an
+ * in-memory index instead.
  *
  * <p>An agent record is listed while its resource heartbeat is younger than the heartbeat's TTL; it
  * is <em>healthy</em> when, in addition, the agent's own beat is present and younger than its TTL,
  * the agent is serving (not draining), and this proxy has not ejected it. Ages are measured against
  * the {@link StreamClock}, which stands still while Kafka is unreachable, so an outage never empties
- * the table. Thread-safe: every call reads the store afresh.
+ * the table. Thread-safe.
  */
 public final class RoutingTable {
   private static final Logger LOG = LoggerFactory.getLogger(RoutingTable.class);
@@ -93,10 +95,7 @@ public final class RoutingTable {
         Keys.bytes(prefix),
         (key, value) -> {
           if (!HeartbeatTimes.read(value, times)) {
-            AgentStatus status = status(key, value, seen);
-            if (status != null) {
-              out.add(new Candidate(status.agent(), status.health()));
-            }
+            addFromRecord(out, key, value, seen);
             return true;
           }
           if (!Liveness.isFresh(Instant.ofEpochMilli(times[0]), Duration.ofMillis(times[1]), seen)) {
@@ -105,10 +104,7 @@ public final class RoutingTable {
           String agentId = new String(key, prefixLength, key.length - prefixLength, java.nio.charset.StandardCharsets.UTF_8);
           AgentBeat beat = agents.get(agentId);
           if (beat == null) {
-            AgentStatus status = status(key, value, seen);
-            if (status != null) {
-              out.add(new Candidate(status.agent(), status.health()));
-            }
+            addFromRecord(out, key, value, seen);
             return true;
           }
           out.add(new Candidate(new AgentEndpoint(agentId, beat.getAddress()), health(beat, seen)));
@@ -121,9 +117,7 @@ public final class RoutingTable {
     Instant seen = stream.seenUpTo();
     List<Candidate> out = new ArrayList<>(4);
     for (Map.Entry<String, ServingIndex.Serving> e : index.agents(resource.key()).entrySet()) {
-      ServingIndex.Serving serving = e.getValue();
-      if (ServingIndex.isDeleted(serving)
-          || !Liveness.isFresh(Instant.ofEpochMilli(serving.time()), Duration.ofMillis(serving.ttl()), seen)) {
+      if (!isCurrent(e.getValue(), seen)) {
         continue;
       }
       String agentId = e.getKey();
@@ -132,15 +126,22 @@ public final class RoutingTable {
         // No agent beat: the heartbeat itself says where to dial; read it from the store.
         byte[] key = Keys.bytes(Keys.heartbeat(resource.kind().word(), resource.name(), agentId));
         byte[] value = heartbeats.get(key);
-        AgentStatus status = value == null ? null : status(key, value, seen);
-        if (status != null) {
-          out.add(new Candidate(status.agent(), status.health()));
+        if (value != null) {
+          addFromRecord(out, key, value, seen);
         }
         continue;
       }
       out.add(new Candidate(new AgentEndpoint(agentId, beat.getAddress()), health(beat, seen)));
     }
     return out;
+  }
+
+  /** Adds the candidate a full heartbeat record describes, if it decodes and is current. */
+  private void addFromRecord(List<Candidate> out, byte[] key, byte[] value, Instant seen) {
+    AgentStatus status = status(key, value, seen);
+    if (status != null) {
+      out.add(new Candidate(status.agent(), status.health()));
+    }
   }
 
   /** Stops following changes; the store is not closed. */
@@ -215,8 +216,17 @@ public final class RoutingTable {
     if (resources.get(Keys.bytes(resource.key())) != null) {
       return true;
     }
-    boolean[] found = new boolean[1];
     Instant seen = stream.seenUpTo();
+    if (index != null) {
+      // Asked on every app request (app or kube?): answer from memory, not a scan and decode.
+      for (ServingIndex.Serving serving : index.agents(resource.key()).values()) {
+        if (isCurrent(serving, seen)) {
+          return true;
+        }
+      }
+      return false;
+    }
+    boolean[] found = new boolean[1];
     heartbeats.scan(
         Keys.bytes(resource.heartbeatPrefix()),
         (key, value) -> {
@@ -276,6 +286,11 @@ public final class RoutingTable {
 
   private static boolean isCurrent(ResourceHeartbeat hb, Instant seen) {
     return Liveness.isFresh(hb.getTime(), Duration.ofMillis(hb.getTtlMillis()), seen);
+  }
+
+  private static boolean isCurrent(ServingIndex.Serving serving, Instant seen) {
+    return !ServingIndex.isDeleted(serving)
+        && Liveness.isFresh(Instant.ofEpochMilli(serving.time()), Duration.ofMillis(serving.ttl()), seen);
   }
 
   private ResourceHeartbeat decodeHeartbeat(byte[] key, byte[] value) {
