@@ -7,7 +7,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gatehouse.agent.Agent;
 import io.gatehouse.agent.AgentConfig;
 import io.gatehouse.cli.dev.DevStack;
-import io.gatehouse.cli.tunnel.TunnelListener;
+import io.gatehouse.config.HostPort;
+import io.gatehouse.events.ResourceKind;
+import io.gatehouse.proxy.client.TunnelClient;
+import io.gatehouse.proxy.client.TunnelClient.LocalTunnel;
 import io.gatehouse.testkit.Eventually;
 import java.io.IOException;
 import java.io.InputStream;
@@ -157,8 +160,10 @@ class DevTourIT {
   @Test
   @Order(6)
   void openATunnelAndUseIt() throws Exception {
-    try (TunnelListener tunnel = TunnelListener.open(URI.create(stack.webUrl()), "app", "echo", "127.0.0.1", 0, line -> {});
-        Socket socket = new Socket("127.0.0.1", tunnel.port())) {
+    URI proxy = URI.create(stack.webUrl());
+    try (LocalTunnel tunnel = TunnelClient.listen(
+            new HostPort("127.0.0.1", 0), new HostPort(proxy.getHost(), proxy.getPort()), ResourceKind.APP, "echo", Duration.ofSeconds(5));
+        Socket socket = new Socket("127.0.0.1", tunnel.localPort())) {
       OutputStream out = socket.getOutputStream();
       InputStream in = socket.getInputStream();
       out.write("hello through the tunnel\n".getBytes(StandardCharsets.UTF_8));
@@ -172,6 +177,21 @@ class DevTourIT {
       }
       assertThat(new String(buf, StandardCharsets.UTF_8)).isEqualTo("hello through the tunnel\n");
     }
+  }
+
+  @Test
+  @Order(6)
+  void aRefusedTunnelConnectionReportsTheProxysReason() throws Exception {
+    URI proxy = URI.create(stack.webUrl());
+    List<String> reasons = new java.util.concurrent.CopyOnWriteArrayList<>();
+    try (LocalTunnel tunnel = TunnelClient.listen(
+            new HostPort("127.0.0.1", 0), new HostPort(proxy.getHost(), proxy.getPort()), ResourceKind.DB, "nope",
+            Duration.ofSeconds(5), reasons::add);
+        Socket socket = new Socket("127.0.0.1", tunnel.localPort())) {
+      assertThat(socket.getInputStream().read()).as("closed at once").isEqualTo(-1);
+      Eventually.within(WAIT).until(() -> !reasons.isEmpty());
+    }
+    assertThat(reasons.get(0)).contains("refused the tunnel to db/nope", "404");
   }
 
   @Test

@@ -2,9 +2,13 @@ package io.gatehouse.cli.commands;
 
 import io.gatehouse.cli.CliException;
 import io.gatehouse.cli.ExitCodes;
-import io.gatehouse.cli.tunnel.TunnelListener;
+import io.gatehouse.config.HostPort;
+import io.gatehouse.proxy.client.TunnelClient;
+import io.gatehouse.proxy.client.TunnelClient.LocalTunnel;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.URI;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -44,10 +48,12 @@ public final class TunnelCommand implements Callable<Integer> {
     proxy.client().get(t.path());
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    TunnelListener listener;
+    URI base = proxy.client().base();
+    HostPort proxyAddress = new HostPort(base.getHost(), base.getPort() > 0 ? base.getPort() : 80);
+    LocalTunnel listener;
     try {
-      listener = TunnelListener.open(proxy.client().base(), t.kind().word(), t.name(), bind, port, line -> {
-        err.println(line);
+      listener = TunnelClient.listen(new HostPort(bind, port), proxyAddress, t.kind(), t.name(), Duration.ofSeconds(5), reason -> {
+        err.println(reason);
         err.flush();
       });
     } catch (IOException e) {
@@ -58,7 +64,7 @@ public final class TunnelCommand implements Callable<Integer> {
       listener.close();
       stopped.countDown();
     }, "gatehouse-tunnel-stop"));
-    out.println("tunnel to " + t + " listening on " + bind + ":" + listener.port() + " (Ctrl-C to stop)");
+    out.println("tunnel to " + t + " listening on " + bind + ":" + listener.localPort() + " (Ctrl-C to stop)");
     out.flush();
     stopped.await();
     return ExitCodes.OK;

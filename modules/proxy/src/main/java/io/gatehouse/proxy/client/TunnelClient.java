@@ -13,6 +13,7 @@ import java.net.Socket;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.function.Consumer;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -80,9 +81,20 @@ public final class TunnelClient {
    * {@code kind/name}. A connection whose tunnel cannot be opened is closed at once.
    */
   public static LocalTunnel listen(HostPort local, HostPort proxy, ResourceKind kind, String name, Duration timeout) throws IOException {
+    return listen(local, proxy, kind, name, timeout, reason -> {});
+  }
+
+  /**
+   * Like {@link #listen(HostPort, HostPort, ResourceKind, String, Duration)}, and tells
+   * {@code onFailure} why a connection's tunnel could not be opened (the proxy's reason, or why the
+   * proxy could not be reached).
+   */
+  public static LocalTunnel listen(
+      HostPort local, HostPort proxy, ResourceKind kind, String name, Duration timeout, Consumer<String> onFailure)
+      throws IOException {
     ServerSocket server = new ServerSocket();
     server.bind(new InetSocketAddress(local.host(), local.port()));
-    LocalTunnel tunnel = new LocalTunnel(server, proxy, kind, name, timeout);
+    LocalTunnel tunnel = new LocalTunnel(server, proxy, kind, name, timeout, onFailure);
     tunnel.start();
     return tunnel;
   }
@@ -155,15 +167,18 @@ public final class TunnelClient {
     private final ResourceKind kind;
     private final String name;
     private final Duration timeout;
+    private final Consumer<String> onFailure;
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private LocalTunnel(ServerSocket server, HostPort proxy, ResourceKind kind, String name, Duration timeout) {
+    private LocalTunnel(
+        ServerSocket server, HostPort proxy, ResourceKind kind, String name, Duration timeout, Consumer<String> onFailure) {
       this.server = server;
       this.proxy = proxy;
       this.kind = kind;
       this.name = name;
       this.timeout = timeout;
+      this.onFailure = onFailure;
     }
 
     /** The local port connections are accepted on. */
@@ -194,6 +209,10 @@ public final class TunnelClient {
         user.setTcpNoDelay(true);
         remote = open(proxy, kind, name, timeout);
       } catch (IOException e) {
+        onFailure.accept(
+            e instanceof TunnelRefusedException
+                ? e.getMessage()
+                : "cannot reach proxy " + proxy + " for a tunnel to " + kind.word() + "/" + name + ": " + e.getMessage());
         closeQuietly(user);
         sockets.remove(user);
         return;

@@ -1,2 +1,0 @@
-/** Local TCP listeners that carry each connection through the proxy's tunnel upgrade. */
-package io.gatehouse.cli.tunnel;
