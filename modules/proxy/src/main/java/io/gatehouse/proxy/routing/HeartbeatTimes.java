@@ -15,8 +15,6 @@ import org.apache.avro.io.DecoderFactory;
  * a full decode.
  */
 final class HeartbeatTimes {
-  /** Single-object encoding: {@code C3 01} and an 8-byte fingerprint (docs/topic-contract.md). */
-  private static final int HEADER_LENGTH = 10;
   private static final String NAME = ResourceHeartbeat.getClassSchema().getFullName();
   private static final long DEFAULT_TTL = ResourceHeartbeat.getClassSchema().getField("ttlMillis").defaultVal() instanceof Number n ? n.longValue() : 180_000L;
   private static final ThreadLocal<BinaryDecoder> DECODERS = new ThreadLocal<>();
@@ -39,7 +37,7 @@ final class HeartbeatTimes {
     if (time == null) {
       return false;
     }
-    BinaryDecoder decoder = DecoderFactory.get().binaryDecoder(payload, HEADER_LENGTH, payload.length - HEADER_LENGTH, DECODERS.get());
+    BinaryDecoder decoder = DecoderFactory.get().binaryDecoder(payload, SchemaCatalog.HEADER_LENGTH, payload.length - SchemaCatalog.HEADER_LENGTH, DECODERS.get());
     DECODERS.set(decoder);
     out[1] = DEFAULT_TTL;
     boolean timeSeen = false;
