@@ -93,15 +93,6 @@ public final class ConfigNode {
     return string(key).orElse(defaultValue);
   }
 
-  /** The text of a required scalar; records "missing required key" and returns "" when absent. */
-  public String requiredString(String key) {
-    Optional<String> v = string(key);
-    if (v.isEmpty() && values.get(key) == null) {
-      problem(key, "missing required key");
-    }
-    return v.orElse("");
-  }
-
   /** A boolean written {@code true} or {@code false}. */
   public boolean bool(String key, boolean defaultValue) {
     Object v = get(key);

@@ -138,9 +138,4 @@ public interface ValueParser<T> {
       }
     };
   }
-
-  /** This parser, then a check that may refuse the value with a reason. */
-  default ValueParser<T> and(java.util.function.Function<T, T> check) {
-    return t -> check.apply(parse(t));
-  }
 }

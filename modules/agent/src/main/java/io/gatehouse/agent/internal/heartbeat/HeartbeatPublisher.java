@@ -70,13 +70,18 @@ public final class HeartbeatPublisher implements ResourceCatalog.Listener, AutoC
   private final Counter failures;
   private final AtomicBoolean failing = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
-  /** Served resources and when each is next refreshed; touched only on the heartbeat thread. */
+  /** Served resources by resource key, and when each is next refreshed; heartbeat thread only. */
   private final Map<String, Scheduled> schedule = new LinkedHashMap<>();
   private Instant nextBeat = Instant.MIN;
   /** Set on the heartbeat thread when goodbye starts; later work is dropped. */
   private volatile boolean silent;
 
-  private record Scheduled(ServedResource resource, Instant due) {}
+  /** {@code recordKey} is the heartbeat's record key, built once rather than on every refresh. */
+  private record Scheduled(ServedResource resource, String recordKey, Instant due) {
+    Scheduled dueAt(Instant next) {
+      return new Scheduled(resource, recordKey, next);
+    }
+  }
 
   public HeartbeatPublisher(
       String agentId,
@@ -141,8 +146,9 @@ public final class HeartbeatPublisher implements ResourceCatalog.Listener, AutoC
     submit(
         () -> {
           Instant now = clock.instant();
-          schedule.put(resource.key(), new Scheduled(resource, now.plus(jitter.next(timing.refresh()))));
-          publish(resource, now);
+          Scheduled s = new Scheduled(resource, recordKey(resource), now.plus(jitter.next(timing.refresh())));
+          schedule.put(resource.key(), s);
+          publish(s, now);
         });
   }
 
@@ -151,7 +157,7 @@ public final class HeartbeatPublisher implements ResourceCatalog.Listener, AutoC
     submit(
         () -> {
           schedule.remove(resource.key());
-          tombstone(resource.key());
+          tombstone(recordKey(resource));
         });
   }
 
@@ -169,8 +175,8 @@ public final class HeartbeatPublisher implements ResourceCatalog.Listener, AutoC
           thread.submit(
               () -> {
                 silent = true;
-                for (String key : schedule.keySet()) {
-                  tombstone(key);
+                for (Scheduled s : schedule.values()) {
+                  tombstone(s.recordKey());
                 }
                 schedule.clear();
                 send(agentsTopic, agentId, null, tombstones);
@@ -246,8 +252,8 @@ public final class HeartbeatPublisher implements ResourceCatalog.Listener, AutoC
       for (Map.Entry<String, Scheduled> e : schedule.entrySet()) {
         Scheduled s = e.getValue();
         if (!now.isBefore(s.due())) {
-          publish(s.resource(), now);
-          e.setValue(new Scheduled(s.resource(), now.plus(jitter.next(timing.refresh()))));
+          publish(s, now);
+          e.setValue(s.dueAt(now.plus(jitter.next(timing.refresh()))));
         }
       }
     } catch (RuntimeException e) {
@@ -270,7 +276,8 @@ public final class HeartbeatPublisher implements ResourceCatalog.Listener, AutoC
     send(agentsTopic, agentId, EventCodec.AGENT_BEAT.encode(beat), agentBeats);
   }
 
-  private void publish(ServedResource r, Instant now) {
+  private void publish(Scheduled s, Instant now) {
+    ServedResource r = s.resource();
     ResourceHeartbeat hb =
         ResourceHeartbeat.newBuilder()
             .setKind(r.kind().word())
@@ -284,12 +291,15 @@ public final class HeartbeatPublisher implements ResourceCatalog.Listener, AutoC
             .setTime(now)
             .setTtlMillis(timing.resourceTtl().toMillis())
             .build();
-    send(heartbeatsTopic, Keys.heartbeat(r.kind().word(), r.name(), agentId), EventCodec.RESOURCE_HEARTBEAT.encode(hb), resourceBeats);
+    send(heartbeatsTopic, s.recordKey(), EventCodec.RESOURCE_HEARTBEAT.encode(hb), resourceBeats);
   }
 
-  private void tombstone(String resourceKey) {
-    String[] kindName = Keys.split(resourceKey, 2);
-    send(heartbeatsTopic, Keys.heartbeat(kindName[0], kindName[1], agentId), null, tombstones);
+  private void tombstone(String recordKey) {
+    send(heartbeatsTopic, recordKey, null, tombstones);
+  }
+
+  private String recordKey(ServedResource r) {
+    return Keys.heartbeat(r.kind().word(), r.name(), agentId);
   }
 
   private void send(String topic, String key, byte[] value, Counter sent) {

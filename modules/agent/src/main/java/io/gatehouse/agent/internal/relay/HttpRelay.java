@@ -14,6 +14,7 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.NetSocket;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -29,7 +30,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class HttpRelay {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(HttpRelay.class);
-  private static final Set<String> HOP_BY_HOP = Wire.HOP_BY_HOP;
 
   private final Vertx vertx;
   private final HttpClient client;
@@ -74,7 +74,7 @@ final class HttpRelay {
               // Failures arrive through the response future and the pipes; without a handler
               // Vert.x would also log each one as an error.
               upstreamRequest.exceptionHandler(e -> LOG.debug("agent {}: {} exchange failed: {}", agentId, resource, e.toString()));
-              copyRequestHeaders(request, upstreamRequest, upstream);
+              copyRequestHeaders(request, upstreamRequest);
               if (upgrade) {
                 relayUpgrade(request, upstreamRequest, served, resource);
               } else {
@@ -179,40 +179,18 @@ final class HttpRelay {
               copyResponseHeaders(upstreamResponse.headers(), response.headers());
               response.putHeader(HttpHeaders.CONNECTION, HttpHeaders.UPGRADE);
               response.putHeader(HttpHeaders.UPGRADE, upstreamResponse.getHeader(HttpHeaders.UPGRADE));
-              request
-                  .toNetSocket()
-                  .onComplete(
-                      sr -> {
-                        if (sr.failed()) {
-                          upstreamSocket.close();
-                        } else {
-                          Streams.splice(sr.result(), upstreamSocket, metrics);
-                        }
-                      });
+              Streams.splice(request, upstreamSocket, metrics);
             });
   }
 
   private void dialFailed(HttpServerRequest request, Served served, String resource, Throwable error) {
-    if (request.response().closed()) {
-      return; // the proxy went away first; nothing to report, and the upstream is not to blame
-    }
-    RelayFailure failure = RelayFailure.ofDial(error);
-    metrics.dialFailed(served.resource().kind(), failure);
-    String what = failure == RelayFailure.UPSTREAM_TIMEOUT ? "did not answer in time" : "refused the connection";
-    String cause = error.getMessage() == null ? error.getClass().getSimpleName() : error.getMessage();
-    failure.respond(request, agentId, resource, "upstream " + served.upstream() + " " + what + " (" + cause + ")");
+    RelayFailure.respondToDial(request, agentId, served, resource, error, metrics);
   }
 
-  private void copyRequestHeaders(HttpServerRequest from, HttpClientRequest to, Upstream upstream) {
+  private void copyRequestHeaders(HttpServerRequest from, HttpClientRequest to) {
     MultiMap in = from.headers();
-    Set<String> listed = connectionListed(in);
     MultiMap out = to.headers();
-    for (Map.Entry<String, String> h : in) {
-      String name = h.getKey().toLowerCase(Locale.ROOT);
-      if (!HOP_BY_HOP.contains(name) && !name.startsWith(Wire.PREFIX) && !listed.contains(name)) {
-        out.add(h.getKey(), h.getValue());
-      }
-    }
+    copyEndToEnd(in, out);
     String host = from.getHeader(HttpHeaders.HOST);
     if (host != null && !in.contains("X-Forwarded-Host")) {
       out.set("X-Forwarded-Host", host);
@@ -221,15 +199,20 @@ final class HttpRelay {
   }
 
   private void copyResponseHeaders(MultiMap in, MultiMap out) {
+    copyEndToEnd(in, out);
+    out.add("Via", via);
+    out.set(Wire.AGENT, agentId);
+  }
+
+  /** Copies every header except hop-by-hop ones and the wire protocol's own. */
+  private static void copyEndToEnd(MultiMap in, MultiMap out) {
     Set<String> listed = connectionListed(in);
     for (Map.Entry<String, String> h : in) {
       String name = h.getKey().toLowerCase(Locale.ROOT);
-      if (!HOP_BY_HOP.contains(name) && !name.startsWith(Wire.PREFIX) && !listed.contains(name)) {
+      if (!Wire.HOP_BY_HOP.contains(name) && !name.startsWith(Wire.PREFIX) && !listed.contains(name)) {
         out.add(h.getKey(), h.getValue());
       }
     }
-    out.add("Via", via);
-    out.set(Wire.AGENT, agentId);
   }
 
   /** Headers named in {@code Connection} are hop-by-hop too (RFC 9110, 7.6.1). */
@@ -238,7 +221,7 @@ final class HttpRelay {
     if (connection == null) {
       return Set.of();
     }
-    java.util.HashSet<String> out = new java.util.HashSet<>();
+    Set<String> out = new HashSet<>();
     for (String token : connection.split(",")) {
       out.add(token.strip().toLowerCase(Locale.ROOT));
     }

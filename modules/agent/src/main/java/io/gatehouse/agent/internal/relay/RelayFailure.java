@@ -1,5 +1,6 @@
 package io.gatehouse.agent.internal.relay;
 
+import io.gatehouse.agent.internal.catalog.Served;
 import io.gatehouse.events.wire.Wire;
 import io.netty.channel.ConnectTimeoutException;
 import io.vertx.core.http.HttpHeaders;
@@ -45,6 +46,22 @@ public enum RelayFailure {
       }
     }
     return UPSTREAM_REFUSED;
+  }
+
+  /**
+   * Answers a failure to reach {@code served}'s upstream and counts it, unless the proxy went away
+   * first: then there is nothing to report, and the upstream is not to blame.
+   */
+  static void respondToDial(
+      HttpServerRequest request, String agentId, Served served, String resource, Throwable error, RelayMetrics metrics) {
+    if (request.response().closed()) {
+      return;
+    }
+    RelayFailure failure = ofDial(error);
+    metrics.dialFailed(served.resource().kind(), failure);
+    String what = failure == UPSTREAM_TIMEOUT ? "did not answer in time" : "refused the connection";
+    String cause = error.getMessage() == null ? error.getClass().getSimpleName() : error.getMessage();
+    failure.respond(request, agentId, resource, "upstream " + served.upstream() + " " + what + " (" + cause + ")");
   }
 
   /**

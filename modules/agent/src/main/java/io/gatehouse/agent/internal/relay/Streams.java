@@ -3,6 +3,7 @@ package io.gatehouse.agent.internal.relay;
 import io.micrometer.core.instrument.Counter;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.streams.ReadStream;
 
@@ -23,6 +24,23 @@ final class Streams {
     upstream.exceptionHandler(e -> upstream.close());
     proxy.resume();
     upstream.resume();
+  }
+
+  /**
+   * Takes over {@code request}'s connection, once its response head is set, and splices it to
+   * {@code upstream}; if the connection cannot be taken over, {@code upstream} is closed.
+   */
+  static void splice(HttpServerRequest request, NetSocket upstream, RelayMetrics metrics) {
+    request
+        .toNetSocket()
+        .onComplete(
+            ar -> {
+              if (ar.failed()) {
+                upstream.close();
+              } else {
+                splice(ar.result(), upstream, metrics);
+              }
+            });
   }
 
   private static void pump(NetSocket src, NetSocket dst, Counter bytes) {

@@ -31,11 +31,7 @@ final class TunnelRelay {
         .onComplete(
             ar -> {
               if (ar.failed()) {
-                RelayFailure failure = RelayFailure.ofDial(ar.cause());
-                metrics.dialFailed(served.resource().kind(), failure);
-                String what = failure == RelayFailure.UPSTREAM_TIMEOUT ? "did not answer in time" : "refused the connection";
-                String cause = ar.cause().getMessage() == null ? ar.cause().getClass().getSimpleName() : ar.cause().getMessage();
-                failure.respond(request, agentId, resource, "upstream " + upstream + " " + what + " (" + cause + ")");
+                RelayFailure.respondToDial(request, agentId, served, resource, ar.cause(), metrics);
                 return;
               }
               NetSocket upstreamSocket = ar.result();
@@ -49,16 +45,7 @@ final class TunnelRelay {
                   .putHeader(HttpHeaders.CONNECTION, HttpHeaders.UPGRADE)
                   .putHeader(HttpHeaders.UPGRADE, Wire.TUNNEL_PROTOCOL)
                   .putHeader(Wire.AGENT, agentId);
-              request
-                  .toNetSocket()
-                  .onComplete(
-                      sr -> {
-                        if (sr.failed()) {
-                          upstreamSocket.close();
-                        } else {
-                          Streams.splice(sr.result(), upstreamSocket, metrics);
-                        }
-                      });
+              Streams.splice(request, upstreamSocket, metrics);
             });
   }
 }
