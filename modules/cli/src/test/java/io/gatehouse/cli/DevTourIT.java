@@ -216,6 +216,32 @@ class DevTourIT {
   }
 
   @Test
+  @Order(8)
+  void createTakesSeveralDocumentsPerFile() throws Exception {
+    Path file = dir.resolve("two.yaml");
+    Files.writeString(file, """
+        kind: db
+        version: v1
+        metadata: { name: two-a, labels: { env: dev } }
+        spec: { uri: "tcp://127.0.0.1:5432", protocol: postgres }
+        ---
+        kind: desktop
+        version: v1
+        metadata: { name: two-b, labels: { env: dev } }
+        spec: { uri: "tcp://127.0.0.1:3389", protocol: rdp }
+        """);
+
+    Result created = gatehouse("create", "-f", file.toString());
+
+    assertThat(created.code()).as(created.err()).isZero();
+    assertThat(created.out().lines()).containsExactly("db/two-a created", "desktop/two-b created");
+    Eventually.within(WAIT).untilAsserted(() -> {
+      assertThat(gatehouse("ls", "dbs").out()).contains("two-a");
+      assertThat(gatehouse("ls", "desktops").out()).contains("two-b");
+    });
+  }
+
+  @Test
   @Order(9)
   void errorPathsGiveTheirExitCodes() throws Exception {
     Result unknown = gatehouse("get", "app/nope");
