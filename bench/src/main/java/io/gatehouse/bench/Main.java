@@ -13,6 +13,7 @@ public final class Main {
       case "materialize" -> MaterializeBench.main(rest);
       case "converge" -> ConvergenceBench.main(rest);
       case "jmh" -> org.openjdk.jmh.Main.main(rest);
+      case "suite" -> io.gatehouse.bench.suite.Suite.main(rest);
       default -> {
         System.err.println("usage: benchmarks.jar materialize [records] [rounds] | converge [resources] [window-seconds] | jmh [JMH args]");
         System.exit(2);

@@ -1,0 +1,77 @@
+package io.gatehouse.bench.suite;
+
+import io.gatehouse.bench.Main;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Scenario 4, the control plane at scale, each measurement in its own JVM so that heap, RSS and
+ * JIT state do not leak between them: {@code fleet 100000} and {@code fleet 1000000} (a simulated
+ * fleet against an embedded broker and a real proxy) and JMH's {@code SelectionBenchmark} at both
+ * sizes.
+ */
+final class ControlPlaneScenario {
+  private final Launcher launcher;
+  private final Path work;
+  private final Settings settings;
+
+  ControlPlaneScenario(Launcher launcher, Path work, Settings settings) {
+    this.launcher = launcher;
+    this.work = work;
+    this.settings = settings;
+  }
+
+  List<Table> run() throws IOException, InterruptedException {
+    List<JsonObject> fleets = new ArrayList<>();
+    for (int records : List.of(100_000, 1_000_000)) {
+      fleets.add(fleet(records));
+    }
+    Table fleet = new Table("fleet", "Control plane at scale: simulated fleet, real broker and proxy",
+        "heartbeat records", "agents", "materialize rec/s", "restart to ready s", "convergence p50 ms", "convergence p99 ms",
+        "proxy heap MiB", "proxy RSS MiB", "fleet heartbeat B/s", "baseline B/s", "vs baseline");
+    for (JsonObject f : fleets) {
+      double bytes = f.getDouble("fleetBytesPerSec");
+      double baseline = f.getDouble("baselineBytesPerSec");
+      fleet.row((double) f.getLong("records"), (double) f.getLong("agents"), f.getDouble("materializeRecordsPerSec"),
+          f.getDouble("restartToReadyMillis") / 1000, f.getDouble("convergenceP50Millis"), f.getDouble("convergenceP99Millis"),
+          f.getDouble("proxyHeapMiB"), f.getDouble("proxyRssMiB"), bytes, baseline, Table.ratio(bytes, baseline));
+    }
+    fleet.note("baseline: one heartbeat record per resource per 90 s, of the measured mean heartbeat size; " + fleets.get(0).getString("notes", ""));
+    return List.of(fleet, selection());
+  }
+
+  private JsonObject fleet(int records) throws IOException, InterruptedException {
+    Child child = Child.start("fleet-" + records, work,
+        launcher.bench(Main.class, "fleet", Integer.toString(records), "--rounds", Integer.toString(settings.fleetRounds())));
+    Waits.until("the fleet scenario with " + records + " records to finish", Duration.ofMinutes(20), () -> !child.isAlive());
+    return Files.readAllLines(child.log).stream().filter(l -> l.startsWith("{") && l.contains("\"scenario\":\"fleet\""))
+        .map(JsonObject::new).reduce((a, b) -> b)
+        .orElseThrow(() -> new IOException("the fleet scenario printed no summary:\n" + child.tail()));
+  }
+
+  private Table selection() throws IOException, InterruptedException {
+    Path json = work.resolve("selection.json");
+    List<String> jmh = new ArrayList<>(List.of("jmh", "SelectionBenchmark", "-rf", "json", "-rff", json.toString()));
+    jmh.addAll(settings.quick() ? List.of("-wi", "1", "-i", "2", "-w", "2s", "-r", "3s", "-f", "1") : List.of("-wi", "3", "-i", "5", "-w", "3s", "-r", "5s", "-f", "1"));
+    Child child = Child.start("jmh-selection", work, launcher.bench(Main.class, jmh.toArray(String[]::new)));
+    Waits.until("JMH SelectionBenchmark to finish", Duration.ofMinutes(20), () -> !child.isAlive());
+    if (!Files.exists(json)) {
+      throw new IOException("JMH wrote no results:\n" + child.tail());
+    }
+    Table t = new Table("selection", "Selection + pin for a new session (JMH sample mode)", "heartbeat records", "p50 µs", "p99 µs", "vs 50 µs target");
+    for (Object o : new JsonArray(Files.readString(json))) {
+      JsonObject b = (JsonObject) o;
+      JsonObject percentiles = b.getJsonObject("primaryMetric").getJsonObject("scorePercentiles");
+      double p99 = percentiles.getDouble("99.0");
+      Object records = b.getJsonObject("params", new JsonObject()).getValue("records", "1000000");
+      t.row(Double.parseDouble(records.toString()), percentiles.getDouble("50.0"), p99, Table.ratio(p99, 50));
+    }
+    return t.note("read the resource's agents, pick a random healthy one, write the pin to local state; target p99 < 50 µs");
+  }
+}

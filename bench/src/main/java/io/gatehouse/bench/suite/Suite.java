@@ -1,0 +1,139 @@
+package io.gatehouse.bench.suite;
+
+import io.gatehouse.config.HostPort;
+import io.gatehouse.events.ResourceKind;
+import io.gatehouse.proxy.client.TunnelClient;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * {@code benchmarks.jar suite [--quick] --gatehouse-jar JAR --out DIR [--only a,b] [--keep]}: starts
+ * nginx, the TCP upstreams, Gatehouse (broker, proxy, two agents) and the HAProxy chain on
+ * loopback, runs the data-path scenarios (http, tcp, sessions, failover) and the control plane
+ * at scale (fleet), stops everything, prints one table per scenario and writes
+ * {@code DIR/latest.json} and {@code DIR/latest.txt}. {@code --keep} leaves the work directory
+ * (every process's configuration and log) in place for a look afterwards.
+ */
+public final class Suite {
+  private static final List<String> ALL = List.of("http", "sessions", "tcp", "failover", "fleet");
+
+  private Suite() {}
+
+  public static void main(String[] args) throws Exception {
+    boolean quick = false;
+    boolean keep = false;
+    Path gatehouseJar = Path.of("modules/cli/target/gatehouse.jar");
+    Path out = Path.of("bench/results");
+    Set<String> only = Set.copyOf(ALL);
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--quick" -> quick = true;
+        case "--gatehouse-jar" -> gatehouseJar = Path.of(args[++i]);
+        case "--out" -> out = Path.of(args[++i]);
+        case "--only" -> only = Set.of(args[++i].split(","));
+        case "--keep" -> keep = true;
+        default -> {
+          System.err.println("usage: benchmarks.jar suite [--quick] [--gatehouse-jar JAR] [--out DIR] [--only " + String.join(",", ALL) + "] [--keep]");
+          System.exit(2);
+        }
+      }
+    }
+    Settings settings = quick ? Settings.fast() : Settings.full();
+    JsonObject machine = Machine.describe(quick);
+    System.out.println("machine: " + Machine.summary(machine));
+    Path work = Files.createTempDirectory("gatehouse-suite-");
+    // nginx's workers run as an unprivileged user and must read the files it serves.
+    Files.setPosixFilePermissions(work, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+    List<Table> tables = new ArrayList<>();
+    try {
+      if (only.stream().anyMatch(s -> !s.equals("fleet"))) {
+        dataPath(work, new Launcher(gatehouseJar), settings, only, tables);
+      }
+      if (only.contains("fleet")) {
+        tables.addAll(new ControlPlaneScenario(new Launcher(gatehouseJar), work, settings).run());
+        print(tables.get(tables.size() - 1));
+      }
+    } finally {
+      Children.stopAll();
+      if (keep) {
+        System.out.println("work directory (configs, logs) kept: " + work);
+      } else {
+        Dirs.delete(work);
+      }
+    }
+    write(out, machine, tables);
+  }
+
+  private static void dataPath(Path work, Launcher launcher, Settings settings, Set<String> only, List<Table> tables) throws Exception {
+    int nginxPort = Ports.free();
+    Child nginx = Upstreams.nginx(work, nginxPort);
+    try (TcpUpstream upstream = new TcpUpstream();
+        GatehouseChain gatehouse = GatehouseChain.start(work, launcher, nginxPort, upstream.sinkPort(), upstream.echoPort());
+        HaproxyChain haproxy = HaproxyChain.start(work, nginxPort, upstream.sinkPort(), upstream.echoPort())) {
+      Hop nginxTier = Hop.of("upstream", nginx);
+      List<Target> targets = List.of(
+          new Target("direct", nginxPort, "127.0.0.1", List.of(nginxTier)),
+          new Target("gatehouse", gatehouse.proxyPort, GatehouseChain.APP_HOST,
+              List.of(Hop.of("proxy", gatehouse.proxy), new Hop("agent", gatehouse.agents), nginxTier, Hop.of("broker", gatehouse.broker))),
+          new Target("haproxy", haproxy.httpPort, "127.0.0.1", List.of(Hop.of("proxy", haproxy.proxy), new Hop("agent", haproxy.agents), nginxTier)));
+      HttpScenario http = new HttpScenario(targets, settings);
+      if (only.contains("http")) {
+        tables.add(print(http.keepAlive("http-1k", "HTTP data path: keep-alive GET of 1 KiB", "/small")));
+        tables.add(print(http.keepAlive("http-64k", "HTTP data path: keep-alive GET of 64 KiB", "/64k")));
+      }
+      if (only.contains("sessions")) {
+        tables.add(print(http.newSessions("new-sessions", "New-session cost: no cookie, new connection per request", "/small")));
+      }
+      if (only.contains("tcp")) {
+        HostPort proxy = HostPort.parse("127.0.0.1:" + gatehouse.proxyPort);
+        List<TcpScenario.Path> paths = List.of(
+            new TcpScenario.Path("direct", r -> socket(r.equals("sink") ? upstream.sinkPort() : upstream.echoPort()), List.of()),
+            new TcpScenario.Path("gatehouse", r -> TunnelClient.open(proxy, ResourceKind.DB, r, Duration.ofSeconds(10)),
+                List.of(Hop.of("proxy", gatehouse.proxy), new Hop("agent", gatehouse.agents))),
+            new TcpScenario.Path("haproxy", r -> socket(r.equals("sink") ? haproxy.sinkPort : haproxy.echoPort),
+                List.of(Hop.of("proxy", haproxy.proxy), new Hop("agent", haproxy.agents))));
+        tables.add(print(new TcpScenario(paths, settings).run()));
+      }
+      if (only.contains("failover")) {
+        tables.add(print(new FailoverScenario(gatehouse, settings).run()));
+      }
+    } finally {
+      nginx.close();
+    }
+  }
+
+  private static Socket socket(int port) throws IOException {
+    Socket s = new Socket(InetAddress.getLoopbackAddress(), port);
+    s.setTcpNoDelay(true);
+    return s;
+  }
+
+  private static Table print(Table t) {
+    System.out.println();
+    System.out.print(t.render());
+    System.out.flush();
+    return t;
+  }
+
+  private static void write(Path out, JsonObject machine, List<Table> tables) throws IOException {
+    Files.createDirectories(out);
+    JsonArray scenarios = new JsonArray();
+    StringBuilder text = new StringBuilder("machine: " + Machine.summary(machine) + "\n");
+    for (Table t : tables) {
+      scenarios.add(t.json());
+      text.append('\n').append(t.render());
+    }
+    Files.writeString(out.resolve("latest.json"), new JsonObject().put("machine", machine).put("scenarios", scenarios).encodePrettily() + "\n");
+    Files.writeString(out.resolve("latest.txt"), text.toString());
+    System.out.println("\nresults: " + out.resolve("latest.json") + ", " + out.resolve("latest.txt"));
+  }
+}

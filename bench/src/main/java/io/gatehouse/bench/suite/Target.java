@@ -1,0 +1,33 @@
+package io.gatehouse.bench.suite;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One compared path for the HTTP scenarios: where wrk sends requests, the {@code Host} header,
+ * and the tiers whose CPU is charged to it.
+ */
+record Target(String name, int port, String host, List<Hop> hops) {
+  String url(String path) {
+    return "http://127.0.0.1:" + port + path;
+  }
+
+  List<String> headers(String cookie, boolean newConnectionEach) {
+    List<String> h = new ArrayList<>(List.of("Host: " + host));
+    if (cookie != null) {
+      h.add("Cookie: " + cookie);
+    }
+    if (newConnectionEach) {
+      h.add("Connection: close");
+    }
+    return h;
+  }
+
+  /** CPU seconds so far, per tier. */
+  Map<String, Double> cpu() {
+    Map<String, Double> out = new java.util.LinkedHashMap<>();
+    hops.forEach(h -> out.put(h.tier(), h.cpuSeconds()));
+    return out;
+  }
+}
