@@ -144,6 +144,13 @@ final class HttpRelay {
     if (!bodyless && upstreamResponse.getHeader(HttpHeaders.CONTENT_LENGTH) == null) {
       response.setChunked(true);
     }
+    // A user who goes away mid-body closes the response; chunks already read from the upstream
+    // must then be dropped, not written (Vert.x's pipe would throw on the closed response).
+    response.closeHandler(
+        v -> {
+          upstreamResponse.handler(null);
+          upstreamRequest.reset();
+        });
     Streams.counted(upstreamResponse, metrics.downstreamBytes())
         .pipeTo(response)
         .onFailure(
