@@ -88,11 +88,12 @@ public class SelectionBenchmark {
     RoutingTable table =
         new RoutingTable(store, AgentBeats.live(store, Flux.never()), Flux.never(), () -> Instant.now(), new Ejections(clock, Duration.ofSeconds(10)));
     selector = AgentSelector.pinnedFirst(table, ThreadLocalRandom.current());
-    pins = new SessionPins(store, new NoKafka(), clock, "bench-proxy");
+    pins = new SessionPins(store, Flux.never(), new NoKafka(), clock, "bench-proxy");
   }
 
   @TearDown(Level.Trial)
   public void close() throws IOException {
+    pins.close();
     store.close();
     Fleet.delete(dir);
   }

@@ -4,6 +4,7 @@ import io.gatehouse.agent.internal.catalog.ResourceCatalog;
 import io.gatehouse.agent.internal.heartbeat.HeartbeatPublisher;
 import io.gatehouse.agent.internal.kafka.KafkaClients;
 import io.gatehouse.agent.internal.kafka.TopicSetup;
+import io.gatehouse.agent.internal.metrics.MetricsServer;
 import io.gatehouse.agent.internal.relay.RelayMetrics;
 import io.gatehouse.agent.internal.relay.RelayServer;
 import io.gatehouse.agent.internal.watch.ResourceWatcher;
@@ -11,7 +12,8 @@ import io.gatehouse.config.HostPort;
 import io.gatehouse.events.topic.Topic;
 import io.gatehouse.events.topic.TopicNames;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -31,6 +33,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Random;
 import java.util.concurrent.ExecutionException;
@@ -47,7 +50,9 @@ import org.slf4j.LoggerFactory;
  * proxies' sessions to the upstreams.
  *
  * <p>Lifecycle: {@link #start(AgentConfig)} returns once the topics exist, the relay listens and
- * the first records are on their way; from then on proxies can find and dial the agent.
+ * the first records are on their way; from then on proxies can find and dial the agent. When
+ * {@code agent.metrics.listen} is set, {@code GET /metrics} answers there in the Prometheus text
+ * format.
  * {@link #close()} is the graceful stop: new sessions are refused with {@code 503 draining}, every
  * heartbeat and the agent beat are tombstoned and flushed (so proxies drop the agent at once), then
  * the listener and every open session are closed. {@link #kill()} stops without a word, as a
@@ -62,6 +67,8 @@ public final class Agent implements AutoCloseable {
   private final AgentConfig config;
   private final HostPort listenAddress;
   private final HostPort advertisedAddress;
+  private final Optional<HostPort> metricsAddress;
+  private final MeterRegistry registry;
   private final Vertx vertx;
   private final RelayServer relay;
   private final ResourceCatalog catalog;
@@ -75,6 +82,8 @@ public final class Agent implements AutoCloseable {
     this.config = p.config;
     this.listenAddress = p.listenAddress;
     this.advertisedAddress = p.advertisedAddress;
+    this.metricsAddress = p.metricsAddress;
+    this.registry = p.registry;
     this.vertx = p.vertx;
     this.relay = p.relay;
     this.catalog = p.catalog;
@@ -83,7 +92,7 @@ public final class Agent implements AutoCloseable {
     this.temporaryDirectory = p.temporaryDirectory;
   }
 
-  /** Starts an agent with the system clock, fresh randomness and its own meter registry. */
+  /** Starts an agent with the system clock, fresh randomness and its own Prometheus registry. */
   public static Agent start(AgentConfig config) {
     return builder(config).start();
   }
@@ -106,6 +115,19 @@ public final class Agent implements AutoCloseable {
   /** The address written in heartbeats, which proxies dial. */
   public HostPort advertisedAddress() {
     return advertisedAddress;
+  }
+
+  /**
+   * Where {@code GET /metrics} answers, with the actual port when port 0 was configured; empty when
+   * {@code agent.metrics.listen} is not set.
+   */
+  public Optional<HostPort> metricsAddress() {
+    return metricsAddress;
+  }
+
+  /** The registry the agent's meters are in. */
+  public MeterRegistry meterRegistry() {
+    return registry;
   }
 
   /** The configuration the agent runs with. */
@@ -238,6 +260,8 @@ public final class Agent implements AutoCloseable {
     AgentConfig config;
     HostPort listenAddress;
     HostPort advertisedAddress;
+    Optional<HostPort> metricsAddress = Optional.empty();
+    MeterRegistry registry;
     Vertx vertx;
     RelayServer relay;
     ResourceCatalog catalog;
@@ -251,7 +275,7 @@ public final class Agent implements AutoCloseable {
     private final AgentConfig config;
     private Clock clock = Clock.systemUTC();
     private Random random = new SecureRandom();
-    private MeterRegistry registry = new SimpleMeterRegistry();
+    private MeterRegistry registry;
 
     private Builder(AgentConfig config) {
       this.config = Objects.requireNonNull(config, "config");
@@ -269,7 +293,10 @@ public final class Agent implements AutoCloseable {
       return this;
     }
 
-    /** Where meters are registered; the agent never closes it. */
+    /**
+     * Where meters are registered; the agent never closes it. Default: a Prometheus registry. With
+     * {@code agent.metrics.listen} set, it must be a {@link PrometheusMeterRegistry}.
+     */
     public Builder meterRegistry(MeterRegistry registry) {
       this.registry = Objects.requireNonNull(registry, "registry");
       return this;
@@ -279,14 +306,21 @@ public final class Agent implements AutoCloseable {
      * Starts the agent.
      *
      * @throws AgentException when Kafka stays unreachable past {@code agent.kafka.startup_timeout},
-     *     the topics break the contract, the listen address cannot be bound, or the state store
-     *     cannot be opened; whatever was started is stopped again
+     *     the topics break the contract, the listen or metrics address cannot be bound, the state
+     *     store cannot be opened, or a metrics port is configured with a registry that is not
+     *     Prometheus; whatever was started is stopped again
      */
     public Agent start() {
       AgentConfig.Settings s = config.agent();
       Parts p = new Parts();
       p.config = config;
       p.id = s.id().orElseGet(() -> defaultId(random));
+      p.registry = registry != null ? registry : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+      if (s.metrics().listen().isPresent() && !(p.registry instanceof PrometheusMeterRegistry)) {
+        throw new AgentException(
+            "agent " + p.id + " cannot serve agent.metrics.listen: its meter registry is a "
+                + p.registry.getClass().getSimpleName() + ", not a PrometheusMeterRegistry");
+      }
       TopicNames names = new TopicNames(s.topicPrefix());
       String bootstrap = s.kafka().bootstrap();
       TopicSetup.ensure(
@@ -300,13 +334,18 @@ public final class Agent implements AutoCloseable {
       try {
         p.catalog = new ResourceCatalog(p.id, config);
         p.vertx = Vertx.vertx(new VertxOptions());
-        p.relay = new RelayServer(p.vertx, p.id, s.relay(), p.catalog, new RelayMetrics(registry));
+        p.relay = new RelayServer(p.vertx, p.id, s.relay(), p.catalog, new RelayMetrics(p.registry));
         int port = await(p.relay.listen(s.listen(), VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE), "listen on " + s.listen());
         p.listenAddress = s.listen().withPort(port);
         p.advertisedAddress = s.advertise().orElseGet(() -> dialable(p.listenAddress));
+        if (s.metrics().listen().isPresent()) {
+          HostPort metrics = s.metrics().listen().get();
+          int metricsPort = await(MetricsServer.listen(p.vertx, metrics, (PrometheusMeterRegistry) p.registry), "serve metrics on " + metrics);
+          p.metricsAddress = Optional.of(metrics.withPort(metricsPort));
+        }
         p.publisher =
             new HeartbeatPublisher(
-                p.id, p.advertisedAddress.toString(), version(), bootstrap, names, s.heartbeat(), clock, random, registry);
+                p.id, p.advertisedAddress.toString(), version(), bootstrap, names, s.heartbeat(), clock, random, p.registry);
         p.publisher.start();
         p.catalog.open(p.publisher);
         if (p.catalog.watchesResources()) {
@@ -319,7 +358,7 @@ public final class Agent implements AutoCloseable {
           }
           Map<String, String> consumer = new HashMap<>(KafkaClients.common(bootstrap, "gatehouse-agent-" + p.id + "-resources"));
           consumer.remove(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG);
-          p.watcher = new ResourceWatcher(p.id, dir, bootstrap, names, consumer, p.catalog, clock, registry);
+          p.watcher = new ResourceWatcher(p.id, dir, bootstrap, names, consumer, p.catalog, clock, p.registry);
           p.watcher.start();
         }
       } catch (IOException | RuntimeException e) {
@@ -328,12 +367,13 @@ public final class Agent implements AutoCloseable {
       }
       Agent agent = new Agent(p);
       LOG.info(
-          "agent {} listening on {}, advertised as {}, serving {} resources{}",
+          "agent {} listening on {}, advertised as {}, serving {} resources{}{}",
           p.id,
           p.listenAddress,
           p.advertisedAddress,
           p.catalog.size(),
-          p.watcher == null ? "" : " (watching " + names.of(Topic.RESOURCES) + ")");
+          p.watcher == null ? "" : " (watching " + names.of(Topic.RESOURCES) + ")",
+          p.metricsAddress.map(a -> ", metrics at http://" + a + "/metrics").orElse(""));
       return agent;
     }
 

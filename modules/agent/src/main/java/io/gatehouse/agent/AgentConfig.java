@@ -77,6 +77,7 @@ public record AgentConfig(String source, Settings agent, List<Service> services)
    * @param topicPrefix prefix of the contract's topics
    * @param heartbeat heartbeat timing
    * @param relay relay timeouts and pooling
+   * @param metrics where Prometheus scrapes the agent's meters, if anywhere
    * @param shutdownTimeout how long a graceful stop may take to get its tombstones to Kafka
    */
   public record Settings(
@@ -88,6 +89,7 @@ public record AgentConfig(String source, Settings agent, List<Service> services)
       String topicPrefix,
       Heartbeat heartbeat,
       Relay relay,
+      Metrics metrics,
       Duration shutdownTimeout) {
     public Settings {
       Objects.requireNonNull(id, "id");
@@ -98,19 +100,20 @@ public record AgentConfig(String source, Settings agent, List<Service> services)
       Objects.requireNonNull(topicPrefix, "topicPrefix");
       Objects.requireNonNull(heartbeat, "heartbeat");
       Objects.requireNonNull(relay, "relay");
+      Objects.requireNonNull(metrics, "metrics");
       Objects.requireNonNull(shutdownTimeout, "shutdownTimeout");
     }
 
     public Settings withId(String newId) {
-      return new Settings(Optional.of(newId), kafka, listen, advertise, dataDir, topicPrefix, heartbeat, relay, shutdownTimeout);
+      return new Settings(Optional.of(newId), kafka, listen, advertise, dataDir, topicPrefix, heartbeat, relay, metrics, shutdownTimeout);
     }
 
     public Settings withListen(HostPort newListen) {
-      return new Settings(id, kafka, newListen, advertise, dataDir, topicPrefix, heartbeat, relay, shutdownTimeout);
+      return new Settings(id, kafka, newListen, advertise, dataDir, topicPrefix, heartbeat, relay, metrics, shutdownTimeout);
     }
 
     public Settings withHeartbeat(Heartbeat newHeartbeat) {
-      return new Settings(id, kafka, listen, advertise, dataDir, topicPrefix, newHeartbeat, relay, shutdownTimeout);
+      return new Settings(id, kafka, listen, advertise, dataDir, topicPrefix, newHeartbeat, relay, metrics, shutdownTimeout);
     }
   }
 
@@ -166,6 +169,20 @@ public record AgentConfig(String source, Settings agent, List<Service> services)
     public Relay {
       Objects.requireNonNull(connectTimeout, "connectTimeout");
       Objects.requireNonNull(responseTimeout, "responseTimeout");
+    }
+  }
+
+  /**
+   * The {@code agent.metrics:} section.
+   *
+   * @param listen where {@code GET /metrics} answers in Prometheus text format; empty (the default)
+   *     means no metrics port. Port 0 picks a free port.
+   */
+  public record Metrics(Optional<HostPort> listen) {
+    public static final Metrics DISABLED = new Metrics(Optional.empty());
+
+    public Metrics {
+      Objects.requireNonNull(listen, "listen");
     }
   }
 

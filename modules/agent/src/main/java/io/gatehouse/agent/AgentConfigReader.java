@@ -74,6 +74,7 @@ final class AgentConfigReader {
 
     AgentConfig.Heartbeat hb = heartbeat(agent.object("heartbeat"));
     AgentConfig.Relay relay = relay(agent.object("relay"));
+    AgentConfig.Metrics metrics = metrics(agent.object("metrics"), listen);
     Duration shutdown = agent.value("shutdown_timeout", ValueParser.positiveDuration(), Duration.ofSeconds(5));
     return new AgentConfig.Settings(
         id,
@@ -84,6 +85,7 @@ final class AgentConfigReader {
         prefix,
         hb,
         relay,
+        metrics,
         shutdown);
   }
 
@@ -108,6 +110,14 @@ final class AgentConfigReader {
         node.value("connect_timeout", ValueParser.positiveDuration(), d.connectTimeout()),
         node.value("response_timeout", ValueParser.positiveDuration(), d.responseTimeout()),
         (int) node.integer("pool_size", d.poolSize(), 1, 10_000));
+  }
+
+  private static AgentConfig.Metrics metrics(ConfigNode node, HostPort relayListen) {
+    Optional<HostPort> listen = node.value("listen", ValueParser.bindAddress());
+    if (listen.isPresent() && listen.get().port() != 0 && listen.get().port() == relayListen.port()) {
+      node.problem("listen", "port " + listen.get().port() + " is already agent.listen's; give metrics a port of their own");
+    }
+    return new AgentConfig.Metrics(listen);
   }
 
   private static AgentConfig.Service service(ConfigNode root, Section section) {

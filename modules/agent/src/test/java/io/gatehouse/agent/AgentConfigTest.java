@@ -86,6 +86,7 @@ class AgentConfigTest {
     assertThat(s.heartbeat()).isEqualTo(new AgentConfig.Heartbeat(Duration.ofSeconds(1), Duration.ofSeconds(3), Duration.ofSeconds(60)));
     assertThat(s.heartbeat().resourceTtl()).isEqualTo(Duration.ofMinutes(3));
     assertThat(s.relay()).isEqualTo(new AgentConfig.Relay(Duration.ofSeconds(5), Duration.ofSeconds(60), 64));
+    assertThat(s.metrics()).as("no metrics port unless configured").isEqualTo(AgentConfig.Metrics.DISABLED);
     assertThat(s.shutdownTimeout()).isEqualTo(Duration.ofSeconds(5));
     for (ResourceKind kind : ResourceKind.values()) {
       assertThat(config.service(kind)).isEqualTo(AgentConfig.Service.disabled(kind));
@@ -104,6 +105,7 @@ class AgentConfigTest {
               topic_prefix: staging
               heartbeat: { interval: 500ms, ttl: 2s, refresh: 30s }
               relay: { connect_timeout: 2s, response_timeout: 10s, pool_size: 8 }
+              metrics: { listen: "127.0.0.1:9464" }
               shutdown_timeout: 3s
             app_service:
               apps:
@@ -125,6 +127,7 @@ class AgentConfigTest {
     assertThat(s.topicPrefix()).isEqualTo("staging");
     assertThat(s.heartbeat()).isEqualTo(new AgentConfig.Heartbeat(Duration.ofMillis(500), Duration.ofSeconds(2), Duration.ofSeconds(30)));
     assertThat(s.relay()).isEqualTo(new AgentConfig.Relay(Duration.ofSeconds(2), Duration.ofSeconds(10), 8));
+    assertThat(s.metrics().listen()).contains(new HostPort("127.0.0.1", 9464));
     assertThat(s.shutdownTimeout()).isEqualTo(Duration.ofSeconds(3));
     assertThat(config.service(ResourceKind.APP).enabled()).as("a present section is enabled by default").isTrue();
     assertThat(config.service(ResourceKind.APP).statics()).extracting(AgentConfig.StaticResource::name).containsExactly("tcp-echo", "api");
@@ -146,7 +149,7 @@ class AgentConfigTest {
     Files.writeString(file, "agent: { kafka: { bootstrap: 'localhost:9092' }, colour: blue }\n");
     assertThatThrownBy(() -> AgentConfig.load(file))
         .isInstanceOf(ConfigException.class)
-        .hasMessage(file + ": agent.colour: unknown key (expected one of: id, kafka, listen, advertise, data_dir, topic_prefix, heartbeat, relay, shutdown_timeout)");
+        .hasMessage(file + ": agent.colour: unknown key (expected one of: id, kafka, listen, advertise, data_dir, topic_prefix, heartbeat, relay, metrics, shutdown_timeout)");
   }
 
   private static final String AGENT = "agent: { kafka: { bootstrap: 'localhost:9092' } }\n";
@@ -204,6 +207,9 @@ class AgentConfigTest {
         Arguments.of("bad duration", "agent: { kafka: { bootstrap: 'k:1' }, heartbeat: { interval: 1 } }\n", "agent.heartbeat.interval", "invalid duration '1'"),
         Arguments.of("ttl not above interval", "agent: { kafka: { bootstrap: 'k:1' }, heartbeat: { interval: 2s, ttl: 2s } }\n", "agent.heartbeat.ttl", "must be longer than interval (2s)"),
         Arguments.of("bad topic prefix", "agent: { kafka: { bootstrap: 'k:1' }, topic_prefix: 'a b' }\n", "agent.topic_prefix", "topic prefix 'a b'"),
+        Arguments.of("bad metrics listen", "agent: { kafka: { bootstrap: 'k:1' }, metrics: { listen: '9464' } }\n", "agent.metrics.listen", "expected host:port"),
+        Arguments.of("metrics on the relay's port", "agent: { kafka: { bootstrap: 'k:1' }, listen: '0.0.0.0:3024', metrics: { listen: '127.0.0.1:3024' } }\n", "agent.metrics.listen", "port 3024 is already agent.listen's"),
+        Arguments.of("unknown metrics key", "agent: { kafka: { bootstrap: 'k:1' }, metrics: { port: 9464 } }\n", "agent.metrics.port", "unknown key"),
         Arguments.of("pool size out of range", "agent: { kafka: { bootstrap: 'k:1' }, relay: { pool_size: 0 } }\n", "agent.relay.pool_size", "must be between 1 and 10000"));
   }
 

@@ -74,6 +74,7 @@ public final class Proxy implements AutoCloseable {
   private final Disposable orphans;
   private final AgentBeats beats;
   private final RoutingTable table;
+  private final SessionPins pins;
   private final MeterRegistry registry;
   private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -89,6 +90,7 @@ public final class Proxy implements AutoCloseable {
     this.orphans = p.orphans;
     this.beats = p.beats;
     this.table = p.table;
+    this.pins = p.pins;
     this.registry = p.registry;
   }
 
@@ -137,6 +139,7 @@ public final class Proxy implements AutoCloseable {
     run(failures, () -> await(ingress.close().eventually(() -> vertx.close()), "close the web server"));
     run(failures, publisher::close);
     run(failures, topics::close);
+    run(failures, pins::close);
     run(failures, table::close);
     run(failures, beats::close);
     run(failures, materializer::close);
@@ -188,6 +191,7 @@ public final class Proxy implements AutoCloseable {
     Disposable orphans;
     AgentBeats beats;
     RoutingTable table;
+    SessionPins pins;
     MeterRegistry registry;
   }
 
@@ -261,7 +265,9 @@ public final class Proxy implements AutoCloseable {
         p.table = new RoutingTable(p.store, p.beats, p.materializer.changes(), p.materializer.streamClock(), ejections);
         RoutingTable table = p.table;
         AgentSelector selector = AgentSelector.pinnedFirst(table, random);
-        SessionPins pins = new SessionPins(p.store, p.publisher, clock, config.id());
+        p.pins = new SessionPins(p.store, p.materializer.changes(), p.publisher, clock, config.id());
+        SessionPins pins = p.pins;
+        StateGauges.register(p.registry, table, pins);
         AuditLog audit = new AuditLog(p.publisher, clock, config.id());
         p.vertx = Vertx.vertx(new VertxOptions());
         p.ingress =
@@ -323,6 +329,9 @@ public final class Proxy implements AutoCloseable {
       }
       if (p.topics != null) {
         run(ignored, p.topics::close);
+      }
+      if (p.pins != null) {
+        run(ignored, p.pins::close);
       }
       if (p.table != null) {
         run(ignored, p.table::close);

@@ -68,7 +68,7 @@ final class Cluster implements AutoCloseable {
     return proxy;
   }
 
-  /** An agent with {@code services} as its YAML services sections. */
+  /** An agent with {@code services} as its YAML services sections and a metrics port. */
   Agent agent(String id, String services) {
     String yaml =
         """
@@ -78,6 +78,7 @@ final class Cluster implements AutoCloseable {
           listen: "127.0.0.1:0"
           topic_prefix: %s
           relay: { connect_timeout: 2s }
+          metrics: { listen: "127.0.0.1:0" }
         %s
         """
             .formatted(id, kafka.bootstrapServers(), prefix, services);

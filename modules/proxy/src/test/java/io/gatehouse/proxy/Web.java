@@ -1,6 +1,7 @@
 package io.gatehouse.proxy;
 
 import io.gatehouse.config.HostPort;
+import io.gatehouse.testkit.PrometheusText;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
@@ -91,7 +92,16 @@ final class Web implements AutoCloseable {
     return request(HttpMethod.POST, proxy, proxy.toString(), path, null, contentType, body);
   }
 
-  static <T> T await(Future<T> f) {
+  /** Scrapes {@code GET /metrics} at {@code address} and parses it strictly. */
+  PrometheusText metrics(HostPort address) {
+    Response r = api(HttpMethod.GET, address, "/metrics");
+    if (r.status() != 200 || !r.header("Content-Type").startsWith("text/plain; version=0.0.4")) {
+      throw new AssertionError("GET http://" + address + "/metrics answered " + r.status() + " " + r.header("Content-Type") + ": " + r.body());
+    }
+    return PrometheusText.parse(r.body());
+  }
+
+    static <T> T await(Future<T> f) {
     try {
       return f.toCompletionStage().toCompletableFuture().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     } catch (Exception e) {

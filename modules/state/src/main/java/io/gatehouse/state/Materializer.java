@@ -99,10 +99,12 @@ public final class Materializer implements AutoCloseable {
               .description("Undecodable records set aside")
               .tag("topic", topic.suffix())
               .register(b.registry));
+      String name = names.of(topic);
+      Gauge.builder("gatehouse.materializer.lag.records", probe, p -> p.lag(name))
+          .description("Records between applied positions and the last end offsets seen; -1 before the first probe")
+          .tag("topic", topic.suffix())
+          .register(b.registry);
     }
-    Gauge.builder("gatehouse.materializer.lag.records", probe, StreamProbe::lag)
-        .description("Records between applied positions and the last end offsets seen")
-        .register(b.registry);
     Gauge.builder("gatehouse.materializer.caught.up", this, m -> m.isCaughtUp ? 1 : 0)
         .description("1 once the store has reached the end offsets seen at start")
         .register(b.registry);

@@ -91,6 +91,7 @@ public final class DevStack implements AutoCloseable {
         "  id: dev-agent-" + i,
         "  kafka: { bootstrap: \"" + kafka.bootstrapServers() + "\" }",
         "  listen: \"127.0.0.1:0\"",
+        "  metrics: { listen: \"127.0.0.1:0\" }",
         "  data_dir: \"" + data.resolve("agent-" + i) + "\"",
         "app_service:",
         "  enabled: true",

@@ -170,7 +170,16 @@ final class HttpIngress {
                 if (request.getHeader(HttpHeaders.CONTENT_LENGTH) == null) {
                   out.setChunked(true);
                 }
-                request.pipeTo(out).onFailure(e -> out.reset());
+                request
+                    .pipeTo(out)
+                    .onComplete(
+                        ar -> {
+                          // Counted once per body, from the server's own tally: nothing added per buffer.
+                          metrics.http.upstream().increment(request.bytesRead());
+                          if (ar.failed()) {
+                            out.reset();
+                          }
+                        });
                 response = out.response();
               } else {
                 out.end();
@@ -238,7 +247,7 @@ final class HttpIngress {
                   if (sr.failed()) {
                     agentSocket.close();
                   } else {
-                    Splice.join(sr.result(), agentSocket, s -> {});
+                    Splice.join(sr.result(), agentSocket, metrics.http, s -> {});
                   }
                 });
         return;
@@ -258,12 +267,15 @@ final class HttpIngress {
       request.resume();
       response
           .pipeTo(out)
-          .onFailure(
-              e -> {
-                // Part of the response may be out: the only honest signal left is a reset.
-                agentRequest.reset();
-                if (!out.ended()) {
-                  out.reset();
+          .onComplete(
+              ar -> {
+                metrics.http.downstream().increment(out.bytesWritten());
+                if (ar.failed()) {
+                  // Part of the response may be out: the only honest signal left is a reset.
+                  agentRequest.reset();
+                  if (!out.ended()) {
+                    out.reset();
+                  }
                 }
               });
     }

@@ -16,6 +16,11 @@ final class IngressMetrics {
   final Counter dialLost;
   final Counter ejections;
   final Timer selection;
+  final Relayed http;
+  final Relayed tunnel;
+
+  /** Byte counters of one protocol: {@code upstream} is user to agent, {@code downstream} back. */
+  record Relayed(Counter upstream, Counter downstream) {}
 
   IngressMetrics(MeterRegistry registry) {
     sessionsStarted = Counter.builder("gatehouse.sessions.started").description("Sessions pinned to their first agent").register(registry);
@@ -35,6 +40,21 @@ final class IngressMetrics {
             .minimumExpectedValue(Duration.ofNanos(1_000))
             .maximumExpectedValue(Duration.ofMillis(100))
             .register(registry);
+    http = relayed(registry, "http");
+    tunnel = relayed(registry, "tunnel");
+  }
+
+  private static Relayed relayed(MeterRegistry registry, String protocol) {
+    return new Relayed(bytes(registry, protocol, "upstream"), bytes(registry, protocol, "downstream"));
+  }
+
+  private static Counter bytes(MeterRegistry registry, String protocol, String direction) {
+    return Counter.builder("gatehouse.relayed.bytes")
+        .description("Bytes relayed between users and agents: HTTP bodies and upgraded connections (http), TCP tunnels (tunnel)")
+        .baseUnit("bytes")
+        .tag("protocol", protocol)
+        .tag("direction", direction)
+        .register(registry);
   }
 
   private static Counter failures(MeterRegistry registry, String reason) {

@@ -1,5 +1,7 @@
 package io.gatehouse.proxy.ingress;
 
+import io.gatehouse.proxy.ingress.IngressMetrics.Relayed;
+import io.micrometer.core.instrument.Counter;
 import io.vertx.core.Handler;
 import io.vertx.core.net.NetSocket;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -8,7 +10,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Joins two sockets into one byte stream in both directions with back-pressure: a side is paused
  * while the other's write queue is full. When either side ends or closes, both are closed and the
- * end handler runs once with the byte counts.
+ * end handler runs once with the byte counts. Every buffer is also counted on the given meters as
+ * it passes, so long-lived connections show on them before they end.
  */
 final class Splice {
   private final NetSocket user;
@@ -25,10 +28,10 @@ final class Splice {
   }
 
   /** Starts relaying; both sockets may be paused when handed over. */
-  static Splice join(NetSocket user, NetSocket agent, Handler<Splice> onEnd) {
+  static Splice join(NetSocket user, NetSocket agent, Relayed meters, Handler<Splice> onEnd) {
     Splice s = new Splice(user, agent, onEnd);
-    s.pump(user, agent, s.fromUser);
-    s.pump(agent, user, s.toUser);
+    s.pump(user, agent, s.fromUser, meters.upstream());
+    s.pump(agent, user, s.toUser, meters.downstream());
     user.resume();
     agent.resume();
     return s;
@@ -49,10 +52,11 @@ final class Splice {
     finish();
   }
 
-  private void pump(NetSocket from, NetSocket to, AtomicLong counter) {
+  private void pump(NetSocket from, NetSocket to, AtomicLong counter, Counter meter) {
     from.handler(
         buffer -> {
           counter.addAndGet(buffer.length());
+          meter.increment(buffer.length());
           to.write(buffer);
           if (to.writeQueueFull()) {
             from.pause();

@@ -171,6 +171,7 @@ final class TunnelIngress {
                   Splice.join(
                       sr.result(),
                       agentSocket,
+                      metrics.tunnel,
                       s -> {
                         open.remove(sessionId);
                         live.remove(sessionId);

@@ -15,6 +15,7 @@ import io.gatehouse.state.StreamClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -235,6 +236,42 @@ public final class RoutingTable {
           return !found[0];
         });
     return found[0];
+  }
+
+  /**
+   * Every resource {@link #all} lists or that is defined, counted by kind and by whether one of its
+   * agents is healthy. The proxy's table reads agents from memory; definitions cost one scan of the
+   * (small) resources table.
+   */
+  public ResourceCensus census() {
+    Instant seen = stream.seenUpTo();
+    Map<String, Boolean> healthyByKey = new HashMap<>();
+    if (index != null) {
+      index.forEach(
+          (resourceKey, servers) -> {
+            boolean current = false;
+            boolean healthy = false;
+            for (Map.Entry<String, ServingIndex.Serving> e : servers.entrySet()) {
+              if (isCurrent(e.getValue(), seen)) {
+                current = true;
+                AgentBeat beat = agents.get(e.getKey());
+                healthy |= beat != null && health(beat, seen) == AgentStatus.Health.HEALTHY;
+              }
+            }
+            if (current) {
+              healthyByKey.put(resourceKey, healthy);
+            }
+          });
+    } else {
+      all(Optional.empty()).forEach((ref, statuses) -> healthyByKey.put(ref.key(), statuses.stream().anyMatch(AgentStatus::healthy)));
+    }
+    resources.scan(
+        new byte[0],
+        (key, value) -> {
+          healthyByKey.putIfAbsent(Keys.string(key), false);
+          return true;
+        });
+    return ResourceCensus.of(healthyByKey);
   }
 
   /** Every agent's latest beat, in agent-id order. */

@@ -8,6 +8,7 @@ import io.gatehouse.state.StateStore;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.function.BiConsumer;
 import reactor.core.publisher.Flux;
 import reactor.core.Disposable;
 
@@ -48,6 +49,11 @@ final class ServingIndex implements AutoCloseable {
   Map<String, Serving> agents(String resourceKey) {
     ConcurrentSkipListMap<String, Serving> agents = byResource.get(resourceKey);
     return agents == null ? Map.of() : agents;
+  }
+
+  /** Every resource with its agents, as {@link #agents} gives them; the maps are live. */
+  void forEach(BiConsumer<String, Map<String, Serving>> visitor) {
+    byResource.forEach(visitor);
   }
 
   static boolean isDeleted(Serving serving) {

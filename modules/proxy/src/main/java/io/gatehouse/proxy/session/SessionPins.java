@@ -10,6 +10,7 @@ import io.gatehouse.proxy.routing.AgentEndpoint;
 import io.gatehouse.proxy.routing.ResourceRef;
 import io.gatehouse.state.KeyValueStore;
 import io.gatehouse.state.StateBatch;
+import io.gatehouse.state.StateChange;
 import io.gatehouse.state.StateStore;
 import java.time.Clock;
 import java.time.Duration;
@@ -18,7 +19,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
 
 /**
  * Session pins: which agent a session is on. A pin is written to the local {@code sessions} table at
@@ -28,9 +33,13 @@ import java.util.function.Predicate;
  *
  * <p>HTTP pins carry {@code lastActiveAt}, refreshed at most once per touch interval so that a busy
  * session does not write on every request; a pin idle past the timeout is expired by
- * {@link #expire}. TCP pins live exactly as long as their connection. Thread-safe.
+ * {@link #expire}. TCP pins live exactly as long as their connection.
+ *
+ * <p>The ids of the pinned sessions are also held in memory (about 100 bytes each), current through
+ * this class's writes and the materializer's changes, so {@link #count()} costs no scan. Close it to
+ * unsubscribe; the store is not closed. Thread-safe.
  */
-public final class SessionPins {
+public final class SessionPins implements AutoCloseable {
   public static final String HTTP = "http";
   public static final String TCP = "tcp";
 
@@ -39,13 +48,35 @@ public final class SessionPins {
   private final EventPublisher publisher;
   private final Clock clock;
   private final String proxyId;
+  private final Set<String> pinned = ConcurrentHashMap.newKeySet();
+  private final Disposable subscription;
 
-  public SessionPins(StateStore store, EventPublisher publisher, Clock clock, String proxyId) {
+  /**
+   * Pins in {@code store}, following {@code changes} (the materializer's) for pins other proxies
+   * write. Subscribes first, then loads the ids of the table, so no change is missed.
+   */
+  public SessionPins(StateStore store, Flux<StateChange> changes, EventPublisher publisher, Clock clock, String proxyId) {
     this.store = store;
     this.table = store.table(Topic.SESSIONS.suffix());
     this.publisher = Objects.requireNonNull(publisher, "publisher");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.proxyId = Objects.requireNonNull(proxyId, "proxyId");
+    this.subscription =
+        changes
+            .filter(c -> c.topic() == Topic.SESSIONS)
+            // The materializer stopped and logged why; the count keeps what it had.
+            .subscribe(c -> track(c.key(), !c.isDelete()), e -> {});
+    table.scan(
+        new byte[0],
+        (k, v) -> {
+          pinned.add(Keys.string(k));
+          return true;
+        });
+  }
+
+  /** How many sessions are pinned in local state, whichever proxy pinned them. */
+  public int count() {
+    return pinned.size();
   }
 
   /** The pin of {@code sessionId}, as this proxy knows it. */
@@ -179,6 +210,20 @@ public final class SessionPins {
     return ended;
   }
 
+  /** Stops following the materializer's changes; idempotent. */
+  @Override
+  public void close() {
+    subscription.dispose();
+  }
+
+  private void track(String sessionId, boolean isPinned) {
+    if (isPinned) {
+      pinned.add(sessionId);
+    } else {
+      pinned.remove(sessionId);
+    }
+  }
+
   private void write(String sessionId, SessionPin pin) {
     byte[] key = Keys.bytes(sessionId);
     try (StateBatch batch = store.batch()) {
@@ -191,6 +236,7 @@ public final class SessionPins {
       // the same pin from it; skipping the log takes ~9 us off every new session.
       store.writeUnlogged(batch);
     }
+    track(sessionId, pin != null);
     // Local state is what routing reads; a failed publish is counted and logged by the publisher.
     publisher.publish(Topic.SESSIONS, sessionId, pin);
   }

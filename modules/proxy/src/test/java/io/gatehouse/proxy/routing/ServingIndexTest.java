@@ -52,4 +52,30 @@ class ServingIndexTest {
       table.close();
     }
   }
+
+  @Test
+  void censusCountsResourcesByKindAndWhetherAnAgentIsHealthy() {
+    MutableClock clock = new MutableClock(T0);
+    Sinks.Many<StateChange> changes = Sinks.many().multicast().directBestEffort();
+    try (StateFixture state = new StateFixture(dir)) {
+      state.heartbeat("app", "demo", "agent-a", T0);
+      state.heartbeat("app", "demo", "agent-b", T0);
+      state.heartbeat("app", "drained", "agent-b", T0);
+      state.heartbeat("db", "pg", "agent-gone", T0);
+      state.define("app", "defined-only");
+      state.define("app", "demo");
+      state.beat("agent-a", T0, "serving");
+      state.beat("agent-b", T0, "draining");
+      RoutingTable table =
+          new RoutingTable(state.store, AgentBeats.fromStore(state.store), changes.asFlux(), clock::instant, new Ejections(clock, Duration.ofSeconds(10)));
+
+      ResourceCensus census = table.census();
+      assertThat(census.healthy(ResourceKind.APP)).as("demo, served by agent-a").isEqualTo(1);
+      assertThat(census.unhealthy(ResourceKind.APP)).as("drained (agent draining) and defined-only (no agent)").isEqualTo(2);
+      assertThat(census.unhealthy(ResourceKind.DB)).as("pg: its agent has no beat").isEqualTo(1);
+      assertThat(census.healthy(ResourceKind.DB)).isZero();
+      assertThat(census.healthy(ResourceKind.KUBE) + census.unhealthy(ResourceKind.KUBE)).isZero();
+      table.close();
+    }
+  }
 }

@@ -6,7 +6,9 @@ import io.gatehouse.events.ResourceKind;
 import io.gatehouse.events.SessionPin;
 import io.gatehouse.events.topic.Topic;
 import io.gatehouse.proxy.routing.AgentEndpoint;
+import io.gatehouse.events.codec.EventCodec;
 import io.gatehouse.proxy.routing.ResourceRef;
+import io.gatehouse.state.StateChange;
 import io.gatehouse.state.StateStore;
 import io.gatehouse.testkit.MutableClock;
 import java.nio.file.Path;
@@ -16,6 +18,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Sinks;
 
 class SessionPinsTest {
   private static final ResourceRef DEMO = new ResourceRef(ResourceKind.APP, "demo");
@@ -32,11 +36,12 @@ class SessionPinsTest {
   @BeforeEach
   void open() {
     store = StateStore.open(dir, Topic.MATERIALIZED.stream().map(Topic::suffix).toList());
-    pins = new SessionPins(store, kafka, clock, "proxy-1");
+    pins = new SessionPins(store, Flux.never(), kafka, clock, "proxy-1");
   }
 
   @AfterEach
   void close() {
+    pins.close();
     store.close();
   }
 
@@ -93,7 +98,7 @@ class SessionPinsTest {
 
   @Test
   void pinsOfAnotherProxyExpireAfterTwiceTheTimeout() {
-    SessionPins other = new SessionPins(store, kafka, clock, "proxy-2");
+    SessionPins other = new SessionPins(store, Flux.never(), kafka, clock, "proxy-2");
     String id = SessionId.generate();
     other.pin(id, DEMO, A, SessionPins.HTTP, null);
     clock.advance(IDLE.plusMinutes(1));
@@ -109,12 +114,34 @@ class SessionPinsTest {
     String foreign = SessionId.generate();
     pins.pin(open, DEMO, A, SessionPins.TCP, null);
     pins.pin(orphan, DEMO, A, SessionPins.TCP, null);
-    new SessionPins(store, kafka, clock, "proxy-2").pin(foreign, DEMO, A, SessionPins.TCP, null);
+    new SessionPins(store, Flux.never(), kafka, clock, "proxy-2").pin(foreign, DEMO, A, SessionPins.TCP, null);
     clock.advance(Duration.ofDays(1));
     assertThat(pins.expire(IDLE)).isEmpty();
     assertThat(pins.endOrphans(Set.of(open)::contains)).extracting(SessionPin::getSessionId).containsExactly(orphan);
     assertThat(pins.get(open)).isPresent();
     assertThat(pins.get(foreign)).isPresent();
+  }
+
+  @Test
+  void countFollowsOwnWritesTheStoreAtStartAndOtherProxiesPins() {
+    String mine = SessionId.generate();
+    SessionPin earlier = pins.pin(SessionId.generate(), DEMO, A, SessionPins.TCP, null);
+    Sinks.Many<StateChange> changes = Sinks.many().multicast().directBestEffort();
+    try (SessionPins counted = new SessionPins(store, changes.asFlux(), kafka, clock, "proxy-1")) {
+      assertThat(counted.count()).isEqualTo(1);
+
+      counted.pin(mine, DEMO, A, SessionPins.HTTP, null);
+      assertThat(counted.count()).isEqualTo(2);
+
+      String foreign = SessionId.generate();
+      SessionPin theirs = SessionPin.newBuilder(earlier).setSessionId(foreign).setProxyId("proxy-2").build();
+      changes.tryEmitNext(new StateChange(Topic.SESSIONS, foreign, EventCodec.SESSION_PIN.encode(theirs), 0, 0));
+      assertThat(counted.count()).isEqualTo(3);
+
+      changes.tryEmitNext(new StateChange(Topic.SESSIONS, foreign, null, 0, 1));
+      counted.unpin(mine);
+      assertThat(counted.count()).isEqualTo(1);
+    }
   }
 
   @Test

@@ -3,6 +3,7 @@ package io.gatehouse.state.internals;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.ToLongFunction;
@@ -25,7 +26,7 @@ public final class StreamProbe {
   private final Duration timeout;
   private volatile Instant seenUpTo = Instant.EPOCH;
   private volatile boolean reachable;
-  private volatile long lag = -1;
+  private volatile Map<String, Long> lagByTopic = Map.of();
   private Instant lastAsked = Instant.EPOCH;
   private Instant pendingAt;
   private Map<TopicPartition, Long> pendingEnds;
@@ -61,10 +62,13 @@ public final class StreamProbe {
       return false;
     }
     long behind = 0;
+    Map<String, Long> byTopic = new HashMap<>();
     for (Map.Entry<TopicPartition, Long> end : pendingEnds.entrySet()) {
-      behind += Math.max(0, end.getValue() - position.applyAsLong(end.getKey()));
+      long partitionLag = Math.max(0, end.getValue() - position.applyAsLong(end.getKey()));
+      byTopic.merge(end.getKey().topic(), partitionLag, Long::sum);
+      behind += partitionLag;
     }
-    lag = behind;
+    lagByTopic = byTopic;
     if (behind > 0) {
       return false;
     }
@@ -82,8 +86,11 @@ public final class StreamProbe {
     return reachable;
   }
 
-  /** Records between the applied positions and the last end offsets asked for; -1 before any. */
-  public long lag() {
-    return lag;
+  /**
+   * Records of {@code topic} between the applied positions and the last end offsets asked for; -1
+   * before the first answer that covered the topic.
+   */
+  public long lag(String topic) {
+    return lagByTopic.getOrDefault(topic, -1L);
   }
 }
