@@ -8,7 +8,6 @@ import io.gatehouse.events.ResourceDefinition;
 import io.gatehouse.events.ResourceSpec;
 import io.gatehouse.events.codec.EventCodec;
 import io.gatehouse.events.topic.Topic;
-import io.gatehouse.events.topic.TopicBootstrap;
 import io.gatehouse.events.topic.TopicNames;
 import io.gatehouse.state.Materializer;
 import io.gatehouse.state.StateChange;
@@ -17,24 +16,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import reactor.core.Disposable;
 
 /**
@@ -50,15 +36,12 @@ final class ConvergenceBench {
     int resources = args.length > 0 ? Integer.parseInt(args[0]) : 200;
     int windowSeconds = args.length > 1 ? Integer.parseInt(args[1]) : 120;
     Path work = Files.createTempDirectory("gatehouse-converge-");
-    TopicNames names = TopicNames.DEFAULT;
     try (EmbeddedKafka kafka = EmbeddedKafka.builder().build().start()) {
-      Properties adminProps = new Properties();
-      adminProps.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-      try (Admin admin = Admin.create(adminProps)) {
-        new TopicBootstrap(admin, names, (short) 1, Duration.ofSeconds(30)).ensure();
-      }
+      TopicNames names = BenchKafka.ensureTopics(kafka.bootstrapServers());
       convergence(kafka.bootstrapServers(), names, work, resources);
       heartbeatCost(kafka.bootstrapServers(), names, windowSeconds);
+    } finally {
+      Fleet.delete(work);
     }
   }
 
@@ -74,7 +57,7 @@ final class ConvergenceBench {
             "app_service:",
             "  enabled: true",
             "  resources: [ { labels: { bench: \"yes\" } } ]", ""), "bench"));
-        KafkaProducer<byte[], byte[]> producer = producer(bootstrap)) {
+        KafkaProducer<byte[], byte[]> producer = BenchKafka.producer(bootstrap)) {
       Disposable sub = proxy.changes().onBackpressureBuffer()
           .filter(c -> c.topic() == Topic.HEARTBEATS && !c.isDelete())
           .map(StateChange::key)
@@ -107,59 +90,10 @@ final class ConvergenceBench {
     }
   }
 
-  private static void heartbeatCost(String bootstrap, TopicNames names, int windowSeconds) throws Exception {
-    StringBuilder yaml = new StringBuilder(String.join("\n",
-        "agent:", "  id: bench-hb", "  kafka: { bootstrap: \"" + bootstrap + "\" }", "  listen: \"127.0.0.1:0\"",
-        "app_service:", "  enabled: true", "  apps:", ""));
-    for (int i = 0; i < 100; i++) {
-      yaml.append("    - { name: hb-").append(i).append(", uri: \"http://127.0.0.1:").append(10000 + i).append("\", labels: { env: bench } }\n");
-    }
-    try (Agent agent = Agent.start(AgentConfig.parse(yaml.toString(), "bench-hb"));
-        KafkaConsumer<byte[], byte[]> consumer = consumer(bootstrap)) {
-      // Skip the start-up burst: count from 5 s after start for the window.
-      long warm = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-      while (System.nanoTime() < warm) {
-        java.util.concurrent.locks.LockSupport.parkNanos(50_000_000);
-      }
-      List<TopicPartition> tps = new ArrayList<>();
-      for (Topic t : List.of(Topic.HEARTBEATS, Topic.AGENTS)) {
-        consumer.partitionsFor(names.of(t)).forEach(p -> tps.add(new TopicPartition(p.topic(), p.partition())));
-      }
-      consumer.assign(tps);
-      consumer.seekToEnd(tps);
-      tps.forEach(consumer::position);
-      AtomicLong bytes = new AtomicLong();
-      AtomicLong records = new AtomicLong();
-      AtomicLong beats = new AtomicLong();
-      long end = System.nanoTime() + Duration.ofSeconds(windowSeconds).toNanos();
-      while (System.nanoTime() < end) {
-        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-          if (r.key() != null && new String(r.key(), java.nio.charset.StandardCharsets.UTF_8).contains("bench-hb")) {
-            bytes.addAndGet(r.serializedKeySize() + Math.max(0, r.serializedValueSize()));
-            records.incrementAndGet();
-            if (r.topic().equals(names.of(Topic.AGENTS))) {
-              beats.incrementAndGet();
-            }
-          }
-        }
-      }
-      System.out.printf("{\"scenario\":\"heartbeat-cost-100-resources\",\"windowSeconds\":%d,\"records\":%d,\"agentBeats\":%d,\"payloadBytesPerSec\":%.1f,\"recordsPerSec\":%.2f}%n",
-          windowSeconds, records.get(), beats.get(), bytes.get() / (double) windowSeconds, records.get() / (double) windowSeconds);
-    }
-  }
-
-  private static KafkaProducer<byte[], byte[]> producer(String bootstrap) {
-    Properties p = new Properties();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    p.put(ProducerConfig.ACKS_CONFIG, "all");
-    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-    return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
-  }
-
-  private static KafkaConsumer<byte[], byte[]> consumer(String bootstrap) {
-    Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-    return new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+  private static void heartbeatCost(String bootstrap, TopicNames names, int windowSeconds) {
+    // Skip the start-up burst: count from 5 s after start for the window.
+    HeartbeatTraffic.Measurement m = HeartbeatTraffic.measure(bootstrap, names, "bench-hb", 100, Duration.ofSeconds(5), Duration.ofSeconds(windowSeconds));
+    System.out.printf("{\"scenario\":\"heartbeat-cost-100-resources\",\"windowSeconds\":%d,\"records\":%d,\"agentBeats\":%d,\"payloadBytesPerSec\":%.1f,\"recordsPerSec\":%.2f}%n",
+        windowSeconds, m.heartbeats() + m.beats(), m.beats(), m.bytesPerSec(), m.recordsPerSec());
   }
 }

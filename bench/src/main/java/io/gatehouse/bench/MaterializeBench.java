@@ -1,8 +1,6 @@
 package io.gatehouse.bench;
 
 import io.gatehouse.broker.EmbeddedKafka;
-import io.gatehouse.events.topic.Topic;
-import io.gatehouse.events.topic.TopicBootstrap;
 import io.gatehouse.events.topic.TopicNames;
 import io.gatehouse.state.Materializer;
 import io.gatehouse.state.StateStore;
@@ -10,15 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
-import java.util.Properties;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * Load driver for the state backbone: produces a fleet's heartbeats to an embedded broker, then
@@ -34,12 +25,7 @@ final class MaterializeBench {
     Fleet fleet = new Fleet(records / 10, 10);
     Path work = Files.createTempDirectory("gatehouse-bench-");
     try (EmbeddedKafka kafka = EmbeddedKafka.builder().build().start()) {
-      TopicNames names = TopicNames.DEFAULT;
-      Properties adminProps = new Properties();
-      adminProps.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-      try (Admin admin = Admin.create(adminProps)) {
-        new TopicBootstrap(admin, names, (short) 1, Duration.ofSeconds(30)).ensure();
-      }
+      TopicNames names = BenchKafka.ensureTopics(kafka.bootstrapServers());
       long produceNanos = produce(kafka.bootstrapServers(), names, fleet);
       report("produce", fleet.size(), produceNanos);
 
@@ -72,7 +58,7 @@ final class MaterializeBench {
       }
       System.out.printf(
           "{\"scenario\":\"summary\",\"records\":%d,\"materializeRecordsPerSecMedian\":%.0f,\"restartToCaughtUpMillisMedian\":%.1f,\"cores\":%d,\"jvm\":\"%s\"}%n",
-          fleet.size(), median(rates), median(restarts), Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.version"));
+          fleet.size(), Stats.median(rates), Stats.median(restarts), Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.version"));
     } finally {
       Fleet.delete(work);
     }
@@ -83,22 +69,9 @@ final class MaterializeBench {
   }
 
   private static long produce(String bootstrap, TopicNames names, Fleet fleet) {
-    Properties p = new Properties();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    p.put(ProducerConfig.ACKS_CONFIG, "all");
-    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-    p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
-    p.put(ProducerConfig.BATCH_SIZE_CONFIG, String.valueOf(256 * 1024));
-    p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
     long started = System.nanoTime();
-    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
-      String topic = names.of(Topic.HEARTBEATS);
-      for (int r = 0; r < fleet.resources; r++) {
-        for (int a = 0; a < fleet.agents; a++) {
-          producer.send(new ProducerRecord<>(topic, fleet.key(r, a), fleet.value(r, a, 1)));
-        }
-      }
-      producer.flush();
+    try (KafkaProducer<byte[], byte[]> producer = BenchKafka.bulkProducer(bootstrap)) {
+      fleet.produce(producer, names, null);
     }
     return System.nanoTime() - started;
   }
@@ -108,12 +81,4 @@ final class MaterializeBench {
         "{\"scenario\":\"%s\",\"records\":%d,\"seconds\":%.3f,\"recordsPerSec\":%.0f}%n",
         scenario, records, nanos / 1e9, records / (nanos / 1e9));
   }
-
-  static double median(List<Double> values) {
-    List<Double> sorted = new ArrayList<>(values);
-    Collections.sort(sorted);
-    int n = sorted.size();
-    return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
-  }
-
 }

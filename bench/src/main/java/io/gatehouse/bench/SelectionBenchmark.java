@@ -46,9 +46,14 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Selection plus pin for a new session, the proxy's per-session control-plane cost: pick a random
- * healthy agent of a random resource among 1M heartbeat records (100k resources × 10 agents), then
- * write the pin to local state. The Kafka write of the pin is asynchronous in the proxy and is
- * replaced here by a completed stage, so the figure is the time a session waits.
+ * healthy agent of a random resource among {@code records} heartbeat records (100k or 1M: 10k or
+ * 100k resources × 10 agents), then write the pin to local state. The Kafka write of the pin is
+ * asynchronous in the proxy and is replaced here by a completed stage, so the figure is the time a
+ * session waits.
+ *
+ * <p>{@code layout=shared} (the default): the same 10 agents serve every resource.
+ * {@code -p layout=grouped}: {@code records / 10} distinct agents, each serving 10 resources with 9
+ * others, as in the {@code fleet} driver.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)
@@ -57,8 +62,11 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 3, time = 5)
 @Fork(value = 1, jvmArgsAppend = {"-Xmx2g"})
 public class SelectionBenchmark {
-  @Param({"1000000"})
+  @Param({"100000", "1000000"})
   int records;
+
+  @Param({"shared"})
+  String layout;
 
   private Path dir;
   private StateStore store;
@@ -68,14 +76,17 @@ public class SelectionBenchmark {
 
   @Setup(Level.Trial)
   public void fill() throws IOException {
-    fleet = new Fleet(records / 10, 10);
+    fleet = switch (layout) {
+      case "shared" -> new Fleet(records / 10, 10);
+      case "grouped" -> Fleet.grouped(records / 10, 10, 10, null);
+      default -> throw new IllegalArgumentException("layout is shared or grouped, not " + layout);
+    };
     dir = Files.createTempDirectory("gatehouse-select-");
     store = Fleet.open(dir);
     Instant now = Instant.now();
     StateBatch batch = store.batch();
-    for (int a = 0; a < fleet.agents; a++) {
-      AgentBeat beat = AgentBeat.newBuilder().setAgentId(fleet.agent(a)).setAddress("127.0.0." + (a + 1) + ":3024")
-          .setVersion("bench").setTime(now.plus(Duration.ofDays(1))).setStartedAt(now).build();
+    for (int a = 0; a < fleet.agentCount(); a++) {
+      AgentBeat beat = fleet.beat(a, now.plus(Duration.ofDays(1)), Duration.ofMillis(3000));
       batch.put("agents", Keys.bytes(fleet.agent(a)), EventCodec.AGENT_BEAT.encode(beat));
     }
     store.write(batch);

@@ -1,0 +1,226 @@
+package io.gatehouse.bench;
+
+import io.vertx.core.json.JsonObject;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * A real proxy ({@link ProxyChild}) in a child JVM started from this driver's class path, so that
+ * its heap, RSS and start-up are its own and not the embedded broker's. {@link #start} returns once
+ * {@code GET /readyz} answers 200, having timed that from the moment the JVM was spawned
+ * ({@link #jvmStartToReadyMillis}); the child times {@code Proxy.start} → ready itself
+ * ({@link #proxyStartToReadyMillis}). {@link #close} asks the child to stop (it closes the proxy)
+ * and destroys it if it has not exited within 30 s; a shutdown hook destroys any child still
+ * running when the driver exits. The proxy's web port is on 127.0.0.1.
+ */
+final class ProxyProcess implements AutoCloseable {
+  private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
+
+  static {
+    Runtime.getRuntime().addShutdownHook(new Thread(ProxyProcess::destroyAll, "proxy-process-reaper"));
+  }
+
+  private final Process process;
+  private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+  private JsonObject started;
+  private JsonObject ready;
+  private double jvmStartToReadyMillis;
+
+  private ProxyProcess(Process process) {
+    this.process = process;
+    Thread reader = new Thread(this::readLines, "proxy-" + process.pid() + "-stdout");
+    reader.setDaemon(true);
+    reader.start();
+  }
+
+  /**
+   * Starts a proxy JVM with heap limit {@code xmx} on {@code config} and waits until it is ready.
+   *
+   * @throws IllegalStateException when it exits or is not ready within {@code timeout}; it is
+   *     destroyed then
+   */
+  static ProxyProcess start(Path config, String xmx, Duration timeout) throws IOException, InterruptedException {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    List<String> command = List.of(java, "-Xmx" + xmx, "-cp", System.getProperty("java.class.path"), Main.class.getName(), "proxy-child", config.toString());
+    long spawned = System.nanoTime();
+    Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    LIVE.add(process);
+    ProxyProcess proxy = new ProxyProcess(process);
+    try {
+      long deadline = spawned + timeout.toNanos();
+      proxy.started = proxy.await("started", deadline);
+      proxy.jvmStartToReadyMillis = (proxy.awaitReadyz(deadline) - spawned) / 1e6;
+      proxy.ready = proxy.await("ready", deadline);
+      return proxy;
+    } catch (RuntimeException | InterruptedException e) {
+      destroy(process);
+      LIVE.remove(process);
+      throw e;
+    }
+  }
+
+  long pid() {
+    return process.pid();
+  }
+
+  /** The web address, {@code http://127.0.0.1:<port>}. */
+  String baseUrl() {
+    return "http://127.0.0.1:" + started.getInteger("port");
+  }
+
+  /** From spawning the JVM to the first {@code /readyz} 200 seen by polling every 5 ms. */
+  double jvmStartToReadyMillis() {
+    return jvmStartToReadyMillis;
+  }
+
+  /** From just before {@code Proxy.start} to the proxy reporting ready, timed inside the child. */
+  double proxyStartToReadyMillis() {
+    return ready.getDouble("proxyStartToReadyMillis");
+  }
+
+  /** From the first record the materializer applied to ready: the apply phase alone, without start-up. */
+  double firstRecordToReadyMillis() {
+    return ready.getDouble("firstRecordToReadyMillis");
+  }
+
+  /** The records the proxy's materializer applied until it was ready. */
+  long appliedRecords() {
+    return ready.getLong("appliedRecords");
+  }
+
+  /** Heap in use after GC before the proxy was started: the JVM and this driver's own classes. */
+  long baselineHeapBytes() {
+    return started.getLong("baselineHeapBytes");
+  }
+
+  /** Heap in use after two full GCs, now. */
+  long heapUsedBytes() throws IOException, InterruptedException {
+    OutputStream stdin = process.getOutputStream();
+    stdin.write("heap\n".getBytes(StandardCharsets.UTF_8));
+    stdin.flush();
+    return await("heap", System.nanoTime() + Duration.ofMinutes(1).toNanos()).getLong("heapUsedBytes");
+  }
+
+  /** A field of {@code /proc/<pid>/status} in bytes, e.g. {@code VmRSS} (resident) or {@code VmHWM} (peak resident). */
+  long status(String field) throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(process.pid()), "status"))) {
+      if (line.startsWith(field + ":")) {
+        return Long.parseLong(line.substring(field.length() + 1).replace("kB", "").strip()) * 1024;
+      }
+    }
+    throw new IllegalStateException("no " + field + " in /proc/" + process.pid() + "/status");
+  }
+
+  /** {@code GET path} on the proxy's web port. */
+  HttpResponse<String> get(String path) throws IOException, InterruptedException {
+    HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl() + path)).timeout(Duration.ofSeconds(10)).GET().build();
+    return http.send(request, HttpResponse.BodyHandlers.ofString());
+  }
+
+  HttpClient http() {
+    return http;
+  }
+
+  @Override
+  public void close() {
+    if (!LIVE.contains(process)) {
+      return;
+    }
+    try {
+      if (process.isAlive()) {
+        try (OutputStream stdin = process.getOutputStream()) {
+          stdin.write("stop\n".getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+          // the child is already going; destroy below if it lingers
+        }
+      }
+      if (!process.waitFor(30, TimeUnit.SECONDS)) {
+        destroy(process);
+      }
+    } catch (InterruptedException e) {
+      destroy(process);
+      Thread.currentThread().interrupt();
+    } finally {
+      LIVE.remove(process);
+    }
+  }
+
+  /** Destroys every child still running; what the shutdown hook does. */
+  static void destroyAll() {
+    LIVE.forEach(ProxyProcess::destroy);
+  }
+
+  private static void destroy(Process process) {
+    process.destroy();
+    try {
+      if (!process.waitFor(10, TimeUnit.SECONDS)) {
+        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      process.destroyForcibly();
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void readLines() {
+    try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+      for (String line = out.readLine(); line != null; line = out.readLine()) {
+        lines.add(line);
+      }
+    } catch (IOException e) {
+      // the child's stdout closed: await() notices that the process has gone
+    }
+  }
+
+  private JsonObject await(String event, long deadline) throws InterruptedException {
+    while (System.nanoTime() < deadline) {
+      String line = lines.poll(50, TimeUnit.MILLISECONDS);
+      if (line == null) {
+        if (!process.isAlive() && lines.isEmpty()) {
+          throw new IllegalStateException("proxy process " + process.pid() + " exited with " + process.exitValue() + " before '" + event + "'");
+        }
+        continue;
+      }
+      if (line.startsWith("{\"event\":\"" + event + "\"")) {
+        return new JsonObject(line);
+      }
+    }
+    throw new IllegalStateException("proxy process " + process.pid() + " did not report '" + event + "' in time");
+  }
+
+  private long awaitReadyz(long deadline) throws InterruptedException {
+    HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl() + "/readyz")).timeout(Duration.ofSeconds(10)).GET().build();
+    while (System.nanoTime() < deadline) {
+      try {
+        if (http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+          return System.nanoTime();
+        }
+      } catch (IOException e) {
+        if (!process.isAlive()) {
+          throw new UncheckedIOException("proxy process " + process.pid() + " exited with " + process.exitValue(), e);
+        }
+      }
+      LockSupport.parkNanos(5_000_000);
+    }
+    throw new IllegalStateException("proxy process " + process.pid() + " was not ready in time");
+  }
+}

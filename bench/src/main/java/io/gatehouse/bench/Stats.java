@@ -1,0 +1,25 @@
+package io.gatehouse.bench;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+
+/** Medians and nearest-rank percentiles of a driver's samples. */
+final class Stats {
+  private Stats() {}
+
+  static double median(List<Double> values) {
+    List<Double> sorted = new ArrayList<>(values);
+    Collections.sort(sorted);
+    int n = sorted.size();
+    return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+  }
+
+  /** The nearest-rank percentile {@code q} (0 < q <= 1) of {@code values}, which it sorts. */
+  static long percentile(long[] values, double q) {
+    Arrays.sort(values);
+    int rank = (int) Math.ceil(values.length * q);
+    return values[Math.max(0, Math.min(values.length - 1, rank - 1))];
+  }
+}
