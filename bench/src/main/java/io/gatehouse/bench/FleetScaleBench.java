@@ -76,7 +76,6 @@ final class FleetScaleBench {
   }
 
   public static void main(String[] args) throws Exception {
-    BenchLogging.toStderr();
     Options options;
     try {
       options = Options.parse(args);

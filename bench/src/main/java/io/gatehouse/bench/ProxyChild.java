@@ -36,7 +36,6 @@ final class ProxyChild {
   private ProxyChild() {}
 
   static void main(String[] args) throws Exception {
-    BenchLogging.toStderr();
     ProxyConfig config = ProxyConfig.load(Path.of(args[0]));
     long baseline = heapAfterGc().getUsed();
     long uptime = ManagementFactory.getRuntimeMXBean().getUptime();

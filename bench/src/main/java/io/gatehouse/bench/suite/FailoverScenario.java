@@ -1,6 +1,7 @@
 package io.gatehouse.bench.suite;
 
 import io.vertx.core.json.JsonObject;
+import io.gatehouse.bench.Stats;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,5 +1,6 @@
 package io.gatehouse.bench.suite;
 
+import io.gatehouse.bench.Stats;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;

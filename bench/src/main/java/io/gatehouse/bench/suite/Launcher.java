@@ -16,9 +16,18 @@ final class Launcher {
     this.gatehouseJar = gatehouseJar;
   }
 
-  /** {@code java -Xmx512m -jar gatehouse.jar ARGS}, as {@code bin/gatehouse} runs it. */
+  /**
+   * {@code java -Xmx512m -jar gatehouse.jar ARGS}, as {@code bin/gatehouse} runs it, plus the
+   * options in {@code GATEHOUSE_BENCH_JAVA_OPTS} (space-separated; e.g. a JFR recording to profile
+   * the proxy and agents under load).
+   */
   List<String> gatehouse(String... args) {
-    List<String> cmd = new ArrayList<>(List.of(java, "-Xmx512m", "-jar", gatehouseJar.toString()));
+    List<String> cmd = new ArrayList<>(List.of(java, "-Xmx512m"));
+    String extra = System.getenv("GATEHOUSE_BENCH_JAVA_OPTS");
+    if (extra != null && !extra.isBlank()) {
+      cmd.addAll(List.of(extra.strip().split("\\s+")));
+    }
+    cmd.addAll(List.of("-jar", gatehouseJar.toString()));
     cmd.addAll(List.of(args));
     return cmd;
   }

@@ -1,5 +1,6 @@
 package io.gatehouse.bench.suite;
 
+import io.gatehouse.bench.Stats;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -43,9 +44,9 @@ final class TcpScenario {
         double gib = settings.bulkBytes() / (double) (1L << 30);
         cpuProxy.computeIfAbsent(p.name(), k -> new ArrayList<>()).add((cpu(p, "proxy") - proxyBefore) / gib);
         cpuAgent.computeIfAbsent(p.name(), k -> new ArrayList<>()).add((cpu(p, "agent") - agentBefore) / gib);
-        long[] rtt = Stats.sorted(TcpLoad.roundTrips(p.connector(), 500, settings.roundTrips(), MESSAGE_BYTES));
-        p50.computeIfAbsent(p.name(), k -> new ArrayList<>()).add(Stats.quantile(rtt, 0.50) / 1e3);
-        p99.computeIfAbsent(p.name(), k -> new ArrayList<>()).add(Stats.quantile(rtt, 0.99) / 1e3);
+        long[] rtt = TcpLoad.roundTrips(p.connector(), 500, settings.roundTrips(), MESSAGE_BYTES);
+        p50.computeIfAbsent(p.name(), k -> new ArrayList<>()).add(Stats.percentile(rtt, 0.50) / 1e3);
+        p99.computeIfAbsent(p.name(), k -> new ArrayList<>()).add(Stats.percentile(rtt, 0.99) / 1e3);
       }
     }
     Table t = new Table("tcp", "TCP data path: bulk upload and 64-byte round trips",
