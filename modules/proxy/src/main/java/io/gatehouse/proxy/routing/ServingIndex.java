@@ -50,6 +50,14 @@ final class ServingIndex implements AutoCloseable {
     return agents == null ? Map.of() : agents;
   }
 
+  /**
+   * Every resource key ({@code kind/name}) the index has seen, with its agents as {@link #agents}
+   * gives them. The maps are live: iterate them, do not keep them.
+   */
+  Map<String, ? extends Map<String, Serving>> all() {
+    return byResource;
+  }
+
   static boolean isDeleted(Serving serving) {
     return serving == DELETED;
   }
