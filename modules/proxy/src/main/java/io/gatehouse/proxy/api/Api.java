@@ -39,7 +39,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The REST API on the web port (docs/proxy.md): resources (list, get, create or replace, delete),
- * agents, sessions, server-sent events of state changes, health, readiness and Prometheus metrics.
+ * agents, sessions, server-sent events of state changes, health, readiness, Prometheus metrics, and
+ * the web dashboard at {@code /}.
  * Reads come from local state (scans run off the event loop); writes go to Kafka and answer once
  * Kafka acknowledged them. Every failure is answered by one failure handler, through
  * {@link Failures#verdict}, as {@code {"status","code","error"}} ({@code error} is the sentence for
@@ -59,6 +60,7 @@ public final class Api {
   private final Materializer materializer;
   private final Optional<PrometheusMeterRegistry> prometheus;
   private final EventStream events;
+  private final Dashboard dashboard;
 
   public Api(
       String proxyId,
@@ -79,7 +81,8 @@ public final class Api {
     this.publisher = publisher;
     this.materializer = materializer;
     this.prometheus = prometheus(registry);
-    this.events = new EventStream(materializer.changes(), proxyId);
+    this.events = new EventStream(materializer.changes(), proxyId, new ProxyStatus(proxyId, materializer, table));
+    this.dashboard = Dashboard.load();
   }
 
   /** A router for one event loop; routers are cheap, and each verticle gets its own. */
@@ -95,7 +98,8 @@ public final class Api {
     r.get("/v1/agents").handler(this::agents);
     r.get("/v1/sessions").handler(this::sessions);
     r.get("/v1/events").handler(events::handle);
-    r.get("/").handler(this::index);
+    r.get("/").handler(dashboard::index);
+    r.get("/dashboard/:file").handler(dashboard::asset);
     r.route().last().handler(ctx -> ctx.fail(new IngressFailure(404, "not-found", "no endpoint " + ctx.request().method() + " " + ctx.request().path())));
     r.route().failureHandler(this::failure);
     return r;
@@ -233,17 +237,6 @@ public final class Api {
       pins.all().forEach(pin -> out.add(ResourceJson.session(pin)));
       return out;
     }).onSuccess(out -> json(ctx, 200, out)).onFailure(ctx::fail);
-  }
-
-  private void index(RoutingContext ctx) {
-    ctx.response()
-        .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8")
-        .end(
-            "Gatehouse proxy "
-                + proxyId
-                + "\n\nGET    /v1/resources[?kind=]\nGET    /v1/resources/{kind}/{name}\nPOST   /v1/resources\n"
-                + "DELETE /v1/resources/{kind}/{name}\nGET    /v1/agents\nGET    /v1/sessions\nGET    /v1/events\n"
-                + "GET    /v1/tunnel/{kind}/{name}  (Upgrade: gatehouse-tunnel/1)\nGET    /healthz\nGET    /readyz\nGET    /metrics\n");
   }
 
   /** The one failure handler of the API: status, code and message from {@link Failures#verdict}. */

@@ -1,6 +1,7 @@
 package io.gatehouse.proxy.api;
 
 import io.gatehouse.events.topic.Topic;
+import io.gatehouse.proxy.ingress.IngressFailure;
 import io.gatehouse.state.StateChange;
 import io.vertx.core.Context;
 import io.vertx.core.http.HttpHeaders;
@@ -11,6 +12,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 
@@ -18,17 +20,31 @@ import reactor.core.publisher.Flux;
  * {@code GET /v1/events}: server-sent events of the changes applied to local state, from the moment
  * the client connects. Each event is named after its table and carries
  * {@code {"topic","key","deleted","value"}}; {@code ?topics=heartbeats,agents} narrows the stream.
- * A client that cannot keep up (its write queue is full) is disconnected rather than buffered.
+ * Session ids are cut to the prefix {@code /v1/sessions} shows: the whole id is a bearer secret.
+ *
+ * <p>Whatever the filter, a {@code status} event ({@link ProxyStatus}) comes first, again within a
+ * second of a change of readiness, Kafka reachability or agent health, and at least every
+ * {@link #STATUS_REFRESH_MILLIS} ms, which also keeps idle connections open through proxies in
+ * between. A client that cannot keep up (its write queue is full) is disconnected rather than
+ * buffered.
  */
 final class EventStream {
-  private static final long KEEP_ALIVE_MILLIS = 15_000;
+  /** The longest a client goes without a {@code status} event. */
+  static final long STATUS_REFRESH_MILLIS = 15_000;
+
+  private static final long STATUS_CHECK_MILLIS = 1_000;
+  /** How long an EventSource waits before reconnecting: short, so a restarted proxy is found soon. */
+  private static final long RETRY_MILLIS = 2_000;
+  private static final Set<Topic> WITH_SESSION_IDS = EnumSet.of(Topic.SESSIONS, Topic.AUDIT);
 
   private final Flux<StateChange> changes;
   private final String proxyId;
+  private final ProxyStatus status;
 
-  EventStream(Flux<StateChange> changes, String proxyId) {
+  EventStream(Flux<StateChange> changes, String proxyId, ProxyStatus status) {
     this.changes = changes;
     this.proxyId = proxyId;
+    this.status = status;
   }
 
   void handle(RoutingContext ctx) {
@@ -40,7 +56,7 @@ final class EventStream {
         String w = word.strip().toLowerCase(Locale.ROOT);
         Topic t = Topic.MATERIALIZED.stream().filter(x -> x.suffix().equals(w)).findFirst().orElse(null);
         if (t == null) {
-          ctx.fail(new io.gatehouse.proxy.ingress.IngressFailure(400, "bad-request", "unknown topic '" + word + "' (expected resources, heartbeats, agents, sessions or audit)"));
+          ctx.fail(new IngressFailure(400, "bad-request", "unknown topic '" + word + "' (expected resources, heartbeats, agents, sessions or audit)"));
           return;
         }
         topics.add(t);
@@ -51,7 +67,9 @@ final class EventStream {
         .setChunked(true)
         .putHeader(HttpHeaders.CONTENT_TYPE, "text/event-stream; charset=utf-8")
         .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache")
-        .write(": gatehouse proxy " + proxyId + "\n\n");
+        .write(": gatehouse proxy " + proxyId + "\n\nretry: " + RETRY_MILLIS + "\n\n");
+    StatusSender statusSender = new StatusSender(response);
+    statusSender.send(status.current());
     Context context = ctx.vertx().getOrCreateContext();
     Disposable subscription =
         changes
@@ -60,38 +78,85 @@ final class EventStream {
                 change -> context.runOnContext(v -> send(response, change)),
                 error -> context.runOnContext(v -> end(response)),
                 () -> context.runOnContext(v -> end(response)));
-    long keepAlive = ctx.vertx().setPeriodic(KEEP_ALIVE_MILLIS, id -> {
-      if (!response.ended() && !response.closed()) {
-        response.write(": keep-alive\n\n");
-      }
-    });
+    long timer = ctx.vertx().setPeriodic(STATUS_CHECK_MILLIS, id -> statusSender.sendIfDue(status.current()));
     response.closeHandler(
         v -> {
           subscription.dispose();
-          ctx.vertx().cancelTimer(keepAlive);
+          ctx.vertx().cancelTimer(timer);
         });
     response.endHandler(
         v -> {
           subscription.dispose();
-          ctx.vertx().cancelTimer(keepAlive);
+          ctx.vertx().cancelTimer(timer);
         });
   }
 
+  /** The {@code status} events of one connection: what it was last sent, and when. */
+  private static final class StatusSender {
+    private final HttpServerResponse response;
+    private JsonObject sent;
+    private long sentAtNanos;
+
+    StatusSender(HttpServerResponse response) {
+      this.response = response;
+    }
+
+    void sendIfDue(JsonObject now) {
+      if (ProxyStatus.changed(sent, now) || System.nanoTime() - sentAtNanos >= TimeUnit.MILLISECONDS.toNanos(STATUS_REFRESH_MILLIS)) {
+        send(now);
+      }
+    }
+
+    void send(JsonObject now) {
+      if (write(response, "status", now)) {
+        sent = now;
+        sentAtNanos = System.nanoTime();
+      }
+    }
+  }
+
   private static void send(HttpServerResponse response, StateChange change) {
-    if (response.ended() || response.closed()) {
-      return;
-    }
-    if (response.writeQueueFull()) {
-      response.reset();
-      return;
-    }
     JsonObject data = new JsonObject().put("topic", change.topic().suffix()).put("key", change.key()).put("deleted", change.isDelete());
     try {
       data.put("value", change.isDelete() ? null : AvroJson.of(change.value()));
     } catch (RuntimeException e) {
       return; // stored values decode; a damaged one is not worth a broken stream
     }
-    response.write("event: " + change.topic().suffix() + "\ndata: " + data.encode() + "\n\n");
+    if (WITH_SESSION_IDS.contains(change.topic())) {
+      hideSessionId(data);
+    }
+    write(response, change.topic().suffix(), data);
+  }
+
+  /** Cuts the session id in the key and the value to the prefix the API shows. */
+  private static void hideSessionId(JsonObject data) {
+    JsonObject value = data.getJsonObject("value");
+    String id = value == null ? null : value.getString("sessionId");
+    String key = data.getString("key");
+    if (id != null) {
+      value.put("sessionId", prefix(id));
+    }
+    // sessions are keyed by session id; audit events by session id or by kind/name.
+    if (key.equals(id) || "sessions".equals(data.getString("topic"))) {
+      data.put("key", prefix(key));
+    }
+  }
+
+  private static String prefix(String sessionId) {
+    return sessionId.substring(0, Math.min(ResourceJson.SESSION_PREFIX, sessionId.length()));
+  }
+
+  /** Writes one event; false when the client is gone, or was dropped for not keeping up. */
+  private static boolean write(HttpServerResponse response, String event, JsonObject data) {
+    if (response.ended() || response.closed()) {
+      return false;
+    }
+    if (response.writeQueueFull()) {
+      response.reset();
+      return false;
+    }
+    response.write("event: " + event + "\ndata: " + data.encode() + "\n\n");
+    return true;
   }
 
   private static void end(HttpServerResponse response) {

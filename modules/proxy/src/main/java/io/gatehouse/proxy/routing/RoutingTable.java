@@ -247,7 +247,7 @@ public final class RoutingTable {
     Instant seen = stream.seenUpTo();
     Map<String, Boolean> healthyByKey = new HashMap<>();
     if (index != null) {
-      index.forEach(
+      index.all().forEach(
           (resourceKey, servers) -> {
             boolean current = false;
             boolean healthy = false;
@@ -282,6 +282,60 @@ public final class RoutingTable {
   /** The verdict on an agent as a whole (not for one resource): beat, state, ejection. */
   public AgentStatus.Health health(AgentBeat beat) {
     return health(beat, stream.seenUpTo());
+  }
+
+  /**
+   * A number that changes when the verdict on any agent changes, or when any agent's record for a
+   * resource appears, expires or goes: what tells a watcher that health changed when no record says
+   * so (an agent killed without a goodbye only goes stale). Order-independent; equal tables give equal
+   * digests. Reads memory only for the proxy's table (built with a change stream); scans the
+   * heartbeats table otherwise.
+   */
+  public long healthDigest() {
+    Instant seen = stream.seenUpTo();
+    long digest = 0;
+    for (AgentBeat beat : agents.all()) {
+      digest += mix(beat.getAgentId(), health(beat, seen).ordinal());
+    }
+    if (index != null) {
+      for (Map.Entry<String, ? extends Map<String, ServingIndex.Serving>> resource : index.all().entrySet()) {
+        for (Map.Entry<String, ServingIndex.Serving> agent : resource.getValue().entrySet()) {
+          if (isCurrent(agent.getValue(), seen)) {
+            digest += mix(resource.getKey().hashCode() * 31L + agent.getKey().hashCode(), -1);
+          }
+        }
+      }
+      return digest;
+    }
+    long[] times = new long[2];
+    long[] records = {0};
+    heartbeats.scan(
+        new byte[0],
+        (key, value) -> {
+          boolean current;
+          if (HeartbeatTimes.read(value, times)) {
+            current = Liveness.isFresh(Instant.ofEpochMilli(times[0]), Duration.ofMillis(times[1]), seen);
+          } else {
+            ResourceHeartbeat hb = decodeHeartbeat(key, value);
+            current = hb != null && isCurrent(hb, seen);
+          }
+          if (current) {
+            records[0] += mix(Keys.string(key), -1);
+          }
+          return true;
+        });
+    return digest + records[0];
+  }
+
+  /** One well-spread term of {@link #healthDigest}: summing them keeps the digest order-free. */
+  private static long mix(String key, int value) {
+    return mix(key.hashCode(), value);
+  }
+
+  /** Spreads a key's hash and a value over 64 bits; the index path calls it per record, so no strings. */
+  private static long mix(long keyHash, int value) {
+    long h = (keyHash * 31L + value) * 0x9E3779B97F4A7C15L;
+    return h ^ (h >>> 29);
   }
 
   /** The time up to which this proxy has seen the stream. */

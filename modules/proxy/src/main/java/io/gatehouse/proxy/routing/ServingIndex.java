@@ -8,7 +8,6 @@ import io.gatehouse.state.StateStore;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
-import java.util.function.BiConsumer;
 import reactor.core.publisher.Flux;
 import reactor.core.Disposable;
 
@@ -51,9 +50,12 @@ final class ServingIndex implements AutoCloseable {
     return agents == null ? Map.of() : agents;
   }
 
-  /** Every resource with its agents, as {@link #agents} gives them; the maps are live. */
-  void forEach(BiConsumer<String, Map<String, Serving>> visitor) {
-    byResource.forEach(visitor);
+  /**
+   * Every resource key ({@code kind/name}) the index has seen, with its agents as {@link #agents}
+   * gives them. The maps are live: iterate them, do not keep them.
+   */
+  Map<String, ? extends Map<String, Serving>> all() {
+    return byResource;
   }
 
   static boolean isDeleted(Serving serving) {

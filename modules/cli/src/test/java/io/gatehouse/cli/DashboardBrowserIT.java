@@ -1,0 +1,275 @@
+package io.gatehouse.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.gatehouse.cli.dev.DevStack;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.logging.Level;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
+import org.openqa.selenium.TimeoutException;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The dashboard in a real browser (Debian's headless Chromium through chromedriver) against dev
+ * mode with two agents: it lists {@code app/demo} once with both agents, follows an agent's stop, a
+ * new resource, a new session and a proxy restart live, on the same page, without a reload.
+ * Screenshots land in {@code target/dashboard/} for people to look at ({@code dashboard.png},
+ * {@code dashboard-phone.png}, {@code dashboard-disconnected.png}; {@code failure.png} when a wait
+ * timed out).
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class DashboardBrowserIT {
+  private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+  private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+  private static final Path SHOTS = Path.of("target", "dashboard");
+  private static final Duration WAIT = Duration.ofSeconds(30);
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String DEMO_ROW = "[data-testid=resource-row][data-key='app/demo']";
+
+  @TempDir static Path dir;
+  static DevStack.Settings settings;
+  static DevStack stack;
+  static WebDriver browser;
+
+  @BeforeAll
+  static void start() throws IOException {
+    List<Path> missing = java.util.stream.Stream.of(CHROMIUM, CHROMEDRIVER).filter(p -> !Files.isExecutable(p)).toList();
+    assertThat(missing)
+        .as("DashboardBrowserIT drives Debian's headless Chromium; install the packages 'chromium' and 'chromium-driver' "
+            + "(apt-get install chromium chromium-driver; .ci/run does this)")
+        .isEmpty();
+    Files.createDirectories(SHOTS);
+    // Fixed ports: the restart step brings the proxy (and the broker its state points at) back where they were.
+    settings = new DevStack.Settings(freePort(), freePort(), dir.resolve("data"), 2, 0, 0);
+    stack = DevStack.start(settings, line -> {});
+    stack.awaitReady(Duration.ofSeconds(60));
+    browser = chromium();
+  }
+
+  @AfterAll
+  static void stop() {
+    if (browser != null) {
+      browser.quit();
+    }
+    if (stack != null) {
+      stack.close();
+    }
+  }
+
+  private static WebDriver chromium() throws IOException {
+    ChromeOptions options = new ChromeOptions();
+    options.setBinary(CHROMIUM.toFile());
+    options.addArguments(
+        "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+        "--user-data-dir=" + Files.createTempDirectory(dir, "chromium"), "--window-size=1280,900");
+    options.setCapability("goog:loggingPrefs", Map.of(LogType.BROWSER, "ALL"));
+    // An explicit driver: Selenium Manager never looks for (or downloads) one.
+    ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
+    return new ChromeDriver(service, options);
+  }
+
+  @Test
+  @Order(1)
+  void resourcesViewListsDemoOnceWithBothAgents() {
+    browser.get(stack.webUrl() + "/");
+    ((ChromeDriver) browser).executeScript("window.__marker = 1");
+
+    waitFor("app/demo listed once, 2/2, with both agents", d -> {
+      List<WebElement> rows = d.findElements(By.cssSelector(DEMO_ROW));
+      return rows.size() == 1
+          && healthy(rows.get(0)).equals("2/2")
+          && agentsOf(rows.get(0)).equals(List.of("dev-agent-1", "dev-agent-2"));
+    });
+
+    assertThat(browser.findElements(By.cssSelector(DEMO_ROW))).hasSize(1);
+    assertThat(browser.findElements(By.cssSelector("[data-testid=agent-row]"))).hasSize(2);
+  }
+
+  @Test
+  @Order(2)
+  void stoppingAnAgentUpdatesTheHealthyCountWithoutReload() {
+    stack.agents().get(0).close();
+
+    // Whatever the API says once one agent is left (1/1 after the goodbye), the page says too.
+    waitFor("the page shows what the API shows for app/demo, with one healthy agent", d -> {
+      String shown = healthy(d.findElement(By.cssSelector(DEMO_ROW)));
+      return shown.startsWith("1/") && shown.equals(apiHealthy("app", "demo"));
+    });
+    assertNoReload();
+  }
+
+  @Test
+  @Order(3)
+  void creatingAResourceThroughTheApiMakesItAppear() throws Exception {
+    HttpResponse<String> created =
+        post("/v1/resources", """
+            kind: app
+            version: v1
+            metadata: { name: dash-hello, labels: { env: dev, team: dash } }
+            spec: { uri: "http://127.0.0.1:%d" }
+            """.formatted(stack.demoHttpPort()));
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+
+    waitFor("app/dash-hello listed", d -> d.findElements(By.cssSelector("[data-testid=resource-row][data-key='app/dash-hello']")).size() == 1);
+    waitFor("its audit event in the feed", d -> d.findElements(By.cssSelector("[data-testid=audit-row][data-type='resource.create']")).stream()
+        .anyMatch(row -> row.getText().contains("app/dash-hello")));
+    assertNoReload();
+  }
+
+  @Test
+  @Order(4)
+  void aNewSessionAppearsInTheSessionsView() throws IOException {
+    assertThat(Curl.get(stack.webUrl(), "demo.localhost", "/hello").status()).isEqualTo(200);
+
+    waitFor("a session on app/demo", d -> d.findElements(By.cssSelector("[data-testid=session-row]")).stream()
+        .anyMatch(row -> row.getText().contains("app/demo")));
+    assertNoReload();
+  }
+
+  @Test
+  @Order(5)
+  void bannerIsHiddenWhenCaughtUpAndTheConsoleHasNoErrors() {
+    waitFor("the live indicator", d -> "live".equals(d.findElement(By.cssSelector("[data-testid=connection]")).getDomAttribute("data-state")));
+
+    assertThat(browser.findElement(By.cssSelector("[data-testid=banner]")).isDisplayed()).isFalse();
+    List<LogEntry> errors = browser.manage().logs().get(LogType.BROWSER).getAll().stream().filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue()).toList();
+    assertThat(errors).as("errors in the browser console (a blocked script or style shows here)").isEmpty();
+  }
+
+  @Test
+  @Order(6)
+  void survivesAProxyRestartByReconnecting() {
+    stack.close();
+    stack = null;
+
+    waitFor("the 'proxy unreachable' banner", d -> {
+      WebElement banner = d.findElement(By.cssSelector("[data-testid=banner]"));
+      return banner.isDisplayed() && banner.getText().contains("Proxy unreachable");
+    });
+    screenshot("dashboard-disconnected.png");
+
+    stack = DevStack.start(settings, line -> {});
+    stack.awaitReady(Duration.ofSeconds(60));
+
+    waitFor("the banner gone and both agents back", d -> !d.findElement(By.cssSelector("[data-testid=banner]")).isDisplayed()
+        && healthy(d.findElement(By.cssSelector(DEMO_ROW))).equals("2/2"));
+    assertThat(browser.findElements(By.cssSelector("[data-testid=resource-row][data-key='app/dash-hello']"))).hasSize(1);
+    assertNoReload();
+  }
+
+  @Test
+  @Order(7)
+  void screenshotsForPeopleToLookAt() throws IOException {
+    assertThat(Curl.get(stack.webUrl(), "demo.localhost", "/hello").status()).isEqualTo(200);
+    waitFor("two agents on the page", d -> d.findElements(By.cssSelector("[data-testid=agent-row]")).size() == 2);
+
+    fullPageScreenshot("dashboard.png");
+    browser.manage().window().setSize(new Dimension(390, 844));
+    waitFor("cards on a phone", d -> "none".equals(d.findElement(By.cssSelector("#resources thead")).getCssValue("display")));
+    screenshot("dashboard-phone.png");
+
+    assertThat(SHOTS.resolve("dashboard.png")).isNotEmptyFile();
+    assertThat(SHOTS.resolve("dashboard-phone.png")).isNotEmptyFile();
+  }
+
+  private static String healthy(WebElement row) {
+    return row.findElement(By.cssSelector("[data-testid=healthy-count]")).getText();
+  }
+
+  private static List<String> agentsOf(WebElement row) {
+    return row.findElements(By.cssSelector("[data-testid=resource-agent]")).stream().map(a -> a.getDomAttribute("data-agent")).toList();
+  }
+
+  /** Waits on the page; on a timeout, keeps a screenshot of what the page showed instead. */
+  private static void waitFor(String what, java.util.function.Function<WebDriver, Boolean> condition) {
+    try {
+      new WebDriverWait(browser, WAIT).withMessage(what).ignoring(StaleElementReferenceException.class).until(condition);
+    } catch (TimeoutException e) {
+      screenshot("failure.png");
+      throw e;
+    }
+  }
+
+  private static void assertNoReload() {
+    assertThat(((ChromeDriver) browser).executeScript("return window.__marker")).as("the page was not reloaded").isEqualTo(1L);
+  }
+
+  private static void screenshot(String name) {
+    try {
+      Files.write(SHOTS.resolve(name), ((ChromeDriver) browser).getScreenshotAs(OutputType.BYTES));
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException("cannot save the screenshot " + name, e);
+    }
+  }
+
+  /** The whole page, beyond the window's height (headless windows are no taller than their screen). */
+  private static void fullPageScreenshot(String name) throws IOException {
+    ChromeDriver chrome = (ChromeDriver) browser;
+    Number width = (Number) chrome.executeScript("return window.innerWidth");
+    Number height = (Number) chrome.executeScript("return document.documentElement.scrollHeight");
+    Map<String, Object> shot =
+        chrome.executeCdpCommand(
+            "Page.captureScreenshot",
+            Map.of("format", "png", "captureBeyondViewport", true, "clip", Map.of("x", 0, "y", 0, "width", width, "height", height, "scale", 1)));
+    Files.write(SHOTS.resolve(name), Base64.getDecoder().decode((String) shot.get("data")));
+  }
+
+  /** {@code healthyAgents/totalAgents} of one resource, as the API reports it now. */
+  private static String apiHealthy(String kind, String name) {
+    try {
+      HttpResponse<String> r =
+          HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(stack.webUrl() + "/v1/resources/" + kind + "/" + name)).build(), HttpResponse.BodyHandlers.ofString());
+      JsonNode resource = JSON.readTree(r.body());
+      return resource.path("healthyAgents").asInt() + "/" + resource.path("totalAgents").asInt();
+    } catch (IOException e) {
+      return "unknown: " + e;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "interrupted";
+    }
+  }
+
+  private static HttpResponse<String> post(String path, String yaml) throws Exception {
+    return HttpClient.newHttpClient()
+        .send(
+            HttpRequest.newBuilder(URI.create(stack.webUrl() + path)).header("Content-Type", "application/yaml").POST(HttpRequest.BodyPublishers.ofString(yaml)).build(),
+            HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+}

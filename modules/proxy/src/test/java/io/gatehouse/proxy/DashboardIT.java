@@ -1,0 +1,231 @@
+package io.gatehouse.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.gatehouse.agent.Agent;
+import io.gatehouse.config.HostPort;
+import io.gatehouse.testkit.Eventually;
+import io.gatehouse.testkit.KafkaBrokerExtension;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonObject;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The dashboard's server side against a real broker, proxy and agents: the page and its files with
+ * their types and security headers, and the {@code status} event of {@code /v1/events} that tells
+ * the page about changes no record announces.
+ */
+class DashboardIT {
+  @RegisterExtension static final KafkaBrokerExtension kafka = new KafkaBrokerExtension();
+  @TempDir static Path dir;
+
+  private static final Duration WAIT = Duration.ofSeconds(20);
+
+  private static Cluster cluster;
+  private static Web web;
+  private static HttpServer upstream;
+  private static HostPort proxy;
+
+  @BeforeAll
+  static void start() {
+    web = new Web();
+    upstream = Web.await(web.vertx().createHttpServer().requestHandler(req -> req.response().end("hello")).listen(0, "127.0.0.1"));
+    cluster = new Cluster(kafka, dir);
+    proxy = cluster.proxy("proxy-dash").webAddress();
+    cluster.app("web-1", "web", upstream.actualPort());
+    Eventually.within(WAIT).until(() -> web.api(HttpMethod.GET, proxy, "/readyz").status() == 200);
+    Eventually.within(WAIT).until(() -> web.api(HttpMethod.GET, proxy, "/v1/resources/app/web").status() == 200);
+  }
+
+  @AfterAll
+  static void stop() {
+    if (cluster != null) {
+      cluster.close();
+    }
+    if (web != null) {
+      web.close();
+    }
+  }
+
+  @Test
+  void rootServesThePageWithItsScriptUnderAStrictPolicy() {
+    Web.Response page = web.api(HttpMethod.GET, proxy, "/");
+
+    assertThat(page.status()).isEqualTo(200);
+    assertThat(page.header("Content-Type")).isEqualTo("text/html; charset=utf-8");
+    assertThat(page.body()).contains("<script type=\"module\" src=\"/dashboard/app.js\"></script>", "/dashboard/style.css", "<noscript>", "/v1/events");
+    assertThat(page.body()).doesNotContain("<script>");
+    assertThat(page.header("Content-Security-Policy")).startsWith("default-src 'self';").contains("frame-ancestors 'none'");
+    assertThat(page.header("X-Content-Type-Options")).isEqualTo("nosniff");
+    assertThat(page.header("Cache-Control")).isEqualTo("no-cache");
+    assertThat(page.header("ETag")).isNotBlank();
+  }
+
+  @Test
+  void staticFilesLoadWithTheirTypesAndRevalidateByETag() throws Exception {
+    assertThat(web.api(HttpMethod.GET, proxy, "/dashboard/app.js").header("Content-Type")).isEqualTo("text/javascript; charset=utf-8");
+    assertThat(web.api(HttpMethod.GET, proxy, "/dashboard/style.css").header("Content-Type")).isEqualTo("text/css; charset=utf-8");
+    assertThat(web.api(HttpMethod.GET, proxy, "/dashboard/favicon.svg").header("Content-Type")).isEqualTo("image/svg+xml");
+    Web.Response script = web.api(HttpMethod.GET, proxy, "/dashboard/app.js");
+    assertThat(script.status()).isEqualTo(200);
+    assertThat(script.body()).contains("new EventSource('/v1/events')");
+
+    HttpResponse<String> again =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create("http://" + proxy + "/dashboard/app.js")).header("If-None-Match", script.header("ETag")).build(),
+                HttpResponse.BodyHandlers.ofString());
+    assertThat(again.statusCode()).isEqualTo(304);
+    assertThat(again.body()).isEmpty();
+
+    Web.Response missing = web.api(HttpMethod.GET, proxy, "/dashboard/nope.js");
+    assertThat(missing.status()).isEqualTo(404);
+    assertThat(missing.json().getString("code")).isEqualTo("not-found");
+  }
+
+  @Test
+  void eventsBeginWithStatusAndReportAnAgentThatDiedWithoutGoodbye() throws Exception {
+    Agent doomed = cluster.app("web-doomed", "web", upstream.actualPort());
+    Eventually.within(WAIT)
+        .until(() -> web.api(HttpMethod.GET, proxy, "/v1/resources/app/web").json().getInteger("healthyAgents") == 2);
+
+    // Filtered to resources: the status event comes regardless of the filter.
+    try (EventReader events = EventReader.open(proxy, "/v1/events?topics=resources")) {
+      Event first = events.next();
+      assertThat(first.name()).isEqualTo("status");
+      JsonObject status = first.json();
+      assertThat(status.fieldNames()).containsExactlyInAnyOrder("proxy", "caughtUp", "kafkaReachable", "seenUpTo", "healthDigest");
+      assertThat(status.getString("proxy")).isEqualTo("proxy-dash");
+      assertThat(status.getBoolean("caughtUp")).isTrue();
+      assertThat(status.getBoolean("kafkaReachable")).isTrue();
+
+      // A crash writes no record: only the agent's beat going stale (3 s TTL) tells of it. The first
+      // status may predate the second agent by up to half a second, so a status of the 2/2 table
+      // may come first; the one that counts is sent once the API, too, reports the agent gone. The
+      // deadline is shorter than the 15 s refresh, so only a change can have sent it.
+      doomed.kill();
+
+      Event changed =
+          events.nextMatching(
+              Duration.ofSeconds(12),
+              e -> e.name().equals("status")
+                  && !e.json().getString("healthDigest").equals(status.getString("healthDigest"))
+                  && web.api(HttpMethod.GET, proxy, "/v1/resources/app/web").json().getInteger("healthyAgents") == 1);
+      assertThat(changed.json().getBoolean("caughtUp")).isTrue();
+    }
+  }
+
+  @Test
+  void eventsShowSessionIdsCutToTheirPrefixOnly() throws Exception {
+    try (EventReader events = EventReader.open(proxy, "/v1/events?topics=sessions,audit")) {
+      assertThat(events.next().name()).isEqualTo("status");
+
+      String cookie = web.app(proxy, "web", "/", null).sessionCookie();
+
+      assertThat(cookie).hasSizeGreaterThan(8);
+      // The pin and its audit event are on two topics: either may come first.
+      Map<String, Event> firstOfEach = new HashMap<>();
+      while (!firstOfEach.keySet().containsAll(List.of("sessions", "audit"))) {
+        Event e = events.nextMatching(x -> x.name().equals("sessions") || x.name().equals("audit"));
+        firstOfEach.putIfAbsent(e.name(), e);
+      }
+      Event session = firstOfEach.get("sessions");
+      Event audit = firstOfEach.get("audit");
+      assertThat(session.json().getString("key")).isEqualTo(cookie.substring(0, 8));
+      assertThat(session.json().getJsonObject("value").getString("sessionId")).isEqualTo(cookie.substring(0, 8));
+      assertThat(audit.json().getJsonObject("value").getString("sessionId")).isEqualTo(cookie.substring(0, 8));
+      assertThat(session.data() + audit.data()).doesNotContain(cookie);
+    }
+  }
+
+  record Event(String name, String data) {
+    JsonObject json() {
+      return new JsonObject(data);
+    }
+  }
+
+  /** Reads server-sent events on a thread of its own into a queue the test takes from with a deadline. */
+  private static final class EventReader implements AutoCloseable {
+    private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
+    private final InputStream body;
+
+    private EventReader(InputStream body) {
+      this.body = body;
+      Thread reader = new Thread(this::read, "sse-reader");
+      reader.setDaemon(true);
+      reader.start();
+    }
+
+    static EventReader open(HostPort proxy, String path) throws Exception {
+      HttpResponse<InputStream> response =
+          HttpClient.newHttpClient()
+              .send(HttpRequest.newBuilder(URI.create("http://" + proxy + path)).header("Accept", "text/event-stream").build(), HttpResponse.BodyHandlers.ofInputStream());
+      assertThat(response.statusCode()).isEqualTo(200);
+      return new EventReader(response.body());
+    }
+
+    private void read() {
+      try (BufferedReader lines = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8))) {
+        String name = null;
+        String line;
+        while ((line = lines.readLine()) != null) {
+          if (line.startsWith("event: ")) {
+            name = line.substring(7);
+          } else if (line.startsWith("data: ")) {
+            events.add(new Event(name, line.substring(6)));
+          }
+        }
+      } catch (IOException e) {
+        // The test closed the stream; a stream that broke early shows as a missing event instead.
+      }
+    }
+
+    Event next() throws InterruptedException {
+      Event e = events.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+      assertThat(e).as("an event within " + WAIT).isNotNull();
+      return e;
+    }
+
+    Event nextMatching(java.util.function.Predicate<Event> wanted) throws InterruptedException {
+      return nextMatching(WAIT, wanted);
+    }
+
+    Event nextMatching(Duration within, java.util.function.Predicate<Event> wanted) throws InterruptedException {
+      long deadline = System.nanoTime() + within.toNanos();
+      while (true) {
+        Event e = events.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        assertThat(e).as("a matching event within " + within).isNotNull();
+        if (wanted.test(e)) {
+          return e;
+        }
+      }
+    }
+
+    @Override
+    public void close() throws IOException {
+      body.close();
+    }
+  }
+}
