@@ -301,7 +301,7 @@ public final class RoutingTable {
       for (Map.Entry<String, ? extends Map<String, ServingIndex.Serving>> resource : index.all().entrySet()) {
         for (Map.Entry<String, ServingIndex.Serving> agent : resource.getValue().entrySet()) {
           if (isCurrent(agent.getValue(), seen)) {
-            digest += mix(resource.getKey().hashCode() * 31L + agent.getKey().hashCode(), -1);
+            digest += mix(recordHash(resource.getKey(), agent.getKey()), -1);
           }
         }
       }
@@ -320,7 +320,9 @@ public final class RoutingTable {
             current = hb != null && isCurrent(hb, seen);
           }
           if (current) {
-            records[0] += mix(Keys.string(key), -1);
+            String k = Keys.string(key);
+            int agentAt = k.lastIndexOf(Keys.SEPARATOR);
+            records[0] += mix(recordHash(k.substring(0, agentAt), k.substring(agentAt + 1)), -1);
           }
           return true;
         });
@@ -330,6 +332,11 @@ public final class RoutingTable {
   /** One well-spread term of {@link #healthDigest}: summing them keeps the digest order-free. */
   private static long mix(String key, int value) {
     return mix(key.hashCode(), value);
+  }
+
+  /** The hash of one heartbeat record's key, {@code kind/name} and agent id, without joining them. */
+  private static long recordHash(String resourceKey, String agentId) {
+    return resourceKey.hashCode() * 31L + agentId.hashCode();
   }
 
   /** Spreads a key's hash and a value over 64 bits; the index path calls it per record, so no strings. */
