@@ -27,6 +27,14 @@ final class HttpScenario {
 
   private record Round(Wrk.Result wrk, Map<String, Double> cpuPer10k) {}
 
+  /** Keep-alive load on every path, unmeasured, so that JIT compilers are done before the first round. */
+  void warmUp(String path) throws IOException, InterruptedException {
+    for (Target t : targets) {
+      String cookie = RawHttp.get(t.port(), t.host(), path, null).cookie().orElse(null);
+      Wrk.run(t.url(path), settings.httpConnections(), settings.firstWarmupSeconds(), t.headers(cookie, false));
+    }
+  }
+
   /** Keep-alive GETs of {@code path} within one session per target. */
   Table keepAlive(String id, String title, String path) throws IOException, InterruptedException {
     Map<Target, String> cookies = new HashMap<>();

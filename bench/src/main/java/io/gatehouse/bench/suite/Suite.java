@@ -86,6 +86,7 @@ public final class Suite {
               List.of(Hop.of("proxy", gatehouse.proxy), new Hop("agent", gatehouse.agents), nginxTier, Hop.of("broker", gatehouse.broker))),
           new Target("haproxy", haproxy.httpPort, "127.0.0.1", List.of(Hop.of("proxy", haproxy.proxy), new Hop("agent", haproxy.agents), nginxTier)));
       HttpScenario http = new HttpScenario(targets, settings);
+      http.warmUp("/small");
       if (only.contains("http")) {
         tables.add(print(http.keepAlive("http-1k", "HTTP data path: keep-alive GET of 1 KiB", "/small")));
         tables.add(print(http.keepAlive("http-64k", "HTTP data path: keep-alive GET of 64 KiB", "/64k")));
