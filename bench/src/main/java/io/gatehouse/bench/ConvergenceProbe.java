@@ -64,6 +64,8 @@ final class ConvergenceProbe implements AutoCloseable {
     }
   }
 
+  private volatile RuntimeException readerFailure;
+
   /** Subscribes to the proxy's heartbeat events; returns once the stream is open. */
   ConvergenceProbe(ProxyProcess proxy) throws IOException, InterruptedException {
     this.proxy = proxy;
@@ -126,6 +128,9 @@ final class ConvergenceProbe implements AutoCloseable {
   private Long awaitArrival(String key, long deadline) {
     Long at;
     while ((at = arrivals.get(key)) == null && System.nanoTime() < deadline) {
+      if (readerFailure != null) {
+        throw new IllegalStateException("cannot read the proxy's event stream", readerFailure);
+      }
       LockSupport.parkNanos(20_000);
     }
     return at;
@@ -143,13 +148,17 @@ final class ConvergenceProbe implements AutoCloseable {
         open.countDown();
         if (line.startsWith("data: ")) {
           JsonObject event = new JsonObject(line.substring("data: ".length()));
-          if (!event.getBoolean("deleted", false)) {
-            arrivals.putIfAbsent(event.getString("key"), now);
+          String key = event.getString("key");
+          // The stream also carries the proxy's status events, which have no key.
+          if (key != null && !event.getBoolean("deleted", false)) {
+            arrivals.putIfAbsent(key, now);
           }
         }
       }
-    } catch (IOException | RuntimeException e) {
+    } catch (IOException e) {
       // closed by close(), or the proxy went away: samples still waiting time out
+    } catch (RuntimeException e) {
+      readerFailure = e; // an event the probe cannot read: fail the run rather than time out every sample
     }
   }
 }

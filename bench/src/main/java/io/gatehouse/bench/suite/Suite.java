@@ -53,15 +53,32 @@ public final class Suite {
     Path work = Files.createTempDirectory("gatehouse-suite-");
     // nginx's workers run as an unprivileged user and must read the files it serves.
     Files.setPosixFilePermissions(work, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+    if (!keep) {
+      // Ctrl-C: stop every child first (the lock waits for Children's own hook), then remove the files.
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        Children.stopAll();
+        try {
+          Dirs.delete(work);
+        } catch (IOException e) {
+          System.err.println("could not remove " + work + ": " + e);
+        }
+      }, "bench-work-dir"));
+    }
     List<Table> tables = new ArrayList<>();
     try {
       if (only.stream().anyMatch(s -> !s.equals("fleet"))) {
         dataPath(work, new Launcher(gatehouseJar), settings, only, tables);
       }
       if (only.contains("fleet")) {
-        tables.addAll(new ControlPlaneScenario(new Launcher(gatehouseJar), work, settings).run());
-        print(tables.get(tables.size() - 1));
+        for (Table t : new ControlPlaneScenario(new Launcher(gatehouseJar), work, settings).run()) {
+          tables.add(print(t));
+        }
       }
+    } catch (Exception e) {
+      // Keep what was measured: the tables so far are written, with the failure in the machine block.
+      machine.put("failure", e.toString());
+      write(out, machine, tables);
+      throw e;
     } finally {
       Children.stopAll();
       if (keep) {
