@@ -9,7 +9,8 @@ import java.util.Locale;
 /**
  * One scenario's results: printed as an aligned text table and kept as JSON for
  * {@code bench/results/latest.json}. Columns named {@code vs …} are ratios and print as
- * {@code 0.42×}; numbers print with three significant digits.
+ * {@code 0.42×}; small whole numbers (counts) print as such, other numbers with three significant
+ * digits.
  */
 final class Table {
   final String id;
@@ -95,8 +96,12 @@ final class Table {
       if (d.isNaN()) {
         return "-";
       }
+      boolean ratio = column.startsWith("vs ") || column.contains(" vs ");
+      if (!ratio && d == Math.rint(d) && Math.abs(d) < 100) {
+        return String.format(Locale.ROOT, "%.0f", d); // a count
+      }
       String n = significant(d);
-      return column.startsWith("vs ") ? n + "×" : n;
+      return ratio ? n + "×" : n;
     }
     return v.toString();
   }
