@@ -20,8 +20,9 @@ import java.util.Set;
  * nginx, the TCP upstreams, Gatehouse (broker, proxy, two agents) and the HAProxy chain on
  * loopback, runs the data-path scenarios (http, tcp, sessions, failover) and the control plane
  * at scale (fleet), stops everything, prints one table per scenario and writes
- * {@code DIR/latest.json} and {@code DIR/latest.txt}. {@code --keep} leaves the work directory
- * (every process's configuration and log) in place for a look afterwards.
+ * {@code DIR/latest.json} and {@code DIR/latest.txt}; a full pass of every scenario also writes
+ * {@code DIR/full.json} and {@code DIR/full.txt}, the figures docs/benchmarks.md quotes.
+ * {@code --keep} leaves the work directory (every process's configuration and log) in place.
  */
 public final class Suite {
   private static final List<String> ALL = List.of("http", "sessions", "tcp", "failover", "fleet");
@@ -77,7 +78,7 @@ public final class Suite {
     } catch (Exception e) {
       // Keep what was measured: the tables so far are written, with the failure in the machine block.
       machine.put("failure", e.toString());
-      write(out, machine, tables);
+      write(out, "latest", machine, tables);
       throw e;
     } finally {
       Children.stopAll();
@@ -87,7 +88,10 @@ public final class Suite {
         Dirs.delete(work);
       }
     }
-    write(out, machine, tables);
+    write(out, "latest", machine, tables);
+    if (!quick && only.containsAll(ALL)) {
+      write(out, "full", machine, tables); // the pass docs/benchmarks.md quotes; committed
+    }
   }
 
   private static void dataPath(Path work, Launcher launcher, Settings settings, Set<String> only, List<Table> tables) throws Exception {
@@ -142,7 +146,7 @@ public final class Suite {
     return t;
   }
 
-  private static void write(Path out, JsonObject machine, List<Table> tables) throws IOException {
+  private static void write(Path out, String name, JsonObject machine, List<Table> tables) throws IOException {
     Files.createDirectories(out);
     JsonArray scenarios = new JsonArray();
     StringBuilder text = new StringBuilder("machine: " + Machine.summary(machine) + "\n");
@@ -150,8 +154,8 @@ public final class Suite {
       scenarios.add(t.json());
       text.append('\n').append(t.render());
     }
-    Files.writeString(out.resolve("latest.json"), new JsonObject().put("machine", machine).put("scenarios", scenarios).encodePrettily() + "\n");
-    Files.writeString(out.resolve("latest.txt"), text.toString());
-    System.out.println("\nresults: " + out.resolve("latest.json") + ", " + out.resolve("latest.txt"));
+    Files.writeString(out.resolve(name + ".json"), new JsonObject().put("machine", machine).put("scenarios", scenarios).encodePrettily() + "\n");
+    Files.writeString(out.resolve(name + ".txt"), text.toString());
+    System.out.println("\nresults: " + out.resolve(name + ".json") + ", " + out.resolve(name + ".txt"));
   }
 }
