@@ -42,10 +42,10 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 /**
  * The dashboard in a real browser (Debian's headless Chromium through chromedriver) against dev
  * mode with two agents: it lists {@code app/demo} once with both agents, follows an agent's stop, a
- * new resource, a new session and a proxy restart live, on the same page, without a reload.
- * Screenshots land in {@code target/dashboard/} for people to look at ({@code dashboard.png},
- * {@code dashboard-phone.png}, {@code dashboard-disconnected.png}; {@code failure.png} when a wait
- * timed out).
+ * new resource, a new session, Kafka going away and coming back, and a proxy restart live, on the
+ * same page, without a reload. Screenshots land in {@code target/dashboard/} for people to look at
+ * ({@code dashboard.png}, {@code dashboard-phone.png}, {@code dashboard-kafka-unreachable.png},
+ * {@code dashboard-disconnected.png}; {@code failure.png} when a wait timed out).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DashboardBrowserIT {
@@ -169,6 +169,22 @@ class DashboardBrowserIT {
 
   @Test
   @Order(6)
+  void showsABannerWhileKafkaIsUnreachable() {
+    stack.kafka().stop();
+
+    waitFor("the 'Kafka unreachable' banner", d -> {
+      WebElement banner = d.findElement(By.cssSelector("[data-testid=banner]"));
+      return banner.isDisplayed() && banner.getText().contains("Kafka unreachable");
+    });
+    screenshot("dashboard-kafka-unreachable.png");
+    stack.kafka().start();
+
+    waitFor("the banner gone once Kafka is back", d -> !d.findElement(By.cssSelector("[data-testid=banner]")).isDisplayed());
+    assertNoReload();
+  }
+
+  @Test
+  @Order(7)
   void survivesAProxyRestartByReconnecting() {
     stack.close();
     stack = null;
@@ -189,7 +205,7 @@ class DashboardBrowserIT {
   }
 
   @Test
-  @Order(7)
+  @Order(8)
   void screenshotsForPeopleToLookAt() throws IOException {
     assertThat(Curl.get(stack.webUrl(), "demo.localhost", "/hello").status()).isEqualTo(200);
     waitFor("two agents on the page", d -> d.findElements(By.cssSelector("[data-testid=agent-row]")).size() == 2);

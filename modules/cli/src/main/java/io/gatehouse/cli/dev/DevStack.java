@@ -122,6 +122,11 @@ public final class DevStack implements AutoCloseable {
     }
   }
 
+  /** The embedded broker, for tests that take Kafka away and bring it back. */
+  public EmbeddedKafka kafka() {
+    return kafka;
+  }
+
   public String kafkaBootstrap() {
     return kafka.bootstrapServers();
   }
