@@ -219,15 +219,19 @@ final class HttpIngress {
       this.response = response;
     }
 
-    /** Gives the agent's exchange up (the user gets an error instead). */
+    /**
+     * Gives the agent's exchange up: resets it. The agent's side of the reset comes back on the
+     * response as an exception that is expected, so it is not left to Vert.x to log.
+     */
     void abandon() {
+      response.exceptionHandler(e -> {});
       agentRequest.reset();
     }
 
     void respond(HttpServerRequest request, String setCookie) {
       HttpServerResponse out = request.response();
       if (out.closed()) {
-        agentRequest.reset();
+        abandon();
         return;
       }
       Headers.copy(response.headers(), out.headers(), false, null);
@@ -266,13 +270,13 @@ final class HttpIngress {
       }
       request.resume();
       response
-          .pipeTo(out)
+          .pipeTo(new UserResponse(out))
           .onComplete(
               ar -> {
                 metrics.http.downstream().increment(out.bytesWritten());
                 if (ar.failed()) {
                   // Part of the response may be out: the only honest signal left is a reset.
-                  agentRequest.reset();
+                  abandon();
                   if (!out.ended()) {
                     out.reset();
                   }

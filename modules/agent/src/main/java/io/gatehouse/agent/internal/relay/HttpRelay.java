@@ -144,15 +144,8 @@ final class HttpRelay {
     if (!bodyless && upstreamResponse.getHeader(HttpHeaders.CONTENT_LENGTH) == null) {
       response.setChunked(true);
     }
-    // A user who goes away mid-body closes the response; chunks already read from the upstream
-    // must then be dropped, not written (Vert.x's pipe would throw on the closed response).
-    response.closeHandler(
-        v -> {
-          upstreamResponse.handler(null);
-          upstreamRequest.reset();
-        });
     Streams.counted(upstreamResponse, metrics.downstreamBytes())
-        .pipeTo(response)
+        .pipeTo(new ProxyResponse(response))
         .onFailure(
             e -> {
               // Part of the response is out: the proxy can only learn of the failure by a reset.

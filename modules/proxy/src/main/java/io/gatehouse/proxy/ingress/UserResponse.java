@@ -1,0 +1,59 @@
+package io.gatehouse.proxy.ingress;
+
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.streams.WriteStream;
+
+/**
+ * The user's response as the destination of the agent's body. The agent's response arrives on the
+ * event loop of its pooled connection, which need not be the user's; when the user goes away
+ * mid-body, Vert.x's pipe may still ask the closed response whether its queue is full, and that
+ * throws. Here a closed response is simply never full, and what is written to it is dropped (the
+ * pipe then fails and the agent's exchange is reset).
+ */
+final class UserResponse implements WriteStream<Buffer> {
+  private final HttpServerResponse response;
+
+  UserResponse(HttpServerResponse response) {
+    this.response = response;
+  }
+
+  @Override
+  public WriteStream<Buffer> exceptionHandler(Handler<Throwable> handler) {
+    response.exceptionHandler(handler);
+    return this;
+  }
+
+  @Override
+  public Future<Void> write(Buffer data) {
+    return response.write(data);
+  }
+
+  @Override
+  public Future<Void> end() {
+    return response.end();
+  }
+
+  @Override
+  public WriteStream<Buffer> setWriteQueueMaxSize(int maxSize) {
+    response.setWriteQueueMaxSize(maxSize);
+    return this;
+  }
+
+  @Override
+  public boolean writeQueueFull() {
+    try {
+      return response.writeQueueFull();
+    } catch (IllegalStateException closed) {
+      return false;
+    }
+  }
+
+  @Override
+  public WriteStream<Buffer> drainHandler(Handler<Void> handler) {
+    response.drainHandler(handler);
+    return this;
+  }
+}
