@@ -23,6 +23,6 @@ record Settings(
   }
 
   static Settings fast() {
-    return new Settings(true, 1, 10, 3, 4, 16, 128L << 20, 3_000, 1, 1);
+    return new Settings(true, 1, 5, 2, 3, 16, 64L << 20, 2_000, 1, 1);
   }
 }
