@@ -11,7 +11,13 @@ import io.gatehouse.proxy.client.TunnelClient;
 import io.gatehouse.proxy.client.TunnelRefusedException;
 import io.gatehouse.testkit.Eventually;
 import io.gatehouse.testkit.KafkaBrokerExtension;
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.WebSocket;
@@ -20,6 +26,7 @@ import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.InputStream;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -37,7 +44,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.LoggerFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -46,8 +55,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Traffic through the proxy's single web port to real upstreams: an embedded PostgreSQL through a
- * TCP tunnel served by two agents (one killed midway), streaming HTTP bodies both ways, and a
- * WebSocket upgrade.
+ * TCP tunnel served by two agents (one killed midway), streaming HTTP bodies both ways, a user
+ * leaving mid-body, and a WebSocket upgrade.
  */
 class IngressIT {
   @RegisterExtension static final KafkaBrokerExtension kafka = new KafkaBrokerExtension();
@@ -62,6 +71,7 @@ class IngressIT {
   private static HostPort proxy;
   private static Map<String, Agent> pgAgents = new HashMap<>();
   private static final AtomicReference<Promise<Void>> gate = new AtomicReference<>();
+  private static final AtomicInteger firehosesClosed = new AtomicInteger();
 
   @BeforeAll
   static void start() throws Exception {
@@ -81,6 +91,7 @@ class IngressIT {
                           req.response().write("first\n");
                           g.future().onComplete(v -> req.response().end("second\n"));
                         }
+                        case "/firehose" -> firehose(req.response());
                         case "/upload" -> {
                           req.response().setChunked(true);
                           req.pipeTo(req.response());
@@ -115,6 +126,16 @@ class IngressIT {
     if (postgres != null) {
       postgres.close();
     }
+  }
+
+  /** Writes 64 KiB chunks, each once the last is on the socket, until the response is closed. */
+  private static void firehose(HttpServerResponse response) {
+    response.setChunked(true).closeHandler(v -> firehosesClosed.incrementAndGet());
+    pour(response, Buffer.buffer(new byte[64 * 1024]));
+  }
+
+  private static void pour(HttpServerResponse response, Buffer chunk) {
+    response.write(chunk).onSuccess(v -> pour(response, chunk));
   }
 
   private static int query(int localPort, String sql) throws SQLException {
@@ -219,6 +240,31 @@ class IngressIT {
       gate.get().complete();
       assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("second\n");
     }
+  }
+
+  @Test
+  void aUserLeavingMidBodyStopsTheUpstreamAndLogsNoError() throws Exception {
+    Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    ListAppender<ILoggingEvent> logged = new ListAppender<>();
+    logged.start();
+    root.addAppender(logged);
+    try {
+      for (int i = 1; i <= 5; i++) {
+        try (Socket user = new Socket(proxy.host(), proxy.port())) {
+          user.getOutputStream().write("GET /firehose HTTP/1.1\r\nHost: web.localhost\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+          user.getInputStream().readNBytes(256 * 1024); // part of the body, then the user goes away
+        }
+        int closed = i;
+        // The proxy resets its exchange with the agent, which resets its exchange with the upstream.
+        Eventually.within(WAIT).until(() -> firehosesClosed.get() >= closed);
+      }
+    } finally {
+      root.detachAppender(logged);
+    }
+    assertThat(logged.list)
+        .filteredOn(e -> e.getLevel().isGreaterOrEqual(Level.ERROR))
+        .extracting(e -> e.getLoggerName() + ": " + e.getFormattedMessage())
+        .isEmpty();
   }
 
   @Test
