@@ -10,6 +10,8 @@ import io.gatehouse.proxy.routing.RoutingFailure;
 import io.gatehouse.proxy.routing.SessionRequest;
 import io.gatehouse.proxy.session.SessionId;
 import io.gatehouse.proxy.session.SessionPins;
+import io.gatehouse.relay.HopHeaders;
+import io.gatehouse.relay.OpenResponse;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
@@ -68,8 +70,8 @@ final class HttpIngress {
     String sessionId = pin != null ? pin.getSessionId() : SessionId.generate();
     SessionRequest sessionRequest =
         pin != null ? SessionRequest.pinned(resource, pin.getAgentId()) : SessionRequest.newSession(resource);
-    boolean upgrade = Headers.isUpgrade(request);
-    boolean body = !upgrade && Headers.hasBody(request);
+    boolean upgrade = HopHeaders.isUpgrade(request);
+    boolean body = !upgrade && HopHeaders.hasBody(request);
     dialer
         .dial(sessionRequest, choice -> forward(request, choice, sessionId, upgrade, body, remote))
         .onComplete(
@@ -149,7 +151,7 @@ final class HttpIngress {
         .compose(
             out -> {
               MultiMap h = out.headers();
-              Headers.copy(request.headers(), h, true, COOKIE);
+              HopHeaders.copy(request.headers(), h, true, COOKIE);
               h.set(Headers.RESOURCE, resource.key());
               h.set(Headers.SESSION, sessionId);
               h.set(Headers.PROXY, proxyId);
@@ -234,7 +236,7 @@ final class HttpIngress {
         abandon();
         return;
       }
-      Headers.copy(response.headers(), out.headers(), false, null);
+      HopHeaders.copy(response.headers(), out.headers(), false, null);
       out.headers().add("Via", via);
       if (setCookie != null) {
         out.headers().add(HttpHeaders.SET_COOKIE, setCookie);
@@ -270,7 +272,7 @@ final class HttpIngress {
       }
       request.resume();
       response
-          .pipeTo(new UserResponse(out))
+          .pipeTo(new OpenResponse(out))
           .onComplete(
               ar -> {
                 metrics.http.downstream().increment(out.bytesWritten());

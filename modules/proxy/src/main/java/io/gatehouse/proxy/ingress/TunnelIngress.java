@@ -9,6 +9,7 @@ import io.gatehouse.proxy.routing.RoutingFailure;
 import io.gatehouse.proxy.routing.SessionRequest;
 import io.gatehouse.proxy.session.SessionId;
 import io.gatehouse.proxy.session.SessionPins;
+import io.gatehouse.relay.HopHeaders;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
@@ -62,7 +63,7 @@ final class TunnelIngress {
   }
 
   void handle(HttpServerRequest request, ResourceRef resource) {
-    if (!Headers.isUpgrade(request) || !Headers.TUNNEL_PROTOCOL.equalsIgnoreCase(request.getHeader(HttpHeaders.UPGRADE))) {
+    if (!HopHeaders.isUpgrade(request) || !Headers.TUNNEL_PROTOCOL.equalsIgnoreCase(request.getHeader(HttpHeaders.UPGRADE))) {
       Failures.respond(
           request,
           new IngressFailure(
@@ -128,7 +129,7 @@ final class TunnelIngress {
     HttpServerResponse out = request.response();
     if (response.statusCode() != 101) {
       // The agent refused for a reason another agent would share (e.g. not a TCP resource): pass it on.
-      Headers.copy(response.headers(), out.headers(), false, null);
+      HopHeaders.copy(response.headers(), out.headers(), false, null);
       out.setStatusCode(response.statusCode()).putHeader(HttpHeaders.CONNECTION, "close");
       request.resume();
       response.pipeTo(out);

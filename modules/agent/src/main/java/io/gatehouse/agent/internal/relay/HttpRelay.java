@@ -1,7 +1,9 @@
 package io.gatehouse.agent.internal.relay;
 
-import io.gatehouse.events.wire.Wire;
 import io.gatehouse.agent.internal.catalog.Served;
+import io.gatehouse.events.wire.Wire;
+import io.gatehouse.relay.HopHeaders;
+import io.gatehouse.relay.OpenResponse;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
@@ -14,10 +16,6 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.NetSocket;
 import java.time.Duration;
-import java.util.HashSet;
-import java.util.Locale;
-import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -52,7 +50,7 @@ final class HttpRelay {
   void relay(HttpServerRequest request, Served served, String resource) {
     request.pause();
     Upstream upstream = served.upstream();
-    boolean upgrade = isUpgrade(request);
+    boolean upgrade = HopHeaders.isUpgrade(request);
     RequestOptions options =
         new RequestOptions()
             .setMethod(request.method())
@@ -111,7 +109,7 @@ final class HttpRelay {
               }
               sendResponse(request, ar.result(), upstreamRequest);
             });
-    if (hasBody(request)) {
+    if (HopHeaders.hasBody(request)) {
       if (request.getHeader(HttpHeaders.CONTENT_LENGTH) == null) {
         upstreamRequest.setChunked(true);
       }
@@ -145,7 +143,7 @@ final class HttpRelay {
       response.setChunked(true);
     }
     Streams.counted(upstreamResponse, metrics.downstreamBytes())
-        .pipeTo(new ProxyResponse(response))
+        .pipeTo(new OpenResponse(response))
         .onFailure(
             e -> {
               // Part of the response is out: the proxy can only learn of the failure by a reset.
@@ -190,7 +188,7 @@ final class HttpRelay {
   private void copyRequestHeaders(HttpServerRequest from, HttpClientRequest to) {
     MultiMap in = from.headers();
     MultiMap out = to.headers();
-    copyEndToEnd(in, out);
+    HopHeaders.copy(in, out, true, null);
     String host = from.getHeader(HttpHeaders.HOST);
     if (host != null && !in.contains("X-Forwarded-Host")) {
       out.set("X-Forwarded-Host", host);
@@ -199,49 +197,8 @@ final class HttpRelay {
   }
 
   private void copyResponseHeaders(MultiMap in, MultiMap out) {
-    copyEndToEnd(in, out);
+    HopHeaders.copy(in, out, true, null);
     out.add("Via", via);
     out.set(Wire.AGENT, agentId);
-  }
-
-  /** Copies every header except hop-by-hop ones and the wire protocol's own. */
-  private static void copyEndToEnd(MultiMap in, MultiMap out) {
-    Set<String> listed = connectionListed(in);
-    for (Map.Entry<String, String> h : in) {
-      String name = h.getKey().toLowerCase(Locale.ROOT);
-      if (!Wire.HOP_BY_HOP.contains(name) && !name.startsWith(Wire.PREFIX) && !listed.contains(name)) {
-        out.add(h.getKey(), h.getValue());
-      }
-    }
-  }
-
-  /** Headers named in {@code Connection} are hop-by-hop too (RFC 9110, 7.6.1). */
-  private static Set<String> connectionListed(MultiMap headers) {
-    String connection = headers.get(HttpHeaders.CONNECTION);
-    if (connection == null) {
-      return Set.of();
-    }
-    Set<String> out = new HashSet<>();
-    for (String token : connection.split(",")) {
-      out.add(token.strip().toLowerCase(Locale.ROOT));
-    }
-    return out;
-  }
-
-  private static boolean isUpgrade(HttpServerRequest request) {
-    String connection = request.getHeader(HttpHeaders.CONNECTION);
-    return request.method() == HttpMethod.GET
-        && request.getHeader(HttpHeaders.UPGRADE) != null
-        && connection != null
-        && connection.toLowerCase(Locale.ROOT).contains("upgrade");
-  }
-
-  private static boolean hasBody(HttpServerRequest request) {
-    String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
-    if (length != null) {
-      return !length.strip().equals("0");
-    }
-    String te = request.getHeader(HttpHeaders.TRANSFER_ENCODING);
-    return te != null && te.toLowerCase(Locale.ROOT).contains("chunked");
   }
 }

@@ -1,16 +1,16 @@
-package io.gatehouse.proxy.ingress;
+package io.gatehouse.relay;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.MultiMap;
 import org.junit.jupiter.api.Test;
 
-class HeadersTest {
+class HopHeadersTest {
   @Test
   void proxyCookieNeverReachesTheUpstream() {
-    assertThat(Headers.withoutCookie("a=1; gatehouse_session=abc; b=2", "gatehouse_session")).isEqualTo("a=1; b=2");
-    assertThat(Headers.withoutCookie("gatehouse_session=abc", "gatehouse_session")).isEmpty();
-    assertThat(Headers.withoutCookie("gatehouse_session_x=1", "gatehouse_session")).isEqualTo("gatehouse_session_x=1");
+    assertThat(HopHeaders.withoutCookie("a=1; gatehouse_session=abc; b=2", "gatehouse_session")).isEqualTo("a=1; b=2");
+    assertThat(HopHeaders.withoutCookie("gatehouse_session=abc", "gatehouse_session")).isEmpty();
+    assertThat(HopHeaders.withoutCookie("gatehouse_session_x=1", "gatehouse_session")).isEqualTo("gatehouse_session_x=1");
   }
 
   @Test
@@ -25,7 +25,7 @@ class HeadersTest {
         .add("Accept", "text/html")
         .add("Host", "demo.localhost");
     MultiMap out = MultiMap.caseInsensitiveMultiMap();
-    Headers.copy(in, out, true, "gatehouse_session");
+    HopHeaders.copy(in, out, true, "gatehouse_session");
     assertThat(out.names()).containsExactly("Accept");
   }
 }

@@ -1,4 +1,4 @@
-package io.gatehouse.proxy.ingress;
+package io.gatehouse.relay;
 
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -7,16 +7,16 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.streams.WriteStream;
 
 /**
- * The user's response as the destination of the agent's body. The agent's response arrives on the
- * event loop of its pooled connection, which need not be the user's; when the user goes away
- * mid-body, Vert.x's pipe may still ask the closed response whether its queue is full, and that
- * throws. Here a closed response is simply never full, and what is written to it is dropped (the
- * pipe then fails and the agent's exchange is reset).
+ * A server response as the destination of a relayed body. The body arrives on the event loop of
+ * the pooled client connection it comes from, which need not be the response's; when the peer goes
+ * away mid-body, Vert.x's pipe may still ask the closed response whether its queue is full, and
+ * that throws. Here a closed response is never full, and what is written to it is dropped (the pipe
+ * then fails and the caller resets the exchange it was relaying).
  */
-final class UserResponse implements WriteStream<Buffer> {
+public final class OpenResponse implements WriteStream<Buffer> {
   private final HttpServerResponse response;
 
-  UserResponse(HttpServerResponse response) {
+  public OpenResponse(HttpServerResponse response) {
     this.response = response;
   }
 

@@ -1,0 +1,87 @@
+package io.gatehouse.relay;
+
+import io.gatehouse.events.wire.Wire;
+import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import java.util.HashSet;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/** What crosses one hop of the relay (user → proxy → agent → upstream, and back). */
+public final class HopHeaders {
+  private HopHeaders() {}
+
+  /**
+   * Copies end-to-end headers: not hop-by-hop ({@link Wire#HOP_BY_HOP}), not named in
+   * {@code Connection} (RFC 9110, 7.6.1), not {@code Gatehouse-*} when {@code dropGatehouse} (a
+   * user or an upstream must not speak the wire protocol), and without the cookie
+   * {@code dropCookie} when it is not null.
+   */
+  public static void copy(MultiMap from, MultiMap to, boolean dropGatehouse, String dropCookie) {
+    Set<String> listed = connectionListed(from);
+    for (Map.Entry<String, String> h : from) {
+      String name = h.getKey().toLowerCase(Locale.ROOT);
+      if (Wire.HOP_BY_HOP.contains(name) || listed.contains(name) || (dropGatehouse && name.startsWith(Wire.PREFIX))) {
+        continue;
+      }
+      if (dropCookie != null && name.equals("cookie")) {
+        String rest = withoutCookie(h.getValue(), dropCookie);
+        if (!rest.isEmpty()) {
+          to.add(h.getKey(), rest);
+        }
+        continue;
+      }
+      to.add(h.getKey(), h.getValue());
+    }
+  }
+
+  /** A {@code Cookie} header value without the cookie {@code name}. */
+  public static String withoutCookie(String header, String name) {
+    StringBuilder out = new StringBuilder();
+    for (String pair : header.split(";")) {
+      String p = pair.strip();
+      if (p.isEmpty() || p.startsWith(name + "=")) {
+        continue;
+      }
+      if (out.length() > 0) {
+        out.append("; ");
+      }
+      out.append(p);
+    }
+    return out.toString();
+  }
+
+  /** Whether the request asks to switch protocols (WebSocket, a tunnel and the like). */
+  public static boolean isUpgrade(HttpServerRequest request) {
+    String connection = request.getHeader(HttpHeaders.CONNECTION);
+    return request.method() == HttpMethod.GET
+        && request.getHeader(HttpHeaders.UPGRADE) != null
+        && connection != null
+        && connection.toLowerCase(Locale.ROOT).contains("upgrade");
+  }
+
+  /** Whether the request carries a body that must be relayed. */
+  public static boolean hasBody(HttpServerRequest request) {
+    String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+    if (length != null) {
+      return !length.strip().equals("0");
+    }
+    String te = request.getHeader(HttpHeaders.TRANSFER_ENCODING);
+    return te != null && te.toLowerCase(Locale.ROOT).contains("chunked");
+  }
+
+  private static Set<String> connectionListed(MultiMap headers) {
+    String connection = headers.get(HttpHeaders.CONNECTION);
+    if (connection == null) {
+      return Set.of();
+    }
+    Set<String> out = new HashSet<>();
+    for (String token : connection.split(",")) {
+      out.add(token.strip().toLowerCase(Locale.ROOT));
+    }
+    return out;
+  }
+}
