@@ -1,6 +1,7 @@
 package io.gatehouse.proxy.ingress;
 
 import io.gatehouse.config.ConfigException;
+import io.gatehouse.proxy.audit.AuditLog;
 import io.gatehouse.proxy.routing.RoutingFailure;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
@@ -70,6 +71,19 @@ public final class Failures {
         .putHeader(ERROR_HEADER, v.code())
         .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8")
         .end(v.message().replace('\n', ' ').replace('\r', ' ') + "\n");
+  }
+
+  /**
+   * A new session that could not be placed: counted and audited when routing refused it (no agent,
+   * unknown resource, every agent failed), then answered as {@link #respond} does.
+   */
+  static void refuseSession(
+      HttpServerRequest request, Throwable failure, String sessionId, String remote, IngressMetrics metrics, AuditLog audit) {
+    if (failure instanceof RoutingFailure routing) {
+      metrics.sessionsFailed.increment();
+      audit.selectionFailed(sessionId, routing, remote);
+    }
+    respond(request, failure);
   }
 
   /** What a failure looks like to the user. */

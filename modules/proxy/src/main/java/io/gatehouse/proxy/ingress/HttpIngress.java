@@ -6,7 +6,6 @@ import io.gatehouse.proxy.ingress.Dialer.Dialed;
 import io.gatehouse.proxy.routing.AgentChoice;
 import io.gatehouse.proxy.routing.AgentEndpoint;
 import io.gatehouse.proxy.routing.ResourceRef;
-import io.gatehouse.proxy.routing.RoutingFailure;
 import io.gatehouse.proxy.routing.SessionRequest;
 import io.gatehouse.proxy.session.SessionId;
 import io.gatehouse.proxy.session.SessionPins;
@@ -77,11 +76,7 @@ final class HttpIngress {
         .onComplete(
             ar -> {
               if (ar.failed()) {
-                if (ar.cause() instanceof RoutingFailure failure) {
-                  metrics.sessionsFailed.increment();
-                  audit.selectionFailed(sessionId, failure, remote);
-                }
-                Failures.respond(request, ar.cause());
+                Failures.refuseSession(request, ar.cause(), sessionId, remote, metrics, audit);
                 return;
               }
               Dialed<Forwarded> dialed = ar.result();

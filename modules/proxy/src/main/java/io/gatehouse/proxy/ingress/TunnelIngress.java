@@ -5,7 +5,6 @@ import io.gatehouse.proxy.audit.AuditLog;
 import io.gatehouse.proxy.ingress.Dialer.Dialed;
 import io.gatehouse.proxy.routing.AgentChoice;
 import io.gatehouse.proxy.routing.ResourceRef;
-import io.gatehouse.proxy.routing.RoutingFailure;
 import io.gatehouse.proxy.routing.SessionRequest;
 import io.gatehouse.proxy.session.SessionId;
 import io.gatehouse.proxy.session.SessionPins;
@@ -78,11 +77,7 @@ final class TunnelIngress {
         .onComplete(
             ar -> {
               if (ar.failed()) {
-                if (ar.cause() instanceof RoutingFailure failure) {
-                  metrics.sessionsFailed.increment();
-                  audit.selectionFailed(sessionId, failure, remote);
-                }
-                Failures.respond(request, ar.cause());
+                Failures.refuseSession(request, ar.cause(), sessionId, remote, metrics, audit);
                 return;
               }
               splice(request, sessionId, ar.result(), remote);
