@@ -663,11 +663,15 @@ function ago(ms) {
 
 restoreFilters();
 readFilters();
+// 'change' as well as 'input': a <select> changed by a click or a keyboard does not fire 'input'
+// in every browser (nor under WebDriver), and the kind filter is a <select>.
 for (const id of ['filter-kind', 'filter-label', 'filter-text']) {
-  byId(id).addEventListener('input', () => {
-    readFilters();
-    render();
-  });
+  for (const type of ['input', 'change']) {
+    byId(id).addEventListener(type, () => {
+      readFilters();
+      render();
+    });
+  }
 }
 byId('filters').addEventListener('submit', (e) => e.preventDefault());
 setInterval(tick, 1000);
