@@ -27,6 +27,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
+import org.openqa.selenium.Keys;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TimeoutException;
@@ -37,6 +38,7 @@ import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
+import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -149,6 +151,40 @@ class DashboardBrowserIT {
 
   @Test
   @Order(4)
+  void filtersNarrowTheResourcesByLabelTextAndKind() {
+    WebElement label = browser.findElement(By.cssSelector("[data-testid=filter-label]"));
+    WebElement text = browser.findElement(By.cssSelector("[data-testid=filter-text]"));
+    Select kind = new Select(browser.findElement(By.cssSelector("[data-testid=filter-kind]")));
+
+    label.sendKeys("team=dash");
+    waitFor("only app/dash-hello under team=dash", d -> shownResources(d).equals(List.of("app/dash-hello")));
+    retype(label, "");
+    text.sendKeys("echo");
+    waitFor("only app/echo for the text 'echo'", d -> shownResources(d).equals(List.of("app/echo")));
+    retype(text, "");
+    kind.selectByValue("db");
+    waitFor("no resource of kind db", d -> shownResources(d).isEmpty());
+    kind.selectByValue("");
+    waitFor("all three resources again", d -> shownResources(d).size() == 3);
+    assertNoReload();
+  }
+
+  private static List<String> shownResources(WebDriver d) {
+    return d.findElements(By.cssSelector("[data-testid=resource-row]")).stream()
+        .filter(WebElement::isDisplayed)
+        .map(row -> row.getDomAttribute("data-key"))
+        .sorted()
+        .toList();
+  }
+
+  /** Replaces an input's text the way a person does, so the page sees input events. */
+  private static void retype(WebElement input, String value) {
+    input.sendKeys(Keys.chord(Keys.CONTROL, "a"), Keys.DELETE);
+    input.sendKeys(value);
+  }
+
+  @Test
+  @Order(5)
   void aNewSessionAppearsInTheSessionsView() throws IOException {
     assertThat(Curl.get(stack.webUrl(), "demo.localhost", "/hello").status()).isEqualTo(200);
 
@@ -158,7 +194,7 @@ class DashboardBrowserIT {
   }
 
   @Test
-  @Order(5)
+  @Order(6)
   void bannerIsHiddenWhenCaughtUpAndTheConsoleHasNoErrors() {
     waitFor("the live indicator", d -> "live".equals(d.findElement(By.cssSelector("[data-testid=connection]")).getDomAttribute("data-state")));
 
@@ -168,7 +204,7 @@ class DashboardBrowserIT {
   }
 
   @Test
-  @Order(6)
+  @Order(7)
   void showsABannerWhileKafkaIsUnreachable() {
     stack.kafka().stop();
 
@@ -184,7 +220,7 @@ class DashboardBrowserIT {
   }
 
   @Test
-  @Order(7)
+  @Order(8)
   void survivesAProxyRestartByReconnecting() {
     stack.close();
     stack = null;
@@ -205,7 +241,7 @@ class DashboardBrowserIT {
   }
 
   @Test
-  @Order(8)
+  @Order(9)
   void screenshotsForPeopleToLookAt() throws IOException {
     assertThat(Curl.get(stack.webUrl(), "demo.localhost", "/hello").status()).isEqualTo(200);
     waitFor("two agents on the page", d -> d.findElements(By.cssSelector("[data-testid=agent-row]")).size() == 2);
