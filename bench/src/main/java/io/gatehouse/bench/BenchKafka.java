@@ -13,7 +13,10 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
-/** The Kafka clients the load drivers share: topic creation, a bulk and a per-record producer, a consumer. */
+/**
+ * The Kafka clients the load drivers share: topic creation, a bulk and a per-record producer, a
+ * consumer.
+ */
 final class BenchKafka {
   private BenchKafka() {}
 
@@ -38,7 +41,8 @@ final class BenchKafka {
 
   /** Idempotent, {@code acks=all}, default batching: for records sent one at a time. */
   static KafkaProducer<byte[], byte[]> producer(String bootstrap) {
-    return new KafkaProducer<>(base(bootstrap), new ByteArraySerializer(), new ByteArraySerializer());
+    return new KafkaProducer<>(
+        base(bootstrap), new ByteArraySerializer(), new ByteArraySerializer());
   }
 
   /** A consumer without a group, for assigned partitions. */

@@ -26,8 +26,8 @@ import reactor.core.Disposable;
 /**
  * Agent scenarios on a real embedded broker: (1) a dynamic resource is created on the resources
  * topic → the agent's heartbeat for it is visible in a proxy-like materialized store, timed one
- * resource at a time; (2) steady-state Kafka bytes/s of one agent serving 100 static resources
- * with default timings (beat 1 s, refresh 60 s).
+ * resource at a time; (2) steady-state Kafka bytes/s of one agent serving 100 static resources with
+ * default timings (beat 1 s, refresh 60 s).
  */
 final class ConvergenceBench {
   private ConvergenceBench() {}
@@ -45,23 +45,36 @@ final class ConvergenceBench {
     }
   }
 
-  private static void convergence(String bootstrap, TopicNames names, Path work, int resources) throws Exception {
+  private static void convergence(String bootstrap, TopicNames names, Path work, int resources)
+      throws Exception {
     Map<String, Long> seen = new ConcurrentHashMap<>();
-    try (StateStore store = StateStore.open(work.resolve("proxy"), Topic.MATERIALIZED.stream().map(Topic::suffix).toList());
-        Materializer proxy = Materializer.builder(store, bootstrap).clientId("bench-proxy").build();
-        Agent agent = Agent.start(AgentConfig.parse(String.join("\n",
-            "agent:",
-            "  id: bench-agent",
-            "  kafka: { bootstrap: \"" + bootstrap + "\" }",
-            "  listen: \"127.0.0.1:0\"",
-            "app_service:",
-            "  enabled: true",
-            "  resources: [ { labels: { bench: \"yes\" } } ]", ""), "bench"));
+    try (StateStore store =
+            StateStore.open(
+                work.resolve("proxy"), Topic.MATERIALIZED.stream().map(Topic::suffix).toList());
+        Materializer proxy =
+            Materializer.builder(store, bootstrap).clientId("bench-proxy").build();
+        Agent agent =
+            Agent.start(
+                AgentConfig.parse(
+                    String.join(
+                        "\n",
+                        "agent:",
+                        "  id: bench-agent",
+                        "  kafka: { bootstrap: \"" + bootstrap + "\" }",
+                        "  listen: \"127.0.0.1:0\"",
+                        "app_service:",
+                        "  enabled: true",
+                        "  resources: [ { labels: { bench: \"yes\" } } ]",
+                        ""),
+                    "bench"));
         KafkaProducer<byte[], byte[]> producer = BenchKafka.producer(bootstrap)) {
-      Disposable sub = proxy.changes().onBackpressureBuffer()
-          .filter(c -> c.topic() == Topic.HEARTBEATS && !c.isDelete())
-          .map(StateChange::key)
-          .subscribe(key -> seen.putIfAbsent(key, System.nanoTime()));
+      Disposable sub =
+          proxy
+              .changes()
+              .onBackpressureBuffer()
+              .filter(c -> c.topic() == Topic.HEARTBEATS && !c.isDelete())
+              .map(StateChange::key)
+              .subscribe(key -> seen.putIfAbsent(key, System.nanoTime()));
       proxy.start().caughtUp().block(Duration.ofMinutes(1));
       long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
       while (!agent.isCaughtUp() && System.nanoTime() < deadline) {
@@ -70,11 +83,23 @@ final class ConvergenceBench {
       long[] latencies = new long[resources];
       for (int i = 0; i < resources; i++) {
         String name = "conv-" + i;
-        ResourceDefinition def = ResourceDefinition.newBuilder().setKind("app").setName(name).setLabels(Map.of("bench", "yes"))
-            .setSpec(ResourceSpec.newBuilder().setUri("http://127.0.0.1:9").build()).setUpdatedAt(Instant.now()).build();
+        ResourceDefinition def =
+            ResourceDefinition.newBuilder()
+                .setKind("app")
+                .setName(name)
+                .setLabels(Map.of("bench", "yes"))
+                .setSpec(ResourceSpec.newBuilder().setUri("http://127.0.0.1:9").build())
+                .setUpdatedAt(Instant.now())
+                .build();
         String key = Keys.heartbeat("app", name, "bench-agent");
         long sent = System.nanoTime();
-        producer.send(new ProducerRecord<>(names.of(Topic.RESOURCES), Keys.bytes(Keys.resource("app", name)), EventCodec.RESOURCE_DEFINITION.encode(def))).get();
+        producer
+            .send(
+                new ProducerRecord<>(
+                    names.of(Topic.RESOURCES),
+                    Keys.bytes(Keys.resource("app", name)),
+                    EventCodec.RESOURCE_DEFINITION.encode(def)))
+            .get();
         long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (!seen.containsKey(key) && System.nanoTime() < until) {
           java.util.concurrent.locks.LockSupport.parkNanos(100_000);
@@ -84,16 +109,27 @@ final class ConvergenceBench {
       }
       sub.dispose();
       Arrays.sort(latencies);
-      System.out.printf("{\"scenario\":\"dynamic-create-to-proxy-state\",\"resources\":%d,\"p50Millis\":%.1f,\"p99Millis\":%.1f,\"maxMillis\":%.1f}%n",
-          resources, latencies[resources / 2] / 1e6, latencies[(int) Math.min(resources - 1, Math.ceil(resources * 0.99) - 1)] / 1e6,
+      System.out.printf(
+          "{\"scenario\":\"dynamic-create-to-proxy-state\",\"resources\":%d,\"p50Millis\":%.1f,\"p99Millis\":%.1f,\"maxMillis\":%.1f}%n",
+          resources,
+          latencies[resources / 2] / 1e6,
+          latencies[(int) Math.min(resources - 1, Math.ceil(resources * 0.99) - 1)] / 1e6,
           latencies[resources - 1] / 1e6);
     }
   }
 
   private static void heartbeatCost(String bootstrap, TopicNames names, int windowSeconds) {
     // Skip the start-up burst: count from 5 s after start for the window.
-    HeartbeatTraffic.Measurement m = HeartbeatTraffic.measure(bootstrap, names, "bench-hb", 100, Duration.ofSeconds(5), Duration.ofSeconds(windowSeconds));
-    System.out.printf("{\"scenario\":\"heartbeat-cost-100-resources\",\"windowSeconds\":%d,\"records\":%d,\"agentBeats\":%d,\"payloadBytesPerSec\":%.1f,\"recordsPerSec\":%.2f}%n",
+    HeartbeatTraffic.Measurement m =
+        HeartbeatTraffic.measure(
+            bootstrap,
+            names,
+            "bench-hb",
+            100,
+            Duration.ofSeconds(5),
+            Duration.ofSeconds(windowSeconds));
+    System.out.printf(
+        "{\"scenario\":\"heartbeat-cost-100-resources\",\"windowSeconds\":%d,\"records\":%d,\"agentBeats\":%d,\"payloadBytesPerSec\":%.1f,\"recordsPerSec\":%.2f}%n",
         windowSeconds, m.heartbeats() + m.beats(), m.beats(), m.bytesPerSec(), m.recordsPerSec());
   }
 }

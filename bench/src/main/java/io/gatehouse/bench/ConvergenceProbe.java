@@ -30,12 +30,12 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 
 /**
  * Convergence of a running proxy: heartbeat published → routable. It publishes heartbeats for new
- * resources of one existing, fresh agent, one at a time, each timed from just before
- * {@code producer.send} to the arrival, on the proxy's {@code GET /v1/events?topics=heartbeats}
+ * resources of one existing, fresh agent, one at a time, each timed from just before {@code
+ * producer.send} to the arrival, on the proxy's {@code GET /v1/events?topics=heartbeats}
  * server-sent event stream, of the event for that heartbeat's key: the change stream the proxy's
- * routing index is fed from, emitted after the record is in local state. After each sample a
- * {@code GET /v1/resources/app/<name>} must show {@code healthyAgents >= 1}; samples that do are
- * counted as routable. The first {@code warmUp} samples are not counted (the proxy's JIT).
+ * routing index is fed from, emitted after the record is in local state. After each sample a {@code
+ * GET /v1/resources/app/<name>} must show {@code healthyAgents >= 1}; samples that do are counted
+ * as routable. The first {@code warmUp} samples are not counted (the proxy's JIT).
  */
 final class ConvergenceProbe implements AutoCloseable {
   private static final Duration SAMPLE_TIMEOUT = Duration.ofSeconds(10);
@@ -55,7 +55,13 @@ final class ConvergenceProbe implements AutoCloseable {
           Locale.ROOT,
           "{\"scenario\":\"fleet-convergence\",\"samples\":%d,\"warmUpSamples\":%d,\"arrived\":%d,\"routable\":%d,"
               + "\"p50Millis\":%.1f,\"p99Millis\":%.1f,\"maxMillis\":%.1f}",
-          latencyNanos.length, warmUp, arrived, routable, millis(0.5), millis(0.99), millis(1.0));
+          latencyNanos.length,
+          warmUp,
+          arrived,
+          routable,
+          millis(0.5),
+          millis(0.99),
+          millis(1.0));
     }
 
     double millis(double quantile) {
@@ -69,8 +75,12 @@ final class ConvergenceProbe implements AutoCloseable {
   /** Subscribes to the proxy's heartbeat events; returns once the stream is open. */
   ConvergenceProbe(ProxyProcess proxy) throws IOException, InterruptedException {
     this.proxy = proxy;
-    HttpRequest request = HttpRequest.newBuilder(URI.create(proxy.baseUrl() + "/v1/events?topics=heartbeats")).GET().build();
-    HttpResponse<InputStream> response = proxy.http().send(request, HttpResponse.BodyHandlers.ofInputStream());
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create(proxy.baseUrl() + "/v1/events?topics=heartbeats"))
+            .GET()
+            .build();
+    HttpResponse<InputStream> response =
+        proxy.http().send(request, HttpResponse.BodyHandlers.ofInputStream());
     if (response.statusCode() != 200) {
       response.body().close();
       throw new IllegalStateException("GET /v1/events answered " + response.statusCode());
@@ -86,8 +96,12 @@ final class ConvergenceProbe implements AutoCloseable {
     }
   }
 
-  /** Publishes {@code warmUp + samples} heartbeats of {@code agent} (an index of {@code fleet}), one at a time. */
-  Result run(String bootstrap, TopicNames names, Fleet fleet, int agent, int warmUp, int samples) throws Exception {
+  /**
+   * Publishes {@code warmUp + samples} heartbeats of {@code agent} (an index of {@code fleet}), one
+   * at a time.
+   */
+  Result run(String bootstrap, TopicNames names, Fleet fleet, int agent, int warmUp, int samples)
+      throws Exception {
     String topic = names.of(Topic.HEARTBEATS);
     String run = Long.toHexString(System.nanoTime());
     long[] latencies = new long[samples];
@@ -97,9 +111,11 @@ final class ConvergenceProbe implements AutoCloseable {
       for (int i = 0; i < warmUp + samples; i++) {
         String name = "conv-" + run + "-" + i;
         String key = Keys.heartbeat("app", name, fleet.agent(agent));
-        byte[] value = EventCodec.RESOURCE_HEARTBEAT.encode(fleet.heartbeat(name, i, agent, 1, Instant.now()));
+        byte[] value =
+            EventCodec.RESOURCE_HEARTBEAT.encode(fleet.heartbeat(name, i, agent, 1, Instant.now()));
         long sent = System.nanoTime();
-        Future<RecordMetadata> ack = producer.send(new ProducerRecord<>(topic, Keys.bytes(key), value));
+        Future<RecordMetadata> ack =
+            producer.send(new ProducerRecord<>(topic, Keys.bytes(key), value));
         Long at = awaitArrival(key, sent + SAMPLE_TIMEOUT.toNanos());
         ack.get(SAMPLE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         boolean healthy = healthyAgents(name) >= 1;
@@ -138,11 +154,14 @@ final class ConvergenceProbe implements AutoCloseable {
 
   private int healthyAgents(String name) throws IOException, InterruptedException {
     HttpResponse<String> response = proxy.get("/v1/resources/app/" + name);
-    return response.statusCode() == 200 ? new JsonObject(response.body()).getInteger("healthyAgents", 0) : 0;
+    return response.statusCode() == 200
+        ? new JsonObject(response.body()).getInteger("healthyAgents", 0)
+        : 0;
   }
 
   private void read(CountDownLatch open) {
-    try (BufferedReader in = new BufferedReader(new InputStreamReader(events, StandardCharsets.UTF_8))) {
+    try (BufferedReader in =
+        new BufferedReader(new InputStreamReader(events, StandardCharsets.UTF_8))) {
       for (String line = in.readLine(); line != null; line = in.readLine()) {
         long now = System.nanoTime();
         open.countDown();
@@ -158,7 +177,8 @@ final class ConvergenceProbe implements AutoCloseable {
     } catch (IOException e) {
       // closed by close(), or the proxy went away: samples still waiting time out
     } catch (RuntimeException e) {
-      readerFailure = e; // an event the probe cannot read: fail the run rather than time out every sample
+      readerFailure =
+          e; // an event the probe cannot read: fail the run rather than time out every sample
     }
   }
 }

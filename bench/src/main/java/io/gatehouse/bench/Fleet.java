@@ -30,10 +30,13 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 final class Fleet {
   /** Number of resources. */
   final int resources;
+
   /** Agents per resource (replicas). */
   final int agents;
+
   /** Resources each agent serves; equal to {@link #resources} in the shared layout. */
   final int resourcesPerAgent;
+
   /** Heartbeat and beat TTL written in records; {@code null} leaves the schema's default. */
   private final Duration ttl;
 
@@ -53,11 +56,17 @@ final class Fleet {
    * {@code resourcesPerAgent} resources, so every agent writes {@code resourcesPerAgent} heartbeats
    * and every resource has {@code agentsPerResource} agents. Records carry {@code ttl}.
    */
-  static Fleet grouped(int distinctAgents, int resourcesPerAgent, int agentsPerResource, Duration ttl) {
+  static Fleet grouped(
+      int distinctAgents, int resourcesPerAgent, int agentsPerResource, Duration ttl) {
     if (distinctAgents % agentsPerResource != 0) {
-      throw new IllegalArgumentException(distinctAgents + " agents do not split into groups of " + agentsPerResource);
+      throw new IllegalArgumentException(
+          distinctAgents + " agents do not split into groups of " + agentsPerResource);
     }
-    return new Fleet(distinctAgents / agentsPerResource * resourcesPerAgent, agentsPerResource, resourcesPerAgent, ttl);
+    return new Fleet(
+        distinctAgents / agentsPerResource * resourcesPerAgent,
+        agentsPerResource,
+        resourcesPerAgent,
+        ttl);
   }
 
   /** Heartbeat records: one per (resource, agent serving it). */
@@ -95,17 +104,22 @@ final class Fleet {
   }
 
   byte[] value(int resource, int replica, long sequence) {
-    return EventCodec.RESOURCE_HEARTBEAT.encode(heartbeat(name(resource), resource, agentOf(resource, replica), sequence, Instant.now()));
+    return EventCodec.RESOURCE_HEARTBEAT.encode(
+        heartbeat(name(resource), resource, agentOf(resource, replica), sequence, Instant.now()));
   }
 
-  /** The heartbeat {@code agent} writes for a resource called {@code name}, shaped like resource {@code like}'s. */
+  /**
+   * The heartbeat {@code agent} writes for a resource called {@code name}, shaped like resource
+   * {@code like}'s.
+   */
   ResourceHeartbeat heartbeat(String name, int like, int agent, long sequence, Instant time) {
     ResourceHeartbeat.Builder b =
         ResourceHeartbeat.newBuilder()
             .setKind("app")
             .setName(name)
             .setLabels(Map.of("env", "bench", "team", "t" + (like % 16)))
-            .setSpec(ResourceSpec.newBuilder().setUri("http://10.0." + (like % 250) + ".1:8080").build())
+            .setSpec(
+                ResourceSpec.newBuilder().setUri("http://10.0." + (like % 250) + ".1:8080").build())
             .setAgentId(agent(agent))
             .setAgentAddress(address(agent))
             .setOrigin("static")
@@ -117,7 +131,9 @@ final class Fleet {
     return b.build();
   }
 
-  /** The liveness beat of a distinct agent, written at {@code time} and valid for {@code beatTtl}. */
+  /**
+   * The liveness beat of a distinct agent, written at {@code time} and valid for {@code beatTtl}.
+   */
   AgentBeat beat(int agent, Instant time, Duration beatTtl) {
     return AgentBeat.newBuilder()
         .setAgentId(agent(agent))
@@ -147,7 +163,9 @@ final class Fleet {
       String topic = names.of(Topic.AGENTS);
       Instant now = Instant.now();
       for (int a = 0; a < agentCount(); a++) {
-        producer.send(new ProducerRecord<>(topic, Keys.bytes(agent(a)), EventCodec.AGENT_BEAT.encode(beat(a, now, beatTtl))));
+        producer.send(
+            new ProducerRecord<>(
+                topic, Keys.bytes(agent(a)), EventCodec.AGENT_BEAT.encode(beat(a, now, beatTtl))));
       }
       sent += agentCount();
     }

@@ -6,9 +6,9 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The {@code fleet} driver's figures: prints a line per round and phase as they come in, and
- * {@link #json} is the summary line (medians over rounds; memory and convergence of the last
- * round's restarted proxy; traffic of one real agent scaled to the fleet).
+ * The {@code fleet} driver's figures: prints a line per round and phase as they come in, and {@link
+ * #json} is the summary line (medians over rounds; memory and convergence of the last round's
+ * restarted proxy; traffic of one real agent scaled to the fleet).
  */
 final class FleetReport {
   private final FleetScaleBench.Options options;
@@ -28,7 +28,11 @@ final class FleetReport {
   private ConvergenceProbe.Result convergence;
   private HeartbeatTraffic.Measurement traffic;
 
-  FleetReport(FleetScaleBench.Options options, Fleet fleet, int resourcesPerAgent, Duration baselinePeriod) {
+  FleetReport(
+      FleetScaleBench.Options options,
+      Fleet fleet,
+      int resourcesPerAgent,
+      Duration baselinePeriod) {
     this.options = options;
     this.fleet = fleet;
     this.resourcesPerAgent = resourcesPerAgent;
@@ -47,7 +51,14 @@ final class FleetReport {
     FleetScaleBench.print(
         "{\"scenario\":\"fleet-materialize\",\"round\":%d,\"appliedRecords\":%d,\"proxyStartToReadyMillis\":%.0f,\"jvmStartToReadyMillis\":%.0f,"
             + "\"firstRecordToReadyMillis\":%.0f,\"recordsPerSec\":%.0f,\"applyRecordsPerSec\":%.0f,\"peakRssMiB\":%.0f}",
-        round, materialized, proxy.proxyStartToReadyMillis(), proxy.jvmStartToReadyMillis(), proxy.firstRecordToReadyMillis(), rate, applyRate, hwm);
+        round,
+        materialized,
+        proxy.proxyStartToReadyMillis(),
+        proxy.jvmStartToReadyMillis(),
+        proxy.firstRecordToReadyMillis(),
+        rate,
+        applyRate,
+        hwm);
   }
 
   void restarted(int round, ProxyProcess proxy) {
@@ -89,36 +100,83 @@ final class FleetReport {
     double recordsPerAgent = measured ? traffic.recordsPerSec() : traffic.scheduledRecordsPerSec();
     double baselineRecords = fleet.size() / (double) baselinePeriod.toSeconds();
     double baselineBytes = baselineRecords * traffic.meanHeartbeatBytes();
-    String notes = "Fleet: " + agents + " agents x " + resourcesPerAgent + " resources, in groups of " + fleet.agents
-        + " agents serving the same " + resourcesPerAgent + " resources (" + fleet.resources + " resources, " + fleet.agents
-        + " agents each); heartbeats and agent beats carry a 1 h TTL so all stay routable. The proxy runs in its own JVM (-Xmx"
-        + options.proxyXmx() + "); the broker and this driver run in another. materializeRecordsPerSec = records applied"
-        + " (heartbeats + agent beats) / (Proxy.start -> ready), whole proxy incl. routing index and a cold JVM's class loading;"
-        + " materializeApplyRecordsPerSec = the same / (first record applied -> ready); restartToReadyMillis ="
-        + " Proxy.start -> ready, JVM figures include JVM start. proxyHeapMiB = heap used after 2 GCs minus the child JVM's"
-        + " baseline before Proxy.start; proxyRssMiB = child VmRSS (heap, RocksDB native memory, metaspace)."
-        + " Convergence: send -> SSE event on /v1/events, each sample confirmed by GET healthyAgents >= 1."
-        + " Traffic: one real agent with " + resourcesPerAgent + " resources for " + options.windowSeconds() + " s, key+value bytes as produced, "
-        + (measured ? "measured rate" : "window shorter than the refresh: rate from the schedule at measured sizes")
-        + ", times " + agents + " agents; baseline = one record per heartbeat key per 90 s at the measured mean heartbeat size.";
+    String notes =
+        "Fleet: "
+            + agents
+            + " agents x "
+            + resourcesPerAgent
+            + " resources, in groups of "
+            + fleet.agents
+            + " agents serving the same "
+            + resourcesPerAgent
+            + " resources ("
+            + fleet.resources
+            + " resources, "
+            + fleet.agents
+            + " agents each); heartbeats and agent beats carry a 1 h TTL so all stay routable. The proxy runs in its own JVM (-Xmx"
+            + options.proxyXmx()
+            + "); the broker and this driver run in another. materializeRecordsPerSec = records applied"
+            + " (heartbeats + agent beats) / (Proxy.start -> ready), whole proxy incl. routing index and a cold JVM's class loading;"
+            + " materializeApplyRecordsPerSec = the same / (first record applied -> ready); restartToReadyMillis ="
+            + " Proxy.start -> ready, JVM figures include JVM start. proxyHeapMiB = heap used after 2 GCs minus the child JVM's"
+            + " baseline before Proxy.start; proxyRssMiB = child VmRSS (heap, RocksDB native memory, metaspace)."
+            + " Convergence: send -> SSE event on /v1/events, each sample confirmed by GET healthyAgents >= 1."
+            + " Traffic: one real agent with "
+            + resourcesPerAgent
+            + " resources for "
+            + options.windowSeconds()
+            + " s, key+value bytes as produced, "
+            + (measured
+                ? "measured rate"
+                : "window shorter than the refresh: rate from the schedule at measured sizes")
+            + ", times "
+            + agents
+            + " agents; baseline = one record per heartbeat key per 90 s at the measured mean heartbeat size.";
     return String.format(
-        Locale.ROOT,
-        "{\"scenario\":\"fleet\",\"records\":%d,\"agents\":%d,\"resourcesPerAgent\":%d,\"agentsPerResource\":%d,\"resources\":%d,"
-            + "\"rounds\":%d,\"materializedRecords\":%d,\"materializeRecordsPerSec\":%.0f,\"materializeApplyRecordsPerSec\":%.0f,\"materializeJvmStartToReadyMillis\":%.0f,"
-            + "\"restartToReadyMillis\":%.0f,\"restartJvmStartToReadyMillis\":%.0f,"
-            + "\"convergenceP50Millis\":%.1f,\"convergenceP99Millis\":%.1f,\"convergenceMaxMillis\":%.1f,\"convergenceSamples\":%d,\"convergenceRoutable\":%d,"
-            + "\"proxyHeapMiB\":%.1f,\"proxyHeapUsedMiB\":%.1f,\"proxyRssMiB\":%.0f,\"proxyPeakRssMiB\":%.0f,\"proxyXmx\":\"%s\","
-            + "\"fleetBytesPerSec\":%.0f,\"fleetRecordsPerSec\":%.0f,\"fleetTraffic\":\"%s\",\"baselineBytesPerSec\":%.0f,\"baselineRecordsPerSec\":%.0f,"
-            + "\"fleetToBaselineBytes\":%.2f,\"fleetToBaselineRecords\":%.2f,\"meanHeartbeatBytes\":%.1f,\"meanAgentBeatBytes\":%.1f,"
-            + "\"cores\":%d,\"jvm\":\"%s\",\"notes\":\"%s\"}",
-        fleet.size(), agents, resourcesPerAgent, fleet.agents, fleet.resources,
-        options.rounds(), materialized, Stats.median(rates), Stats.median(applyRates), Stats.median(materializeJvm),
-        Stats.median(restarts), Stats.median(restartsJvm),
-        convergence.millis(0.5), convergence.millis(0.99), convergence.millis(1.0), convergence.latencyNanos().length, convergence.routable(),
-        heapMiB, heapUsedMiB, rssMiB, peakRss, options.proxyXmx(),
-        bytesPerAgent * agents, recordsPerAgent * agents, measured ? "measured" : "schedule", baselineBytes, baselineRecords,
-        bytesPerAgent * agents / baselineBytes, recordsPerAgent * agents / baselineRecords, traffic.meanHeartbeatBytes(), traffic.meanBeatBytes(),
-        Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.version"), notes).replace("NaN", "null");
+            Locale.ROOT,
+            "{\"scenario\":\"fleet\",\"records\":%d,\"agents\":%d,\"resourcesPerAgent\":%d,\"agentsPerResource\":%d,\"resources\":%d,"
+                + "\"rounds\":%d,\"materializedRecords\":%d,\"materializeRecordsPerSec\":%.0f,\"materializeApplyRecordsPerSec\":%.0f,\"materializeJvmStartToReadyMillis\":%.0f,"
+                + "\"restartToReadyMillis\":%.0f,\"restartJvmStartToReadyMillis\":%.0f,"
+                + "\"convergenceP50Millis\":%.1f,\"convergenceP99Millis\":%.1f,\"convergenceMaxMillis\":%.1f,\"convergenceSamples\":%d,\"convergenceRoutable\":%d,"
+                + "\"proxyHeapMiB\":%.1f,\"proxyHeapUsedMiB\":%.1f,\"proxyRssMiB\":%.0f,\"proxyPeakRssMiB\":%.0f,\"proxyXmx\":\"%s\","
+                + "\"fleetBytesPerSec\":%.0f,\"fleetRecordsPerSec\":%.0f,\"fleetTraffic\":\"%s\",\"baselineBytesPerSec\":%.0f,\"baselineRecordsPerSec\":%.0f,"
+                + "\"fleetToBaselineBytes\":%.2f,\"fleetToBaselineRecords\":%.2f,\"meanHeartbeatBytes\":%.1f,\"meanAgentBeatBytes\":%.1f,"
+                + "\"cores\":%d,\"jvm\":\"%s\",\"notes\":\"%s\"}",
+            fleet.size(),
+            agents,
+            resourcesPerAgent,
+            fleet.agents,
+            fleet.resources,
+            options.rounds(),
+            materialized,
+            Stats.median(rates),
+            Stats.median(applyRates),
+            Stats.median(materializeJvm),
+            Stats.median(restarts),
+            Stats.median(restartsJvm),
+            convergence.millis(0.5),
+            convergence.millis(0.99),
+            convergence.millis(1.0),
+            convergence.latencyNanos().length,
+            convergence.routable(),
+            heapMiB,
+            heapUsedMiB,
+            rssMiB,
+            peakRss,
+            options.proxyXmx(),
+            bytesPerAgent * agents,
+            recordsPerAgent * agents,
+            measured ? "measured" : "schedule",
+            baselineBytes,
+            baselineRecords,
+            bytesPerAgent * agents / baselineBytes,
+            recordsPerAgent * agents / baselineRecords,
+            traffic.meanHeartbeatBytes(),
+            traffic.meanBeatBytes(),
+            Runtime.getRuntime().availableProcessors(),
+            System.getProperty("java.vm.version"),
+            notes)
+        .replace("NaN", "null");
   }
 
   private static double mib(long bytes) {

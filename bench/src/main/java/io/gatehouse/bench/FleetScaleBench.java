@@ -15,21 +15,21 @@ import org.apache.kafka.clients.producer.KafkaProducer;
  *
  * <p>A simulated fleet (no agent processes, no sockets to agents) of {@code records / 10} agents,
  * each serving 10 resources, in groups of 10 agents serving the same 10 resources (so every
- * resource has 10 agents): one {@code ResourceHeartbeat} per (agent, resource) and one
- * {@code AgentBeat} per agent, all with a one-hour TTL so the whole fleet stays routable during the
- * run. They are produced to an embedded broker in this JVM; the proxy under test is a real
- * {@code io.gatehouse.proxy.Proxy} in a child JVM ({@link ProxyProcess}). It measures:
+ * resource has 10 agents): one {@code ResourceHeartbeat} per (agent, resource) and one {@code
+ * AgentBeat} per agent, all with a one-hour TTL so the whole fleet stays routable during the run.
+ * They are produced to an embedded broker in this JVM; the proxy under test is a real {@code
+ * io.gatehouse.proxy.Proxy} in a child JVM ({@link ProxyProcess}). It measures:
  *
  * <ol>
- *   <li>materialization: a proxy on an empty data directory, {@code Proxy.start} → ready (the
- *       whole proxy: materializer, routing index, agents table), records applied / seconds; a fresh
+ *   <li>materialization: a proxy on an empty data directory, {@code Proxy.start} → ready (the whole
+ *       proxy: materializer, routing index, agents table), records applied / seconds; a fresh
  *       directory every round;
  *   <li>restart: a new proxy JVM on the same directory, to ready;
  *   <li>the restarted proxy's heap (after GC, less its JVM's baseline) and RSS, with the fleet
  *       loaded;
  *   <li>convergence on that proxy ({@link ConvergenceProbe});
- *   <li>steady-state heartbeat bytes/s of the fleet: one real agent with 10 resources
- *       ({@link HeartbeatTraffic}) times the number of agents, against a baseline of one record per
+ *   <li>steady-state heartbeat bytes/s of the fleet: one real agent with 10 resources ({@link
+ *       HeartbeatTraffic}) times the number of agents, against a baseline of one record per
  *       heartbeat key per 90 s at the measured heartbeat size.
  * </ol>
  *
@@ -48,7 +48,8 @@ final class FleetScaleBench {
   record Options(int records, int rounds, int samples, int windowSeconds, String proxyXmx) {
     static Options parse(String[] args) {
       if (args.length == 0) {
-        throw new IllegalArgumentException("usage: fleet <records> [--rounds N] [--quick] [--samples N] [--window SECONDS] [--proxy-xmx SIZE]");
+        throw new IllegalArgumentException(
+            "usage: fleet <records> [--rounds N] [--quick] [--samples N] [--window SECONDS] [--proxy-xmx SIZE]");
       }
       int records = Integer.parseInt(args[0]);
       int rounds = 3;
@@ -68,8 +69,13 @@ final class FleetScaleBench {
           default -> throw new IllegalArgumentException("unknown option " + args[i]);
         }
       }
-      if (records <= 0 || records % (RESOURCES_PER_AGENT * AGENTS_PER_RESOURCE) != 0 || rounds < 1 || samples < 1 || window < 1) {
-        throw new IllegalArgumentException("records must be a positive multiple of 100; rounds, samples and window positive");
+      if (records <= 0
+          || records % (RESOURCES_PER_AGENT * AGENTS_PER_RESOURCE) != 0
+          || rounds < 1
+          || samples < 1
+          || window < 1) {
+        throw new IllegalArgumentException(
+            "records must be a positive multiple of 100; rounds, samples and window positive");
       }
       return new Options(records, rounds, samples, window, xmx);
     }
@@ -84,15 +90,25 @@ final class FleetScaleBench {
       System.exit(2);
       return;
     }
-    Fleet fleet = Fleet.grouped(options.records() / RESOURCES_PER_AGENT, RESOURCES_PER_AGENT, AGENTS_PER_RESOURCE, FLEET_TTL);
+    Fleet fleet =
+        Fleet.grouped(
+            options.records() / RESOURCES_PER_AGENT,
+            RESOURCES_PER_AGENT,
+            AGENTS_PER_RESOURCE,
+            FLEET_TTL);
     Path work = Files.createTempDirectory("gatehouse-fleet-");
-    Thread cleanup = new Thread(() -> {
-      ProxyProcess.destroyAll();
-      deleteQuietly(work);
-    }, "fleet-bench-cleanup");
+    Thread cleanup =
+        new Thread(
+            () -> {
+              ProxyProcess.destroyAll();
+              deleteQuietly(work);
+            },
+            "fleet-bench-cleanup");
     Runtime.getRuntime().addShutdownHook(cleanup);
-    // The broker's data lives in the work directory too, so even a killed run leaves nothing behind.
-    try (EmbeddedKafka kafka = EmbeddedKafka.builder().dataDir(work.resolve("kafka")).build().start()) {
+    // The broker's data lives in the work directory too, so even a killed run leaves nothing
+    // behind.
+    try (EmbeddedKafka kafka =
+        EmbeddedKafka.builder().dataDir(work.resolve("kafka")).build().start()) {
       String bootstrap = kafka.bootstrapServers();
       TopicNames names = BenchKafka.ensureTopics(bootstrap);
       long started = System.nanoTime();
@@ -101,7 +117,8 @@ final class FleetScaleBench {
         produced = fleet.produce(producer, names, FLEET_TTL);
       }
       double seconds = (System.nanoTime() - started) / 1e9;
-      print("{\"scenario\":\"fleet-produce\",\"heartbeats\":%d,\"agentBeats\":%d,\"seconds\":%.2f,\"recordsPerSec\":%.0f}",
+      print(
+          "{\"scenario\":\"fleet-produce\",\"heartbeats\":%d,\"agentBeats\":%d,\"seconds\":%.2f,\"recordsPerSec\":%.0f}",
           fleet.size(), fleet.agentCount(), seconds, produced / seconds);
 
       FleetReport report = new FleetReport(options, fleet, RESOURCES_PER_AGENT, BASELINE_PERIOD);
@@ -123,7 +140,14 @@ final class FleetScaleBench {
         }
         Fleet.delete(config.getParent());
       }
-      report.traffic(HeartbeatTraffic.measure(bootstrap, names, "traffic-agent", RESOURCES_PER_AGENT, Duration.ofSeconds(5), Duration.ofSeconds(options.windowSeconds())));
+      report.traffic(
+          HeartbeatTraffic.measure(
+              bootstrap,
+              names,
+              "traffic-agent",
+              RESOURCES_PER_AGENT,
+              Duration.ofSeconds(5),
+              Duration.ofSeconds(options.windowSeconds())));
       System.out.println(report.json());
     } finally {
       ProxyProcess.destroyAll();
@@ -136,9 +160,19 @@ final class FleetScaleBench {
   private static void checkFleetRoutable(ProxyProcess proxy, Fleet fleet) throws Exception {
     for (int resource : new int[] {0, fleet.resources / 2, fleet.resources - 1}) {
       var response = proxy.get("/v1/resources/app/" + fleet.name(resource));
-      int healthy = response.statusCode() == 200 ? new JsonObject(response.body()).getInteger("healthyAgents", 0) : 0;
+      int healthy =
+          response.statusCode() == 200
+              ? new JsonObject(response.body()).getInteger("healthyAgents", 0)
+              : 0;
       if (healthy != fleet.agents) {
-        throw new IllegalStateException(fleet.name(resource) + " has " + healthy + " healthy agents instead of " + fleet.agents + ": " + response.body());
+        throw new IllegalStateException(
+            fleet.name(resource)
+                + " has "
+                + healthy
+                + " healthy agents instead of "
+                + fleet.agents
+                + ": "
+                + response.body());
       }
     }
   }
@@ -146,13 +180,16 @@ final class FleetScaleBench {
   private static Path writeConfig(Path dir, String bootstrap) throws Exception {
     Files.createDirectories(dir);
     Path config = dir.resolve("proxy.yaml");
-    Files.writeString(config, """
+    Files.writeString(
+        config,
+        """
         proxy:
           id: fleet-proxy
           kafka: { bootstrap: "%s" }
           data_dir: "%s"
           listen: "127.0.0.1:0"
-        """.formatted(bootstrap, dir.resolve("data")));
+        """
+            .formatted(bootstrap, dir.resolve("data")));
     return config;
   }
 

@@ -69,8 +69,18 @@ final class HeartbeatTraffic {
           "{\"scenario\":\"heartbeat-traffic\",\"resources\":%d,\"windowSeconds\":%.1f,\"heartbeats\":%d,\"agentBeats\":%d,"
               + "\"meanHeartbeatBytes\":%.1f,\"meanAgentBeatBytes\":%.1f,\"bytesPerSec\":%.1f,\"recordsPerSec\":%.3f,"
               + "\"scheduledBytesPerSec\":%.1f,\"scheduledRecordsPerSec\":%.3f,\"intervalMillis\":%d,\"refreshMillis\":%d}",
-          resources, windowSeconds, heartbeats, beats, meanHeartbeatBytes, meanBeatBytes, bytesPerSec(), recordsPerSec(),
-          scheduledBytesPerSec(), scheduledRecordsPerSec(), interval.toMillis(), refresh.toMillis());
+          resources,
+          windowSeconds,
+          heartbeats,
+          beats,
+          meanHeartbeatBytes,
+          meanBeatBytes,
+          bytesPerSec(),
+          recordsPerSec(),
+          scheduledBytesPerSec(),
+          scheduledRecordsPerSec(),
+          interval.toMillis(),
+          refresh.toMillis());
     }
 
     private static double seconds(Duration d) {
@@ -79,19 +89,28 @@ final class HeartbeatTraffic {
   }
 
   /** Runs agent {@code agentId} with {@code resources} static apps for {@code warmUp + window}. */
-  static Measurement measure(String bootstrap, TopicNames names, String agentId, int resources, Duration warmUp, Duration window) {
+  static Measurement measure(
+      String bootstrap,
+      TopicNames names,
+      String agentId,
+      int resources,
+      Duration warmUp,
+      Duration window) {
     String heartbeatTopic = names.of(Topic.HEARTBEATS);
     String agentTopic = names.of(Topic.AGENTS);
     try (KafkaConsumer<byte[], byte[]> consumer = BenchKafka.consumer(bootstrap)) {
       List<TopicPartition> tps = new ArrayList<>();
       for (String topic : List.of(heartbeatTopic, agentTopic)) {
-        consumer.partitionsFor(topic).forEach(p -> tps.add(new TopicPartition(p.topic(), p.partition())));
+        consumer
+            .partitionsFor(topic)
+            .forEach(p -> tps.add(new TopicPartition(p.topic(), p.partition())));
       }
       consumer.assign(tps);
       consumer.seekToEnd(tps);
       tps.forEach(consumer::position);
 
-      AgentConfig config = AgentConfig.parse(yaml(bootstrap, agentId, resources), agentId + ".yaml");
+      AgentConfig config =
+          AgentConfig.parse(yaml(bootstrap, agentId, resources), agentId + ".yaml");
       long[] inWindow = new long[4]; // heartbeats, heartbeat bytes, beats, beat bytes in the window
       long[] all = new long[4]; // the same over every record
       long windowStart;
@@ -102,7 +121,9 @@ final class HeartbeatTraffic {
         // Read a second past the window's end so records stamped inside it are all in.
         while (System.currentTimeMillis() < windowEnd + 1000) {
           for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-            if (r.key() == null || r.value() == null || !new String(r.key(), StandardCharsets.UTF_8).contains(agentId)) {
+            if (r.key() == null
+                || r.value() == null
+                || !new String(r.key(), StandardCharsets.UTF_8).contains(agentId)) {
               continue;
             }
             int slot = r.topic().equals(agentTopic) ? 2 : 0;
@@ -136,11 +157,24 @@ final class HeartbeatTraffic {
   }
 
   private static String yaml(String bootstrap, String agentId, int resources) {
-    StringBuilder yaml = new StringBuilder(String.join("\n",
-        "agent:", "  id: " + agentId, "  kafka: { bootstrap: \"" + bootstrap + "\" }", "  listen: \"127.0.0.1:0\"",
-        "app_service:", "  enabled: true", "  apps:", ""));
+    StringBuilder yaml =
+        new StringBuilder(
+            String.join(
+                "\n",
+                "agent:",
+                "  id: " + agentId,
+                "  kafka: { bootstrap: \"" + bootstrap + "\" }",
+                "  listen: \"127.0.0.1:0\"",
+                "app_service:",
+                "  enabled: true",
+                "  apps:",
+                ""));
     for (int i = 0; i < resources; i++) {
-      yaml.append("    - { name: hb-").append(i).append(", uri: \"http://127.0.0.1:").append(10000 + i).append("\", labels: { env: bench } }\n");
+      yaml.append("    - { name: hb-")
+          .append(i)
+          .append(", uri: \"http://127.0.0.1:")
+          .append(10000 + i)
+          .append("\", labels: { env: bench } }\n");
     }
     return yaml.toString();
   }

@@ -2,7 +2,10 @@ package io.gatehouse.bench;
 
 import java.util.Arrays;
 
-/** Entry point of {@code benchmarks.jar}: {@code materialize}, {@code converge}, {@code fleet} or {@code jmh [JMH args]}. */
+/**
+ * Entry point of {@code benchmarks.jar}: {@code materialize}, {@code converge}, {@code fleet} or
+ * {@code jmh [JMH args]}.
+ */
 public final class Main {
   private Main() {}
 
@@ -17,8 +20,9 @@ public final class Main {
       case "jmh" -> org.openjdk.jmh.Main.main(rest);
       case "suite" -> io.gatehouse.bench.suite.Suite.main(rest);
       default -> {
-        System.err.println("usage: benchmarks.jar materialize [records] [rounds] | converge [resources] [window-seconds]"
-            + " | fleet <records> [--rounds N] [--quick] [--samples N] [--window SECONDS] [--proxy-xmx SIZE] | jmh [JMH args]");
+        System.err.println(
+            "usage: benchmarks.jar materialize [records] [rounds] | converge [resources] [window-seconds]"
+                + " | fleet <records> [--rounds N] [--quick] [--samples N] [--window SECONDS] [--proxy-xmx SIZE] | jmh [JMH args]");
         System.exit(2);
       }
     }

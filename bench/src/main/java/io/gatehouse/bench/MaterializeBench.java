@@ -36,7 +36,11 @@ final class MaterializeBench {
         long started = System.nanoTime();
         long applied;
         try (StateStore store = open(dir);
-            Materializer m = Materializer.builder(store, kafka.bootstrapServers()).clientId("bench").build().start()) {
+            Materializer m =
+                Materializer.builder(store, kafka.bootstrapServers())
+                    .clientId("bench")
+                    .build()
+                    .start()) {
           m.caughtUp().block(Duration.ofMinutes(5));
           applied = m.appliedRecords();
         }
@@ -46,7 +50,11 @@ final class MaterializeBench {
 
         started = System.nanoTime();
         try (StateStore store = open(dir);
-            Materializer m = Materializer.builder(store, kafka.bootstrapServers()).clientId("bench").build().start()) {
+            Materializer m =
+                Materializer.builder(store, kafka.bootstrapServers())
+                    .clientId("bench")
+                    .build()
+                    .start()) {
           m.caughtUp().block(Duration.ofMinutes(5));
           nanos = System.nanoTime() - started;
           if (m.appliedRecords() != 0) {
@@ -54,11 +62,17 @@ final class MaterializeBench {
           }
         }
         restarts.add(nanos / 1e6);
-        System.out.printf("{\"scenario\":\"restart\",\"storedRecords\":%d,\"millis\":%.1f}%n", applied, nanos / 1e6);
+        System.out.printf(
+            "{\"scenario\":\"restart\",\"storedRecords\":%d,\"millis\":%.1f}%n",
+            applied, nanos / 1e6);
       }
       System.out.printf(
           "{\"scenario\":\"summary\",\"records\":%d,\"materializeRecordsPerSecMedian\":%.0f,\"restartToCaughtUpMillisMedian\":%.1f,\"cores\":%d,\"jvm\":\"%s\"}%n",
-          fleet.size(), Stats.median(rates), Stats.median(restarts), Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.version"));
+          fleet.size(),
+          Stats.median(rates),
+          Stats.median(restarts),
+          Runtime.getRuntime().availableProcessors(),
+          System.getProperty("java.vm.version"));
     } finally {
       Fleet.delete(work);
     }

@@ -18,10 +18,11 @@ import java.util.concurrent.locks.LockSupport;
  * by {@link ProxyProcess}. It reports on stdout, one JSON object per line:
  *
  * <ul>
- *   <li>{@code {"event":"started","port","jvmUptimeMillis","baselineHeapBytes"}} once
- *       {@link Proxy#start} has returned (web port bound); the baseline is the heap in use after a
- *       GC, before the proxy was started, and {@code jvmUptimeMillis} the JVM's age at that moment;
- *   <li>{@code {"event":"ready","proxyStartToReadyMillis","firstRecordToReadyMillis","appliedRecords"}}
+ *   <li>{@code {"event":"started","port","jvmUptimeMillis","baselineHeapBytes"}} once {@link
+ *       Proxy#start} has returned (web port bound); the baseline is the heap in use after a GC,
+ *       before the proxy was started, and {@code jvmUptimeMillis} the JVM's age at that moment;
+ *   <li>{@code
+ *       {"event":"ready","proxyStartToReadyMillis","firstRecordToReadyMillis","appliedRecords"}}
  *       once the proxy is ready ({@link Proxy#isReady}, what {@code /readyz} answers), timed from
  *       just before {@link Proxy#start} and from the first record its materializer applied (0 when
  *       it applied none; sampled every millisecond), with the records applied on the way;
@@ -42,8 +43,11 @@ final class ProxyChild {
     long started = System.nanoTime();
     Proxy proxy = Proxy.start(config);
     Runtime.getRuntime().addShutdownHook(new Thread(proxy::close, "proxy-child-stop"));
-    emit("{\"event\":\"started\",\"port\":%d,\"jvmUptimeMillis\":%d,\"baselineHeapBytes\":%d}", proxy.webAddress().port(), uptime, baseline);
-    Collection<Counter> records = proxy.meterRegistry().find("gatehouse.materializer.records").counters();
+    emit(
+        "{\"event\":\"started\",\"port\":%d,\"jvmUptimeMillis\":%d,\"baselineHeapBytes\":%d}",
+        proxy.webAddress().port(), uptime, baseline);
+    Collection<Counter> records =
+        proxy.meterRegistry().find("gatehouse.materializer.records").counters();
     long firstRecord = 0;
     while (!proxy.isReady()) {
       if (firstRecord == 0 && applied(records) > 0) {
@@ -54,12 +58,17 @@ final class ProxyChild {
     long ready = System.nanoTime();
     emit(
         "{\"event\":\"ready\",\"proxyStartToReadyMillis\":%.1f,\"firstRecordToReadyMillis\":%.1f,\"appliedRecords\":%.0f}",
-        (ready - started) / 1e6, firstRecord == 0 ? 0 : (ready - firstRecord) / 1e6, applied(records));
-    BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        (ready - started) / 1e6,
+        firstRecord == 0 ? 0 : (ready - firstRecord) / 1e6,
+        applied(records));
+    BufferedReader in =
+        new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
     for (String line = in.readLine(); line != null && !line.equals("stop"); line = in.readLine()) {
       if (line.equals("heap")) {
         MemoryUsage heap = heapAfterGc();
-        emit("{\"event\":\"heap\",\"heapUsedBytes\":%d,\"heapCommittedBytes\":%d}", heap.getUsed(), heap.getCommitted());
+        emit(
+            "{\"event\":\"heap\",\"heapUsedBytes\":%d,\"heapCommittedBytes\":%d}",
+            heap.getUsed(), heap.getCommitted());
       }
     }
     proxy.close();

@@ -25,22 +25,27 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * A real proxy ({@link ProxyChild}) in a child JVM started from this driver's class path, so that
  * its heap, RSS and start-up are its own and not the embedded broker's. {@link #start} returns once
- * {@code GET /readyz} answers 200, having timed that from the moment the JVM was spawned
- * ({@link #jvmStartToReadyMillis}); the child times {@code Proxy.start} → ready itself
- * ({@link #proxyStartToReadyMillis}). {@link #close} asks the child to stop (it closes the proxy)
- * and destroys it if it has not exited within 30 s; a shutdown hook destroys any child still
- * running when the driver exits. The proxy's web port is on 127.0.0.1.
+ * {@code GET /readyz} answers 200, having timed that from the moment the JVM was spawned ({@link
+ * #jvmStartToReadyMillis}); the child times {@code Proxy.start} → ready itself ({@link
+ * #proxyStartToReadyMillis}). {@link #close} asks the child to stop (it closes the proxy) and
+ * destroys it if it has not exited within 30 s; a shutdown hook destroys any child still running
+ * when the driver exits. The proxy's web port is on 127.0.0.1.
  */
 final class ProxyProcess implements AutoCloseable {
   private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
 
   static {
-    Runtime.getRuntime().addShutdownHook(new Thread(ProxyProcess::destroyAll, "proxy-process-reaper"));
+    Runtime.getRuntime()
+        .addShutdownHook(new Thread(ProxyProcess::destroyAll, "proxy-process-reaper"));
   }
 
   private final Process process;
   private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(5))
+          .build();
   private JsonObject started;
   private JsonObject ready;
   private double jvmStartToReadyMillis;
@@ -58,11 +63,21 @@ final class ProxyProcess implements AutoCloseable {
    * @throws IllegalStateException when it exits or is not ready within {@code timeout}; it is
    *     destroyed then
    */
-  static ProxyProcess start(Path config, String xmx, Duration timeout) throws IOException, InterruptedException {
+  static ProxyProcess start(Path config, String xmx, Duration timeout)
+      throws IOException, InterruptedException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    List<String> command = List.of(java, "-Xmx" + xmx, "-cp", System.getProperty("java.class.path"), Main.class.getName(), "proxy-child", config.toString());
+    List<String> command =
+        List.of(
+            java,
+            "-Xmx" + xmx,
+            "-cp",
+            System.getProperty("java.class.path"),
+            Main.class.getName(),
+            "proxy-child",
+            config.toString());
     long spawned = System.nanoTime();
-    Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    Process process =
+        new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
     LIVE.add(process);
     ProxyProcess proxy = new ProxyProcess(process);
     try {
@@ -97,7 +112,10 @@ final class ProxyProcess implements AutoCloseable {
     return ready.getDouble("proxyStartToReadyMillis");
   }
 
-  /** From the first record the materializer applied to ready: the apply phase alone, without start-up. */
+  /**
+   * From the first record the materializer applied to ready: the apply phase alone, without
+   * start-up.
+   */
   double firstRecordToReadyMillis() {
     return ready.getDouble("firstRecordToReadyMillis");
   }
@@ -117,12 +135,17 @@ final class ProxyProcess implements AutoCloseable {
     OutputStream stdin = process.getOutputStream();
     stdin.write("heap\n".getBytes(StandardCharsets.UTF_8));
     stdin.flush();
-    return await("heap", System.nanoTime() + Duration.ofMinutes(1).toNanos()).getLong("heapUsedBytes");
+    return await("heap", System.nanoTime() + Duration.ofMinutes(1).toNanos())
+        .getLong("heapUsedBytes");
   }
 
-  /** A field of {@code /proc/<pid>/status} in bytes, e.g. {@code VmRSS} (resident) or {@code VmHWM} (peak resident). */
+  /**
+   * A field of {@code /proc/<pid>/status} in bytes, e.g. {@code VmRSS} (resident) or {@code VmHWM}
+   * (peak resident).
+   */
   long status(String field) throws IOException {
-    for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(process.pid()), "status"))) {
+    for (String line :
+        Files.readAllLines(Path.of("/proc", String.valueOf(process.pid()), "status"))) {
       if (line.startsWith(field + ":")) {
         return Long.parseLong(line.substring(field.length() + 1).replace("kB", "").strip()) * 1024;
       }
@@ -132,7 +155,11 @@ final class ProxyProcess implements AutoCloseable {
 
   /** {@code GET path} on the proxy's web port. */
   HttpResponse<String> get(String path) throws IOException, InterruptedException {
-    HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl() + path)).timeout(Duration.ofSeconds(10)).GET().build();
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create(baseUrl() + path))
+            .timeout(Duration.ofSeconds(10))
+            .GET()
+            .build();
     return http.send(request, HttpResponse.BodyHandlers.ofString());
   }
 
@@ -182,7 +209,9 @@ final class ProxyProcess implements AutoCloseable {
   }
 
   private void readLines() {
-    try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+    try (BufferedReader out =
+        new BufferedReader(
+            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
       for (String line = out.readLine(); line != null; line = out.readLine()) {
         lines.add(line);
       }
@@ -196,7 +225,14 @@ final class ProxyProcess implements AutoCloseable {
       String line = lines.poll(50, TimeUnit.MILLISECONDS);
       if (line == null) {
         if (!process.isAlive() && lines.isEmpty()) {
-          throw new IllegalStateException("proxy process " + process.pid() + " exited with " + process.exitValue() + " before '" + event + "'");
+          throw new IllegalStateException(
+              "proxy process "
+                  + process.pid()
+                  + " exited with "
+                  + process.exitValue()
+                  + " before '"
+                  + event
+                  + "'");
         }
         continue;
       }
@@ -204,11 +240,16 @@ final class ProxyProcess implements AutoCloseable {
         return new JsonObject(line);
       }
     }
-    throw new IllegalStateException("proxy process " + process.pid() + " did not report '" + event + "' in time");
+    throw new IllegalStateException(
+        "proxy process " + process.pid() + " did not report '" + event + "' in time");
   }
 
   private long awaitReadyz(long deadline) throws InterruptedException {
-    HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl() + "/readyz")).timeout(Duration.ofSeconds(10)).GET().build();
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create(baseUrl() + "/readyz"))
+            .timeout(Duration.ofSeconds(10))
+            .GET()
+            .build();
     while (System.nanoTime() < deadline) {
       try {
         if (http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
@@ -216,7 +257,8 @@ final class ProxyProcess implements AutoCloseable {
         }
       } catch (IOException e) {
         if (!process.isAlive()) {
-          throw new UncheckedIOException("proxy process " + process.pid() + " exited with " + process.exitValue(), e);
+          throw new UncheckedIOException(
+              "proxy process " + process.pid() + " exited with " + process.exitValue(), e);
         }
       }
       LockSupport.parkNanos(5_000_000);

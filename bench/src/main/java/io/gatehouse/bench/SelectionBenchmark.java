@@ -29,7 +29,6 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.apache.avro.specific.SpecificRecord;
-import reactor.core.publisher.Flux;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -43,6 +42,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
+import reactor.core.publisher.Flux;
 
 /**
  * Selection plus pin for a new session, the proxy's per-session control-plane cost: pick a random
@@ -51,16 +51,18 @@ import org.openjdk.jmh.annotations.Warmup;
  * asynchronous in the proxy and is replaced here by a completed stage, so the figure is the time a
  * session waits.
  *
- * <p>{@code layout=shared} (the default): the same 10 agents serve every resource.
- * {@code -p layout=grouped}: {@code records / 10} distinct agents, each serving 10 resources with 9
- * others, as in the {@code fleet} driver.
+ * <p>{@code layout=shared} (the default): the same 10 agents serve every resource. {@code -p
+ * layout=grouped}: {@code records / 10} distinct agents, each serving 10 resources with 9 others,
+ * as in the {@code fleet} driver.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 2, time = 3)
 @Measurement(iterations = 3, time = 5)
-@Fork(value = 1, jvmArgsAppend = {"-Xmx2g"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"-Xmx2g"})
 public class SelectionBenchmark {
   @Param({"100000", "1000000"})
   int records;
@@ -76,11 +78,13 @@ public class SelectionBenchmark {
 
   @Setup(Level.Trial)
   public void fill() throws IOException {
-    fleet = switch (layout) {
-      case "shared" -> new Fleet(records / 10, 10);
-      case "grouped" -> Fleet.grouped(records / 10, 10, 10, null);
-      default -> throw new IllegalArgumentException("layout is shared or grouped, not " + layout);
-    };
+    fleet =
+        switch (layout) {
+          case "shared" -> new Fleet(records / 10, 10);
+          case "grouped" -> Fleet.grouped(records / 10, 10, 10, null);
+          default ->
+              throw new IllegalArgumentException("layout is shared or grouped, not " + layout);
+        };
     dir = Files.createTempDirectory("gatehouse-select-");
     store = Fleet.open(dir);
     Instant now = Instant.now();
@@ -97,7 +101,12 @@ public class SelectionBenchmark {
     // As the proxy wires it: agent beats and who serves what held in memory, kept current from the
     // change stream (none here: the store is filled before).
     RoutingTable table =
-        new RoutingTable(store, AgentBeats.live(store, Flux.never()), Flux.never(), () -> Instant.now(), new Ejections(clock, Duration.ofSeconds(10)));
+        new RoutingTable(
+            store,
+            AgentBeats.live(store, Flux.never()),
+            Flux.never(),
+            () -> Instant.now(),
+            new Ejections(clock, Duration.ofSeconds(10)));
     selector = AgentSelector.pinnedFirst(table, ThreadLocalRandom.current());
     pins = new SessionPins(store, Flux.never(), new NoKafka(), clock, "bench-proxy");
   }
@@ -112,7 +121,8 @@ public class SelectionBenchmark {
   @Benchmark
   public SessionPin selectAndPin() {
     ThreadLocalRandom random = ThreadLocalRandom.current();
-    ResourceRef resource = new ResourceRef(ResourceKind.APP, fleet.name(random.nextInt(fleet.resources)));
+    ResourceRef resource =
+        new ResourceRef(ResourceKind.APP, fleet.name(random.nextInt(fleet.resources)));
     AgentChoice choice = selector.pick(SessionRequest.newSession(resource)).result();
     byte[] id = new byte[16];
     random.nextBytes(id);

@@ -9,7 +9,9 @@ import java.util.List;
 public final class Stats {
   private Stats() {}
 
-  /** The median of {@code values}, ignoring NaN (a figure a round could not measure); NaN if none. */
+  /**
+   * The median of {@code values}, ignoring NaN (a figure a round could not measure); NaN if none.
+   */
   public static double median(List<Double> values) {
     List<Double> sorted = new ArrayList<>(values.stream().filter(v -> !v.isNaN()).toList());
     Collections.sort(sorted);

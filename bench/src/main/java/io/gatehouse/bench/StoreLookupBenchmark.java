@@ -33,7 +33,9 @@ import org.openjdk.jmh.infra.Blackhole;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 2, time = 3)
 @Measurement(iterations = 3, time = 5)
-@Fork(value = 1, jvmArgsAppend = {"-Xmx2g"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"-Xmx2g"})
 public class StoreLookupBenchmark {
   @Param({"1000000"})
   int records;
@@ -76,10 +78,12 @@ public class StoreLookupBenchmark {
   @Benchmark
   public void prefixScanBytes(Blackhole hole) {
     int r = ThreadLocalRandom.current().nextInt(fleet.resources);
-    heartbeats.scan(Keys.bytes(Keys.heartbeatPrefix("app", fleet.name(r))), (k, v) -> {
-      hole.consume(v);
-      return true;
-    });
+    heartbeats.scan(
+        Keys.bytes(Keys.heartbeatPrefix("app", fleet.name(r))),
+        (k, v) -> {
+          hole.consume(v);
+          return true;
+        });
   }
 
   @Benchmark

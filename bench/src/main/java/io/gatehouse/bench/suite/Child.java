@@ -25,10 +25,13 @@ final class Child implements AutoCloseable {
     this.process = process;
   }
 
-  /** Starts {@code command} with its output in {@code logDir/name.log}; registers it for clean-up. */
+  /**
+   * Starts {@code command} with its output in {@code logDir/name.log}; registers it for clean-up.
+   */
   static Child start(String name, Path logDir, List<String> command) throws IOException {
     Path log = logDir.resolve(name + ".log");
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    Process p =
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     Child child = new Child(name, log, p);
     Children.register(child);
     return child;
@@ -53,9 +56,13 @@ final class Child implements AutoCloseable {
 
   /** Resident set size of the process (not its descendants), in MiB; 0 when it is gone. */
   double rssMiB() {
-    try (Stream<String> lines = Files.lines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
-      return lines.filter(l -> l.startsWith("VmRSS:")).findFirst()
-          .map(l -> Long.parseLong(l.replaceAll("[^0-9]", "")) / 1024.0).orElse(0.0);
+    try (Stream<String> lines =
+        Files.lines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
+      return lines
+          .filter(l -> l.startsWith("VmRSS:"))
+          .findFirst()
+          .map(l -> Long.parseLong(l.replaceAll("[^0-9]", "")) / 1024.0)
+          .orElse(0.0);
     } catch (IOException | RuntimeException e) {
       return 0;
     }

@@ -4,8 +4,8 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 
 /**
- * Every process the suite started, stopped in reverse order at the end, on failure and on Ctrl-C
- * (a JVM shutdown hook), so a benchmark run leaves nothing running behind it.
+ * Every process the suite started, stopped in reverse order at the end, on failure and on Ctrl-C (a
+ * JVM shutdown hook), so a benchmark run leaves nothing running behind it.
  */
 final class Children {
   private static final Deque<Child> STARTED = new ArrayDeque<>();

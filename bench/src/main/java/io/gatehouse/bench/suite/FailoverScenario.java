@@ -1,7 +1,7 @@
 package io.gatehouse.bench.suite;
 
-import io.vertx.core.json.JsonObject;
 import io.gatehouse.bench.Stats;
+import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -12,12 +12,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Scenario 5: steady load through Gatehouse's two agents, then one agent is killed with SIGKILL
- * (a crash) or stopped with SIGTERM (a graceful stop). Half the clients keep one session each
- * (pinned; a quarter of them land on the victim), half start a new session per request. Counts
- * the requests that failed after the stop, when the victim served its last response, and when the
- * proxy took it out of rotation: ejected after a failed dial, or no longer healthy in
- * {@code GET /v1/agents} (its beat expired or was withdrawn) — after that no new session goes to it.
+ * Scenario 5: steady load through Gatehouse's two agents, then one agent is killed with SIGKILL (a
+ * crash) or stopped with SIGTERM (a graceful stop). Half the clients keep one session each (pinned;
+ * a quarter of them land on the victim), half start a new session per request. Counts the requests
+ * that failed after the stop, when the victim served its last response, and when the proxy took it
+ * out of rotation: ejected after a failed dial, or no longer healthy in {@code GET /v1/agents} (its
+ * beat expired or was withdrawn) — after that no new session goes to it.
  */
 final class FailoverScenario {
   private static final int CLIENTS = 8;
@@ -34,28 +34,56 @@ final class FailoverScenario {
 
   private record Sample(long at, boolean ok, boolean pinned, String agent) {}
 
-  private record Outcome(long requestsAfter, long failedPinned, long failedNew, double lastServedMillis, double outOfRotationMillis, double rate) {}
+  private record Outcome(
+      long requestsAfter,
+      long failedPinned,
+      long failedNew,
+      double lastServedMillis,
+      double outOfRotationMillis,
+      double rate) {}
 
   Table run() throws Exception {
-    Table t = new Table("failover", "Failover: one of two agents stopped under load",
-        "stop", "requests after stop", "failed (pinned)", "failed (new)", "failed %", "victim's last response ms", "out of rotation ms", "requests/s");
+    Table t =
+        new Table(
+            "failover",
+            "Failover: one of two agents stopped under load",
+            "stop",
+            "requests after stop",
+            "failed (pinned)",
+            "failed (new)",
+            "failed %",
+            "victim's last response ms",
+            "out of rotation ms",
+            "requests/s");
     for (boolean crash : List.of(true, false)) {
       List<Outcome> outcomes = new ArrayList<>();
       for (int r = 0; r < settings.failoverRounds(); r++) {
         outcomes.add(once(crash));
         gatehouse.startAgent(1);
       }
-      double requests = Stats.median(outcomes.stream().map(o -> (double) o.requestsAfter()).toList());
+      double requests =
+          Stats.median(outcomes.stream().map(o -> (double) o.requestsAfter()).toList());
       double pinned = Stats.median(outcomes.stream().map(o -> (double) o.failedPinned()).toList());
       double fresh = Stats.median(outcomes.stream().map(o -> (double) o.failedNew()).toList());
-      t.row(crash ? "kill -9" : "SIGTERM", requests, pinned, fresh, 100 * (pinned + fresh) / requests,
+      t.row(
+          crash ? "kill -9" : "SIGTERM",
+          requests,
+          pinned,
+          fresh,
+          100 * (pinned + fresh) / requests,
           Stats.median(outcomes.stream().map(Outcome::lastServedMillis).toList()),
           Stats.median(outcomes.stream().map(Outcome::outOfRotationMillis).toList()),
           Stats.median(outcomes.stream().map(Outcome::rate).toList()));
     }
-    return t.note(CLIENTS + " clients on new connections (4 keep one session each, 4 start a session per request), "
-        + BEFORE.toSeconds() + " s of load, stop, " + AFTER.toSeconds() + " s more; median of " + settings.failoverRounds()
-        + " rounds; beat TTL 3 s, eject back-off 10 s (defaults)");
+    return t.note(
+        CLIENTS
+            + " clients on new connections (4 keep one session each, 4 start a session per request), "
+            + BEFORE.toSeconds()
+            + " s of load, stop, "
+            + AFTER.toSeconds()
+            + " s more; median of "
+            + settings.failoverRounds()
+            + " rounds; beat TTL 3 s, eject back-off 10 s (defaults)");
   }
 
   private Outcome once(boolean crash) throws Exception {
@@ -110,12 +138,24 @@ final class FailoverScenario {
       }
     }
     double rate = samples.size() / ((last - first) / 1e9);
-    return new Outcome(after, failedPinned, failedNew, (lastServed - stoppedAt) / 1e6, outOfRotation < 0 ? Double.NaN : (outOfRotation - stoppedAt) / 1e6, rate);
+    return new Outcome(
+        after,
+        failedPinned,
+        failedNew,
+        (lastServed - stoppedAt) / 1e6,
+        outOfRotation < 0 ? Double.NaN : (outOfRotation - stoppedAt) / 1e6,
+        rate);
   }
 
   private boolean outOfRotation(String victim) throws IOException, InterruptedException {
-    Optional<JsonObject> view = gatehouse.agentsView().stream().map(JsonObject.class::cast).filter(a -> victim.equals(a.getString("agent"))).findFirst();
-    return view.isEmpty() || !view.get().getBoolean("healthy", false) || view.get().containsKey("ejectedUntil");
+    Optional<JsonObject> view =
+        gatehouse.agentsView().stream()
+            .map(JsonObject.class::cast)
+            .filter(a -> victim.equals(a.getString("agent")))
+            .findFirst();
+    return view.isEmpty()
+        || !view.get().getBoolean("healthy", false)
+        || view.get().containsKey("ejectedUntil");
   }
 
   private void load(boolean pinned, ConcurrentLinkedQueue<Sample> samples, AtomicBoolean running) {
@@ -123,7 +163,9 @@ final class FailoverScenario {
     while (running.get()) {
       long at = System.nanoTime();
       try {
-        RawHttp.Response r = RawHttp.get(gatehouse.proxyPort, GatehouseChain.APP_HOST, "/small", pinned ? cookie : null);
+        RawHttp.Response r =
+            RawHttp.get(
+                gatehouse.proxyPort, GatehouseChain.APP_HOST, "/small", pinned ? cookie : null);
         if (pinned && cookie == null) {
           cookie = r.cookie().orElse(null);
         }

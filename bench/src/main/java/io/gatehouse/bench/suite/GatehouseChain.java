@@ -16,8 +16,8 @@ import java.util.List;
 /**
  * Gatehouse as it ships, one process per role so each hop's CPU is its own: an embedded KRaft
  * broker ({@link BrokerMain}), {@code gatehouse proxy -c} and two {@code gatehouse agent -c},
- * started from the CLI jar, each agent serving app {@code ngx} (nginx) and TCP resources
- * {@code db/sink} and {@code db/echo}.
+ * started from the CLI jar, each agent serving app {@code ngx} (nginx) and TCP resources {@code
+ * db/sink} and {@code db/echo}.
  */
 final class GatehouseChain implements AutoCloseable {
   static final String APP_HOST = "ngx.localhost";
@@ -29,76 +29,104 @@ final class GatehouseChain implements AutoCloseable {
   private final Path work;
   private final Launcher launcher;
   private final List<Path> agentConfigs = new ArrayList<>();
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-  private GatehouseChain(Path work, Launcher launcher, int nginxPort, int sinkPort, int echoPort) throws IOException {
+  private GatehouseChain(Path work, Launcher launcher, int nginxPort, int sinkPort, int echoPort)
+      throws IOException {
     this.work = work;
     this.launcher = launcher;
     int kafkaPort = Ports.free();
     String bootstrap = "127.0.0.1:" + kafkaPort;
-    broker = Child.start("broker", work, launcher.bench(BrokerMain.class, Integer.toString(kafkaPort), work.resolve("kafka").toString()));
+    broker =
+        Child.start(
+            "broker",
+            work,
+            launcher.bench(
+                BrokerMain.class, Integer.toString(kafkaPort), work.resolve("kafka").toString()));
     Waits.forLog(broker, "ready", Duration.ofSeconds(60));
 
     Path proxyConf = work.resolve("proxy.yaml");
-    Files.writeString(proxyConf, String.join("\n",
-        "proxy:",
-        "  id: bench-proxy",
-        "  kafka: { bootstrap: \"" + bootstrap + "\" }",
-        "  data_dir: " + work.resolve("proxy-data"),
-        "  listen: \"127.0.0.1:" + proxyPort + "\"",
-        "  public_host: localhost", ""));
+    Files.writeString(
+        proxyConf,
+        String.join(
+            "\n",
+            "proxy:",
+            "  id: bench-proxy",
+            "  kafka: { bootstrap: \"" + bootstrap + "\" }",
+            "  data_dir: " + work.resolve("proxy-data"),
+            "  listen: \"127.0.0.1:" + proxyPort + "\"",
+            "  public_host: localhost",
+            ""));
     proxy = Child.start("proxy", work, launcher.gatehouse("proxy", "-c", proxyConf.toString()));
-    Waits.until("the proxy to be ready", Duration.ofSeconds(60), () -> {
-      if (!proxy.isAlive()) {
-        throw new IllegalStateException("proxy exited:\n" + proxy.tail());
-      }
-      return status("/readyz") == 200;
-    });
+    Waits.until(
+        "the proxy to be ready",
+        Duration.ofSeconds(60),
+        () -> {
+          if (!proxy.isAlive()) {
+            throw new IllegalStateException("proxy exited:\n" + proxy.tail());
+          }
+          return status("/readyz") == 200;
+        });
 
     for (int i = 1; i <= 2; i++) {
       Path conf = work.resolve("agent-" + i + ".yaml");
-      Files.writeString(conf, String.join("\n",
-          "agent:",
-          "  id: bench-agent-" + i,
-          "  kafka: { bootstrap: \"" + bootstrap + "\" }",
-          "  listen: \"127.0.0.1:" + Ports.free() + "\"",
-          "app_service:",
-          "  enabled: true",
-          "  apps: [ { name: ngx, uri: \"http://127.0.0.1:" + nginxPort + "\" } ]",
-          "db_service:",
-          "  enabled: true",
-          "  databases:",
-          "    - { name: sink, uri: \"127.0.0.1:" + sinkPort + "\" }",
-          "    - { name: echo, uri: \"127.0.0.1:" + echoPort + "\" }", ""));
+      Files.writeString(
+          conf,
+          String.join(
+              "\n",
+              "agent:",
+              "  id: bench-agent-" + i,
+              "  kafka: { bootstrap: \"" + bootstrap + "\" }",
+              "  listen: \"127.0.0.1:" + Ports.free() + "\"",
+              "app_service:",
+              "  enabled: true",
+              "  apps: [ { name: ngx, uri: \"http://127.0.0.1:" + nginxPort + "\" } ]",
+              "db_service:",
+              "  enabled: true",
+              "  databases:",
+              "    - { name: sink, uri: \"127.0.0.1:" + sinkPort + "\" }",
+              "    - { name: echo, uri: \"127.0.0.1:" + echoPort + "\" }",
+              ""));
       agentConfigs.add(conf);
       agents.add(null);
       startAgent(i - 1);
     }
   }
 
-  static GatehouseChain start(Path work, Launcher launcher, int nginxPort, int sinkPort, int echoPort) throws IOException {
+  static GatehouseChain start(
+      Path work, Launcher launcher, int nginxPort, int sinkPort, int echoPort) throws IOException {
     return new GatehouseChain(work, launcher, nginxPort, sinkPort, echoPort);
   }
 
   /** Starts (or restarts) agent {@code index} and waits until the proxy can route to it. */
   void startAgent(int index) throws IOException {
     String id = "bench-agent-" + (index + 1);
-    Child agent = Child.start(id + "-" + System.nanoTime() % 100_000, work, launcher.gatehouse("agent", "-c", agentConfigs.get(index).toString()));
+    Child agent =
+        Child.start(
+            id + "-" + System.nanoTime() % 100_000,
+            work,
+            launcher.gatehouse("agent", "-c", agentConfigs.get(index).toString()));
     agents.set(index, agent);
-    Waits.until(id + " to be routable for app/ngx, db/sink and db/echo", Duration.ofSeconds(60), () -> {
-      if (!agent.isAlive()) {
-        throw new IllegalStateException(id + " exited:\n" + agent.tail());
-      }
-      for (String r : List.of("app/ngx", "db/sink", "db/echo")) {
-        JsonObject res = new JsonObject(get("/v1/resources/" + r).body());
-        boolean served = res.getJsonArray("agents").stream().map(JsonObject.class::cast)
-            .anyMatch(a -> a.getString("agent").equals(id) && a.getBoolean("healthy"));
-        if (!served) {
-          return false;
-        }
-      }
-      return true;
-    });
+    Waits.until(
+        id + " to be routable for app/ngx, db/sink and db/echo",
+        Duration.ofSeconds(60),
+        () -> {
+          if (!agent.isAlive()) {
+            throw new IllegalStateException(id + " exited:\n" + agent.tail());
+          }
+          for (String r : List.of("app/ngx", "db/sink", "db/echo")) {
+            JsonObject res = new JsonObject(get("/v1/resources/" + r).body());
+            boolean served =
+                res.getJsonArray("agents").stream()
+                    .map(JsonObject.class::cast)
+                    .anyMatch(a -> a.getString("agent").equals(id) && a.getBoolean("healthy"));
+            if (!served) {
+              return false;
+            }
+          }
+          return true;
+        });
   }
 
   /** The proxy's view of the agents ({@code GET /v1/agents}). */
@@ -111,17 +139,21 @@ final class GatehouseChain implements AutoCloseable {
   }
 
   HttpResponse<String> get(String path) throws IOException, InterruptedException {
-    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxyPort + path)).timeout(Duration.ofSeconds(5)).build(),
+    return http.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxyPort + path))
+            .timeout(Duration.ofSeconds(5))
+            .build(),
         HttpResponse.BodyHandlers.ofString());
   }
 
   @Override
   public void close() {
-    agents.forEach(a -> {
-      if (a != null) {
-        a.close();
-      }
-    });
+    agents.forEach(
+        a -> {
+          if (a != null) {
+            a.close();
+          }
+        });
     proxy.close();
     broker.close();
   }

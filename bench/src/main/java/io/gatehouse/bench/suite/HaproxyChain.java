@@ -9,9 +9,9 @@ import java.util.List;
 
 /**
  * The peer baseline: HAProxy from Debian in Gatehouse's shape, one HAProxy as the proxy tier and
- * two as agents, each agent in front of the same upstreams. The proxy tier balances HTTP at
- * random with a sticky cookie ({@code GHSRV}, inserted on a new session, the analogue of
- * Gatehouse's pin) and relays TCP to the first agent. Two threads per HAProxy (one per core).
+ * two as agents, each agent in front of the same upstreams. The proxy tier balances HTTP at random
+ * with a sticky cookie ({@code GHSRV}, inserted on a new session, the analogue of Gatehouse's pin)
+ * and relays TCP to the first agent. Two threads per HAProxy (one per core).
  */
 final class HaproxyChain implements AutoCloseable {
   final int httpPort = Ports.free();
@@ -20,71 +20,94 @@ final class HaproxyChain implements AutoCloseable {
   final Child proxy;
   final List<Child> agents = new ArrayList<>();
 
-  private HaproxyChain(Path work, int nginxPort, int upstreamSink, int upstreamEcho) throws IOException {
+  private HaproxyChain(Path work, int nginxPort, int upstreamSink, int upstreamEcho)
+      throws IOException {
     Path dir = Files.createDirectories(work.resolve("haproxy"));
     List<int[]> agentPorts = new ArrayList<>();
     for (int i = 1; i <= 2; i++) {
       int[] ports = {Ports.free(), Ports.free(), Ports.free()};
       agentPorts.add(ports);
       Path conf = dir.resolve("agent-" + i + ".cfg");
-      Files.writeString(conf, String.join("\n",
-          GLOBAL,
-          "frontend web",
-          "  mode http",
-          "  bind 127.0.0.1:" + ports[0],
-          "  default_backend upstream",
-          "backend upstream",
-          "  mode http",
-          "  http-reuse always",
-          "  server nginx 127.0.0.1:" + nginxPort,
-          tcp("sink", ports[1], List.of("127.0.0.1:" + upstreamSink)),
-          tcp("echo", ports[2], List.of("127.0.0.1:" + upstreamEcho)), ""));
+      Files.writeString(
+          conf,
+          String.join(
+              "\n",
+              GLOBAL,
+              "frontend web",
+              "  mode http",
+              "  bind 127.0.0.1:" + ports[0],
+              "  default_backend upstream",
+              "backend upstream",
+              "  mode http",
+              "  http-reuse always",
+              "  server nginx 127.0.0.1:" + nginxPort,
+              tcp("sink", ports[1], List.of("127.0.0.1:" + upstreamSink)),
+              tcp("echo", ports[2], List.of("127.0.0.1:" + upstreamEcho)),
+              ""));
       agents.add(start("haproxy-agent-" + i, work, conf));
     }
     Path conf = dir.resolve("proxy.cfg");
-    Files.writeString(conf, String.join("\n",
-        GLOBAL,
-        "frontend web",
-        "  mode http",
-        "  bind 127.0.0.1:" + httpPort,
-        "  default_backend agents",
-        "backend agents",
-        "  mode http",
-        "  balance random",
-        "  http-reuse always",
-        "  cookie GHSRV insert indirect nocache",
-        "  server a1 127.0.0.1:" + agentPorts.get(0)[0] + " cookie a1",
-        "  server a2 127.0.0.1:" + agentPorts.get(1)[0] + " cookie a2",
-        tcp("sink", sinkPort, List.of("127.0.0.1:" + agentPorts.get(0)[1])),
-        tcp("echo", echoPort, List.of("127.0.0.1:" + agentPorts.get(0)[2])), ""));
+    Files.writeString(
+        conf,
+        String.join(
+            "\n",
+            GLOBAL,
+            "frontend web",
+            "  mode http",
+            "  bind 127.0.0.1:" + httpPort,
+            "  default_backend agents",
+            "backend agents",
+            "  mode http",
+            "  balance random",
+            "  http-reuse always",
+            "  cookie GHSRV insert indirect nocache",
+            "  server a1 127.0.0.1:" + agentPorts.get(0)[0] + " cookie a1",
+            "  server a2 127.0.0.1:" + agentPorts.get(1)[0] + " cookie a2",
+            tcp("sink", sinkPort, List.of("127.0.0.1:" + agentPorts.get(0)[1])),
+            tcp("echo", echoPort, List.of("127.0.0.1:" + agentPorts.get(0)[2])),
+            ""));
     proxy = start("haproxy-proxy", work, conf);
-    Waits.until("the HAProxy chain to answer", Duration.ofSeconds(10), () -> {
-      for (Child c : List.of(proxy, agents.get(0), agents.get(1))) {
-        if (!c.isAlive()) {
-          throw new IllegalStateException(c.name + " exited:\n" + c.tail());
-        }
-      }
-      return RawHttp.get(httpPort, "127.0.0.1", "/small", null).status() == 200;
-    });
+    Waits.until(
+        "the HAProxy chain to answer",
+        Duration.ofSeconds(10),
+        () -> {
+          for (Child c : List.of(proxy, agents.get(0), agents.get(1))) {
+            if (!c.isAlive()) {
+              throw new IllegalStateException(c.name + " exited:\n" + c.tail());
+            }
+          }
+          return RawHttp.get(httpPort, "127.0.0.1", "/small", null).status() == 200;
+        });
   }
 
-  static HaproxyChain start(Path work, int nginxPort, int sinkPort, int echoPort) throws IOException {
+  static HaproxyChain start(Path work, int nginxPort, int sinkPort, int echoPort)
+      throws IOException {
     return new HaproxyChain(work, nginxPort, sinkPort, echoPort);
   }
 
-  private static final String GLOBAL = String.join("\n",
-      "global",
-      "  nbthread 2",
-      "  maxconn 4096",
-      "defaults",
-      "  timeout connect 5s",
-      "  timeout client 120s",
-      "  timeout server 120s",
-      "  timeout tunnel 120s",
-      "  option http-keep-alive");
+  private static final String GLOBAL =
+      String.join(
+          "\n",
+          "global",
+          "  nbthread 2",
+          "  maxconn 4096",
+          "defaults",
+          "  timeout connect 5s",
+          "  timeout client 120s",
+          "  timeout server 120s",
+          "  timeout tunnel 120s",
+          "  option http-keep-alive");
 
   private static String tcp(String name, int port, List<String> servers) {
-    StringBuilder b = new StringBuilder("frontend " + name + "\n  mode tcp\n  bind 127.0.0.1:" + port + "\n  default_backend " + name + "-servers\n");
+    StringBuilder b =
+        new StringBuilder(
+            "frontend "
+                + name
+                + "\n  mode tcp\n  bind 127.0.0.1:"
+                + port
+                + "\n  default_backend "
+                + name
+                + "-servers\n");
     b.append("backend ").append(name).append("-servers\n  mode tcp\n");
     for (int i = 0; i < servers.size(); i++) {
       b.append("  server s").append(i).append(' ').append(servers.get(i)).append('\n');

@@ -9,10 +9,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Scenarios 1 and 3: wrk against each compared path, rounds interleaved so that machine noise
- * falls on every path alike. Keep-alive mode sends the session cookie the path handed out (one
- * session, as a browser would); new-session mode sends no cookie and closes the connection after
- * each request, so every request is a new session on a new connection.
+ * Scenarios 1 and 3: wrk against each compared path, rounds interleaved so that machine noise falls
+ * on every path alike. Keep-alive mode sends the session cookie the path handed out (one session,
+ * as a browser would); new-session mode sends no cookie and closes the connection after each
+ * request, so every request is a new session on a new connection.
  */
 final class HttpScenario {
   static final List<String> TIERS = List.of("proxy", "agent", "upstream", "broker");
@@ -27,11 +27,18 @@ final class HttpScenario {
 
   private record Round(Wrk.Result wrk, Map<String, Double> cpuPer10k) {}
 
-  /** Keep-alive load on every path, unmeasured, so that JIT compilers are done before the first round. */
+  /**
+   * Keep-alive load on every path, unmeasured, so that JIT compilers are done before the first
+   * round.
+   */
   void warmUp(String path) throws IOException, InterruptedException {
     for (Target t : targets) {
       String cookie = RawHttp.get(t.port(), t.host(), path, null).cookie().orElse(null);
-      Wrk.run(t.url(path), settings.httpConnections(), settings.firstWarmupSeconds(), t.headers(cookie, false));
+      Wrk.run(
+          t.url(path),
+          settings.httpConnections(),
+          settings.firstWarmupSeconds(),
+          t.headers(cookie, false));
     }
   }
 
@@ -43,8 +50,14 @@ final class HttpScenario {
     }
     Map<Target, List<Round>> rounds = measure(path, cookies, false, settings.httpConnections());
     return table(id, title, rounds, "requests/s")
-        .note("wrk -t1 -c" + settings.httpConnections() + " -d" + settings.httpSeconds() + "s, keep-alive, one session per path (its cookie); median of "
-            + settings.rounds() + " interleaved rounds; CPU = user+system seconds per 10k requests of each tier's processes");
+        .note(
+            "wrk -t1 -c"
+                + settings.httpConnections()
+                + " -d"
+                + settings.httpSeconds()
+                + "s, keep-alive, one session per path (its cookie); median of "
+                + settings.rounds()
+                + " interleaved rounds; CPU = user+system seconds per 10k requests of each tier's processes");
   }
 
   /** New sessions: no cookie, {@code Connection: close}. */
@@ -52,11 +65,18 @@ final class HttpScenario {
     Map<Target, String> none = new HashMap<>();
     Map<Target, List<Round>> rounds = measure(path, none, true, settings.httpConnections());
     return table(id, title, rounds, "sessions/s")
-        .note("wrk -t1 -c" + settings.httpConnections() + " -d" + settings.httpSeconds() + "s, no cookie and Connection: close: every request is a new session on a new connection;"
-            + " Gatehouse writes a pin and an audit event to Kafka per session, HAProxy inserts a cookie");
+        .note(
+            "wrk -t1 -c"
+                + settings.httpConnections()
+                + " -d"
+                + settings.httpSeconds()
+                + "s, no cookie and Connection: close: every request is a new session on a new connection;"
+                + " Gatehouse writes a pin and an audit event to Kafka per session, HAProxy inserts a cookie");
   }
 
-  private Map<Target, List<Round>> measure(String path, Map<Target, String> cookies, boolean close, int connections) throws IOException, InterruptedException {
+  private Map<Target, List<Round>> measure(
+      String path, Map<Target, String> cookies, boolean close, int connections)
+      throws IOException, InterruptedException {
     for (Target t : targets) {
       Wrk.run(t.url(path), connections, settings.warmupSeconds(), t.headers(cookies.get(t), close));
     }
@@ -64,10 +84,13 @@ final class HttpScenario {
     for (int r = 0; r < settings.rounds(); r++) {
       for (Target t : targets) {
         Map<String, Double> before = t.cpu();
-        Wrk.Result result = Wrk.run(t.url(path), connections, settings.httpSeconds(), t.headers(cookies.get(t), close));
+        Wrk.Result result =
+            Wrk.run(
+                t.url(path), connections, settings.httpSeconds(), t.headers(cookies.get(t), close));
         Map<String, Double> after = t.cpu();
         Map<String, Double> per10k = new LinkedHashMap<>();
-        after.forEach((tier, cpu) -> per10k.put(tier, (cpu - before.get(tier)) / result.requests() * 10_000));
+        after.forEach(
+            (tier, cpu) -> per10k.put(tier, (cpu - before.get(tier)) / result.requests() * 10_000));
         out.computeIfAbsent(t, k -> new ArrayList<>()).add(new Round(result, per10k));
       }
     }
@@ -75,7 +98,9 @@ final class HttpScenario {
   }
 
   private Table table(String id, String title, Map<Target, List<Round>> rounds, String rateName) {
-    List<String> columns = new ArrayList<>(List.of("path", rateName, "vs direct", "vs HAProxy", "p50 ms", "p99 ms", "failed"));
+    List<String> columns =
+        new ArrayList<>(
+            List.of("path", rateName, "vs direct", "vs HAProxy", "p50 ms", "p99 ms", "failed"));
     TIERS.forEach(t -> columns.add(t + " CPU s/10k"));
     Table table = new Table(id, title, columns.toArray(String[]::new));
     double direct = rate(rounds, "direct");
@@ -83,12 +108,21 @@ final class HttpScenario {
     for (Map.Entry<Target, List<Round>> e : rounds.entrySet()) {
       List<Round> rs = e.getValue();
       double rate = median(rs, r -> r.wrk().requestsPerSec());
-      List<Object> row = new ArrayList<>(List.of(
-          e.getKey().name(), rate, Table.ratio(rate, direct), Table.ratio(rate, haproxy),
-          median(rs, r -> r.wrk().p50Millis()), median(rs, r -> r.wrk().p99Millis()),
-          (double) rs.stream().mapToLong(r -> r.wrk().failed()).sum()));
+      List<Object> row =
+          new ArrayList<>(
+              List.of(
+                  e.getKey().name(),
+                  rate,
+                  Table.ratio(rate, direct),
+                  Table.ratio(rate, haproxy),
+                  median(rs, r -> r.wrk().p50Millis()),
+                  median(rs, r -> r.wrk().p99Millis()),
+                  (double) rs.stream().mapToLong(r -> r.wrk().failed()).sum()));
       for (String tier : TIERS) {
-        row.add(rs.get(0).cpuPer10k().containsKey(tier) ? median(rs, r -> r.cpuPer10k().get(tier)) : null);
+        row.add(
+            rs.get(0).cpuPer10k().containsKey(tier)
+                ? median(rs, r -> r.cpuPer10k().get(tier))
+                : null);
       }
       table.row(row.toArray());
     }
@@ -96,8 +130,11 @@ final class HttpScenario {
   }
 
   private static double rate(Map<Target, List<Round>> rounds, String name) {
-    return rounds.entrySet().stream().filter(e -> e.getKey().name().equals(name)).findFirst()
-        .map(e -> median(e.getValue(), r -> r.wrk().requestsPerSec())).orElse(Double.NaN);
+    return rounds.entrySet().stream()
+        .filter(e -> e.getKey().name().equals(name))
+        .findFirst()
+        .map(e -> median(e.getValue(), r -> r.wrk().requestsPerSec()))
+        .orElse(Double.NaN);
   }
 
   private static double median(List<Round> rounds, java.util.function.ToDoubleFunction<Round> f) {

@@ -11,7 +11,10 @@ final class Launcher {
 
   Launcher(Path gatehouseJar) {
     if (!gatehouseJar.toFile().isFile()) {
-      throw new IllegalArgumentException("no CLI jar at " + gatehouseJar + ": build it with `mvn -pl modules/cli -am package -DskipTests` (bench/run does)");
+      throw new IllegalArgumentException(
+          "no CLI jar at "
+              + gatehouseJar
+              + ": build it with `mvn -pl modules/cli -am package -DskipTests` (bench/run does)");
     }
     this.gatehouseJar = gatehouseJar;
   }
@@ -36,7 +39,9 @@ final class Launcher {
   List<String> bench(Class<?> main, String... args) {
     String self;
     try {
-      self = Path.of(Launcher.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+      self =
+          Path.of(Launcher.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+              .toString();
     } catch (java.net.URISyntaxException e) {
       throw new IllegalStateException(e);
     }

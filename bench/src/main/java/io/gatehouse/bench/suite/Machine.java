@@ -20,7 +20,9 @@ final class Machine {
         .put("cores", Runtime.getRuntime().availableProcessors())
         .put("cpu", cpuModel())
         .put("memoryGiB", memoryGiB())
-        .put("jvm", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"))
+        .put(
+            "jvm",
+            System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"))
         .put("kernel", System.getProperty("os.name") + " " + System.getProperty("os.version"))
         .put("nginx", version(List.of("nginx", "-v")))
         .put("haproxy", version(List.of("haproxy", "-v")))
@@ -28,14 +30,32 @@ final class Machine {
   }
 
   static String summary(JsonObject m) {
-    return m.getString("date") + " · " + m.getString("pass") + " pass · " + m.getInteger("cores") + " cores (" + m.getString("cpu") + "), "
-        + m.getLong("memoryGiB") + " GiB · " + m.getString("jvm") + " · " + m.getString("nginx") + " · " + m.getString("haproxy") + " · " + m.getString("wrk");
+    return m.getString("date")
+        + " · "
+        + m.getString("pass")
+        + " pass · "
+        + m.getInteger("cores")
+        + " cores ("
+        + m.getString("cpu")
+        + "), "
+        + m.getLong("memoryGiB")
+        + " GiB · "
+        + m.getString("jvm")
+        + " · "
+        + m.getString("nginx")
+        + " · "
+        + m.getString("haproxy")
+        + " · "
+        + m.getString("wrk");
   }
 
   private static String cpuModel() {
     try {
-      return Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
-          .map(l -> l.substring(l.indexOf(':') + 1).strip()).findFirst().orElse("unknown");
+      return Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
+          .filter(l -> l.startsWith("model name"))
+          .map(l -> l.substring(l.indexOf(':') + 1).strip())
+          .findFirst()
+          .orElse("unknown");
     } catch (IOException e) {
       return "unknown";
     }
@@ -43,8 +63,11 @@ final class Machine {
 
   private static long memoryGiB() {
     try {
-      return Files.readAllLines(Path.of("/proc/meminfo")).stream().filter(l -> l.startsWith("MemTotal:"))
-          .map(l -> Long.parseLong(l.replaceAll("[^0-9]", "")) / (1024 * 1024)).findFirst().orElse(0L);
+      return Files.readAllLines(Path.of("/proc/meminfo")).stream()
+          .filter(l -> l.startsWith("MemTotal:"))
+          .map(l -> Long.parseLong(l.replaceAll("[^0-9]", "")) / (1024 * 1024))
+          .findFirst()
+          .orElse(0L);
     } catch (IOException e) {
       return 0;
     }

@@ -13,8 +13,8 @@ import java.util.Optional;
 
 /**
  * One HTTP/1.1 request on a fresh loopback connection with {@code Connection: close}. The JDK's
- * HttpClient will not send a {@code Host} header of our choosing, and Gatehouse routes apps by
- * host name, so the suite speaks HTTP on a plain socket.
+ * HttpClient will not send a {@code Host} header of our choosing, and Gatehouse routes apps by host
+ * name, so the suite speaks HTTP on a plain socket.
  */
 final class RawHttp {
   private RawHttp() {}
@@ -22,7 +22,10 @@ final class RawHttp {
   record Response(int status, List<String> headers, int bodyBytes) {
     Optional<String> header(String name) {
       String prefix = name.toLowerCase(Locale.ROOT) + ":";
-      return headers.stream().filter(h -> h.toLowerCase(Locale.ROOT).startsWith(prefix)).map(h -> h.substring(prefix.length()).strip()).findFirst();
+      return headers.stream()
+          .filter(h -> h.toLowerCase(Locale.ROOT).startsWith(prefix))
+          .map(h -> h.substring(prefix.length()).strip())
+          .findFirst();
     }
 
     /** The {@code name=value} part of the first {@code Set-Cookie}, if any. */
@@ -34,7 +37,14 @@ final class RawHttp {
   static Response get(int port, String host, String path, String cookie) throws IOException {
     try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
       s.setSoTimeout(10_000);
-      String request = "GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\n" + (cookie == null ? "" : "Cookie: " + cookie + "\r\n") + "Connection: close\r\n\r\n";
+      String request =
+          "GET "
+              + path
+              + " HTTP/1.1\r\nHost: "
+              + host
+              + "\r\n"
+              + (cookie == null ? "" : "Cookie: " + cookie + "\r\n")
+              + "Connection: close\r\n\r\n";
       s.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
       s.getOutputStream().flush();
       InputStream in = s.getInputStream();
@@ -43,7 +53,8 @@ final class RawHttp {
       String text = all.toString(StandardCharsets.ISO_8859_1);
       int end = text.indexOf("\r\n\r\n");
       if (end < 0) {
-        throw new IOException("no HTTP response head from 127.0.0.1:" + port + " (" + text.length() + " bytes)");
+        throw new IOException(
+            "no HTTP response head from 127.0.0.1:" + port + " (" + text.length() + " bytes)");
       }
       String[] lines = text.substring(0, end).split("\r\n");
       int status = Integer.parseInt(lines[0].split(" ")[1]);

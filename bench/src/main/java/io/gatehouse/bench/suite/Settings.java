@@ -2,9 +2,9 @@ package io.gatehouse.bench.suite;
 
 /**
  * How long and how often the suite measures: the full pass, or {@code --quick}. Every path gets
- * {@code firstWarmupSeconds} of keep-alive load before the first scenario, then
- * {@code warmupSeconds} before each: the proxy's and agents' JIT needs 30 to 45 s of traffic to
- * reach steady state (measured: 3.5k → 8.7k requests/s over the first 45 s).
+ * {@code firstWarmupSeconds} of keep-alive load before the first scenario, then {@code
+ * warmupSeconds} before each: the proxy's and agents' JIT needs 30 to 45 s of traffic to reach
+ * steady state (measured: 3.5k → 8.7k requests/s over the first 45 s).
  */
 record Settings(
     boolean quick,

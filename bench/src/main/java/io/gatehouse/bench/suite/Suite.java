@@ -16,13 +16,13 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * {@code benchmarks.jar suite [--quick] --gatehouse-jar JAR --out DIR [--only a,b] [--keep]}: starts
- * nginx, the TCP upstreams, Gatehouse (broker, proxy, two agents) and the HAProxy chain on
- * loopback, runs the data-path scenarios (http, tcp, sessions, failover) and the control plane
- * at scale (fleet), stops everything, prints one table per scenario and writes
- * {@code DIR/latest.json} and {@code DIR/latest.txt}; a full pass of every scenario also writes
- * {@code DIR/full.json} and {@code DIR/full.txt}, the figures docs/benchmarks.md quotes.
- * {@code --keep} leaves the work directory (every process's configuration and log) in place.
+ * {@code benchmarks.jar suite [--quick] --gatehouse-jar JAR --out DIR [--only a,b] [--keep]}:
+ * starts nginx, the TCP upstreams, Gatehouse (broker, proxy, two agents) and the HAProxy chain on
+ * loopback, runs the data-path scenarios (http, tcp, sessions, failover) and the control plane at
+ * scale (fleet), stops everything, prints one table per scenario and writes {@code DIR/latest.json}
+ * and {@code DIR/latest.txt}; a full pass of every scenario also writes {@code DIR/full.json} and
+ * {@code DIR/full.txt}, the figures docs/benchmarks.md quotes. {@code --keep} leaves the work
+ * directory (every process's configuration and log) in place.
  */
 public final class Suite {
   private static final List<String> ALL = List.of("http", "sessions", "tcp", "failover", "fleet");
@@ -43,7 +43,10 @@ public final class Suite {
         case "--only" -> only = Set.of(args[++i].split(","));
         case "--keep" -> keep = true;
         default -> {
-          System.err.println("usage: benchmarks.jar suite [--quick] [--gatehouse-jar JAR] [--out DIR] [--only " + String.join(",", ALL) + "] [--keep]");
+          System.err.println(
+              "usage: benchmarks.jar suite [--quick] [--gatehouse-jar JAR] [--out DIR] [--only "
+                  + String.join(",", ALL)
+                  + "] [--keep]");
           System.exit(2);
         }
       }
@@ -53,17 +56,23 @@ public final class Suite {
     System.out.println("machine: " + Machine.summary(machine));
     Path work = Files.createTempDirectory("gatehouse-suite-");
     // nginx's workers run as an unprivileged user and must read the files it serves.
-    Files.setPosixFilePermissions(work, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+    Files.setPosixFilePermissions(
+        work, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
     if (!keep) {
-      // Ctrl-C: stop every child first (the lock waits for Children's own hook), then remove the files.
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-        Children.stopAll();
-        try {
-          Dirs.delete(work);
-        } catch (IOException e) {
-          System.err.println("could not remove " + work + ": " + e);
-        }
-      }, "bench-work-dir"));
+      // Ctrl-C: stop every child first (the lock waits for Children's own hook), then remove the
+      // files.
+      Runtime.getRuntime()
+          .addShutdownHook(
+              new Thread(
+                  () -> {
+                    Children.stopAll();
+                    try {
+                      Dirs.delete(work);
+                    } catch (IOException e) {
+                      System.err.println("could not remove " + work + ": " + e);
+                    }
+                  },
+                  "bench-work-dir"));
     }
     List<Table> tables = new ArrayList<>();
     try {
@@ -76,7 +85,8 @@ public final class Suite {
         }
       }
     } catch (Exception e) {
-      // Keep what was measured: the tables so far are written, with the failure in the machine block.
+      // Keep what was measured: the tables so far are written, with the failure in the machine
+      // block.
       machine.put("failure", e.toString());
       write(out, "latest", machine, tables);
       throw e;
@@ -94,35 +104,70 @@ public final class Suite {
     }
   }
 
-  private static void dataPath(Path work, Launcher launcher, Settings settings, Set<String> only, List<Table> tables) throws Exception {
+  private static void dataPath(
+      Path work, Launcher launcher, Settings settings, Set<String> only, List<Table> tables)
+      throws Exception {
     int nginxPort = Ports.free();
     Child nginx = Upstreams.nginx(work, nginxPort);
     try (TcpUpstream upstream = new TcpUpstream();
-        GatehouseChain gatehouse = GatehouseChain.start(work, launcher, nginxPort, upstream.sinkPort(), upstream.echoPort());
-        HaproxyChain haproxy = HaproxyChain.start(work, nginxPort, upstream.sinkPort(), upstream.echoPort())) {
+        GatehouseChain gatehouse =
+            GatehouseChain.start(
+                work, launcher, nginxPort, upstream.sinkPort(), upstream.echoPort());
+        HaproxyChain haproxy =
+            HaproxyChain.start(work, nginxPort, upstream.sinkPort(), upstream.echoPort())) {
       Hop nginxTier = Hop.of("upstream", nginx);
-      List<Target> targets = List.of(
-          new Target("direct", nginxPort, "127.0.0.1", List.of(nginxTier)),
-          new Target("gatehouse", gatehouse.proxyPort, GatehouseChain.APP_HOST,
-              List.of(Hop.of("proxy", gatehouse.proxy), new Hop("agent", gatehouse.agents), nginxTier, Hop.of("broker", gatehouse.broker))),
-          new Target("haproxy", haproxy.httpPort, "127.0.0.1", List.of(Hop.of("proxy", haproxy.proxy), new Hop("agent", haproxy.agents), nginxTier)));
+      List<Target> targets =
+          List.of(
+              new Target("direct", nginxPort, "127.0.0.1", List.of(nginxTier)),
+              new Target(
+                  "gatehouse",
+                  gatehouse.proxyPort,
+                  GatehouseChain.APP_HOST,
+                  List.of(
+                      Hop.of("proxy", gatehouse.proxy),
+                      new Hop("agent", gatehouse.agents),
+                      nginxTier,
+                      Hop.of("broker", gatehouse.broker))),
+              new Target(
+                  "haproxy",
+                  haproxy.httpPort,
+                  "127.0.0.1",
+                  List.of(
+                      Hop.of("proxy", haproxy.proxy),
+                      new Hop("agent", haproxy.agents),
+                      nginxTier)));
       HttpScenario http = new HttpScenario(targets, settings);
       http.warmUp("/small");
       if (only.contains("http")) {
-        tables.add(print(http.keepAlive("http-1k", "HTTP data path: keep-alive GET of 1 KiB", "/small")));
-        tables.add(print(http.keepAlive("http-64k", "HTTP data path: keep-alive GET of 64 KiB", "/64k")));
+        tables.add(
+            print(http.keepAlive("http-1k", "HTTP data path: keep-alive GET of 1 KiB", "/small")));
+        tables.add(
+            print(http.keepAlive("http-64k", "HTTP data path: keep-alive GET of 64 KiB", "/64k")));
       }
       if (only.contains("sessions")) {
-        tables.add(print(http.newSessions("new-sessions", "New-session cost: no cookie, new connection per request", "/small")));
+        tables.add(
+            print(
+                http.newSessions(
+                    "new-sessions",
+                    "New-session cost: no cookie, new connection per request",
+                    "/small")));
       }
       if (only.contains("tcp")) {
         HostPort proxy = HostPort.parse("127.0.0.1:" + gatehouse.proxyPort);
-        List<TcpScenario.Path> paths = List.of(
-            new TcpScenario.Path("direct", r -> socket(r.equals("sink") ? upstream.sinkPort() : upstream.echoPort()), List.of()),
-            new TcpScenario.Path("gatehouse", r -> TunnelClient.open(proxy, ResourceKind.DB, r, Duration.ofSeconds(10)),
-                List.of(Hop.of("proxy", gatehouse.proxy), new Hop("agent", gatehouse.agents))),
-            new TcpScenario.Path("haproxy", r -> socket(r.equals("sink") ? haproxy.sinkPort : haproxy.echoPort),
-                List.of(Hop.of("proxy", haproxy.proxy), new Hop("agent", haproxy.agents))));
+        List<TcpScenario.Path> paths =
+            List.of(
+                new TcpScenario.Path(
+                    "direct",
+                    r -> socket(r.equals("sink") ? upstream.sinkPort() : upstream.echoPort()),
+                    List.of()),
+                new TcpScenario.Path(
+                    "gatehouse",
+                    r -> TunnelClient.open(proxy, ResourceKind.DB, r, Duration.ofSeconds(10)),
+                    List.of(Hop.of("proxy", gatehouse.proxy), new Hop("agent", gatehouse.agents))),
+                new TcpScenario.Path(
+                    "haproxy",
+                    r -> socket(r.equals("sink") ? haproxy.sinkPort : haproxy.echoPort),
+                    List.of(Hop.of("proxy", haproxy.proxy), new Hop("agent", haproxy.agents))));
         tables.add(print(new TcpScenario(paths, settings).run()));
       }
       if (only.contains("failover")) {
@@ -146,7 +191,8 @@ public final class Suite {
     return t;
   }
 
-  private static void write(Path out, String name, JsonObject machine, List<Table> tables) throws IOException {
+  private static void write(Path out, String name, JsonObject machine, List<Table> tables)
+      throws IOException {
     Files.createDirectories(out);
     JsonArray scenarios = new JsonArray();
     StringBuilder text = new StringBuilder("machine: " + Machine.summary(machine) + "\n");
@@ -154,8 +200,12 @@ public final class Suite {
       scenarios.add(t.json());
       text.append('\n').append(t.render());
     }
-    Files.writeString(out.resolve(name + ".json"), new JsonObject().put("machine", machine).put("scenarios", scenarios).encodePrettily() + "\n");
+    Files.writeString(
+        out.resolve(name + ".json"),
+        new JsonObject().put("machine", machine).put("scenarios", scenarios).encodePrettily()
+            + "\n");
     Files.writeString(out.resolve(name + ".txt"), text.toString());
-    System.out.println("\nresults: " + out.resolve(name + ".json") + ", " + out.resolve(name + ".txt"));
+    System.out.println(
+        "\nresults: " + out.resolve(name + ".json") + ", " + out.resolve(name + ".txt"));
   }
 }

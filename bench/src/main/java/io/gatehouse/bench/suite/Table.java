@@ -7,10 +7,9 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * One scenario's results: printed as an aligned text table and kept as JSON for
- * {@code bench/results/latest.json}. Columns named {@code vs …} are ratios and print as
- * {@code 0.42×}; small whole numbers (counts) print as such, other numbers with three significant
- * digits.
+ * One scenario's results: printed as an aligned text table and kept as JSON for {@code
+ * bench/results/latest.json}. Columns named {@code vs …} are ratios and print as {@code 0.42×};
+ * small whole numbers (counts) print as such, other numbers with three significant digits.
  */
 final class Table {
   final String id;
@@ -27,7 +26,8 @@ final class Table {
 
   Table row(Object... cells) {
     if (cells.length != columns.size()) {
-      throw new IllegalArgumentException(id + ": " + cells.length + " cells for " + columns.size() + " columns");
+      throw new IllegalArgumentException(
+          id + ": " + cells.length + " cells for " + columns.size() + " columns");
     }
     rows.add(java.util.Arrays.asList(cells));
     return this;
@@ -64,11 +64,15 @@ final class Table {
       List<String> r = text.get(i);
       for (int c = 0; c < r.size(); c++) {
         String cell = r.get(c);
-        b.append(c == 0 ? String.format("%-" + width[c] + "s", cell) : String.format("  %" + width[c] + "s", cell));
+        b.append(
+            c == 0
+                ? String.format("%-" + width[c] + "s", cell)
+                : String.format("  %" + width[c] + "s", cell));
       }
       b.append('\n');
       if (i == 0) {
-        b.append("-".repeat(java.util.Arrays.stream(width).sum() + 2 * (width.length - 1))).append('\n');
+        b.append("-".repeat(java.util.Arrays.stream(width).sum() + 2 * (width.length - 1)))
+            .append('\n');
       }
     }
     notes.forEach(n -> b.append("  ").append(n).append('\n'));
@@ -85,7 +89,11 @@ final class Table {
       }
       out.add(o);
     }
-    return new JsonObject().put("id", id).put("title", title).put("rows", out).put("notes", new JsonArray(new ArrayList<>(notes)));
+    return new JsonObject()
+        .put("id", id)
+        .put("title", title)
+        .put("rows", out)
+        .put("notes", new JsonArray(new ArrayList<>(notes)));
   }
 
   static String format(String column, Object v) {

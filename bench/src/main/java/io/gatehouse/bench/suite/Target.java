@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One compared path for the HTTP scenarios: where wrk sends requests, the {@code Host} header,
- * and the tiers whose CPU is charged to it.
+ * One compared path for the HTTP scenarios: where wrk sends requests, the {@code Host} header, and
+ * the tiers whose CPU is charged to it.
  */
 record Target(String name, int port, String host, List<Hop> hops) {
   String url(String path) {

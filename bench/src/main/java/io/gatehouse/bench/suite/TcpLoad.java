@@ -7,7 +7,10 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 
-/** The TCP scenario's client: one bulk upload to the sink, and small-message round trips to the echo. */
+/**
+ * The TCP scenario's client: one bulk upload to the sink, and small-message round trips to the
+ * echo.
+ */
 final class TcpLoad {
   /** Opens a byte stream to the sink or the echo by one of the compared paths. */
   interface Connector {
@@ -16,7 +19,10 @@ final class TcpLoad {
 
   private TcpLoad() {}
 
-  /** Writes the length, then {@code bytes} to the sink in 64 KiB writes; returns MB/s (10^6 bytes) until the sink's count arrives. */
+  /**
+   * Writes the length, then {@code bytes} to the sink in 64 KiB writes; returns MB/s (10^6 bytes)
+   * until the sink's count arrives.
+   */
   static double bulkMegabytesPerSec(Connector connector, long bytes) throws IOException {
     byte[] chunk = new byte[64 * 1024];
     try (Socket s = connector.open("sink")) {
@@ -36,8 +42,12 @@ final class TcpLoad {
     }
   }
 
-  /** {@code count} round trips of a {@code size}-byte message after {@code warmup} unmeasured ones; nanoseconds each. */
-  static long[] roundTrips(Connector connector, int warmup, int count, int size) throws IOException {
+  /**
+   * {@code count} round trips of a {@code size}-byte message after {@code warmup} unmeasured ones;
+   * nanoseconds each.
+   */
+  static long[] roundTrips(Connector connector, int warmup, int count, int size)
+      throws IOException {
     byte[] message = new byte[size];
     byte[] back = new byte[size];
     long[] nanos = new long[count];

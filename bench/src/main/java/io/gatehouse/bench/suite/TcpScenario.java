@@ -8,9 +8,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Scenario 2: bulk upload (MB/s) and 64-byte round trips (p50/p99) over each compared path,
- * rounds interleaved. Gatehouse's path is a tunnel opened with the proxy's {@code TunnelClient}
- * (what {@code gatehouse tunnel} runs on the user's machine), through proxy and agent.
+ * Scenario 2: bulk upload (MB/s) and 64-byte round trips (p50/p99) over each compared path, rounds
+ * interleaved. Gatehouse's path is a tunnel opened with the proxy's {@code TunnelClient} (what
+ * {@code gatehouse tunnel} runs on the user's machine), through proxy and agent.
  */
 final class TcpScenario {
   private static final int MESSAGE_BYTES = 64;
@@ -40,17 +40,35 @@ final class TcpScenario {
       for (Path p : paths) {
         double proxyBefore = cpu(p, "proxy");
         double agentBefore = cpu(p, "agent");
-        mbps.computeIfAbsent(p.name(), k -> new ArrayList<>()).add(TcpLoad.bulkMegabytesPerSec(p.connector(), settings.bulkBytes()));
+        mbps.computeIfAbsent(p.name(), k -> new ArrayList<>())
+            .add(TcpLoad.bulkMegabytesPerSec(p.connector(), settings.bulkBytes()));
         double gib = settings.bulkBytes() / (double) (1L << 30);
-        cpuProxy.computeIfAbsent(p.name(), k -> new ArrayList<>()).add((cpu(p, "proxy") - proxyBefore) / gib);
-        cpuAgent.computeIfAbsent(p.name(), k -> new ArrayList<>()).add((cpu(p, "agent") - agentBefore) / gib);
+        cpuProxy
+            .computeIfAbsent(p.name(), k -> new ArrayList<>())
+            .add((cpu(p, "proxy") - proxyBefore) / gib);
+        cpuAgent
+            .computeIfAbsent(p.name(), k -> new ArrayList<>())
+            .add((cpu(p, "agent") - agentBefore) / gib);
         long[] rtt = TcpLoad.roundTrips(p.connector(), 500, settings.roundTrips(), MESSAGE_BYTES);
-        p50.computeIfAbsent(p.name(), k -> new ArrayList<>()).add(Stats.percentile(rtt, 0.50) / 1e3);
-        p99.computeIfAbsent(p.name(), k -> new ArrayList<>()).add(Stats.percentile(rtt, 0.99) / 1e3);
+        p50.computeIfAbsent(p.name(), k -> new ArrayList<>())
+            .add(Stats.percentile(rtt, 0.50) / 1e3);
+        p99.computeIfAbsent(p.name(), k -> new ArrayList<>())
+            .add(Stats.percentile(rtt, 0.99) / 1e3);
       }
     }
-    Table t = new Table("tcp", "TCP data path: bulk upload and 64-byte round trips",
-        "path", "bulk MB/s", "vs direct", "vs HAProxy", "RTT p50 µs", "RTT p99 µs", "p99 vs HAProxy", "proxy CPU s/GiB", "agent CPU s/GiB");
+    Table t =
+        new Table(
+            "tcp",
+            "TCP data path: bulk upload and 64-byte round trips",
+            "path",
+            "bulk MB/s",
+            "vs direct",
+            "vs HAProxy",
+            "RTT p50 µs",
+            "RTT p99 µs",
+            "p99 vs HAProxy",
+            "proxy CPU s/GiB",
+            "agent CPU s/GiB");
     double direct = Stats.median(mbps.get("direct"));
     double haproxy = Stats.median(mbps.get("haproxy"));
     double haproxyP99 = Stats.median(p99.get("haproxy"));
@@ -58,11 +76,27 @@ final class TcpScenario {
       double m = Stats.median(mbps.get(p.name()));
       double q99 = Stats.median(p99.get(p.name()));
       boolean relayed = !p.hops().isEmpty();
-      t.row(p.name(), m, Table.ratio(m, direct), Table.ratio(m, haproxy), Stats.median(p50.get(p.name())), q99, Table.ratio(q99, haproxyP99),
-          relayed ? Stats.median(cpuProxy.get(p.name())) : null, relayed ? Stats.median(cpuAgent.get(p.name())) : null);
+      t.row(
+          p.name(),
+          m,
+          Table.ratio(m, direct),
+          Table.ratio(m, haproxy),
+          Stats.median(p50.get(p.name())),
+          q99,
+          Table.ratio(q99, haproxyP99),
+          relayed ? Stats.median(cpuProxy.get(p.name())) : null,
+          relayed ? Stats.median(cpuAgent.get(p.name())) : null);
     }
-    return t.note("one connection; upload of " + (settings.bulkBytes() >> 20) + " MiB in 64 KiB writes to a sink that answers its count; "
-        + settings.roundTrips() + " round trips of " + MESSAGE_BYTES + " B to an echo after 500 unmeasured; median of " + settings.rounds() + " interleaved rounds");
+    return t.note(
+        "one connection; upload of "
+            + (settings.bulkBytes() >> 20)
+            + " MiB in 64 KiB writes to a sink that answers its count; "
+            + settings.roundTrips()
+            + " round trips of "
+            + MESSAGE_BYTES
+            + " B to an echo after 500 unmeasured; median of "
+            + settings.rounds()
+            + " interleaved rounds");
   }
 
   private static double cpu(Path p, String tier) {

@@ -10,11 +10,11 @@ import java.net.ServerSocket;
 import java.net.Socket;
 
 /**
- * The TCP scenario's upstreams, in the suite's JVM: a sink that reads an 8-byte big-endian
- * length, then that many bytes, and answers the count (8 bytes), and an echo that writes back
- * what it reads. The sink does not rely on a half-close: Gatehouse's tunnels close both ways
- * when either side ends.
- * Both on loopback; a thread per connection (the scenario uses one connection at a time).
+ * The TCP scenario's upstreams, in the suite's JVM: a sink that reads an 8-byte big-endian length,
+ * then that many bytes, and answers the count (8 bytes), and an echo that writes back what it
+ * reads. The sink does not rely on a half-close: Gatehouse's tunnels close both ways when either
+ * side ends. Both on loopback; a thread per connection (the scenario uses one connection at a
+ * time).
  */
 final class TcpUpstream implements AutoCloseable {
   private final ServerSocket sink;
@@ -40,25 +40,31 @@ final class TcpUpstream implements AutoCloseable {
   }
 
   private static void accept(ServerSocket server, Handler handler, String name) {
-    Thread t = new Thread(() -> {
-      while (!server.isClosed()) {
-        try {
-          Socket s = server.accept();
-          s.setTcpNoDelay(true);
-          Thread worker = new Thread(() -> {
-            try (s) {
-              handler.handle(s);
-            } catch (IOException ignored) {
-              // the client went away; nothing to keep
-            }
-          }, "upstream-" + name);
-          worker.setDaemon(true);
-          worker.start();
-        } catch (IOException e) {
-          return;
-        }
-      }
-    }, "upstream-" + name + "-accept");
+    Thread t =
+        new Thread(
+            () -> {
+              while (!server.isClosed()) {
+                try {
+                  Socket s = server.accept();
+                  s.setTcpNoDelay(true);
+                  Thread worker =
+                      new Thread(
+                          () -> {
+                            try (s) {
+                              handler.handle(s);
+                            } catch (IOException ignored) {
+                              // the client went away; nothing to keep
+                            }
+                          },
+                          "upstream-" + name);
+                  worker.setDaemon(true);
+                  worker.start();
+                } catch (IOException e) {
+                  return;
+                }
+              }
+            },
+            "upstream-" + name + "-accept");
     t.setDaemon(true);
     t.start();
   }

@@ -7,8 +7,8 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * nginx from Debian as the HTTP upstream, serving {@code /small} (1 KiB) and {@code /64k}
- * (64 KiB) from files, with keep-alive and no access log; two workers (one per core).
+ * nginx from Debian as the HTTP upstream, serving {@code /small} (1 KiB) and {@code /64k} (64 KiB)
+ * from files, with keep-alive and no access log; two workers (one per core).
  */
 final class Upstreams {
   static final int SMALL_BYTES = 1024;
@@ -23,31 +23,49 @@ final class Upstreams {
     Files.write(www.resolve("64k"), body(LARGE_BYTES));
     Files.createDirectories(dir.resolve("tmp"));
     Path conf = dir.resolve("nginx.conf");
-    Files.writeString(conf, String.join("\n",
-        "worker_processes 2;",
-        "daemon off;",
-        "pid " + dir.resolve("nginx.pid") + ";",
-        "error_log " + dir.resolve("error.log") + " warn;",
-        "events { worker_connections 4096; }",
-        "http {",
-        "  access_log off;",
-        "  keepalive_requests 10000000;",
-        "  keepalive_timeout 120s;",
-        "  default_type application/octet-stream;",
-        "  client_body_temp_path " + dir.resolve("tmp") + ";",
-        "  server {",
-        "    listen 127.0.0.1:" + port + ";",
-        "    root " + www + ";",
-        "    location / { }",
-        "  }",
-        "}", ""));
-    Child nginx = Child.start("nginx", work, List.of("nginx", "-e", dir.resolve("error.log").toString(), "-p", dir.toString(), "-c", conf.toString()));
-    Waits.until("nginx on 127.0.0.1:" + port, Duration.ofSeconds(10), () -> {
-      if (!nginx.isAlive()) {
-        throw new IllegalStateException("nginx exited:\n" + nginx.tail());
-      }
-      return RawHttp.get(port, "127.0.0.1", "/small", null).status() == 200;
-    });
+    Files.writeString(
+        conf,
+        String.join(
+            "\n",
+            "worker_processes 2;",
+            "daemon off;",
+            "pid " + dir.resolve("nginx.pid") + ";",
+            "error_log " + dir.resolve("error.log") + " warn;",
+            "events { worker_connections 4096; }",
+            "http {",
+            "  access_log off;",
+            "  keepalive_requests 10000000;",
+            "  keepalive_timeout 120s;",
+            "  default_type application/octet-stream;",
+            "  client_body_temp_path " + dir.resolve("tmp") + ";",
+            "  server {",
+            "    listen 127.0.0.1:" + port + ";",
+            "    root " + www + ";",
+            "    location / { }",
+            "  }",
+            "}",
+            ""));
+    Child nginx =
+        Child.start(
+            "nginx",
+            work,
+            List.of(
+                "nginx",
+                "-e",
+                dir.resolve("error.log").toString(),
+                "-p",
+                dir.toString(),
+                "-c",
+                conf.toString()));
+    Waits.until(
+        "nginx on 127.0.0.1:" + port,
+        Duration.ofSeconds(10),
+        () -> {
+          if (!nginx.isAlive()) {
+            throw new IllegalStateException("nginx exited:\n" + nginx.tail());
+          }
+          return RawHttp.get(port, "127.0.0.1", "/small", null).status() == 200;
+        });
     return nginx;
   }
 

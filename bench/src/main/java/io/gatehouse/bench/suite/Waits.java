@@ -8,7 +8,10 @@ import java.util.concurrent.locks.LockSupport;
 final class Waits {
   private Waits() {}
 
-  /** Waits until {@code condition} returns true (exceptions count as false); fails naming {@code what}. */
+  /**
+   * Waits until {@code condition} returns true (exceptions count as false); fails naming {@code
+   * what}.
+   */
   static void until(String what, Duration timeout, Callable<Boolean> condition) {
     long deadline = System.nanoTime() + timeout.toNanos();
     Exception last = null;
@@ -22,16 +25,24 @@ final class Waits {
       }
       LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
     }
-    throw new IllegalStateException("timed out after " + timeout.toSeconds() + " s waiting for " + what + (last == null ? "" : ": " + last));
+    throw new IllegalStateException(
+        "timed out after "
+            + timeout.toSeconds()
+            + " s waiting for "
+            + what
+            + (last == null ? "" : ": " + last));
   }
 
   /** Waits until {@code child} printed a line containing {@code text}; fails early if it exits. */
   static void forLog(Child child, String text, Duration timeout) {
-    until(child.name + " to print '" + text + "'", timeout, () -> {
-      if (!child.isAlive()) {
-        throw new IllegalStateException(child.name + " exited:\n" + child.tail());
-      }
-      return java.nio.file.Files.readString(child.log).contains(text);
-    });
+    until(
+        child.name + " to print '" + text + "'",
+        timeout,
+        () -> {
+          if (!child.isAlive()) {
+            throw new IllegalStateException(child.name + " exited:\n" + child.tail());
+          }
+          return java.nio.file.Files.readString(child.log).contains(text);
+        });
   }
 }

@@ -9,23 +9,36 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Runs {@code wrk} (Debian's package) against a loopback URL and parses its report: requests/s,
- * p50 and p99 latency, total requests, and failed ones (socket errors plus non-2xx/3xx).
+ * Runs {@code wrk} (Debian's package) against a loopback URL and parses its report: requests/s, p50
+ * and p99 latency, total requests, and failed ones (socket errors plus non-2xx/3xx).
  */
 final class Wrk {
   private static final Pattern RPS = Pattern.compile("Requests/sec:\\s+([0-9.]+)");
   private static final Pattern TOTAL = Pattern.compile("(\\d+) requests in");
-  private static final Pattern PERCENTILE = Pattern.compile("^\\s+(50|99)(?:\\.000)?%\\s+([0-9.]+)(us|ms|s)\\s*$", Pattern.MULTILINE);
+  private static final Pattern PERCENTILE =
+      Pattern.compile("^\\s+(50|99)(?:\\.000)?%\\s+([0-9.]+)(us|ms|s)\\s*$", Pattern.MULTILINE);
   private static final Pattern NON_2XX = Pattern.compile("Non-2xx or 3xx responses: (\\d+)");
-  private static final Pattern SOCKET = Pattern.compile("Socket errors: connect (\\d+), read (\\d+), write (\\d+), timeout (\\d+)");
+  private static final Pattern SOCKET =
+      Pattern.compile("Socket errors: connect (\\d+), read (\\d+), write (\\d+), timeout (\\d+)");
 
-  record Result(double requestsPerSec, double p50Millis, double p99Millis, long requests, long failed) {}
+  record Result(
+      double requestsPerSec, double p50Millis, double p99Millis, long requests, long failed) {}
 
   private Wrk() {}
 
   /** {@code wrk -t1 -cCONNECTIONS -dSECONDSs --latency} with the given headers. */
-  static Result run(String url, int connections, int seconds, List<String> headers) throws IOException, InterruptedException {
-    List<String> cmd = new ArrayList<>(List.of("wrk", "-t1", "-c" + connections, "-d" + seconds + "s", "--latency", "--timeout", "5s"));
+  static Result run(String url, int connections, int seconds, List<String> headers)
+      throws IOException, InterruptedException {
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                "wrk",
+                "-t1",
+                "-c" + connections,
+                "-d" + seconds + "s",
+                "--latency",
+                "--timeout",
+                "5s"));
     for (String h : headers) {
       cmd.add("-H");
       cmd.add(h);
@@ -50,11 +63,13 @@ final class Wrk {
     double p99 = Double.NaN;
     Matcher m = PERCENTILE.matcher(out);
     while (m.find()) {
-      double millis = Double.parseDouble(m.group(2)) * switch (m.group(3)) {
-        case "us" -> 0.001;
-        case "ms" -> 1.0;
-        default -> 1000.0;
-      };
+      double millis =
+          Double.parseDouble(m.group(2))
+              * switch (m.group(3)) {
+                case "us" -> 0.001;
+                case "ms" -> 1.0;
+                default -> 1000.0;
+              };
       if (m.group(1).equals("50")) {
         p50 = millis;
       } else {
@@ -72,6 +87,7 @@ final class Wrk {
         failed += Long.parseLong(socket.group(g));
       }
     }
-    return new Result(Double.parseDouble(rps.group(1)), p50, p99, Long.parseLong(total.group(1)), failed);
+    return new Result(
+        Double.parseDouble(rps.group(1)), p50, p99, Long.parseLong(total.group(1)), failed);
   }
 }

@@ -50,14 +50,13 @@ import org.slf4j.LoggerFactory;
  * proxies' sessions to the upstreams.
  *
  * <p>Lifecycle: {@link #start(AgentConfig)} returns once the topics exist, the relay listens and
- * the first records are on their way; from then on proxies can find and dial the agent. When
- * {@code agent.metrics.listen} is set, {@code GET /metrics} answers there in the Prometheus text
- * format.
+ * the first records are on their way; from then on proxies can find and dial the agent. When {@code
+ * agent.metrics.listen} is set, {@code GET /metrics} answers there in the Prometheus text format.
  * {@link #close()} is the graceful stop: new sessions are refused with {@code 503 draining}, every
  * heartbeat and the agent beat are tombstoned and flushed (so proxies drop the agent at once), then
- * the listener and every open session are closed. {@link #kill()} stops without a word, as a
- * crash would. Both are idempotent. Registering a SIGTERM hook that calls {@code close()} is the
- * caller's job.
+ * the listener and every open session are closed. {@link #kill()} stops without a word, as a crash
+ * would. Both are idempotent. Registering a SIGTERM hook that calls {@code close()} is the caller's
+ * job.
  */
 public final class Agent implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
@@ -164,7 +163,10 @@ public final class Agent implements AutoCloseable {
     relay.drain();
     boolean acknowledged = publisher.goodbye(config.agent().shutdownTimeout());
     release(true);
-    LOG.info("agent {} stopped{}", id, acknowledged ? "" : " (goodbye not acknowledged; proxies expire it by TTL)");
+    LOG.info(
+        "agent {} stopped{}",
+        id,
+        acknowledged ? "" : " (goodbye not acknowledged; proxies expire it by TTL)");
   }
 
   /**
@@ -191,7 +193,14 @@ public final class Agent implements AutoCloseable {
       failure = attempt(failure, () -> deleteTree(temporaryDirectory));
     }
     if (failure != null) {
-      throw new AgentException("agent " + id + " did not " + (graceful ? "stop" : "die") + " cleanly: " + failure.getMessage(), failure);
+      throw new AgentException(
+          "agent "
+              + id
+              + " did not "
+              + (graceful ? "stop" : "die")
+              + " cleanly: "
+              + failure.getMessage(),
+          failure);
     }
   }
 
@@ -213,7 +222,10 @@ public final class Agent implements AutoCloseable {
 
   private static <T> T await(Future<T> future, String what) {
     try {
-      return future.toCompletionStage().toCompletableFuture().get(VERTX_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      return future
+          .toCompletionStage()
+          .toCompletableFuture()
+          .get(VERTX_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {
       throw new AgentException("cannot " + what + ": " + e.getCause().getMessage(), e.getCause());
     } catch (TimeoutException e) {
@@ -233,7 +245,8 @@ public final class Agent implements AutoCloseable {
           root,
           new SimpleFileVisitor<>() {
             @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
+                throws IOException {
               Files.delete(file);
               return FileVisitResult.CONTINUE;
             }
@@ -315,11 +328,15 @@ public final class Agent implements AutoCloseable {
       Parts p = new Parts();
       p.config = config;
       p.id = s.id().orElseGet(() -> defaultId(random));
-      p.registry = registry != null ? registry : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+      p.registry =
+          registry != null ? registry : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
       if (s.metrics().listen().isPresent() && !(p.registry instanceof PrometheusMeterRegistry)) {
         throw new AgentException(
-            "agent " + p.id + " cannot serve agent.metrics.listen: its meter registry is a "
-                + p.registry.getClass().getSimpleName() + ", not a PrometheusMeterRegistry");
+            "agent "
+                + p.id
+                + " cannot serve agent.metrics.listen: its meter registry is a "
+                + p.registry.getClass().getSimpleName()
+                + ", not a PrometheusMeterRegistry");
       }
       TopicNames names = new TopicNames(s.topicPrefix());
       String bootstrap = s.kafka().bootstrap();
@@ -334,18 +351,33 @@ public final class Agent implements AutoCloseable {
       try {
         p.catalog = new ResourceCatalog(p.id, config);
         p.vertx = Vertx.vertx(new VertxOptions());
-        p.relay = new RelayServer(p.vertx, p.id, s.relay(), p.catalog, new RelayMetrics(p.registry));
-        int port = await(p.relay.listen(s.listen(), VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE), "listen on " + s.listen());
+        p.relay =
+            new RelayServer(p.vertx, p.id, s.relay(), p.catalog, new RelayMetrics(p.registry));
+        int port =
+            await(
+                p.relay.listen(s.listen(), VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE),
+                "listen on " + s.listen());
         p.listenAddress = s.listen().withPort(port);
         p.advertisedAddress = s.advertise().orElseGet(() -> dialable(p.listenAddress));
         if (s.metrics().listen().isPresent()) {
           HostPort metrics = s.metrics().listen().get();
-          int metricsPort = await(MetricsServer.listen(p.vertx, metrics, (PrometheusMeterRegistry) p.registry), "serve metrics on " + metrics);
+          int metricsPort =
+              await(
+                  MetricsServer.listen(p.vertx, metrics, (PrometheusMeterRegistry) p.registry),
+                  "serve metrics on " + metrics);
           p.metricsAddress = Optional.of(metrics.withPort(metricsPort));
         }
         p.publisher =
             new HeartbeatPublisher(
-                p.id, p.advertisedAddress.toString(), version(), bootstrap, names, s.heartbeat(), clock, random, p.registry);
+                p.id,
+                p.advertisedAddress.toString(),
+                version(),
+                bootstrap,
+                names,
+                s.heartbeat(),
+                clock,
+                random,
+                p.registry);
         p.publisher.start();
         p.catalog.open(p.publisher);
         if (p.catalog.watchesResources()) {
@@ -356,14 +388,20 @@ public final class Agent implements AutoCloseable {
             p.temporaryDirectory = Files.createTempDirectory("gatehouse-agent-");
             dir = p.temporaryDirectory.resolve("state");
           }
-          Map<String, String> consumer = new HashMap<>(KafkaClients.common(bootstrap, "gatehouse-agent-" + p.id + "-resources"));
+          Map<String, String> consumer =
+              new HashMap<>(
+                  KafkaClients.common(bootstrap, "gatehouse-agent-" + p.id + "-resources"));
           consumer.remove(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG);
-          p.watcher = new ResourceWatcher(p.id, dir, bootstrap, names, consumer, p.catalog, clock, p.registry);
+          p.watcher =
+              new ResourceWatcher(
+                  p.id, dir, bootstrap, names, consumer, p.catalog, clock, p.registry);
           p.watcher.start();
         }
       } catch (IOException | RuntimeException e) {
         abort(p);
-        throw e instanceof AgentException ae ? ae : new AgentException("agent " + p.id + " cannot start: " + e.getMessage(), e);
+        throw e instanceof AgentException ae
+            ? ae
+            : new AgentException("agent " + p.id + " cannot start: " + e.getMessage(), e);
       }
       Agent agent = new Agent(p);
       LOG.info(

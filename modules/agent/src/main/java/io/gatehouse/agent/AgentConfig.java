@@ -72,8 +72,8 @@ public record AgentConfig(String source, Settings agent, List<Service> services)
    * @param listen where the relay listens for proxies; port 0 picks a free port
    * @param advertise what proxies dial, published in heartbeats; empty means the listen address
    *     (with the bound port, and the host name when listening on a wildcard address)
-   * @param dataDir where the agent keeps its local state of {@code gatehouse.resources}; empty means
-   *     a temporary directory deleted at stop
+   * @param dataDir where the agent keeps its local state of {@code gatehouse.resources}; empty
+   *     means a temporary directory deleted at stop
    * @param topicPrefix prefix of the contract's topics
    * @param heartbeat heartbeat timing
    * @param relay relay timeouts and pooling
@@ -105,15 +105,45 @@ public record AgentConfig(String source, Settings agent, List<Service> services)
     }
 
     public Settings withId(String newId) {
-      return new Settings(Optional.of(newId), kafka, listen, advertise, dataDir, topicPrefix, heartbeat, relay, metrics, shutdownTimeout);
+      return new Settings(
+          Optional.of(newId),
+          kafka,
+          listen,
+          advertise,
+          dataDir,
+          topicPrefix,
+          heartbeat,
+          relay,
+          metrics,
+          shutdownTimeout);
     }
 
     public Settings withListen(HostPort newListen) {
-      return new Settings(id, kafka, newListen, advertise, dataDir, topicPrefix, heartbeat, relay, metrics, shutdownTimeout);
+      return new Settings(
+          id,
+          kafka,
+          newListen,
+          advertise,
+          dataDir,
+          topicPrefix,
+          heartbeat,
+          relay,
+          metrics,
+          shutdownTimeout);
     }
 
     public Settings withHeartbeat(Heartbeat newHeartbeat) {
-      return new Settings(id, kafka, listen, advertise, dataDir, topicPrefix, newHeartbeat, relay, metrics, shutdownTimeout);
+      return new Settings(
+          id,
+          kafka,
+          listen,
+          advertise,
+          dataDir,
+          topicPrefix,
+          newHeartbeat,
+          relay,
+          metrics,
+          shutdownTimeout);
     }
   }
 
@@ -158,13 +188,14 @@ public record AgentConfig(String source, Settings agent, List<Service> services)
   /**
    * The {@code agent.relay:} section.
    *
-   * @param connectTimeout how long dialing an upstream may take before the proxy gets
-   *     {@code 504 upstream-timeout}
+   * @param connectTimeout how long dialing an upstream may take before the proxy gets {@code 504
+   *     upstream-timeout}
    * @param responseTimeout how long an HTTP upstream may take to send response headers
    * @param poolSize keep-alive connections kept per HTTP upstream
    */
   public record Relay(Duration connectTimeout, Duration responseTimeout, int poolSize) {
-    public static final Relay DEFAULT = new Relay(Duration.ofSeconds(5), Duration.ofSeconds(60), 64);
+    public static final Relay DEFAULT =
+        new Relay(Duration.ofSeconds(5), Duration.ofSeconds(60), 64);
 
     public Relay {
       Objects.requireNonNull(connectTimeout, "connectTimeout");
@@ -187,17 +218,21 @@ public record AgentConfig(String source, Settings agent, List<Service> services)
   }
 
   /**
-   * One of {@code app_service}, {@code db_service}, {@code desktop_service},
-   * {@code kubernetes_service}.
+   * One of {@code app_service}, {@code db_service}, {@code desktop_service}, {@code
+   * kubernetes_service}.
    *
    * @param kind the kind of resource it serves
    * @param enabled whether it serves anything
-   * @param statics the resources listed in the file ({@code apps}, {@code databases},
-   *     {@code desktops}, {@code clusters})
-   * @param selectors the dynamic watchers ({@code resources}): resources of this kind on
-   *     {@code gatehouse.resources} matching any of them are served
+   * @param statics the resources listed in the file ({@code apps}, {@code databases}, {@code
+   *     desktops}, {@code clusters})
+   * @param selectors the dynamic watchers ({@code resources}): resources of this kind on {@code
+   *     gatehouse.resources} matching any of them are served
    */
-  public record Service(ResourceKind kind, boolean enabled, List<StaticResource> statics, List<LabelSelector> selectors) {
+  public record Service(
+      ResourceKind kind,
+      boolean enabled,
+      List<StaticResource> statics,
+      List<LabelSelector> selectors) {
     public Service {
       Objects.requireNonNull(kind, "kind");
       statics = List.copyOf(statics);
@@ -220,7 +255,12 @@ public record AgentConfig(String source, Settings agent, List<Service> services)
    *     clusters, {@code host:port} or {@code tcp://host:port} for databases and desktops
    * @param protocol wire protocol of a database or desktop ({@code postgres}, {@code rdp}, ...)
    */
-  public record StaticResource(ResourceKind kind, String name, Map<String, String> labels, String uri, Optional<String> protocol) {
+  public record StaticResource(
+      ResourceKind kind,
+      String name,
+      Map<String, String> labels,
+      String uri,
+      Optional<String> protocol) {
     public StaticResource {
       Objects.requireNonNull(kind, "kind");
       Objects.requireNonNull(name, "name");

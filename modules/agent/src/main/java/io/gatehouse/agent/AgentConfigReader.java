@@ -57,25 +57,32 @@ final class AgentConfigReader {
     }
     String bootstrap =
         kafkaNode.isPresent()
-            ? kafkaNode.required("bootstrap", ValueParser.hostPorts())
+            ? kafkaNode
+                .required("bootstrap", ValueParser.hostPorts())
                 .map(l -> String.join(",", l.stream().map(HostPort::toString).toList()))
                 .orElse("")
             : "";
     short replication = (short) kafkaNode.integer("replication_factor", 1, 1, Short.MAX_VALUE);
-    Duration startup = kafkaNode.value("startup_timeout", ValueParser.positiveDuration(), Duration.ofSeconds(30));
+    Duration startup =
+        kafkaNode.value("startup_timeout", ValueParser.positiveDuration(), Duration.ofSeconds(30));
 
     HostPort listen = agent.value("listen", ValueParser.bindAddress(), AgentConfig.DEFAULT_LISTEN);
     Optional<HostPort> advertise = agent.value("advertise", ValueParser.hostPort());
     if (advertise.isPresent() && advertise.get().isWildcard()) {
-      agent.problem("advertise", "'" + advertise.get() + "' cannot be dialed; advertise an address proxies can reach");
+      agent.problem(
+          "advertise",
+          "'" + advertise.get() + "' cannot be dialed; advertise an address proxies can reach");
     }
     Optional<Path> dataDir = agent.value("data_dir", ValueParser.nonBlank()).map(Path::of);
-    String prefix = agent.value("topic_prefix", AgentConfigReader::topicPrefix, AgentConfig.DEFAULT_TOPIC_PREFIX);
+    String prefix =
+        agent.value(
+            "topic_prefix", AgentConfigReader::topicPrefix, AgentConfig.DEFAULT_TOPIC_PREFIX);
 
     AgentConfig.Heartbeat hb = heartbeat(agent.object("heartbeat"));
     AgentConfig.Relay relay = relay(agent.object("relay"));
     AgentConfig.Metrics metrics = metrics(agent.object("metrics"), listen);
-    Duration shutdown = agent.value("shutdown_timeout", ValueParser.positiveDuration(), Duration.ofSeconds(5));
+    Duration shutdown =
+        agent.value("shutdown_timeout", ValueParser.positiveDuration(), Duration.ofSeconds(5));
     return new AgentConfig.Settings(
         id,
         new AgentConfig.Kafka(bootstrap, replication, startup),
@@ -114,8 +121,14 @@ final class AgentConfigReader {
 
   private static AgentConfig.Metrics metrics(ConfigNode node, HostPort relayListen) {
     Optional<HostPort> listen = node.value("listen", ValueParser.bindAddress());
-    if (listen.isPresent() && listen.get().port() != 0 && listen.get().port() == relayListen.port()) {
-      node.problem("listen", "port " + listen.get().port() + " is already agent.listen's; give metrics a port of their own");
+    if (listen.isPresent()
+        && listen.get().port() != 0
+        && listen.get().port() == relayListen.port()) {
+      node.problem(
+          "listen",
+          "port "
+              + listen.get().port()
+              + " is already agent.listen's; give metrics a port of their own");
     }
     return new AgentConfig.Metrics(listen);
   }
@@ -129,28 +142,45 @@ final class AgentConfigReader {
       Optional<String> name = item.required("name", ValueParser.dnsLabel());
       Optional<String> uri = item.required("uri", text -> upstreamUri(section.kind(), text));
       Optional<String> protocol =
-          section.hasProtocol() ? item.value("protocol", AgentConfigReader::protocol) : Optional.empty();
+          section.hasProtocol()
+              ? item.value("protocol", AgentConfigReader::protocol)
+              : Optional.empty();
       Map<String, String> labels = item.stringMap("labels");
       labels.keySet().forEach(k -> checkLabelKey(item, k));
       if (name.isPresent()) {
         String earlier = firstPathByName.putIfAbsent(name.get(), item.pathOf("name"));
         if (earlier != null) {
-          item.problem("name", "duplicate name '" + name.get() + "' in " + section.key() + " (first at " + earlier + ")");
+          item.problem(
+              "name",
+              "duplicate name '"
+                  + name.get()
+                  + "' in "
+                  + section.key()
+                  + " (first at "
+                  + earlier
+                  + ")");
         }
       }
       if (name.isPresent() && uri.isPresent()) {
-        statics.add(new AgentConfig.StaticResource(section.kind(), name.get(), labels, uri.get(), protocol));
+        statics.add(
+            new AgentConfig.StaticResource(
+                section.kind(), name.get(), labels, uri.get(), protocol));
       }
     }
     List<LabelSelector> selectors = new ArrayList<>();
     for (ConfigNode watcher : node.objects("resources")) {
       if (!watcher.has("labels")) {
-        watcher.problem("labels", "missing required key (write \"*\": \"*\" to serve every " + section.kind() + ")");
+        watcher.problem(
+            "labels",
+            "missing required key (write \"*\": \"*\" to serve every " + section.kind() + ")");
         continue;
       }
       Map<String, String> expressions = watcher.stringMap("labels");
       if (expressions.isEmpty()) {
-        watcher.problem("labels", "a selector with no labels matches nothing; write \"*\": \"*\" to serve every " + section.kind());
+        watcher.problem(
+            "labels",
+            "a selector with no labels matches nothing; write \"*\": \"*\" to serve every "
+                + section.kind());
         continue;
       }
       try {
@@ -170,7 +200,11 @@ final class AgentConfigReader {
   private static String agentId(String text) {
     if (text.isEmpty() || text.length() > MAX_ID_LENGTH || !text.matches("[A-Za-z0-9._-]+")) {
       throw new IllegalArgumentException(
-          "invalid agent id '" + text + "': use 1 to " + MAX_ID_LENGTH + " letters, digits, '.', '_' or '-'");
+          "invalid agent id '"
+              + text
+              + "': use 1 to "
+              + MAX_ID_LENGTH
+              + " letters, digits, '.', '_' or '-'");
     }
     return text;
   }
@@ -182,7 +216,8 @@ final class AgentConfigReader {
 
   private static String protocol(String text) {
     if (!DnsLabel.isValid(text)) {
-      throw new IllegalArgumentException("invalid protocol '" + text + "': expected a word such as postgres, mysql or rdp");
+      throw new IllegalArgumentException(
+          "invalid protocol '" + text + "': expected a word such as postgres, mysql or rdp");
     }
     return text;
   }

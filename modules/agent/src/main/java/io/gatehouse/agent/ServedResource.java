@@ -17,7 +17,12 @@ import java.util.Optional;
  * @param origin where the agent learned of it
  */
 public record ServedResource(
-    ResourceKind kind, String name, Map<String, String> labels, String uri, Optional<String> protocol, Origin origin) {
+    ResourceKind kind,
+    String name,
+    Map<String, String> labels,
+    String uri,
+    Optional<String> protocol,
+    Origin origin) {
 
   public ServedResource {
     Objects.requireNonNull(kind, "kind");

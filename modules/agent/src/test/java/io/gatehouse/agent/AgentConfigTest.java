@@ -56,15 +56,23 @@ class AgentConfigTest {
     assertThat(apps.enabled()).isTrue();
     assertThat(apps.statics())
         .containsExactly(
-            new AgentConfig.StaticResource(ResourceKind.APP, "myapp", Map.of("env", "prod"), "http://localhost:8080", Optional.empty()));
+            new AgentConfig.StaticResource(
+                ResourceKind.APP,
+                "myapp",
+                Map.of("env", "prod"),
+                "http://localhost:8080",
+                Optional.empty()));
     assertThat(apps.selectors()).containsExactly(LabelSelector.of(Map.of("region", "us-east-1")));
 
     AgentConfig.Service dbs = config.service(ResourceKind.DB);
-    assertThat(dbs.statics()).singleElement().satisfies(db -> {
-      assertThat(db.name()).isEqualTo("pg");
-      assertThat(db.protocol()).contains("postgres");
-      assertThat(db.uri()).isEqualTo("pg.internal:5432");
-    });
+    assertThat(dbs.statics())
+        .singleElement()
+        .satisfies(
+            db -> {
+              assertThat(db.name()).isEqualTo("pg");
+              assertThat(db.protocol()).contains("postgres");
+              assertThat(db.uri()).isEqualTo("pg.internal:5432");
+            });
     assertThat(dbs.selectors()).containsExactly(LabelSelector.of(Map.of("*", "*")));
     assertThat(config.service(ResourceKind.DESKTOP).enabled()).isFalse();
     assertThat(config.service(ResourceKind.KUBE).enabled()).isFalse();
@@ -72,7 +80,8 @@ class AgentConfigTest {
 
   @Test
   void appliesDocumentedDefaults() {
-    AgentConfig config = AgentConfig.parse("agent: { kafka: { bootstrap: 'k1:9092,k2:9092' } }\n", "min.yaml");
+    AgentConfig config =
+        AgentConfig.parse("agent: { kafka: { bootstrap: 'k1:9092,k2:9092' } }\n", "min.yaml");
     AgentConfig.Settings s = config.agent();
 
     assertThat(s.id()).isEmpty();
@@ -83,10 +92,16 @@ class AgentConfigTest {
     assertThat(s.advertise()).isEmpty();
     assertThat(s.dataDir()).isEmpty();
     assertThat(s.topicPrefix()).isEqualTo("gatehouse");
-    assertThat(s.heartbeat()).isEqualTo(new AgentConfig.Heartbeat(Duration.ofSeconds(1), Duration.ofSeconds(3), Duration.ofSeconds(60)));
+    assertThat(s.heartbeat())
+        .isEqualTo(
+            new AgentConfig.Heartbeat(
+                Duration.ofSeconds(1), Duration.ofSeconds(3), Duration.ofSeconds(60)));
     assertThat(s.heartbeat().resourceTtl()).isEqualTo(Duration.ofMinutes(3));
-    assertThat(s.relay()).isEqualTo(new AgentConfig.Relay(Duration.ofSeconds(5), Duration.ofSeconds(60), 64));
-    assertThat(s.metrics()).as("no metrics port unless configured").isEqualTo(AgentConfig.Metrics.DISABLED);
+    assertThat(s.relay())
+        .isEqualTo(new AgentConfig.Relay(Duration.ofSeconds(5), Duration.ofSeconds(60), 64));
+    assertThat(s.metrics())
+        .as("no metrics port unless configured")
+        .isEqualTo(AgentConfig.Metrics.DISABLED);
     assertThat(s.shutdownTimeout()).isEqualTo(Duration.ofSeconds(5));
     for (ResourceKind kind : ResourceKind.values()) {
       assertThat(config.service(kind)).isEqualTo(AgentConfig.Service.disabled(kind));
@@ -125,12 +140,20 @@ class AgentConfigTest {
     assertThat(s.listen()).isEqualTo(new HostPort("127.0.0.1", 0));
     assertThat(s.dataDir()).contains(Path.of("/var/lib/gatehouse/agent"));
     assertThat(s.topicPrefix()).isEqualTo("staging");
-    assertThat(s.heartbeat()).isEqualTo(new AgentConfig.Heartbeat(Duration.ofMillis(500), Duration.ofSeconds(2), Duration.ofSeconds(30)));
-    assertThat(s.relay()).isEqualTo(new AgentConfig.Relay(Duration.ofSeconds(2), Duration.ofSeconds(10), 8));
+    assertThat(s.heartbeat())
+        .isEqualTo(
+            new AgentConfig.Heartbeat(
+                Duration.ofMillis(500), Duration.ofSeconds(2), Duration.ofSeconds(30)));
+    assertThat(s.relay())
+        .isEqualTo(new AgentConfig.Relay(Duration.ofSeconds(2), Duration.ofSeconds(10), 8));
     assertThat(s.metrics().listen()).contains(new HostPort("127.0.0.1", 9464));
     assertThat(s.shutdownTimeout()).isEqualTo(Duration.ofSeconds(3));
-    assertThat(config.service(ResourceKind.APP).enabled()).as("a present section is enabled by default").isTrue();
-    assertThat(config.service(ResourceKind.APP).statics()).extracting(AgentConfig.StaticResource::name).containsExactly("tcp-echo", "api");
+    assertThat(config.service(ResourceKind.APP).enabled())
+        .as("a present section is enabled by default")
+        .isTrue();
+    assertThat(config.service(ResourceKind.APP).statics())
+        .extracting(AgentConfig.StaticResource::name)
+        .containsExactly("tcp-echo", "api");
     assertThat(config.service(ResourceKind.KUBE).selectors()).hasSize(1);
     assertThat(config.service(ResourceKind.DESKTOP).statics().get(0).protocol()).contains("rdp");
   }
@@ -139,8 +162,11 @@ class AgentConfigTest {
   void theExampleConfigurationIsValid() {
     AgentConfig config = AgentConfig.load(Path.of("../../infra/examples/agent.yaml"));
     assertThat(config.agent().kafka().bootstrap()).isEqualTo("127.0.0.1:9092");
-    assertThat(config.service(ResourceKind.APP).statics()).extracting(AgentConfig.StaticResource::name).containsExactly("demo", "echo");
-    assertThat(config.service(ResourceKind.DB).selectors()).containsExactly(LabelSelector.of(Map.of("*", "*")));
+    assertThat(config.service(ResourceKind.APP).statics())
+        .extracting(AgentConfig.StaticResource::name)
+        .containsExactly("demo", "echo");
+    assertThat(config.service(ResourceKind.DB).selectors())
+        .containsExactly(LabelSelector.of(Map.of("*", "*")));
   }
 
   @Test
@@ -149,7 +175,9 @@ class AgentConfigTest {
     Files.writeString(file, "agent: { kafka: { bootstrap: 'localhost:9092' }, colour: blue }\n");
     assertThatThrownBy(() -> AgentConfig.load(file))
         .isInstanceOf(ConfigException.class)
-        .hasMessage(file + ": agent.colour: unknown key (expected one of: id, kafka, listen, advertise, data_dir, topic_prefix, heartbeat, relay, metrics, shutdown_timeout)");
+        .hasMessage(
+            file
+                + ": agent.colour: unknown key (expected one of: id, kafka, listen, advertise, data_dir, topic_prefix, heartbeat, relay, metrics, shutdown_timeout)");
   }
 
   private static final String AGENT = "agent: { kafka: { bootstrap: 'localhost:9092' } }\n";
@@ -157,33 +185,122 @@ class AgentConfigTest {
   /** case, YAML after a valid agent section, expected key path, expected reason (a prefix). */
   static Stream<Arguments> invalid() {
     return Stream.of(
-        Arguments.of("unknown top-level key", "db_servce: {}\n", "db_servce", "unknown key (did you mean 'db_service'?)"),
-        Arguments.of("unknown key in a service", "app_service: { enabled: true, appz: [] }\n", "app_service.appz", "unknown key (did you mean 'apps'?)"),
-        Arguments.of("unknown key in an item", "app_service: { apps: [ { name: a, uri: 'http://h', colour: red } ] }\n", "app_service.apps[0].colour", "unknown key"),
-        Arguments.of("missing name", "app_service: { apps: [ { name: a, uri: 'http://h' }, { uri: 'http://h' } ] }\n", "app_service.apps[1].name", "missing required key"),
-        Arguments.of("missing uri", "db_service: { databases: [ { name: pg } ] }\n", "db_service.databases[0].uri", "missing required key"),
-        Arguments.of("invalid name: uppercase", "app_service: { apps: [ { name: MyApp, uri: 'http://h' } ] }\n", "app_service.apps[0].name", "invalid name 'MyApp'"),
-        Arguments.of("invalid name: underscore", "kubernetes_service: { clusters: [ { name: my_cluster, uri: 'https://k' } ] }\n", "kubernetes_service.clusters[0].name", "invalid name 'my_cluster'"),
-        Arguments.of("invalid name: too long", "desktop_service: { desktops: [ { name: " + "a".repeat(64) + ", uri: 'h:3389' } ] }\n", "desktop_service.desktops[0].name", "invalid name"),
-        Arguments.of("bad URI: scheme for an app", "app_service: { apps: [ { name: a, uri: 'ftp://h' } ] }\n", "app_service.apps[0].uri", "invalid URI 'ftp://h': expected http://, https:// or tcp://host:port"),
-        Arguments.of("bad URI: no host", "app_service: { apps: [ { name: a, uri: 'http:///x' } ] }\n", "app_service.apps[0].uri", "invalid URI 'http:///x': missing host"),
-        Arguments.of("bad URI: tcp app without port", "app_service: { apps: [ { name: a, uri: 'tcp://h' } ] }\n", "app_service.apps[0].uri", "invalid URI 'tcp://h': missing port"),
-        Arguments.of("bad URI: http for a database", "db_service: { databases: [ { name: pg, uri: 'http://pg:5432' } ] }\n", "db_service.databases[0].uri", "invalid URI 'http://pg:5432': this kind is relayed as a TCP stream"),
-        Arguments.of("bad URI: database without port", "db_service: { databases: [ { name: pg, uri: 'pg.internal' } ] }\n", "db_service.databases[0].uri", "invalid address 'pg.internal'"),
-        Arguments.of("bad URI: kube over tcp", "kubernetes_service: { clusters: [ { name: k, uri: 'tcp://k:6443' } ] }\n", "kubernetes_service.clusters[0].uri", "invalid URI 'tcp://k:6443': expected http:// or https://"),
-        Arguments.of("bad URI: syntax", "app_service: { apps: [ { name: a, uri: 'http://h h' } ] }\n", "app_service.apps[0].uri", "invalid URI 'http://h h'"),
-        Arguments.of("duplicate name", "app_service: { apps: [ { name: a, uri: 'http://h' }, { name: b, uri: 'http://h' }, { name: a, uri: 'http://h2' } ] }\n", "app_service.apps[2].name", "duplicate name 'a' in app_service (first at app_service.apps[0].name)"),
-        Arguments.of("empty selector", "app_service: { resources: [ { labels: {} } ] }\n", "app_service.resources[0].labels", "a selector with no labels matches nothing"),
-        Arguments.of("selector without labels", "app_service: { resources: [ {} ] }\n", "app_service.resources[0].labels", "missing required key"),
-        Arguments.of("selector with a bad regex", "db_service: { resources: [ { labels: { env: '^(a$' } } ] }\n", "db_service.resources[0].labels", "label 'env': invalid regular expression"),
-        Arguments.of("protocol on an app", "app_service: { apps: [ { name: a, uri: 'http://h', protocol: http } ] }\n", "app_service.apps[0].protocol", "unknown key"),
-        Arguments.of("enabled not a boolean", "app_service: { enabled: yes }\n", "app_service.enabled", "expected true or false, got 'yes'"),
-        Arguments.of("apps not a list", "app_service: { apps: { name: a } }\n", "app_service.apps", "expected a list, got a map"));
+        Arguments.of(
+            "unknown top-level key",
+            "db_servce: {}\n",
+            "db_servce",
+            "unknown key (did you mean 'db_service'?)"),
+        Arguments.of(
+            "unknown key in a service",
+            "app_service: { enabled: true, appz: [] }\n",
+            "app_service.appz",
+            "unknown key (did you mean 'apps'?)"),
+        Arguments.of(
+            "unknown key in an item",
+            "app_service: { apps: [ { name: a, uri: 'http://h', colour: red } ] }\n",
+            "app_service.apps[0].colour",
+            "unknown key"),
+        Arguments.of(
+            "missing name",
+            "app_service: { apps: [ { name: a, uri: 'http://h' }, { uri: 'http://h' } ] }\n",
+            "app_service.apps[1].name",
+            "missing required key"),
+        Arguments.of(
+            "missing uri",
+            "db_service: { databases: [ { name: pg } ] }\n",
+            "db_service.databases[0].uri",
+            "missing required key"),
+        Arguments.of(
+            "invalid name: uppercase",
+            "app_service: { apps: [ { name: MyApp, uri: 'http://h' } ] }\n",
+            "app_service.apps[0].name",
+            "invalid name 'MyApp'"),
+        Arguments.of(
+            "invalid name: underscore",
+            "kubernetes_service: { clusters: [ { name: my_cluster, uri: 'https://k' } ] }\n",
+            "kubernetes_service.clusters[0].name",
+            "invalid name 'my_cluster'"),
+        Arguments.of(
+            "invalid name: too long",
+            "desktop_service: { desktops: [ { name: " + "a".repeat(64) + ", uri: 'h:3389' } ] }\n",
+            "desktop_service.desktops[0].name",
+            "invalid name"),
+        Arguments.of(
+            "bad URI: scheme for an app",
+            "app_service: { apps: [ { name: a, uri: 'ftp://h' } ] }\n",
+            "app_service.apps[0].uri",
+            "invalid URI 'ftp://h': expected http://, https:// or tcp://host:port"),
+        Arguments.of(
+            "bad URI: no host",
+            "app_service: { apps: [ { name: a, uri: 'http:///x' } ] }\n",
+            "app_service.apps[0].uri",
+            "invalid URI 'http:///x': missing host"),
+        Arguments.of(
+            "bad URI: tcp app without port",
+            "app_service: { apps: [ { name: a, uri: 'tcp://h' } ] }\n",
+            "app_service.apps[0].uri",
+            "invalid URI 'tcp://h': missing port"),
+        Arguments.of(
+            "bad URI: http for a database",
+            "db_service: { databases: [ { name: pg, uri: 'http://pg:5432' } ] }\n",
+            "db_service.databases[0].uri",
+            "invalid URI 'http://pg:5432': this kind is relayed as a TCP stream"),
+        Arguments.of(
+            "bad URI: database without port",
+            "db_service: { databases: [ { name: pg, uri: 'pg.internal' } ] }\n",
+            "db_service.databases[0].uri",
+            "invalid address 'pg.internal'"),
+        Arguments.of(
+            "bad URI: kube over tcp",
+            "kubernetes_service: { clusters: [ { name: k, uri: 'tcp://k:6443' } ] }\n",
+            "kubernetes_service.clusters[0].uri",
+            "invalid URI 'tcp://k:6443': expected http:// or https://"),
+        Arguments.of(
+            "bad URI: syntax",
+            "app_service: { apps: [ { name: a, uri: 'http://h h' } ] }\n",
+            "app_service.apps[0].uri",
+            "invalid URI 'http://h h'"),
+        Arguments.of(
+            "duplicate name",
+            "app_service: { apps: [ { name: a, uri: 'http://h' }, { name: b, uri: 'http://h' }, { name: a, uri: 'http://h2' } ] }\n",
+            "app_service.apps[2].name",
+            "duplicate name 'a' in app_service (first at app_service.apps[0].name)"),
+        Arguments.of(
+            "empty selector",
+            "app_service: { resources: [ { labels: {} } ] }\n",
+            "app_service.resources[0].labels",
+            "a selector with no labels matches nothing"),
+        Arguments.of(
+            "selector without labels",
+            "app_service: { resources: [ {} ] }\n",
+            "app_service.resources[0].labels",
+            "missing required key"),
+        Arguments.of(
+            "selector with a bad regex",
+            "db_service: { resources: [ { labels: { env: '^(a$' } } ] }\n",
+            "db_service.resources[0].labels",
+            "label 'env': invalid regular expression"),
+        Arguments.of(
+            "protocol on an app",
+            "app_service: { apps: [ { name: a, uri: 'http://h', protocol: http } ] }\n",
+            "app_service.apps[0].protocol",
+            "unknown key"),
+        Arguments.of(
+            "enabled not a boolean",
+            "app_service: { enabled: yes }\n",
+            "app_service.enabled",
+            "expected true or false, got 'yes'"),
+        Arguments.of(
+            "apps not a list",
+            "app_service: { apps: { name: a } }\n",
+            "app_service.apps",
+            "expected a list, got a map"));
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("invalid")
-  void invalidFilesNameTheFileTheKeyPathAndTheReason(String name, String yaml, String path, String reason) {
+  void invalidFilesNameTheFileTheKeyPathAndTheReason(
+      String name, String yaml, String path, String reason) {
     assertThatThrownBy(() -> AgentConfig.parse(AGENT + yaml, "agent.yaml"))
         .isInstanceOfSatisfying(
             ConfigException.class,
@@ -199,18 +316,66 @@ class AgentConfigTest {
     return Stream.of(
         Arguments.of("no agent section", "app_service: {}\n", "agent", "missing required key"),
         Arguments.of("no kafka", "agent: { id: a }\n", "agent.kafka", "missing required key"),
-        Arguments.of("no bootstrap", "agent: { kafka: {} }\n", "agent.kafka.bootstrap", "missing required key"),
-        Arguments.of("bad bootstrap", "agent: { kafka: { bootstrap: 'localhost' } }\n", "agent.kafka.bootstrap", "expected host:port"),
-        Arguments.of("bad listen", "agent: { kafka: { bootstrap: 'k:1' }, listen: '3024' }\n", "agent.listen", "expected host:port"),
-        Arguments.of("wildcard advertise", "agent: { kafka: { bootstrap: 'k:1' }, advertise: '0.0.0.0:3024' }\n", "agent.advertise", "'0.0.0.0:3024' cannot be dialed"),
-        Arguments.of("bad id", "agent: { kafka: { bootstrap: 'k:1' }, id: 'a/b' }\n", "agent.id", "invalid agent id 'a/b'"),
-        Arguments.of("bad duration", "agent: { kafka: { bootstrap: 'k:1' }, heartbeat: { interval: 1 } }\n", "agent.heartbeat.interval", "invalid duration '1'"),
-        Arguments.of("ttl not above interval", "agent: { kafka: { bootstrap: 'k:1' }, heartbeat: { interval: 2s, ttl: 2s } }\n", "agent.heartbeat.ttl", "must be longer than interval (2s)"),
-        Arguments.of("bad topic prefix", "agent: { kafka: { bootstrap: 'k:1' }, topic_prefix: 'a b' }\n", "agent.topic_prefix", "topic prefix 'a b'"),
-        Arguments.of("bad metrics listen", "agent: { kafka: { bootstrap: 'k:1' }, metrics: { listen: '9464' } }\n", "agent.metrics.listen", "expected host:port"),
-        Arguments.of("metrics on the relay's port", "agent: { kafka: { bootstrap: 'k:1' }, listen: '0.0.0.0:3024', metrics: { listen: '127.0.0.1:3024' } }\n", "agent.metrics.listen", "port 3024 is already agent.listen's"),
-        Arguments.of("unknown metrics key", "agent: { kafka: { bootstrap: 'k:1' }, metrics: { port: 9464 } }\n", "agent.metrics.port", "unknown key"),
-        Arguments.of("pool size out of range", "agent: { kafka: { bootstrap: 'k:1' }, relay: { pool_size: 0 } }\n", "agent.relay.pool_size", "must be between 1 and 10000"));
+        Arguments.of(
+            "no bootstrap",
+            "agent: { kafka: {} }\n",
+            "agent.kafka.bootstrap",
+            "missing required key"),
+        Arguments.of(
+            "bad bootstrap",
+            "agent: { kafka: { bootstrap: 'localhost' } }\n",
+            "agent.kafka.bootstrap",
+            "expected host:port"),
+        Arguments.of(
+            "bad listen",
+            "agent: { kafka: { bootstrap: 'k:1' }, listen: '3024' }\n",
+            "agent.listen",
+            "expected host:port"),
+        Arguments.of(
+            "wildcard advertise",
+            "agent: { kafka: { bootstrap: 'k:1' }, advertise: '0.0.0.0:3024' }\n",
+            "agent.advertise",
+            "'0.0.0.0:3024' cannot be dialed"),
+        Arguments.of(
+            "bad id",
+            "agent: { kafka: { bootstrap: 'k:1' }, id: 'a/b' }\n",
+            "agent.id",
+            "invalid agent id 'a/b'"),
+        Arguments.of(
+            "bad duration",
+            "agent: { kafka: { bootstrap: 'k:1' }, heartbeat: { interval: 1 } }\n",
+            "agent.heartbeat.interval",
+            "invalid duration '1'"),
+        Arguments.of(
+            "ttl not above interval",
+            "agent: { kafka: { bootstrap: 'k:1' }, heartbeat: { interval: 2s, ttl: 2s } }\n",
+            "agent.heartbeat.ttl",
+            "must be longer than interval (2s)"),
+        Arguments.of(
+            "bad topic prefix",
+            "agent: { kafka: { bootstrap: 'k:1' }, topic_prefix: 'a b' }\n",
+            "agent.topic_prefix",
+            "topic prefix 'a b'"),
+        Arguments.of(
+            "bad metrics listen",
+            "agent: { kafka: { bootstrap: 'k:1' }, metrics: { listen: '9464' } }\n",
+            "agent.metrics.listen",
+            "expected host:port"),
+        Arguments.of(
+            "metrics on the relay's port",
+            "agent: { kafka: { bootstrap: 'k:1' }, listen: '0.0.0.0:3024', metrics: { listen: '127.0.0.1:3024' } }\n",
+            "agent.metrics.listen",
+            "port 3024 is already agent.listen's"),
+        Arguments.of(
+            "unknown metrics key",
+            "agent: { kafka: { bootstrap: 'k:1' }, metrics: { port: 9464 } }\n",
+            "agent.metrics.port",
+            "unknown key"),
+        Arguments.of(
+            "pool size out of range",
+            "agent: { kafka: { bootstrap: 'k:1' }, relay: { pool_size: 0 } }\n",
+            "agent.relay.pool_size",
+            "must be between 1 and 10000"));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -236,10 +401,14 @@ class AgentConfigTest {
     assertThatThrownBy(() -> AgentConfig.parse(yaml, "agent.yaml"))
         .isInstanceOfSatisfying(
             ConfigException.class,
-            e -> assertThat(e.problems())
-                .extracting(ConfigProblem::path)
-                .containsExactlyInAnyOrder(
-                    "agent.listn", "app_service.apps[0].name", "app_service.apps[1].uri", "app_service.apps[2].name"));
+            e ->
+                assertThat(e.problems())
+                    .extracting(ConfigProblem::path)
+                    .containsExactlyInAnyOrder(
+                        "agent.listn",
+                        "app_service.apps[0].name",
+                        "app_service.apps[1].uri",
+                        "app_service.apps[2].name"));
   }
 
   @Test

@@ -68,22 +68,28 @@ class AgentHeartbeatIT {
           topic_prefix: %s
           heartbeat: %s
         %s
-        """.formatted(id, kafka.bootstrapServers(), names.prefix(), heartbeat, services);
+        """
+        .formatted(id, kafka.bootstrapServers(), names.prefix(), heartbeat, services);
   }
 
   private Agent start(String id, String heartbeat, String services) {
-    Agent agent = Agent.builder(AgentConfig.parse(config(id, heartbeat, services), id + ".yaml")).meterRegistry(new SimpleMeterRegistry()).start();
+    Agent agent =
+        Agent.builder(AgentConfig.parse(config(id, heartbeat, services), id + ".yaml"))
+            .meterRegistry(new SimpleMeterRegistry())
+            .start();
     cleanup.add(agent);
     return agent;
   }
 
-  private <T extends org.apache.avro.specific.SpecificRecord> TopicView<T> view(Topic topic, EventCodec<T> codec) {
+  private <T extends org.apache.avro.specific.SpecificRecord> TopicView<T> view(
+      Topic topic, EventCodec<T> codec) {
     TopicView<T> view = new TopicView<>(kafka, names.of(topic), codec);
     cleanup.add(view);
     return view;
   }
 
-  private void define(String kind, String name, Map<String, String> labels, String uri) throws Exception {
+  private void define(String kind, String name, Map<String, String> labels, String uri)
+      throws Exception {
     ResourceDefinition d =
         ResourceDefinition.newBuilder()
             .setKind(kind)
@@ -93,11 +99,21 @@ class AgentHeartbeatIT {
             .setUpdatedAt(Instant.now())
             .setUpdatedBy("test")
             .build();
-    producer.send(new ProducerRecord<>(names.of(Topic.RESOURCES), Keys.bytes(Keys.resource(kind, name)), EventCodec.RESOURCE_DEFINITION.encode(d))).get();
+    producer
+        .send(
+            new ProducerRecord<>(
+                names.of(Topic.RESOURCES),
+                Keys.bytes(Keys.resource(kind, name)),
+                EventCodec.RESOURCE_DEFINITION.encode(d)))
+        .get();
   }
 
   private void delete(String kind, String name) throws Exception {
-    producer.send(new ProducerRecord<>(names.of(Topic.RESOURCES), Keys.bytes(Keys.resource(kind, name)), null)).get();
+    producer
+        .send(
+            new ProducerRecord<>(
+                names.of(Topic.RESOURCES), Keys.bytes(Keys.resource(kind, name)), null))
+        .get();
   }
 
   private static final String DEFAULT_TIMING = "{ interval: 1s, ttl: 3s, refresh: 60s }";
@@ -118,29 +134,36 @@ class AgentHeartbeatIT {
     TopicView<ResourceHeartbeat> heartbeats = view(Topic.HEARTBEATS, EventCodec.RESOURCE_HEARTBEAT);
     TopicView<AgentBeat> beats = view(Topic.AGENTS, EventCodec.AGENT_BEAT);
 
-    Eventually.within(WAIT).untilAsserted(() -> {
-      heartbeats.poll();
-      assertThat(heartbeats.latest("app/web/agent-static")).isPresent();
-      assertThat(heartbeats.latest("db/pg/agent-static")).isPresent();
-    });
+    Eventually.within(WAIT)
+        .untilAsserted(
+            () -> {
+              heartbeats.poll();
+              assertThat(heartbeats.latest("app/web/agent-static")).isPresent();
+              assertThat(heartbeats.latest("db/pg/agent-static")).isPresent();
+            });
     ResourceHeartbeat web = heartbeats.latest("app/web/agent-static").orElseThrow();
     assertThat(web.getKind()).isEqualTo("app");
     assertThat(web.getName()).isEqualTo("web");
     assertThat(web.getLabels()).containsExactly(Map.entry("env", "prod"));
     assertThat(web.getSpec().getUri()).isEqualTo("http://localhost:8080");
     assertThat(web.getAgentId()).isEqualTo("agent-static");
-    assertThat(web.getAgentAddress()).isEqualTo(agent.advertisedAddress().toString()).isEqualTo(agent.listenAddress().toString());
+    assertThat(web.getAgentAddress())
+        .isEqualTo(agent.advertisedAddress().toString())
+        .isEqualTo(agent.listenAddress().toString());
     assertThat(agent.listenAddress().port()).as("port 0 binds a free port").isPositive();
     assertThat(web.getOrigin()).isEqualTo("static");
     assertThat(web.getTtlMillis()).isEqualTo(Duration.ofMinutes(3).toMillis());
     assertThat(web.getTime()).isBetween(started.minusSeconds(30), Instant.now());
-    assertThat(heartbeats.latest("db/pg/agent-static").orElseThrow().getSpec().getProtocol()).isEqualTo("postgres");
+    assertThat(heartbeats.latest("db/pg/agent-static").orElseThrow().getSpec().getProtocol())
+        .isEqualTo("postgres");
     assertThat(agent.served()).extracting(ServedResource::key).containsExactly("app/web", "db/pg");
 
-    Eventually.within(WAIT).untilAsserted(() -> {
-      beats.poll();
-      assertThat(beats.latest("agent-static")).isPresent();
-    });
+    Eventually.within(WAIT)
+        .untilAsserted(
+            () -> {
+              beats.poll();
+              assertThat(beats.latest("agent-static")).isPresent();
+            });
     AgentBeat beat = beats.latest("agent-static").orElseThrow();
     assertThat(beat.getAddress()).isEqualTo(agent.advertisedAddress().toString());
     assertThat(beat.getState()).isEqualTo("serving");
@@ -151,17 +174,29 @@ class AgentHeartbeatIT {
 
   @Test
   void beatsAndRefreshesRepeatWithAnIncreasingSequence() {
-    start("agent-refresh", "{ interval: 100ms, ttl: 500ms, refresh: 300ms }", "app_service: { apps: [ { name: web, uri: 'http://localhost:1' } ] }");
+    start(
+        "agent-refresh",
+        "{ interval: 100ms, ttl: 500ms, refresh: 300ms }",
+        "app_service: { apps: [ { name: web, uri: 'http://localhost:1' } ] }");
     TopicView<ResourceHeartbeat> heartbeats = view(Topic.HEARTBEATS, EventCodec.RESOURCE_HEARTBEAT);
     TopicView<AgentBeat> beats = view(Topic.AGENTS, EventCodec.AGENT_BEAT);
 
-    Eventually.within(WAIT).untilAsserted(() -> {
-      assertThat(heartbeats.poll().history("app/web/agent-refresh")).hasSizeGreaterThanOrEqualTo(4);
-      assertThat(beats.poll().history("agent-refresh")).hasSizeGreaterThanOrEqualTo(10);
-    });
-    List<Long> sequences = heartbeats.history("app/web/agent-refresh").stream().map(o -> o.orElseThrow().getSequence()).toList();
+    Eventually.within(WAIT)
+        .untilAsserted(
+            () -> {
+              assertThat(heartbeats.poll().history("app/web/agent-refresh"))
+                  .hasSizeGreaterThanOrEqualTo(4);
+              assertThat(beats.poll().history("agent-refresh")).hasSizeGreaterThanOrEqualTo(10);
+            });
+    List<Long> sequences =
+        heartbeats.history("app/web/agent-refresh").stream()
+            .map(o -> o.orElseThrow().getSequence())
+            .toList();
     assertThat(sequences).isSorted().doesNotHaveDuplicates();
-    List<Instant> times = heartbeats.history("app/web/agent-refresh").stream().map(o -> o.orElseThrow().getTime()).toList();
+    List<Instant> times =
+        heartbeats.history("app/web/agent-refresh").stream()
+            .map(o -> o.orElseThrow().getTime())
+            .toList();
     assertThat(Duration.between(times.get(0), times.get(times.size() - 1)))
         .as("refreshed every 225-300 ms, never later")
         .isLessThan(Duration.ofMillis(400L * times.size()));
@@ -184,39 +219,61 @@ class AgentHeartbeatIT {
     // create -> heartbeat appears
     define("app", "api", Map.of("env", "prod", "region", "us-east-1"), "http://api.internal:8080");
     define("db", "orders", Map.of(), "orders.internal:5432");
-    Eventually.within(WAIT).untilAsserted(() -> {
-      heartbeats.poll();
-      assertThat(heartbeats.latest("app/api/agent-dyn")).hasValueSatisfying(hb -> {
-        assertThat(hb.getOrigin()).isEqualTo("dynamic");
-        assertThat(hb.getSpec().getUri()).isEqualTo("http://api.internal:8080");
-      });
-      assertThat(heartbeats.latest("db/orders/agent-dyn")).isPresent();
-    });
-    assertThat(agent.served()).extracting(ServedResource::key, ServedResource::origin)
-        .containsExactly(org.assertj.core.groups.Tuple.tuple("app/api", Origin.DYNAMIC), org.assertj.core.groups.Tuple.tuple("db/orders", Origin.DYNAMIC));
+    Eventually.within(WAIT)
+        .untilAsserted(
+            () -> {
+              heartbeats.poll();
+              assertThat(heartbeats.latest("app/api/agent-dyn"))
+                  .hasValueSatisfying(
+                      hb -> {
+                        assertThat(hb.getOrigin()).isEqualTo("dynamic");
+                        assertThat(hb.getSpec().getUri()).isEqualTo("http://api.internal:8080");
+                      });
+              assertThat(heartbeats.latest("db/orders/agent-dyn")).isPresent();
+            });
+    assertThat(agent.served())
+        .extracting(ServedResource::key, ServedResource::origin)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("app/api", Origin.DYNAMIC),
+            org.assertj.core.groups.Tuple.tuple("db/orders", Origin.DYNAMIC));
 
     // an update that still matches (through the other selector) -> the heartbeat follows it
     define("app", "api", Map.of("team", "web"), "http://api-v2.internal:8080");
-    Eventually.within(WAIT).untilAsserted(() -> assertThat(heartbeats.poll().latest("app/api/agent-dyn"))
-        .hasValueSatisfying(hb -> {
-          assertThat(hb.getSpec().getUri()).isEqualTo("http://api-v2.internal:8080");
-          assertThat(hb.getLabels()).containsExactly(Map.entry("team", "web"));
-        }));
+    Eventually.within(WAIT)
+        .untilAsserted(
+            () ->
+                assertThat(heartbeats.poll().latest("app/api/agent-dyn"))
+                    .hasValueSatisfying(
+                        hb -> {
+                          assertThat(hb.getSpec().getUri())
+                              .isEqualTo("http://api-v2.internal:8080");
+                          assertThat(hb.getLabels()).containsExactly(Map.entry("team", "web"));
+                        }));
 
     // relabelled out of scope -> tombstone
-    define("app", "api", Map.of("team", "ops", "env", "prod", "region", "eu-west-1"), "http://api-v2.internal:8080");
-    Eventually.within(WAIT).untilAsserted(() -> assertThat(heartbeats.poll().isTombstoned("app/api/agent-dyn")).isTrue());
+    define(
+        "app",
+        "api",
+        Map.of("team", "ops", "env", "prod", "region", "eu-west-1"),
+        "http://api-v2.internal:8080");
+    Eventually.within(WAIT)
+        .untilAsserted(
+            () -> assertThat(heartbeats.poll().isTombstoned("app/api/agent-dyn")).isTrue());
     assertThat(agent.served()).extracting(ServedResource::key).containsExactly("db/orders");
 
     // delete -> tombstone
     delete("db", "orders");
-    Eventually.within(WAIT).untilAsserted(() -> assertThat(heartbeats.poll().isTombstoned("db/orders/agent-dyn")).isTrue());
+    Eventually.within(WAIT)
+        .untilAsserted(
+            () -> assertThat(heartbeats.poll().isTombstoned("db/orders/agent-dyn")).isTrue());
     assertThat(agent.served()).isEmpty();
 
     // a kind whose service is not enabled is never served
     define("kube", "prod", Map.of("env", "prod", "region", "us-east-1"), "https://k8s:6443");
     define("db", "marker", Map.of(), "marker:5432");
-    Eventually.within(WAIT).untilAsserted(() -> assertThat(heartbeats.poll().latest("db/marker/agent-dyn")).isPresent());
+    Eventually.within(WAIT)
+        .untilAsserted(
+            () -> assertThat(heartbeats.poll().latest("db/marker/agent-dyn")).isPresent());
     assertThat(heartbeats.keys()).doesNotContain("kube/prod/agent-dyn");
   }
 
@@ -238,16 +295,22 @@ class AgentHeartbeatIT {
     define("app", "other", Map.of("env", "prod"), "http://other:80");
     TopicView<ResourceHeartbeat> heartbeats = view(Topic.HEARTBEATS, EventCodec.RESOURCE_HEARTBEAT);
 
-    Eventually.within(WAIT).untilAsserted(() -> assertThat(heartbeats.poll().latest("app/other/agent-clash")).isPresent());
+    Eventually.within(WAIT)
+        .untilAsserted(
+            () -> assertThat(heartbeats.poll().latest("app/other/agent-clash")).isPresent());
     assertThat(heartbeats.history("app/web/agent-clash"))
         .as("one heartbeat, for the static resource, and no update from the dynamic definitions")
         .singleElement()
-        .satisfies(hb -> {
-          assertThat(hb.orElseThrow().getOrigin()).isEqualTo("static");
-          assertThat(hb.orElseThrow().getSpec().getUri()).isEqualTo("http://static-web:80");
-        });
-    assertThat(agent.served()).filteredOn(r -> r.name().equals("web")).singleElement()
-        .extracting(ServedResource::origin).isEqualTo(Origin.STATIC);
+        .satisfies(
+            hb -> {
+              assertThat(hb.orElseThrow().getOrigin()).isEqualTo("static");
+              assertThat(hb.orElseThrow().getSpec().getUri()).isEqualTo("http://static-web:80");
+            });
+    assertThat(agent.served())
+        .filteredOn(r -> r.name().equals("web"))
+        .singleElement()
+        .extracting(ServedResource::origin)
+        .isEqualTo(Origin.STATIC);
   }
 
   @Test
@@ -266,29 +329,42 @@ class AgentHeartbeatIT {
     define("app", "dyn", Map.of("x", "y"), "http://dyn:80");
     TopicView<ResourceHeartbeat> heartbeats = view(Topic.HEARTBEATS, EventCodec.RESOURCE_HEARTBEAT);
     TopicView<AgentBeat> beats = view(Topic.AGENTS, EventCodec.AGENT_BEAT);
-    Eventually.within(WAIT).untilAsserted(() -> {
-      assertThat(heartbeats.poll().latest("app/dyn/agent-bye")).isPresent();
-      assertThat(beats.poll().latest("agent-bye")).isPresent();
-    });
+    Eventually.within(WAIT)
+        .untilAsserted(
+            () -> {
+              assertThat(heartbeats.poll().latest("app/dyn/agent-bye")).isPresent();
+              assertThat(beats.poll().latest("agent-bye")).isPresent();
+            });
 
     agent.close();
     agent.close(); // idempotent
 
-    Eventually.within(WAIT).untilAsserted(() -> {
-      heartbeats.poll();
-      beats.poll();
-      assertThat(heartbeats.keys()).containsExactlyInAnyOrder("app/web/agent-bye", "db/pg/agent-bye", "app/dyn/agent-bye");
-      assertThat(heartbeats.keys()).allSatisfy(key -> assertThat(heartbeats.isTombstoned(key)).as(key).isTrue());
-      assertThat(beats.isTombstoned("agent-bye")).isTrue();
-    });
+    Eventually.within(WAIT)
+        .untilAsserted(
+            () -> {
+              heartbeats.poll();
+              beats.poll();
+              assertThat(heartbeats.keys())
+                  .containsExactlyInAnyOrder(
+                      "app/web/agent-bye", "db/pg/agent-bye", "app/dyn/agent-bye");
+              assertThat(heartbeats.keys())
+                  .allSatisfy(key -> assertThat(heartbeats.isTombstoned(key)).as(key).isTrue());
+              assertThat(beats.isTombstoned("agent-bye")).isTrue();
+            });
   }
 
   @Test
   void aKilledAgentsBeatGoesStaleWithoutATombstone(@TempDir Path dir) {
-    Agent agent = start("agent-crash", "{ interval: 100ms, ttl: 500ms, refresh: 60s }", "app_service: { apps: [ { name: web, uri: 'http://localhost:1' } ] }");
+    Agent agent =
+        start(
+            "agent-crash",
+            "{ interval: 100ms, ttl: 500ms, refresh: 60s }",
+            "app_service: { apps: [ { name: web, uri: 'http://localhost:1' } ] }");
 
     // A proxy's view: the agents table materialized, liveness judged against the stream.
-    StateStore store = StateStore.open(dir.resolve("proxy"), List.of(Topic.AGENTS.suffix(), Topic.HEARTBEATS.suffix()));
+    StateStore store =
+        StateStore.open(
+            dir.resolve("proxy"), List.of(Topic.AGENTS.suffix(), Topic.HEARTBEATS.suffix()));
     cleanup.add(store);
     Materializer materializer =
         Materializer.builder(store, kafka.bootstrapServers())
@@ -299,27 +375,45 @@ class AgentHeartbeatIT {
             .build()
             .start();
     cleanup.add(materializer);
-    TypedStore<AgentBeat> agents = new TypedStore<>(store.table(Topic.AGENTS.suffix()), EventCodec.AGENT_BEAT);
-    TypedStore<ResourceHeartbeat> hbs = new TypedStore<>(store.table(Topic.HEARTBEATS.suffix()), EventCodec.RESOURCE_HEARTBEAT);
+    TypedStore<AgentBeat> agents =
+        new TypedStore<>(store.table(Topic.AGENTS.suffix()), EventCodec.AGENT_BEAT);
+    TypedStore<ResourceHeartbeat> hbs =
+        new TypedStore<>(store.table(Topic.HEARTBEATS.suffix()), EventCodec.RESOURCE_HEARTBEAT);
     Liveness liveness = new Liveness(materializer.streamClock());
 
-    Eventually.within(WAIT).untilAsserted(() -> {
-      assertThat(materializer.isCaughtUp()).isTrue();
-      Optional<AgentBeat> beat = agents.get("agent-crash");
-      assertThat(beat).isPresent();
-      assertThat(liveness.isFresh(beat.get().getTime(), Duration.ofMillis(beat.get().getTtlMillis()))).isTrue();
-    });
+    Eventually.within(WAIT)
+        .untilAsserted(
+            () -> {
+              assertThat(materializer.isCaughtUp()).isTrue();
+              Optional<AgentBeat> beat = agents.get("agent-crash");
+              assertThat(beat).isPresent();
+              assertThat(
+                      liveness.isFresh(
+                          beat.get().getTime(), Duration.ofMillis(beat.get().getTtlMillis())))
+                  .isTrue();
+            });
 
     agent.kill();
     agent.kill(); // idempotent
     Instant killedAt = Instant.now();
 
-    Eventually.within(WAIT).untilAsserted(() -> {
-      AgentBeat beat = agents.get("agent-crash").orElseThrow(() -> new AssertionError("a killed agent must not tombstone its beat"));
-      assertThat(liveness.isFresh(beat.getTime(), Duration.ofMillis(beat.getTtlMillis()))).isFalse();
-    });
-    assertThat(agents.get("agent-crash").orElseThrow().getTime()).as("no beat after the kill").isBeforeOrEqualTo(killedAt);
-    assertThat(hbs.get("app/web/agent-crash")).as("heartbeats stay until their TTL; proxies judge them by the beat").isPresent();
+    Eventually.within(WAIT)
+        .untilAsserted(
+            () -> {
+              AgentBeat beat =
+                  agents
+                      .get("agent-crash")
+                      .orElseThrow(
+                          () -> new AssertionError("a killed agent must not tombstone its beat"));
+              assertThat(liveness.isFresh(beat.getTime(), Duration.ofMillis(beat.getTtlMillis())))
+                  .isFalse();
+            });
+    assertThat(agents.get("agent-crash").orElseThrow().getTime())
+        .as("no beat after the kill")
+        .isBeforeOrEqualTo(killedAt);
+    assertThat(hbs.get("app/web/agent-crash"))
+        .as("heartbeats stay until their TTL; proxies judge them by the beat")
+        .isPresent();
   }
 
   @Test
@@ -335,7 +429,8 @@ class AgentHeartbeatIT {
               id: lonely
               kafka: { bootstrap: "127.0.0.1:%d", startup_timeout: 2s }
               listen: "127.0.0.1:0"
-            """.formatted(closedPort),
+            """
+                .formatted(closedPort),
             "lonely.yaml");
     assertThatThrownBy(() -> Agent.start(config))
         .isInstanceOf(AgentException.class)

@@ -10,10 +10,13 @@ class AgentMetricsTest {
   @Test
   void aMetricsPortNeedsAPrometheusRegistry() {
     AgentConfig config =
-        AgentConfig.parse("agent: { id: a, kafka: { bootstrap: '127.0.0.1:9' }, metrics: { listen: '127.0.0.1:0' } }\n", "a.yaml");
+        AgentConfig.parse(
+            "agent: { id: a, kafka: { bootstrap: '127.0.0.1:9' }, metrics: { listen: '127.0.0.1:0' } }\n",
+            "a.yaml");
 
     assertThatThrownBy(() -> Agent.builder(config).meterRegistry(new SimpleMeterRegistry()).start())
         .isInstanceOf(AgentException.class)
-        .hasMessage("agent a cannot serve agent.metrics.listen: its meter registry is a SimpleMeterRegistry, not a PrometheusMeterRegistry");
+        .hasMessage(
+            "agent a cannot serve agent.metrics.listen: its meter registry is a SimpleMeterRegistry, not a PrometheusMeterRegistry");
   }
 }

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.gatehouse.config.HostPort;
 import io.gatehouse.testkit.KafkaBrokerExtension;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
@@ -20,6 +19,7 @@ import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetSocket;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -71,22 +71,28 @@ class AgentRelayIT {
     vertx = Vertx.vertx();
     upstream =
         await(
-            vertx.createHttpServer()
+            vertx
+                .createHttpServer()
                 .connectionHandler(c -> upstreamConnections.incrementAndGet())
                 .webSocketHandler(ws -> ws.textMessageHandler(ws::writeTextMessage))
                 .requestHandler(
                     req -> {
-                      lastUpstreamHeaders.set(MultiMap.caseInsensitiveMultiMap().addAll(req.headers()));
+                      lastUpstreamHeaders.set(
+                          MultiMap.caseInsensitiveMultiMap().addAll(req.headers()));
                       lastUpstreamUri.set(req.uri());
                       switch (req.path()) {
-                        case "/base/echo" -> req.body().onSuccess(body -> req.response()
-                            .setStatusCode(201)
-                            .setStatusMessage("Made It")
-                            .putHeader("X-Upstream", "echo")
-                            .putHeader("Set-Cookie", "a=1")
-                            .putHeader("Keep-Alive", "timeout=5")
-                            .putHeader("Gatehouse-Error", "spoofed")
-                            .end("uri=" + req.uri() + " body=" + body.length()));
+                        case "/base/echo" ->
+                            req.body()
+                                .onSuccess(
+                                    body ->
+                                        req.response()
+                                            .setStatusCode(201)
+                                            .setStatusMessage("Made It")
+                                            .putHeader("X-Upstream", "echo")
+                                            .putHeader("Set-Cookie", "a=1")
+                                            .putHeader("Keep-Alive", "timeout=5")
+                                            .putHeader("Gatehouse-Error", "spoofed")
+                                            .end("uri=" + req.uri() + " body=" + body.length()));
                         case "/base/stream" -> {
                           Promise<Void> gate = Promise.promise();
                           release.set(gate);
@@ -98,7 +104,9 @@ class AgentRelayIT {
                           req.response().setChunked(true);
                           req.pipeTo(req.response());
                         }
-                        case "/base/slow" -> { /* never answers */ }
+                        case "/base/slow" -> {
+                          /* never answers */
+                        }
                         default -> req.response().setStatusCode(404).end();
                       }
                     })
@@ -134,7 +142,10 @@ class AgentRelayIT {
                 closedPort);
     registry = new SimpleMeterRegistry();
     agent = Agent.builder(AgentConfig.parse(yaml, "relay.yaml")).meterRegistry(registry).start();
-    http = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1).build();
+    http =
+        java.net.http.HttpClient.newBuilder()
+            .version(java.net.http.HttpClient.Version.HTTP_1_1)
+            .build();
     vertxClient = vertx.createHttpClient();
   }
 
@@ -175,7 +186,10 @@ class AgentRelayIT {
   @Test
   void httpRelayPassesStatusHeadersAndBodyAndAddsVia() throws Exception {
     HttpResponse<String> response =
-        send(request("app/web", "/echo?q=1").header("X-Custom", "kept").POST(HttpRequest.BodyPublishers.ofString("hello")));
+        send(
+            request("app/web", "/echo?q=1")
+                .header("X-Custom", "kept")
+                .POST(HttpRequest.BodyPublishers.ofString("hello")));
 
     assertThat(response.statusCode()).isEqualTo(201);
     assertThat(response.body()).isEqualTo("uri=/base/echo?q=1 body=5");
@@ -183,7 +197,9 @@ class AgentRelayIT {
     assertThat(response.headers().firstValue("Set-Cookie")).contains("a=1");
     assertThat(response.headers().allValues("Via")).contains("1.1 agent-relay");
     assertThat(response.headers().firstValue("Gatehouse-Agent")).contains("agent-relay");
-    assertThat(response.headers().firstValue("Gatehouse-Error")).as("upstreams cannot speak the protocol").isEmpty();
+    assertThat(response.headers().firstValue("Gatehouse-Error"))
+        .as("upstreams cannot speak the protocol")
+        .isEmpty();
     assertThat(response.headers().firstValue("Keep-Alive")).as("hop-by-hop").isEmpty();
 
     MultiMap seen = lastUpstreamHeaders.get();
@@ -198,17 +214,26 @@ class AgentRelayIT {
   @Test
   void httpRelayStreamsTheResponseBodyBeforeItEnds() throws Exception {
     HttpResponse<InputStream> response =
-        http.sendAsync(request("app/web", "/stream").GET().build(), HttpResponse.BodyHandlers.ofInputStream())
+        http.sendAsync(
+                request("app/web", "/stream").GET().build(),
+                HttpResponse.BodyHandlers.ofInputStream())
             .get(WAIT.toSeconds(), TimeUnit.SECONDS);
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(response.headers().allValues("Via")).contains("1.1 agent-relay");
-    BufferedReader body = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8));
+    BufferedReader body =
+        new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8));
 
     // The upstream holds the rest of the body until the first line has reached the client: a
     // relay that buffered whole bodies would never deliver it.
-    assertThat(CompletableFuture.supplyAsync(() -> readLine(body)).get(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo("first");
+    assertThat(
+            CompletableFuture.supplyAsync(() -> readLine(body))
+                .get(WAIT.toSeconds(), TimeUnit.SECONDS))
+        .isEqualTo("first");
     release.get().complete();
-    assertThat(CompletableFuture.supplyAsync(() -> readLine(body)).get(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo("second");
+    assertThat(
+            CompletableFuture.supplyAsync(() -> readLine(body))
+                .get(WAIT.toSeconds(), TimeUnit.SECONDS))
+        .isEqualTo("second");
     assertThat(readLine(body)).isNull();
   }
 
@@ -228,12 +253,18 @@ class AgentRelayIT {
     new java.util.Random(3).nextBytes(payload);
 
     HttpResponse<byte[]> response =
-        http.send(request("app/web", "/upload").POST(HttpRequest.BodyPublishers.ofByteArray(payload)).build(), HttpResponse.BodyHandlers.ofByteArray());
+        http.send(
+            request("app/web", "/upload")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(payload))
+                .build(),
+            HttpResponse.BodyHandlers.ofByteArray());
 
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(response.body()).isEqualTo(payload);
-    assertThat(counter("gatehouse.agent.relayed.bytes", "direction", "upstream") - up).isGreaterThanOrEqualTo(payload.length);
-    assertThat(counter("gatehouse.agent.relayed.bytes", "direction", "downstream") - down).isGreaterThanOrEqualTo(payload.length);
+    assertThat(counter("gatehouse.agent.relayed.bytes", "direction", "upstream") - up)
+        .isGreaterThanOrEqualTo(payload.length);
+    assertThat(counter("gatehouse.agent.relayed.bytes", "direction", "downstream") - down)
+        .isGreaterThanOrEqualTo(payload.length);
   }
 
   @Test
@@ -243,7 +274,9 @@ class AgentRelayIT {
     for (int i = 0; i < 20; i++) {
       assertThat(send(request("app/web", "/echo?i=" + i).GET()).statusCode()).isEqualTo(201);
     }
-    assertThat(upstreamConnections.get() - before).as("new upstream connections for 20 requests").isLessThanOrEqualTo(2);
+    assertThat(upstreamConnections.get() - before)
+        .as("new upstream connections for 20 requests")
+        .isLessThanOrEqualTo(2);
   }
 
   @Test
@@ -251,30 +284,52 @@ class AgentRelayIT {
     HttpResponse<String> notServed = send(request("app/nope", "/").GET());
     assertThat(notServed.statusCode()).isEqualTo(421);
     assertThat(notServed.headers().firstValue("Gatehouse-Error")).contains("not-serving");
-    assertThat(notServed.body()).isEqualTo("agent agent-relay: app/nope: not served by this agent\n");
+    assertThat(notServed.body())
+        .isEqualTo("agent agent-relay: app/nope: not served by this agent\n");
 
     HttpResponse<String> noSession =
-        send(HttpRequest.newBuilder(URI.create("http://" + agent.listenAddress() + "/")).header("Gatehouse-Resource", "app/web").header("Gatehouse-Proxy", "p"));
+        send(
+            HttpRequest.newBuilder(URI.create("http://" + agent.listenAddress() + "/"))
+                .header("Gatehouse-Resource", "app/web")
+                .header("Gatehouse-Proxy", "p"));
     assertThat(noSession.statusCode()).isEqualTo(400);
     assertThat(noSession.headers().firstValue("Gatehouse-Error")).contains("bad-request");
-    assertThat(noSession.body()).contains("agent agent-relay", "app/web", "missing header Gatehouse-Session");
+    assertThat(noSession.body())
+        .contains("agent agent-relay", "app/web", "missing header Gatehouse-Session");
 
     HttpResponse<String> malformed = send(request("application/web", "/").GET());
     assertThat(malformed.statusCode()).isEqualTo(400);
     assertThat(malformed.body()).contains("malformed header Gatehouse-Resource 'application/web'");
 
-    double refusedBefore = registry.get("gatehouse.agent.upstream.dial.failures").tag("kind", "app").tag("reason", "refused").counter().count();
+    double refusedBefore =
+        registry
+            .get("gatehouse.agent.upstream.dial.failures")
+            .tag("kind", "app")
+            .tag("reason", "refused")
+            .counter()
+            .count();
     HttpResponse<String> refused = send(request("app/dead", "/").GET());
     assertThat(refused.statusCode()).isEqualTo(502);
     assertThat(refused.headers().firstValue("Gatehouse-Error")).contains("upstream-refused");
-    assertThat(refused.body()).startsWith("agent agent-relay: app/dead: upstream http://127.0.0.1:" + closedPort + " refused the connection");
-    assertThat(registry.get("gatehouse.agent.upstream.dial.failures").tag("kind", "app").tag("reason", "refused").counter().count())
+    assertThat(refused.body())
+        .startsWith(
+            "agent agent-relay: app/dead: upstream http://127.0.0.1:"
+                + closedPort
+                + " refused the connection");
+    assertThat(
+            registry
+                .get("gatehouse.agent.upstream.dial.failures")
+                .tag("kind", "app")
+                .tag("reason", "refused")
+                .counter()
+                .count())
         .isEqualTo(refusedBefore + 1);
 
     HttpResponse<String> slow = send(request("app/web", "/slow").GET());
     assertThat(slow.statusCode()).isEqualTo(504);
     assertThat(slow.headers().firstValue("Gatehouse-Error")).contains("upstream-timeout");
-    assertThat(slow.body()).contains("agent agent-relay: app/web: upstream", "sent no response within 1000 ms");
+    assertThat(slow.body())
+        .contains("agent agent-relay: app/web: upstream", "sent no response within 1000 ms");
 
     HttpResponse<String> httpToTcp = send(request("db/pg", "/").GET());
     assertThat(httpToTcp.statusCode()).isEqualTo(400);
@@ -283,7 +338,10 @@ class AgentRelayIT {
 
   @Test
   void healthAnswersWithTheAgentAndItsResourceCount() throws Exception {
-    HttpResponse<String> health = send(HttpRequest.newBuilder(URI.create("http://" + agent.listenAddress() + "/.gatehouse/health")));
+    HttpResponse<String> health =
+        send(
+            HttpRequest.newBuilder(
+                URI.create("http://" + agent.listenAddress() + "/.gatehouse/health")));
     assertThat(health.statusCode()).isEqualTo(200);
     assertThat(health.body()).contains("\"agent\":\"agent-relay\"", "\"resources\":4");
   }
@@ -293,8 +351,14 @@ class AgentRelayIT {
     WebSocketClient client = vertx.createWebSocketClient();
     try {
       WebSocketConnectOptions options = new WebSocketConnectOptions();
-      options.setHost(agent.listenAddress().host()).setPort(agent.listenAddress().port()).setURI("/ws");
-      options.addHeader("Gatehouse-Resource", "app/web").addHeader("Gatehouse-Session", SESSION).addHeader("Gatehouse-Proxy", "proxy-1");
+      options
+          .setHost(agent.listenAddress().host())
+          .setPort(agent.listenAddress().port())
+          .setURI("/ws");
+      options
+          .addHeader("Gatehouse-Resource", "app/web")
+          .addHeader("Gatehouse-Session", SESSION)
+          .addHeader("Gatehouse-Proxy", "proxy-1");
       WebSocket ws = await(client.connect(options));
       Promise<String> echoed = Promise.promise();
       ws.textMessageHandler(echoed::tryComplete);
@@ -309,10 +373,18 @@ class AgentRelayIT {
   /** Opens a tunnel through the agent, as a proxy does for TCP resources. */
   private static Future<HttpClientResponse> tunnel(String resource) {
     return vertxClient
-        .request(new RequestOptions().setMethod(HttpMethod.GET).setHost(agent.listenAddress().host()).setPort(agent.listenAddress().port()).setURI("/.gatehouse/tunnel"))
+        .request(
+            new RequestOptions()
+                .setMethod(HttpMethod.GET)
+                .setHost(agent.listenAddress().host())
+                .setPort(agent.listenAddress().port())
+                .setURI("/.gatehouse/tunnel"))
         .compose(
             req ->
-                req.exceptionHandler(e -> { /* surfaces through the response future */ })
+                req.exceptionHandler(
+                        e -> {
+                          /* surfaces through the response future */
+                        })
                     .putHeader("Connection", "Upgrade")
                     .putHeader("Upgrade", "gatehouse-tunnel/1")
                     .putHeader("Gatehouse-Resource", resource)
@@ -321,10 +393,14 @@ class AgentRelayIT {
                     .connect());
   }
 
-  /** A local port whose every connection is tunnelled to {@code resource}: what {@code gatehouse tunnel} does. */
+  /**
+   * A local port whose every connection is tunnelled to {@code resource}: what {@code gatehouse
+   * tunnel} does.
+   */
   private static NetServer localTunnel(String resource) throws Exception {
     NetServer server =
-        vertx.createNetServer()
+        vertx
+            .createNetServer()
             .connectHandler(
                 local -> {
                   local.pause();
@@ -347,17 +423,23 @@ class AgentRelayIT {
   void tcpRelayRunsPostgresQueriesThroughTheAgent() throws Exception {
     double down = counter("gatehouse.agent.relayed.bytes", "direction", "downstream");
     NetServer local = localTunnel("db/pg");
-    try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + local.actualPort() + "/postgres?sslmode=disable", "postgres", "postgres");
+    try (Connection c =
+            DriverManager.getConnection(
+                "jdbc:postgresql://127.0.0.1:" + local.actualPort() + "/postgres?sslmode=disable",
+                "postgres",
+                "postgres");
         Statement s = c.createStatement()) {
       s.execute("create table visits (id serial primary key, who text not null)");
       s.execute("insert into visits (who) values ('alice'), ('bob')");
-      try (ResultSet rs = s.executeQuery("select string_agg(who, ',' order by id), count(*) from visits")) {
+      try (ResultSet rs =
+          s.executeQuery("select string_agg(who, ',' order by id), count(*) from visits")) {
         assertThat(rs.next()).isTrue();
         assertThat(rs.getString(1)).isEqualTo("alice,bob");
         assertThat(rs.getInt(2)).isEqualTo(2);
       }
       // About 5 MB back through the tunnel: exercises back-pressure on the way down.
-      try (ResultSet rs = s.executeQuery("select repeat('x', 1000) from generate_series(1, 5000)")) {
+      try (ResultSet rs =
+          s.executeQuery("select repeat('x', 1000) from generate_series(1, 5000)")) {
         int rows = 0;
         while (rs.next()) {
           assertThat(rs.getString(1)).hasSize(1000);
@@ -368,24 +450,54 @@ class AgentRelayIT {
     } finally {
       await(local.close());
     }
-    assertThat(counter("gatehouse.agent.relayed.bytes", "direction", "downstream") - down).isGreaterThan(5_000_000);
+    assertThat(counter("gatehouse.agent.relayed.bytes", "direction", "downstream") - down)
+        .isGreaterThan(5_000_000);
   }
 
-  /** Status, error code and body of a refused tunnel, read on the event loop as the response arrives. */
+  /**
+   * Status, error code and body of a refused tunnel, read on the event loop as the response
+   * arrives.
+   */
   private record Refusal(int status, String error, String body) {}
 
   private static Refusal refusal(String resource) throws Exception {
-    return await(tunnel(resource).compose(r -> r.body().map(b -> new Refusal(r.statusCode(), r.getHeader("Gatehouse-Error"), b.toString()))));
+    return await(
+        tunnel(resource)
+            .compose(
+                r ->
+                    r.body()
+                        .map(
+                            b ->
+                                new Refusal(
+                                    r.statusCode(),
+                                    r.getHeader("Gatehouse-Error"),
+                                    b.toString()))));
   }
 
   @Test
   void tunnelFailuresAreAnsweredBeforeTheUpgrade() throws Exception {
-    double before = registry.get("gatehouse.agent.upstream.dial.failures").tag("kind", "db").tag("reason", "refused").counter().count();
+    double before =
+        registry
+            .get("gatehouse.agent.upstream.dial.failures")
+            .tag("kind", "db")
+            .tag("reason", "refused")
+            .counter()
+            .count();
     Refusal refused = refusal("db/deaddb");
     assertThat(refused.status()).isEqualTo(502);
     assertThat(refused.error()).isEqualTo("upstream-refused");
-    assertThat(refused.body()).startsWith("agent agent-relay: db/deaddb: upstream tcp://127.0.0.1:" + closedPort + " refused the connection");
-    assertThat(registry.get("gatehouse.agent.upstream.dial.failures").tag("kind", "db").tag("reason", "refused").counter().count())
+    assertThat(refused.body())
+        .startsWith(
+            "agent agent-relay: db/deaddb: upstream tcp://127.0.0.1:"
+                + closedPort
+                + " refused the connection");
+    assertThat(
+            registry
+                .get("gatehouse.agent.upstream.dial.failures")
+                .tag("kind", "db")
+                .tag("reason", "refused")
+                .counter()
+                .count())
         .isEqualTo(before + 1);
 
     Refusal notServed = refusal("db/other");
@@ -401,6 +513,7 @@ class AgentRelayIT {
   @Test
   void advertisedAddressIsTheBoundListenAddress() {
     assertThat(agent.advertisedAddress()).isEqualTo(agent.listenAddress());
-    assertThat(agent.listenAddress()).isEqualTo(new HostPort("127.0.0.1", agent.listenAddress().port()));
+    assertThat(agent.listenAddress())
+        .isEqualTo(new HostPort("127.0.0.1", agent.listenAddress().port()));
   }
 }

@@ -38,7 +38,8 @@ final class TopicView<T extends SpecificRecord> implements AutoCloseable {
   /** Reads what arrived since the last poll and returns this view. */
   TopicView<T> poll() {
     for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(50))) {
-      Optional<T> value = r.value() == null ? Optional.empty() : Optional.of(codec.decode(r.value()));
+      Optional<T> value =
+          r.value() == null ? Optional.empty() : Optional.of(codec.decode(r.value()));
       history.computeIfAbsent(Keys.string(r.key()), k -> new ArrayList<>()).add(value);
     }
     return this;

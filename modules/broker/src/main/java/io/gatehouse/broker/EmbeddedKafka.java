@@ -14,7 +14,6 @@ import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import org.apache.kafka.clients.admin.Admin;
@@ -29,15 +28,16 @@ import org.slf4j.LoggerFactory;
  * JVM, for development mode and integration tests.
  *
  * <p>Guarantees:
+ *
  * <ul>
  *   <li>{@link #start()} returns only once the broker answers client requests, and fails with an
- *       {@link EmbeddedKafkaException} otherwise, after shutting down whatever it had started.</li>
+ *       {@link EmbeddedKafkaException} otherwise, after shutting down whatever it had started.
  *   <li>The bootstrap address is fixed by the first successful {@code start()} and stays the same
- *       across {@link #stop()} and {@code start()}, as does the data directory, so a restarted broker
- *       still has its topics and records.</li>
- *   <li>The broker listens on the configured host only (loopback by default), without security.</li>
+ *       across {@link #stop()} and {@code start()}, as does the data directory, so a restarted
+ *       broker still has its topics and records.
+ *   <li>The broker listens on the configured host only (loopback by default), without security.
  *   <li>{@link #stop()} and {@link #close()} are idempotent; {@code close()} after a failed start
- *       is fine and deletes the temporary data directory, if there is one.</li>
+ *       is fine and deletes the temporary data directory, if there is one.
  * </ul>
  *
  * <p>The broker's threads are not daemons: they keep the JVM alive until the broker is stopped.
@@ -51,315 +51,357 @@ import org.slf4j.LoggerFactory;
  */
 public final class EmbeddedKafka implements AutoCloseable {
 
-    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafka.class);
-    private static final Duration READY_TIMEOUT = Duration.ofSeconds(30);
-    /** Attempts at binding ports chosen by this class, which another process may take meanwhile. */
-    private static final int BIND_ATTEMPTS = 3;
+  private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafka.class);
+  private static final Duration READY_TIMEOUT = Duration.ofSeconds(30);
 
-    private final String host;
-    private final int requestedPort;
-    private final Path persistentDir;
-    private final Map<String, String> overrides;
+  /** Attempts at binding ports chosen by this class, which another process may take meanwhile. */
+  private static final int BIND_ATTEMPTS = 3;
 
-    // Written under the instance lock; volatile so accessors need not wait for a start in progress.
-    private volatile int brokerPort;
-    private volatile KafkaRaftServer server;
-    private int controllerPort;
+  private final String host;
+  private final int requestedPort;
+  private final Path persistentDir;
+  private final Map<String, String> overrides;
+
+  // Written under the instance lock; volatile so accessors need not wait for a start in progress.
+  private volatile int brokerPort;
+  private volatile KafkaRaftServer server;
+  private int controllerPort;
+  private Path dataDir;
+  private boolean everStarted;
+  private boolean closed;
+
+  private EmbeddedKafka(Builder builder) {
+    this.host = builder.host;
+    this.requestedPort = builder.port;
+    this.persistentDir = builder.dataDir;
+    this.overrides = Map.copyOf(builder.properties);
+    this.brokerPort = builder.port;
+  }
+
+  /** Returns a builder for a broker on a free loopback port with a temporary data directory. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Starts the broker, formatting its data directory first if it is new, and blocks until the
+   * broker answers client requests (typically a few seconds). Does nothing if it is running.
+   *
+   * @return this broker
+   * @throws EmbeddedKafkaException if the broker cannot start; nothing it started is left running
+   * @throws IllegalStateException if the broker was closed
+   */
+  public synchronized EmbeddedKafka start() {
+    if (closed) {
+      throw new IllegalStateException("EmbeddedKafka was closed; build a new one");
+    }
+    if (server != null) {
+      return this;
+    }
+    KafkaLoggers.quietUnlessConfigured();
+    long begin = System.nanoTime();
+    Path logDir = logDir();
+    for (int attempt = 1; ; attempt++) {
+      assignPorts();
+      try {
+        server = launch(logDir);
+        everStarted = true;
+        break;
+      } catch (EmbeddedKafkaException e) {
+        if (!isPortTaken(e) || !portsArePicked() || attempt == BIND_ATTEMPTS) {
+          throw e;
+        }
+        LOG.info(
+            "Port {} or {} on {} was taken before the broker bound it; picking others",
+            brokerPort,
+            controllerPort,
+            host);
+        brokerPort = 0;
+        controllerPort = 0;
+      }
+    }
+    LOG.info(
+        "Kafka broker {} started in {} ms with data in {}",
+        bootstrapServers(),
+        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin),
+        dataDir);
+    return this;
+  }
+
+  /**
+   * Returns the address clients bootstrap from, {@code host:port}. It does not change across {@link
+   * #stop()} and {@link #start()}.
+   *
+   * @throws IllegalStateException if the port is picked by the broker and it never started
+   */
+  public String bootstrapServers() {
+    int port = brokerPort;
+    if (port == 0) {
+      throw new IllegalStateException("The broker picks its port on start(); call start() first");
+    }
+    return host + ":" + port;
+  }
+
+  /** Returns true between a successful {@link #start()} and the next {@link #stop()}. */
+  public boolean isRunning() {
+    return server != null;
+  }
+
+  /**
+   * Shuts the broker down and waits until its threads have stopped. Keeps the data directory and
+   * the ports, so {@link #start()} may be called again. Does nothing if the broker is not running.
+   *
+   * @throws EmbeddedKafkaException if Kafka fails while shutting down; the broker counts as stopped
+   */
+  public synchronized void stop() {
+    KafkaRaftServer running = server;
+    if (running == null) {
+      return;
+    }
+    server = null;
+    long begin = System.nanoTime();
+    try {
+      running.shutdown();
+      running.awaitShutdown();
+    } catch (RuntimeException e) {
+      throw new EmbeddedKafkaException(
+          "Kafka broker " + bootstrapServers() + " failed to shut down cleanly", e);
+    }
+    LOG.info(
+        "Kafka broker {} stopped in {} ms",
+        bootstrapServers(),
+        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin));
+  }
+
+  /**
+   * Stops the broker, then deletes the data directory if it is a temporary one. Idempotent; the
+   * broker cannot be started again afterwards.
+   *
+   * @throws EmbeddedKafkaException if the shutdown or the deletion failed; both are attempted
+   */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    EmbeddedKafkaException failure = null;
+    try {
+      stop();
+    } catch (EmbeddedKafkaException e) {
+      failure = e;
+    }
+    if (persistentDir == null && dataDir != null) {
+      try {
+        DataDirectory.deleteRecursively(dataDir);
+      } catch (IOException e) {
+        EmbeddedKafkaException deletion =
+            new EmbeddedKafkaException(
+                "Cannot delete the broker's temporary data directory " + dataDir, e);
+        if (failure == null) {
+          failure = deletion;
+        } else {
+          failure.addSuppressed(deletion);
+        }
+      }
+    }
+    if (failure != null) {
+      throw failure;
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "EmbeddedKafka["
+        + (brokerPort == 0 ? host : bootstrapServers())
+        + (isRunning() ? ", running" : "")
+        + "]";
+  }
+
+  /** The data directory: the persistent one, or the temporary one once the broker started. */
+  Path dataDir() {
+    return persistentDir != null ? persistentDir : dataDir;
+  }
+
+  private Path logDir() {
+    if (dataDir == null) {
+      try {
+        dataDir =
+            persistentDir != null
+                ? Files.createDirectories(persistentDir)
+                : Files.createTempDirectory("gatehouse-kafka-");
+      } catch (IOException e) {
+        throw new EmbeddedKafkaException(
+            "Cannot create the broker's data directory "
+                + (persistentDir != null
+                    ? persistentDir
+                    : "in " + System.getProperty("java.io.tmpdir")),
+            e);
+      }
+    }
+    return dataDir.resolve("kraft");
+  }
+
+  private void assignPorts() {
+    if (controllerPort != 0) {
+      return;
+    }
+    int[] ports = FreePorts.pick(address(), 2);
+    controllerPort = ports[1];
+    if (brokerPort == 0) {
+      brokerPort = ports[0];
+    }
+  }
+
+  /** Ports may be re-picked until the first successful start has made the address public. */
+  private boolean portsArePicked() {
+    return requestedPort == 0 && !everStarted;
+  }
+
+  private KafkaRaftServer launch(Path logDir) {
+    Properties props = BrokerConfig.of(host, brokerPort, controllerPort, logDir, overrides);
+    StorageFormat.formatIfNeeded(logDir, props);
+    KafkaConfig config;
+    try {
+      config = KafkaConfig.fromProps(props, false);
+    } catch (RuntimeException e) {
+      throw new EmbeddedKafkaException("Invalid Kafka broker configuration: " + e.getMessage(), e);
+    }
+    KafkaRaftServer candidate;
+    try {
+      candidate = new KafkaRaftServer(config, Time.SYSTEM);
+    } catch (RuntimeException e) {
+      throw new EmbeddedKafkaException(
+          "Cannot open Kafka log directory " + logDir + ": " + e.getMessage(), e);
+    }
+    try {
+      candidate.startup();
+      awaitReady();
+      return candidate;
+    } catch (RuntimeException | Error e) {
+      EmbeddedKafkaException failure =
+          new EmbeddedKafkaException(
+              "Kafka broker "
+                  + host
+                  + ":"
+                  + brokerPort
+                  + " (controller port "
+                  + controllerPort
+                  + ", data in "
+                  + dataDir
+                  + ") failed to start: "
+                  + e.getMessage(),
+              e);
+      try {
+        candidate.shutdown();
+        candidate.awaitShutdown();
+      } catch (RuntimeException shutdownFailure) {
+        failure.addSuppressed(shutdownFailure);
+      }
+      throw failure;
+    }
+  }
+
+  /**
+   * Waits until the broker answers a client: startup() returning is Kafka's view, not a client's.
+   */
+  private void awaitReady() {
+    Map<String, Object> config =
+        Map.of(
+            AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+            bootstrapServers(),
+            AdminClientConfig.CLIENT_ID_CONFIG,
+            "gatehouse-embedded-kafka-readiness");
+    try (Admin admin = Admin.create(config)) {
+      admin
+          .describeCluster(new DescribeClusterOptions().timeoutMs((int) READY_TIMEOUT.toMillis()))
+          .nodes()
+          .get(READY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new EmbeddedKafkaException(
+          "Kafka broker "
+              + bootstrapServers()
+              + " did not answer describeCluster within "
+              + READY_TIMEOUT.toSeconds()
+              + " s",
+          e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new EmbeddedKafkaException(
+          "Interrupted while waiting for Kafka broker " + bootstrapServers(), e);
+    }
+  }
+
+  private static boolean isPortTaken(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof BindException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private InetAddress address() {
+    try {
+      return InetAddress.getByName(host);
+    } catch (UnknownHostException e) {
+      throw new EmbeddedKafkaException("Unknown broker host " + host, e);
+    }
+  }
+
+  /**
+   * Configures an {@link EmbeddedKafka}. Defaults: host {@code 127.0.0.1}, a free port, a temporary
+   * data directory deleted on close, and development broker settings (no automatic topic creation,
+   * one partition per new topic, log cleaner on, replication factor 1 everywhere).
+   */
+  public static final class Builder {
+    private String host = "127.0.0.1";
+    private int port;
     private Path dataDir;
-    private boolean everStarted;
-    private boolean closed;
+    private final Map<String, String> properties = new LinkedHashMap<>();
 
-    private EmbeddedKafka(Builder builder) {
-        this.host = builder.host;
-        this.requestedPort = builder.port;
-        this.persistentDir = builder.dataDir;
-        this.overrides = Map.copyOf(builder.properties);
-        this.brokerPort = builder.port;
+    private Builder() {}
+
+    /**
+     * The address to listen on and advertise; it must be one clients can connect to, so not a
+     * wildcard address. Defaults to {@code 127.0.0.1}.
+     */
+    public Builder host(String host) {
+      this.host = Objects.requireNonNull(host, "host");
+      return this;
     }
 
-    /** Returns a builder for a broker on a free loopback port with a temporary data directory. */
-    public static Builder builder() {
-        return new Builder();
+    /** The client port; 0, the default, picks a free one on the first start. */
+    public Builder port(int port) {
+      if (port < 0 || port > 65_535) {
+        throw new IllegalArgumentException("port must be between 0 and 65535, was " + port);
+      }
+      this.port = port;
+      return this;
     }
 
     /**
-     * Starts the broker, formatting its data directory first if it is new, and blocks until the
-     * broker answers client requests (typically a few seconds). Does nothing if it is running.
-     *
-     * @return this broker
-     * @throws EmbeddedKafkaException if the broker cannot start; nothing it started is left running
-     * @throws IllegalStateException if the broker was closed
+     * A directory that keeps the broker's metadata, topics and records across restarts and across
+     * instances; it is formatted only if it is not formatted yet and never deleted. {@code null},
+     * the default, means a temporary directory deleted by {@link EmbeddedKafka#close()}.
      */
-    public synchronized EmbeddedKafka start() {
-        if (closed) {
-            throw new IllegalStateException("EmbeddedKafka was closed; build a new one");
-        }
-        if (server != null) {
-            return this;
-        }
-        KafkaLoggers.quietUnlessConfigured();
-        long begin = System.nanoTime();
-        Path logDir = logDir();
-        for (int attempt = 1; ; attempt++) {
-            assignPorts();
-            try {
-                server = launch(logDir);
-                everStarted = true;
-                break;
-            } catch (EmbeddedKafkaException e) {
-                if (!isPortTaken(e) || !portsArePicked() || attempt == BIND_ATTEMPTS) {
-                    throw e;
-                }
-                LOG.info("Port {} or {} on {} was taken before the broker bound it; picking others",
-                        brokerPort, controllerPort, host);
-                brokerPort = 0;
-                controllerPort = 0;
-            }
-        }
-        LOG.info("Kafka broker {} started in {} ms with data in {}",
-                bootstrapServers(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin), dataDir);
-        return this;
+    public Builder dataDir(Path dataDir) {
+      this.dataDir = dataDir;
+      return this;
     }
 
     /**
-     * Returns the address clients bootstrap from, {@code host:port}. It does not change across
-     * {@link #stop()} and {@link #start()}.
-     *
-     * @throws IllegalStateException if the port is picked by the broker and it never started
+     * Sets a broker property, overriding the defaults and even the listener settings this class
+     * derives from host and ports: override those only if you know why.
      */
-    public String bootstrapServers() {
-        int port = brokerPort;
-        if (port == 0) {
-            throw new IllegalStateException("The broker picks its port on start(); call start() first");
-        }
-        return host + ":" + port;
+    public Builder property(String name, String value) {
+      properties.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
+      return this;
     }
 
-    /** Returns true between a successful {@link #start()} and the next {@link #stop()}. */
-    public boolean isRunning() {
-        return server != null;
+    /** Returns a broker that is not started yet. */
+    public EmbeddedKafka build() {
+      return new EmbeddedKafka(this);
     }
-
-    /**
-     * Shuts the broker down and waits until its threads have stopped. Keeps the data directory and
-     * the ports, so {@link #start()} may be called again. Does nothing if the broker is not running.
-     *
-     * @throws EmbeddedKafkaException if Kafka fails while shutting down; the broker counts as stopped
-     */
-    public synchronized void stop() {
-        KafkaRaftServer running = server;
-        if (running == null) {
-            return;
-        }
-        server = null;
-        long begin = System.nanoTime();
-        try {
-            running.shutdown();
-            running.awaitShutdown();
-        } catch (RuntimeException e) {
-            throw new EmbeddedKafkaException("Kafka broker " + bootstrapServers() + " failed to shut down cleanly", e);
-        }
-        LOG.info("Kafka broker {} stopped in {} ms",
-                bootstrapServers(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin));
-    }
-
-    /**
-     * Stops the broker, then deletes the data directory if it is a temporary one. Idempotent; the
-     * broker cannot be started again afterwards.
-     *
-     * @throws EmbeddedKafkaException if the shutdown or the deletion failed; both are attempted
-     */
-    @Override
-    public synchronized void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        EmbeddedKafkaException failure = null;
-        try {
-            stop();
-        } catch (EmbeddedKafkaException e) {
-            failure = e;
-        }
-        if (persistentDir == null && dataDir != null) {
-            try {
-                DataDirectory.deleteRecursively(dataDir);
-            } catch (IOException e) {
-                EmbeddedKafkaException deletion =
-                        new EmbeddedKafkaException("Cannot delete the broker's temporary data directory " + dataDir, e);
-                if (failure == null) {
-                    failure = deletion;
-                } else {
-                    failure.addSuppressed(deletion);
-                }
-            }
-        }
-        if (failure != null) {
-            throw failure;
-        }
-    }
-
-    @Override
-    public String toString() {
-        return "EmbeddedKafka[" + (brokerPort == 0 ? host : bootstrapServers()) + (isRunning() ? ", running" : "") + "]";
-    }
-
-    /** The data directory: the persistent one, or the temporary one once the broker started. */
-    Path dataDir() {
-        return persistentDir != null ? persistentDir : dataDir;
-    }
-
-    private Path logDir() {
-        if (dataDir == null) {
-            try {
-                dataDir = persistentDir != null
-                        ? Files.createDirectories(persistentDir)
-                        : Files.createTempDirectory("gatehouse-kafka-");
-            } catch (IOException e) {
-                throw new EmbeddedKafkaException("Cannot create the broker's data directory "
-                        + (persistentDir != null ? persistentDir : "in " + System.getProperty("java.io.tmpdir")), e);
-            }
-        }
-        return dataDir.resolve("kraft");
-    }
-
-    private void assignPorts() {
-        if (controllerPort != 0) {
-            return;
-        }
-        int[] ports = FreePorts.pick(address(), 2);
-        controllerPort = ports[1];
-        if (brokerPort == 0) {
-            brokerPort = ports[0];
-        }
-    }
-
-    /** Ports may be re-picked until the first successful start has made the address public. */
-    private boolean portsArePicked() {
-        return requestedPort == 0 && !everStarted;
-    }
-
-    private KafkaRaftServer launch(Path logDir) {
-        Properties props = BrokerConfig.of(host, brokerPort, controllerPort, logDir, overrides);
-        StorageFormat.formatIfNeeded(logDir, props);
-        KafkaConfig config;
-        try {
-            config = KafkaConfig.fromProps(props, false);
-        } catch (RuntimeException e) {
-            throw new EmbeddedKafkaException("Invalid Kafka broker configuration: " + e.getMessage(), e);
-        }
-        KafkaRaftServer candidate;
-        try {
-            candidate = new KafkaRaftServer(config, Time.SYSTEM);
-        } catch (RuntimeException e) {
-            throw new EmbeddedKafkaException("Cannot open Kafka log directory " + logDir + ": " + e.getMessage(), e);
-        }
-        try {
-            candidate.startup();
-            awaitReady();
-            return candidate;
-        } catch (RuntimeException | Error e) {
-            EmbeddedKafkaException failure = new EmbeddedKafkaException(
-                    "Kafka broker " + host + ":" + brokerPort + " (controller port " + controllerPort
-                            + ", data in " + dataDir + ") failed to start: " + e.getMessage(), e);
-            try {
-                candidate.shutdown();
-                candidate.awaitShutdown();
-            } catch (RuntimeException shutdownFailure) {
-                failure.addSuppressed(shutdownFailure);
-            }
-            throw failure;
-        }
-    }
-
-    /** Waits until the broker answers a client: startup() returning is Kafka's view, not a client's. */
-    private void awaitReady() {
-        Map<String, Object> config = Map.of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
-                AdminClientConfig.CLIENT_ID_CONFIG, "gatehouse-embedded-kafka-readiness");
-        try (Admin admin = Admin.create(config)) {
-            admin.describeCluster(new DescribeClusterOptions().timeoutMs((int) READY_TIMEOUT.toMillis()))
-                    .nodes()
-                    .get(READY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException | TimeoutException e) {
-            throw new EmbeddedKafkaException("Kafka broker " + bootstrapServers()
-                    + " did not answer describeCluster within " + READY_TIMEOUT.toSeconds() + " s", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new EmbeddedKafkaException("Interrupted while waiting for Kafka broker " + bootstrapServers(), e);
-        }
-    }
-
-    private static boolean isPortTaken(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof BindException) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private InetAddress address() {
-        try {
-            return InetAddress.getByName(host);
-        } catch (UnknownHostException e) {
-            throw new EmbeddedKafkaException("Unknown broker host " + host, e);
-        }
-    }
-
-    /**
-     * Configures an {@link EmbeddedKafka}. Defaults: host {@code 127.0.0.1}, a free port, a temporary
-     * data directory deleted on close, and development broker settings (no automatic topic
-     * creation, one partition per new topic, log cleaner on, replication factor 1 everywhere).
-     */
-    public static final class Builder {
-        private String host = "127.0.0.1";
-        private int port;
-        private Path dataDir;
-        private final Map<String, String> properties = new LinkedHashMap<>();
-
-        private Builder() {}
-
-        /**
-         * The address to listen on and advertise; it must be one clients can connect to, so not a
-         * wildcard address. Defaults to {@code 127.0.0.1}.
-         */
-        public Builder host(String host) {
-            this.host = Objects.requireNonNull(host, "host");
-            return this;
-        }
-
-        /** The client port; 0, the default, picks a free one on the first start. */
-        public Builder port(int port) {
-            if (port < 0 || port > 65_535) {
-                throw new IllegalArgumentException("port must be between 0 and 65535, was " + port);
-            }
-            this.port = port;
-            return this;
-        }
-
-        /**
-         * A directory that keeps the broker's metadata, topics and records across restarts and across
-         * instances; it is formatted only if it is not formatted yet and never deleted. {@code null},
-         * the default, means a temporary directory deleted by {@link EmbeddedKafka#close()}.
-         */
-        public Builder dataDir(Path dataDir) {
-            this.dataDir = dataDir;
-            return this;
-        }
-
-        /**
-         * Sets a broker property, overriding the defaults and even the listener settings this class
-         * derives from host and ports: override those only if you know why.
-         */
-        public Builder property(String name, String value) {
-            properties.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
-            return this;
-        }
-
-        /** Returns a broker that is not started yet. */
-        public EmbeddedKafka build() {
-            return new EmbeddedKafka(this);
-        }
-    }
+  }
 }

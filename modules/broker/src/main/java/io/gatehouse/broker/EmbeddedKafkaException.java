@@ -8,18 +8,18 @@ package io.gatehouse.broker;
  */
 public class EmbeddedKafkaException extends RuntimeException {
 
-    /**
-     * @param message what failed, naming the broker
-     */
-    public EmbeddedKafkaException(String message) {
-        super(message);
-    }
+  /**
+   * @param message what failed, naming the broker
+   */
+  public EmbeddedKafkaException(String message) {
+    super(message);
+  }
 
-    /**
-     * @param message what failed, naming the broker
-     * @param cause the underlying failure, usually one of Kafka's exceptions
-     */
-    public EmbeddedKafkaException(String message, Throwable cause) {
-        super(message, cause);
-    }
+  /**
+   * @param message what failed, naming the broker
+   * @param cause the underlying failure, usually one of Kafka's exceptions
+   */
+  public EmbeddedKafkaException(String message, Throwable cause) {
+    super(message, cause);
+  }
 }

@@ -8,68 +8,75 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Properties;
-
 import kafka.tools.StorageTool;
 import org.apache.kafka.common.Uuid;
 
-/** Formats a KRaft log directory once, the way {@code kafka-storage.sh format --standalone} does. */
+/**
+ * Formats a KRaft log directory once, the way {@code kafka-storage.sh format --standalone} does.
+ */
 final class StorageFormat {
 
-    private StorageFormat() {}
+  private StorageFormat() {}
 
-    /** True when {@code logDir} already holds a formatted node (its {@code meta.properties}). */
-    static boolean isFormatted(Path logDir) {
-        return Files.isRegularFile(logDir.resolve("meta.properties"));
-    }
+  /** True when {@code logDir} already holds a formatted node (its {@code meta.properties}). */
+  static boolean isFormatted(Path logDir) {
+    return Files.isRegularFile(logDir.resolve("meta.properties"));
+  }
 
-    /**
-     * Formats {@code logDir} for a new single-node cluster unless it is formatted already, so a
-     * persistent directory keeps its cluster id, topics and records across restarts.
-     */
-    static void formatIfNeeded(Path logDir, Properties brokerProps) {
-        if (isFormatted(logDir)) {
-            return;
-        }
-        Path configFile = null;
-        ByteArrayOutputStream output = new ByteArrayOutputStream();
-        try {
-            Files.createDirectories(logDir);
-            configFile = Files.createTempFile("gatehouse-kafka-format-", ".properties");
-            try (OutputStream out = Files.newOutputStream(configFile)) {
-                brokerProps.store(out, "written by EmbeddedKafka to format " + logDir);
-            }
-            String[] args = {
-                "format", "-t", Uuid.randomUuid().toString(), "-c", configFile.toString(), "--standalone"
-            };
-            int exitCode;
-            // StorageTool reports bad input by throwing (its main() turns that into exit code 1).
-            try (PrintStream print = new PrintStream(output, true, StandardCharsets.UTF_8)) {
-                exitCode = StorageTool.execute(args, print);
-            }
-            if (exitCode != 0) {
-                throw new EmbeddedKafkaException("Formatting Kafka log directory " + logDir
-                        + " failed with exit code " + exitCode + ": " + output.toString(StandardCharsets.UTF_8).trim());
-            }
-        } catch (IOException e) {
-            throw new EmbeddedKafkaException("Cannot prepare Kafka log directory " + logDir, e);
-        } catch (RuntimeException e) {
-            if (e instanceof EmbeddedKafkaException) {
-                throw e;
-            }
-            throw new EmbeddedKafkaException("Formatting Kafka log directory " + logDir + " failed: " + e.getMessage(), e);
-        } finally {
-            deleteQuietly(configFile);
-        }
+  /**
+   * Formats {@code logDir} for a new single-node cluster unless it is formatted already, so a
+   * persistent directory keeps its cluster id, topics and records across restarts.
+   */
+  static void formatIfNeeded(Path logDir, Properties brokerProps) {
+    if (isFormatted(logDir)) {
+      return;
     }
+    Path configFile = null;
+    ByteArrayOutputStream output = new ByteArrayOutputStream();
+    try {
+      Files.createDirectories(logDir);
+      configFile = Files.createTempFile("gatehouse-kafka-format-", ".properties");
+      try (OutputStream out = Files.newOutputStream(configFile)) {
+        brokerProps.store(out, "written by EmbeddedKafka to format " + logDir);
+      }
+      String[] args = {
+        "format", "-t", Uuid.randomUuid().toString(), "-c", configFile.toString(), "--standalone"
+      };
+      int exitCode;
+      // StorageTool reports bad input by throwing (its main() turns that into exit code 1).
+      try (PrintStream print = new PrintStream(output, true, StandardCharsets.UTF_8)) {
+        exitCode = StorageTool.execute(args, print);
+      }
+      if (exitCode != 0) {
+        throw new EmbeddedKafkaException(
+            "Formatting Kafka log directory "
+                + logDir
+                + " failed with exit code "
+                + exitCode
+                + ": "
+                + output.toString(StandardCharsets.UTF_8).trim());
+      }
+    } catch (IOException e) {
+      throw new EmbeddedKafkaException("Cannot prepare Kafka log directory " + logDir, e);
+    } catch (RuntimeException e) {
+      if (e instanceof EmbeddedKafkaException) {
+        throw e;
+      }
+      throw new EmbeddedKafkaException(
+          "Formatting Kafka log directory " + logDir + " failed: " + e.getMessage(), e);
+    } finally {
+      deleteQuietly(configFile);
+    }
+  }
 
-    private static void deleteQuietly(Path file) {
-        if (file == null) {
-            return;
-        }
-        try {
-            Files.deleteIfExists(file);
-        } catch (IOException ignored) {
-            // A leftover temp file of a few hundred bytes is not worth failing the start for.
-        }
+  private static void deleteQuietly(Path file) {
+    if (file == null) {
+      return;
     }
+    try {
+      Files.deleteIfExists(file);
+    } catch (IOException ignored) {
+      // A leftover temp file of a few hundred bytes is not worth failing the start for.
+    }
+  }
 }

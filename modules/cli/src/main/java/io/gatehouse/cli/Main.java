@@ -55,7 +55,15 @@ public final class Main implements Runnable {
     cli.setParameterExceptionHandler(
         (e, args) -> {
           err.println("error: " + e.getMessage());
-          err.println("try: gatehouse " + String.join(" ", e.getCommandLine().getCommandSpec().qualifiedName().replaceFirst("^gatehouse ?", "")) + " --help");
+          err.println(
+              "try: gatehouse "
+                  + String.join(
+                      " ",
+                      e.getCommandLine()
+                          .getCommandSpec()
+                          .qualifiedName()
+                          .replaceFirst("^gatehouse ?", ""))
+                  + " --help");
           return ExitCodes.USER_ERROR;
         });
     return cli;
@@ -69,7 +77,8 @@ public final class Main implements Runnable {
   /** Maps failures to one line on stderr and the documented exit code. */
   static final class Failures implements CommandLine.IExecutionExceptionHandler {
     @Override
-    public int handleExecutionException(Exception e, CommandLine cli, CommandLine.ParseResult parsed) {
+    public int handleExecutionException(
+        Exception e, CommandLine cli, CommandLine.ParseResult parsed) {
       PrintWriter err = cli.getErr();
       if (e instanceof CliException c) {
         err.println("error: " + c.getMessage());

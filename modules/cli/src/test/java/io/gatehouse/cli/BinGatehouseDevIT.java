@@ -32,30 +32,46 @@ class BinGatehouseDevIT {
     String demoPorts = freePort() + "," + freePort();
     Process process =
         new ProcessBuilder(
-                launcher.toString(), "dev", "--web-port", String.valueOf(web), "--kafka-port", String.valueOf(kafka),
-                "--data-dir", dir.resolve("data").toString(), "--demo-ports", demoPorts)
+                launcher.toString(),
+                "dev",
+                "--web-port",
+                String.valueOf(web),
+                "--kafka-port",
+                String.valueOf(kafka),
+                "--data-dir",
+                dir.resolve("data").toString(),
+                "--demo-ports",
+                demoPorts)
             .directory(dir.toFile())
             .redirectError(dir.resolve("stderr.txt").toFile())
             .start();
     List<String> lines = new CopyOnWriteArrayList<>();
-    CompletableFuture<String> ready = CompletableFuture.supplyAsync(() -> {
-      try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-        String line;
-        while ((line = out.readLine()) != null) {
-          lines.add(line);
-          if (line.contains("gatehouse dev ready")) {
-            return line;
-          }
-        }
-        return null;
-      } catch (IOException e) {
-        return null;
-      }
-    });
+    CompletableFuture<String> ready =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try (BufferedReader out =
+                  new BufferedReader(
+                      new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = out.readLine()) != null) {
+                  lines.add(line);
+                  if (line.contains("gatehouse dev ready")) {
+                    return line;
+                  }
+                }
+                return null;
+              } catch (IOException e) {
+                return null;
+              }
+            });
     try {
       String line = ready.get(180, TimeUnit.SECONDS);
-      assertThat(line).as("stdout %s, stderr %s", lines, Files.readString(dir.resolve("stderr.txt")))
-          .contains("http://127.0.0.1:" + web, "kafka 127.0.0.1:" + kafka, "curl -H 'Host: demo.localhost'");
+      assertThat(line)
+          .as("stdout %s, stderr %s", lines, Files.readString(dir.resolve("stderr.txt")))
+          .contains(
+              "http://127.0.0.1:" + web,
+              "kafka 127.0.0.1:" + kafka,
+              "curl -H 'Host: demo.localhost'");
 
       Curl.Response demo = Curl.get("http://127.0.0.1:" + web, "demo.localhost", "/");
       assertThat(demo.status()).isEqualTo(200);

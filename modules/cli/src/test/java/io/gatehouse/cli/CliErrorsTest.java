@@ -46,8 +46,11 @@ class CliErrorsTest {
     String proxy = deadProxy();
     for (String[] args :
         new String[][] {
-          {"agents", "--proxy", proxy}, {"sessions", "--proxy", proxy}, {"get", "app/demo", "--proxy", proxy},
-          {"rm", "app/demo", "--proxy", proxy}, {"tunnel", "app/echo", "--port", "0", "--proxy", proxy}
+          {"agents", "--proxy", proxy},
+          {"sessions", "--proxy", proxy},
+          {"get", "app/demo", "--proxy", proxy},
+          {"rm", "app/demo", "--proxy", proxy},
+          {"tunnel", "app/echo", "--port", "0", "--proxy", proxy}
         }) {
       assertThat(run(args).code()).as(String.join(" ", args)).isEqualTo(ExitCodes.UNREACHABLE);
     }
@@ -55,7 +58,8 @@ class CliErrorsTest {
 
   @Test
   void missingFileExitsOneNamingIt() {
-    Result r = run("create", "-f", dir.resolve("nope.yaml").toString(), "--proxy", "http://127.0.0.1:1");
+    Result r =
+        run("create", "-f", dir.resolve("nope.yaml").toString(), "--proxy", "http://127.0.0.1:1");
 
     assertThat(r.code()).isEqualTo(ExitCodes.USER_ERROR);
     assertThat(r.err()).contains("nope.yaml: no such file");
@@ -126,7 +130,20 @@ class CliErrorsTest {
 
   @Test
   void helpWorksEverywhere() {
-    for (String command : new String[] {"dev", "proxy", "agent", "ls", "agents", "sessions", "create", "get", "rm", "tunnel", "audit"}) {
+    for (String command :
+        new String[] {
+          "dev",
+          "proxy",
+          "agent",
+          "ls",
+          "agents",
+          "sessions",
+          "create",
+          "get",
+          "rm",
+          "tunnel",
+          "audit"
+        }) {
       Result r = run(command, "--help");
       assertThat(r.code()).as(command).isZero();
       assertThat(r.out()).as(command).contains("Usage: gatehouse " + command);

@@ -8,8 +8,8 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 
 /**
- * {@code curl -H 'Host: NAME.localhost' URL} over a plain socket: the JDK HTTP client refuses to set
- * {@code Host}, which is exactly what app routing by host name needs.
+ * {@code curl -H 'Host: NAME.localhost' URL} over a plain socket: the JDK HTTP client refuses to
+ * set {@code Host}, which is exactly what app routing by host name needs.
  */
 final class Curl {
   record Response(int status, String body) {}
@@ -21,8 +21,13 @@ final class Curl {
     try (Socket socket = new Socket(uri.getHost(), uri.getPort())) {
       socket.setSoTimeout(30_000);
       OutputStream out = socket.getOutputStream();
-      out.write(("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nUser-Agent: curl-test\r\nConnection: close\r\n\r\n")
-          .getBytes(StandardCharsets.US_ASCII));
+      out.write(
+          ("GET "
+                  + path
+                  + " HTTP/1.1\r\nHost: "
+                  + host
+                  + "\r\nUser-Agent: curl-test\r\nConnection: close\r\n\r\n")
+              .getBytes(StandardCharsets.US_ASCII));
       out.flush();
       InputStream in = socket.getInputStream();
       String response = new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);

@@ -65,13 +65,18 @@ class DashboardBrowserIT {
 
   @BeforeAll
   static void start() throws IOException {
-    List<Path> missing = java.util.stream.Stream.of(CHROMIUM, CHROMEDRIVER).filter(p -> !Files.isExecutable(p)).toList();
+    List<Path> missing =
+        java.util.stream.Stream.of(CHROMIUM, CHROMEDRIVER)
+            .filter(p -> !Files.isExecutable(p))
+            .toList();
     assertThat(missing)
-        .as("DashboardBrowserIT drives Debian's headless Chromium; install the packages 'chromium' and 'chromium-driver' "
-            + "(apt-get install chromium chromium-driver; .ci/run does this)")
+        .as(
+            "DashboardBrowserIT drives Debian's headless Chromium; install the packages 'chromium' and 'chromium-driver' "
+                + "(apt-get install chromium chromium-driver; .ci/run does this)")
         .isEmpty();
     Files.createDirectories(SHOTS);
-    // Fixed ports: the restart step brings the proxy (and the broker its state points at) back where they were.
+    // Fixed ports: the restart step brings the proxy (and the broker its state points at) back
+    // where they were.
     settings = new DevStack.Settings(freePort(), freePort(), dir.resolve("data"), 2, 0, 0);
     stack = DevStack.start(settings, line -> {});
     stack.awaitReady(Duration.ofSeconds(60));
@@ -92,12 +97,24 @@ class DashboardBrowserIT {
     ChromeOptions options = new ChromeOptions();
     options.setBinary(CHROMIUM.toFile());
     options.addArguments(
-        "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
-        "--user-data-dir=" + Files.createTempDirectory(dir, "chromium"), "--window-size=1280,900");
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-dev-shm-usage",
+        "--user-data-dir=" + Files.createTempDirectory(dir, "chromium"),
+        "--window-size=1280,900");
     options.setCapability("goog:loggingPrefs", Map.of(LogType.BROWSER, "ALL"));
     // An explicit driver: Selenium Manager never looks for (or downloads) one.
-    ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
+    ChromeDriverService service =
+        new ChromeDriverService.Builder()
+            .usingDriverExecutable(CHROMEDRIVER.toFile())
+            .usingAnyFreePort()
+            .build();
     return new ChromeDriver(service, options);
   }
 
@@ -107,12 +124,14 @@ class DashboardBrowserIT {
     browser.get(stack.webUrl() + "/");
     ((ChromeDriver) browser).executeScript("window.__marker = 1");
 
-    waitFor("app/demo listed once, 2/2, with both agents", d -> {
-      List<WebElement> rows = d.findElements(By.cssSelector(DEMO_ROW));
-      return rows.size() == 1
-          && healthy(rows.get(0)).equals("2/2")
-          && agentsOf(rows.get(0)).equals(List.of("dev-agent-1", "dev-agent-2"));
-    });
+    waitFor(
+        "app/demo listed once, 2/2, with both agents",
+        d -> {
+          List<WebElement> rows = d.findElements(By.cssSelector(DEMO_ROW));
+          return rows.size() == 1
+              && healthy(rows.get(0)).equals("2/2")
+              && agentsOf(rows.get(0)).equals(List.of("dev-agent-1", "dev-agent-2"));
+        });
 
     assertThat(browser.findElements(By.cssSelector(DEMO_ROW))).hasSize(1);
     assertThat(browser.findElements(By.cssSelector("[data-testid=agent-row]"))).hasSize(2);
@@ -124,10 +143,12 @@ class DashboardBrowserIT {
     stack.agents().get(0).close();
 
     // Whatever the API says once one agent is left (1/1 after the goodbye), the page says too.
-    waitFor("the page shows what the API shows for app/demo, with one healthy agent", d -> {
-      String shown = healthy(d.findElement(By.cssSelector(DEMO_ROW)));
-      return shown.startsWith("1/") && shown.equals(apiHealthy("app", "demo"));
-    });
+    waitFor(
+        "the page shows what the API shows for app/demo, with one healthy agent",
+        d -> {
+          String shown = healthy(d.findElement(By.cssSelector(DEMO_ROW)));
+          return shown.startsWith("1/") && shown.equals(apiHealthy("app", "demo"));
+        });
     assertNoReload();
   }
 
@@ -135,17 +156,31 @@ class DashboardBrowserIT {
   @Order(3)
   void creatingAResourceThroughTheApiMakesItAppear() throws Exception {
     HttpResponse<String> created =
-        post("/v1/resources", """
+        post(
+            "/v1/resources",
+            """
             kind: app
             version: v1
             metadata: { name: dash-hello, labels: { env: dev, team: dash } }
             spec: { uri: "http://127.0.0.1:%d" }
-            """.formatted(stack.demoHttpPort()));
+            """
+                .formatted(stack.demoHttpPort()));
     assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
 
-    waitFor("app/dash-hello listed", d -> d.findElements(By.cssSelector("[data-testid=resource-row][data-key='app/dash-hello']")).size() == 1);
-    waitFor("its audit event in the feed", d -> d.findElements(By.cssSelector("[data-testid=audit-row][data-type='resource.create']")).stream()
-        .anyMatch(row -> row.getText().contains("app/dash-hello")));
+    waitFor(
+        "app/dash-hello listed",
+        d ->
+            d.findElements(By.cssSelector("[data-testid=resource-row][data-key='app/dash-hello']"))
+                    .size()
+                == 1);
+    waitFor(
+        "its audit event in the feed",
+        d ->
+            d
+                .findElements(
+                    By.cssSelector("[data-testid=audit-row][data-type='resource.create']"))
+                .stream()
+                .anyMatch(row -> row.getText().contains("app/dash-hello")));
     assertNoReload();
   }
 
@@ -157,10 +192,13 @@ class DashboardBrowserIT {
     Select kind = new Select(browser.findElement(By.cssSelector("[data-testid=filter-kind]")));
 
     label.sendKeys("team=dash");
-    waitFor("only app/dash-hello under team=dash", d -> shownResources(d).equals(List.of("app/dash-hello")));
+    waitFor(
+        "only app/dash-hello under team=dash",
+        d -> shownResources(d).equals(List.of("app/dash-hello")));
     retype(label, "");
     text.sendKeys("echo");
-    waitFor("only app/echo for the text 'echo'", d -> shownResources(d).equals(List.of("app/echo")));
+    waitFor(
+        "only app/echo for the text 'echo'", d -> shownResources(d).equals(List.of("app/echo")));
     retype(text, "");
     kind.selectByValue("db");
     waitFor("no resource of kind db", d -> shownResources(d).isEmpty());
@@ -188,19 +226,33 @@ class DashboardBrowserIT {
   void aNewSessionAppearsInTheSessionsView() throws IOException {
     assertThat(Curl.get(stack.webUrl(), "demo.localhost", "/hello").status()).isEqualTo(200);
 
-    waitFor("a session on app/demo", d -> d.findElements(By.cssSelector("[data-testid=session-row]")).stream()
-        .anyMatch(row -> row.getText().contains("app/demo")));
+    waitFor(
+        "a session on app/demo",
+        d ->
+            d.findElements(By.cssSelector("[data-testid=session-row]")).stream()
+                .anyMatch(row -> row.getText().contains("app/demo")));
     assertNoReload();
   }
 
   @Test
   @Order(6)
   void bannerIsHiddenWhenCaughtUpAndTheConsoleHasNoErrors() {
-    waitFor("the live indicator", d -> "live".equals(d.findElement(By.cssSelector("[data-testid=connection]")).getDomAttribute("data-state")));
+    waitFor(
+        "the live indicator",
+        d ->
+            "live"
+                .equals(
+                    d.findElement(By.cssSelector("[data-testid=connection]"))
+                        .getDomAttribute("data-state")));
 
     assertThat(browser.findElement(By.cssSelector("[data-testid=banner]")).isDisplayed()).isFalse();
-    List<LogEntry> errors = browser.manage().logs().get(LogType.BROWSER).getAll().stream().filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue()).toList();
-    assertThat(errors).as("errors in the browser console (a blocked script or style shows here)").isEmpty();
+    List<LogEntry> errors =
+        browser.manage().logs().get(LogType.BROWSER).getAll().stream()
+            .filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue())
+            .toList();
+    assertThat(errors)
+        .as("errors in the browser console (a blocked script or style shows here)")
+        .isEmpty();
   }
 
   @Test
@@ -208,14 +260,18 @@ class DashboardBrowserIT {
   void showsABannerWhileKafkaIsUnreachable() {
     stack.kafka().stop();
 
-    waitFor("the 'Kafka unreachable' banner", d -> {
-      WebElement banner = d.findElement(By.cssSelector("[data-testid=banner]"));
-      return banner.isDisplayed() && banner.getText().contains("Kafka unreachable");
-    });
+    waitFor(
+        "the 'Kafka unreachable' banner",
+        d -> {
+          WebElement banner = d.findElement(By.cssSelector("[data-testid=banner]"));
+          return banner.isDisplayed() && banner.getText().contains("Kafka unreachable");
+        });
     screenshot("dashboard-kafka-unreachable.png");
     stack.kafka().start();
 
-    waitFor("the banner gone once Kafka is back", d -> !d.findElement(By.cssSelector("[data-testid=banner]")).isDisplayed());
+    waitFor(
+        "the banner gone once Kafka is back",
+        d -> !d.findElement(By.cssSelector("[data-testid=banner]")).isDisplayed());
     assertNoReload();
   }
 
@@ -225,18 +281,26 @@ class DashboardBrowserIT {
     stack.close();
     stack = null;
 
-    waitFor("the 'proxy unreachable' banner", d -> {
-      WebElement banner = d.findElement(By.cssSelector("[data-testid=banner]"));
-      return banner.isDisplayed() && banner.getText().contains("Proxy unreachable");
-    });
+    waitFor(
+        "the 'proxy unreachable' banner",
+        d -> {
+          WebElement banner = d.findElement(By.cssSelector("[data-testid=banner]"));
+          return banner.isDisplayed() && banner.getText().contains("Proxy unreachable");
+        });
     screenshot("dashboard-disconnected.png");
 
     stack = DevStack.start(settings, line -> {});
     stack.awaitReady(Duration.ofSeconds(60));
 
-    waitFor("the banner gone and both agents back", d -> !d.findElement(By.cssSelector("[data-testid=banner]")).isDisplayed()
-        && healthy(d.findElement(By.cssSelector(DEMO_ROW))).equals("2/2"));
-    assertThat(browser.findElements(By.cssSelector("[data-testid=resource-row][data-key='app/dash-hello']"))).hasSize(1);
+    waitFor(
+        "the banner gone and both agents back",
+        d ->
+            !d.findElement(By.cssSelector("[data-testid=banner]")).isDisplayed()
+                && healthy(d.findElement(By.cssSelector(DEMO_ROW))).equals("2/2"));
+    assertThat(
+            browser.findElements(
+                By.cssSelector("[data-testid=resource-row][data-key='app/dash-hello']")))
+        .hasSize(1);
     assertNoReload();
   }
 
@@ -244,11 +308,17 @@ class DashboardBrowserIT {
   @Order(9)
   void screenshotsForPeopleToLookAt() throws IOException {
     assertThat(Curl.get(stack.webUrl(), "demo.localhost", "/hello").status()).isEqualTo(200);
-    waitFor("two agents on the page", d -> d.findElements(By.cssSelector("[data-testid=agent-row]")).size() == 2);
+    waitFor(
+        "two agents on the page",
+        d -> d.findElements(By.cssSelector("[data-testid=agent-row]")).size() == 2);
 
     fullPageScreenshot("dashboard.png");
     browser.manage().window().setSize(new Dimension(390, 844));
-    waitFor("cards on a phone", d -> "none".equals(d.findElement(By.cssSelector("#resources thead")).getCssValue("display")));
+    waitFor(
+        "cards on a phone",
+        d ->
+            "none"
+                .equals(d.findElement(By.cssSelector("#resources thead")).getCssValue("display")));
     screenshot("dashboard-phone.png");
 
     assertThat(SHOTS.resolve("dashboard.png")).isNotEmptyFile();
@@ -260,13 +330,19 @@ class DashboardBrowserIT {
   }
 
   private static List<String> agentsOf(WebElement row) {
-    return row.findElements(By.cssSelector("[data-testid=resource-agent]")).stream().map(a -> a.getDomAttribute("data-agent")).toList();
+    return row.findElements(By.cssSelector("[data-testid=resource-agent]")).stream()
+        .map(a -> a.getDomAttribute("data-agent"))
+        .toList();
   }
 
   /** Waits on the page; on a timeout, keeps a screenshot of what the page showed instead. */
-  private static void waitFor(String what, java.util.function.Function<WebDriver, Boolean> condition) {
+  private static void waitFor(
+      String what, java.util.function.Function<WebDriver, Boolean> condition) {
     try {
-      new WebDriverWait(browser, WAIT).withMessage(what).ignoring(StaleElementReferenceException.class).until(condition);
+      new WebDriverWait(browser, WAIT)
+          .withMessage(what)
+          .ignoring(StaleElementReferenceException.class)
+          .until(condition);
     } catch (TimeoutException e) {
       screenshot("failure.png");
       throw e;
@@ -274,7 +350,9 @@ class DashboardBrowserIT {
   }
 
   private static void assertNoReload() {
-    assertThat(((ChromeDriver) browser).executeScript("return window.__marker")).as("the page was not reloaded").isEqualTo(1L);
+    assertThat(((ChromeDriver) browser).executeScript("return window.__marker"))
+        .as("the page was not reloaded")
+        .isEqualTo(1L);
   }
 
   private static void screenshot(String name) {
@@ -285,7 +363,9 @@ class DashboardBrowserIT {
     }
   }
 
-  /** The whole page, beyond the window's height (headless windows are no taller than their screen). */
+  /**
+   * The whole page, beyond the window's height (headless windows are no taller than their screen).
+   */
   private static void fullPageScreenshot(String name) throws IOException {
     ChromeDriver chrome = (ChromeDriver) browser;
     Number width = (Number) chrome.executeScript("return window.innerWidth");
@@ -293,7 +373,13 @@ class DashboardBrowserIT {
     Map<String, Object> shot =
         chrome.executeCdpCommand(
             "Page.captureScreenshot",
-            Map.of("format", "png", "captureBeyondViewport", true, "clip", Map.of("x", 0, "y", 0, "width", width, "height", height, "scale", 1)));
+            Map.of(
+                "format",
+                "png",
+                "captureBeyondViewport",
+                true,
+                "clip",
+                Map.of("x", 0, "y", 0, "width", width, "height", height, "scale", 1)));
     Files.write(SHOTS.resolve(name), Base64.getDecoder().decode((String) shot.get("data")));
   }
 
@@ -301,7 +387,12 @@ class DashboardBrowserIT {
   private static String apiHealthy(String kind, String name) {
     try {
       HttpResponse<String> r =
-          HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(stack.webUrl() + "/v1/resources/" + kind + "/" + name)).build(), HttpResponse.BodyHandlers.ofString());
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(
+                          URI.create(stack.webUrl() + "/v1/resources/" + kind + "/" + name))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
       JsonNode resource = JSON.readTree(r.body());
       return resource.path("healthyAgents").asInt() + "/" + resource.path("totalAgents").asInt();
     } catch (IOException e) {
@@ -315,7 +406,10 @@ class DashboardBrowserIT {
   private static HttpResponse<String> post(String path, String yaml) throws Exception {
     return HttpClient.newHttpClient()
         .send(
-            HttpRequest.newBuilder(URI.create(stack.webUrl() + path)).header("Content-Type", "application/yaml").POST(HttpRequest.BodyPublishers.ofString(yaml)).build(),
+            HttpRequest.newBuilder(URI.create(stack.webUrl() + path))
+                .header("Content-Type", "application/yaml")
+                .POST(HttpRequest.BodyPublishers.ofString(yaml))
+                .build(),
             HttpResponse.BodyHandlers.ofString());
   }
 

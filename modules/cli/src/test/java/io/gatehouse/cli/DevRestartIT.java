@@ -24,7 +24,9 @@ class DevRestartIT {
     // Fixed ports: the restarted broker must be where the stored metadata says it was.
     DevStack.Settings settings = new DevStack.Settings(0, freePort(), data, 1, 0, 0);
     Path file = dir.resolve("kept.yaml");
-    Files.writeString(file, "kind: db\nversion: v1\nmetadata: { name: kept, labels: { env: dev } }\nspec: { uri: \"tcp://127.0.0.1:5432\", protocol: postgres }\n");
+    Files.writeString(
+        file,
+        "kind: db\nversion: v1\nmetadata: { name: kept, labels: { env: dev } }\nspec: { uri: \"tcp://127.0.0.1:5432\", protocol: postgres }\n");
 
     try (DevStack first = DevStack.start(settings, line -> {})) {
       first.awaitReady(Duration.ofSeconds(60));
@@ -33,13 +35,21 @@ class DevRestartIT {
 
     try (DevStack second = DevStack.start(settings, line -> {})) {
       second.awaitReady(Duration.ofSeconds(60));
-      Eventually.within(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(run(second, "ls", "dbs")).containsPattern("kept\\s+db\\s+env=dev\\s+1/1"));
+      Eventually.within(Duration.ofSeconds(30))
+          .untilAsserted(
+              () ->
+                  assertThat(run(second, "ls", "dbs"))
+                      .containsPattern("kept\\s+db\\s+env=dev\\s+1/1"));
     }
   }
 
   private static String run(DevStack stack, String... args) {
     StringWriter out = new StringWriter();
-    String[] all = java.util.stream.Stream.concat(java.util.Arrays.stream(args), java.util.stream.Stream.of("--proxy", stack.webUrl())).toArray(String[]::new);
+    String[] all =
+        java.util.stream.Stream.concat(
+                java.util.Arrays.stream(args),
+                java.util.stream.Stream.of("--proxy", stack.webUrl()))
+            .toArray(String[]::new);
     Main.run(new PrintWriter(out, true), new PrintWriter(new StringWriter(), true), all);
     return out.toString();
   }

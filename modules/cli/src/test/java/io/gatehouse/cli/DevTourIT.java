@@ -35,7 +35,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The README's five-minute tour, step by step, against dev mode: the same commands a person types,
- * through the same picocli entry point, against a real embedded broker, proxy, agents and upstreams.
+ * through the same picocli entry point, against a real embedded broker, proxy, agents and
+ * upstreams.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DevTourIT {
@@ -72,7 +73,9 @@ class DevTourIT {
       all.add("--proxy");
       all.add(stack.webUrl());
     }
-    int code = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), all.toArray(String[]::new));
+    int code =
+        Main.run(
+            new PrintWriter(out, true), new PrintWriter(err, true), all.toArray(String[]::new));
     return new Result(code, out.toString(), err.toString());
   }
 
@@ -89,11 +92,15 @@ class DevTourIT {
   @Test
   @Order(1)
   void listResources() {
-    Eventually.within(WAIT).untilAsserted(() -> {
-      Result ls = gatehouse("ls");
-      assertThat(ls.code()).isZero();
-      assertThat(ls.out()).containsPattern("demo\\s+app\\s+env=dev\\s+2/2").containsPattern("echo\\s+app\\s+env=dev\\s+2/2");
-    });
+    Eventually.within(WAIT)
+        .untilAsserted(
+            () -> {
+              Result ls = gatehouse("ls");
+              assertThat(ls.code()).isZero();
+              assertThat(ls.out())
+                  .containsPattern("demo\\s+app\\s+env=dev\\s+2/2")
+                  .containsPattern("echo\\s+app\\s+env=dev\\s+2/2");
+            });
     Result json = gatehouse("ls", "apps", "--format", "json");
     assertThat(json.out()).contains("\"healthyAgents\" : 2");
   }
@@ -104,23 +111,28 @@ class DevTourIT {
     Curl.Response response = curlDemo();
 
     assertThat(response.status()).isEqualTo(200);
-    assertThat(response.body()).contains("gatehouse demo app", "GET /hello").containsPattern("(?i)via: .*dev-agent-");
+    assertThat(response.body())
+        .contains("gatehouse demo app", "GET /hello")
+        .containsPattern("(?i)via: .*dev-agent-");
   }
 
   @Test
   @Order(3)
   void startAThirdAgentFromTheSampleConfig() throws Exception {
-    String sample = Files.readString(Path.of("../../infra/examples/agent.yaml"))
-        .replace("127.0.0.1:9092", stack.kafkaBootstrap())
-        .replace("127.0.0.1:3025", "127.0.0.1:0")
-        .replace("127.0.0.1:3090", "127.0.0.1:" + stack.demoHttpPort())
-        .replace("127.0.0.1:3091", "127.0.0.1:" + stack.demoTcpPort());
+    String sample =
+        Files.readString(Path.of("../../infra/examples/agent.yaml"))
+            .replace("127.0.0.1:9092", stack.kafkaBootstrap())
+            .replace("127.0.0.1:3025", "127.0.0.1:0")
+            .replace("127.0.0.1:3090", "127.0.0.1:" + stack.demoHttpPort())
+            .replace("127.0.0.1:3091", "127.0.0.1:" + stack.demoTcpPort());
     Path config = dir.resolve("agent.yaml");
     Files.writeString(config, sample);
 
     third = Agent.start(AgentConfig.load(config));
 
-    Eventually.within(WAIT).untilAsserted(() -> assertThat(resource("app", "demo").get("healthyAgents").asInt()).isEqualTo(3));
+    Eventually.within(WAIT)
+        .untilAsserted(
+            () -> assertThat(resource("app", "demo").get("healthyAgents").asInt()).isEqualTo(3));
     assertThat(gatehouse("agents").out()).contains("agent-example", "dev-agent-1", "dev-agent-2");
   }
 
@@ -129,7 +141,9 @@ class DevTourIT {
   void stopOneAgentAndTrafficContinues() throws Exception {
     stack.agents().get(0).close();
 
-    Eventually.within(WAIT).untilAsserted(() -> assertThat(resource("app", "demo").get("healthyAgents").asInt()).isEqualTo(2));
+    Eventually.within(WAIT)
+        .untilAsserted(
+            () -> assertThat(resource("app", "demo").get("healthyAgents").asInt()).isEqualTo(2));
     for (int i = 0; i < 20; i++) {
       assertThat(curlDemo().status()).isEqualTo(200);
     }
@@ -139,7 +153,9 @@ class DevTourIT {
   @Order(5)
   void createADynamicResource() throws Exception {
     Path file = dir.resolve("hello.yaml");
-    Files.writeString(file, """
+    Files.writeString(
+        file,
+        """
         kind: app
         version: v1
         metadata:
@@ -147,22 +163,36 @@ class DevTourIT {
           labels: { env: dev, team: tour }
         spec:
           uri: http://127.0.0.1:%d
-        """.formatted(stack.demoHttpPort()));
+        """
+            .formatted(stack.demoHttpPort()));
 
     Result created = gatehouse("create", "-f", file.toString());
 
     assertThat(created.code()).as(created.err()).isZero();
     assertThat(created.out()).contains("app/hello created");
-    Eventually.within(WAIT).untilAsserted(() -> assertThat(gatehouse("ls", "apps").out()).containsPattern("hello\\s+app\\s+\\S*team=tour\\S*\\s+[1-9]/"));
-    Eventually.within(WAIT).untilAsserted(() -> assertThat(Curl.get(stack.webUrl(), "hello.localhost", "/").status()).isEqualTo(200));
+    Eventually.within(WAIT)
+        .untilAsserted(
+            () ->
+                assertThat(gatehouse("ls", "apps").out())
+                    .containsPattern("hello\\s+app\\s+\\S*team=tour\\S*\\s+[1-9]/"));
+    Eventually.within(WAIT)
+        .untilAsserted(
+            () ->
+                assertThat(Curl.get(stack.webUrl(), "hello.localhost", "/").status())
+                    .isEqualTo(200));
   }
 
   @Test
   @Order(6)
   void openATunnelAndUseIt() throws Exception {
     URI proxy = URI.create(stack.webUrl());
-    try (LocalTunnel tunnel = TunnelClient.listen(
-            new HostPort("127.0.0.1", 0), new HostPort(proxy.getHost(), proxy.getPort()), ResourceKind.APP, "echo", Duration.ofSeconds(5));
+    try (LocalTunnel tunnel =
+            TunnelClient.listen(
+                new HostPort("127.0.0.1", 0),
+                new HostPort(proxy.getHost(), proxy.getPort()),
+                ResourceKind.APP,
+                "echo",
+                Duration.ofSeconds(5));
         Socket socket = new Socket("127.0.0.1", tunnel.localPort())) {
       OutputStream out = socket.getOutputStream();
       InputStream in = socket.getInputStream();
@@ -184,9 +214,14 @@ class DevTourIT {
   void aRefusedTunnelConnectionReportsTheProxysReason() throws Exception {
     URI proxy = URI.create(stack.webUrl());
     List<String> reasons = new java.util.concurrent.CopyOnWriteArrayList<>();
-    try (LocalTunnel tunnel = TunnelClient.listen(
-            new HostPort("127.0.0.1", 0), new HostPort(proxy.getHost(), proxy.getPort()), ResourceKind.DB, "nope",
-            Duration.ofSeconds(5), reasons::add);
+    try (LocalTunnel tunnel =
+            TunnelClient.listen(
+                new HostPort("127.0.0.1", 0),
+                new HostPort(proxy.getHost(), proxy.getPort()),
+                ResourceKind.DB,
+                "nope",
+                Duration.ofSeconds(5),
+                reasons::add);
         Socket socket = new Socket("127.0.0.1", tunnel.localPort())) {
       assertThat(socket.getInputStream().read()).as("closed at once").isEqualTo(-1);
       Eventually.within(WAIT).until(() -> !reasons.isEmpty());
@@ -197,11 +232,22 @@ class DevTourIT {
   @Test
   @Order(7)
   void tailTheAuditLog() {
-    Result audit = gatehouse("audit", "tail", "--from-beginning", "--kafka", stack.kafkaBootstrap(), "--count", "3");
+    Result audit =
+        gatehouse(
+            "audit", "tail", "--from-beginning", "--kafka", stack.kafkaBootstrap(), "--count", "3");
 
     assertThat(audit.code()).as(audit.err()).isZero();
     assertThat(audit.out().lines()).hasSize(3);
-    Result all = gatehouse("audit", "tail", "--from-beginning", "--kafka", stack.kafkaBootstrap(), "--no-follow", "--format", "json");
+    Result all =
+        gatehouse(
+            "audit",
+            "tail",
+            "--from-beginning",
+            "--kafka",
+            stack.kafkaBootstrap(),
+            "--no-follow",
+            "--format",
+            "json");
     assertThat(all.out()).contains("\"type\":\"session.start\"", "\"type\":\"resource.create\"");
   }
 
@@ -219,7 +265,9 @@ class DevTourIT {
   @Order(8)
   void createTakesSeveralDocumentsPerFile() throws Exception {
     Path file = dir.resolve("two.yaml");
-    Files.writeString(file, """
+    Files.writeString(
+        file,
+        """
         kind: db
         version: v1
         metadata: { name: two-a, labels: { env: dev } }
@@ -235,10 +283,12 @@ class DevTourIT {
 
     assertThat(created.code()).as(created.err()).isZero();
     assertThat(created.out().lines()).containsExactly("db/two-a created", "desktop/two-b created");
-    Eventually.within(WAIT).untilAsserted(() -> {
-      assertThat(gatehouse("ls", "dbs").out()).contains("two-a");
-      assertThat(gatehouse("ls", "desktops").out()).contains("two-b");
-    });
+    Eventually.within(WAIT)
+        .untilAsserted(
+            () -> {
+              assertThat(gatehouse("ls", "dbs").out()).contains("two-a");
+              assertThat(gatehouse("ls", "desktops").out()).contains("two-b");
+            });
   }
 
   @Test
@@ -249,7 +299,8 @@ class DevTourIT {
     assertThat(unknown.err()).startsWith("error: ").contains("nope");
 
     Path bad = dir.resolve("bad.yaml");
-    Files.writeString(bad, "kind: app\nversion: v1\nmetadata: { name: Not_A_Name }\nspec: { uri: http://x }\n");
+    Files.writeString(
+        bad, "kind: app\nversion: v1\nmetadata: { name: Not_A_Name }\nspec: { uri: http://x }\n");
     Result rejected = gatehouse("create", "-f", bad.toString());
     assertThat(rejected.code()).isEqualTo(ExitCodes.USER_ERROR);
     assertThat(rejected.err()).contains("bad.yaml", "name");
@@ -259,6 +310,7 @@ class DevTourIT {
 
     Result removed = gatehouse("rm", "app/hello");
     assertThat(removed.code()).as(removed.err()).isZero();
-    Eventually.within(WAIT).untilAsserted(() -> assertThat(gatehouse("ls", "apps").out()).doesNotContain("hello"));
+    Eventually.within(WAIT)
+        .untilAsserted(() -> assertThat(gatehouse("ls", "apps").out()).doesNotContain("hello"));
   }
 }

@@ -12,9 +12,13 @@ class TableTest {
   void alignsColumnsToTheWidestCell() {
     StringWriter out = new StringWriter();
 
-    new Table("NAME", "AGENTS").row("demo", "2/2").row("a-much-longer-name", null).print(new PrintWriter(out));
+    new Table("NAME", "AGENTS")
+        .row("demo", "2/2")
+        .row("a-much-longer-name", null)
+        .print(new PrintWriter(out));
 
     assertThat(out.toString().lines())
-        .containsExactly("NAME                AGENTS", "demo                2/2", "a-much-longer-name  -");
+        .containsExactly(
+            "NAME                AGENTS", "demo                2/2", "a-much-longer-name  -");
   }
 }

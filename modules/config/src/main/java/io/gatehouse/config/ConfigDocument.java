@@ -20,13 +20,13 @@ import org.yaml.snakeyaml.representer.Representer;
 /**
  * One parsed YAML configuration file and the problems found while reading it.
  *
- * <p>Reading goes through {@link #root()}: every key a reader asks for is remembered, and
- * {@link #requireValid()} reports every key nobody asked for as unknown, so a typo never passes
- * silently. Readers do not stop at the first problem: getters record it at the key's path and
- * return a default, and {@code requireValid()} throws one {@link ConfigException} listing them all.
+ * <p>Reading goes through {@link #root()}: every key a reader asks for is remembered, and {@link
+ * #requireValid()} reports every key nobody asked for as unknown, so a typo never passes silently.
+ * Readers do not stop at the first problem: getters record it at the key's path and return a
+ * default, and {@code requireValid()} throws one {@link ConfigException} listing them all.
  *
- * <p>YAML is read with snakeyaml's safe constructor (plain maps, lists and scalars, never
- * arbitrary types), the YAML 1.2 core schema for plain scalars (only {@code true}/{@code false} are
+ * <p>YAML is read with snakeyaml's safe constructor (plain maps, lists and scalars, never arbitrary
+ * types), the YAML 1.2 core schema for plain scalars (only {@code true}/{@code false} are
  * booleans), no duplicate keys, and bounded aliases and nesting. Not thread-safe: read it on one
  * thread, then keep the immutable values you built.
  */
@@ -46,7 +46,9 @@ public final class ConfigDocument {
       tree = Map.of();
     }
     if (!(tree instanceof Map)) {
-      problems.add(new ConfigProblem(source, "", "the document must be a map of keys, got " + ConfigNode.describe(tree)));
+      problems.add(
+          new ConfigProblem(
+              source, "", "the document must be a map of keys, got " + ConfigNode.describe(tree)));
       tree = Map.of();
     }
     this.root = node("", tree);
@@ -129,13 +131,19 @@ public final class ConfigDocument {
     options.setAllowRecursiveKeys(false);
     DumperOptions dumper = new DumperOptions();
     Yaml parser =
-        new Yaml(new SafeConstructor(options), new Representer(dumper), dumper, options, new StrictResolver());
+        new Yaml(
+            new SafeConstructor(options),
+            new Representer(dumper),
+            dumper,
+            options,
+            new StrictResolver());
     try {
       return parser.load(yaml);
     } catch (MarkedYAMLException e) {
       throw new ConfigException(new ConfigProblem(source, "", describe(e)), e);
     } catch (YAMLException e) {
-      throw new ConfigException(new ConfigProblem(source, "", "invalid YAML: " + e.getMessage()), e);
+      throw new ConfigException(
+          new ConfigProblem(source, "", "invalid YAML: " + e.getMessage()), e);
     }
   }
 
@@ -143,7 +151,10 @@ public final class ConfigDocument {
     Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
     StringBuilder out = new StringBuilder("invalid YAML");
     if (mark != null) {
-      out.append(" at line ").append(mark.getLine() + 1).append(", column ").append(mark.getColumn() + 1);
+      out.append(" at line ")
+          .append(mark.getLine() + 1)
+          .append(", column ")
+          .append(mark.getColumn() + 1);
     }
     out.append(": ");
     if (e.getContext() != null) {

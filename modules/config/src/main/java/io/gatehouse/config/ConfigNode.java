@@ -183,7 +183,8 @@ public final class ConfigNode {
     for (int i = 0; i < items.size(); i++) {
       String text = scalarText(items.get(i));
       if (text == null) {
-        document.problem(pathOf(key) + "[" + i + "]", "expected a single value, got " + describe(items.get(i)));
+        document.problem(
+            pathOf(key) + "[" + i + "]", "expected a single value, got " + describe(items.get(i)));
       } else {
         out.add(text);
       }
@@ -208,7 +209,9 @@ public final class ConfigNode {
     for (Map.Entry<String, Object> e : stringKeys(map).entrySet()) {
       String text = e.getValue() == null ? "" : scalarText(e.getValue());
       if (text == null) {
-        document.problem(pathOf(key) + "." + e.getKey(), "expected a single value, got " + describe(e.getValue()));
+        document.problem(
+            pathOf(key) + "." + e.getKey(),
+            "expected a single value, got " + describe(e.getValue()));
       } else {
         out.put(e.getKey(), text);
       }
@@ -229,7 +232,9 @@ public final class ConfigNode {
       document.existing(pathOf(key)).ifPresent(child -> child.collectUnknownKeys(out));
       if (e.getValue() instanceof List<?> items) {
         for (int i = 0; i < items.size(); i++) {
-          document.existing(pathOf(key) + "[" + i + "]").ifPresent(child -> child.collectUnknownKeys(out));
+          document
+              .existing(pathOf(key) + "[" + i + "]")
+              .ifPresent(child -> child.collectUnknownKeys(out));
         }
       }
     }

@@ -6,8 +6,8 @@ import java.util.Objects;
  * One thing wrong with a configuration file.
  *
  * @param source the file (or other source) the value came from, as the user named it
- * @param path the key path inside the document, e.g. {@code app_service.apps[1].uri}; empty for
- *     the document as a whole
+ * @param path the key path inside the document, e.g. {@code app_service.apps[1].uri}; empty for the
+ *     document as a whole
  * @param reason what is wrong and, where it helps, what would be right
  */
 public record ConfigProblem(String source, String path, String reason) {

@@ -5,9 +5,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Durations as operators write them: a number and a unit, {@code ms}, {@code s}, {@code m},
- * {@code h} or {@code d}, optionally several in a row ({@code 1m30s}). A bare number is refused,
- * because a reader cannot tell whether it meant seconds or milliseconds.
+ * Durations as operators write them: a number and a unit, {@code ms}, {@code s}, {@code m}, {@code
+ * h} or {@code d}, optionally several in a row ({@code 1m30s}). A bare number is refused, because a
+ * reader cannot tell whether it meant seconds or milliseconds.
  */
 public final class Durations {
   private static final Pattern WHOLE = Pattern.compile("(?:[0-9]+(?:ms|s|m|h|d))+");
@@ -24,7 +24,9 @@ public final class Durations {
     String t = text == null ? "" : text.strip();
     if (!WHOLE.matcher(t).matches()) {
       throw new IllegalArgumentException(
-          "invalid duration '" + text + "': use a number and a unit (ms, s, m, h, d), e.g. 500ms, 1s, 3m");
+          "invalid duration '"
+              + text
+              + "': use a number and a unit (ms, s, m, h, d), e.g. 500ms, 1s, 3m");
     }
     Duration total = Duration.ZERO;
     Matcher m = PART.matcher(t);
@@ -47,7 +49,9 @@ public final class Durations {
     return total;
   }
 
-  /** The shortest text {@link #parse} reads back as {@code d}, e.g. {@code 1m30s}, {@code 250ms}. */
+  /**
+   * The shortest text {@link #parse} reads back as {@code d}, e.g. {@code 1m30s}, {@code 250ms}.
+   */
   public static String format(Duration d) {
     if (d.isZero()) {
       return "0s";

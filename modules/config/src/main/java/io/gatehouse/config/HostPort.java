@@ -1,8 +1,8 @@
 package io.gatehouse.config;
 
 /**
- * A {@code host:port} pair, as used for listen and advertise addresses and Kafka bootstrap
- * servers. IPv6 literals are written in brackets, {@code [::1]:3024}.
+ * A {@code host:port} pair, as used for listen and advertise addresses and Kafka bootstrap servers.
+ * IPv6 literals are written in brackets, {@code [::1]:3024}.
  *
  * @param host a host name or IP literal (without brackets)
  * @param port 0 to 65535; 0 asks the operating system for a free port where that makes sense
@@ -55,7 +55,8 @@ public record HostPort(String host, int port) {
     }
     int p = Integer.parseInt(port);
     if (p > 65535) {
-      throw new IllegalArgumentException("port " + p + " is out of range 0-65535 in '" + text + "'");
+      throw new IllegalArgumentException(
+          "port " + p + " is out of range 0-65535 in '" + text + "'");
     }
     return new HostPort(host, p);
   }

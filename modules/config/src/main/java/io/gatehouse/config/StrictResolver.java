@@ -6,12 +6,13 @@ import org.yaml.snakeyaml.resolver.Resolver;
 
 /**
  * Resolves plain scalars by YAML 1.2's core schema instead of snakeyaml's YAML 1.1 default, so
- * {@code env: on}, {@code region: no} and {@code build: 2026-01-01} stay the strings operators wrote
- * rather than turning into booleans and dates. Only {@code true}/{@code false} are booleans.
+ * {@code env: on}, {@code region: no} and {@code build: 2026-01-01} stay the strings operators
+ * wrote rather than turning into booleans and dates. Only {@code true}/{@code false} are booleans.
  */
 final class StrictResolver extends Resolver {
   private static final Pattern BOOL12 = Pattern.compile("^(?:true|True|TRUE|false|False|FALSE)$");
-  private static final Pattern INT12 = Pattern.compile("^(?:[-+]?(?:0|[1-9][0-9]*)|0x[0-9a-fA-F]+)$");
+  private static final Pattern INT12 =
+      Pattern.compile("^(?:[-+]?(?:0|[1-9][0-9]*)|0x[0-9a-fA-F]+)$");
   private static final Pattern FLOAT12 =
       Pattern.compile(
           "^(?:[-+]?(?:\\.[0-9]+|[0-9]+\\.[0-9]*|[0-9]+(?=[eE]))(?:[eE][-+]?[0-9]+)?"

@@ -21,8 +21,8 @@ public interface ValueParser<T> {
   /**
    * Parses {@code text}.
    *
-   * @throws IllegalArgumentException whose message is the reason, shown to the user after the
-   *     file and key path
+   * @throws IllegalArgumentException whose message is the reason, shown to the user after the file
+   *     and key path
    */
   T parse(String text);
 

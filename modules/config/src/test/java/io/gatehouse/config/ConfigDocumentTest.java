@@ -38,11 +38,13 @@ class ConfigDocumentTest {
             "x.yaml");
     ConfigNode server = doc.root().object("server");
 
-    assertThat(server.value("listen", ValueParser.bindAddress())).contains(new HostPort("127.0.0.1", 3024));
+    assertThat(server.value("listen", ValueParser.bindAddress()))
+        .contains(new HostPort("127.0.0.1", 3024));
     assertThat(server.duration("timeout", Duration.ZERO)).isEqualTo(Duration.ofSeconds(90));
     assertThat(server.bool("enabled", false)).isTrue();
     assertThat(server.integer("workers", 1, 1, 64)).isEqualTo(4);
-    assertThat(server.stringMap("labels")).containsExactly(Map.entry("env", "prod"), Map.entry("tier", "1"));
+    assertThat(server.stringMap("labels"))
+        .containsExactly(Map.entry("env", "prod"), Map.entry("tier", "1"));
     assertThat(server.strings("names")).containsExactly("a", "b");
     assertThat(server.string("missing", "dflt")).isEqualTo("dflt");
     assertThat(server.object("absent").isPresent()).isFalse();
@@ -98,15 +100,24 @@ class ConfigDocumentTest {
     ConfigException e = failure(doc);
     assertThat(e.problems())
         .extracting(ConfigProblem::path)
-        .containsExactly("apps[3]", "apps[1].name", "apps[1].uri", "apps[2].name", "timeout", "enabled");
+        .containsExactly(
+            "apps[3]", "apps[1].name", "apps[1].uri", "apps[2].name", "timeout", "enabled");
     assertThat(e.getMessage().lines())
         .allSatisfy(line -> assertThat(line).startsWith("agent.yaml: "))
         .anySatisfy(line -> assertThat(line).contains("apps[1].name: invalid name 'Bad_Name'"))
-        .anySatisfy(line -> assertThat(line).contains("apps[1].uri: invalid URI 'ftp://x': scheme must be one of http, https"))
-        .anySatisfy(line -> assertThat(line).isEqualTo("agent.yaml: apps[2].name: missing required key"))
-        .anySatisfy(line -> assertThat(line).contains("apps[3]: expected a map of keys, got 'just-a-string'"))
+        .anySatisfy(
+            line ->
+                assertThat(line)
+                    .contains(
+                        "apps[1].uri: invalid URI 'ftp://x': scheme must be one of http, https"))
+        .anySatisfy(
+            line -> assertThat(line).isEqualTo("agent.yaml: apps[2].name: missing required key"))
+        .anySatisfy(
+            line ->
+                assertThat(line).contains("apps[3]: expected a map of keys, got 'just-a-string'"))
         .anySatisfy(line -> assertThat(line).contains("timeout: invalid duration '3'"))
-        .anySatisfy(line -> assertThat(line).contains("enabled: expected true or false, got 'yes'"));
+        .anySatisfy(
+            line -> assertThat(line).contains("enabled: expected true or false, got 'yes'"));
   }
 
   @Test
@@ -125,7 +136,9 @@ class ConfigDocumentTest {
 
   @Test
   void yaml11BooleansAndDatesStayStrings() {
-    ConfigDocument doc = ConfigDocument.parse("labels: { env: on, region: no, built: 2026-01-01, n: 0755 }", "l.yaml");
+    ConfigDocument doc =
+        ConfigDocument.parse(
+            "labels: { env: on, region: no, built: 2026-01-01, n: 0755 }", "l.yaml");
     assertThat(doc.root().stringMap("labels"))
         .containsEntry("env", "on")
         .containsEntry("region", "no")
@@ -159,7 +172,8 @@ class ConfigDocumentTest {
   void emptyDocumentIsAnEmptyMapAndANonMapIsAProblem(@TempDir Path dir) throws Exception {
     assertThat(ConfigDocument.parse("", "e.yaml").root().keys()).isEmpty();
     ConfigDocument list = ConfigDocument.parse("- a\n- b\n", "l.yaml");
-    assertThat(failure(list).getMessage()).isEqualTo("l.yaml: the document must be a map of keys, got a list");
+    assertThat(failure(list).getMessage())
+        .isEqualTo("l.yaml: the document must be a map of keys, got a list");
 
     Path file = dir.resolve("c.yaml");
     Files.writeString(file, "k: v\n");
@@ -193,13 +207,15 @@ class ConfigDocumentTest {
       hb.problem("ttl", "must be longer than interval (" + Durations.format(interval) + ")");
     }
     assertThat(failure(doc).problems())
-        .containsExactly(new ConfigProblem("h.yaml", "hb.ttl", "must be longer than interval (5s)"));
+        .containsExactly(
+            new ConfigProblem("h.yaml", "hb.ttl", "must be longer than interval (5s)"));
   }
 
   @Test
   void listsOfScalarsReportBadItemsByIndex() {
     ConfigDocument doc = ConfigDocument.parse("xs: [a, {b: 1}, 3]\n", "x.yaml");
     assertThat(doc.root().strings("xs")).isEqualTo(List.of("a", "3"));
-    assertThat(failure(doc).getMessage()).isEqualTo("x.yaml: xs[1]: expected a single value, got a map");
+    assertThat(failure(doc).getMessage())
+        .isEqualTo("x.yaml: xs[1]: expected a single value, got a map");
   }
 }

@@ -4,8 +4,8 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Record keys of the topic contract. Names never contain {@code /}, so the trailing separator in
- * {@link #heartbeatPrefix} makes "all agents of {@code kind/name}" one exact prefix scan
- * ({@code app/demo/} never matches {@code app/demo2/...}).
+ * {@link #heartbeatPrefix} makes "all agents of {@code kind/name}" one exact prefix scan ({@code
+ * app/demo/} never matches {@code app/demo2/...}).
  */
 public final class Keys {
   public static final char SEPARATOR = '/';

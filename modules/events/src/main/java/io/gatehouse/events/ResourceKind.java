@@ -49,7 +49,9 @@ public enum ResourceKind {
   public static ResourceKind of(String text) {
     return parse(text)
         .orElseThrow(
-            () -> new EventException("unknown resource kind '" + text + "' (expected app, db, desktop or kube)"));
+            () ->
+                new EventException(
+                    "unknown resource kind '" + text + "' (expected app, db, desktop or kube)"));
   }
 
   @Override

@@ -1,10 +1,10 @@
 /**
  * The public event contract of Gatehouse: the Avro records generated from {@code schemas/*.avsc}
  * ({@link io.gatehouse.events.ResourceDefinition}, {@link io.gatehouse.events.ResourceHeartbeat},
- * {@link io.gatehouse.events.AgentBeat}, {@link io.gatehouse.events.SessionPin},
- * {@link io.gatehouse.events.AuditEvent}), resource kinds and record keys.
+ * {@link io.gatehouse.events.AgentBeat}, {@link io.gatehouse.events.SessionPin}, {@link
+ * io.gatehouse.events.AuditEvent}), resource kinds and record keys.
  *
- * <p>Encoding lives in {@link io.gatehouse.events.codec}, topic names and bootstrap in
- * {@link io.gatehouse.events.topic}.
+ * <p>Encoding lives in {@link io.gatehouse.events.codec}, topic names and bootstrap in {@link
+ * io.gatehouse.events.topic}.
  */
 package io.gatehouse.events;

@@ -51,8 +51,7 @@ import reactor.core.Disposable;
  * <p>{@link #start} returns once the web port is bound; it does not wait for Kafka. Until the
  * materializer has caught up with the topics, {@link #isReady()} is false and {@code /readyz}
  * answers 503, but sessions are already routed from whatever the local state holds (after a
- * restart, the table of the last run). Topics missing on the cluster are created in the
- * background.
+ * restart, the table of the last run). Topics missing on the cluster are created in the background.
  *
  * <p>{@link #close()} stops in this order: the web server and open tunnels (each tunnel's end is
  * audited), the sweeper and the agents' connection pool; then the Kafka producer, after handing
@@ -136,7 +135,9 @@ public final class Proxy implements AutoCloseable {
     LOG.info("proxy {} stopping", config.id());
     List<RuntimeException> failures = new ArrayList<>();
     run(failures, orphans::dispose);
-    run(failures, () -> await(ingress.close().eventually(() -> vertx.close()), "close the web server"));
+    run(
+        failures,
+        () -> await(ingress.close().eventually(() -> vertx.close()), "close the web server"));
     run(failures, publisher::close);
     run(failures, topics::close);
     run(failures, pins::close);
@@ -145,7 +146,10 @@ public final class Proxy implements AutoCloseable {
     run(failures, materializer::close);
     run(failures, store::close);
     if (!failures.isEmpty()) {
-      ProxyException e = new ProxyException("proxy " + config.id() + " did not stop cleanly: " + failures.get(0).getMessage(), failures.get(0));
+      ProxyException e =
+          new ProxyException(
+              "proxy " + config.id() + " did not stop cleanly: " + failures.get(0).getMessage(),
+              failures.get(0));
       failures.stream().skip(1).forEach(e::addSuppressed);
       throw e;
     }
@@ -162,7 +166,10 @@ public final class Proxy implements AutoCloseable {
 
   private static <T> T await(Future<T> future, String what) {
     try {
-      return future.toCompletionStage().toCompletableFuture().get(VERTX_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      return future
+          .toCompletionStage()
+          .toCompletableFuture()
+          .get(VERTX_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {
       throw new ProxyException("cannot " + what + ": " + e.getCause().getMessage(), e.getCause());
     } catch (TimeoutException e) {
@@ -207,7 +214,9 @@ public final class Proxy implements AutoCloseable {
       this.config = Objects.requireNonNull(config, "config");
     }
 
-    /** The clock for pins, audit, ejection back-off, idle expiry and stream time; tests inject one. */
+    /**
+     * The clock for pins, audit, ejection back-off, idle expiry and stream time; tests inject one.
+     */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
       return this;
@@ -243,12 +252,18 @@ public final class Proxy implements AutoCloseable {
     public Proxy start() {
       Parts p = new Parts();
       p.config = config;
-      p.registry = registry != null ? registry : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+      p.registry =
+          registry != null ? registry : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
       TopicNames names = new TopicNames(config.topicPrefix());
       String clientId = "gatehouse-proxy-" + config.id();
       try {
-        p.store = StateStore.open(config.dataDir().resolve("state"), Topic.MATERIALIZED.stream().map(Topic::suffix).toList());
-        p.topics = TopicSetup.start(config.kafkaBootstrap(), clientId + "-admin", names, config.replicationFactor());
+        p.store =
+            StateStore.open(
+                config.dataDir().resolve("state"),
+                Topic.MATERIALIZED.stream().map(Topic::suffix).toList());
+        p.topics =
+            TopicSetup.start(
+                config.kafkaBootstrap(), clientId + "-admin", names, config.replicationFactor());
         p.materializer =
             Materializer.builder(p.store, config.kafkaBootstrap())
                 .topicNames(names)
@@ -262,37 +277,75 @@ public final class Proxy implements AutoCloseable {
         p.publisher = new KafkaEventPublisher(config.kafkaBootstrap(), clientId, names, p.registry);
         Ejections ejections = new Ejections(clock, config.ejectBackoff());
         p.beats = AgentBeats.live(p.store, p.materializer.changes());
-        p.table = new RoutingTable(p.store, p.beats, p.materializer.changes(), p.materializer.streamClock(), ejections);
+        p.table =
+            new RoutingTable(
+                p.store,
+                p.beats,
+                p.materializer.changes(),
+                p.materializer.streamClock(),
+                ejections);
         RoutingTable table = p.table;
         AgentSelector selector = AgentSelector.pinnedFirst(table, random);
-        p.pins = new SessionPins(p.store, p.materializer.changes(), p.publisher, clock, config.id());
+        p.pins =
+            new SessionPins(p.store, p.materializer.changes(), p.publisher, clock, config.id());
         SessionPins pins = p.pins;
         StateGauges.register(p.registry, table, pins);
         AuditLog audit = new AuditLog(p.publisher, clock, config.id());
         p.vertx = Vertx.vertx(new VertxOptions());
         p.ingress =
             new Ingress(
-                p.vertx, config.id(), config.publicHost(), config.dialTimeout(), config.responseTimeout(), config.sessionIdleTimeout(), table, selector, ejections, pins, audit, p.registry);
-        Api api = new Api(config.id(), clock, table, ejections, pins, audit, p.publisher, p.materializer, p.registry);
-        int port = await(listen(p.vertx, config.listen(), p.ingress, api), "listen on " + config.listen());
+                p.vertx,
+                config.id(),
+                config.publicHost(),
+                config.dialTimeout(),
+                config.responseTimeout(),
+                config.sessionIdleTimeout(),
+                table,
+                selector,
+                ejections,
+                pins,
+                audit,
+                p.registry);
+        Api api =
+            new Api(
+                config.id(),
+                clock,
+                table,
+                ejections,
+                pins,
+                audit,
+                p.publisher,
+                p.materializer,
+                p.registry);
+        int port =
+            await(listen(p.vertx, config.listen(), p.ingress, api), "listen on " + config.listen());
         p.webAddress = config.listen().withPort(port);
         Ingress ingress = p.ingress;
         p.vertx.setPeriodic(
             sweepInterval.toMillis(),
-            id -> p.vertx.executeBlocking(() -> {
-              for (SessionPin pin : pins.expire(config.sessionIdleTimeout())) {
-                audit.sessionEnded(pin, "expired", 0, 0);
-              }
-              return null;
-            }, false));
+            id ->
+                p.vertx.executeBlocking(
+                    () -> {
+                      for (SessionPin pin : pins.expire(config.sessionIdleTimeout())) {
+                        audit.sessionEnded(pin, "expired", 0, 0);
+                      }
+                      return null;
+                    },
+                    false));
         p.orphans =
-            p.materializer.caughtUp().subscribe(
-                null,
-                e -> { },
-                () -> pins.endOrphans(ingress::isTunnelOpen).forEach(pin -> audit.sessionEnded(pin, "lost", 0, 0)));
+            p.materializer
+                .caughtUp()
+                .subscribe(
+                    null,
+                    e -> {},
+                    () ->
+                        pins.endOrphans(ingress::isTunnelOpen)
+                            .forEach(pin -> audit.sessionEnded(pin, "lost", 0, 0)));
       } catch (RuntimeException e) {
         abort(p);
-        throw e instanceof ProxyException pe ? pe : new ProxyException("proxy " + config.id() + " cannot start: " + e.getMessage(), e);
+        throw e instanceof ProxyException pe
+            ? pe
+            : new ProxyException("proxy " + config.id() + " cannot start: " + e.getMessage(), e);
       }
       LOG.info(
           "proxy {} serving on {} (apps at *.{}), state in {}, Kafka at {}",

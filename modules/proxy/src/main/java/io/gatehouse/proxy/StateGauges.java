@@ -11,10 +11,10 @@ import java.time.Duration;
 import java.util.function.Supplier;
 
 /**
- * Gauges over the proxy's view of the cluster, computed when scraped from in-memory state:
- * {@code gatehouse.agents.alive}, {@code gatehouse.resources} (tags {@code kind} and
- * {@code health}) and {@code gatehouse.sessions.active}. The resource census is computed once per
- * scrape, not once per series: it is kept for {@link #CENSUS_TTL}.
+ * Gauges over the proxy's view of the cluster, computed when scraped from in-memory state: {@code
+ * gatehouse.agents.alive}, {@code gatehouse.resources} (tags {@code kind} and {@code health}) and
+ * {@code gatehouse.sessions.active}. The resource census is computed once per scrape, not once per
+ * series: it is kept for {@link #CENSUS_TTL}.
  */
 final class StateGauges {
   private static final Duration CENSUS_TTL = Duration.ofSeconds(1);
@@ -42,16 +42,21 @@ final class StateGauges {
         .register(registry);
   }
 
-  private static void resources(MeterRegistry registry, ResourceKind kind, String health, Supplier<Number> count) {
+  private static void resources(
+      MeterRegistry registry, ResourceKind kind, String health, Supplier<Number> count) {
     Gauge.builder("gatehouse.resources", count)
-        .description("Resources defined or served: healthy with at least one healthy agent, unhealthy with none")
+        .description(
+            "Resources defined or served: healthy with at least one healthy agent, unhealthy with none")
         .tag("kind", kind.word())
         .tag("health", health)
         .register(registry);
   }
 
   private int agentsAlive() {
-    return (int) table.beats().stream().filter(beat -> table.health(beat) != AgentStatus.Health.BEAT_EXPIRED).count();
+    return (int)
+        table.beats().stream()
+            .filter(beat -> table.health(beat) != AgentStatus.Health.BEAT_EXPIRED)
+            .count();
   }
 
   private synchronized ResourceCensus census() {

@@ -2,8 +2,8 @@ package io.gatehouse.proxy;
 
 import io.gatehouse.events.topic.TopicBootstrap;
 import io.gatehouse.events.topic.TopicContractException;
-import io.gatehouse.events.topic.TopicPolicyException;
 import io.gatehouse.events.topic.TopicNames;
+import io.gatehouse.events.topic.TopicPolicyException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -14,9 +14,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Creates the contract's missing topics in the background, retrying with back-off until it
- * succeeds or the proxy stops, so that a proxy starts (and routes from its local state) while
- * Kafka is unreachable. The materializer waits for the topics on its own.
+ * Creates the contract's missing topics in the background, retrying with back-off until it succeeds
+ * or the proxy stops, so that a proxy starts (and routes from its local state) while Kafka is
+ * unreachable. The materializer waits for the topics on its own.
  */
 final class TopicSetup implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(TopicSetup.class);
@@ -31,7 +31,8 @@ final class TopicSetup implements AutoCloseable {
     thread.setDaemon(true);
   }
 
-  static TopicSetup start(String bootstrap, String clientId, TopicNames names, short replicationFactor) {
+  static TopicSetup start(
+      String bootstrap, String clientId, TopicNames names, short replicationFactor) {
     TopicSetup setup = new TopicSetup(bootstrap, clientId, names, replicationFactor);
     setup.thread.start();
     return setup;
@@ -43,10 +44,14 @@ final class TopicSetup implements AutoCloseable {
       try (Admin admin =
           Admin.create(
               Map.of(
-                  AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                  AdminClientConfig.CLIENT_ID_CONFIG, clientId,
-                  AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "10000",
-                  AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000"))) {
+                  AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                  bootstrap,
+                  AdminClientConfig.CLIENT_ID_CONFIG,
+                  clientId,
+                  AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
+                  "10000",
+                  AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG,
+                  "5000"))) {
         new TopicBootstrap(admin, names, replicationFactor, Duration.ofSeconds(10)).ensure();
         LOG.debug("topics under prefix {} are in place", names.prefix());
         return;
@@ -56,9 +61,17 @@ final class TopicSetup implements AutoCloseable {
           LOG.error("{}", e.getMessage());
           return;
         }
-        LOG.warn("cannot set up topics at {} yet (retrying in {} ms): {}", bootstrap, backoff.toMillis(), e.getMessage());
+        LOG.warn(
+            "cannot set up topics at {} yet (retrying in {} ms): {}",
+            bootstrap,
+            backoff.toMillis(),
+            e.getMessage());
       } catch (RuntimeException e) {
-        LOG.warn("cannot set up topics at {} yet (retrying in {} ms): {}", bootstrap, backoff.toMillis(), e.toString());
+        LOG.warn(
+            "cannot set up topics at {} yet (retrying in {} ms): {}",
+            bootstrap,
+            backoff.toMillis(),
+            e.toString());
       }
       try {
         if (stop.await(backoff.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -67,7 +80,10 @@ final class TopicSetup implements AutoCloseable {
       } catch (InterruptedException e) {
         return;
       }
-      backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+      backoff =
+          backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0
+              ? MAX_BACKOFF
+              : backoff.multipliedBy(2);
     }
   }
 

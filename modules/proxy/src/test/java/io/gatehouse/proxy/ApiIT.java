@@ -26,8 +26,8 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -35,8 +35,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The REST API of a proxy against a real broker and real agents: listing (one entry per
- * {@code kind/name}), creating and deleting dynamic resources, validation, the failure statuses,
+ * The REST API of a proxy against a real broker and real agents: listing (one entry per {@code
+ * kind/name}), creating and deleting dynamic resources, validation, the failure statuses,
  * server-sent events, health, readiness and metrics.
  */
 class ApiIT {
@@ -58,7 +58,8 @@ class ApiIT {
     }
     cluster = new Cluster(kafka, dir);
     proxy = cluster.proxy("proxy-api", Duration.ofSeconds(2)).webAddress();
-    // pg-a and pg-b are replicas of one database, named apart; pg-shared is one name from two agents.
+    // pg-a and pg-b are replicas of one database, named apart; pg-shared is one name from two
+    // agents.
     cluster.agent(
         "db-1",
         """
@@ -83,7 +84,8 @@ class ApiIT {
             .formatted(closedPort));
     Eventually.within(WAIT).until(() -> web.api(HttpMethod.GET, proxy, "/readyz").status() == 200);
     Eventually.within(WAIT)
-        .untilAsserted(() -> assertThat(resource("db", "pg-shared").getInteger("healthyAgents")).isEqualTo(2));
+        .untilAsserted(
+            () -> assertThat(resource("db", "pg-shared").getInteger("healthyAgents")).isEqualTo(2));
   }
 
   @AfterAll
@@ -105,13 +107,15 @@ class ApiIT {
   @Test
   void replicasWithDifferentNamesListAsTwoResources() {
     JsonArray dbs = web.api(HttpMethod.GET, proxy, "/v1/resources?kind=db").array();
-    assertThat(dbs.stream().map(o -> ((JsonObject) o).getString("name"))).containsExactly("pg-a", "pg-b", "pg-shared");
+    assertThat(dbs.stream().map(o -> ((JsonObject) o).getString("name")))
+        .containsExactly("pg-a", "pg-b", "pg-shared");
     JsonObject a = dbs.getJsonObject(0);
     assertThat(a.getString("kind")).isEqualTo("db");
     assertThat(a.getJsonObject("labels").getMap()).isEqualTo(Map.of("replica", "a"));
     assertThat(a.getInteger("totalAgents")).isEqualTo(1);
     assertThat(a.getInteger("healthyAgents")).isEqualTo(1);
-    assertThat(dbs.getJsonObject(1).getJsonObject("labels").getMap()).isEqualTo(Map.of("replica", "b"));
+    assertThat(dbs.getJsonObject(1).getJsonObject("labels").getMap())
+        .isEqualTo(Map.of("replica", "b"));
     // Plural and singular both select the kind.
     assertThat(web.api(HttpMethod.GET, proxy, "/v1/resources?kind=dbs").array()).hasSize(3);
   }
@@ -125,13 +129,17 @@ class ApiIT {
             .toList();
     assertThat(shared).hasSize(1);
     JsonObject r = shared.get(0);
-    assertThat(r.fieldNames()).containsExactlyInAnyOrder("kind", "name", "labels", "healthyAgents", "totalAgents", "agents");
+    assertThat(r.fieldNames())
+        .containsExactlyInAnyOrder(
+            "kind", "name", "labels", "healthyAgents", "totalAgents", "agents");
     assertThat(r.getInteger("totalAgents")).isEqualTo(2);
     assertThat(r.getInteger("healthyAgents")).isEqualTo(2);
     JsonArray agents = r.getJsonArray("agents");
-    assertThat(agents.stream().map(o -> ((JsonObject) o).getString("agent"))).containsExactly("db-1", "db-2");
+    assertThat(agents.stream().map(o -> ((JsonObject) o).getString("agent")))
+        .containsExactly("db-1", "db-2");
     JsonObject first = agents.getJsonObject(0);
-    assertThat(first.fieldNames()).containsExactlyInAnyOrder("agent", "address", "healthy", "origin", "lastBeat");
+    assertThat(first.fieldNames())
+        .containsExactlyInAnyOrder("agent", "address", "healthy", "origin", "lastBeat");
     assertThat(first.getString("address")).matches("127\\.0\\.0\\.1:\\d+");
     assertThat(first.getString("origin")).isEqualTo("static");
     assertThat(first.getBoolean("healthy")).isTrue();
@@ -159,7 +167,8 @@ class ApiIT {
               JsonObject r = resource("app", "created");
               assertThat(r.getJsonObject("labels").getMap()).isEqualTo(Map.of("env", "watched"));
               assertThat(r.getInteger("totalAgents")).isEqualTo(1);
-              assertThat(r.getJsonArray("agents").getJsonObject(0).getString("origin")).isEqualTo("dynamic");
+              assertThat(r.getJsonArray("agents").getJsonObject(0).getString("origin"))
+                  .isEqualTo("dynamic");
             });
 
     // The JSON equivalent replaces it.
@@ -172,16 +181,25 @@ class ApiIT {
                 .formatted(closedPort));
     assertThat(replaced.status()).isEqualTo(201);
     Eventually.within(WAIT)
-        .untilAsserted(() -> assertThat(resource("app", "created").getJsonObject("labels").getString("v")).isEqualTo("2"));
+        .untilAsserted(
+            () ->
+                assertThat(resource("app", "created").getJsonObject("labels").getString("v"))
+                    .isEqualTo("2"));
 
     Web.Response deleted = web.api(HttpMethod.DELETE, proxy, "/v1/resources/app/created");
     assertThat(deleted.status()).isEqualTo(204);
     Eventually.within(WAIT)
-        .untilAsserted(() -> assertThat(web.api(HttpMethod.GET, proxy, "/v1/resources/app/created").status()).isEqualTo(404));
+        .untilAsserted(
+            () ->
+                assertThat(web.api(HttpMethod.GET, proxy, "/v1/resources/app/created").status())
+                    .isEqualTo(404));
     Eventually.within(WAIT)
         .untilAsserted(
             () ->
-                assertThat(cluster.audit().stream().filter(e -> "app".equals(e.getKind()) && "created".equals(e.getName())).map(AuditEvent::getType))
+                assertThat(
+                        cluster.audit().stream()
+                            .filter(e -> "app".equals(e.getKind()) && "created".equals(e.getName()))
+                            .map(AuditEvent::getType))
                     .containsExactly("resource.create", "resource.update", "resource.delete"));
   }
 
@@ -189,14 +207,22 @@ class ApiIT {
   void invalidDocumentIsRefusedNamingTheFieldAndNothingIsWritten() throws Exception {
     long before = endOffsets(Topic.RESOURCES);
     Web.Response badUri =
-        web.post(proxy, "/v1/resources", "application/yaml", "kind: db\nversion: v1\nmetadata: {name: bad}\nspec: {uri: \"http://pg:5432\"}\n");
+        web.post(
+            proxy,
+            "/v1/resources",
+            "application/yaml",
+            "kind: db\nversion: v1\nmetadata: {name: bad}\nspec: {uri: \"http://pg:5432\"}\n");
     assertThat(badUri.status()).isEqualTo(400);
     assertThat(badUri.header("Gatehouse-Error")).isEqualTo("invalid-document");
     assertThat(badUri.json().getString("field")).isEqualTo("spec.uri");
     assertThat(badUri.json().getString("error")).contains("spec.uri", "TCP stream");
 
     Web.Response badName =
-        web.post(proxy, "/v1/resources", "application/json", "{\"kind\":\"app\",\"version\":\"v1\",\"metadata\":{\"name\":\"Not_A_Label\"},\"spec\":{\"uri\":\"http://a\"}}");
+        web.post(
+            proxy,
+            "/v1/resources",
+            "application/json",
+            "{\"kind\":\"app\",\"version\":\"v1\",\"metadata\":{\"name\":\"Not_A_Label\"},\"spec\":{\"uri\":\"http://a\"}}");
     assertThat(badName.status()).isEqualTo(400);
     assertThat(badName.json().getString("field")).isEqualTo("metadata.name");
 
@@ -205,7 +231,8 @@ class ApiIT {
 
     Web.Response deleteStatic = web.api(HttpMethod.DELETE, proxy, "/v1/resources/db/pg-a");
     assertThat(deleteStatic.status()).isEqualTo(409);
-    assertThat(web.api(HttpMethod.DELETE, proxy, "/v1/resources/db/nothing").status()).isEqualTo(404);
+    assertThat(web.api(HttpMethod.DELETE, proxy, "/v1/resources/db/nothing").status())
+        .isEqualTo(404);
     assertThat(web.api(HttpMethod.GET, proxy, "/v1/resources/vm/x").status()).isEqualTo(400);
 
     assertThat(endOffsets(Topic.RESOURCES)).isEqualTo(before);
@@ -214,9 +241,20 @@ class ApiIT {
   private static long endOffsets(Topic topic) throws Exception {
     String name = new TopicNames(cluster.prefix).of(topic);
     Map<TopicPartition, OffsetSpec> request =
-        kafka.admin().describeTopics(List.of(name)).allTopicNames().get().get(name).partitions().stream()
-            .collect(Collectors.toMap(p -> new TopicPartition(name, p.partition()), p -> OffsetSpec.latest()));
-    return kafka.admin().listOffsets(request).all().get().values().stream().mapToLong(o -> o.offset()).sum();
+        kafka
+            .admin()
+            .describeTopics(List.of(name))
+            .allTopicNames()
+            .get()
+            .get(name)
+            .partitions()
+            .stream()
+            .collect(
+                Collectors.toMap(
+                    p -> new TopicPartition(name, p.partition()), p -> OffsetSpec.latest()));
+    return kafka.admin().listOffsets(request).all().get().values().stream()
+        .mapToLong(o -> o.offset())
+        .sum();
   }
 
   @Test
@@ -226,8 +264,13 @@ class ApiIT {
     assertThat(unknown.header("Gatehouse-Error")).isEqualTo("unknown-resource");
     assertThat(unknown.body()).contains("app/nope");
 
-    web.post(proxy, "/v1/resources", "application/yaml", "kind: app\nversion: v1\nmetadata: {name: lonely}\nspec: {uri: \"http://127.0.0.1:9\"}\n");
-    Eventually.within(WAIT).until(() -> web.api(HttpMethod.GET, proxy, "/v1/resources/app/lonely").status() == 200);
+    web.post(
+        proxy,
+        "/v1/resources",
+        "application/yaml",
+        "kind: app\nversion: v1\nmetadata: {name: lonely}\nspec: {uri: \"http://127.0.0.1:9\"}\n");
+    Eventually.within(WAIT)
+        .until(() -> web.api(HttpMethod.GET, proxy, "/v1/resources/app/lonely").status() == 200);
     Web.Response none = web.app(proxy, "lonely", "/", null);
     assertThat(none.status()).isEqualTo(503);
     assertThat(none.header("Gatehouse-Error")).isEqualTo("no-alive-agent");
@@ -238,30 +281,41 @@ class ApiIT {
     Web.Response refused = web.app(proxy, "refused", "/", null);
     assertThat(refused.status()).isEqualTo(502);
     assertThat(refused.header("Gatehouse-Error")).isEqualTo("all-agents-failed");
-    assertThat(refused.body()).contains("app/refused", "tried 1 agent", "db-2 (502 upstream-refused)");
+    assertThat(refused.body())
+        .contains("app/refused", "tried 1 agent", "db-2 (502 upstream-refused)");
     assertThat(refused.sessionCookie()).isNull();
     Eventually.within(WAIT)
         .untilAsserted(
             () ->
-                assertThat(cluster.audit().stream().filter(e -> e.getType().equals("session.fail") && "refused".equals(e.getName())))
-                    .anySatisfy(e -> {
-                      assertThat(e.getOutcome()).isEqualTo("all-agents-failed");
-                      assertThat(e.getDetails()).containsEntry("tried", "db-2");
-                    }));
+                assertThat(
+                        cluster.audit().stream()
+                            .filter(
+                                e ->
+                                    e.getType().equals("session.fail")
+                                        && "refused".equals(e.getName())))
+                    .anySatisfy(
+                        e -> {
+                          assertThat(e.getOutcome()).isEqualTo("all-agents-failed");
+                          assertThat(e.getDetails()).containsEntry("tried", "db-2");
+                        }));
   }
 
   @Test
   void agentThatAcceptsButNeverAnswersCostsTheUserOneResponseTimeout() throws Exception {
-    // The kernel accepts connections into the backlog; nobody ever reads them, as with a frozen agent.
+    // The kernel accepts connections into the backlog; nobody ever reads them, as with a frozen
+    // agent.
     try (ServerSocket frozen = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
       cluster.fakeAgent("frozen-agent", "127.0.0.1:" + frozen.getLocalPort(), "app", "frozen");
-      Eventually.within(WAIT).untilAsserted(() -> assertThat(resource("app", "frozen").getInteger("healthyAgents")).isEqualTo(1));
+      Eventually.within(WAIT)
+          .untilAsserted(
+              () -> assertThat(resource("app", "frozen").getInteger("healthyAgents")).isEqualTo(1));
       long start = System.nanoTime();
       Web.Response r = web.app(proxy, "frozen", "/", null);
       assertThat(r.status()).isEqualTo(502);
       assertThat(r.header("Gatehouse-Error")).isEqualTo("agent-failed");
       assertThat(r.body()).contains("frozen-agent", "app/frozen", "no response within 2000 ms");
-      assertThat(Duration.ofNanos(System.nanoTime() - start)).isBetween(Duration.ofSeconds(2), Duration.ofSeconds(10));
+      assertThat(Duration.ofNanos(System.nanoTime() - start))
+          .isBetween(Duration.ofSeconds(2), Duration.ofSeconds(10));
     }
   }
 
@@ -269,11 +323,16 @@ class ApiIT {
   void eventsStreamStateChangesAsTheyAreApplied() throws Exception {
     HttpClient client = HttpClient.newHttpClient();
     HttpRequest request =
-        HttpRequest.newBuilder(URI.create("http://" + proxy + "/v1/events?topics=resources")).header("Accept", "text/event-stream").build();
-    HttpResponse<java.io.InputStream> response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
+        HttpRequest.newBuilder(URI.create("http://" + proxy + "/v1/events?topics=resources"))
+            .header("Accept", "text/event-stream")
+            .build();
+    HttpResponse<java.io.InputStream> response =
+        client.send(request, HttpResponse.BodyHandlers.ofInputStream());
     assertThat(response.statusCode()).isEqualTo(200);
-    assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("text/event-stream"));
-    try (BufferedReader lines = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
+    assertThat(response.headers().firstValue("Content-Type"))
+        .hasValueSatisfying(v -> assertThat(v).startsWith("text/event-stream"));
+    try (BufferedReader lines =
+        new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
       assertThat(lines.readLine()).startsWith(": gatehouse proxy proxy-api");
       CompletableFuture<String> data =
           CompletableFuture.supplyAsync(
@@ -284,7 +343,9 @@ class ApiIT {
                   while ((line = lines.readLine()) != null) {
                     if (line.startsWith("event: ")) {
                       event = line.substring(7);
-                    } else if (line.startsWith("data: ") && "resources".equals(event) && line.contains("app/evented")) {
+                    } else if (line.startsWith("data: ")
+                        && "resources".equals(event)
+                        && line.contains("app/evented")) {
                       return line.substring(6);
                     }
                   }
@@ -293,18 +354,24 @@ class ApiIT {
                   throw new java.io.UncheckedIOException(e);
                 }
               });
-      web.post(proxy, "/v1/resources", "application/yaml", "kind: app\nversion: v1\nmetadata: {name: evented}\nspec: {uri: \"http://127.0.0.1:9\"}\n");
+      web.post(
+          proxy,
+          "/v1/resources",
+          "application/yaml",
+          "kind: app\nversion: v1\nmetadata: {name: evented}\nspec: {uri: \"http://127.0.0.1:9\"}\n");
       JsonObject change = new JsonObject(data.get(WAIT.toMillis(), TimeUnit.MILLISECONDS));
       assertThat(change.getString("topic")).isEqualTo("resources");
       assertThat(change.getString("key")).isEqualTo("app/evented");
       assertThat(change.getBoolean("deleted")).isFalse();
-      assertThat(change.getJsonObject("value").getJsonObject("spec").getString("uri")).isEqualTo("http://127.0.0.1:9");
+      assertThat(change.getJsonObject("value").getJsonObject("spec").getString("uri"))
+          .isEqualTo("http://127.0.0.1:9");
     }
   }
 
   @Test
   void healthReadinessMetricsAgentsAndSessions() {
-    assertThat(web.api(HttpMethod.GET, proxy, "/healthz").json().getString("status")).isEqualTo("ok");
+    assertThat(web.api(HttpMethod.GET, proxy, "/healthz").json().getString("status"))
+        .isEqualTo("ok");
     JsonObject ready = web.api(HttpMethod.GET, proxy, "/readyz").json();
     assertThat(ready.getBoolean("ready")).isTrue();
     assertThat(ready.getBoolean("kafkaReachable")).isTrue();
@@ -313,10 +380,15 @@ class ApiIT {
     Web.Response metrics = web.api(HttpMethod.GET, proxy, "/metrics");
     assertThat(metrics.status()).isEqualTo(200);
     assertThat(metrics.body())
-        .contains("gatehouse_dial_attempts_total", "gatehouse_dial_failures_total{reason=\"refused\"}", "gatehouse_selection_seconds_bucket", "gatehouse_materializer_records_total");
+        .contains(
+            "gatehouse_dial_attempts_total",
+            "gatehouse_dial_failures_total{reason=\"refused\"}",
+            "gatehouse_selection_seconds_bucket",
+            "gatehouse_materializer_records_total");
 
     JsonArray agents = web.api(HttpMethod.GET, proxy, "/v1/agents").array();
-    assertThat(agents.stream().map(o -> ((JsonObject) o).getString("agent"))).contains("db-1", "db-2");
+    assertThat(agents.stream().map(o -> ((JsonObject) o).getString("agent")))
+        .contains("db-1", "db-2");
     assertThat(agents.getJsonObject(0).getBoolean("healthy")).isTrue();
     assertThat(agents.getJsonObject(0).getString("status")).isEqualTo("healthy");
 

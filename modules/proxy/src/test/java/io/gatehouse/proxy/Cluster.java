@@ -61,7 +61,12 @@ final class Cluster implements AutoCloseable {
               topic_prefix: %s
               routing: { eject_backoff: 10s, dial_timeout: 2s, response_timeout: %s }
             """
-                .formatted(id, kafka.bootstrapServers(), dataDir.resolve(id), prefix, responseTimeout.toMillis() + "ms"),
+                .formatted(
+                    id,
+                    kafka.bootstrapServers(),
+                    dataDir.resolve(id),
+                    prefix,
+                    responseTimeout.toMillis() + "ms"),
             id + ".yaml");
     Proxy proxy = Proxy.start(config);
     proxies.add(proxy);
@@ -89,7 +94,10 @@ final class Cluster implements AutoCloseable {
 
   /** An agent serving one HTTP app. */
   Agent app(String id, String name, int upstreamPort) {
-    return agent(id, "app_service:\n  apps:\n    - { name: %s, uri: \"http://127.0.0.1:%d\" }".formatted(name, upstreamPort));
+    return agent(
+        id,
+        "app_service:\n  apps:\n    - { name: %s, uri: \"http://127.0.0.1:%d\" }"
+            .formatted(name, upstreamPort));
   }
 
   /**
@@ -120,8 +128,18 @@ final class Cluster implements AutoCloseable {
             .setStartedAt(now)
             .build();
     try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.producerProps())) {
-      producer.send(new ProducerRecord<>(names.of(Topic.HEARTBEATS), Keys.bytes(Keys.heartbeat(kind, name, agentId)), EventCodec.RESOURCE_HEARTBEAT.encode(hb))).get();
-      producer.send(new ProducerRecord<>(names.of(Topic.AGENTS), Keys.bytes(agentId), EventCodec.AGENT_BEAT.encode(beat))).get();
+      producer
+          .send(
+              new ProducerRecord<>(
+                  names.of(Topic.HEARTBEATS),
+                  Keys.bytes(Keys.heartbeat(kind, name, agentId)),
+                  EventCodec.RESOURCE_HEARTBEAT.encode(hb)))
+          .get();
+      producer
+          .send(
+              new ProducerRecord<>(
+                  names.of(Topic.AGENTS), Keys.bytes(agentId), EventCodec.AGENT_BEAT.encode(beat)))
+          .get();
     }
   }
 
@@ -131,7 +149,9 @@ final class Cluster implements AutoCloseable {
     Map<String, Object> props = new HashMap<>(kafka.consumerProps());
     try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
       List<TopicPartition> partitions =
-          consumer.partitionsFor(topic).stream().map(p -> new TopicPartition(topic, p.partition())).collect(Collectors.toList());
+          consumer.partitionsFor(topic).stream()
+              .map(p -> new TopicPartition(topic, p.partition()))
+              .collect(Collectors.toList());
       consumer.assign(partitions);
       consumer.seekToBeginning(partitions);
       Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
@@ -149,7 +169,9 @@ final class Cluster implements AutoCloseable {
   List<AuditEvent> audit(String type, String subject) {
     return audit().stream()
         .filter(e -> e.getType().equals(type))
-        .filter(e -> subject.equals(e.getSessionId()) || subject.equals(e.getKind() + "/" + e.getName()))
+        .filter(
+            e ->
+                subject.equals(e.getSessionId()) || subject.equals(e.getKind() + "/" + e.getName()))
         .toList();
   }
 

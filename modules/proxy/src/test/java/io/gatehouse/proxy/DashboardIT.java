@@ -51,12 +51,18 @@ class DashboardIT {
   @BeforeAll
   static void start() {
     web = new Web();
-    upstream = Web.await(web.vertx().createHttpServer().requestHandler(req -> req.response().end("hello")).listen(0, "127.0.0.1"));
+    upstream =
+        Web.await(
+            web.vertx()
+                .createHttpServer()
+                .requestHandler(req -> req.response().end("hello"))
+                .listen(0, "127.0.0.1"));
     cluster = new Cluster(kafka, dir);
     proxy = cluster.proxy("proxy-dash").webAddress();
     cluster.app("web-1", "web", upstream.actualPort());
     Eventually.within(WAIT).until(() -> web.api(HttpMethod.GET, proxy, "/readyz").status() == 200);
-    Eventually.within(WAIT).until(() -> web.api(HttpMethod.GET, proxy, "/v1/resources/app/web").status() == 200);
+    Eventually.within(WAIT)
+        .until(() -> web.api(HttpMethod.GET, proxy, "/v1/resources/app/web").status() == 200);
   }
 
   @AfterAll
@@ -75,9 +81,16 @@ class DashboardIT {
 
     assertThat(page.status()).isEqualTo(200);
     assertThat(page.header("Content-Type")).isEqualTo("text/html; charset=utf-8");
-    assertThat(page.body()).contains("<script type=\"module\" src=\"/dashboard/app.js\"></script>", "/dashboard/style.css", "<noscript>", "/v1/events");
+    assertThat(page.body())
+        .contains(
+            "<script type=\"module\" src=\"/dashboard/app.js\"></script>",
+            "/dashboard/style.css",
+            "<noscript>",
+            "/v1/events");
     assertThat(page.body()).doesNotContain("<script>");
-    assertThat(page.header("Content-Security-Policy")).startsWith("default-src 'self';").contains("frame-ancestors 'none'");
+    assertThat(page.header("Content-Security-Policy"))
+        .startsWith("default-src 'self';")
+        .contains("frame-ancestors 'none'");
     assertThat(page.header("X-Content-Type-Options")).isEqualTo("nosniff");
     assertThat(page.header("Cache-Control")).isEqualTo("no-cache");
     assertThat(page.header("ETag")).isNotBlank();
@@ -85,9 +98,12 @@ class DashboardIT {
 
   @Test
   void staticFilesLoadWithTheirTypesAndRevalidateByETag() throws Exception {
-    assertThat(web.api(HttpMethod.GET, proxy, "/dashboard/app.js").header("Content-Type")).isEqualTo("text/javascript; charset=utf-8");
-    assertThat(web.api(HttpMethod.GET, proxy, "/dashboard/style.css").header("Content-Type")).isEqualTo("text/css; charset=utf-8");
-    assertThat(web.api(HttpMethod.GET, proxy, "/dashboard/favicon.svg").header("Content-Type")).isEqualTo("image/svg+xml");
+    assertThat(web.api(HttpMethod.GET, proxy, "/dashboard/app.js").header("Content-Type"))
+        .isEqualTo("text/javascript; charset=utf-8");
+    assertThat(web.api(HttpMethod.GET, proxy, "/dashboard/style.css").header("Content-Type"))
+        .isEqualTo("text/css; charset=utf-8");
+    assertThat(web.api(HttpMethod.GET, proxy, "/dashboard/favicon.svg").header("Content-Type"))
+        .isEqualTo("image/svg+xml");
     Web.Response script = web.api(HttpMethod.GET, proxy, "/dashboard/app.js");
     assertThat(script.status()).isEqualTo(200);
     assertThat(script.body()).contains("new EventSource('/v1/events')");
@@ -95,7 +111,9 @@ class DashboardIT {
     HttpResponse<String> again =
         HttpClient.newHttpClient()
             .send(
-                HttpRequest.newBuilder(URI.create("http://" + proxy + "/dashboard/app.js")).header("If-None-Match", script.header("ETag")).build(),
+                HttpRequest.newBuilder(URI.create("http://" + proxy + "/dashboard/app.js"))
+                    .header("If-None-Match", script.header("ETag"))
+                    .build(),
                 HttpResponse.BodyHandlers.ofString());
     assertThat(again.statusCode()).isEqualTo(304);
     assertThat(again.body()).isEmpty();
@@ -109,19 +127,27 @@ class DashboardIT {
   void eventsBeginWithStatusAndReportAnAgentThatDiedWithoutGoodbye() throws Exception {
     Agent doomed = cluster.app("web-doomed", "web", upstream.actualPort());
     Eventually.within(WAIT)
-        .until(() -> web.api(HttpMethod.GET, proxy, "/v1/resources/app/web").json().getInteger("healthyAgents") == 2);
+        .until(
+            () ->
+                web.api(HttpMethod.GET, proxy, "/v1/resources/app/web")
+                        .json()
+                        .getInteger("healthyAgents")
+                    == 2);
 
     // Filtered to resources: the status event comes regardless of the filter.
     try (EventReader events = EventReader.open(proxy, "/v1/events?topics=resources")) {
       Event first = events.next();
       assertThat(first.name()).isEqualTo("status");
       JsonObject status = first.json();
-      assertThat(status.fieldNames()).containsExactlyInAnyOrder("proxy", "caughtUp", "kafkaReachable", "seenUpTo", "healthDigest");
+      assertThat(status.fieldNames())
+          .containsExactlyInAnyOrder(
+              "proxy", "caughtUp", "kafkaReachable", "seenUpTo", "healthDigest");
       assertThat(status.getString("proxy")).isEqualTo("proxy-dash");
       assertThat(status.getBoolean("caughtUp")).isTrue();
       assertThat(status.getBoolean("kafkaReachable")).isTrue();
 
-      // A crash writes no record: only the agent's beat going stale (3 s TTL) tells of it. The first
+      // A crash writes no record: only the agent's beat going stale (3 s TTL) tells of it. The
+      // first
       // status may predate the second agent by up to half a second, so a status of the 2/2 table
       // may come first; the one that counts is sent once the API, too, reports the agent gone. The
       // deadline is shorter than the 15 s refresh, so only a change can have sent it.
@@ -130,9 +156,15 @@ class DashboardIT {
       Event changed =
           events.nextMatching(
               Duration.ofSeconds(12),
-              e -> e.name().equals("status")
-                  && !e.json().getString("healthDigest").equals(status.getString("healthDigest"))
-                  && web.api(HttpMethod.GET, proxy, "/v1/resources/app/web").json().getInteger("healthyAgents") == 1);
+              e ->
+                  e.name().equals("status")
+                      && !e.json()
+                          .getString("healthDigest")
+                          .equals(status.getString("healthDigest"))
+                      && web.api(HttpMethod.GET, proxy, "/v1/resources/app/web")
+                              .json()
+                              .getInteger("healthyAgents")
+                          == 1);
       assertThat(changed.json().getBoolean("caughtUp")).isTrue();
     }
   }
@@ -154,8 +186,10 @@ class DashboardIT {
       Event session = firstOfEach.get("sessions");
       Event audit = firstOfEach.get("audit");
       assertThat(session.json().getString("key")).isEqualTo(cookie.substring(0, 8));
-      assertThat(session.json().getJsonObject("value").getString("sessionId")).isEqualTo(cookie.substring(0, 8));
-      assertThat(audit.json().getJsonObject("value").getString("sessionId")).isEqualTo(cookie.substring(0, 8));
+      assertThat(session.json().getJsonObject("value").getString("sessionId"))
+          .isEqualTo(cookie.substring(0, 8));
+      assertThat(audit.json().getJsonObject("value").getString("sessionId"))
+          .isEqualTo(cookie.substring(0, 8));
       assertThat(session.data() + audit.data()).doesNotContain(cookie);
     }
   }
@@ -166,7 +200,10 @@ class DashboardIT {
     }
   }
 
-  /** Reads server-sent events on a thread of its own into a queue the test takes from with a deadline. */
+  /**
+   * Reads server-sent events on a thread of its own into a queue the test takes from with a
+   * deadline.
+   */
   private static final class EventReader implements AutoCloseable {
     private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
     private final InputStream body;
@@ -181,13 +218,18 @@ class DashboardIT {
     static EventReader open(HostPort proxy, String path) throws Exception {
       HttpResponse<InputStream> response =
           HttpClient.newHttpClient()
-              .send(HttpRequest.newBuilder(URI.create("http://" + proxy + path)).header("Accept", "text/event-stream").build(), HttpResponse.BodyHandlers.ofInputStream());
+              .send(
+                  HttpRequest.newBuilder(URI.create("http://" + proxy + path))
+                      .header("Accept", "text/event-stream")
+                      .build(),
+                  HttpResponse.BodyHandlers.ofInputStream());
       assertThat(response.statusCode()).isEqualTo(200);
       return new EventReader(response.body());
     }
 
     private void read() {
-      try (BufferedReader lines = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8))) {
+      try (BufferedReader lines =
+          new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8))) {
         String name = null;
         String line;
         while ((line = lines.readLine()) != null) {
@@ -212,7 +254,8 @@ class DashboardIT {
       return nextMatching(WAIT, wanted);
     }
 
-    Event nextMatching(Duration within, java.util.function.Predicate<Event> wanted) throws InterruptedException {
+    Event nextMatching(Duration within, java.util.function.Predicate<Event> wanted)
+        throws InterruptedException {
       long deadline = System.nanoTime() + within.toNanos();
       while (true) {
         Event e = events.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);

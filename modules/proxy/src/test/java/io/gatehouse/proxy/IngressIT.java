@@ -3,6 +3,10 @@ package io.gatehouse.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.gatehouse.agent.Agent;
 import io.gatehouse.config.HostPort;
 import io.gatehouse.events.AuditEvent;
@@ -11,15 +15,11 @@ import io.gatehouse.proxy.client.TunnelClient;
 import io.gatehouse.proxy.client.TunnelRefusedException;
 import io.gatehouse.testkit.Eventually;
 import io.gatehouse.testkit.KafkaBrokerExtension;
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
@@ -46,12 +46,12 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import org.slf4j.LoggerFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /**
  * Traffic through the proxy's single web port to real upstreams: an embedded PostgreSQL through a
@@ -80,7 +80,8 @@ class IngressIT {
         Web.await(
             web.vertx()
                 .createHttpServer()
-                .webSocketHandler(ws -> ws.textMessageHandler(m -> ws.writeTextMessage("echo " + m)))
+                .webSocketHandler(
+                    ws -> ws.textMessageHandler(m -> ws.writeTextMessage("echo " + m)))
                 .requestHandler(
                     req -> {
                       switch (req.path()) {
@@ -104,14 +105,24 @@ class IngressIT {
     cluster = new Cluster(kafka, dir);
     proxy = cluster.proxy("proxy-ingress").webAddress();
     cluster.app("web-1", "web", upstream.actualPort());
-    String db = "db_service:\n  databases:\n    - { name: pg, protocol: postgres, uri: \"127.0.0.1:%d\" }".formatted(postgres.getPort());
+    String db =
+        "db_service:\n  databases:\n    - { name: pg, protocol: postgres, uri: \"127.0.0.1:%d\" }"
+            .formatted(postgres.getPort());
     pgAgents.put("pg-1", cluster.agent("pg-1", db));
     pgAgents.put("pg-2", cluster.agent("pg-2", db));
     Eventually.within(WAIT)
         .untilAsserted(
             () -> {
-              assertThat(web.api(HttpMethod.GET, proxy, "/v1/resources/db/pg").json().getInteger("healthyAgents")).isEqualTo(2);
-              assertThat(web.api(HttpMethod.GET, proxy, "/v1/resources/app/web").json().getInteger("healthyAgents")).isEqualTo(1);
+              assertThat(
+                      web.api(HttpMethod.GET, proxy, "/v1/resources/db/pg")
+                          .json()
+                          .getInteger("healthyAgents"))
+                  .isEqualTo(2);
+              assertThat(
+                      web.api(HttpMethod.GET, proxy, "/v1/resources/app/web")
+                          .json()
+                          .getInteger("healthyAgents"))
+                  .isEqualTo(1);
             });
   }
 
@@ -139,7 +150,10 @@ class IngressIT {
   }
 
   private static int query(int localPort, String sql) throws SQLException {
-    String url = "jdbc:postgresql://127.0.0.1:" + localPort + "/postgres?user=postgres&connectTimeout=10&sslmode=disable";
+    String url =
+        "jdbc:postgresql://127.0.0.1:"
+            + localPort
+            + "/postgres?user=postgres&connectTimeout=10&sslmode=disable";
     try (Connection c = DriverManager.getConnection(url);
         Statement s = c.createStatement();
         ResultSet rs = s.executeQuery(sql)) {
@@ -151,10 +165,15 @@ class IngressIT {
   @Test
   void queryThroughTunnelReachesPostgresViaTwoAgentsAndSurvivesKillingOne() throws Exception {
     try (TunnelClient.LocalTunnel tunnel =
-        TunnelClient.listen(new HostPort("127.0.0.1", 0), proxy, ResourceKind.DB, "pg", Duration.ofSeconds(5))) {
-      String url = "jdbc:postgresql://127.0.0.1:" + tunnel.localPort() + "/postgres?user=postgres&connectTimeout=10&sslmode=disable";
+        TunnelClient.listen(
+            new HostPort("127.0.0.1", 0), proxy, ResourceKind.DB, "pg", Duration.ofSeconds(5))) {
+      String url =
+          "jdbc:postgresql://127.0.0.1:"
+              + tunnel.localPort()
+              + "/postgres?user=postgres&connectTimeout=10&sslmode=disable";
       String victim;
-      try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+      try (Connection c = DriverManager.getConnection(url);
+          Statement s = c.createStatement()) {
         try (ResultSet rs = s.executeQuery("select 6 * 7")) {
           rs.next();
           assertThat(rs.getInt(1)).isEqualTo(42);
@@ -170,14 +189,20 @@ class IngressIT {
         assertThat(session.getString("name")).isEqualTo("pg");
         victim = session.getString("agent");
       }
-      // Closing the connection ends the session: the pin is tombstoned and the end audited with bytes.
+      // Closing the connection ends the session: the pin is tombstoned and the end audited with
+      // bytes.
       AtomicReference<String> first = new AtomicReference<>();
       Eventually.within(WAIT)
           .untilAsserted(
               () -> {
-                assertThat(web.api(HttpMethod.GET, proxy, "/v1/sessions").array().stream().map(JsonObject.class::cast))
+                assertThat(
+                        web.api(HttpMethod.GET, proxy, "/v1/sessions").array().stream()
+                            .map(JsonObject.class::cast))
                     .noneMatch(o -> o.getString("transport").equals("tcp"));
-                List<AuditEvent> ends = cluster.audit().stream().filter(e -> e.getType().equals("session.end") && "pg".equals(e.getName())).toList();
+                List<AuditEvent> ends =
+                    cluster.audit().stream()
+                        .filter(e -> e.getType().equals("session.end") && "pg".equals(e.getName()))
+                        .toList();
                 assertThat(ends).hasSize(1);
                 assertThat(ends.get(0).getOutcome()).isEqualTo("closed");
                 assertThat(ends.get(0).getBytesIn()).isPositive();
@@ -196,7 +221,10 @@ class IngressIT {
               () ->
                   assertThat(
                           cluster.audit().stream()
-                              .filter(e -> e.getType().equals("session.start") && "pg".equals(e.getName()))
+                              .filter(
+                                  e ->
+                                      e.getType().equals("session.start")
+                                          && "pg".equals(e.getName()))
                               .filter(e -> !e.getSessionId().equals(first.get())))
                       .hasSize(10)
                       .allSatisfy(e -> assertThat(e.getAgentId()).isEqualTo(survivor)));
@@ -205,7 +233,8 @@ class IngressIT {
 
   @Test
   void tunnelToUnknownResourceIsRefusedWith404() {
-    assertThatThrownBy(() -> TunnelClient.open(proxy, ResourceKind.DB, "nope", Duration.ofSeconds(5)))
+    assertThatThrownBy(
+            () -> TunnelClient.open(proxy, ResourceKind.DB, "nope", Duration.ofSeconds(5)))
         .isInstanceOfSatisfying(
             TunnelRefusedException.class,
             e -> {
@@ -225,8 +254,12 @@ class IngressIT {
   @Test
   void responseBodyStreamsBeforeTheUpstreamHasFinished() throws Exception {
     HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-    HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + proxy + "/stream")).header("Host", "web.localhost").build();
-    HttpResponse<InputStream> response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create("http://" + proxy + "/stream"))
+            .header("Host", "web.localhost")
+            .build();
+    HttpResponse<InputStream> response =
+        client.send(request, HttpResponse.BodyHandlers.ofInputStream());
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(response.headers().firstValue("Gatehouse-Agent")).contains("web-1");
     try (InputStream in = response.body()) {
@@ -251,11 +284,15 @@ class IngressIT {
     try {
       for (int i = 1; i <= 5; i++) {
         try (Socket user = new Socket(proxy.host(), proxy.port())) {
-          user.getOutputStream().write("GET /firehose HTTP/1.1\r\nHost: web.localhost\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+          user.getOutputStream()
+              .write(
+                  "GET /firehose HTTP/1.1\r\nHost: web.localhost\r\n\r\n"
+                      .getBytes(StandardCharsets.US_ASCII));
           user.getInputStream().readNBytes(256 * 1024); // part of the body, then the user goes away
         }
         int closed = i;
-        // The proxy resets its exchange with the agent, which resets its exchange with the upstream.
+        // The proxy resets its exchange with the agent, which resets its exchange with the
+        // upstream.
         Eventually.within(WAIT).until(() -> firehosesClosed.get() >= closed);
       }
     } finally {
@@ -277,7 +314,9 @@ class IngressIT {
     HttpRequest request =
         HttpRequest.newBuilder(URI.create("http://" + proxy + "/upload"))
             .header("Host", "web.localhost")
-            .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(body)))
+            .POST(
+                HttpRequest.BodyPublishers.ofInputStream(
+                    () -> new java.io.ByteArrayInputStream(body)))
             .build();
     HttpResponse<byte[]> response = client.send(request, HttpResponse.BodyHandlers.ofByteArray());
     assertThat(response.statusCode()).isEqualTo(200);

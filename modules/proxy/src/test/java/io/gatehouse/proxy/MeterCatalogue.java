@@ -14,8 +14,8 @@ import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 /**
- * The meter catalogue of {@code docs/metrics.md}: every table row whose first cell is a
- * {@code `gatehouse_…`} name, as Prometheus scrapes it.
+ * The meter catalogue of {@code docs/metrics.md}: every table row whose first cell is a {@code
+ * `gatehouse_…`} name, as Prometheus scrapes it.
  */
 final class MeterCatalogue {
   /** One row: name, type, label names, and the processes (proxy, agent) that expose it. */
@@ -32,7 +32,9 @@ final class MeterCatalogue {
       }
       String[] cells = line.split("\\|");
       if (cells.length < 6) {
-        throw new AssertionError("docs/metrics.md: catalogue row without name, type, labels, process and meaning: " + line);
+        throw new AssertionError(
+            "docs/metrics.md: catalogue row without name, type, labels, process and meaning: "
+                + line);
       }
       String name = cells[1].strip().replace("`", "");
       Row row =

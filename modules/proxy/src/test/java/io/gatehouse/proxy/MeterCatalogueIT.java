@@ -62,8 +62,12 @@ class MeterCatalogueIT {
               Set<String> labels = new TreeSet<>();
               f.samples().forEach(s -> labels.addAll(s.labels().keySet()));
               labels.remove("le");
-              Exposed e = exposed.computeIfAbsent(f.name(), n -> new Exposed(f.type(), labels, new TreeSet<>()));
-              assertThat(e.type()).as("type of %s on the proxy and the agent", f.name()).isEqualTo(f.type());
+              Exposed e =
+                  exposed.computeIfAbsent(
+                      f.name(), n -> new Exposed(f.type(), labels, new TreeSet<>()));
+              assertThat(e.type())
+                  .as("type of %s on the proxy and the agent", f.name())
+                  .isEqualTo(f.type());
               e.processes().add(process);
             });
   }

@@ -59,7 +59,9 @@ class MetricsIT {
                       }
                     })
                 .listen(0, "127.0.0.1"));
-    NetServer echo = Web.await(web.vertx().createNetServer().connectHandler(s -> s.pipeTo(s)).listen(0, "127.0.0.1"));
+    NetServer echo =
+        Web.await(
+            web.vertx().createNetServer().connectHandler(s -> s.pipeTo(s)).listen(0, "127.0.0.1"));
     int closedPort;
     try (ServerSocket s = new ServerSocket(0)) {
       closedPort = s.getLocalPort();
@@ -78,7 +80,13 @@ class MetricsIT {
     proxy = cluster.proxy("proxy-metrics").webAddress();
     agents = List.of(cluster.agent("metrics-1", services), cluster.agent("metrics-2", services));
     Eventually.within(WAIT)
-        .untilAsserted(() -> assertThat(web.api(HttpMethod.GET, proxy, "/v1/resources/app/web").json().getInteger("healthyAgents")).isEqualTo(2));
+        .untilAsserted(
+            () ->
+                assertThat(
+                        web.api(HttpMethod.GET, proxy, "/v1/resources/app/web")
+                            .json()
+                            .getInteger("healthyAgents"))
+                    .isEqualTo(2));
   }
 
   @AfterAll
@@ -97,7 +105,9 @@ class MetricsIT {
 
     String session = web.app(proxy, "web", "/", null).sessionCookie();
     web.app(proxy, "web", "/", null);
-    Web.Response echoed = web.request(HttpMethod.POST, proxy, "web.localhost", "/upload", session, "text/plain", BODY);
+    Web.Response echoed =
+        web.request(
+            HttpMethod.POST, proxy, "web.localhost", "/upload", session, "text/plain", BODY);
     assertThat(echoed.body()).isEqualTo(BODY);
     try (Socket tunnel = TunnelClient.open(proxy, ResourceKind.DB, "echo", Web.TIMEOUT)) {
       byte[] sent = "ping through the tunnel".getBytes(StandardCharsets.US_ASCII);
@@ -109,29 +119,72 @@ class MetricsIT {
           .untilAsserted(
               () -> {
                 PrometheusText now = web.metrics(proxy);
-                assertThat(moved(before, now, "gatehouse_sessions_started_total", Map.of())).as("sessions started").isGreaterThanOrEqualTo(3);
-                assertThat(moved(before, now, "gatehouse_dial_attempts_total", Map.of())).as("dial attempts").isGreaterThanOrEqualTo(4);
-                assertThat(moved(before, now, "gatehouse_selection_seconds_count", Map.of())).as("selections").isGreaterThanOrEqualTo(4);
-                assertThat(moved(before, now, "gatehouse_relayed_bytes_total", Map.of("protocol", "http", "direction", "upstream")))
+                assertThat(moved(before, now, "gatehouse_sessions_started_total", Map.of()))
+                    .as("sessions started")
+                    .isGreaterThanOrEqualTo(3);
+                assertThat(moved(before, now, "gatehouse_dial_attempts_total", Map.of()))
+                    .as("dial attempts")
+                    .isGreaterThanOrEqualTo(4);
+                assertThat(moved(before, now, "gatehouse_selection_seconds_count", Map.of()))
+                    .as("selections")
+                    .isGreaterThanOrEqualTo(4);
+                assertThat(
+                        moved(
+                            before,
+                            now,
+                            "gatehouse_relayed_bytes_total",
+                            Map.of("protocol", "http", "direction", "upstream")))
                     .as("HTTP bytes to agents")
                     .isGreaterThanOrEqualTo(BODY.length());
-                assertThat(moved(before, now, "gatehouse_relayed_bytes_total", Map.of("protocol", "http", "direction", "downstream")))
+                assertThat(
+                        moved(
+                            before,
+                            now,
+                            "gatehouse_relayed_bytes_total",
+                            Map.of("protocol", "http", "direction", "downstream")))
                     .as("HTTP bytes from agents")
                     .isGreaterThanOrEqualTo(BODY.length());
-                assertThat(moved(before, now, "gatehouse_relayed_bytes_total", Map.of("protocol", "tunnel", "direction", "upstream")))
+                assertThat(
+                        moved(
+                            before,
+                            now,
+                            "gatehouse_relayed_bytes_total",
+                            Map.of("protocol", "tunnel", "direction", "upstream")))
                     .as("tunnel bytes to agents, counted while the tunnel is open")
                     .isGreaterThanOrEqualTo(sent.length);
-                assertThat(moved(before, now, "gatehouse_relayed_bytes_total", Map.of("protocol", "tunnel", "direction", "downstream")))
+                assertThat(
+                        moved(
+                            before,
+                            now,
+                            "gatehouse_relayed_bytes_total",
+                            Map.of("protocol", "tunnel", "direction", "downstream")))
                     .as("tunnel bytes from agents")
                     .isGreaterThanOrEqualTo(sent.length);
-                assertThat(moved(before, now, "gatehouse_materializer_records_total", Map.of("topic", "sessions")))
+                assertThat(
+                        moved(
+                            before,
+                            now,
+                            "gatehouse_materializer_records_total",
+                            Map.of("topic", "sessions")))
                     .as("pins read back from gatehouse.sessions")
                     .isGreaterThanOrEqualTo(3);
-                assertThat(now.sum("gatehouse_sessions_active")).as("sessions active").isGreaterThanOrEqualTo(3);
+                assertThat(now.sum("gatehouse_sessions_active"))
+                    .as("sessions active")
+                    .isGreaterThanOrEqualTo(3);
                 assertThat(now.sum("gatehouse_agents_alive")).as("agents alive").isEqualTo(2);
-                assertThat(now.sum("gatehouse_resources", Map.of("kind", "app", "health", "healthy"))).as("healthy apps").isEqualTo(2);
-                assertThat(now.sum("gatehouse_resources", Map.of("kind", "db", "health", "healthy"))).as("healthy databases").isEqualTo(1);
-                assertThat(now.sum("gatehouse_materializer_lag_records", Map.of("topic", "heartbeats"))).as("heartbeats lag").isGreaterThanOrEqualTo(0);
+                assertThat(
+                        now.sum("gatehouse_resources", Map.of("kind", "app", "health", "healthy")))
+                    .as("healthy apps")
+                    .isEqualTo(2);
+                assertThat(
+                        now.sum("gatehouse_resources", Map.of("kind", "db", "health", "healthy")))
+                    .as("healthy databases")
+                    .isEqualTo(1);
+                assertThat(
+                        now.sum(
+                            "gatehouse_materializer_lag_records", Map.of("topic", "heartbeats")))
+                    .as("heartbeats lag")
+                    .isGreaterThanOrEqualTo(0);
                 assertThat(now.sum("gatehouse_materializer_caught_up")).isEqualTo(1);
                 assertThat(now.sum("gatehouse_state_size_bytes")).isGreaterThanOrEqualTo(0);
               });
@@ -140,9 +193,11 @@ class MetricsIT {
 
   @Test
   void agentMetersMoveWithHeartbeatsRelayedBytesAndRefusedUpstreams() {
-    List<PrometheusText> before = agents.stream().map(a -> web.metrics(a.metricsAddress().orElseThrow())).toList();
+    List<PrometheusText> before =
+        agents.stream().map(a -> web.metrics(a.metricsAddress().orElseThrow())).toList();
 
-    Web.Response echoed = web.request(HttpMethod.POST, proxy, "web.localhost", "/upload", null, "text/plain", BODY);
+    Web.Response echoed =
+        web.request(HttpMethod.POST, proxy, "web.localhost", "/upload", null, "text/plain", BODY);
     assertThat(echoed.status()).isEqualTo(200);
     Web.Response dead = web.app(proxy, "dead", "/", null);
     assertThat(dead.status()).isEqualTo(502);
@@ -150,19 +205,40 @@ class MetricsIT {
     Eventually.within(WAIT)
         .untilAsserted(
             () -> {
-              List<PrometheusText> now = agents.stream().map(a -> web.metrics(a.metricsAddress().orElseThrow())).toList();
+              List<PrometheusText> now =
+                  agents.stream().map(a -> web.metrics(a.metricsAddress().orElseThrow())).toList();
               for (int i = 0; i < agents.size(); i++) {
-                assertThat(moved(before.get(i), now.get(i), "gatehouse_agent_heartbeats_sent_total", Map.of("record", "agent")))
+                assertThat(
+                        moved(
+                            before.get(i),
+                            now.get(i),
+                            "gatehouse_agent_heartbeats_sent_total",
+                            Map.of("record", "agent")))
                     .as("beats of %s", agents.get(i).id())
                     .isGreaterThanOrEqualTo(1);
               }
-              assertThat(movedOnAll(before, now, "gatehouse_agent_relayed_bytes_total", Map.of("direction", "upstream")))
+              assertThat(
+                      movedOnAll(
+                          before,
+                          now,
+                          "gatehouse_agent_relayed_bytes_total",
+                          Map.of("direction", "upstream")))
                   .as("bytes agents sent upstream")
                   .isGreaterThanOrEqualTo(BODY.length());
-              assertThat(movedOnAll(before, now, "gatehouse_agent_relayed_bytes_total", Map.of("direction", "downstream")))
+              assertThat(
+                      movedOnAll(
+                          before,
+                          now,
+                          "gatehouse_agent_relayed_bytes_total",
+                          Map.of("direction", "downstream")))
                   .as("bytes agents sent back")
                   .isGreaterThanOrEqualTo(BODY.length());
-              assertThat(movedOnAll(before, now, "gatehouse_agent_upstream_dial_failures_total", Map.of("kind", "app", "reason", "refused")))
+              assertThat(
+                      movedOnAll(
+                          before,
+                          now,
+                          "gatehouse_agent_upstream_dial_failures_total",
+                          Map.of("kind", "app", "reason", "refused")))
                   .as("refused upstream dials")
                   .isGreaterThanOrEqualTo(1);
             });
@@ -176,11 +252,16 @@ class MetricsIT {
     assertThat(web.api(HttpMethod.POST, address, "/metrics").status()).isEqualTo(405);
   }
 
-  private static double moved(PrometheusText before, PrometheusText now, String sample, Map<String, String> labels) {
+  private static double moved(
+      PrometheusText before, PrometheusText now, String sample, Map<String, String> labels) {
     return now.sum(sample, labels) - before.sum(sample, labels);
   }
 
-  private static double movedOnAll(List<PrometheusText> before, List<PrometheusText> now, String sample, Map<String, String> labels) {
+  private static double movedOnAll(
+      List<PrometheusText> before,
+      List<PrometheusText> now,
+      String sample,
+      Map<String, String> labels) {
     double moved = 0;
     for (int i = 0; i < now.size(); i++) {
       moved += moved(before.get(i), now.get(i), sample, labels);

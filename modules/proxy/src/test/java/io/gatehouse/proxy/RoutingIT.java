@@ -52,7 +52,8 @@ class RoutingIT {
         Web.await(
             web.vertx()
                 .createHttpServer()
-                .requestHandler(req -> req.response().putHeader("X-Upstream", "yes").end("hello " + req.path()))
+                .requestHandler(
+                    req -> req.response().putHeader("X-Upstream", "yes").end("hello " + req.path()))
                 .listen(0, "127.0.0.1"));
     cluster = new Cluster(kafka, dir);
     proxyA = cluster.proxy("proxy-a").webAddress();
@@ -95,7 +96,10 @@ class RoutingIT {
       assertThat(r.body()).isEqualTo("hello /page/" + i);
       String session = r.sessionCookie();
       assertThat(session).matches("[0-9a-f]{32}");
-      assertThat(r.headers().allValues("Set-Cookie").get(0)).contains("HttpOnly").containsIgnoringCase("SameSite=Lax").contains("Path=/");
+      assertThat(r.headers().allValues("Set-Cookie").get(0))
+          .contains("HttpOnly")
+          .containsIgnoringCase("SameSite=Lax")
+          .contains("Path=/");
       agentOfSession.put(session, r.agent());
       perAgent.merge(r.agent(), 1, Integer::sum);
     }
@@ -123,7 +127,9 @@ class RoutingIT {
     Eventually.within(WAIT)
         .untilAsserted(
             () ->
-                assertThat(web.api(HttpMethod.GET, proxyB, "/v1/sessions").array().stream().map(o -> ((JsonObject) o).getString("session")))
+                assertThat(
+                        web.api(HttpMethod.GET, proxyB, "/v1/sessions").array().stream()
+                            .map(o -> ((JsonObject) o).getString("session")))
                     .contains(session.substring(0, 8)));
     for (int i = 0; i < 10; i++) {
       Web.Response r = web.app(proxyB, "demo", "/on-b", session);
@@ -169,7 +175,13 @@ class RoutingIT {
     leaving.close();
     long stopped = System.nanoTime();
     Eventually.within(Duration.ofSeconds(1))
-        .untilAsserted(() -> assertThat(web.api(HttpMethod.GET, proxyA, "/v1/resources/app/grace").json().getInteger("totalAgents")).isEqualTo(1));
+        .untilAsserted(
+            () ->
+                assertThat(
+                        web.api(HttpMethod.GET, proxyA, "/v1/resources/app/grace")
+                            .json()
+                            .getInteger("totalAgents"))
+                    .isEqualTo(1));
     assertThat(Duration.ofNanos(System.nanoTime() - stopped)).isLessThan(Duration.ofSeconds(1));
     for (int i = 0; i < 20; i++) {
       assertThat(web.app(proxyA, "grace", "/", null).agent()).isEqualTo("grace-2");
@@ -227,7 +239,9 @@ class RoutingIT {
       while (System.nanoTime() < end) {
         for (HostPort proxy : List.of(proxyA, proxyB)) {
           Web.Response r = web.app(proxy, "outage", "/", null);
-          assertThat(r.status()).as("session %d via %s: %s", sessions, proxy, r.body()).isEqualTo(200);
+          assertThat(r.status())
+              .as("session %d via %s: %s", sessions, proxy, r.body())
+              .isEqualTo(200);
           served.add(r.agent());
           sessions++;
         }
@@ -235,7 +249,11 @@ class RoutingIT {
       assertThat(served).containsExactlyInAnyOrder("outage-1", "outage-2");
       assertThat(sessions).isGreaterThan(20);
       Set<String> stillHealthy =
-          web.api(HttpMethod.GET, proxyA, "/v1/resources/app/outage").json().getJsonArray("agents").stream()
+          web
+              .api(HttpMethod.GET, proxyA, "/v1/resources/app/outage")
+              .json()
+              .getJsonArray("agents")
+              .stream()
               .map(JsonObject.class::cast)
               .filter(a -> a.getBoolean("healthy"))
               .map(a -> a.getString("agent"))

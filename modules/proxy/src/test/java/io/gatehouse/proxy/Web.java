@@ -60,12 +60,23 @@ final class Web implements AutoCloseable {
   }
 
   /** A request to {@code proxy} with {@code Host: host}. */
-  Response request(HttpMethod method, HostPort proxy, String host, String path, String session, String contentType, String body) {
+  Response request(
+      HttpMethod method,
+      HostPort proxy,
+      String host,
+      String path,
+      String session,
+      String contentType,
+      String body) {
     HttpRequest.Builder b =
         HttpRequest.newBuilder(URI.create("http://" + proxy + path))
             .timeout(TIMEOUT)
             .header("Host", host)
-            .method(method.name(), body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+            .method(
+                method.name(),
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body));
     if (session != null) {
       b.header("Cookie", "theme=dark; gatehouse_session=" + session);
     }
@@ -96,14 +107,24 @@ final class Web implements AutoCloseable {
   PrometheusText metrics(HostPort address) {
     Response r = api(HttpMethod.GET, address, "/metrics");
     if (r.status() != 200 || !r.header("Content-Type").startsWith("text/plain; version=0.0.4")) {
-      throw new AssertionError("GET http://" + address + "/metrics answered " + r.status() + " " + r.header("Content-Type") + ": " + r.body());
+      throw new AssertionError(
+          "GET http://"
+              + address
+              + "/metrics answered "
+              + r.status()
+              + " "
+              + r.header("Content-Type")
+              + ": "
+              + r.body());
     }
     return PrometheusText.parse(r.body());
   }
 
-    static <T> T await(Future<T> f) {
+  static <T> T await(Future<T> f) {
     try {
-      return f.toCompletionStage().toCompletableFuture().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      return f.toCompletionStage()
+          .toCompletableFuture()
+          .get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     } catch (Exception e) {
       throw new AssertionError("failed: " + e, e);
     }

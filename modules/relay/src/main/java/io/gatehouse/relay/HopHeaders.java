@@ -15,16 +15,18 @@ public final class HopHeaders {
   private HopHeaders() {}
 
   /**
-   * Copies end-to-end headers: not hop-by-hop ({@link Wire#HOP_BY_HOP}), not named in
-   * {@code Connection} (RFC 9110, 7.6.1), not {@code Gatehouse-*} when {@code dropGatehouse} (a
-   * user or an upstream must not speak the wire protocol), and without the cookie
-   * {@code dropCookie} when it is not null.
+   * Copies end-to-end headers: not hop-by-hop ({@link Wire#HOP_BY_HOP}), not named in {@code
+   * Connection} (RFC 9110, 7.6.1), not {@code Gatehouse-*} when {@code dropGatehouse} (a user or an
+   * upstream must not speak the wire protocol), and without the cookie {@code dropCookie} when it
+   * is not null.
    */
   public static void copy(MultiMap from, MultiMap to, boolean dropGatehouse, String dropCookie) {
     Set<String> listed = connectionListed(from);
     for (Map.Entry<String, String> h : from) {
       String name = h.getKey().toLowerCase(Locale.ROOT);
-      if (Wire.HOP_BY_HOP.contains(name) || listed.contains(name) || (dropGatehouse && name.startsWith(Wire.PREFIX))) {
+      if (Wire.HOP_BY_HOP.contains(name)
+          || listed.contains(name)
+          || (dropGatehouse && name.startsWith(Wire.PREFIX))) {
         continue;
       }
       if (dropCookie != null && name.equals("cookie")) {

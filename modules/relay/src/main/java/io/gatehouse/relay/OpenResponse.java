@@ -7,11 +7,11 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.streams.WriteStream;
 
 /**
- * A server response as the destination of a relayed body. The body arrives on the event loop of
- * the pooled client connection it comes from, which need not be the response's; when the peer goes
- * away mid-body, Vert.x's pipe may still ask the closed response whether its queue is full, and
- * that throws. Here a closed response is never full, and what is written to it is dropped (the pipe
- * then fails and the caller resets the exchange it was relaying).
+ * A server response as the destination of a relayed body. The body arrives on the event loop of the
+ * pooled client connection it comes from, which need not be the response's; when the peer goes away
+ * mid-body, Vert.x's pipe may still ask the closed response whether its queue is full, and that
+ * throws. Here a closed response is never full, and what is written to it is dropped (the pipe then
+ * fails and the caller resets the exchange it was relaying).
  */
 public final class OpenResponse implements WriteStream<Buffer> {
   private final HttpServerResponse response;

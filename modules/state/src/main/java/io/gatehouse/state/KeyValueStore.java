@@ -12,8 +12,8 @@ public interface KeyValueStore {
   byte[] get(byte[] key);
 
   /**
-   * Visits every entry whose key starts with {@code prefix}, in key order, until the visitor returns
-   * {@code false}. An empty prefix visits the whole table.
+   * Visits every entry whose key starts with {@code prefix}, in key order, until the visitor
+   * returns {@code false}. An empty prefix visits the whole table.
    */
   void scan(byte[] prefix, EntryVisitor visitor);
 

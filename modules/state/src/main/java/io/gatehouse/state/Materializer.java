@@ -85,7 +85,10 @@ public final class Materializer implements AutoCloseable {
     this.probe = new StreamProbe(b.clock, b.probeInterval, b.probeTimeout);
     this.deadLetters =
         new DeadLetters(
-            b.bootstrapServers, b.deadLetters ? names.of(Topic.DEAD_LETTER) : null, b.clientId, Duration.ofSeconds(5));
+            b.bootstrapServers,
+            b.deadLetters ? names.of(Topic.DEAD_LETTER) : null,
+            b.clientId,
+            Duration.ofSeconds(5));
     for (Topic topic : topics) {
       applied.put(
           topic,
@@ -101,7 +104,8 @@ public final class Materializer implements AutoCloseable {
               .register(b.registry));
       String name = names.of(topic);
       Gauge.builder("gatehouse.materializer.lag.records", probe, p -> p.lag(name))
-          .description("Records between applied positions and the last end offsets seen; -1 before the first probe")
+          .description(
+              "Records between applied positions and the last end offsets seen; -1 before the first probe")
           .tag("topic", topic.suffix())
           .register(b.registry);
     }
@@ -172,7 +176,9 @@ public final class Materializer implements AutoCloseable {
   }
 
   private void run() {
-    try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(consumerProps(), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+    try (KafkaConsumer<byte[], byte[]> c =
+        new KafkaConsumer<>(
+            consumerProps(), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
       consumer = c;
       Set<TopicPartition> partitions = assign(c);
       Map<String, Topic> byName = new HashMap<>();
@@ -245,7 +251,11 @@ public final class Materializer implements AutoCloseable {
         applyPositions.put(tp, next);
       }
     }
-    LOG.info("materializer {} assigned {} partitions, resuming from stored positions {}", clientId, partitions.size(), stored);
+    LOG.info(
+        "materializer {} assigned {} partitions, resuming from stored positions {}",
+        clientId,
+        partitions.size(),
+        stored);
     return partitions;
   }
 
@@ -276,7 +286,13 @@ public final class Materializer implements AutoCloseable {
             batch.put(topic.suffix(), record.key(), record.value());
           }
           if (publish) {
-            changes.add(new StateChange(topic, Keys.string(record.key()), record.value(), tp.partition(), record.offset()));
+            changes.add(
+                new StateChange(
+                    topic,
+                    Keys.string(record.key()),
+                    record.value(),
+                    tp.partition(),
+                    record.offset()));
           }
           appliedHere++;
         }
@@ -407,7 +423,9 @@ public final class Materializer implements AutoCloseable {
       return this;
     }
 
-    /** Whether to copy poison pills to the dead-letter topic (they are always counted and logged). */
+    /**
+     * Whether to copy poison pills to the dead-letter topic (they are always counted and logged).
+     */
     public Builder deadLetters(boolean enabled) {
       this.deadLetters = enabled;
       return this;
@@ -426,7 +444,8 @@ public final class Materializer implements AutoCloseable {
     public Materializer build() {
       for (Topic topic : topics) {
         if (topic.codec() == null) {
-          throw new StateException("topic " + topic + " carries no events and cannot be materialized");
+          throw new StateException(
+              "topic " + topic + " carries no events and cannot be materialized");
         }
         store.table(topic.suffix());
       }

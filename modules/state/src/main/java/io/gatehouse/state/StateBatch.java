@@ -9,7 +9,10 @@ public interface StateBatch extends AutoCloseable {
 
   void delete(String table, byte[] key);
 
-  /** Records that {@code nextOffset} is the next offset to read from {@code topic}/{@code partition}. */
+  /**
+   * Records that {@code nextOffset} is the next offset to read from {@code topic}/{@code
+   * partition}.
+   */
   void position(String topic, int partition, long nextOffset);
 
   /** Number of puts and deletes (positions not counted). */

@@ -79,6 +79,15 @@ public final class StateChange {
 
   @Override
   public String toString() {
-    return "StateChange[" + topic.suffix() + " " + key + (isDelete() ? " deleted" : "") + " @" + partition + ":" + offset + "]";
+    return "StateChange["
+        + topic.suffix()
+        + " "
+        + key
+        + (isDelete() ? " deleted" : "")
+        + " @"
+        + partition
+        + ":"
+        + offset
+        + "]";
   }
 }

@@ -9,8 +9,8 @@ import java.util.Optional;
 import org.apache.avro.specific.SpecificRecord;
 
 /**
- * A table seen as events: string keys, values decoded with the topic's codec. Decorates a
- * {@link KeyValueStore}; thread-safe like it.
+ * A table seen as events: string keys, values decoded with the topic's codec. Decorates a {@link
+ * KeyValueStore}; thread-safe like it.
  *
  * @param <T> the event type of the table
  */
@@ -56,7 +56,13 @@ public final class TypedStore<T extends SpecificRecord> {
     } catch (EventDecodeException e) {
       // The materializer only stores values it decoded; reaching this means the file is damaged.
       throw new StateException(
-          "table " + bytes.name() + " holds an undecodable value at key " + key + ": " + e.getMessage(), e);
+          "table "
+              + bytes.name()
+              + " holds an undecodable value at key "
+              + key
+              + ": "
+              + e.getMessage(),
+          e);
     }
   }
 

@@ -1,10 +1,10 @@
 /**
  * Local state of a Gatehouse process: one RocksDB ({@link io.gatehouse.state.StateStore}) with a
- * table (column family) per materialized topic plus consumer positions; the
- * {@link io.gatehouse.state.Materializer} that fills it from Kafka, writing each poll's records and
+ * table (column family) per materialized topic plus consumer positions; the {@link
+ * io.gatehouse.state.Materializer} that fills it from Kafka, writing each poll's records and
  * offsets atomically; and liveness judged against the stream ({@link io.gatehouse.state.Liveness}).
  *
- * <p>Bytes live at the bottom ({@link io.gatehouse.state.KeyValueStore}); typed access decorates
- * it ({@link io.gatehouse.state.TypedStore}). RocksDB types never cross this package's API.
+ * <p>Bytes live at the bottom ({@link io.gatehouse.state.KeyValueStore}); typed access decorates it
+ * ({@link io.gatehouse.state.TypedStore}). RocksDB types never cross this package's API.
  */
 package io.gatehouse.state;

@@ -21,7 +21,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Expiry is judged against the stream: it happens while the stream is live and never during an outage. */
+/**
+ * Expiry is judged against the stream: it happens while the stream is live and never during an
+ * outage.
+ */
 class LivenessIT {
   @RegisterExtension static final KafkaBrokerExtension kafka = new KafkaBrokerExtension();
 
@@ -35,7 +38,8 @@ class LivenessIT {
   void staleBeatExpiresWhileTheStreamIsLiveButNotWhileTheBrokerIsDown() {
     TopicNames names = new TopicNames("live");
     new TopicBootstrap(kafka.admin(), names, (short) 1, Duration.ofSeconds(30)).ensure();
-    try (StateStore store = StateStore.open(dir, Topic.MATERIALIZED.stream().map(Topic::suffix).toList());
+    try (StateStore store =
+            StateStore.open(dir, Topic.MATERIALIZED.stream().map(Topic::suffix).toList());
         Materializer materializer =
             Materializer.builder(store, kafka.bootstrapServers())
                 .topicNames(names)
@@ -47,7 +51,8 @@ class LivenessIT {
       AgentBeat beat = Events.beat("agent-a", clock.instant());
       publish(names, beat);
       Eventually.within(WAIT).until(() -> store.table("agents").get(Keys.bytes("agent-a")) != null);
-      Eventually.within(WAIT).until(() -> materializer.streamClock().seenUpTo().equals(clock.instant()));
+      Eventually.within(WAIT)
+          .until(() -> materializer.streamClock().seenUpTo().equals(clock.instant()));
       assertThat(liveness.isFresh(beat.getTime(), TTL)).isTrue();
 
       // Live stream: time passes with no new beat, so the beat expires.
@@ -58,13 +63,19 @@ class LivenessIT {
       AgentBeat fresh = Events.beat("agent-a", clock.instant());
       publish(names, fresh);
       Eventually.within(WAIT)
-          .until(() -> materializer.streamClock().seenUpTo().equals(clock.instant())
-              && EventCodec.AGENT_BEAT.decode(store.table("agents").get(Keys.bytes("agent-a"))).equals(fresh));
+          .until(
+              () ->
+                  materializer.streamClock().seenUpTo().equals(clock.instant())
+                      && EventCodec.AGENT_BEAT
+                          .decode(store.table("agents").get(Keys.bytes("agent-a")))
+                          .equals(fresh));
       kafka.broker().stop();
       clock.advance(Duration.ofMinutes(10));
       Eventually.within(WAIT).until(() -> !materializer.isKafkaReachable());
       assertThat(liveness.isFresh(fresh.getTime(), TTL)).as("fresh during outage").isTrue();
-      assertThat(store.table("agents").get(Keys.bytes("agent-a"))).as("table kept during outage").isNotNull();
+      assertThat(store.table("agents").get(Keys.bytes("agent-a")))
+          .as("table kept during outage")
+          .isNotNull();
 
       // The broker is back: the stream catches up with the wall clock and the beat expires.
       kafka.broker().start();
@@ -74,8 +85,13 @@ class LivenessIT {
 
   private void publish(TopicNames names, AgentBeat beat) {
     try (KafkaProducer<byte[], byte[]> producer =
-        new KafkaProducer<>(kafka.producerProps(), new ByteArraySerializer(), new ByteArraySerializer())) {
-      producer.send(new ProducerRecord<>(names.of(Topic.AGENTS), Keys.bytes(beat.getAgentId()), EventCodec.AGENT_BEAT.encode(beat)));
+        new KafkaProducer<>(
+            kafka.producerProps(), new ByteArraySerializer(), new ByteArraySerializer())) {
+      producer.send(
+          new ProducerRecord<>(
+              names.of(Topic.AGENTS),
+              Keys.bytes(beat.getAgentId()),
+              EventCodec.AGENT_BEAT.encode(beat)));
     }
   }
 }

@@ -36,7 +36,8 @@ class MaterializerIT {
   @RegisterExtension static final KafkaBrokerExtension kafka = new KafkaBrokerExtension();
 
   private static final Duration WAIT = Duration.ofSeconds(60);
-  private static final List<String> TABLES = Topic.MATERIALIZED.stream().map(Topic::suffix).toList();
+  private static final List<String> TABLES =
+      Topic.MATERIALIZED.stream().map(Topic::suffix).toList();
 
   @TempDir Path dir;
   private TopicNames names;
@@ -57,7 +58,8 @@ class MaterializerIT {
         for (int r = 0; r < resources / 2; r++) {
           for (int a = 0; a < agents; a++) {
             ResourceHeartbeat hb = Events.heartbeat("app", "res-" + r, "agent-" + a, round);
-            producer.send(new ProducerRecord<>(names.of(Topic.HEARTBEATS), Events.key(hb), Events.value(hb)));
+            producer.send(
+                new ProducerRecord<>(names.of(Topic.HEARTBEATS), Events.key(hb), Events.value(hb)));
           }
         }
       }
@@ -87,7 +89,8 @@ class MaterializerIT {
 
       try (KafkaProducer<byte[], byte[]> producer = producer()) {
         ResourceHeartbeat hb = Events.heartbeat("app", "new", "agent-0", 9);
-        producer.send(new ProducerRecord<>(names.of(Topic.HEARTBEATS), Events.key(hb), Events.value(hb)));
+        producer.send(
+            new ProducerRecord<>(names.of(Topic.HEARTBEATS), Events.key(hb), Events.value(hb)));
       }
       Eventually.within(WAIT).until(() -> materializer.appliedRecords() == 1);
       assertThat(store.table("heartbeats").get(Keys.bytes("app/new/agent-0"))).isNotNull();
@@ -100,7 +103,8 @@ class MaterializerIT {
     try (StateStore store = StateStore.open(dir, TABLES);
         Materializer materializer = materializer(store).start();
         KafkaProducer<byte[], byte[]> producer = producer()) {
-      producer.send(new ProducerRecord<>(names.of(Topic.HEARTBEATS), Events.key(hb), Events.value(hb)));
+      producer.send(
+          new ProducerRecord<>(names.of(Topic.HEARTBEATS), Events.key(hb), Events.value(hb)));
       Eventually.within(WAIT).until(() -> store.table("heartbeats").get(Events.key(hb)) != null);
 
       producer.send(new ProducerRecord<>(names.of(Topic.HEARTBEATS), Events.key(hb), null));
@@ -124,7 +128,9 @@ class MaterializerIT {
       producer.send(new ProducerRecord<>(topic, 0, Events.key(later), Events.value(later)));
       producer.flush();
       // Compacted topics refuse keyless records, so the keyless pill goes to the audit topic.
-      producer.send(new ProducerRecord<>(names.of(Topic.AUDIT), 0, null, "keyless".getBytes(StandardCharsets.UTF_8)));
+      producer.send(
+          new ProducerRecord<>(
+              names.of(Topic.AUDIT), 0, null, "keyless".getBytes(StandardCharsets.UTF_8)));
       producer.flush();
 
       Eventually.within(WAIT).until(() -> store.table("heartbeats").get(Events.key(later)) != null);
@@ -135,9 +141,15 @@ class MaterializerIT {
 
     List<ConsumerRecord<byte[], byte[]>> dead = readAll(names.of(Topic.DEAD_LETTER), 2);
     ConsumerRecord<byte[], byte[]> first =
-        dead.stream().filter(r -> header(r, DeadLetters.HEADER_TOPIC).equals(names.of(Topic.HEARTBEATS))).findFirst().orElseThrow();
+        dead.stream()
+            .filter(r -> header(r, DeadLetters.HEADER_TOPIC).equals(names.of(Topic.HEARTBEATS)))
+            .findFirst()
+            .orElseThrow();
     ConsumerRecord<byte[], byte[]> keyless =
-        dead.stream().filter(r -> header(r, DeadLetters.HEADER_TOPIC).equals(names.of(Topic.AUDIT))).findFirst().orElseThrow();
+        dead.stream()
+            .filter(r -> header(r, DeadLetters.HEADER_TOPIC).equals(names.of(Topic.AUDIT)))
+            .findFirst()
+            .orElseThrow();
     assertThat(first.value()).isEqualTo(garbage);
     assertThat(header(first, DeadLetters.HEADER_TOPIC)).isEqualTo(names.of(Topic.HEARTBEATS));
     assertThat(header(first, DeadLetters.HEADER_PARTITION)).isEqualTo("0");
@@ -159,20 +171,25 @@ class MaterializerIT {
               .changes()
               .subscribe(
                   change -> {
-                    inStoreWhenSeen.add(store.table(change.topic().suffix()).get(Keys.bytes(change.key())) != null);
+                    inStoreWhenSeen.add(
+                        store.table(change.topic().suffix()).get(Keys.bytes(change.key())) != null);
                     seen.add(change);
                   });
       materializer.start();
-      producer.send(new ProducerRecord<>(names.of(Topic.HEARTBEATS), Events.key(hb), Events.value(hb)));
+      producer.send(
+          new ProducerRecord<>(names.of(Topic.HEARTBEATS), Events.key(hb), Events.value(hb)));
 
       Eventually.within(WAIT).until(() -> !seen.isEmpty());
       subscription.dispose();
     }
-    assertThat(seen).singleElement().satisfies(change -> {
-      assertThat(change.topic()).isEqualTo(Topic.HEARTBEATS);
-      assertThat(change.key()).isEqualTo("kube/prod/agent-a");
-      assertThat(change.value()).isEqualTo(hb);
-    });
+    assertThat(seen)
+        .singleElement()
+        .satisfies(
+            change -> {
+              assertThat(change.topic()).isEqualTo(Topic.HEARTBEATS);
+              assertThat(change.key()).isEqualTo("kube/prod/agent-a");
+              assertThat(change.value()).isEqualTo(hb);
+            });
     assertThat(inStoreWhenSeen).containsExactly(true);
   }
 
@@ -181,7 +198,8 @@ class MaterializerIT {
     try (KafkaProducer<byte[], byte[]> producer = producer()) {
       for (int i = 0; i < 1000; i++) {
         ResourceHeartbeat hb = Events.heartbeat("app", "r" + i, "a", i);
-        producer.send(new ProducerRecord<>(names.of(Topic.HEARTBEATS), Events.key(hb), Events.value(hb)));
+        producer.send(
+            new ProducerRecord<>(names.of(Topic.HEARTBEATS), Events.key(hb), Events.value(hb)));
       }
     }
     try (StateStore store = StateStore.open(dir, TABLES);
@@ -189,7 +207,8 @@ class MaterializerIT {
       materializer.caughtUp().block(WAIT);
 
       assertThat(materializer.isCaughtUp()).isTrue();
-      assertThat(new TypedStore<>(store.table("heartbeats"), EventCodec.RESOURCE_HEARTBEAT).all()).hasSize(1000);
+      assertThat(new TypedStore<>(store.table("heartbeats"), EventCodec.RESOURCE_HEARTBEAT).all())
+          .hasSize(1000);
       assertThat(materializer.streamClock().seenUpTo()).isAfter(java.time.Instant.EPOCH);
     }
   }
@@ -202,13 +221,15 @@ class MaterializerIT {
       for (String agent : List.of("a", "b", "c")) {
         for (String name : List.of("demo", "demo2")) {
           ResourceHeartbeat hb = Events.heartbeat("app", name, agent, 1);
-          producer.send(new ProducerRecord<>(names.of(Topic.HEARTBEATS), Events.key(hb), Events.value(hb)));
+          producer.send(
+              new ProducerRecord<>(names.of(Topic.HEARTBEATS), Events.key(hb), Events.value(hb)));
         }
       }
       producer.flush();
       Eventually.within(WAIT).until(() -> materializer.appliedRecords() == 6);
 
-      TypedStore<ResourceHeartbeat> heartbeats = new TypedStore<>(store.table("heartbeats"), EventCodec.RESOURCE_HEARTBEAT);
+      TypedStore<ResourceHeartbeat> heartbeats =
+          new TypedStore<>(store.table("heartbeats"), EventCodec.RESOURCE_HEARTBEAT);
       assertThat(heartbeats.scan(Keys.heartbeatPrefix("app", "demo")))
           .extracting(e -> e.value().getAgentId())
           .containsExactly("a", "b", "c");
@@ -223,15 +244,19 @@ class MaterializerIT {
   }
 
   private KafkaProducer<byte[], byte[]> producer() {
-    return new KafkaProducer<>(kafka.producerProps(), new ByteArraySerializer(), new ByteArraySerializer());
+    return new KafkaProducer<>(
+        kafka.producerProps(), new ByteArraySerializer(), new ByteArraySerializer());
   }
 
   private List<ConsumerRecord<byte[], byte[]>> readAll(String topic, int expected) {
     List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
     try (KafkaConsumer<byte[], byte[]> consumer =
-        new KafkaConsumer<>(kafka.consumerProps(), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+        new KafkaConsumer<>(
+            kafka.consumerProps(), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
       List<TopicPartition> partitions =
-          consumer.partitionsFor(topic).stream().map(p -> new TopicPartition(topic, p.partition())).toList();
+          consumer.partitionsFor(topic).stream()
+              .map(p -> new TopicPartition(topic, p.partition()))
+              .toList();
       consumer.assign(partitions);
       consumer.seekToBeginning(partitions);
       Eventually.within(WAIT)
@@ -252,10 +277,16 @@ class MaterializerIT {
   private static Map<String, String> snapshot(StateStore store) {
     Map<String, String> out = new TreeMap<>();
     for (String table : TABLES) {
-      store.table(table).scan(new byte[0], (k, v) -> {
-        out.put(table.equals("heartbeats") ? Keys.string(k) : table + ":" + Keys.string(k), new String(v, StandardCharsets.ISO_8859_1));
-        return true;
-      });
+      store
+          .table(table)
+          .scan(
+              new byte[0],
+              (k, v) -> {
+                out.put(
+                    table.equals("heartbeats") ? Keys.string(k) : table + ":" + Keys.string(k),
+                    new String(v, StandardCharsets.ISO_8859_1));
+                return true;
+              });
     }
     return out;
   }

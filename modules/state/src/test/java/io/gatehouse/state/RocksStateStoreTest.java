@@ -44,12 +44,20 @@ class RocksStateStoreTest {
       write(
           store,
           batch -> {
-            for (String key : List.of("app/demo/a", "app/demo/b", "app/demo2/a", "app/dem/a", "db/demo/a", "app/demo/c")) {
+            for (String key :
+                List.of(
+                    "app/demo/a",
+                    "app/demo/b",
+                    "app/demo2/a",
+                    "app/dem/a",
+                    "db/demo/a",
+                    "app/demo/c")) {
               batch.put("heartbeats", b(key), b(key));
             }
           });
 
-      assertThat(keys(store, "app/demo/")).containsExactly("app/demo/a", "app/demo/b", "app/demo/c");
+      assertThat(keys(store, "app/demo/"))
+          .containsExactly("app/demo/a", "app/demo/b", "app/demo/c");
       assertThat(keys(store, "app/")).hasSize(5);
       assertThat(keys(store, "")).hasSize(6);
       assertThat(keys(store, "kube/")).isEmpty();
@@ -126,7 +134,9 @@ class RocksStateStoreTest {
     store.close();
     store.close();
 
-    assertThatThrownBy(() -> store.write(batch)).isInstanceOf(StateException.class).hasMessageContaining("closed");
+    assertThatThrownBy(() -> store.write(batch))
+        .isInstanceOf(StateException.class)
+        .hasMessageContaining("closed");
     batch.close();
   }
 
@@ -148,11 +158,13 @@ class RocksStateStoreTest {
   @Test
   void compactKeepsEveryEntry() {
     try (StateStore store = StateStore.open(dir, List.of("t"))) {
-      write(store, batch -> {
-        for (int i = 0; i < 1000; i++) {
-          batch.put("t", b("k" + i), b("v" + i));
-        }
-      });
+      write(
+          store,
+          batch -> {
+            for (int i = 0; i < 1000; i++) {
+              batch.put("t", b("k" + i), b("v" + i));
+            }
+          });
       write(store, batch -> batch.delete("t", b("k7")));
 
       store.compact();

@@ -34,7 +34,8 @@ public final class LabelSelector {
   private final List<Term> terms;
   private final boolean matchesEverything;
 
-  private LabelSelector(Map<String, String> expressions, List<Term> terms, boolean matchesEverything) {
+  private LabelSelector(
+      Map<String, String> expressions, List<Term> terms, boolean matchesEverything) {
     this.expressions = expressions;
     this.terms = terms;
     this.matchesEverything = matchesEverything;
@@ -67,7 +68,8 @@ public final class LabelSelector {
   }
 
   /** True when at least one of {@code selectors} matches (OR); false for none. */
-  public static boolean anyMatches(Collection<LabelSelector> selectors, Map<String, String> labels) {
+  public static boolean anyMatches(
+      Collection<LabelSelector> selectors, Map<String, String> labels) {
     for (LabelSelector s : selectors) {
       if (s.matches(labels)) {
         return true;
@@ -104,7 +106,12 @@ public final class LabelSelector {
         return Pattern.compile(value);
       } catch (PatternSyntaxException e) {
         throw new IllegalArgumentException(
-            "label '" + key + "': invalid regular expression '" + value + "': " + e.getDescription());
+            "label '"
+                + key
+                + "': invalid regular expression '"
+                + value
+                + "': "
+                + e.getDescription());
       }
     }
     StringBuilder regex = new StringBuilder();

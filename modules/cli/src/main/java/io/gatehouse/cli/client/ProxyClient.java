@@ -30,7 +30,8 @@ public final class ProxyClient {
         throw new IllegalArgumentException("no scheme or host");
       }
     } catch (IllegalArgumentException e) {
-      throw CliException.user("invalid proxy URL '" + baseUrl + "' (expected e.g. http://localhost:3080)");
+      throw CliException.user(
+          "invalid proxy URL '" + baseUrl + "' (expected e.g. http://localhost:3080)");
     }
     this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
   }
@@ -62,9 +63,13 @@ public final class ProxyClient {
   private JsonNode send(HttpRequest.Builder request, String path) {
     HttpResponse<String> response;
     try {
-      response = http.send(request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+      response =
+          http.send(
+              request.timeout(Duration.ofSeconds(30)).build(),
+              HttpResponse.BodyHandlers.ofString());
     } catch (ConnectException | HttpConnectTimeoutException e) {
-      throw CliException.unreachable("cannot reach proxy at " + base + " (" + e.getClass().getSimpleName() + ")", e);
+      throw CliException.unreachable(
+          "cannot reach proxy at " + base + " (" + e.getClass().getSimpleName() + ")", e);
     } catch (IOException e) {
       throw CliException.unreachable("cannot reach proxy at " + base + ": " + e, e);
     } catch (InterruptedException e) {
@@ -75,7 +80,9 @@ public final class ProxyClient {
     int status = response.statusCode();
     if (status >= 400) {
       throw new CliException(
-          status >= 500 && status != 502 && status != 503 ? ExitCodes.UNREACHABLE : ExitCodes.USER_ERROR,
+          status >= 500 && status != 502 && status != 503
+              ? ExitCodes.UNREACHABLE
+              : ExitCodes.USER_ERROR,
           reason(status, body) + " (" + request.build().method() + " " + path + ")");
     }
     if (body == null || body.isBlank()) {
@@ -84,7 +91,8 @@ public final class ProxyClient {
     try {
       return JSON.readTree(body);
     } catch (IOException e) {
-      throw CliException.unreachable("proxy at " + base + " answered " + path + " with something that is not JSON", e);
+      throw CliException.unreachable(
+          "proxy at " + base + " answered " + path + " with something that is not JSON", e);
     }
   }
 

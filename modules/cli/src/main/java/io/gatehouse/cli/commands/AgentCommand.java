@@ -14,10 +14,19 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code gatehouse agent -c agent.yaml}: runs an agent until SIGTERM/Ctrl-C, then stops gracefully. */
-@Command(name = "agent", mixinStandardHelpOptions = true, description = "Run an agent from a config file (see infra/examples/agent.yaml).")
+/**
+ * {@code gatehouse agent -c agent.yaml}: runs an agent until SIGTERM/Ctrl-C, then stops gracefully.
+ */
+@Command(
+    name = "agent",
+    mixinStandardHelpOptions = true,
+    description = "Run an agent from a config file (see infra/examples/agent.yaml).")
 public final class AgentCommand implements Callable<Integer> {
-  @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE", description = "Agent configuration (YAML).")
+  @Option(
+      names = {"-c", "--config"},
+      required = true,
+      paramLabel = "FILE",
+      description = "Agent configuration (YAML).")
   Path config;
 
   @Spec CommandSpec spec;
@@ -37,14 +46,25 @@ public final class AgentCommand implements Callable<Integer> {
       throw CliException.unreachable("agent failed to start: " + e.getMessage(), e);
     }
     PrintWriter out = spec.commandLine().getOut();
-    out.println("agent " + agent.id() + " listening on " + agent.listenAddress() + ", serving " + agent.served().size() + " resources");
+    out.println(
+        "agent "
+            + agent.id()
+            + " listening on "
+            + agent.listenAddress()
+            + ", serving "
+            + agent.served().size()
+            + " resources");
     out.flush();
     CountDownLatch stopped = new CountDownLatch(1);
     // Graceful stop on SIGTERM / Ctrl-C: tombstones go out before the process exits.
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      agent.close();
-      stopped.countDown();
-    }, "gatehouse-agent-stop"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  agent.close();
+                  stopped.countDown();
+                },
+                "gatehouse-agent-stop"));
     stopped.await();
     return ExitCodes.OK;
   }

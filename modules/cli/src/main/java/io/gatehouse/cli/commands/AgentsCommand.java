@@ -4,7 +4,10 @@ import java.util.List;
 import picocli.CommandLine.Command;
 
 /** {@code gatehouse agents}. */
-@Command(name = "agents", mixinStandardHelpOptions = true, description = "List agents with their address, health and last beat.")
+@Command(
+    name = "agents",
+    mixinStandardHelpOptions = true,
+    description = "List agents with their address, health and last beat.")
 public final class AgentsCommand extends GenericListCommand {
   @Override
   String path() {

@@ -29,7 +29,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code gatehouse audit tail}: reads {@code gatehouse.audit} straight from Kafka. */
-@Command(name = "audit", mixinStandardHelpOptions = true, description = "Read the audit stream.", subcommands = AuditCommand.Tail.class)
+@Command(
+    name = "audit",
+    mixinStandardHelpOptions = true,
+    description = "Read the audit stream.",
+    subcommands = AuditCommand.Tail.class)
 public final class AuditCommand implements Runnable {
   @Spec CommandSpec spec;
 
@@ -39,33 +43,54 @@ public final class AuditCommand implements Runnable {
   }
 
   /** Follows the audit topic, printing one line per event. */
-  @Command(name = "tail", mixinStandardHelpOptions = true, description = "Print audit events as they happen, one line each.")
+  @Command(
+      name = "tail",
+      mixinStandardHelpOptions = true,
+      description = "Print audit events as they happen, one line each.")
   public static final class Tail implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    @Option(names = "--kafka", paramLabel = "HOST:PORT", description = "Kafka bootstrap (default: $GATEHOUSE_KAFKA, else localhost:9092).")
+    @Option(
+        names = "--kafka",
+        paramLabel = "HOST:PORT",
+        description = "Kafka bootstrap (default: $GATEHOUSE_KAFKA, else localhost:9092).")
     String kafka;
 
-    @Option(names = "--topic-prefix", defaultValue = "gatehouse", description = "Topic prefix (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--topic-prefix",
+        defaultValue = "gatehouse",
+        description = "Topic prefix (default: ${DEFAULT-VALUE}).")
     String prefix;
 
-    @Option(names = "--from-beginning", description = "Start with the oldest retained event instead of new ones.")
+    @Option(
+        names = "--from-beginning",
+        description = "Start with the oldest retained event instead of new ones.")
     boolean fromBeginning;
 
-    @Option(names = {"-n", "--count"}, paramLabel = "N", description = "Exit after N events (default: follow forever).")
+    @Option(
+        names = {"-n", "--count"},
+        paramLabel = "N",
+        description = "Exit after N events (default: follow forever).")
     Long count;
 
-    @Option(names = "--no-follow", description = "Exit after the events already written instead of waiting for new ones.")
+    @Option(
+        names = "--no-follow",
+        description = "Exit after the events already written instead of waiting for new ones.")
     boolean noFollow;
 
-    @Option(names = "--format", paramLabel = "text|json", defaultValue = "text", description = "Output format (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--format",
+        paramLabel = "text|json",
+        defaultValue = "text",
+        description = "Output format (default: ${DEFAULT-VALUE}).")
     Format format;
 
     @Spec CommandSpec spec;
 
     @Override
     public Integer call() {
-      String bootstrap = kafka != null ? kafka : System.getenv().getOrDefault("GATEHOUSE_KAFKA", "localhost:9092");
+      String bootstrap =
+          kafka != null ? kafka : System.getenv().getOrDefault("GATEHOUSE_KAFKA", "localhost:9092");
       String topic = new TopicNames(prefix).of(Topic.AUDIT);
       Properties props = new Properties();
       props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
@@ -73,26 +98,37 @@ public final class AuditCommand implements Runnable {
       props.put(ConsumerConfig.CLIENT_ID_CONFIG, "gatehouse-audit-tail");
       PrintWriter out = spec.commandLine().getOut();
       long printed = 0;
-      try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      try (KafkaConsumer<byte[], byte[]> consumer =
+          new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
         List<PartitionInfo> partitions;
         try {
           partitions = consumer.partitionsFor(topic, Duration.ofSeconds(5));
         } catch (KafkaException e) {
-          throw CliException.unreachable("cannot reach Kafka at " + bootstrap + " (" + e.getClass().getSimpleName() + ")", e);
+          throw CliException.unreachable(
+              "cannot reach Kafka at " + bootstrap + " (" + e.getClass().getSimpleName() + ")", e);
         }
         if (partitions == null || partitions.isEmpty()) {
-          throw CliException.user("topic " + topic + " does not exist at " + bootstrap + " (has a proxy started there?)");
+          throw CliException.user(
+              "topic "
+                  + topic
+                  + " does not exist at "
+                  + bootstrap
+                  + " (has a proxy started there?)");
         }
-        List<TopicPartition> tps = partitions.stream().map(p -> new TopicPartition(topic, p.partition())).toList();
+        List<TopicPartition> tps =
+            partitions.stream().map(p -> new TopicPartition(topic, p.partition())).toList();
         consumer.assign(tps);
         if (fromBeginning) {
           consumer.seekToBeginning(tps);
         } else {
           consumer.seekToEnd(tps);
         }
-        Map<TopicPartition, Long> ends = noFollow ? consumer.endOffsets(tps, Duration.ofSeconds(10)) : Map.of();
+        Map<TopicPartition, Long> ends =
+            noFollow ? consumer.endOffsets(tps, Duration.ofSeconds(10)) : Map.of();
         while (count == null || printed < count) {
-          if (noFollow && ends.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue())) {
+          if (noFollow
+              && ends.entrySet().stream()
+                  .allMatch(e -> consumer.position(e.getKey()) >= e.getValue())) {
             break;
           }
           for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
@@ -113,14 +149,31 @@ public final class AuditCommand implements Runnable {
       try {
         e = EventCodec.AUDIT_EVENT.decode(record.value());
       } catch (EventDecodeException ex) {
-        out.println("# undecodable record at " + record.topic() + "-" + record.partition() + "@" + record.offset() + ": " + ex.getMessage());
+        out.println(
+            "# undecodable record at "
+                + record.topic()
+                + "-"
+                + record.partition()
+                + "@"
+                + record.offset()
+                + ": "
+                + ex.getMessage());
         return;
       }
       if (format == Format.json) {
         ObjectNode node = JSON.createObjectNode();
-        node.put("id", e.getId()).put("type", e.getType()).put("time", e.getTime().toString()).put("outcome", e.getOutcome());
-        node.put("user", e.getUser()).put("kind", e.getKind()).put("name", e.getName()).put("sessionId", e.getSessionId());
-        node.put("agent", e.getAgentId()).put("proxy", e.getProxyId()).put("bytesIn", e.getBytesIn()).put("bytesOut", e.getBytesOut());
+        node.put("id", e.getId())
+            .put("type", e.getType())
+            .put("time", e.getTime().toString())
+            .put("outcome", e.getOutcome());
+        node.put("user", e.getUser())
+            .put("kind", e.getKind())
+            .put("name", e.getName())
+            .put("sessionId", e.getSessionId());
+        node.put("agent", e.getAgentId())
+            .put("proxy", e.getProxyId())
+            .put("bytesIn", e.getBytesIn())
+            .put("bytesOut", e.getBytesOut());
         ObjectNode details = node.putObject("details");
         e.getDetails().forEach(details::put);
         out.println(node.toString());
@@ -134,7 +187,12 @@ public final class AuditCommand implements Runnable {
       append(line, "user", e.getUser());
       append(line, "agent", e.getAgentId());
       append(line, "proxy", e.getProxyId());
-      append(line, "session", e.getSessionId() == null ? null : e.getSessionId().substring(0, Math.min(8, e.getSessionId().length())));
+      append(
+          line,
+          "session",
+          e.getSessionId() == null
+              ? null
+              : e.getSessionId().substring(0, Math.min(8, e.getSessionId().length())));
       if (e.getBytesIn() + e.getBytesOut() > 0) {
         line.append(" bytes=").append(e.getBytesIn()).append('/').append(e.getBytesOut());
       }

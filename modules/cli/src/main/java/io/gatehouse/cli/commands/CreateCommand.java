@@ -24,17 +24,25 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code gatehouse create -f FILE}: sends every YAML document of the file to the proxy. The file
- * is parsed whole first, so a syntax error anywhere writes nothing; the proxy validates each
- * document and writes nothing for one it rejects.
+ * {@code gatehouse create -f FILE}: sends every YAML document of the file to the proxy. The file is
+ * parsed whole first, so a syntax error anywhere writes nothing; the proxy validates each document
+ * and writes nothing for one it rejects.
  */
-@Command(name = "create", mixinStandardHelpOptions = true, description = "Create or update dynamic resources from a YAML file (several documents allowed).")
+@Command(
+    name = "create",
+    mixinStandardHelpOptions = true,
+    description =
+        "Create or update dynamic resources from a YAML file (several documents allowed).")
 public final class CreateCommand implements Callable<Integer> {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @Mixin ProxyOptions proxy;
 
-  @Option(names = {"-f", "--file"}, required = true, paramLabel = "FILE", description = "YAML file with one or more resource documents.")
+  @Option(
+      names = {"-f", "--file"},
+      required = true,
+      paramLabel = "FILE",
+      description = "YAML file with one or more resource documents.")
   Path file;
 
   @Spec CommandSpec spec;
@@ -60,8 +68,17 @@ public final class CreateCommand implements Callable<Integer> {
       }
       Object meta = doc.get("metadata");
       Object name = meta instanceof Map<?, ?> m ? m.get("name") : null;
-      String kind = created != null && created.hasNonNull("kind") ? created.get("kind").asText() : String.valueOf(doc.get("kind"));
-      out.println(kind + "/" + (created != null && created.hasNonNull("name") ? created.get("name").asText() : name) + " created");
+      String kind =
+          created != null && created.hasNonNull("kind")
+              ? created.get("kind").asText()
+              : String.valueOf(doc.get("kind"));
+      out.println(
+          kind
+              + "/"
+              + (created != null && created.hasNonNull("name")
+                  ? created.get("name").asText()
+                  : name)
+              + " created");
     }
     out.flush();
     return ExitCodes.OK;
@@ -85,7 +102,11 @@ public final class CreateCommand implements Callable<Integer> {
           continue;
         }
         if (!(doc instanceof Map<?, ?> map)) {
-          throw CliException.user(file + ": document " + n + " is not a mapping (expected kind, version, metadata, spec)");
+          throw CliException.user(
+              file
+                  + ": document "
+                  + n
+                  + " is not a mapping (expected kind, version, metadata, spec)");
         }
         @SuppressWarnings("unchecked")
         Map<String, Object> typed = (Map<String, Object>) map;

@@ -13,7 +13,9 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code gatehouse dev}: the whole system in one process on an embedded broker, for a first run. */
+/**
+ * {@code gatehouse dev}: the whole system in one process on an embedded broker, for a first run.
+ */
 @Command(
     name = "dev",
     mixinStandardHelpOptions = true,
@@ -22,19 +24,35 @@ import picocli.CommandLine.Spec;
       "agents, and demo upstreams (HTTP app 'demo', TCP echo 'echo'). Ctrl-C stops it cleanly."
     })
 public final class DevCommand implements Callable<Integer> {
-  @Option(names = "--web-port", defaultValue = "3080", description = "Proxy web port: API, dashboard, apps, tunnels (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--web-port",
+      defaultValue = "3080",
+      description = "Proxy web port: API, dashboard, apps, tunnels (default: ${DEFAULT-VALUE}).")
   int webPort;
 
-  @Option(names = "--kafka-port", defaultValue = "9092", description = "Embedded Kafka port (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--kafka-port",
+      defaultValue = "9092",
+      description = "Embedded Kafka port (default: ${DEFAULT-VALUE}).")
   int kafkaPort;
 
-  @Option(names = "--data-dir", defaultValue = ".gatehouse", description = "Where Kafka, proxy and agents keep data (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--data-dir",
+      defaultValue = ".gatehouse",
+      description = "Where Kafka, proxy and agents keep data (default: ${DEFAULT-VALUE}).")
   Path dataDir;
 
-  @Option(names = "--agents", defaultValue = "2", description = "Number of agents (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--agents",
+      defaultValue = "2",
+      description = "Number of agents (default: ${DEFAULT-VALUE}).")
   int agents;
 
-  @Option(names = "--demo-ports", defaultValue = "3090,3091", split = ",", paramLabel = "HTTP,TCP",
+  @Option(
+      names = "--demo-ports",
+      defaultValue = "3090,3091",
+      split = ",",
+      paramLabel = "HTTP,TCP",
       description = "Ports of the demo HTTP app and TCP echo (default: ${DEFAULT-VALUE}).")
   int[] demoPorts;
 
@@ -52,21 +70,30 @@ public final class DevCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     DevStack stack;
     try {
-      stack = DevStack.start(new DevStack.Settings(webPort, kafkaPort, dataDir, agents, demoPorts[0], demoPorts[1]), line -> {
-        err.println("gatehouse dev: " + line);
-        err.flush();
-      });
+      stack =
+          DevStack.start(
+              new DevStack.Settings(
+                  webPort, kafkaPort, dataDir, agents, demoPorts[0], demoPorts[1]),
+              line -> {
+                err.println("gatehouse dev: " + line);
+                err.flush();
+              });
       stack.awaitReady(Duration.ofSeconds(60));
     } catch (RuntimeException e) {
-      throw new CliException(ExitCodes.UNREACHABLE, "dev mode failed to start: " + e.getMessage(), e);
+      throw new CliException(
+          ExitCodes.UNREACHABLE, "dev mode failed to start: " + e.getMessage(), e);
     }
     CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      err.println("gatehouse dev: stopping (agents first) ...");
-      err.flush();
-      stack.close();
-      stopped.countDown();
-    }, "gatehouse-dev-stop"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  err.println("gatehouse dev: stopping (agents first) ...");
+                  err.flush();
+                  stack.close();
+                  stopped.countDown();
+                },
+                "gatehouse-dev-stop"));
     out.println(stack.readyLine());
     out.flush();
     stopped.await();

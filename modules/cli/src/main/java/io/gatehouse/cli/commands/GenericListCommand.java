@@ -35,7 +35,11 @@ abstract class GenericListCommand extends ReadCommand {
       }
     }
     List<String> header = new ArrayList<>(fields);
-    Table table = new Table(header.stream().map(h -> h.replaceAll("([a-z])([A-Z])", "$1 $2").toUpperCase()).toArray(String[]::new));
+    Table table =
+        new Table(
+            header.stream()
+                .map(h -> h.replaceAll("([a-z])([A-Z])", "$1 $2").toUpperCase())
+                .toArray(String[]::new));
     for (JsonNode item : list) {
       Object[] row = new Object[header.size()];
       for (int i = 0; i < row.length; i++) {

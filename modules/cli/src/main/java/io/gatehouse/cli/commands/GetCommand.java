@@ -8,7 +8,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 /** {@code gatehouse get KIND[/NAME]}: resources of a kind, or one resource with its agents. */
-@Command(name = "get", mixinStandardHelpOptions = true, description = "Show the resources of a kind, or one resource and its agents.")
+@Command(
+    name = "get",
+    mixinStandardHelpOptions = true,
+    description = "Show the resources of a kind, or one resource and its agents.")
 public final class GetCommand extends ReadCommand {
   @Parameters(index = "0", paramLabel = "KIND[/NAME]", description = "e.g. app, db/pg.")
   String target;
@@ -30,10 +33,22 @@ public final class GetCommand extends ReadCommand {
       printJson(r);
       return ExitCodes.OK;
     }
-    out().printf("%s/%s  labels: %s  agents: %s/%s healthy%n", text(r, "kind"), text(r, "name"), labels(r), text(r, "healthyAgents"), text(r, "totalAgents"));
+    out()
+        .printf(
+            "%s/%s  labels: %s  agents: %s/%s healthy%n",
+            text(r, "kind"),
+            text(r, "name"),
+            labels(r),
+            text(r, "healthyAgents"),
+            text(r, "totalAgents"));
     Table table = new Table("AGENT", "ADDRESS", "HEALTHY", "ORIGIN", "LAST BEAT");
     for (JsonNode a : r.path("agents")) {
-      table.row(text(a, "agent"), text(a, "address"), text(a, "healthy"), text(a, "origin"), text(a, "lastBeat"));
+      table.row(
+          text(a, "agent"),
+          text(a, "address"),
+          text(a, "healthy"),
+          text(a, "origin"),
+          text(a, "lastBeat"));
     }
     table.print(out());
     return ExitCodes.OK;

@@ -7,9 +7,16 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 /** {@code gatehouse ls [apps|dbs|desktops|kube]}: one row per resource. */
-@Command(name = "ls", mixinStandardHelpOptions = true, description = "List resources, one row per kind/name, with healthy/total agents.")
+@Command(
+    name = "ls",
+    mixinStandardHelpOptions = true,
+    description = "List resources, one row per kind/name, with healthy/total agents.")
 public final class LsCommand extends ReadCommand {
-  @Parameters(index = "0", arity = "0..1", paramLabel = "KIND", description = "apps, dbs, desktops or kube (default: all).")
+  @Parameters(
+      index = "0",
+      arity = "0..1",
+      paramLabel = "KIND",
+      description = "apps, dbs, desktops or kube (default: all).")
   String kind;
 
   @Override

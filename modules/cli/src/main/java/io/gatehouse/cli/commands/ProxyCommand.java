@@ -15,9 +15,16 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code gatehouse proxy -c proxy.yaml}: runs a proxy until SIGTERM/Ctrl-C. */
-@Command(name = "proxy", mixinStandardHelpOptions = true, description = "Run a proxy from a config file (see infra/examples/proxy.yaml).")
+@Command(
+    name = "proxy",
+    mixinStandardHelpOptions = true,
+    description = "Run a proxy from a config file (see infra/examples/proxy.yaml).")
 public final class ProxyCommand implements Callable<Integer> {
-  @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE", description = "Proxy configuration (YAML).")
+  @Option(
+      names = {"-c", "--config"},
+      required = true,
+      paramLabel = "FILE",
+      description = "Proxy configuration (YAML).")
   Path config;
 
   @Spec CommandSpec spec;
@@ -37,13 +44,24 @@ public final class ProxyCommand implements Callable<Integer> {
       throw CliException.unreachable("proxy failed to start: " + e.getMessage(), e);
     }
     PrintWriter out = spec.commandLine().getOut();
-    out.println("proxy " + proxy.id() + " serving http://" + proxy.webAddress() + " (kafka " + parsed.kafkaBootstrap() + ")");
+    out.println(
+        "proxy "
+            + proxy.id()
+            + " serving http://"
+            + proxy.webAddress()
+            + " (kafka "
+            + parsed.kafkaBootstrap()
+            + ")");
     out.flush();
     CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      proxy.close();
-      stopped.countDown();
-    }, "gatehouse-proxy-stop"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  proxy.close();
+                  stopped.countDown();
+                },
+                "gatehouse-proxy-stop"));
     stopped.await();
     return ExitCodes.OK;
   }

@@ -20,7 +20,11 @@ abstract class ReadCommand implements Callable<Integer> {
 
   @Mixin ProxyOptions proxy;
 
-  @Option(names = "--format", paramLabel = "text|json", description = "Output format (default: ${DEFAULT-VALUE}).", defaultValue = "text")
+  @Option(
+      names = "--format",
+      paramLabel = "text|json",
+      description = "Output format (default: ${DEFAULT-VALUE}).",
+      defaultValue = "text")
   Format format;
 
   @Spec CommandSpec spec;
@@ -42,7 +46,11 @@ abstract class ReadCommand implements Callable<Integer> {
   void printResources(JsonNode resources) {
     Table table = new Table("NAME", "KIND", "LABELS", "AGENTS");
     for (JsonNode r : resources) {
-      table.row(text(r, "name"), text(r, "kind"), labels(r), text(r, "healthyAgents") + "/" + text(r, "totalAgents"));
+      table.row(
+          text(r, "name"),
+          text(r, "kind"),
+          labels(r),
+          text(r, "healthyAgents") + "/" + text(r, "totalAgents"));
     }
     table.print(out());
   }
@@ -62,7 +70,10 @@ abstract class ReadCommand implements Callable<Integer> {
     Iterator<Map.Entry<String, JsonNode>> it = labels.fields();
     while (it.hasNext()) {
       Map.Entry<String, JsonNode> e = it.next();
-      b.append(b.length() == 0 ? "" : ",").append(e.getKey()).append('=').append(e.getValue().asText());
+      b.append(b.length() == 0 ? "" : ",")
+          .append(e.getKey())
+          .append('=')
+          .append(e.getValue().asText());
     }
     return b.toString();
   }

@@ -4,7 +4,10 @@ import java.util.List;
 import picocli.CommandLine.Command;
 
 /** {@code gatehouse sessions}. */
-@Command(name = "sessions", mixinStandardHelpOptions = true, description = "List sessions and the agents they are pinned to.")
+@Command(
+    name = "sessions",
+    mixinStandardHelpOptions = true,
+    description = "List sessions and the agents they are pinned to.")
 public final class SessionsCommand extends GenericListCommand {
   @Override
   String path() {

@@ -22,7 +22,12 @@ record Target(ResourceKind kind, String name) {
   /** Parses a bare kind, singular or plural. */
   static ResourceKind kind(String text) {
     return ResourceKind.parse(text)
-        .orElseThrow(() -> CliException.user("unknown kind '" + text + "' (expected app, db, desktop or kube; plurals work too)"));
+        .orElseThrow(
+            () ->
+                CliException.user(
+                    "unknown kind '"
+                        + text
+                        + "' (expected app, db, desktop or kube; plurals work too)"));
   }
 
   /** {@code /v1/resources/kind/name}. */
@@ -37,7 +42,10 @@ record Target(ResourceKind kind, String name) {
 
   private static Target parse(String text, String expected, boolean nameRequired) {
     String[] parts = text.split("/", -1);
-    if (parts.length > 2 || parts[0].isEmpty() || (parts.length == 2 && parts[1].isEmpty()) || (nameRequired && parts.length < 2)) {
+    if (parts.length > 2
+        || parts[0].isEmpty()
+        || (parts.length == 2 && parts[1].isEmpty())
+        || (nameRequired && parts.length < 2)) {
       throw CliException.user("expected " + expected + ", got '" + text + "'");
     }
     return new Target(kind(parts[0]), parts.length == 2 ? parts[1] : null);

@@ -33,10 +33,18 @@ public final class TunnelCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "KIND/NAME")
   String target;
 
-  @Option(names = "--port", required = true, paramLabel = "N", description = "Local port to listen on (0 picks a free one).")
+  @Option(
+      names = "--port",
+      required = true,
+      paramLabel = "N",
+      description = "Local port to listen on (0 picks a free one).")
   int port;
 
-  @Option(names = "--bind", defaultValue = "127.0.0.1", paramLabel = "HOST", description = "Local address to listen on (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--bind",
+      defaultValue = "127.0.0.1",
+      paramLabel = "HOST",
+      description = "Local address to listen on (default: ${DEFAULT-VALUE}).")
   String bind;
 
   @Spec CommandSpec spec;
@@ -52,19 +60,37 @@ public final class TunnelCommand implements Callable<Integer> {
     HostPort proxyAddress = new HostPort(base.getHost(), base.getPort() > 0 ? base.getPort() : 80);
     LocalTunnel listener;
     try {
-      listener = TunnelClient.listen(new HostPort(bind, port), proxyAddress, t.kind(), t.name(), Duration.ofSeconds(5), reason -> {
-        err.println(reason);
-        err.flush();
-      });
+      listener =
+          TunnelClient.listen(
+              new HostPort(bind, port),
+              proxyAddress,
+              t.kind(),
+              t.name(),
+              Duration.ofSeconds(5),
+              reason -> {
+                err.println(reason);
+                err.flush();
+              });
     } catch (IOException e) {
       throw CliException.user("cannot listen on " + bind + ":" + port + ": " + e.getMessage());
     }
     CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      listener.close();
-      stopped.countDown();
-    }, "gatehouse-tunnel-stop"));
-    out.println("tunnel to " + t + " listening on " + bind + ":" + listener.localPort() + " (Ctrl-C to stop)");
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  listener.close();
+                  stopped.countDown();
+                },
+                "gatehouse-tunnel-stop"));
+    out.println(
+        "tunnel to "
+            + t
+            + " listening on "
+            + bind
+            + ":"
+            + listener.localPort()
+            + " (Ctrl-C to stop)");
     out.flush();
     stopped.await();
     return ExitCodes.OK;

@@ -18,8 +18,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The whole system in one process, all on loopback: an embedded Kafka broker (KRaft) with its data
  * under {@code dataDir/kafka}, a proxy, {@code agents} agents and the demo upstreams — an HTTP echo
- * app {@code demo} and a TCP echo {@code echo}. Closing stops the agents first (so their
- * tombstones reach Kafka), then the proxy, the upstreams and the broker.
+ * app {@code demo} and a TCP echo {@code echo}. Closing stops the agents first (so their tombstones
+ * reach Kafka), then the proxy, the upstreams and the broker.
  */
 public final class DevStack implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(DevStack.class);
@@ -36,7 +36,8 @@ public final class DevStack implements AutoCloseable {
   }
 
   /** What {@code gatehouse dev} takes from its flags. */
-  public record Settings(int webPort, int kafkaPort, Path dataDir, int agents, int demoHttpPort, int demoTcpPort) {
+  public record Settings(
+      int webPort, int kafkaPort, Path dataDir, int agents, int demoHttpPort, int demoTcpPort) {
     public static Settings defaults() {
       return new Settings(3080, 9092, Path.of(".gatehouse"), 2, 3090, 3091);
     }
@@ -56,14 +57,29 @@ public final class DevStack implements AutoCloseable {
 
   private void startAll(Consumer<String> progress) {
     Path data = settings.dataDir().toAbsolutePath();
-    progress.accept("starting Kafka (KRaft) on 127.0.0.1:" + settings.kafkaPort() + ", data in " + data.resolve("kafka"));
-    kafka = EmbeddedKafka.builder().port(settings.kafkaPort()).dataDir(data.resolve("kafka")).build().start();
+    progress.accept(
+        "starting Kafka (KRaft) on 127.0.0.1:"
+            + settings.kafkaPort()
+            + ", data in "
+            + data.resolve("kafka"));
+    kafka =
+        EmbeddedKafka.builder()
+            .port(settings.kafkaPort())
+            .dataDir(data.resolve("kafka"))
+            .build()
+            .start();
     try {
       demoHttp = EchoHttpServer.start(settings.demoHttpPort());
       demoTcp = EchoTcpServer.start(settings.demoTcpPort());
     } catch (IOException e) {
       throw new UncheckedIOException(
-          "cannot start the demo upstreams on 127.0.0.1:" + settings.demoHttpPort() + "/" + settings.demoTcpPort() + ": " + e.getMessage(), e);
+          "cannot start the demo upstreams on 127.0.0.1:"
+              + settings.demoHttpPort()
+              + "/"
+              + settings.demoTcpPort()
+              + ": "
+              + e.getMessage(),
+          e);
     }
     progress.accept("starting proxy on 127.0.0.1:" + settings.webPort());
     proxy =
@@ -80,7 +96,8 @@ public final class DevStack implements AutoCloseable {
                 "gatehouse dev"));
     for (int i = 1; i <= settings.agents(); i++) {
       progress.accept("starting agent dev-agent-" + i);
-      agents.add(Agent.start(AgentConfig.parse(agentYaml(i, data), "gatehouse dev (agent " + i + ")")));
+      agents.add(
+          Agent.start(AgentConfig.parse(agentYaml(i, data), "gatehouse dev (agent " + i + ")")));
     }
   }
 
@@ -96,8 +113,12 @@ public final class DevStack implements AutoCloseable {
         "app_service:",
         "  enabled: true",
         "  apps:",
-        "    - { name: demo, uri: \"http://127.0.0.1:" + demoHttp.port() + "\", labels: { env: dev } }",
-        "    - { name: echo, uri: \"tcp://127.0.0.1:" + demoTcp.port() + "\", labels: { env: dev } }",
+        "    - { name: demo, uri: \"http://127.0.0.1:"
+            + demoHttp.port()
+            + "\", labels: { env: dev } }",
+        "    - { name: echo, uri: \"tcp://127.0.0.1:"
+            + demoTcp.port()
+            + "\", labels: { env: dev } }",
         "  resources: [ { labels: { \"*\": \"*\" } } ]",
         "db_service:",
         "  enabled: true",
@@ -153,8 +174,17 @@ public final class DevStack implements AutoCloseable {
 
   /** The one line {@code gatehouse dev} prints when everything is up. */
   public String readyLine() {
-    return "gatehouse dev ready: dashboard " + webUrl() + "/ | api " + webUrl() + "/v1/resources | kafka " + kafkaBootstrap()
-        + " | " + agents.size() + " agents | try: curl -H 'Host: demo.localhost' " + webUrl() + "/";
+    return "gatehouse dev ready: dashboard "
+        + webUrl()
+        + "/ | api "
+        + webUrl()
+        + "/v1/resources | kafka "
+        + kafkaBootstrap()
+        + " | "
+        + agents.size()
+        + " agents | try: curl -H 'Host: demo.localhost' "
+        + webUrl()
+        + "/";
   }
 
   /** Stops agents first (their tombstones go out), then proxy, upstreams and broker. Idempotent. */

@@ -21,11 +21,14 @@ import java.util.concurrent.Executors;
  */
 public final class EchoHttpServer implements AutoCloseable {
   private final HttpServer server;
-  private final ExecutorService executor = Executors.newFixedThreadPool(4, r -> {
-    Thread t = new Thread(r, "gatehouse-demo-http");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ExecutorService executor =
+      Executors.newFixedThreadPool(
+          4,
+          r -> {
+            Thread t = new Thread(r, "gatehouse-demo-http");
+            t.setDaemon(true);
+            return t;
+          });
 
   private EchoHttpServer(HttpServer server) {
     this.server = server;
@@ -36,7 +39,8 @@ public final class EchoHttpServer implements AutoCloseable {
     // Without TCP_NODELAY the JDK server's separate header and body writes meet delayed ACKs:
     // every keep-alive request then waits ~40 ms.
     System.setProperty("sun.net.httpserver.nodelay", "true");
-    HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 64);
+    HttpServer server =
+        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 64);
     EchoHttpServer echo = new EchoHttpServer(server);
     server.createContext("/", echo::handle);
     server.setExecutor(echo.executor);
@@ -57,10 +61,14 @@ public final class EchoHttpServer implements AutoCloseable {
     }
     StringBuilder text = new StringBuilder();
     text.append("gatehouse demo app\n");
-    text.append(exchange.getRequestMethod()).append(' ').append(exchange.getRequestURI()).append('\n');
+    text.append(exchange.getRequestMethod())
+        .append(' ')
+        .append(exchange.getRequestURI())
+        .append('\n');
     Map<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
     headers.putAll(exchange.getRequestHeaders());
-    headers.forEach((k, v) -> text.append(k).append(": ").append(String.join(", ", v)).append('\n'));
+    headers.forEach(
+        (k, v) -> text.append(k).append(": ").append(String.join(", ", v)).append('\n'));
     text.append('\n').append(new String(body, StandardCharsets.UTF_8));
     byte[] out = text.toString().getBytes(StandardCharsets.UTF_8);
     exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");

@@ -15,11 +15,13 @@ import java.util.concurrent.Executors;
 /** The demo TCP resource {@code echo}: every byte received is sent back. */
 public final class EchoTcpServer implements AutoCloseable {
   private final ServerSocket server;
-  private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
-    Thread t = new Thread(r, "gatehouse-demo-tcp");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ExecutorService threads =
+      Executors.newCachedThreadPool(
+          r -> {
+            Thread t = new Thread(r, "gatehouse-demo-tcp");
+            t.setDaemon(true);
+            return t;
+          });
   private final Set<Socket> open = ConcurrentHashMap.newKeySet();
 
   private EchoTcpServer(ServerSocket server) {
@@ -52,7 +54,9 @@ public final class EchoTcpServer implements AutoCloseable {
   }
 
   private void echo(Socket s) {
-    try (s; InputStream in = s.getInputStream(); OutputStream out = s.getOutputStream()) {
+    try (s;
+        InputStream in = s.getInputStream();
+        OutputStream out = s.getOutputStream()) {
       byte[] buf = new byte[16 * 1024];
       int n;
       while ((n = in.read(buf)) >= 0) {

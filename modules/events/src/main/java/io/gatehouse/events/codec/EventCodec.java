@@ -21,9 +21,9 @@ import org.apache.avro.specific.SpecificRecord;
 import org.apache.avro.util.ClassSecurityValidator;
 
 /**
- * Encodes and decodes one event type with Avro single-object encoding. Decoding accepts any
- * version of the schema this build knows (current or released) and resolves it to the current
- * one; anything else fails with {@link EventDecodeException}. Instances are thread-safe.
+ * Encodes and decodes one event type with Avro single-object encoding. Decoding accepts any version
+ * of the schema this build knows (current or released) and resolves it to the current one; anything
+ * else fails with {@link EventDecodeException}. Instances are thread-safe.
  *
  * @param <T> the generated record class
  */
@@ -95,7 +95,9 @@ public final class EventCodec<T extends SpecificRecord> {
     }
     return SchemaCatalog.fingerprintOf(payload)
         .orElseThrow(
-            () -> new EventDecodeException("payload of " + payload.length + " bytes has no Avro single-object header"));
+            () ->
+                new EventDecodeException(
+                    "payload of " + payload.length + " bytes has no Avro single-object header"));
   }
 
   /**
@@ -116,7 +118,11 @@ public final class EventCodec<T extends SpecificRecord> {
     }
     BinaryDecoder body =
         DecoderFactory.get()
-            .binaryDecoder(payload, SchemaCatalog.HEADER_LENGTH, payload.length - SchemaCatalog.HEADER_LENGTH, null);
+            .binaryDecoder(
+                payload,
+                SchemaCatalog.HEADER_LENGTH,
+                payload.length - SchemaCatalog.HEADER_LENGTH,
+                null);
     try {
       GenericDatumReader.skip(writer, body);
       if (body.isEnd()) {
@@ -127,7 +133,11 @@ public final class EventCodec<T extends SpecificRecord> {
           "cannot decode " + type.getSimpleName() + " (" + payload.length + " bytes): " + e, e);
     }
     throw new EventDecodeException(
-        "cannot decode " + type.getSimpleName() + " (" + payload.length + " bytes): trailing bytes after the record");
+        "cannot decode "
+            + type.getSimpleName()
+            + " ("
+            + payload.length
+            + " bytes): trailing bytes after the record");
   }
 
   /**

@@ -31,6 +31,7 @@ public final class SchemaCatalog {
 
   static final byte MAGIC_0 = (byte) 0xC3;
   static final byte MAGIC_1 = (byte) 0x01;
+
   /** Magic bytes (2) and fingerprint (8) before the Avro body of every value. */
   public static final int HEADER_LENGTH = 10;
 

@@ -8,9 +8,9 @@ import org.apache.avro.SchemaCompatibility.SchemaCompatibilityType;
 import org.apache.avro.SchemaCompatibility.SchemaPairCompatibility;
 
 /**
- * The evolution rule of the event contract: every current schema must be both backward
- * compatible (new readers read old data) and forward compatible (old readers read new data) with
- * the version it replaces, and no released record may disappear.
+ * The evolution rule of the event contract: every current schema must be both backward compatible
+ * (new readers read old data) and forward compatible (old readers read new data) with the version
+ * it replaces, and no released record may disappear.
  */
 public final class SchemaCompatibility {
   private SchemaCompatibility() {}

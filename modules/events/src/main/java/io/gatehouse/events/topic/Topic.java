@@ -55,12 +55,17 @@ public enum Topic {
       // Roll segments hourly so the cleaner can compact; keep tombstones a day so a proxy
       // that was down for hours still sees deletes.
       return Map.of(
-          "cleanup.policy", "compact",
-          "segment.ms", String.valueOf(Duration.ofHours(1).toMillis()),
-          "delete.retention.ms", String.valueOf(Duration.ofDays(1).toMillis()),
-          "min.cleanable.dirty.ratio", "0.5");
+          "cleanup.policy",
+          "compact",
+          "segment.ms",
+          String.valueOf(Duration.ofHours(1).toMillis()),
+          "delete.retention.ms",
+          String.valueOf(Duration.ofDays(1).toMillis()),
+          "min.cleanable.dirty.ratio",
+          "0.5");
     }
-    long retention = this == AUDIT ? Duration.ofDays(365).toMillis() : Duration.ofDays(30).toMillis();
+    long retention =
+        this == AUDIT ? Duration.ofDays(365).toMillis() : Duration.ofDays(30).toMillis();
     return Map.of("cleanup.policy", "delete", "retention.ms", String.valueOf(retention));
   }
 

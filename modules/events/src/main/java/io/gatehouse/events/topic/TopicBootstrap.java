@@ -15,8 +15,8 @@ import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.TopicExistsException;
 
@@ -60,16 +60,23 @@ public final class TopicBootstrap {
       List<String> leaderless = new ArrayList<>();
       Map<String, TopicDescription> described;
       try {
-        described = admin.describeTopics(topicNames).allTopicNames().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        described =
+            admin
+                .describeTopics(topicNames)
+                .allTopicNames()
+                .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
       } catch (ExecutionException e) {
         // A topic just created may be unknown to the broker for a moment.
-        if (!(e.getCause() instanceof org.apache.kafka.common.errors.RetriableException) || System.nanoTime() > deadline) {
-          throw new TopicContractException("cannot describe topics " + topicNames + ": " + describe(e.getCause()), e.getCause());
+        if (!(e.getCause() instanceof org.apache.kafka.common.errors.RetriableException)
+            || System.nanoTime() > deadline) {
+          throw new TopicContractException(
+              "cannot describe topics " + topicNames + ": " + describe(e.getCause()), e.getCause());
         }
         described = Map.of();
         leaderless.add(e.getCause().getClass().getSimpleName());
       } catch (TimeoutException e) {
-        throw new TopicContractException("timed out after " + timeout + " describing topics " + topicNames, e);
+        throw new TopicContractException(
+            "timed out after " + timeout + " describing topics " + topicNames, e);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new TopicContractException("interrupted describing topics", e);
@@ -83,7 +90,8 @@ public final class TopicBootstrap {
         return;
       }
       if (System.nanoTime() > deadline) {
-        throw new TopicContractException("partitions without a leader after " + timeout + ": " + leaderless);
+        throw new TopicContractException(
+            "partitions without a leader after " + timeout + ": " + leaderless);
       }
       java.util.concurrent.locks.LockSupport.parkNanos(20_000_000L);
     }
@@ -123,7 +131,8 @@ public final class TopicBootstrap {
     for (Topic topic : topics) {
       resources.add(new ConfigResource(ConfigResource.Type.TOPIC, names.of(topic)));
     }
-    Map<ConfigResource, Config> configs = await("describe topic configs", admin.describeConfigs(resources).all());
+    Map<ConfigResource, Config> configs =
+        await("describe topic configs", admin.describeConfigs(resources).all());
     List<String> problems = new ArrayList<>();
     for (Topic topic : topics) {
       Config config = configs.get(new ConfigResource(ConfigResource.Type.TOPIC, names.of(topic)));
@@ -153,7 +162,8 @@ public final class TopicBootstrap {
     try {
       return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {
-      throw new TopicContractException("cannot " + what + ": " + describe(e.getCause()), e.getCause());
+      throw new TopicContractException(
+          "cannot " + what + ": " + describe(e.getCause()), e.getCause());
     } catch (TimeoutException e) {
       throw new TopicContractException("timed out after " + timeout + " trying to " + what, e);
     } catch (InterruptedException e) {
@@ -169,7 +179,12 @@ public final class TopicBootstrap {
   private boolean writable(Map<String, TopicDescription> described) {
     Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
     described.forEach(
-        (name, d) -> d.partitions().forEach(p -> partitions.put(new TopicPartition(name, p.partition()), OffsetSpec.latest())));
+        (name, d) ->
+            d.partitions()
+                .forEach(
+                    p ->
+                        partitions.put(
+                            new TopicPartition(name, p.partition()), OffsetSpec.latest())));
     try {
       admin.listOffsets(partitions).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
       return true;
@@ -177,7 +192,9 @@ public final class TopicBootstrap {
       if (e.getCause() instanceof org.apache.kafka.common.errors.RetriableException) {
         return false;
       }
-      throw new TopicContractException("cannot list offsets of " + described.keySet() + ": " + describe(e.getCause()), e.getCause());
+      throw new TopicContractException(
+          "cannot list offsets of " + described.keySet() + ": " + describe(e.getCause()),
+          e.getCause());
     } catch (TimeoutException e) {
       return false;
     } catch (InterruptedException e) {
@@ -188,6 +205,7 @@ public final class TopicBootstrap {
 
   private static String describe(Throwable e) {
     String message = e.getMessage();
-    return e.getClass().getSimpleName() + (message == null || message.isBlank() ? "" : " " + message);
+    return e.getClass().getSimpleName()
+        + (message == null || message.isBlank() ? "" : " " + message);
   }
 }

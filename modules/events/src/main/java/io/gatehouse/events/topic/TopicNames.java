@@ -3,9 +3,8 @@ package io.gatehouse.events.topic;
 import java.util.Optional;
 
 /**
- * Full topic names under one prefix ({@code gatehouse} by default, giving
- * {@code gatehouse.heartbeats}). A different prefix lets several installations, or tests, share a
- * cluster.
+ * Full topic names under one prefix ({@code gatehouse} by default, giving {@code
+ * gatehouse.heartbeats}). A different prefix lets several installations, or tests, share a cluster.
  */
 public record TopicNames(String prefix) {
   public static final TopicNames DEFAULT = new TopicNames("gatehouse");
@@ -13,7 +12,9 @@ public record TopicNames(String prefix) {
   public TopicNames {
     if (prefix == null || prefix.isBlank() || !prefix.matches("[A-Za-z0-9._-]+")) {
       throw new IllegalArgumentException(
-          "topic prefix '" + prefix + "' must be non-empty and use only letters, digits, '.', '_' or '-'");
+          "topic prefix '"
+              + prefix
+              + "' must be non-empty and use only letters, digits, '.', '_' or '-'");
     }
   }
 

@@ -4,8 +4,8 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * Names of the proxy-agent wire protocol v1 ({@code docs/wire-protocol.md}), shared by both ends
- * so they cannot drift apart.
+ * Names of the proxy-agent wire protocol v1 ({@code docs/wire-protocol.md}), shared by both ends so
+ * they cannot drift apart.
  */
 public final class Wire {
   public static final String RESOURCE = "Gatehouse-Resource";
@@ -14,16 +14,19 @@ public final class Wire {
   public static final String USER = "Gatehouse-User";
   public static final String AGENT = "Gatehouse-Agent";
   public static final String ERROR = "Gatehouse-Error";
+
   /** Every header of the protocol starts with this (lower case); none reaches an upstream. */
   public static final String PREFIX = "gatehouse-";
 
   /** The agent's tunnel endpoint, upgraded with {@link #TUNNEL_PROTOCOL}. */
   public static final String TUNNEL_PATH = "/.gatehouse/tunnel";
+
   public static final String HEALTH_PATH = "/.gatehouse/health";
   public static final String TUNNEL_PROTOCOL = "gatehouse-tunnel/1";
 
   /** {@code Gatehouse-Error} codes after which another agent may succeed. */
-  public static final Set<String> RETRYABLE_CODES = Set.of("not-serving", "draining", "upstream-refused", "upstream-timeout");
+  public static final Set<String> RETRYABLE_CODES =
+      Set.of("not-serving", "draining", "upstream-refused", "upstream-timeout");
 
   /** Hop-by-hop headers (RFC 9110 §7.6.1, plus Host and Expect): never forwarded by a relay. */
   public static final Set<String> HOP_BY_HOP =

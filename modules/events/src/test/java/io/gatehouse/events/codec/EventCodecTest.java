@@ -16,17 +16,18 @@ import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.message.BinaryMessageDecoder;
 import org.apache.avro.specific.SpecificRecord;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.api.Test;
 
 class EventCodecTest {
   private static final Path SCHEMAS = Path.of("../../schemas");
 
   static Stream<Arguments> everyEvent() {
     return Stream.of(
-        Arguments.of(EventCodec.RESOURCE_DEFINITION, Samples.definition(), "ResourceDefinition.avsc"),
+        Arguments.of(
+            EventCodec.RESOURCE_DEFINITION, Samples.definition(), "ResourceDefinition.avsc"),
         Arguments.of(EventCodec.RESOURCE_HEARTBEAT, Samples.heartbeat(), "ResourceHeartbeat.avsc"),
         Arguments.of(EventCodec.AGENT_BEAT, Samples.agentBeat(), "AgentBeat.avsc"),
         Arguments.of(EventCodec.SESSION_PIN, Samples.sessionPin(), "SessionPin.avsc"),
@@ -49,23 +50,27 @@ class EventCodecTest {
 
     assertThat(bytes[0]).isEqualTo((byte) 0xC3);
     assertThat(bytes[1]).isEqualTo((byte) 0x01);
-    assertThat(SchemaCatalog.fingerprintOf(bytes)).contains(SchemaCatalog.fingerprint(codec.schema()));
+    assertThat(SchemaCatalog.fingerprintOf(bytes))
+        .contains(SchemaCatalog.fingerprint(codec.schema()));
     assertThat(SchemaCatalog.get().writerOf(bytes))
-        .hasValueSatisfying(s -> assertThat(s.getFullName()).isEqualTo(codec.schema().getFullName()));
+        .hasValueSatisfying(
+            s -> assertThat(s.getFullName()).isEqualTo(codec.schema().getFullName()));
   }
 
   @ParameterizedTest
   @MethodSource("everyEvent")
-  <T extends SpecificRecord> void decodesWithOnlyTheAvscFile(EventCodec<T> codec, T event, String file)
-      throws IOException {
+  <T extends SpecificRecord> void decodesWithOnlyTheAvscFile(
+      EventCodec<T> codec, T event, String file) throws IOException {
     byte[] bytes = codec.encode(event);
     // An outside consumer: no generated classes, just the .avsc files parsed in order.
     Schema.Parser parser = new Schema.Parser();
     parser.parse(SCHEMAS.resolve("ResourceSpec.avsc").toFile());
     Schema schema =
-        file.equals("ResourceSpec.avsc") ? parser.getTypes().get("io.gatehouse.events.ResourceSpec")
+        file.equals("ResourceSpec.avsc")
+            ? parser.getTypes().get("io.gatehouse.events.ResourceSpec")
             : parser.parse(SCHEMAS.resolve(file).toFile());
-    BinaryMessageDecoder<GenericRecord> decoder = new BinaryMessageDecoder<>(GenericData.get(), schema);
+    BinaryMessageDecoder<GenericRecord> decoder =
+        new BinaryMessageDecoder<>(GenericData.get(), schema);
 
     GenericRecord record = decoder.decode(bytes);
 
@@ -91,7 +96,9 @@ class EventCodecTest {
       assertThat(Files.readString(SCHEMAS.resolve(file)))
           .isEqualTo(
               new String(
-                  getClass().getResourceAsStream("/io/gatehouse/events/schemas/" + file).readAllBytes(),
+                  getClass()
+                      .getResourceAsStream("/io/gatehouse/events/schemas/" + file)
+                      .readAllBytes(),
                   java.nio.charset.StandardCharsets.UTF_8));
     }
   }
@@ -115,7 +122,8 @@ class EventCodecTest {
             corruptFingerprint,
             EventCodec.RESOURCE_HEARTBEAT.encode(Samples.heartbeat()));
     for (byte[] payload : bad) {
-      assertThatThrownBy(() -> EventCodec.AGENT_BEAT.validate(payload)).isInstanceOf(EventDecodeException.class);
+      assertThatThrownBy(() -> EventCodec.AGENT_BEAT.validate(payload))
+          .isInstanceOf(EventDecodeException.class);
     }
   }
 
@@ -172,13 +180,16 @@ class EventCodecTest {
     record.put("time", 1000L);
     byte[] bytes;
     try {
-      bytes = new org.apache.avro.message.BinaryMessageEncoder<GenericRecord>(GenericData.get(), old)
-          .encode(record).array();
+      bytes =
+          new org.apache.avro.message.BinaryMessageEncoder<GenericRecord>(GenericData.get(), old)
+              .encode(record)
+              .array();
     } catch (IOException e) {
       throw new AssertionError(e);
     }
     // Not in this build's catalogue: rejected rather than misread.
-    assertThatThrownBy(() -> EventCodec.AGENT_BEAT.decode(bytes)).isInstanceOf(EventDecodeException.class);
+    assertThatThrownBy(() -> EventCodec.AGENT_BEAT.decode(bytes))
+        .isInstanceOf(EventDecodeException.class);
     assertThat(List.of(SchemaCatalog.get().versions(AgentBeat.getClassSchema().getFullName())))
         .isNotEmpty();
   }

@@ -18,8 +18,10 @@ class SchemaCompatibilityTest {
 
   @Test
   void currentSchemasAreBackwardAndForwardCompatibleWithTheReleasedOnes() {
-    Map<String, Schema> released = SchemaCatalog.parse(f -> Files.newInputStream(SCHEMAS.resolve("released").resolve(f)));
-    Map<String, Schema> current = SchemaCatalog.parse(f -> Files.newInputStream(SCHEMAS.resolve(f)));
+    Map<String, Schema> released =
+        SchemaCatalog.parse(f -> Files.newInputStream(SCHEMAS.resolve("released").resolve(f)));
+    Map<String, Schema> current =
+        SchemaCatalog.parse(f -> Files.newInputStream(SCHEMAS.resolve(f)));
 
     assertThat(SchemaCompatibility.problems(released, current))
         .as("schemas/ must stay compatible with schemas/released/ (see docs/topic-contract.md)")
@@ -30,7 +32,9 @@ class SchemaCompatibilityTest {
   void acceptsAnOptionalFieldWithADefault() throws IOException {
     Map<String, Schema> released = released();
     Map<String, Schema> current =
-        edited("AgentBeat.avsc", "{\"name\": \"agentId\", \"type\": \"string\"},",
+        edited(
+            "AgentBeat.avsc",
+            "{\"name\": \"agentId\", \"type\": \"string\"},",
             "{\"name\": \"agentId\", \"type\": \"string\"}, {\"name\": \"zone\", \"type\": [\"null\", \"string\"], \"default\": null},");
 
     assertThat(SchemaCompatibility.problems(released, current)).isEmpty();
@@ -39,7 +43,9 @@ class SchemaCompatibilityTest {
   @Test
   void rejectsAFieldAddedWithoutADefault() throws IOException {
     Map<String, Schema> current =
-        edited("AgentBeat.avsc", "{\"name\": \"agentId\", \"type\": \"string\"},",
+        edited(
+            "AgentBeat.avsc",
+            "{\"name\": \"agentId\", \"type\": \"string\"},",
             "{\"name\": \"agentId\", \"type\": \"string\"}, {\"name\": \"zone\", \"type\": \"string\"},");
 
     assertThat(SchemaCompatibility.problems(released(), current))
@@ -50,7 +56,9 @@ class SchemaCompatibilityTest {
   @Test
   void rejectsAChangedFieldType() throws IOException {
     Map<String, Schema> current =
-        edited("SessionPin.avsc", "{\"name\": \"agentId\", \"type\": \"string\"}",
+        edited(
+            "SessionPin.avsc",
+            "{\"name\": \"agentId\", \"type\": \"string\"}",
             "{\"name\": \"agentId\", \"type\": \"long\"}");
 
     assertThat(SchemaCompatibility.problems(released(), current))
@@ -60,7 +68,10 @@ class SchemaCompatibilityTest {
   @Test
   void rejectsARequiredFieldRemoved() throws IOException {
     Map<String, Schema> current =
-        edited("AuditEvent.avsc", "{\"name\": \"outcome\", \"type\": \"string\", \"doc\": \"ok, denied, failed, ...\"},", "");
+        edited(
+            "AuditEvent.avsc",
+            "{\"name\": \"outcome\", \"type\": \"string\", \"doc\": \"ok, denied, failed, ...\"},",
+            "");
 
     assertThat(SchemaCompatibility.problems(released(), current))
         .anySatisfy(p -> assertThat(p).contains("AuditEvent", "forward", "outcome"));
@@ -70,7 +81,8 @@ class SchemaCompatibilityTest {
     return SchemaCatalog.parse(f -> Files.newInputStream(SCHEMAS.resolve("released").resolve(f)));
   }
 
-  private static Map<String, Schema> edited(String file, String from, String to) throws IOException {
+  private static Map<String, Schema> edited(String file, String from, String to)
+      throws IOException {
     String original = Files.readString(SCHEMAS.resolve(file));
     assertThat(original).as("test edit must apply to " + file).contains(from);
     String changed = original.replace(from, to);

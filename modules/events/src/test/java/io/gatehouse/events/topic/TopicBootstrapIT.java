@@ -25,8 +25,17 @@ class TopicBootstrapIT {
     for (Topic topic : Topic.values()) {
       ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, names.of(topic));
       Config config = kafka.admin().describeConfigs(List.of(resource)).all().get().get(resource);
-      assertThat(config.get("cleanup.policy").value()).as(topic.name()).isEqualTo(topic.cleanupPolicy().value());
-      assertThat(kafka.admin().describeTopics(List.of(names.of(topic))).allTopicNames().get().get(names.of(topic)).partitions())
+      assertThat(config.get("cleanup.policy").value())
+          .as(topic.name())
+          .isEqualTo(topic.cleanupPolicy().value());
+      assertThat(
+              kafka
+                  .admin()
+                  .describeTopics(List.of(names.of(topic)))
+                  .allTopicNames()
+                  .get()
+                  .get(names.of(topic))
+                  .partitions())
           .hasSize(topic.partitions());
     }
   }
@@ -42,8 +51,12 @@ class TopicBootstrapIT {
   @Test
   void existingTopicWithTheWrongPolicyIsAClearError() throws Exception {
     TopicNames names = names();
-    kafka.admin()
-        .createTopics(List.of(new NewTopic(names.of(Topic.HEARTBEATS), 1, (short) 1).configs(Map.of("cleanup.policy", "delete"))))
+    kafka
+        .admin()
+        .createTopics(
+            List.of(
+                new NewTopic(names.of(Topic.HEARTBEATS), 1, (short) 1)
+                    .configs(Map.of("cleanup.policy", "delete"))))
         .all()
         .get();
 

@@ -40,11 +40,10 @@ import java.util.concurrent.TimeUnit;
 /**
  * The REST API on the web port (docs/proxy.md): resources (list, get, create or replace, delete),
  * agents, sessions, server-sent events of state changes, health, readiness, Prometheus metrics, and
- * the web dashboard at {@code /}.
- * Reads come from local state (scans run off the event loop); writes go to Kafka and answer once
- * Kafka acknowledged them. Every failure is answered by one failure handler, through
- * {@link Failures#verdict}, as {@code {"status","code","error"}} ({@code error} is the sentence for
- * people, {@code code} the {@code Gatehouse-Error} code for programs).
+ * the web dashboard at {@code /}. Reads come from local state (scans run off the event loop);
+ * writes go to Kafka and answer once Kafka acknowledged them. Every failure is answered by one
+ * failure handler, through {@link Failures#verdict}, as {@code {"status","code","error"}} ({@code
+ * error} is the sentence for people, {@code code} the {@code Gatehouse-Error} code for programs).
  */
 public final class Api {
   private static final long BODY_LIMIT = 1024 * 1024;
@@ -81,18 +80,23 @@ public final class Api {
     this.publisher = publisher;
     this.materializer = materializer;
     this.prometheus = prometheus(registry);
-    this.events = new EventStream(materializer.changes(), proxyId, new ProxyStatus(proxyId, materializer, table));
+    this.events =
+        new EventStream(
+            materializer.changes(), proxyId, new ProxyStatus(proxyId, materializer, table));
     this.dashboard = Dashboard.load();
   }
 
   /** A router for one event loop; routers are cheap, and each verticle gets its own. */
   public Router router(Vertx vertx) {
     Router r = Router.router(vertx);
-    r.get("/healthz").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "ok").put("proxy", proxyId)));
+    r.get("/healthz")
+        .handler(ctx -> json(ctx, 200, new JsonObject().put("status", "ok").put("proxy", proxyId)));
     r.get("/readyz").handler(this::ready);
     r.get("/metrics").handler(this::metrics);
     r.get("/v1/resources").handler(this::listResources);
-    r.post("/v1/resources").handler(BodyHandler.create().setBodyLimit(BODY_LIMIT)).handler(this::putResource);
+    r.post("/v1/resources")
+        .handler(BodyHandler.create().setBodyLimit(BODY_LIMIT))
+        .handler(this::putResource);
     r.get("/v1/resources/:kind/:name").handler(this::getResource);
     r.delete("/v1/resources/:kind/:name").handler(this::deleteResource);
     r.get("/v1/agents").handler(this::agents);
@@ -100,7 +104,15 @@ public final class Api {
     r.get("/v1/events").handler(events::handle);
     r.get("/").handler(dashboard::index);
     r.get("/dashboard/:file").handler(dashboard::asset);
-    r.route().last().handler(ctx -> ctx.fail(new IngressFailure(404, "not-found", "no endpoint " + ctx.request().method() + " " + ctx.request().path())));
+    r.route()
+        .last()
+        .handler(
+            ctx ->
+                ctx.fail(
+                    new IngressFailure(
+                        404,
+                        "not-found",
+                        "no endpoint " + ctx.request().method() + " " + ctx.request().path())));
     r.route().failureHandler(this::failure);
     return r;
   }
@@ -119,10 +131,16 @@ public final class Api {
 
   private void metrics(RoutingContext ctx) {
     if (prometheus.isEmpty()) {
-      ctx.fail(new IngressFailure(404, "not-found", "metrics are not exported: the proxy runs with a registry that is not Prometheus"));
+      ctx.fail(
+          new IngressFailure(
+              404,
+              "not-found",
+              "metrics are not exported: the proxy runs with a registry that is not Prometheus"));
       return;
     }
-    ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8").end(prometheus.get().scrape());
+    ctx.response()
+        .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")
+        .end(prometheus.get().scrape());
   }
 
   private void listResources(RoutingContext ctx) {
@@ -133,29 +151,43 @@ public final class Api {
     } else {
       kind = ResourceKind.parse(kinds.get(0));
       if (kind.isEmpty()) {
-        ctx.fail(new IngressFailure(400, "bad-request", "unknown kind '" + kinds.get(0) + "' (expected app, db, desktop or kube)"));
+        ctx.fail(
+            new IngressFailure(
+                400,
+                "bad-request",
+                "unknown kind '" + kinds.get(0) + "' (expected app, db, desktop or kube)"));
         return;
       }
     }
     Optional<ResourceKind> k = kind;
-    blocking(ctx, () -> {
-      Map<ResourceRef, List<AgentStatus>> served = table.all(k);
-      Map<String, ResourceRef> refs = new TreeMap<>();
-      Map<ResourceRef, ResourceDefinition> defined = new java.util.HashMap<>();
-      served.keySet().forEach(ref -> refs.put(ref.key(), ref));
-      for (ResourceDefinition d : table.definitions(k)) {
-        ResourceKind.parse(d.getKind()).ifPresent(dk -> {
-          ResourceRef ref = new ResourceRef(dk, d.getName());
-          refs.put(ref.key(), ref);
-          defined.put(ref, d);
-        });
-      }
-      JsonArray out = new JsonArray();
-      for (ResourceRef ref : refs.values()) {
-        out.add(ResourceJson.resource(ref, Optional.ofNullable(defined.get(ref)), served.getOrDefault(ref, List.of())));
-      }
-      return out;
-    }).onSuccess(out -> json(ctx, 200, out)).onFailure(ctx::fail);
+    blocking(
+            ctx,
+            () -> {
+              Map<ResourceRef, List<AgentStatus>> served = table.all(k);
+              Map<String, ResourceRef> refs = new TreeMap<>();
+              Map<ResourceRef, ResourceDefinition> defined = new java.util.HashMap<>();
+              served.keySet().forEach(ref -> refs.put(ref.key(), ref));
+              for (ResourceDefinition d : table.definitions(k)) {
+                ResourceKind.parse(d.getKind())
+                    .ifPresent(
+                        dk -> {
+                          ResourceRef ref = new ResourceRef(dk, d.getName());
+                          refs.put(ref.key(), ref);
+                          defined.put(ref, d);
+                        });
+              }
+              JsonArray out = new JsonArray();
+              for (ResourceRef ref : refs.values()) {
+                out.add(
+                    ResourceJson.resource(
+                        ref,
+                        Optional.ofNullable(defined.get(ref)),
+                        served.getOrDefault(ref, List.of())));
+              }
+              return out;
+            })
+        .onSuccess(out -> json(ctx, 200, out))
+        .onFailure(ctx::fail);
   }
 
   private void getResource(RoutingContext ctx) {
@@ -163,14 +195,18 @@ public final class Api {
     if (ref == null) {
       return;
     }
-    blocking(ctx, () -> {
-      List<AgentStatus> agents = table.agents(ref);
-      Optional<ResourceDefinition> definition = table.definition(ref);
-      if (agents.isEmpty() && definition.isEmpty()) {
-        throw new RoutingFailure(RoutingFailure.Reason.UNKNOWN_RESOURCE, ref, List.of());
-      }
-      return ResourceJson.resource(ref, definition, agents);
-    }).onSuccess(out -> json(ctx, 200, out)).onFailure(ctx::fail);
+    blocking(
+            ctx,
+            () -> {
+              List<AgentStatus> agents = table.agents(ref);
+              Optional<ResourceDefinition> definition = table.definition(ref);
+              if (agents.isEmpty() && definition.isEmpty()) {
+                throw new RoutingFailure(RoutingFailure.Reason.UNKNOWN_RESOURCE, ref, List.of());
+              }
+              return ResourceJson.resource(ref, definition, agents);
+            })
+        .onSuccess(out -> json(ctx, 200, out))
+        .onFailure(ctx::fail);
   }
 
   private void putResource(RoutingContext ctx) {
@@ -189,7 +225,12 @@ public final class Api {
         .compose(existed -> write(ref, definition).map(existed))
         .onSuccess(
             existed -> {
-              audit.resourceChanged(existed ? AuditLog.RESOURCE_UPDATE : AuditLog.RESOURCE_CREATE, ref, null, "ok", remote);
+              audit.resourceChanged(
+                  existed ? AuditLog.RESOURCE_UPDATE : AuditLog.RESOURCE_CREATE,
+                  ref,
+                  null,
+                  "ok",
+                  remote);
               ctx.response().putHeader(HttpHeaders.LOCATION, "/v1/resources/" + ref.key());
               json(ctx, 201, ResourceJson.definition(definition));
             })
@@ -202,15 +243,21 @@ public final class Api {
       return;
     }
     String remote = remote(ctx);
-    blocking(ctx, () -> {
-      if (table.definition(ref).isPresent()) {
-        return true;
-      }
-      if (!table.agents(ref).isEmpty()) {
-        throw new IngressFailure(409, "static-resource", ref + " has no dynamic definition: it is served from agent configuration; remove it there");
-      }
-      throw new RoutingFailure(RoutingFailure.Reason.UNKNOWN_RESOURCE, ref, List.of());
-    })
+    blocking(
+            ctx,
+            () -> {
+              if (table.definition(ref).isPresent()) {
+                return true;
+              }
+              if (!table.agents(ref).isEmpty()) {
+                throw new IngressFailure(
+                    409,
+                    "static-resource",
+                    ref
+                        + " has no dynamic definition: it is served from agent configuration; remove it there");
+              }
+              throw new RoutingFailure(RoutingFailure.Reason.UNKNOWN_RESOURCE, ref, List.of());
+            })
         .compose(found -> write(ref, null))
         .onSuccess(
             v -> {
@@ -221,22 +268,31 @@ public final class Api {
   }
 
   private void agents(RoutingContext ctx) {
-    blocking(ctx, () -> {
-      Map<String, Instant> ejected = ejections.current();
-      JsonArray out = new JsonArray();
-      for (AgentBeat beat : table.beats()) {
-        out.add(ResourceJson.agent(beat, table.health(beat), ejected.get(beat.getAgentId())));
-      }
-      return out;
-    }).onSuccess(out -> json(ctx, 200, out)).onFailure(ctx::fail);
+    blocking(
+            ctx,
+            () -> {
+              Map<String, Instant> ejected = ejections.current();
+              JsonArray out = new JsonArray();
+              for (AgentBeat beat : table.beats()) {
+                out.add(
+                    ResourceJson.agent(beat, table.health(beat), ejected.get(beat.getAgentId())));
+              }
+              return out;
+            })
+        .onSuccess(out -> json(ctx, 200, out))
+        .onFailure(ctx::fail);
   }
 
   private void sessions(RoutingContext ctx) {
-    blocking(ctx, () -> {
-      JsonArray out = new JsonArray();
-      pins.all().forEach(pin -> out.add(ResourceJson.session(pin)));
-      return out;
-    }).onSuccess(out -> json(ctx, 200, out)).onFailure(ctx::fail);
+    blocking(
+            ctx,
+            () -> {
+              JsonArray out = new JsonArray();
+              pins.all().forEach(pin -> out.add(ResourceJson.session(pin)));
+              return out;
+            })
+        .onSuccess(out -> json(ctx, 200, out))
+        .onFailure(ctx::fail);
   }
 
   /** The one failure handler of the API: status, code and message from {@link Failures#verdict}. */
@@ -244,10 +300,15 @@ public final class Api {
     Throwable failure = ctx.failure();
     if (failure == null) {
       int status = ctx.statusCode() < 400 ? 500 : ctx.statusCode();
-      failure = new IngressFailure(status, status == 413 ? "too-large" : "http-" + status, "request failed with HTTP " + status);
+      failure =
+          new IngressFailure(
+              status,
+              status == 413 ? "too-large" : "http-" + status,
+              "request failed with HTTP " + status);
     }
     Failures.Verdict v = Failures.verdict(failure);
-    JsonObject body = new JsonObject().put("status", v.status()).put("code", v.code()).put("error", v.message());
+    JsonObject body =
+        new JsonObject().put("status", v.status()).put("code", v.code()).put("error", v.message());
     if (failure instanceof ConfigException c) {
       JsonArray problems = new JsonArray();
       for (ConfigProblem p : c.problems()) {
@@ -272,7 +333,12 @@ public final class Api {
                     new IngressFailure(
                         503,
                         "kafka-unavailable",
-                        "Kafka did not acknowledge the write of " + ref + " within " + WRITE_TIMEOUT_SECONDS + " s; it may still be applied: " + e.getMessage())));
+                        "Kafka did not acknowledge the write of "
+                            + ref
+                            + " within "
+                            + WRITE_TIMEOUT_SECONDS
+                            + " s; it may still be applied: "
+                            + e.getMessage())));
   }
 
   private static ResourceRef ref(RoutingContext ctx) {
@@ -300,8 +366,12 @@ public final class Api {
     if (ctx.response().ended() || ctx.response().closed()) {
       return;
     }
-    String text = body instanceof JsonObject o ? o.encodePrettily() : ((JsonArray) body).encodePrettily();
-    ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(text + "\n");
+    String text =
+        body instanceof JsonObject o ? o.encodePrettily() : ((JsonArray) body).encodePrettily();
+    ctx.response()
+        .setStatusCode(status)
+        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+        .end(text + "\n");
   }
 
   private static String remote(RoutingContext ctx) {
@@ -314,7 +384,10 @@ public final class Api {
       return Optional.of(p);
     }
     if (registry instanceof CompositeMeterRegistry c) {
-      return c.getRegistries().stream().filter(PrometheusMeterRegistry.class::isInstance).map(PrometheusMeterRegistry.class::cast).findFirst();
+      return c.getRegistries().stream()
+          .filter(PrometheusMeterRegistry.class::isInstance)
+          .map(PrometheusMeterRegistry.class::cast)
+          .findFirst();
     }
     return Optional.empty();
   }

@@ -16,8 +16,8 @@ import java.util.Map;
 
 /**
  * The web dashboard (docs/dashboard.md): plain HTML, one JavaScript module and one style sheet,
- * shipped in the jar, read once from the classpath and served from memory at {@code /} and
- * {@code /dashboard/{file}}. Every answer carries a Content-Security-Policy that lets the page load
+ * shipped in the jar, read once from the classpath and served from memory at {@code /} and {@code
+ * /dashboard/{file}}. Every answer carries a Content-Security-Policy that lets the page load
  * scripts, styles and connections from this origin only (no inline script, no framing), and an
  * ETag: browsers revalidate on each load and get {@code 304} while the proxy runs the same version.
  */
@@ -26,10 +26,14 @@ final class Dashboard {
   private static final String INDEX = "index.html";
   private static final Map<String, String> TYPES =
       Map.of(
-          INDEX, "text/html; charset=utf-8",
-          "app.js", "text/javascript; charset=utf-8",
-          "style.css", "text/css; charset=utf-8",
-          "favicon.svg", "image/svg+xml");
+          INDEX,
+          "text/html; charset=utf-8",
+          "app.js",
+          "text/javascript; charset=utf-8",
+          "style.css",
+          "text/css; charset=utf-8",
+          "favicon.svg",
+          "image/svg+xml");
   private static final String CONTENT_SECURITY_POLICY =
       "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
@@ -82,13 +86,21 @@ final class Dashboard {
   private static Asset read(String file, String contentType) {
     try (InputStream in = Dashboard.class.getClassLoader().getResourceAsStream(ROOT + file)) {
       if (in == null) {
-        throw new ProxyException("the dashboard file " + ROOT + file + " is missing from the classpath: the proxy jar is incomplete");
+        throw new ProxyException(
+            "the dashboard file "
+                + ROOT
+                + file
+                + " is missing from the classpath: the proxy jar is incomplete");
       }
       byte[] bytes = in.readAllBytes();
-      String etag = "\"" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes), 0, 8) + "\"";
+      String etag =
+          "\""
+              + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes), 0, 8)
+              + "\"";
       return new Asset(Buffer.buffer(bytes), contentType, etag);
     } catch (IOException | NoSuchAlgorithmException e) {
-      throw new ProxyException("cannot read the dashboard file " + ROOT + file + ": " + e.getMessage(), e);
+      throw new ProxyException(
+          "cannot read the dashboard file " + ROOT + file + ": " + e.getMessage(), e);
     }
   }
 }

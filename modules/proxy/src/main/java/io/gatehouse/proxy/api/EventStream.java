@@ -18,23 +18,26 @@ import reactor.core.publisher.Flux;
 
 /**
  * {@code GET /v1/events}: server-sent events of the changes applied to local state, from the moment
- * the client connects. Each event is named after its table and carries
- * {@code {"topic","key","deleted","value"}}; {@code ?topics=heartbeats,agents} narrows the stream.
- * Session ids are cut to the prefix {@code /v1/sessions} shows: the whole id is a bearer secret.
+ * the client connects. Each event is named after its table and carries {@code
+ * {"topic","key","deleted","value"}}; {@code ?topics=heartbeats,agents} narrows the stream. Session
+ * ids are cut to the prefix {@code /v1/sessions} shows: the whole id is a bearer secret.
  *
  * <p>Whatever the filter, a {@code status} event ({@link ProxyStatus}) comes first, again within a
- * second of a change of readiness, Kafka reachability or agent health, and at least every
- * {@link #STATUS_REFRESH_MILLIS} ms, which also keeps idle connections open through proxies in
- * between. A client that cannot keep up (its write queue is full) is disconnected rather than
- * buffered.
+ * second of a change of readiness, Kafka reachability or agent health, and at least every {@link
+ * #STATUS_REFRESH_MILLIS} ms, which also keeps idle connections open through proxies in between. A
+ * client that cannot keep up (its write queue is full) is disconnected rather than buffered.
  */
 final class EventStream {
   /** The longest a client goes without a {@code status} event. */
   static final long STATUS_REFRESH_MILLIS = 15_000;
 
   private static final long STATUS_CHECK_MILLIS = 1_000;
-  /** How long an EventSource waits before reconnecting: short, so a restarted proxy is found soon. */
+
+  /**
+   * How long an EventSource waits before reconnecting: short, so a restarted proxy is found soon.
+   */
   private static final long RETRY_MILLIS = 2_000;
+
   private static final Set<Topic> WITH_SESSION_IDS = EnumSet.of(Topic.SESSIONS, Topic.AUDIT);
 
   private final Flux<StateChange> changes;
@@ -54,9 +57,16 @@ final class EventStream {
       topics.clear();
       for (String word : String.join(",", filter).split(",")) {
         String w = word.strip().toLowerCase(Locale.ROOT);
-        Topic t = Topic.MATERIALIZED.stream().filter(x -> x.suffix().equals(w)).findFirst().orElse(null);
+        Topic t =
+            Topic.MATERIALIZED.stream().filter(x -> x.suffix().equals(w)).findFirst().orElse(null);
         if (t == null) {
-          ctx.fail(new IngressFailure(400, "bad-request", "unknown topic '" + word + "' (expected resources, heartbeats, agents, sessions or audit)"));
+          ctx.fail(
+              new IngressFailure(
+                  400,
+                  "bad-request",
+                  "unknown topic '"
+                      + word
+                      + "' (expected resources, heartbeats, agents, sessions or audit)"));
           return;
         }
         topics.add(t);
@@ -78,7 +88,9 @@ final class EventStream {
                 change -> context.runOnContext(v -> send(response, change)),
                 error -> context.runOnContext(v -> end(response)),
                 () -> context.runOnContext(v -> end(response)));
-    long timer = ctx.vertx().setPeriodic(STATUS_CHECK_MILLIS, id -> statusSender.sendIfDue(status.current()));
+    long timer =
+        ctx.vertx()
+            .setPeriodic(STATUS_CHECK_MILLIS, id -> statusSender.sendIfDue(status.current()));
     response.closeHandler(
         v -> {
           subscription.dispose();
@@ -102,7 +114,9 @@ final class EventStream {
     }
 
     void sendIfDue(JsonObject now) {
-      if (ProxyStatus.changed(sent, now) || System.nanoTime() - sentAtNanos >= TimeUnit.MILLISECONDS.toNanos(STATUS_REFRESH_MILLIS)) {
+      if (ProxyStatus.changed(sent, now)
+          || System.nanoTime() - sentAtNanos
+              >= TimeUnit.MILLISECONDS.toNanos(STATUS_REFRESH_MILLIS)) {
         send(now);
       }
     }
@@ -116,7 +130,11 @@ final class EventStream {
   }
 
   private static void send(HttpServerResponse response, StateChange change) {
-    JsonObject data = new JsonObject().put("topic", change.topic().suffix()).put("key", change.key()).put("deleted", change.isDelete());
+    JsonObject data =
+        new JsonObject()
+            .put("topic", change.topic().suffix())
+            .put("key", change.key())
+            .put("deleted", change.isDelete());
     try {
       data.put("value", change.isDelete() ? null : AvroJson.of(change.value()));
     } catch (RuntimeException e) {

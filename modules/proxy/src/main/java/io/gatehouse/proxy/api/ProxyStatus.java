@@ -9,9 +9,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * What a watcher of this proxy needs to know that no record on the stream announces: whether the
  * proxy has caught up with Kafka, whether Kafka is reachable, the time up to which it has seen the
- * stream, and a digest of every agent's health ({@link RoutingTable#healthDigest}), which changes when
- * an agent goes stale without a goodbye. Computed at most once per {@link #MAX_AGE_MILLIS}, however
- * many event streams ask; the computation reads memory only. Thread-safe.
+ * stream, and a digest of every agent's health ({@link RoutingTable#healthDigest}), which changes
+ * when an agent goes stale without a goodbye. Computed at most once per {@link #MAX_AGE_MILLIS},
+ * however many event streams ask; the computation reads memory only. Thread-safe.
  */
 final class ProxyStatus {
   /** How old a computed status may be when it is handed out again. */
@@ -29,7 +29,10 @@ final class ProxyStatus {
     this.table = table;
   }
 
-  /** {@code {"proxy","caughtUp","kafkaReachable","seenUpTo","healthDigest"}}, at most half a second old. */
+  /**
+   * {@code {"proxy","caughtUp","kafkaReachable","seenUpTo","healthDigest"}}, at most half a second
+   * old.
+   */
   synchronized JsonObject current() {
     long now = System.nanoTime();
     if (last == null || now - computedAtNanos >= TimeUnit.MILLISECONDS.toNanos(MAX_AGE_MILLIS)) {
@@ -47,8 +50,8 @@ final class ProxyStatus {
   }
 
   /**
-   * Whether a client that saw {@code before} should hear of {@code now}: {@code seenUpTo} alone moves
-   * with every record, so it does not count.
+   * Whether a client that saw {@code before} should hear of {@code now}: {@code seenUpTo} alone
+   * moves with every record, so it does not count.
    */
   static boolean changed(JsonObject before, JsonObject now) {
     return before == null

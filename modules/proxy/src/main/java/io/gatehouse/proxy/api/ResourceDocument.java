@@ -36,7 +36,8 @@ import java.util.Optional;
  * @param uri the upstream, checked against the kind's rules
  * @param protocol the wire protocol of a database or desktop
  */
-public record ResourceDocument(ResourceRef resource, Map<String, String> labels, String uri, Optional<String> protocol) {
+public record ResourceDocument(
+    ResourceRef resource, Map<String, String> labels, String uri, Optional<String> protocol) {
   public static final String VERSION = "v1";
 
   public ResourceDocument {
@@ -53,21 +54,30 @@ public record ResourceDocument(ResourceRef resource, Map<String, String> labels,
     ConfigDocument doc = ConfigDocument.parse(text, source);
     ConfigNode root = doc.root();
     Optional<ResourceKind> kind =
-        root.required("kind", t -> {
-          Optional<ResourceKind> k = ResourceKind.parse(t).filter(v -> v.word().equals(t));
-          return k.orElseThrow(() -> new IllegalArgumentException("'" + t + "' is not one of app, db, desktop, kube"));
+        root.required(
+            "kind",
+            t -> {
+              Optional<ResourceKind> k = ResourceKind.parse(t).filter(v -> v.word().equals(t));
+              return k.orElseThrow(
+                  () ->
+                      new IllegalArgumentException(
+                          "'" + t + "' is not one of app, db, desktop, kube"));
+            });
+    root.required(
+        "version",
+        t -> {
+          if (!VERSION.equals(t)) {
+            throw new IllegalArgumentException(
+                "unsupported version '" + t + "' (expected " + VERSION + ")");
+          }
+          return t;
         });
-    root.required("version", t -> {
-      if (!VERSION.equals(t)) {
-        throw new IllegalArgumentException("unsupported version '" + t + "' (expected " + VERSION + ")");
-      }
-      return t;
-    });
     ConfigNode metadata = root.object("metadata");
     if (!metadata.isPresent()) {
       root.problem("metadata", "missing required key");
     }
-    Optional<String> name = metadata.isPresent() ? metadata.required("name", DnsLabel::check) : Optional.empty();
+    Optional<String> name =
+        metadata.isPresent() ? metadata.required("name", DnsLabel::check) : Optional.empty();
     Map<String, String> labels = metadata.stringMap("labels");
     for (String key : labels.keySet()) {
       if (key.isBlank() || key.equals("*")) {
@@ -79,13 +89,19 @@ public record ResourceDocument(ResourceRef resource, Map<String, String> labels,
       root.problem("spec", "missing required key");
     }
     Optional<String> uri =
-        spec.isPresent() ? spec.required("uri", t -> kind.map(k -> checkUri(k, t)).orElse(t.strip())) : Optional.empty();
+        spec.isPresent()
+            ? spec.required("uri", t -> kind.map(k -> checkUri(k, t)).orElse(t.strip()))
+            : Optional.empty();
     Optional<String> protocol = spec.value("protocol", ResourceDocument::protocol);
     if (protocol.isPresent() && kind.isPresent() && !kind.get().isTcp()) {
       spec.problem("protocol", "only db and desktop resources have a protocol");
     }
     doc.requireValid();
-    return new ResourceDocument(new ResourceRef(kind.orElseThrow(), name.orElseThrow()), labels, uri.orElseThrow(), protocol);
+    return new ResourceDocument(
+        new ResourceRef(kind.orElseThrow(), name.orElseThrow()),
+        labels,
+        uri.orElseThrow(),
+        protocol);
   }
 
   /** The definition to write on {@code gatehouse.resources}. */
@@ -109,15 +125,16 @@ public record ResourceDocument(ResourceRef resource, Map<String, String> labels,
 
   private static String protocol(String text) {
     if (!DnsLabel.isValid(text)) {
-      throw new IllegalArgumentException("invalid protocol '" + text + "': expected a word such as postgres, mysql or rdp");
+      throw new IllegalArgumentException(
+          "invalid protocol '" + text + "': expected a word such as postgres, mysql or rdp");
     }
     return text;
   }
 
   /**
-   * The URI rules agents apply: {@code app} takes {@code http(s)://host[:port][/path]} or
-   * {@code tcp://host:port}; {@code kube} takes {@code http(s)://}; {@code db} and {@code desktop}
-   * take {@code host:port}, {@code tcp://host:port} or {@code <protocol>://host:port}.
+   * The URI rules agents apply: {@code app} takes {@code http(s)://host[:port][/path]} or {@code
+   * tcp://host:port}; {@code kube} takes {@code http(s)://}; {@code db} and {@code desktop} take
+   * {@code host:port}, {@code tcp://host:port} or {@code <protocol>://host:port}.
    */
   static String checkUri(ResourceKind kind, String text) {
     String t = text.strip();
@@ -129,7 +146,8 @@ public record ResourceDocument(ResourceRef resource, Map<String, String> labels,
       try {
         hp = HostPort.parse(t);
       } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("invalid address '" + t + "': expected host:port or tcp://host:port");
+        throw new IllegalArgumentException(
+            "invalid address '" + t + "': expected host:port or tcp://host:port");
       }
       if (hp.port() == 0) {
         throw new IllegalArgumentException("invalid address '" + t + "': port must be 1-65535");
@@ -147,18 +165,24 @@ public record ResourceDocument(ResourceRef resource, Map<String, String> labels,
     switch (kind) {
       case APP -> {
         if (!web && !scheme.equals("tcp")) {
-          throw new IllegalArgumentException("invalid URI '" + t + "': expected http://, https:// or tcp://host:port");
+          throw new IllegalArgumentException(
+              "invalid URI '" + t + "': expected http://, https:// or tcp://host:port");
         }
       }
       case KUBE -> {
         if (!web) {
-          throw new IllegalArgumentException("invalid URI '" + t + "': expected http:// or https://");
+          throw new IllegalArgumentException(
+              "invalid URI '" + t + "': expected http:// or https://");
         }
       }
       default -> {
         if (web) {
           throw new IllegalArgumentException(
-              "invalid URI '" + t + "': a " + kind + " is relayed as a TCP stream; use host:port or tcp://host:port");
+              "invalid URI '"
+                  + t
+                  + "': a "
+                  + kind
+                  + " is relayed as a TCP stream; use host:port or tcp://host:port");
         }
       }
     }
@@ -170,7 +194,8 @@ public record ResourceDocument(ResourceRef resource, Map<String, String> labels,
     }
     if (web) {
       if (u.getRawQuery() != null || u.getRawFragment() != null) {
-        throw new IllegalArgumentException("invalid URI '" + t + "': a query or fragment is not allowed");
+        throw new IllegalArgumentException(
+            "invalid URI '" + t + "': a query or fragment is not allowed");
       }
     } else {
       if (u.getPort() == -1) {
@@ -178,7 +203,8 @@ public record ResourceDocument(ResourceRef resource, Map<String, String> labels,
       }
       String path = u.getRawPath();
       if ((path != null && !path.isEmpty() && !path.equals("/")) || u.getRawQuery() != null) {
-        throw new IllegalArgumentException("invalid URI '" + t + "': a TCP address has no path or query");
+        throw new IllegalArgumentException(
+            "invalid URI '" + t + "': a TCP address has no path or query");
       }
     }
     return t;

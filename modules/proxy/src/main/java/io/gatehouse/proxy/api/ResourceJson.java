@@ -22,13 +22,20 @@ final class ResourceJson {
   private ResourceJson() {}
 
   /**
-   * One resource: labels of its definition when it has one, else of the agent that beat last;
-   * agent counts; one entry per agent record.
+   * One resource: labels of its definition when it has one, else of the agent that beat last; agent
+   * counts; one entry per agent record.
    */
-  static JsonObject resource(ResourceRef ref, Optional<ResourceDefinition> definition, List<AgentStatus> agents) {
+  static JsonObject resource(
+      ResourceRef ref, Optional<ResourceDefinition> definition, List<AgentStatus> agents) {
     Map<String, String> labels =
-        definition.map(ResourceDefinition::getLabels)
-            .orElseGet(() -> agents.stream().max(Comparator.comparing(AgentStatus::lastBeat)).map(AgentStatus::labels).orElse(Map.of()));
+        definition
+            .map(ResourceDefinition::getLabels)
+            .orElseGet(
+                () ->
+                    agents.stream()
+                        .max(Comparator.comparing(AgentStatus::lastBeat))
+                        .map(AgentStatus::labels)
+                        .orElse(Map.of()));
     JsonArray list = new JsonArray();
     int healthy = 0;
     for (AgentStatus a : agents) {
@@ -69,7 +76,9 @@ final class ResourceJson {
 
   static JsonObject session(SessionPin pin) {
     return new JsonObject()
-        .put("session", pin.getSessionId().substring(0, Math.min(SESSION_PREFIX, pin.getSessionId().length())))
+        .put(
+            "session",
+            pin.getSessionId().substring(0, Math.min(SESSION_PREFIX, pin.getSessionId().length())))
         .put("kind", pin.getKind())
         .put("name", pin.getName())
         .put("agent", pin.getAgentId())

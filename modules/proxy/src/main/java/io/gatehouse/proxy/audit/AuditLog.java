@@ -39,7 +39,10 @@ public final class AuditLog {
 
   /** A session was pinned to its first agent. */
   public void sessionStarted(SessionPin pin, String remote) {
-    publish(session(SESSION_START, pin, "ok").setDetails(details("remote", remote, "transport", pin.getTransport())).build());
+    publish(
+        session(SESSION_START, pin, "ok")
+            .setDetails(details("remote", remote, "transport", pin.getTransport()))
+            .build());
   }
 
   /**
@@ -59,7 +62,10 @@ public final class AuditLog {
 
   /** A session's agent was gone, and the session moved to {@code pin}'s agent. */
   public void sessionRepinned(SessionPin pin, String fromAgent, String why) {
-    publish(session(SESSION_REPIN, pin, "ok").setDetails(details("from", fromAgent, "reason", why, "transport", pin.getTransport())).build());
+    publish(
+        session(SESSION_REPIN, pin, "ok")
+            .setDetails(details("from", fromAgent, "reason", why, "transport", pin.getTransport()))
+            .build());
   }
 
   /** No agent could take a session; the user got an error. */
@@ -71,13 +77,16 @@ public final class AuditLog {
             .setSessionId(sessionId);
     Map<String, String> details = details("remote", remote, "error", failure.getMessage());
     if (!failure.attempts().isEmpty()) {
-      details.put("tried", String.join(",", failure.attempts().stream().map(a -> a.agentId()).distinct().toList()));
+      details.put(
+          "tried",
+          String.join(",", failure.attempts().stream().map(a -> a.agentId()).distinct().toList()));
     }
     publish(e.setDetails(details).build());
   }
 
   /** A resource definition was created, updated or deleted through the API. */
-  public CompletionStage<Void> resourceChanged(String type, ResourceRef resource, String user, String outcome, String remote) {
+  public CompletionStage<Void> resourceChanged(
+      String type, ResourceRef resource, String user, String outcome, String remote) {
     return publish(
         base(type, outcome)
             .setUser(user)
@@ -106,7 +115,10 @@ public final class AuditLog {
   }
 
   private CompletionStage<Void> publish(AuditEvent event) {
-    String key = event.getSessionId() != null ? event.getSessionId() : event.getKind() + "/" + event.getName();
+    String key =
+        event.getSessionId() != null
+            ? event.getSessionId()
+            : event.getKind() + "/" + event.getName();
     return publisher.publish(Topic.AUDIT, key, event);
   }
 

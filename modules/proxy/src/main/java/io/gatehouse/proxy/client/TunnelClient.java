@@ -13,17 +13,17 @@ import java.net.Socket;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.function.Consumer;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 
 /**
- * The user's end of a TCP tunnel through a proxy ({@code docs/proxy.md}, "Tunnels"): what the
- * CLI's {@code tunnel} command builds on. {@link #open} returns one connected socket;
- * {@link #listen} serves a local port, opening one tunnel per accepted connection, so that
- * {@code psql -h 127.0.0.1 -p <port>} reaches the database behind the proxy.
+ * The user's end of a TCP tunnel through a proxy ({@code docs/proxy.md}, "Tunnels"): what the CLI's
+ * {@code tunnel} command builds on. {@link #open} returns one connected socket; {@link #listen}
+ * serves a local port, opening one tunnel per accepted connection, so that {@code psql -h 127.0.0.1
+ * -p <port>} reaches the database behind the proxy.
  *
  * <p>Plain blocking sockets and two daemon threads per connection: a tunnel serves one user.
  */
@@ -42,17 +42,26 @@ public final class TunnelClient {
    *     healthy agent, every agent failed)
    * @throws IOException when the proxy cannot be reached
    */
-  public static Socket open(HostPort proxy, ResourceKind kind, String name, Duration timeout) throws IOException {
+  public static Socket open(HostPort proxy, ResourceKind kind, String name, Duration timeout)
+      throws IOException {
     Socket socket = new Socket();
     try {
       socket.setTcpNoDelay(true);
       socket.connect(new InetSocketAddress(proxy.host(), proxy.port()), (int) timeout.toMillis());
       socket.setSoTimeout((int) timeout.toMillis());
       String request =
-          "GET /v1/tunnel/" + kind.word() + "/" + name + " HTTP/1.1\r\n"
-              + "Host: " + proxy + "\r\n"
+          "GET /v1/tunnel/"
+              + kind.word()
+              + "/"
+              + name
+              + " HTTP/1.1\r\n"
+              + "Host: "
+              + proxy
+              + "\r\n"
               + "Connection: Upgrade\r\n"
-              + "Upgrade: " + PROTOCOL + "\r\n"
+              + "Upgrade: "
+              + PROTOCOL
+              + "\r\n"
               + "\r\n";
       OutputStream out = socket.getOutputStream();
       out.write(request.getBytes(StandardCharsets.US_ASCII));
@@ -66,7 +75,17 @@ public final class TunnelClient {
         String error = header(lines, "gatehouse-error");
         String body = readSome(in, header(lines, "content-length"));
         throw new TunnelRefusedException(
-            code, error, "proxy " + proxy + " refused the tunnel to " + kind.word() + "/" + name + ": " + lines[0] + (body.isBlank() ? "" : ": " + body.strip()));
+            code,
+            error,
+            "proxy "
+                + proxy
+                + " refused the tunnel to "
+                + kind.word()
+                + "/"
+                + name
+                + ": "
+                + lines[0]
+                + (body.isBlank() ? "" : ": " + body.strip()));
       }
       socket.setSoTimeout(0);
       return socket;
@@ -77,20 +96,27 @@ public final class TunnelClient {
   }
 
   /**
-   * Listens on {@code local} (port 0 picks one) and tunnels every accepted connection to
-   * {@code kind/name}. A connection whose tunnel cannot be opened is closed at once.
+   * Listens on {@code local} (port 0 picks one) and tunnels every accepted connection to {@code
+   * kind/name}. A connection whose tunnel cannot be opened is closed at once.
    */
-  public static LocalTunnel listen(HostPort local, HostPort proxy, ResourceKind kind, String name, Duration timeout) throws IOException {
+  public static LocalTunnel listen(
+      HostPort local, HostPort proxy, ResourceKind kind, String name, Duration timeout)
+      throws IOException {
     return listen(local, proxy, kind, name, timeout, reason -> {});
   }
 
   /**
-   * Like {@link #listen(HostPort, HostPort, ResourceKind, String, Duration)}, and tells
-   * {@code onFailure} why a connection's tunnel could not be opened (the proxy's reason, or why the
-   * proxy could not be reached).
+   * Like {@link #listen(HostPort, HostPort, ResourceKind, String, Duration)}, and tells {@code
+   * onFailure} why a connection's tunnel could not be opened (the proxy's reason, or why the proxy
+   * could not be reached).
    */
   public static LocalTunnel listen(
-      HostPort local, HostPort proxy, ResourceKind kind, String name, Duration timeout, Consumer<String> onFailure)
+      HostPort local,
+      HostPort proxy,
+      ResourceKind kind,
+      String name,
+      Duration timeout,
+      Consumer<String> onFailure)
       throws IOException {
     ServerSocket server = new ServerSocket();
     server.bind(new InetSocketAddress(local.host(), local.port()));
@@ -112,7 +138,11 @@ public final class TunnelClient {
       if (head.size() > MAX_HEAD) {
         throw new IOException("proxy's answer has a head longer than " + MAX_HEAD + " bytes");
       }
-      matched = (b == '\r' && (matched == 0 || matched == 2)) || (b == '\n' && (matched == 1 || matched == 3)) ? matched + 1 : (b == '\r' ? 1 : 0);
+      matched =
+          (b == '\r' && (matched == 0 || matched == 2))
+                  || (b == '\n' && (matched == 1 || matched == 3))
+              ? matched + 1
+              : (b == '\r' ? 1 : 0);
     }
     return head.toString(StandardCharsets.ISO_8859_1);
   }
@@ -172,7 +202,12 @@ public final class TunnelClient {
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private LocalTunnel(
-        ServerSocket server, HostPort proxy, ResourceKind kind, String name, Duration timeout, Consumer<String> onFailure) {
+        ServerSocket server,
+        HostPort proxy,
+        ResourceKind kind,
+        String name,
+        Duration timeout,
+        Consumer<String> onFailure) {
       this.server = server;
       this.proxy = proxy;
       this.kind = kind;
@@ -212,7 +247,14 @@ public final class TunnelClient {
         onFailure.accept(
             e instanceof TunnelRefusedException
                 ? e.getMessage()
-                : "cannot reach proxy " + proxy + " for a tunnel to " + kind.word() + "/" + name + ": " + e.getMessage());
+                : "cannot reach proxy "
+                    + proxy
+                    + " for a tunnel to "
+                    + kind.word()
+                    + "/"
+                    + name
+                    + ": "
+                    + e.getMessage());
         closeQuietly(user);
         sockets.remove(user);
         return;

@@ -15,7 +15,9 @@ public final class TunnelRefusedException extends IOException {
     this.code = code;
   }
 
-  /** The HTTP status, e.g. 404 (unknown resource), 503 (no healthy agent), 502 (every agent failed). */
+  /**
+   * The HTTP status, e.g. 404 (unknown resource), 503 (no healthy agent), 502 (every agent failed).
+   */
   public int status() {
     return status;
   }

@@ -16,7 +16,8 @@ import java.util.random.RandomGenerator;
  * applied, the id and data directory resolved. {@code docs/proxy.md} is the reference.
  *
  * @param source the file (or other source) it was read from, for messages
- * @param id the proxy's id, written in pins and audit events; default host name plus a random suffix
+ * @param id the proxy's id, written in pins and audit events; default host name plus a random
+ *     suffix
  * @param kafkaBootstrap Kafka's bootstrap servers, {@code host:port[,host:port...]}
  * @param replicationFactor replication factor of topics the proxy creates when missing
  * @param dataDir where the proxy keeps its RocksDB state; default {@code ./.gatehouse/proxy-<id>}
@@ -24,10 +25,11 @@ import java.util.random.RandomGenerator;
  * @param publicHost apps are reached at {@code <name>.<publicHost>}
  * @param topicPrefix prefix of the contract's topics
  * @param sessionIdleTimeout an HTTP session unused this long ends
- * @param ejectBackoff how long an agent that failed a dial is skipped (doubling on repeated failures)
+ * @param ejectBackoff how long an agent that failed a dial is skipped (doubling on repeated
+ *     failures)
  * @param dialTimeout how long connecting to an agent may take before it counts as a failed dial
- * @param responseTimeout how long an agent may take to send response headers (or to open a
- *     tunnel) before the user gets a 502; longer than the agents' own {@code relay.response_timeout}
+ * @param responseTimeout how long an agent may take to send response headers (or to open a tunnel)
+ *     before the user gets a 502; longer than the agents' own {@code relay.response_timeout}
  */
 public record ProxyConfig(
     String source,
@@ -44,13 +46,16 @@ public record ProxyConfig(
     Duration responseTimeout) {
 
   public static final String DEFAULT_KAFKA_BOOTSTRAP = "127.0.0.1:9092";
+
   /** Loopback: exposing the proxy is the operator's explicit choice. */
   public static final HostPort DEFAULT_LISTEN = new HostPort("127.0.0.1", 3080);
+
   public static final String DEFAULT_PUBLIC_HOST = "localhost";
   public static final String DEFAULT_TOPIC_PREFIX = "gatehouse";
   public static final Duration DEFAULT_SESSION_IDLE_TIMEOUT = Duration.ofMinutes(30);
   public static final Duration DEFAULT_EJECT_BACKOFF = Duration.ofSeconds(10);
   public static final Duration DEFAULT_DIAL_TIMEOUT = Duration.ofSeconds(2);
+
   /** Longer than the agents' default upstream response timeout (60 s), so theirs answers first. */
   public static final Duration DEFAULT_RESPONSE_TIMEOUT = Duration.ofSeconds(75);
 
@@ -93,31 +98,115 @@ public record ProxyConfig(
   }
 
   public ProxyConfig withId(String newId) {
-    return new ProxyConfig(source, newId, kafkaBootstrap, replicationFactor, dataDir, listen, publicHost, topicPrefix, sessionIdleTimeout, ejectBackoff, dialTimeout, responseTimeout);
+    return new ProxyConfig(
+        source,
+        newId,
+        kafkaBootstrap,
+        replicationFactor,
+        dataDir,
+        listen,
+        publicHost,
+        topicPrefix,
+        sessionIdleTimeout,
+        ejectBackoff,
+        dialTimeout,
+        responseTimeout);
   }
 
   public ProxyConfig withKafkaBootstrap(String bootstrap) {
-    return new ProxyConfig(source, id, bootstrap, replicationFactor, dataDir, listen, publicHost, topicPrefix, sessionIdleTimeout, ejectBackoff, dialTimeout, responseTimeout);
+    return new ProxyConfig(
+        source,
+        id,
+        bootstrap,
+        replicationFactor,
+        dataDir,
+        listen,
+        publicHost,
+        topicPrefix,
+        sessionIdleTimeout,
+        ejectBackoff,
+        dialTimeout,
+        responseTimeout);
   }
 
   public ProxyConfig withDataDir(Path dir) {
-    return new ProxyConfig(source, id, kafkaBootstrap, replicationFactor, dir, listen, publicHost, topicPrefix, sessionIdleTimeout, ejectBackoff, dialTimeout, responseTimeout);
+    return new ProxyConfig(
+        source,
+        id,
+        kafkaBootstrap,
+        replicationFactor,
+        dir,
+        listen,
+        publicHost,
+        topicPrefix,
+        sessionIdleTimeout,
+        ejectBackoff,
+        dialTimeout,
+        responseTimeout);
   }
 
   public ProxyConfig withListen(HostPort address) {
-    return new ProxyConfig(source, id, kafkaBootstrap, replicationFactor, dataDir, address, publicHost, topicPrefix, sessionIdleTimeout, ejectBackoff, dialTimeout, responseTimeout);
+    return new ProxyConfig(
+        source,
+        id,
+        kafkaBootstrap,
+        replicationFactor,
+        dataDir,
+        address,
+        publicHost,
+        topicPrefix,
+        sessionIdleTimeout,
+        ejectBackoff,
+        dialTimeout,
+        responseTimeout);
   }
 
   public ProxyConfig withTopicPrefix(String prefix) {
-    return new ProxyConfig(source, id, kafkaBootstrap, replicationFactor, dataDir, listen, publicHost, prefix, sessionIdleTimeout, ejectBackoff, dialTimeout, responseTimeout);
+    return new ProxyConfig(
+        source,
+        id,
+        kafkaBootstrap,
+        replicationFactor,
+        dataDir,
+        listen,
+        publicHost,
+        prefix,
+        sessionIdleTimeout,
+        ejectBackoff,
+        dialTimeout,
+        responseTimeout);
   }
 
   public ProxyConfig withSessionIdleTimeout(Duration timeout) {
-    return new ProxyConfig(source, id, kafkaBootstrap, replicationFactor, dataDir, listen, publicHost, topicPrefix, timeout, ejectBackoff, dialTimeout, responseTimeout);
+    return new ProxyConfig(
+        source,
+        id,
+        kafkaBootstrap,
+        replicationFactor,
+        dataDir,
+        listen,
+        publicHost,
+        topicPrefix,
+        timeout,
+        ejectBackoff,
+        dialTimeout,
+        responseTimeout);
   }
 
   public ProxyConfig withEjectBackoff(Duration backoff) {
-    return new ProxyConfig(source, id, kafkaBootstrap, replicationFactor, dataDir, listen, publicHost, topicPrefix, sessionIdleTimeout, backoff, dialTimeout, responseTimeout);
+    return new ProxyConfig(
+        source,
+        id,
+        kafkaBootstrap,
+        replicationFactor,
+        dataDir,
+        listen,
+        publicHost,
+        topicPrefix,
+        sessionIdleTimeout,
+        backoff,
+        dialTimeout,
+        responseTimeout);
   }
 
   /** The default id: this host's name and six random hex digits, e.g. {@code web-1-3fa9c2}. */

@@ -30,25 +30,39 @@ final class ProxyConfigReader {
 
     ConfigNode kafka = proxy.object("kafka");
     String bootstrap =
-        kafka.value("bootstrap", ValueParser.hostPorts())
+        kafka
+            .value("bootstrap", ValueParser.hostPorts())
             .map(list -> String.join(",", list.stream().map(HostPort::toString).toList()))
             .orElse(ProxyConfig.DEFAULT_KAFKA_BOOTSTRAP);
     short replication = (short) kafka.integer("replication_factor", 1, 1, Short.MAX_VALUE);
 
     Optional<Path> dataDir = proxy.value("data_dir", ValueParser.nonBlank()).map(Path::of);
     HostPort listen = proxy.value("listen", ValueParser.bindAddress(), ProxyConfig.DEFAULT_LISTEN);
-    String publicHost = proxy.value("public_host", ProxyConfigReader::publicHost, ProxyConfig.DEFAULT_PUBLIC_HOST);
-    String prefix = proxy.value("topic_prefix", ProxyConfigReader::topicPrefix, ProxyConfig.DEFAULT_TOPIC_PREFIX);
+    String publicHost =
+        proxy.value("public_host", ProxyConfigReader::publicHost, ProxyConfig.DEFAULT_PUBLIC_HOST);
+    String prefix =
+        proxy.value(
+            "topic_prefix", ProxyConfigReader::topicPrefix, ProxyConfig.DEFAULT_TOPIC_PREFIX);
 
     ConfigNode sessions = proxy.object("sessions");
     Duration idle =
-        sessions.value("idle_timeout", ValueParser.positiveDuration(), ProxyConfig.DEFAULT_SESSION_IDLE_TIMEOUT);
+        sessions.value(
+            "idle_timeout",
+            ValueParser.positiveDuration(),
+            ProxyConfig.DEFAULT_SESSION_IDLE_TIMEOUT);
 
     ConfigNode routing = proxy.object("routing");
-    Duration eject = routing.value("eject_backoff", ValueParser.positiveDuration(), ProxyConfig.DEFAULT_EJECT_BACKOFF);
-    Duration dial = routing.value("dial_timeout", ValueParser.positiveDuration(), ProxyConfig.DEFAULT_DIAL_TIMEOUT);
+    Duration eject =
+        routing.value(
+            "eject_backoff", ValueParser.positiveDuration(), ProxyConfig.DEFAULT_EJECT_BACKOFF);
+    Duration dial =
+        routing.value(
+            "dial_timeout", ValueParser.positiveDuration(), ProxyConfig.DEFAULT_DIAL_TIMEOUT);
     Duration response =
-        routing.value("response_timeout", ValueParser.positiveDuration(), ProxyConfig.DEFAULT_RESPONSE_TIMEOUT);
+        routing.value(
+            "response_timeout",
+            ValueParser.positiveDuration(),
+            ProxyConfig.DEFAULT_RESPONSE_TIMEOUT);
     if (dial.toMillis() > Integer.MAX_VALUE) {
       routing.problem("dial_timeout", "must be shorter than " + Integer.MAX_VALUE + " ms");
     }
@@ -56,13 +70,29 @@ final class ProxyConfigReader {
     doc.requireValid();
     String resolvedId = id.orElseGet(() -> ProxyConfig.defaultId(random));
     Path resolvedDir = dataDir.orElse(Path.of(".gatehouse", "proxy-" + resolvedId));
-    return new ProxyConfig(doc.source(), resolvedId, bootstrap, replication, resolvedDir, listen, publicHost, prefix, idle, eject, dial, response);
+    return new ProxyConfig(
+        doc.source(),
+        resolvedId,
+        bootstrap,
+        replication,
+        resolvedDir,
+        listen,
+        publicHost,
+        prefix,
+        idle,
+        eject,
+        dial,
+        response);
   }
 
   private static String proxyId(String text) {
     if (text.isEmpty() || text.length() > MAX_ID_LENGTH || !text.matches("[A-Za-z0-9._-]+")) {
       throw new IllegalArgumentException(
-          "invalid proxy id '" + text + "': use 1 to " + MAX_ID_LENGTH + " letters, digits, '.', '_' or '-'");
+          "invalid proxy id '"
+              + text
+              + "': use 1 to "
+              + MAX_ID_LENGTH
+              + " letters, digits, '.', '_' or '-'");
     }
     return text;
   }
@@ -71,7 +101,9 @@ final class ProxyConfigReader {
     String host = text.strip().toLowerCase(Locale.ROOT);
     if (host.length() > 253 || !HOST_NAME.matcher(host).matches()) {
       throw new IllegalArgumentException(
-          "invalid host name '" + text + "': expected DNS labels separated by dots, e.g. localhost or gatehouse.example.com (no port)");
+          "invalid host name '"
+              + text
+              + "': expected DNS labels separated by dots, e.g. localhost or gatehouse.example.com (no port)");
     }
     return host;
   }

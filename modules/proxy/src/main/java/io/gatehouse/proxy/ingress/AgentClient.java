@@ -16,9 +16,9 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * Dials agents over the wire protocol: one pooled keep-alive HTTP/1.1 client shared by every event
- * loop. A connection that cannot be opened within the dial timeout is an
- * {@link AgentFailure#unreachable unreachable} agent; an agent that does not answer within the
- * response timeout fails the attempt.
+ * loop. A connection that cannot be opened within the dial timeout is an {@link
+ * AgentFailure#unreachable unreachable} agent; an agent that does not answer within the response
+ * timeout fails the attempt.
  */
 final class AgentClient {
   private static final int POOL_PER_AGENT = 256;
@@ -59,7 +59,10 @@ final class AgentClient {
         // Failures reach us through the request's futures; without a handler Vert.x would also log
         // every closed tunnel as an error.
         .onSuccess(request -> request.exceptionHandler(e -> {}))
-        .recover(e -> Future.failedFuture(AgentFailure.unreachable(choice.resource(), choice.agent().agentId(), e)));
+        .recover(
+            e ->
+                Future.failedFuture(
+                    AgentFailure.unreachable(choice.resource(), choice.agent().agentId(), e)));
   }
 
   /**
@@ -67,13 +70,15 @@ final class AgentClient {
    * not arrive within the response timeout. Completes on the thread the response arrives on, so a
    * caller can still pause the response before its body flows.
    */
-  Future<HttpClientResponse> answer(HttpClientRequest request, Future<HttpClientResponse> response) {
+  Future<HttpClientResponse> answer(
+      HttpClientRequest request, Future<HttpClientResponse> response) {
     Promise<HttpClientResponse> answer = Promise.promise();
     long timer =
         vertx.setTimer(
             responseTimeoutMillis,
             id -> {
-              TimeoutException e = new TimeoutException("no response within " + responseTimeoutMillis + " ms");
+              TimeoutException e =
+                  new TimeoutException("no response within " + responseTimeoutMillis + " ms");
               if (answer.tryFail(e)) {
                 request.reset(0, e);
               }

@@ -24,7 +24,8 @@ final class AgentFailure extends ProxyException {
 
   /** The agent could not be reached at all: ejected, and the next one is tried. */
   static AgentFailure unreachable(ResourceRef resource, String agentId, Throwable cause) {
-    return new AgentFailure(Kind.UNREACHABLE, resource, new FailedAttempt(agentId, describe(cause), true), cause);
+    return new AgentFailure(
+        Kind.UNREACHABLE, resource, new FailedAttempt(agentId, describe(cause), true), cause);
   }
 
   /**
@@ -33,7 +34,10 @@ final class AgentFailure extends ProxyException {
    */
   static AgentFailure refused(ResourceRef resource, String agentId, int status, String code) {
     return new AgentFailure(
-        code.equals("draining") ? Kind.DRAINING : Kind.REFUSED, resource, new FailedAttempt(agentId, status + " " + code, true), null);
+        code.equals("draining") ? Kind.DRAINING : Kind.REFUSED,
+        resource,
+        new FailedAttempt(agentId, status + " " + code, true),
+        null);
   }
 
   /**
@@ -41,12 +45,17 @@ final class AgentFailure extends ProxyException {
    * request had been sent that cannot be sent again: the agent gets one more try.
    */
   static AgentFailure lost(ResourceRef resource, String agentId, Throwable cause) {
-    return new AgentFailure(Kind.LOST, resource, new FailedAttempt(agentId, "connection lost: " + describe(cause), false), cause);
+    return new AgentFailure(
+        Kind.LOST,
+        resource,
+        new FailedAttempt(agentId, "connection lost: " + describe(cause), false),
+        cause);
   }
 
   /** The agent failed after part of the request was relayed: nothing can be retried. */
   static AgentFailure broken(ResourceRef resource, String agentId, Throwable cause) {
-    return new AgentFailure(Kind.BROKEN, resource, new FailedAttempt(agentId, describe(cause), true), cause);
+    return new AgentFailure(
+        Kind.BROKEN, resource, new FailedAttempt(agentId, describe(cause), true), cause);
   }
 
   Kind kind() {

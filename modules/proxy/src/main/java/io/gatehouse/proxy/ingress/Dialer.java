@@ -46,7 +46,8 @@ final class Dialer {
     return picked.compose(choice -> tryAgent(request, choice, attempt));
   }
 
-  private <T> Future<Dialed<T>> tryAgent(SessionRequest request, AgentChoice choice, Function<AgentChoice, Future<T>> attempt) {
+  private <T> Future<Dialed<T>> tryAgent(
+      SessionRequest request, AgentChoice choice, Function<AgentChoice, Future<T>> attempt) {
     metrics.dialAttempts.increment();
     Future<T> result;
     try {
@@ -72,7 +73,12 @@ final class Dialer {
           if (failure.kind().ejects()) {
             Instant until = ejections.eject(agentId);
             metrics.ejections.increment();
-            LOG.warn("ejected agent {} at {} until {}: {}", agentId, choice.agent().address(), until, failure.attempt().reason());
+            LOG.warn(
+                "ejected agent {} at {} until {}: {}",
+                agentId,
+                choice.agent().address(),
+                until,
+                failure.attempt().reason());
           }
           return dial(request.after(failure.attempt()), attempt);
         });

@@ -78,7 +78,12 @@ public final class Failures {
    * unknown resource, every agent failed), then answered as {@link #respond} does.
    */
   static void refuseSession(
-      HttpServerRequest request, Throwable failure, String sessionId, String remote, IngressMetrics metrics, AuditLog audit) {
+      HttpServerRequest request,
+      Throwable failure,
+      String sessionId,
+      String remote,
+      IngressMetrics metrics,
+      AuditLog audit) {
     if (failure instanceof RoutingFailure routing) {
       metrics.sessionsFailed.increment();
       audit.selectionFailed(sessionId, routing, remote);

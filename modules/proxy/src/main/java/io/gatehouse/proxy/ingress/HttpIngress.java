@@ -48,7 +48,14 @@ final class HttpIngress {
   private final Duration idleTimeout;
   private final Duration touchInterval;
 
-  HttpIngress(String proxyId, AgentClient client, Dialer dialer, SessionPins pins, AuditLog audit, IngressMetrics metrics, Duration idleTimeout) {
+  HttpIngress(
+      String proxyId,
+      AgentClient client,
+      Dialer dialer,
+      SessionPins pins,
+      AuditLog audit,
+      IngressMetrics metrics,
+      Duration idleTimeout) {
     this.proxyId = proxyId;
     this.via = "1.1 " + proxyId;
     this.client = client;
@@ -59,7 +66,10 @@ final class HttpIngress {
     this.idleTimeout = idleTimeout;
     // Idle expiry is accurate to a tenth of the timeout; a busy session writes its pin that often.
     Duration tenth = idleTimeout.dividedBy(10);
-    this.touchInterval = tenth.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : tenth.compareTo(Duration.ofMinutes(1)) > 0 ? Duration.ofMinutes(1) : tenth;
+    this.touchInterval =
+        tenth.compareTo(Duration.ofSeconds(1)) < 0
+            ? Duration.ofSeconds(1)
+            : tenth.compareTo(Duration.ofMinutes(1)) > 0 ? Duration.ofMinutes(1) : tenth;
   }
 
   void handle(HttpServerRequest request, ResourceRef resource) {
@@ -68,7 +78,9 @@ final class HttpIngress {
     SessionPin pin = existingPin(request, resource);
     String sessionId = pin != null ? pin.getSessionId() : SessionId.generate();
     SessionRequest sessionRequest =
-        pin != null ? SessionRequest.pinned(resource, pin.getAgentId()) : SessionRequest.newSession(resource);
+        pin != null
+            ? SessionRequest.pinned(resource, pin.getAgentId())
+            : SessionRequest.newSession(resource);
     boolean upgrade = HopHeaders.isUpgrade(request);
     boolean body = !upgrade && HopHeaders.hasBody(request);
     dialer
@@ -114,13 +126,19 @@ final class HttpIngress {
   }
 
   /** Writes the session's pin as the dial turned out; returns the cookie to set, if any. */
-  private String record(SessionPin pin, String sessionId, ResourceRef resource, Dialed<Forwarded> dialed, String remote) {
+  private String record(
+      SessionPin pin,
+      String sessionId,
+      ResourceRef resource,
+      Dialed<Forwarded> dialed,
+      String remote) {
     AgentEndpoint agent = dialed.choice().agent();
     if (pin == null) {
       SessionPin started = pins.pin(sessionId, resource, agent, SessionPins.HTTP, null);
       audit.sessionStarted(started, remote);
       metrics.sessionsStarted.increment();
-      // Written by hand: Netty spells the attribute HTTPOnly; browsers accept both, people grep for HttpOnly.
+      // Written by hand: Netty spells the attribute HTTPOnly; browsers accept both, people grep for
+      // HttpOnly.
       return COOKIE + "=" + sessionId + "; Path=/; HttpOnly; SameSite=Lax";
     }
     if (!pin.getAgentId().equals(agent.agentId())) {
@@ -138,7 +156,12 @@ final class HttpIngress {
   }
 
   private Future<Forwarded> forward(
-      HttpServerRequest request, AgentChoice choice, String sessionId, boolean upgrade, boolean body, String remote) {
+      HttpServerRequest request,
+      AgentChoice choice,
+      String sessionId,
+      boolean upgrade,
+      boolean body,
+      String remote) {
     ResourceRef resource = choice.resource();
     String agentId = choice.agent().agentId();
     return client
@@ -151,7 +174,8 @@ final class HttpIngress {
               h.set(Headers.SESSION, sessionId);
               h.set(Headers.PROXY, proxyId);
               String forwardedFor = request.getHeader("X-Forwarded-For");
-              h.set("X-Forwarded-For", forwardedFor == null ? remote : forwardedFor + ", " + remote);
+              h.set(
+                  "X-Forwarded-For", forwardedFor == null ? remote : forwardedFor + ", " + remote);
               String host = request.getHeader(HttpHeaders.HOST);
               if (host != null) {
                 h.set("X-Forwarded-Host", host);
@@ -171,7 +195,8 @@ final class HttpIngress {
                     .pipeTo(out)
                     .onComplete(
                         ar -> {
-                          // Counted once per body, from the server's own tally: nothing added per buffer.
+                          // Counted once per body, from the server's own tally: nothing added per
+                          // buffer.
                           metrics.http.upstream().increment(request.bytesRead());
                           if (ar.failed()) {
                             out.reset();
@@ -182,18 +207,27 @@ final class HttpIngress {
                 out.end();
                 response = out.response();
               }
-              // body is false for an upgrade, so it says exactly whether part of the request is out.
-              return client.answer(out, response).transform(ar -> answered(ar, out, resource, agentId, body));
+              // body is false for an upgrade, so it says exactly whether part of the request is
+              // out.
+              return client
+                  .answer(out, response)
+                  .transform(ar -> answered(ar, out, resource, agentId, body));
             });
   }
 
   private Future<Forwarded> answered(
-      AsyncResult<HttpClientResponse> ar, HttpClientRequest out, ResourceRef resource, String agentId, boolean bodySent) {
+      AsyncResult<HttpClientResponse> ar,
+      HttpClientRequest out,
+      ResourceRef resource,
+      String agentId,
+      boolean bodySent) {
     if (ar.failed()) {
       // A request the agent may have relayed already is never sent again: it could apply twice.
       boolean isFinal = bodySent || ar.cause() instanceof TimeoutException;
       return Future.failedFuture(
-          isFinal ? AgentFailure.broken(resource, agentId, ar.cause()) : AgentFailure.lost(resource, agentId, ar.cause()));
+          isFinal
+              ? AgentFailure.broken(resource, agentId, ar.cause())
+              : AgentFailure.lost(resource, agentId, ar.cause()));
     }
     HttpClientResponse response = ar.result();
     response.pause();
@@ -201,7 +235,8 @@ final class HttpIngress {
     if (code != null && !bodySent && Headers.RETRYABLE_CODES.contains(code)) {
       // Read the short error body so the connection can go back to the pool.
       response.body();
-      return Future.failedFuture(AgentFailure.refused(resource, agentId, response.statusCode(), code));
+      return Future.failedFuture(
+          AgentFailure.refused(resource, agentId, response.statusCode(), code));
     }
     return Future.succeededFuture(new Forwarded(out, response));
   }

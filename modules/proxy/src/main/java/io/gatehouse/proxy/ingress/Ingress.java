@@ -70,7 +70,8 @@ public final class Ingress {
     try {
       return route(request);
     } catch (RuntimeException e) {
-      // Local state failed us (a closed or damaged store): answer rather than leave the user hanging.
+      // Local state failed us (a closed or damaged store): answer rather than leave the user
+      // hanging.
       Failures.respond(request, e);
       return true;
     }
@@ -85,9 +86,13 @@ public final class Ingress {
     String path = request.path();
     if (path.startsWith(TUNNEL_PATH)) {
       String[] parts = path.substring(TUNNEL_PATH.length()).split("/", -1);
-      Optional<ResourceRef> ref = parts.length == 2 ? ResourceRef.parse(parts[0], parts[1]) : Optional.empty();
+      Optional<ResourceRef> ref =
+          parts.length == 2 ? ResourceRef.parse(parts[0], parts[1]) : Optional.empty();
       if (ref.isEmpty()) {
-        Failures.respond(request, new IngressFailure(400, "bad-request", "expected /v1/tunnel/{kind}/{name}, e.g. /v1/tunnel/db/pg"));
+        Failures.respond(
+            request,
+            new IngressFailure(
+                400, "bad-request", "expected /v1/tunnel/{kind}/{name}, e.g. /v1/tunnel/db/pg"));
       } else {
         tunnels.handle(request, ref.get());
       }

@@ -23,16 +23,29 @@ final class IngressMetrics {
   record Relayed(Counter upstream, Counter downstream) {}
 
   IngressMetrics(MeterRegistry registry) {
-    sessionsStarted = Counter.builder("gatehouse.sessions.started").description("Sessions pinned to their first agent").register(registry);
+    sessionsStarted =
+        Counter.builder("gatehouse.sessions.started")
+            .description("Sessions pinned to their first agent")
+            .register(registry);
     sessionsRepinned =
-        Counter.builder("gatehouse.sessions.repinned").description("Sessions moved to another agent because theirs was gone").register(registry);
+        Counter.builder("gatehouse.sessions.repinned")
+            .description("Sessions moved to another agent because theirs was gone")
+            .register(registry);
     sessionsFailed =
-        Counter.builder("gatehouse.sessions.failed").description("Sessions refused because no agent could take them").register(registry);
-    dialAttempts = Counter.builder("gatehouse.dial.attempts").description("Attempts to hand a session to an agent").register(registry);
+        Counter.builder("gatehouse.sessions.failed")
+            .description("Sessions refused because no agent could take them")
+            .register(registry);
+    dialAttempts =
+        Counter.builder("gatehouse.dial.attempts")
+            .description("Attempts to hand a session to an agent")
+            .register(registry);
     dialUnreachable = failures(registry, "unreachable");
     dialRefused = failures(registry, "refused");
     dialLost = failures(registry, "lost");
-    ejections = Counter.builder("gatehouse.ejections").description("Agents ejected after a failed dial").register(registry);
+    ejections =
+        Counter.builder("gatehouse.ejections")
+            .description("Agents ejected after a failed dial")
+            .register(registry);
     selection =
         Timer.builder("gatehouse.selection")
             .description("Time to choose an agent for a session from local state")
@@ -45,12 +58,14 @@ final class IngressMetrics {
   }
 
   private static Relayed relayed(MeterRegistry registry, String protocol) {
-    return new Relayed(bytes(registry, protocol, "upstream"), bytes(registry, protocol, "downstream"));
+    return new Relayed(
+        bytes(registry, protocol, "upstream"), bytes(registry, protocol, "downstream"));
   }
 
   private static Counter bytes(MeterRegistry registry, String protocol, String direction) {
     return Counter.builder("gatehouse.relayed.bytes")
-        .description("Bytes relayed between users and agents: HTTP bodies and upgraded connections (http), TCP tunnels (tunnel)")
+        .description(
+            "Bytes relayed between users and agents: HTTP bodies and upgraded connections (http), TCP tunnels (tunnel)")
         .baseUnit("bytes")
         .tag("protocol", protocol)
         .tag("direction", direction)
@@ -59,7 +74,8 @@ final class IngressMetrics {
 
   private static Counter failures(MeterRegistry registry, String reason) {
     return Counter.builder("gatehouse.dial.failures")
-        .description("Attempts an agent failed: unreachable (dial failed), refused (agent answered with an error), lost (pooled connection closed)")
+        .description(
+            "Attempts an agent failed: unreachable (dial failed), refused (agent answered with an error), lost (pooled connection closed)")
         .tag("reason", reason)
         .register(registry);
   }

@@ -25,11 +25,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
 
 /**
- * TCP resources through the web port: {@code GET /v1/tunnel/{kind}/{name}} with
- * {@code Upgrade: gatehouse-tunnel/1}. The proxy opens the agent's tunnel first (trying the next
- * agent while one cannot be reached or refuses), answers {@code 101} only once the agent has, and
- * then splices the two connections. The session is pinned for as long as the connection lives; its
- * end tombstones the pin and is audited with the bytes relayed each way.
+ * TCP resources through the web port: {@code GET /v1/tunnel/{kind}/{name}} with {@code Upgrade:
+ * gatehouse-tunnel/1}. The proxy opens the agent's tunnel first (trying the next agent while one
+ * cannot be reached or refuses), answers {@code 101} only once the agent has, and then splices the
+ * two connections. The session is pinned for as long as the connection lives; its end tombstones
+ * the pin and is audited with the bytes relayed each way.
  */
 final class TunnelIngress {
   private final String proxyId;
@@ -38,11 +38,19 @@ final class TunnelIngress {
   private final SessionPins pins;
   private final AuditLog audit;
   private final IngressMetrics metrics;
+
   /** Sessions from pin to end, including those whose connection is still being switched. */
   private final Set<String> live = ConcurrentHashMap.newKeySet();
+
   private final Map<String, Splice> open = new ConcurrentHashMap<>();
 
-  TunnelIngress(String proxyId, AgentClient client, Dialer dialer, SessionPins pins, AuditLog audit, IngressMetrics metrics) {
+  TunnelIngress(
+      String proxyId,
+      AgentClient client,
+      Dialer dialer,
+      SessionPins pins,
+      AuditLog audit,
+      IngressMetrics metrics) {
     this.proxyId = proxyId;
     this.client = client;
     this.dialer = dialer;
@@ -62,11 +70,15 @@ final class TunnelIngress {
   }
 
   void handle(HttpServerRequest request, ResourceRef resource) {
-    if (!HopHeaders.isUpgrade(request) || !Headers.TUNNEL_PROTOCOL.equalsIgnoreCase(request.getHeader(HttpHeaders.UPGRADE))) {
+    if (!HopHeaders.isUpgrade(request)
+        || !Headers.TUNNEL_PROTOCOL.equalsIgnoreCase(request.getHeader(HttpHeaders.UPGRADE))) {
       Failures.respond(
           request,
           new IngressFailure(
-              400, "bad-request", "a tunnel is GET /v1/tunnel/{kind}/{name} with Connection: Upgrade and Upgrade: " + Headers.TUNNEL_PROTOCOL));
+              400,
+              "bad-request",
+              "a tunnel is GET /v1/tunnel/{kind}/{name} with Connection: Upgrade and Upgrade: "
+                  + Headers.TUNNEL_PROTOCOL));
       return;
     }
     request.pause();
@@ -97,11 +109,17 @@ final class TunnelIngress {
               h.set(Headers.RESOURCE, resource.key());
               h.set(Headers.SESSION, sessionId);
               h.set(Headers.PROXY, proxyId);
-              return client.answer(out, out.connect()).transform(ar -> answered(ar, out, resource, agentId));
+              return client
+                  .answer(out, out.connect())
+                  .transform(ar -> answered(ar, out, resource, agentId));
             });
   }
 
-  private static Future<Opened> answered(AsyncResult<HttpClientResponse> ar, HttpClientRequest out, ResourceRef resource, String agentId) {
+  private static Future<Opened> answered(
+      AsyncResult<HttpClientResponse> ar,
+      HttpClientRequest out,
+      ResourceRef resource,
+      String agentId) {
     if (ar.failed()) {
       // Nothing of the session has been relayed yet: a silent agent is as good as unreachable.
       return Future.failedFuture(
@@ -114,16 +132,19 @@ final class TunnelIngress {
     String code = response.getHeader(Headers.ERROR);
     if (response.statusCode() != 101 && code != null && Headers.RETRYABLE_CODES.contains(code)) {
       response.body();
-      return Future.failedFuture(AgentFailure.refused(resource, agentId, response.statusCode(), code));
+      return Future.failedFuture(
+          AgentFailure.refused(resource, agentId, response.statusCode(), code));
     }
     return Future.succeededFuture(new Opened(out, response));
   }
 
-  private void splice(HttpServerRequest request, String sessionId, Dialed<Opened> dialed, String remote) {
+  private void splice(
+      HttpServerRequest request, String sessionId, Dialed<Opened> dialed, String remote) {
     HttpClientResponse response = dialed.result().response();
     HttpServerResponse out = request.response();
     if (response.statusCode() != 101) {
-      // The agent refused for a reason another agent would share (e.g. not a TCP resource): pass it on.
+      // The agent refused for a reason another agent would share (e.g. not a TCP resource): pass it
+      // on.
       HopHeaders.copy(response.headers(), out.headers(), false, null);
       out.setStatusCode(response.statusCode()).putHeader(HttpHeaders.CONNECTION, "close");
       request.resume();
@@ -139,7 +160,13 @@ final class TunnelIngress {
     live.add(sessionId);
     SessionPin pin;
     try {
-      pin = pins.pin(sessionId, dialed.choice().resource(), dialed.choice().agent(), SessionPins.TCP, null);
+      pin =
+          pins.pin(
+              sessionId,
+              dialed.choice().resource(),
+              dialed.choice().agent(),
+              SessionPins.TCP,
+              null);
     } catch (RuntimeException e) {
       live.remove(sessionId);
       agentSocket.close();

@@ -44,7 +44,8 @@ public final class KafkaEventPublisher implements EventPublisher {
   private final AtomicLong failed = new AtomicLong();
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  public KafkaEventPublisher(String bootstrap, String clientId, TopicNames names, MeterRegistry registry) {
+  public KafkaEventPublisher(
+      String bootstrap, String clientId, TopicNames names, MeterRegistry registry) {
     this.names = names;
     Properties props = new Properties();
     props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
@@ -54,7 +55,8 @@ public final class KafkaEventPublisher implements EventPublisher {
     props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
     // Metadata waits happen on the writer thread; bound them so close() is never stuck behind one.
     props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "10000");
-    this.producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
+    this.producer =
+        new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
     this.writer =
         new ThreadPoolExecutor(
             1,
@@ -81,7 +83,9 @@ public final class KafkaEventPublisher implements EventPublisher {
     try {
       bytes = value == null ? null : ((EventCodec) topic.codec()).encode(value);
     } catch (RuntimeException e) {
-      done.completeExceptionally(new ProxyException("cannot encode " + topic.suffix() + " record " + key + ": " + e.getMessage(), e));
+      done.completeExceptionally(
+          new ProxyException(
+              "cannot encode " + topic.suffix() + " record " + key + ": " + e.getMessage(), e));
       return done;
     }
     String name = names.of(topic);
@@ -104,7 +108,13 @@ public final class KafkaEventPublisher implements EventPublisher {
             }
           });
     } catch (RejectedExecutionException e) {
-      fail(done, name, key, closed.get() ? new ProxyException("publisher is closed") : new ProxyException("writer queue full (" + QUEUE + " records)"));
+      fail(
+          done,
+          name,
+          key,
+          closed.get()
+              ? new ProxyException("publisher is closed")
+              : new ProxyException("writer queue full (" + QUEUE + " records)"));
     }
     return done;
   }
@@ -120,7 +130,9 @@ public final class KafkaEventPublisher implements EventPublisher {
     done.completeExceptionally(new ProxyException(message, error));
   }
 
-  /** Stops taking records, lets the writer hand over what is queued, flushes, closes the producer. */
+  /**
+   * Stops taking records, lets the writer hand over what is queued, flushes, closes the producer.
+   */
   @Override
   public void close() {
     if (!closed.compareAndSet(false, true)) {

@@ -19,11 +19,13 @@ import reactor.core.publisher.Flux;
 
 /**
  * The agents' latest beats. Every selection looks up each candidate's beat, so the live view keeps
- * the (small) agents table decoded in memory, current through the materializer's change stream;
- * the store view reads the table on every call.
+ * the (small) agents table decoded in memory, current through the materializer's change stream; the
+ * store view reads the table on every call.
  */
 public abstract sealed class AgentBeats implements AutoCloseable {
-  /** The beat of {@code agentId}, or {@code null} when it has none (never beat, or said goodbye). */
+  /**
+   * The beat of {@code agentId}, or {@code null} when it has none (never beat, or said goodbye).
+   */
   public abstract AgentBeat get(String agentId);
 
   /** Every beat, in agent-id order. */
@@ -38,8 +40,8 @@ public abstract sealed class AgentBeats implements AutoCloseable {
   }
 
   /**
-   * Keeps the agents table in memory. Subscribes to {@code changes} first, then loads the table,
-   * so no change is missed; a delete seen before the load leaves a marker, so the load cannot bring
+   * Keeps the agents table in memory. Subscribes to {@code changes} first, then loads the table, so
+   * no change is missed; a delete seen before the load leaves a marker, so the load cannot bring
    * back an agent that has just said goodbye. Close it to unsubscribe.
    */
   public static AgentBeats live(StateStore store, Flux<StateChange> changes) {
@@ -86,6 +88,7 @@ public abstract sealed class AgentBeats implements AutoCloseable {
   private static final class Live extends AgentBeats {
     /** An empty value marks an agent whose record was deleted. */
     private final Map<String, Optional<AgentBeat>> beats = new ConcurrentHashMap<>();
+
     private final Disposable subscription;
 
     Live(KeyValueStore table, Flux<StateChange> changes) {
@@ -93,7 +96,12 @@ public abstract sealed class AgentBeats implements AutoCloseable {
           changes
               .filter(c -> c.topic() == Topic.AGENTS)
               .subscribe(
-                  c -> beats.put(c.key(), c.isDelete() ? Optional.empty() : Optional.ofNullable((AgentBeat) c.value())),
+                  c ->
+                      beats.put(
+                          c.key(),
+                          c.isDelete()
+                              ? Optional.empty()
+                              : Optional.ofNullable((AgentBeat) c.value())),
                   // The materializer stopped and logged why; the last beats stay, as in an outage.
                   e -> {});
       table.scan(

@@ -11,7 +11,8 @@ import java.util.Objects;
  *     session, or a re-pin when the pinned agent is gone)
  * @param candidates how many healthy, untried agents there were to pick from
  */
-public record AgentChoice(ResourceRef resource, AgentEndpoint agent, boolean pinned, int candidates) {
+public record AgentChoice(
+    ResourceRef resource, AgentEndpoint agent, boolean pinned, int candidates) {
   public AgentChoice {
     Objects.requireNonNull(resource, "resource");
     Objects.requireNonNull(agent, "agent");

@@ -5,8 +5,8 @@ import java.util.random.RandomGenerator;
 
 /**
  * Chooses the agent for a session: the seam between routing and the traffic it routes. An
- * implementation answers with an {@link AgentChoice}, or fails the future with a
- * {@link RoutingFailure}; it never throws.
+ * implementation answers with an {@link AgentChoice}, or fails the future with a {@link
+ * RoutingFailure}; it never throws.
  */
 @FunctionalInterface
 public interface AgentSelector {

@@ -15,7 +15,12 @@ import java.util.Objects;
  * @param health why the agent may or may not take a new session
  */
 public record AgentStatus(
-    AgentEndpoint agent, String origin, Map<String, String> labels, String uri, Instant lastBeat, Health health) {
+    AgentEndpoint agent,
+    String origin,
+    Map<String, String> labels,
+    String uri,
+    Instant lastBeat,
+    Health health) {
   public AgentStatus {
     Objects.requireNonNull(agent, "agent");
     Objects.requireNonNull(health, "health");

@@ -3,8 +3,8 @@ package io.gatehouse.proxy.routing;
 import java.util.Objects;
 
 /**
- * An agent that serves a resource, as selection sees it: where to dial it and whether it may take
- * a new session.
+ * An agent that serves a resource, as selection sees it: where to dial it and whether it may take a
+ * new session.
  */
 public record Candidate(AgentEndpoint agent, AgentStatus.Health health) {
   public Candidate {

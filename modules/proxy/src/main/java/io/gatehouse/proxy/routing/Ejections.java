@@ -9,10 +9,10 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Agents this proxy skips because dialing them failed: passive health checking. An agent is
- * ejected for the base back-off; ejected again without a successful dial in between, for twice as
- * long, up to eight times the base. A successful dial clears it, and so does a beat from a newer
- * start of the agent (it restarted, so the old failure says nothing about it).
+ * Agents this proxy skips because dialing them failed: passive health checking. An agent is ejected
+ * for the base back-off; ejected again without a successful dial in between, for twice as long, up
+ * to eight times the base. A successful dial clears it, and so does a beat from a newer start of
+ * the agent (it restarted, so the old failure says nothing about it).
  *
  * <p>Local to one proxy and kept in memory: ejection is this proxy's observation, not a fact for
  * the whole system. Thread-safe; the clock is injected so tests move time by hand.
@@ -39,7 +39,8 @@ public final class Ejections {
         ejected.compute(
             agentId,
             (id, previous) -> {
-              int strikes = previous == null ? 1 : Math.min(previous.strikes + 1, MAX_DOUBLINGS + 1);
+              int strikes =
+                  previous == null ? 1 : Math.min(previous.strikes + 1, MAX_DOUBLINGS + 1);
               return new Ejection(now, now.plus(base.multipliedBy(1L << (strikes - 1))), strikes);
             });
     return e.until;

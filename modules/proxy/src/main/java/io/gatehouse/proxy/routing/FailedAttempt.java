@@ -6,8 +6,8 @@ import java.util.Objects;
  * An agent that was tried for a session and failed it.
  *
  * @param agentId the agent
- * @param reason what happened, for the user's error and the audit event, e.g.
- *     {@code connection refused}
+ * @param reason what happened, for the user's error and the audit event, e.g. {@code connection
+ *     refused}
  * @param exhausted whether the agent is done for this session; {@code false} after a pooled
  *     connection was found closed, which earns the agent one more try on a fresh connection
  */

@@ -9,14 +9,17 @@ import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.DecoderFactory;
 
 /**
- * Reads the two fields of a heartbeat every selection needs, {@code time} and {@code ttlMillis},
- * by skipping over the others with the writer's schema instead of decoding the whole record (a
- * third of the cost). Works for every schema version the catalogue knows; anything else is left to
- * a full decode.
+ * Reads the two fields of a heartbeat every selection needs, {@code time} and {@code ttlMillis}, by
+ * skipping over the others with the writer's schema instead of decoding the whole record (a third
+ * of the cost). Works for every schema version the catalogue knows; anything else is left to a full
+ * decode.
  */
 final class HeartbeatTimes {
   private static final String NAME = ResourceHeartbeat.getClassSchema().getFullName();
-  private static final long DEFAULT_TTL = ResourceHeartbeat.getClassSchema().getField("ttlMillis").defaultVal() instanceof Number n ? n.longValue() : 180_000L;
+  private static final long DEFAULT_TTL =
+      ResourceHeartbeat.getClassSchema().getField("ttlMillis").defaultVal() instanceof Number n
+          ? n.longValue()
+          : 180_000L;
   private static final ThreadLocal<BinaryDecoder> DECODERS = new ThreadLocal<>();
 
   private HeartbeatTimes() {}
@@ -37,7 +40,13 @@ final class HeartbeatTimes {
     if (time == null) {
       return false;
     }
-    BinaryDecoder decoder = DecoderFactory.get().binaryDecoder(payload, SchemaCatalog.HEADER_LENGTH, payload.length - SchemaCatalog.HEADER_LENGTH, DECODERS.get());
+    BinaryDecoder decoder =
+        DecoderFactory.get()
+            .binaryDecoder(
+                payload,
+                SchemaCatalog.HEADER_LENGTH,
+                payload.length - SchemaCatalog.HEADER_LENGTH,
+                DECODERS.get());
     DECODERS.set(decoder);
     out[1] = DEFAULT_TTL;
     boolean timeSeen = false;

@@ -32,19 +32,28 @@ final class PinnedFirstSelector implements AgentSelector {
       }
     }
     if (pinned != null) {
-      return Future.succeededFuture(new AgentChoice(request.resource(), pinned, true, candidates.size()));
+      return Future.succeededFuture(
+          new AgentChoice(request.resource(), pinned, true, candidates.size()));
     }
     if (!candidates.isEmpty()) {
-      AgentEndpoint chosen = candidates.size() == 1 ? candidates.get(0) : candidates.get(random.nextInt(candidates.size()));
-      return Future.succeededFuture(new AgentChoice(request.resource(), chosen, false, candidates.size()));
+      AgentEndpoint chosen =
+          candidates.size() == 1
+              ? candidates.get(0)
+              : candidates.get(random.nextInt(candidates.size()));
+      return Future.succeededFuture(
+          new AgentChoice(request.resource(), chosen, false, candidates.size()));
     }
     if (!request.failures().isEmpty()) {
       return Future.failedFuture(
-          new RoutingFailure(RoutingFailure.Reason.ALL_AGENTS_FAILED, request.resource(), request.failures()));
+          new RoutingFailure(
+              RoutingFailure.Reason.ALL_AGENTS_FAILED, request.resource(), request.failures()));
     }
     if (statuses.isEmpty() && !table.isKnown(request.resource())) {
-      return Future.failedFuture(new RoutingFailure(RoutingFailure.Reason.UNKNOWN_RESOURCE, request.resource(), List.of()));
+      return Future.failedFuture(
+          new RoutingFailure(
+              RoutingFailure.Reason.UNKNOWN_RESOURCE, request.resource(), List.of()));
     }
-    return Future.failedFuture(new RoutingFailure(RoutingFailure.Reason.NO_ALIVE_AGENT, request.resource(), List.of()));
+    return Future.failedFuture(
+        new RoutingFailure(RoutingFailure.Reason.NO_ALIVE_AGENT, request.resource(), List.of()));
   }
 }

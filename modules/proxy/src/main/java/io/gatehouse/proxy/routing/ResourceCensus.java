@@ -5,9 +5,9 @@ import io.gatehouse.events.ResourceKind;
 import java.util.Map;
 
 /**
- * How many resources of each kind this proxy knows, split by whether a new session can be routed
- * to them: <em>healthy</em> with at least one healthy agent, <em>unhealthy</em> when defined or
- * served but with no healthy agent. Immutable.
+ * How many resources of each kind this proxy knows, split by whether a new session can be routed to
+ * them: <em>healthy</em> with at least one healthy agent, <em>unhealthy</em> when defined or served
+ * but with no healthy agent. Immutable.
  */
 public final class ResourceCensus {
   private final int[] healthy = new int[ResourceKind.values().length];

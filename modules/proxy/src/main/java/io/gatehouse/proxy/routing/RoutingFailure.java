@@ -31,7 +31,10 @@ public final class RoutingFailure extends ProxyException {
     return resource;
   }
 
-  /** The agents tried, in order, with why each failed; empty unless {@link Reason#ALL_AGENTS_FAILED}. */
+  /**
+   * The agents tried, in order, with why each failed; empty unless {@link
+   * Reason#ALL_AGENTS_FAILED}.
+   */
   public List<FailedAttempt> attempts() {
     return attempts;
   }

@@ -10,6 +10,7 @@ import io.gatehouse.events.codec.EventDecodeException;
 import io.gatehouse.events.topic.Topic;
 import io.gatehouse.state.KeyValueStore;
 import io.gatehouse.state.Liveness;
+import io.gatehouse.state.StateChange;
 import io.gatehouse.state.StateStore;
 import io.gatehouse.state.StreamClock;
 import java.time.Duration;
@@ -22,10 +23,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
-import io.gatehouse.state.StateChange;
-import reactor.core.publisher.Flux;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Flux;
 
 /**
  * Which agents serve which resource, and which of them may take a new session, read from the local
@@ -37,8 +37,8 @@ import org.slf4j.LoggerFactory;
  * <p>An agent record is listed while its resource heartbeat is younger than the heartbeat's TTL; it
  * is <em>healthy</em> when, in addition, the agent's own beat is present and younger than its TTL,
  * the agent is serving (not draining), and this proxy has not ejected it. Ages are measured against
- * the {@link StreamClock}, which stands still while Kafka is unreachable, so an outage never empties
- * the table. Thread-safe.
+ * the {@link StreamClock}, which stands still while Kafka is unreachable, so an outage never
+ * empties the table. Thread-safe.
  */
 public final class RoutingTable {
   private static final Logger LOG = LoggerFactory.getLogger(RoutingTable.class);
@@ -57,7 +57,8 @@ public final class RoutingTable {
   }
 
   /** A table with the given view of the agents' beats, e.g. {@link AgentBeats#live}. */
-  public RoutingTable(StateStore store, AgentBeats agents, StreamClock stream, Ejections ejections) {
+  public RoutingTable(
+      StateStore store, AgentBeats agents, StreamClock stream, Ejections ejections) {
     this(store, agents, (ServingIndex) null, stream, ejections);
   }
 
@@ -66,11 +67,21 @@ public final class RoutingTable {
    * memory, current through {@code changes}, so selection does no RocksDB scan. Close it to
    * unsubscribe.
    */
-  public RoutingTable(StateStore store, AgentBeats agents, Flux<StateChange> changes, StreamClock stream, Ejections ejections) {
+  public RoutingTable(
+      StateStore store,
+      AgentBeats agents,
+      Flux<StateChange> changes,
+      StreamClock stream,
+      Ejections ejections) {
     this(store, agents, new ServingIndex(store, changes), stream, ejections);
   }
 
-  private RoutingTable(StateStore store, AgentBeats agents, ServingIndex index, StreamClock stream, Ejections ejections) {
+  private RoutingTable(
+      StateStore store,
+      AgentBeats agents,
+      ServingIndex index,
+      StreamClock stream,
+      Ejections ejections) {
     this.index = index;
     this.heartbeats = store.table(Topic.HEARTBEATS.suffix());
     this.agents = Objects.requireNonNull(agents, "agents");
@@ -80,8 +91,8 @@ public final class RoutingTable {
   }
 
   /**
-   * The agents with a current record for {@code resource}, in agent-id order, each with its verdict:
-   * what selection reads on every new session, so it decodes only what it needs.
+   * The agents with a current record for {@code resource}, in agent-id order, each with its
+   * verdict: what selection reads on every new session, so it decodes only what it needs.
    */
   public List<Candidate> candidates(ResourceRef resource) {
     if (index != null) {
@@ -99,10 +110,16 @@ public final class RoutingTable {
             addFromRecord(out, key, value, seen);
             return true;
           }
-          if (!Liveness.isFresh(Instant.ofEpochMilli(times[0]), Duration.ofMillis(times[1]), seen)) {
+          if (!Liveness.isFresh(
+              Instant.ofEpochMilli(times[0]), Duration.ofMillis(times[1]), seen)) {
             return true;
           }
-          String agentId = new String(key, prefixLength, key.length - prefixLength, java.nio.charset.StandardCharsets.UTF_8);
+          String agentId =
+              new String(
+                  key,
+                  prefixLength,
+                  key.length - prefixLength,
+                  java.nio.charset.StandardCharsets.UTF_8);
           AgentBeat beat = agents.get(agentId);
           if (beat == null) {
             addFromRecord(out, key, value, seen);
@@ -152,7 +169,9 @@ public final class RoutingTable {
     }
   }
 
-  /** The agents with a current record for {@code resource}, in agent-id order, with every detail. */
+  /**
+   * The agents with a current record for {@code resource}, in agent-id order, with every detail.
+   */
   public List<AgentStatus> agents(ResourceRef resource) {
     Instant seen = stream.seenUpTo();
     List<AgentStatus> out = new ArrayList<>(4);
@@ -168,9 +187,7 @@ public final class RoutingTable {
     return out;
   }
 
-  /**
-   * Every resource with at least one current agent record, of one kind or all, in key order.
-   */
+  /** Every resource with at least one current agent record, of one kind or all, in key order. */
   public Map<ResourceRef, List<AgentStatus>> all(Optional<ResourceKind> kind) {
     Instant seen = stream.seenUpTo();
     Map<ResourceRef, List<AgentStatus>> out = new LinkedHashMap<>();
@@ -184,7 +201,11 @@ public final class RoutingTable {
           AgentStatus status = status(hb, seen);
           if (status != null) {
             ResourceKind.parse(hb.getKind())
-                .ifPresent(k -> out.computeIfAbsent(new ResourceRef(k, hb.getName()), r -> new ArrayList<>()).add(status));
+                .ifPresent(
+                    k ->
+                        out.computeIfAbsent(
+                                new ResourceRef(k, hb.getName()), r -> new ArrayList<>())
+                            .add(status));
           }
           return true;
         });
@@ -194,7 +215,8 @@ public final class RoutingTable {
   /** The dynamic definition of {@code resource} on {@code gatehouse.resources}, if any. */
   public Optional<ResourceDefinition> definition(ResourceRef resource) {
     byte[] value = resources.get(Keys.bytes(resource.key()));
-    return Optional.ofNullable(value == null ? null : decode(EventCodec.RESOURCE_DEFINITION, resource.key(), value));
+    return Optional.ofNullable(
+        value == null ? null : decode(EventCodec.RESOURCE_DEFINITION, resource.key(), value));
   }
 
   /** Every dynamic definition, of one kind or all, in key order. */
@@ -247,23 +269,28 @@ public final class RoutingTable {
     Instant seen = stream.seenUpTo();
     Map<String, Boolean> healthyByKey = new HashMap<>();
     if (index != null) {
-      index.all().forEach(
-          (resourceKey, servers) -> {
-            boolean current = false;
-            boolean healthy = false;
-            for (Map.Entry<String, ServingIndex.Serving> e : servers.entrySet()) {
-              if (isCurrent(e.getValue(), seen)) {
-                current = true;
-                AgentBeat beat = agents.get(e.getKey());
-                healthy |= beat != null && health(beat, seen) == AgentStatus.Health.HEALTHY;
-              }
-            }
-            if (current) {
-              healthyByKey.put(resourceKey, healthy);
-            }
-          });
+      index
+          .all()
+          .forEach(
+              (resourceKey, servers) -> {
+                boolean current = false;
+                boolean healthy = false;
+                for (Map.Entry<String, ServingIndex.Serving> e : servers.entrySet()) {
+                  if (isCurrent(e.getValue(), seen)) {
+                    current = true;
+                    AgentBeat beat = agents.get(e.getKey());
+                    healthy |= beat != null && health(beat, seen) == AgentStatus.Health.HEALTHY;
+                  }
+                }
+                if (current) {
+                  healthyByKey.put(resourceKey, healthy);
+                }
+              });
     } else {
-      all(Optional.empty()).forEach((ref, statuses) -> healthyByKey.put(ref.key(), statuses.stream().anyMatch(AgentStatus::healthy)));
+      all(Optional.empty())
+          .forEach(
+              (ref, statuses) ->
+                  healthyByKey.put(ref.key(), statuses.stream().anyMatch(AgentStatus::healthy)));
     }
     resources.scan(
         new byte[0],
@@ -287,8 +314,8 @@ public final class RoutingTable {
   /**
    * A number that changes when the verdict on any agent changes, or when any agent's record for a
    * resource appears, expires or goes: what tells a watcher that health changed when no record says
-   * so (an agent killed without a goodbye only goes stale). Order-independent; equal tables give equal
-   * digests. Reads memory only for the proxy's table (built with a change stream); scans the
+   * so (an agent killed without a goodbye only goes stale). Order-independent; equal tables give
+   * equal digests. Reads memory only for the proxy's table (built with a change stream); scans the
    * heartbeats table otherwise.
    */
   public long healthDigest() {
@@ -298,7 +325,8 @@ public final class RoutingTable {
       digest += mix(beat.getAgentId(), health(beat, seen).ordinal());
     }
     if (index != null) {
-      for (Map.Entry<String, ? extends Map<String, ServingIndex.Serving>> resource : index.all().entrySet()) {
+      for (Map.Entry<String, ? extends Map<String, ServingIndex.Serving>> resource :
+          index.all().entrySet()) {
         for (Map.Entry<String, ServingIndex.Serving> agent : resource.getValue().entrySet()) {
           if (isCurrent(agent.getValue(), seen)) {
             digest += mix(recordHash(resource.getKey(), agent.getKey()), -1);
@@ -314,7 +342,8 @@ public final class RoutingTable {
         (key, value) -> {
           boolean current;
           if (HeartbeatTimes.read(value, times)) {
-            current = Liveness.isFresh(Instant.ofEpochMilli(times[0]), Duration.ofMillis(times[1]), seen);
+            current =
+                Liveness.isFresh(Instant.ofEpochMilli(times[0]), Duration.ofMillis(times[1]), seen);
           } else {
             ResourceHeartbeat hb = decodeHeartbeat(key, value);
             current = hb != null && isCurrent(hb, seen);
@@ -334,12 +363,17 @@ public final class RoutingTable {
     return mix(key.hashCode(), value);
   }
 
-  /** The hash of one heartbeat record's key, {@code kind/name} and agent id, without joining them. */
+  /**
+   * The hash of one heartbeat record's key, {@code kind/name} and agent id, without joining them.
+   */
   private static long recordHash(String resourceKey, String agentId) {
     return resourceKey.hashCode() * 31L + agentId.hashCode();
   }
 
-  /** Spreads a key's hash and a value over 64 bits; the index path calls it per record, so no strings. */
+  /**
+   * Spreads a key's hash and a value over 64 bits; the index path calls it per record, so no
+   * strings.
+   */
   private static long mix(long keyHash, int value) {
     long h = (keyHash * 31L + value) * 0x9E3779B97F4A7C15L;
     return h ^ (h >>> 29);
@@ -365,7 +399,12 @@ public final class RoutingTable {
     String address = beat == null ? hb.getAgentAddress() : beat.getAddress();
     Instant lastBeat = beat == null ? hb.getTime() : beat.getTime();
     return new AgentStatus(
-        new AgentEndpoint(agentId, address), hb.getOrigin(), hb.getLabels(), hb.getSpec().getUri(), lastBeat, health);
+        new AgentEndpoint(agentId, address),
+        hb.getOrigin(),
+        hb.getLabels(),
+        hb.getSpec().getUri(),
+        lastBeat,
+        health);
   }
 
   private AgentStatus.Health health(AgentBeat beat, Instant seen) {
@@ -388,21 +427,26 @@ public final class RoutingTable {
 
   private static boolean isCurrent(ServingIndex.Serving serving, Instant seen) {
     return !ServingIndex.isDeleted(serving)
-        && Liveness.isFresh(Instant.ofEpochMilli(serving.time()), Duration.ofMillis(serving.ttl()), seen);
+        && Liveness.isFresh(
+            Instant.ofEpochMilli(serving.time()), Duration.ofMillis(serving.ttl()), seen);
   }
 
   private ResourceHeartbeat decodeHeartbeat(byte[] key, byte[] value) {
     return decode(EventCodec.RESOURCE_HEARTBEAT, Keys.string(key), value);
   }
 
-  private <T extends org.apache.avro.specific.SpecificRecord> T decode(EventCodec<T> codec, String key, byte[] value) {
+  private <T extends org.apache.avro.specific.SpecificRecord> T decode(
+      EventCodec<T> codec, String key, byte[] value) {
     try {
       return codec.decode(value);
     } catch (EventDecodeException e) {
       // The materializer stores only values that decode; this is a damaged file. Route around it.
       if (damageLogged.compareAndSet(false, true)) {
-        LOG.error("state holds an undecodable {} at key {}; skipping it (further ones are skipped silently): {}",
-            codec.type().getSimpleName(), key, e.getMessage());
+        LOG.error(
+            "state holds an undecodable {} at key {}; skipping it (further ones are skipped silently): {}",
+            codec.type().getSimpleName(),
+            key,
+            e.getMessage());
       }
       return null;
     }

@@ -8,15 +8,15 @@ import io.gatehouse.state.StateStore;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
-import reactor.core.publisher.Flux;
 import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
 
 /**
  * Which agents serve each resource, and when each last refreshed its heartbeat, held in memory:
- * what selection reads on every new session, without a RocksDB scan. Built like
- * {@link AgentBeats#live}: subscribe to the materializer's changes first, then load the heartbeats
- * table, so no change is missed and a delete seen before the load wins over the loaded record.
- * About 100 bytes of heap per heartbeat record.
+ * what selection reads on every new session, without a RocksDB scan. Built like {@link
+ * AgentBeats#live}: subscribe to the materializer's changes first, then load the heartbeats table,
+ * so no change is missed and a delete seen before the load wins over the loaded record. About 100
+ * bytes of heap per heartbeat record.
  */
 final class ServingIndex implements AutoCloseable {
   /** An agent's heartbeat for one resource: written at {@code time}, current for {@code ttl} ms. */
@@ -25,20 +25,25 @@ final class ServingIndex implements AutoCloseable {
   private static final Serving DELETED = new Serving(Long.MIN_VALUE, 0);
 
   /** kind/name → agentId → heartbeat times, agents in id order. */
-  private final Map<String, ConcurrentSkipListMap<String, Serving>> byResource = new ConcurrentHashMap<>();
+  private final Map<String, ConcurrentSkipListMap<String, Serving>> byResource =
+      new ConcurrentHashMap<>();
+
   private final Disposable subscription;
 
   ServingIndex(StateStore store, Flux<StateChange> changes) {
     this.subscription =
         changes
             .filter(c -> c.topic() == Topic.HEARTBEATS)
-            // The materializer stopped and logged why; the index keeps what it had, as in an outage.
+            // The materializer stopped and logged why; the index keeps what it had, as in an
+            // outage.
             .subscribe(c -> apply(c.key(), c.bytes(), false), e -> {});
     KeyValueStore heartbeats = store.table(Topic.HEARTBEATS.suffix());
-    heartbeats.scan(new byte[0], (k, v) -> {
-      apply(Keys.string(k), v, true);
-      return true;
-    });
+    heartbeats.scan(
+        new byte[0],
+        (k, v) -> {
+          apply(Keys.string(k), v, true);
+          return true;
+        });
   }
 
   /**
@@ -69,7 +74,8 @@ final class ServingIndex implements AutoCloseable {
     }
     String resource = key.substring(0, slash);
     String agent = key.substring(slash + 1);
-    ConcurrentSkipListMap<String, Serving> agents = byResource.computeIfAbsent(resource, r -> new ConcurrentSkipListMap<>());
+    ConcurrentSkipListMap<String, Serving> agents =
+        byResource.computeIfAbsent(resource, r -> new ConcurrentSkipListMap<>());
     Serving serving = DELETED;
     if (value != null) {
       long[] times = new long[2];

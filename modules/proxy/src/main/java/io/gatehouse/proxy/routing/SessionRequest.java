@@ -15,7 +15,8 @@ import java.util.Set;
  * @param pinnedAgent the agent the session is pinned to, if it is an existing session
  * @param failures agents tried for this session so far, in order
  */
-public record SessionRequest(ResourceRef resource, Optional<String> pinnedAgent, List<FailedAttempt> failures) {
+public record SessionRequest(
+    ResourceRef resource, Optional<String> pinnedAgent, List<FailedAttempt> failures) {
   public SessionRequest {
     Objects.requireNonNull(resource, "resource");
     Objects.requireNonNull(pinnedAgent, "pinnedAgent");

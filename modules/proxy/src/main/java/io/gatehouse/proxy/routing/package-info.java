@@ -1,7 +1,8 @@
 /**
- * Routing: which agents serve a resource and which may take a new session
- * ({@link io.gatehouse.proxy.routing.RoutingTable}, liveness judged against the stream), which this
- * proxy skips after failed dials ({@link io.gatehouse.proxy.routing.Ejections}), and the seam that
- * chooses one ({@link io.gatehouse.proxy.routing.AgentSelector}: pinned first, then random healthy).
+ * Routing: which agents serve a resource and which may take a new session ({@link
+ * io.gatehouse.proxy.routing.RoutingTable}, liveness judged against the stream), which this proxy
+ * skips after failed dials ({@link io.gatehouse.proxy.routing.Ejections}), and the seam that
+ * chooses one ({@link io.gatehouse.proxy.routing.AgentSelector}: pinned first, then random
+ * healthy).
  */
 package io.gatehouse.proxy.routing;

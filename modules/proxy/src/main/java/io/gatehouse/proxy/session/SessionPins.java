@@ -26,18 +26,18 @@ import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 
 /**
- * Session pins: which agent a session is on. A pin is written to the local {@code sessions} table at
- * once, so the next request through this proxy sees it, and to {@code gatehouse.sessions}, so every
- * other proxy sees it once its materializer has read it. Removing a pin deletes it locally and
- * writes a tombstone.
+ * Session pins: which agent a session is on. A pin is written to the local {@code sessions} table
+ * at once, so the next request through this proxy sees it, and to {@code gatehouse.sessions}, so
+ * every other proxy sees it once its materializer has read it. Removing a pin deletes it locally
+ * and writes a tombstone.
  *
  * <p>HTTP pins carry {@code lastActiveAt}, refreshed at most once per touch interval so that a busy
- * session does not write on every request; a pin idle past the timeout is expired by
- * {@link #expire}. TCP pins live exactly as long as their connection.
+ * session does not write on every request; a pin idle past the timeout is expired by {@link
+ * #expire}. TCP pins live exactly as long as their connection.
  *
  * <p>The ids of the pinned sessions are also held in memory (about 100 bytes each), current through
- * this class's writes and the materializer's changes, so {@link #count()} costs no scan. Close it to
- * unsubscribe; the store is not closed. Thread-safe.
+ * this class's writes and the materializer's changes, so {@link #count()} costs no scan. Close it
+ * to unsubscribe; the store is not closed. Thread-safe.
  */
 public final class SessionPins implements AutoCloseable {
   public static final String HTTP = "http";
@@ -55,7 +55,12 @@ public final class SessionPins implements AutoCloseable {
    * Pins in {@code store}, following {@code changes} (the materializer's) for pins other proxies
    * write. Subscribes first, then loads the ids of the table, so no change is missed.
    */
-  public SessionPins(StateStore store, Flux<StateChange> changes, EventPublisher publisher, Clock clock, String proxyId) {
+  public SessionPins(
+      StateStore store,
+      Flux<StateChange> changes,
+      EventPublisher publisher,
+      Clock clock,
+      String proxyId) {
     this.store = store;
     this.table = store.table(Topic.SESSIONS.suffix());
     this.publisher = Objects.requireNonNull(publisher, "publisher");
@@ -93,7 +98,8 @@ public final class SessionPins implements AutoCloseable {
   }
 
   /** Pins a new session to {@code agent}, now. */
-  public SessionPin pin(String sessionId, ResourceRef resource, AgentEndpoint agent, String transport, String user) {
+  public SessionPin pin(
+      String sessionId, ResourceRef resource, AgentEndpoint agent, String transport, String user) {
     Instant now = clock.instant();
     SessionPin pin =
         SessionPin.newBuilder()
@@ -137,7 +143,8 @@ public final class SessionPins implements AutoCloseable {
     if (Duration.between(pin.getLastActiveAt(), now).compareTo(interval) < 0) {
       return pin;
     }
-    SessionPin touched = SessionPin.newBuilder(pin).setProxyId(proxyId).setLastActiveAt(now).build();
+    SessionPin touched =
+        SessionPin.newBuilder(pin).setProxyId(proxyId).setLastActiveAt(now).build();
     write(pin.getSessionId(), touched);
     return touched;
   }
@@ -170,8 +177,9 @@ public final class SessionPins implements AutoCloseable {
   }
 
   /**
-   * Ends HTTP sessions idle past {@code idleTimeout} that this proxy wrote last, and those idle past
-   * twice the timeout whoever wrote them (so the pins of a proxy that died are cleaned up too).
+   * Ends HTTP sessions idle past {@code idleTimeout} that this proxy wrote last, and those idle
+   * past twice the timeout whoever wrote them (so the pins of a proxy that died are cleaned up
+   * too).
    *
    * @return the pins ended
    */
@@ -193,8 +201,8 @@ public final class SessionPins implements AutoCloseable {
   }
 
   /**
-   * Ends the TCP sessions this proxy's id pinned in an earlier run: their connections died with
-   * it. Called once, when the proxy has caught up with the stream.
+   * Ends the TCP sessions this proxy's id pinned in an earlier run: their connections died with it.
+   * Called once, when the proxy has caught up with the stream.
    *
    * @param openHere whether a TCP session is open in this run
    * @return the pins ended
@@ -202,7 +210,9 @@ public final class SessionPins implements AutoCloseable {
   public List<SessionPin> endOrphans(Predicate<String> openHere) {
     List<SessionPin> ended = new ArrayList<>();
     for (SessionPin pin : all()) {
-      if (TCP.equals(pin.getTransport()) && proxyId.equals(pin.getProxyId()) && !openHere.test(pin.getSessionId())) {
+      if (TCP.equals(pin.getTransport())
+          && proxyId.equals(pin.getProxyId())
+          && !openHere.test(pin.getSessionId())) {
         unpin(pin.getSessionId());
         ended.add(pin);
       }

@@ -62,35 +62,54 @@ class ResourceDocumentTest {
         .isInstanceOfSatisfying(
             ConfigException.class,
             e -> {
-              assertThat(e.problems()).extracting(p -> p.path())
-                  .containsExactlyInAnyOrder("version", "metadata.name", "spec.uri", "spec.protocol", "spec.extra");
+              assertThat(e.problems())
+                  .extracting(p -> p.path())
+                  .containsExactlyInAnyOrder(
+                      "version", "metadata.name", "spec.uri", "spec.protocol", "spec.extra");
               assertThat(e.getMessage()).contains("body: spec.uri: invalid URI 'ftp://x'");
             });
   }
 
   @Test
   void kindMustBeOneOfFour() {
-    assertThatThrownBy(() -> ResourceDocument.parse("kind: vm\nversion: v1\nmetadata: {name: x}\nspec: {uri: \"http://a\"}", "b"))
-        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(ResourceDocument.field(e)).isEqualTo("kind"));
+    assertThatThrownBy(
+            () ->
+                ResourceDocument.parse(
+                    "kind: vm\nversion: v1\nmetadata: {name: x}\nspec: {uri: \"http://a\"}", "b"))
+        .isInstanceOfSatisfying(
+            ConfigException.class, e -> assertThat(ResourceDocument.field(e)).isEqualTo("kind"));
   }
 
   @Test
   void missingSectionsAreNamed() {
     assertThatThrownBy(() -> ResourceDocument.parse("kind: app\nversion: v1\n", "b"))
         .isInstanceOfSatisfying(
-            ConfigException.class, e -> assertThat(e.problems()).extracting(p -> p.path()).containsExactly("metadata", "spec"));
+            ConfigException.class,
+            e ->
+                assertThat(e.problems())
+                    .extracting(p -> p.path())
+                    .containsExactly("metadata", "spec"));
   }
 
   @Test
   void uriRulesFollowTheKind() {
-    assertThat(ResourceDocument.checkUri(ResourceKind.DB, "pg.internal:5432")).isEqualTo("pg.internal:5432");
-    assertThat(ResourceDocument.checkUri(ResourceKind.DESKTOP, "rdp://win:3389")).isEqualTo("rdp://win:3389");
-    assertThat(ResourceDocument.checkUri(ResourceKind.APP, "tcp://svc:7000")).isEqualTo("tcp://svc:7000");
-    assertThat(ResourceDocument.checkUri(ResourceKind.KUBE, "https://k8s:6443")).isEqualTo("https://k8s:6443");
-    assertThatThrownBy(() -> ResourceDocument.checkUri(ResourceKind.DB, "http://pg:5432")).hasMessageContaining("TCP stream");
-    assertThatThrownBy(() -> ResourceDocument.checkUri(ResourceKind.DB, "pg")).hasMessageContaining("host:port");
-    assertThatThrownBy(() -> ResourceDocument.checkUri(ResourceKind.KUBE, "tcp://k:1")).hasMessageContaining("http://");
-    assertThatThrownBy(() -> ResourceDocument.checkUri(ResourceKind.APP, "http://x/?q=1")).hasMessageContaining("query");
-    assertThatThrownBy(() -> ResourceDocument.checkUri(ResourceKind.APP, "tcp://x")).hasMessageContaining("missing port");
+    assertThat(ResourceDocument.checkUri(ResourceKind.DB, "pg.internal:5432"))
+        .isEqualTo("pg.internal:5432");
+    assertThat(ResourceDocument.checkUri(ResourceKind.DESKTOP, "rdp://win:3389"))
+        .isEqualTo("rdp://win:3389");
+    assertThat(ResourceDocument.checkUri(ResourceKind.APP, "tcp://svc:7000"))
+        .isEqualTo("tcp://svc:7000");
+    assertThat(ResourceDocument.checkUri(ResourceKind.KUBE, "https://k8s:6443"))
+        .isEqualTo("https://k8s:6443");
+    assertThatThrownBy(() -> ResourceDocument.checkUri(ResourceKind.DB, "http://pg:5432"))
+        .hasMessageContaining("TCP stream");
+    assertThatThrownBy(() -> ResourceDocument.checkUri(ResourceKind.DB, "pg"))
+        .hasMessageContaining("host:port");
+    assertThatThrownBy(() -> ResourceDocument.checkUri(ResourceKind.KUBE, "tcp://k:1"))
+        .hasMessageContaining("http://");
+    assertThatThrownBy(() -> ResourceDocument.checkUri(ResourceKind.APP, "http://x/?q=1"))
+        .hasMessageContaining("query");
+    assertThatThrownBy(() -> ResourceDocument.checkUri(ResourceKind.APP, "tcp://x"))
+        .hasMessageContaining("missing port");
   }
 }

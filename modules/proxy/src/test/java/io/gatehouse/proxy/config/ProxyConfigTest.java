@@ -83,7 +83,8 @@ class ProxyConfigTest {
         .hasMessageContaining("proxy.yaml: proxy.listen: expected host:port")
         .hasMessageContaining("proxy.yaml: proxy.public_host: invalid host name")
         .hasMessageContaining("proxy.yaml: proxy.sessions.idle_timeout: invalid duration '30'")
-        .hasMessageContaining("proxy.yaml: proxy.routing.dial_timout: unknown key (did you mean 'dial_timeout'?)");
+        .hasMessageContaining(
+            "proxy.yaml: proxy.routing.dial_timout: unknown key (did you mean 'dial_timeout'?)");
   }
 
   @Test
@@ -112,7 +113,9 @@ class ProxyConfigTest {
 
   @Test
   void loadReadsAFile() throws Exception {
-    Path file = Files.writeString(dir.resolve("proxy.yaml"), "proxy:\n  id: p\n  listen: \"127.0.0.1:0\"\n");
+    Path file =
+        Files.writeString(
+            dir.resolve("proxy.yaml"), "proxy:\n  id: p\n  listen: \"127.0.0.1:0\"\n");
     assertThat(ProxyConfig.load(file).listen().port()).isZero();
   }
 }

@@ -23,12 +23,24 @@ class IngressHostTest {
   @Test
   void appNameIsTheFirstLabelUnderThePublicHost() {
     Vertx vertx = Vertx.vertx();
-    try (StateStore store = StateStore.open(dir, Topic.MATERIALIZED.stream().map(Topic::suffix).toList())) {
+    try (StateStore store =
+        StateStore.open(dir, Topic.MATERIALIZED.stream().map(Topic::suffix).toList())) {
       Ejections ejections = new Ejections(Clock.systemUTC(), Duration.ofSeconds(10));
       RoutingTable table = new RoutingTable(store, () -> Instant.EPOCH, ejections);
       Ingress ingress =
-          new Ingress(vertx, "p", "Example.COM", Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofMinutes(1), table,
-              AgentSelector.pinnedFirst(table, new SplittableRandom(1)), ejections, null, null, new SimpleMeterRegistry());
+          new Ingress(
+              vertx,
+              "p",
+              "Example.COM",
+              Duration.ofSeconds(1),
+              Duration.ofSeconds(5),
+              Duration.ofMinutes(1),
+              table,
+              AgentSelector.pinnedFirst(table, new SplittableRandom(1)),
+              ejections,
+              null,
+              null,
+              new SimpleMeterRegistry());
       assertThat(ingress.appName("demo.example.com")).contains("demo");
       assertThat(ingress.appName("Demo.Example.com:3080")).contains("demo");
       assertThat(ingress.appName("demo.example.com.")).contains("demo");

@@ -70,7 +70,8 @@ class AgentSelectorTest {
     AgentSelector selector = selector(new SplittableRandom(42));
     Map<String, Integer> counts = new HashMap<>();
     for (int i = 0; i < 3000; i++) {
-      counts.merge(value(selector.pick(SessionRequest.newSession(DEMO))).agent().agentId(), 1, Integer::sum);
+      counts.merge(
+          value(selector.pick(SessionRequest.newSession(DEMO))).agent().agentId(), 1, Integer::sum);
     }
     assertThat(counts).containsOnlyKeys("agent-a", "agent-b", "agent-c");
     assertThat(counts.values()).allSatisfy(n -> assertThat(n).isBetween(850, 1150));
@@ -110,7 +111,8 @@ class AgentSelectorTest {
     serve("agent-a");
     serve("agent-b");
     state.deleteBeat("agent-b");
-    AgentChoice choice = value(selector(new SplittableRandom(1)).pick(SessionRequest.pinned(DEMO, "agent-b")));
+    AgentChoice choice =
+        value(selector(new SplittableRandom(1)).pick(SessionRequest.pinned(DEMO, "agent-b")));
     assertThat(choice.agent().agentId()).isEqualTo("agent-a");
     assertThat(choice.pinned()).isFalse();
   }
@@ -120,10 +122,15 @@ class AgentSelectorTest {
     serve("agent-a");
     state.heartbeat("app", "demo", "agent-old", NOW.minusSeconds(10));
     state.beat("agent-old", NOW.minusSeconds(4), "serving");
-    assertThat(table.agents(DEMO)).extracting(s -> s.agent().agentId() + "=" + s.health())
+    assertThat(table.agents(DEMO))
+        .extracting(s -> s.agent().agentId() + "=" + s.health())
         .containsExactly("agent-a=HEALTHY", "agent-old=BEAT_EXPIRED");
     for (int i = 0; i < 20; i++) {
-      assertThat(value(selector(new SplittableRandom(i)).pick(SessionRequest.newSession(DEMO))).agent().agentId()).isEqualTo("agent-a");
+      assertThat(
+              value(selector(new SplittableRandom(i)).pick(SessionRequest.newSession(DEMO)))
+                  .agent()
+                  .agentId())
+          .isEqualTo("agent-a");
     }
   }
 
@@ -134,7 +141,8 @@ class AgentSelectorTest {
     clock.advance(Duration.ofHours(1));
     assertThat(table.agents(DEMO)).allSatisfy(s -> assertThat(s.healthy()).isTrue());
     seenUpTo.set(NOW.plusSeconds(5));
-    assertThat(table.agents(DEMO)).allSatisfy(s -> assertThat(s.health()).isEqualTo(AgentStatus.Health.BEAT_EXPIRED));
+    assertThat(table.agents(DEMO))
+        .allSatisfy(s -> assertThat(s.health()).isEqualTo(AgentStatus.Health.BEAT_EXPIRED));
   }
 
   @Test
@@ -143,8 +151,10 @@ class AgentSelectorTest {
     state.heartbeat("app", "demo", "agent-drain", NOW);
     state.beat("agent-drain", NOW, "draining");
     state.heartbeat("app", "demo", "agent-nobeat", NOW);
-    assertThat(table.agents(DEMO)).extracting(AgentStatus::health)
-        .containsExactly(AgentStatus.Health.HEALTHY, AgentStatus.Health.DRAINING, AgentStatus.Health.NO_BEAT);
+    assertThat(table.agents(DEMO))
+        .extracting(AgentStatus::health)
+        .containsExactly(
+            AgentStatus.Health.HEALTHY, AgentStatus.Health.DRAINING, AgentStatus.Health.NO_BEAT);
   }
 
   @Test
@@ -161,7 +171,11 @@ class AgentSelectorTest {
     serve("agent-b");
     ejections.eject("agent-a");
     for (int i = 0; i < 20; i++) {
-      assertThat(value(selector(new SplittableRandom(i)).pick(SessionRequest.newSession(DEMO))).agent().agentId()).isEqualTo("agent-b");
+      assertThat(
+              value(selector(new SplittableRandom(i)).pick(SessionRequest.newSession(DEMO)))
+                  .agent()
+                  .agentId())
+          .isEqualTo("agent-b");
     }
     clock.advance(Duration.ofSeconds(10));
     assertThat(table.agents(DEMO)).allSatisfy(s -> assertThat(s.healthy()).isTrue());
@@ -182,28 +196,42 @@ class AgentSelectorTest {
     assertThat(failure.reason()).isEqualTo(RoutingFailure.Reason.ALL_AGENTS_FAILED);
     assertThat(failure.reason().status()).isEqualTo(502);
     assertThat(failure.getMessage())
-        .contains("app/demo", "tried 2 agents", first.agent().agentId() + " (connection refused)", second.agent().agentId() + " (503 draining)");
+        .contains(
+            "app/demo",
+            "tried 2 agents",
+            first.agent().agentId() + " (connection refused)",
+            second.agent().agentId() + " (503 draining)");
   }
 
   @Test
   void agentWhosePooledConnectionWasLostGetsOneMoreTry() {
     serve("agent-a");
     AgentSelector selector = selector(new SplittableRandom(3));
-    SessionRequest request = SessionRequest.newSession(DEMO).after(new FailedAttempt("agent-a", "connection lost", false));
+    SessionRequest request =
+        SessionRequest.newSession(DEMO)
+            .after(new FailedAttempt("agent-a", "connection lost", false));
     assertThat(value(selector.pick(request)).agent().agentId()).isEqualTo("agent-a");
     request = request.after(new FailedAttempt("agent-a", "connection lost", false));
-    assertThat(failure(selector.pick(request)).reason()).isEqualTo(RoutingFailure.Reason.ALL_AGENTS_FAILED);
+    assertThat(failure(selector.pick(request)).reason())
+        .isEqualTo(RoutingFailure.Reason.ALL_AGENTS_FAILED);
   }
 
   @Test
   void unknownResourceIs404AndKnownResourceWithoutHealthyAgentIs503() {
-    assertThat(failure(selector(new SplittableRandom(1)).pick(SessionRequest.newSession(DEMO))).reason().status()).isEqualTo(404);
+    assertThat(
+            failure(selector(new SplittableRandom(1)).pick(SessionRequest.newSession(DEMO)))
+                .reason()
+                .status())
+        .isEqualTo(404);
     state.define("app", "demo");
-    assertThat(failure(selector(new SplittableRandom(1)).pick(SessionRequest.newSession(DEMO))).reason())
+    assertThat(
+            failure(selector(new SplittableRandom(1)).pick(SessionRequest.newSession(DEMO)))
+                .reason())
         .isEqualTo(RoutingFailure.Reason.NO_ALIVE_AGENT);
     ResourceRef other = new ResourceRef(ResourceKind.DB, "pg");
     state.heartbeat("db", "pg", "agent-x", NOW);
-    RoutingFailure none = failure(selector(new SplittableRandom(1)).pick(SessionRequest.newSession(other)));
+    RoutingFailure none =
+        failure(selector(new SplittableRandom(1)).pick(SessionRequest.newSession(other)));
     assertThat(none.reason().status()).isEqualTo(503);
     assertThat(none.getMessage()).contains("db/pg");
   }
@@ -214,6 +242,7 @@ class AgentSelectorTest {
     state.heartbeat("app", "demo2", "agent-z", NOW);
     state.beat("agent-z", NOW, "serving");
     assertThat(table.agents(DEMO)).extracting(s -> s.agent().agentId()).containsExactly("agent-a");
-    assertThat(table.all(java.util.Optional.empty())).containsOnlyKeys(DEMO, new ResourceRef(ResourceKind.APP, "demo2"));
+    assertThat(table.all(java.util.Optional.empty()))
+        .containsOnlyKeys(DEMO, new ResourceRef(ResourceKind.APP, "demo2"));
   }
 }

@@ -62,6 +62,7 @@ class EjectionsTest {
 
   @Test
   void zeroBackoffIsRefused() {
-    assertThatThrownBy(() -> new Ejections(clock, Duration.ZERO)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new Ejections(clock, Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 }

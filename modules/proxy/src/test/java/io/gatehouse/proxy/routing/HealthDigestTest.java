@@ -29,13 +29,21 @@ class HealthDigestTest {
       state.beat("agent-a", T0, "serving");
       state.beat("agent-b", T0, "serving");
       Ejections ejections = new Ejections(clock, Duration.ofSeconds(10));
-      RoutingTable indexed = new RoutingTable(state.store, AgentBeats.fromStore(state.store), changes.asFlux(), clock::instant, ejections);
+      RoutingTable indexed =
+          new RoutingTable(
+              state.store,
+              AgentBeats.fromStore(state.store),
+              changes.asFlux(),
+              clock::instant,
+              ejections);
       RoutingTable scanning = new RoutingTable(state.store, clock::instant, ejections);
 
       long healthy = indexed.healthDigest();
       assertThat(scanning.healthDigest()).as("both views of one table agree").isEqualTo(healthy);
       clock.advance(Duration.ofSeconds(1));
-      assertThat(indexed.healthDigest()).as("time passing within every TTL changes nothing").isEqualTo(healthy);
+      assertThat(indexed.healthDigest())
+          .as("time passing within every TTL changes nothing")
+          .isEqualTo(healthy);
 
       // agent-b stops beating: its 3 s TTL runs out while agent-a keeps beating.
       clock.advance(Duration.ofSeconds(3));

@@ -17,7 +17,8 @@ class HeartbeatTimesTest {
             .setKind("db")
             .setName("pg")
             .setLabels(Map.of("env", "prod", "team", "data"))
-            .setSpec(ResourceSpec.newBuilder().setUri("tcp://pg:5432").setProtocol("postgres").build())
+            .setSpec(
+                ResourceSpec.newBuilder().setUri("tcp://pg:5432").setProtocol("postgres").build())
             .setAgentId("agent-a")
             .setAgentAddress("10.0.0.1:3024")
             .setOrigin("dynamic")
@@ -35,9 +36,18 @@ class HeartbeatTimesTest {
     long[] out = new long[2];
     assertThat(HeartbeatTimes.read("not avro".getBytes(), out)).isFalse();
     assertThat(HeartbeatTimes.read(new byte[0], out)).isFalse();
-    byte[] truncated = EventCodec.RESOURCE_HEARTBEAT.encode(
-        ResourceHeartbeat.newBuilder().setKind("app").setName("a").setSpec(ResourceSpec.newBuilder().setUri("http://a").build())
-            .setAgentId("x").setAgentAddress("y:1").setOrigin("static").setSequence(1).setTime(Instant.EPOCH).build());
+    byte[] truncated =
+        EventCodec.RESOURCE_HEARTBEAT.encode(
+            ResourceHeartbeat.newBuilder()
+                .setKind("app")
+                .setName("a")
+                .setSpec(ResourceSpec.newBuilder().setUri("http://a").build())
+                .setAgentId("x")
+                .setAgentAddress("y:1")
+                .setOrigin("static")
+                .setSequence(1)
+                .setTime(Instant.EPOCH)
+                .build());
     assertThat(HeartbeatTimes.read(java.util.Arrays.copyOf(truncated, 20), out)).isFalse();
   }
 }

@@ -31,20 +31,34 @@ class ServingIndexTest {
       state.beat("agent-a", T0, "serving");
       state.beat("agent-b", T0, "serving");
       RoutingTable table =
-          new RoutingTable(state.store, AgentBeats.fromStore(state.store), changes.asFlux(), clock::instant, new Ejections(clock, Duration.ofSeconds(10)));
+          new RoutingTable(
+              state.store,
+              AgentBeats.fromStore(state.store),
+              changes.asFlux(),
+              clock::instant,
+              new Ejections(clock, Duration.ofSeconds(10)));
 
-      assertThat(table.candidates(DEMO)).extracting(c -> c.agent().agentId()).containsExactly("agent-a");
+      assertThat(table.candidates(DEMO))
+          .extracting(c -> c.agent().agentId())
+          .containsExactly("agent-a");
 
       // agent-b starts serving demo: the materializer writes the store, then publishes the change.
       state.heartbeat("app", "demo", "agent-b", T0);
       String keyB = Keys.heartbeat("app", "demo", "agent-b");
-      changes.tryEmitNext(new StateChange(Topic.HEARTBEATS, keyB, state.store.table("heartbeats").get(Keys.bytes(keyB)), 0, 1));
-      assertThat(table.candidates(DEMO)).extracting(c -> c.agent().agentId()).containsExactly("agent-a", "agent-b");
+      changes.tryEmitNext(
+          new StateChange(
+              Topic.HEARTBEATS, keyB, state.store.table("heartbeats").get(Keys.bytes(keyB)), 0, 1));
+      assertThat(table.candidates(DEMO))
+          .extracting(c -> c.agent().agentId())
+          .containsExactly("agent-a", "agent-b");
       assertThat(table.candidates(DEMO)).allMatch(Candidate::healthy);
 
       // agent-a says goodbye for demo: tombstone.
-      changes.tryEmitNext(new StateChange(Topic.HEARTBEATS, Keys.heartbeat("app", "demo", "agent-a"), null, 0, 2));
-      assertThat(table.candidates(DEMO)).extracting(c -> c.agent().agentId()).containsExactly("agent-b");
+      changes.tryEmitNext(
+          new StateChange(Topic.HEARTBEATS, Keys.heartbeat("app", "demo", "agent-a"), null, 0, 2));
+      assertThat(table.candidates(DEMO))
+          .extracting(c -> c.agent().agentId())
+          .containsExactly("agent-b");
 
       // Stream time passes the heartbeat's TTL (3 min): nobody serves demo any more.
       clock.advance(Duration.ofMinutes(4));
@@ -67,11 +81,18 @@ class ServingIndexTest {
       state.beat("agent-a", T0, "serving");
       state.beat("agent-b", T0, "draining");
       RoutingTable table =
-          new RoutingTable(state.store, AgentBeats.fromStore(state.store), changes.asFlux(), clock::instant, new Ejections(clock, Duration.ofSeconds(10)));
+          new RoutingTable(
+              state.store,
+              AgentBeats.fromStore(state.store),
+              changes.asFlux(),
+              clock::instant,
+              new Ejections(clock, Duration.ofSeconds(10)));
 
       ResourceCensus census = table.census();
       assertThat(census.healthy(ResourceKind.APP)).as("demo, served by agent-a").isEqualTo(1);
-      assertThat(census.unhealthy(ResourceKind.APP)).as("drained (agent draining) and defined-only (no agent)").isEqualTo(2);
+      assertThat(census.unhealthy(ResourceKind.APP))
+          .as("drained (agent draining) and defined-only (no agent)")
+          .isEqualTo(2);
       assertThat(census.unhealthy(ResourceKind.DB)).as("pg: its agent has no beat").isEqualTo(1);
       assertThat(census.healthy(ResourceKind.DB)).isZero();
       assertThat(census.healthy(ResourceKind.KUBE) + census.unhealthy(ResourceKind.KUBE)).isZero();

@@ -26,7 +26,8 @@ final class StateFixture implements AutoCloseable {
     heartbeat(kind, name, agentId, time, Map.of());
   }
 
-  void heartbeat(String kind, String name, String agentId, Instant time, Map<String, String> labels) {
+  void heartbeat(
+      String kind, String name, String agentId, Instant time, Map<String, String> labels) {
     ResourceHeartbeat hb =
         ResourceHeartbeat.newBuilder()
             .setKind(kind)
@@ -40,7 +41,10 @@ final class StateFixture implements AutoCloseable {
             .setTime(time)
             .setTtlMillis(Duration.ofMinutes(3).toMillis())
             .build();
-    put(Topic.HEARTBEATS, Keys.heartbeat(kind, name, agentId), EventCodec.RESOURCE_HEARTBEAT.encode(hb));
+    put(
+        Topic.HEARTBEATS,
+        Keys.heartbeat(kind, name, agentId),
+        EventCodec.RESOURCE_HEARTBEAT.encode(hb));
   }
 
   void beat(String agentId, Instant time, String state) {

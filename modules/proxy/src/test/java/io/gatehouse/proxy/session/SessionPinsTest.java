@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gatehouse.events.ResourceKind;
 import io.gatehouse.events.SessionPin;
+import io.gatehouse.events.codec.EventCodec;
 import io.gatehouse.events.topic.Topic;
 import io.gatehouse.proxy.routing.AgentEndpoint;
-import io.gatehouse.events.codec.EventCodec;
 import io.gatehouse.proxy.routing.ResourceRef;
 import io.gatehouse.state.StateChange;
 import io.gatehouse.state.StateStore;
@@ -93,7 +93,8 @@ class SessionPinsTest {
     assertThat(pins.expire(IDLE)).extracting(SessionPin::getSessionId).containsExactly(idle);
     assertThat(pins.get(idle)).isEmpty();
     assertThat(pins.get(busy)).isPresent();
-    assertThat(kafka.sent.get(kafka.sent.size() - 1)).isEqualTo(new RecordingPublisher.Sent(Topic.SESSIONS, idle, null));
+    assertThat(kafka.sent.get(kafka.sent.size() - 1))
+        .isEqualTo(new RecordingPublisher.Sent(Topic.SESSIONS, idle, null));
   }
 
   @Test
@@ -114,10 +115,13 @@ class SessionPinsTest {
     String foreign = SessionId.generate();
     pins.pin(open, DEMO, A, SessionPins.TCP, null);
     pins.pin(orphan, DEMO, A, SessionPins.TCP, null);
-    new SessionPins(store, Flux.never(), kafka, clock, "proxy-2").pin(foreign, DEMO, A, SessionPins.TCP, null);
+    new SessionPins(store, Flux.never(), kafka, clock, "proxy-2")
+        .pin(foreign, DEMO, A, SessionPins.TCP, null);
     clock.advance(Duration.ofDays(1));
     assertThat(pins.expire(IDLE)).isEmpty();
-    assertThat(pins.endOrphans(Set.of(open)::contains)).extracting(SessionPin::getSessionId).containsExactly(orphan);
+    assertThat(pins.endOrphans(Set.of(open)::contains))
+        .extracting(SessionPin::getSessionId)
+        .containsExactly(orphan);
     assertThat(pins.get(open)).isPresent();
     assertThat(pins.get(foreign)).isPresent();
   }
@@ -134,8 +138,10 @@ class SessionPinsTest {
       assertThat(counted.count()).isEqualTo(2);
 
       String foreign = SessionId.generate();
-      SessionPin theirs = SessionPin.newBuilder(earlier).setSessionId(foreign).setProxyId("proxy-2").build();
-      changes.tryEmitNext(new StateChange(Topic.SESSIONS, foreign, EventCodec.SESSION_PIN.encode(theirs), 0, 0));
+      SessionPin theirs =
+          SessionPin.newBuilder(earlier).setSessionId(foreign).setProxyId("proxy-2").build();
+      changes.tryEmitNext(
+          new StateChange(Topic.SESSIONS, foreign, EventCodec.SESSION_PIN.encode(theirs), 0, 0));
       assertThat(counted.count()).isEqualTo(3);
 
       changes.tryEmitNext(new StateChange(Topic.SESSIONS, foreign, null, 0, 1));

@@ -16,8 +16,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Sets poison pills aside: logs each one once with its coordinates and copies it, key and value
- * untouched, to the dead-letter topic with headers naming where it came from and why it failed.
- * The producer is created on first use, so healthy streams cost nothing.
+ * untouched, to the dead-letter topic with headers naming where it came from and why it failed. The
+ * producer is created on first use, so healthy streams cost nothing.
  */
 public final class DeadLetters implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(DeadLetters.class);
@@ -85,11 +85,16 @@ public final class DeadLetters implements AutoCloseable {
       Properties props = new Properties();
       props.putAll(
           Map.of(
-              ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-              ProducerConfig.ACKS_CONFIG, "all",
-              ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true",
-              ProducerConfig.CLIENT_ID_CONFIG, source + "-deadletters",
-              ProducerConfig.MAX_BLOCK_MS_CONFIG, String.valueOf(timeout.toMillis())));
+              ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+              bootstrapServers,
+              ProducerConfig.ACKS_CONFIG,
+              "all",
+              ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
+              "true",
+              ProducerConfig.CLIENT_ID_CONFIG,
+              source + "-deadletters",
+              ProducerConfig.MAX_BLOCK_MS_CONFIG,
+              String.valueOf(timeout.toMillis())));
       producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
     }
     return producer;

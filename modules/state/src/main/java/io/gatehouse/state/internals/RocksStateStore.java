@@ -20,12 +20,12 @@ import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.BloomFilter;
 import org.rocksdb.Cache;
 import org.rocksdb.ColumnFamilyDescriptor;
-import org.rocksdb.CompressionType;
-import org.rocksdb.LRUCache;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.CompressionType;
 import org.rocksdb.DBOptions;
 import org.rocksdb.FlushOptions;
+import org.rocksdb.LRUCache;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.WriteBatch;
@@ -38,6 +38,7 @@ import org.rocksdb.WriteOptions;
  */
 public final class RocksStateStore implements StateStore {
   static final String POSITIONS = "positions";
+
   /** Shared by every table; grows only as used; 1M heartbeats take about 150 MB uncompressed. */
   static final long BLOCK_CACHE_BYTES = 256L * 1024 * 1024;
 
@@ -88,7 +89,8 @@ public final class RocksStateStore implements StateStore {
     try {
       Files.createDirectories(directory);
     } catch (IOException e) {
-      throw new StateException("cannot create state directory " + directory + ": " + e.getMessage(), e);
+      throw new StateException(
+          "cannot create state directory " + directory + ": " + e.getMessage(), e);
     }
     DBOptions dbOptions =
         new DBOptions()
@@ -132,8 +134,13 @@ public final class RocksStateStore implements StateStore {
       filter.close();
       cache.close();
       throw new StateException(
-          "cannot open state store at " + directory + ": " + e.getMessage()
-              + (String.valueOf(e.getMessage()).contains("lock") ? " (is another process using it?)" : ""),
+          "cannot open state store at "
+              + directory
+              + ": "
+              + e.getMessage()
+              + (String.valueOf(e.getMessage()).contains("lock")
+                  ? " (is another process using it?)"
+                  : ""),
           e);
     }
     Map<String, RocksTable> tables = new LinkedHashMap<>();
@@ -141,7 +148,8 @@ public final class RocksStateStore implements StateStore {
     for (String name : tableNames) {
       tables.put(name, new RocksTable(name, db, handles.get(i++)));
     }
-    return new RocksStateStore(directory, dbOptions, cfOptions, cache, filter, db, handles, tables, handles.get(1));
+    return new RocksStateStore(
+        directory, dbOptions, cfOptions, cache, filter, db, handles, tables, handles.get(1));
   }
 
   @Override
@@ -154,7 +162,13 @@ public final class RocksStateStore implements StateStore {
     RocksTable table = tables.get(name);
     if (table == null) {
       throw new StateException(
-          "state store " + directory + " has no table '" + name + "' (tables: " + tables.keySet() + ")");
+          "state store "
+              + directory
+              + " has no table '"
+              + name
+              + "' (tables: "
+              + tables.keySet()
+              + ")");
     }
     return table;
   }
@@ -170,7 +184,8 @@ public final class RocksStateStore implements StateStore {
     try {
       db.write(writeOptions, ((Batch) batch).batch);
     } catch (RocksDBException e) {
-      throw new StateException("cannot write batch to state store " + directory + ": " + e.getMessage(), e);
+      throw new StateException(
+          "cannot write batch to state store " + directory + ": " + e.getMessage(), e);
     }
   }
 
@@ -180,7 +195,8 @@ public final class RocksStateStore implements StateStore {
     try {
       db.write(unloggedOptions, ((Batch) batch).batch);
     } catch (RocksDBException e) {
-      throw new StateException("cannot write batch to state store " + directory + ": " + e.getMessage(), e);
+      throw new StateException(
+          "cannot write batch to state store " + directory + ": " + e.getMessage(), e);
     }
   }
 
@@ -209,7 +225,8 @@ public final class RocksStateStore implements StateStore {
         db.compactRange(h);
       }
     } catch (RocksDBException e) {
-      throw new StateException("cannot compact state store " + directory + ": " + e.getMessage(), e);
+      throw new StateException(
+          "cannot compact state store " + directory + ": " + e.getMessage(), e);
     }
   }
 
@@ -227,8 +244,9 @@ public final class RocksStateStore implements StateStore {
   }
 
   /**
-   * Flushes memtables, then closes column-family handles, the database, its options, the filter
-   * and the block cache, in that order. Idempotent; closes everything before reporting the first failure.
+   * Flushes memtables, then closes column-family handles, the database, its options, the filter and
+   * the block cache, in that order. Idempotent; closes everything before reporting the first
+   * failure.
    */
   @Override
   public void close() {
@@ -303,9 +321,13 @@ public final class RocksStateStore implements StateStore {
     @Override
     public void position(String topic, int partition, long nextOffset) {
       try {
-        batch.put(positions, positionKey(topic, partition), ByteBuffer.allocate(8).putLong(nextOffset).array());
+        batch.put(
+            positions,
+            positionKey(topic, partition),
+            ByteBuffer.allocate(8).putLong(nextOffset).array());
       } catch (RocksDBException e) {
-        throw new StateException("cannot add position of " + topic + "-" + partition + " to batch", e);
+        throw new StateException(
+            "cannot add position of " + topic + "-" + partition + " to batch", e);
       }
     }
 

@@ -44,7 +44,9 @@ public final class StreamProbe {
    * @return true when this call advanced {@code seenUpTo}
    */
   public boolean probe(
-      Consumer<?, ?> consumer, Set<TopicPartition> partitions, ToLongFunction<TopicPartition> position) {
+      Consumer<?, ?> consumer,
+      Set<TopicPartition> partitions,
+      ToLongFunction<TopicPartition> position) {
     Instant now = clock.instant();
     if (pendingEnds == null && !now.isBefore(lastAsked.plus(interval))) {
       try {

@@ -26,8 +26,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The set of resources an agent serves, computed from its static resources and the dynamic
- * definitions its selectors match. A static resource wins over a dynamic one of the same
- * {@code kind/name}; a resource of a disabled service is never served.
+ * definitions its selectors match. A static resource wins over a dynamic one of the same {@code
+ * kind/name}; a resource of a disabled service is never served.
  *
  * <p>Every change of the served set is reported to the {@link Listener} in the order it happened,
  * and only real changes: re-applying a definition that serves the same thing reports nothing, so
@@ -48,7 +48,8 @@ public final class ResourceCatalog {
 
   private final String agentId;
   private final Map<String, Served> statics;
-  private final Map<ResourceKind, List<LabelSelector>> selectors = new EnumMap<>(ResourceKind.class);
+  private final Map<ResourceKind, List<LabelSelector>> selectors =
+      new EnumMap<>(ResourceKind.class);
   private final Map<String, Served> candidates = new HashMap<>();
   private final Set<String> warned = new HashSet<>();
   private Listener listener;
@@ -65,7 +66,8 @@ public final class ResourceCatalog {
       selectors.put(service.kind(), service.selectors());
       for (AgentConfig.StaticResource r : service.statics()) {
         ServedResource resource =
-            new ServedResource(r.kind(), r.name(), r.labels(), r.uri(), r.protocol(), Origin.STATIC);
+            new ServedResource(
+                r.kind(), r.name(), r.labels(), r.uri(), r.protocol(), Origin.STATIC);
         s.put(resource.key(), new Served(resource, Upstream.of(r.kind(), r.uri())));
       }
     }
@@ -73,8 +75,8 @@ public final class ResourceCatalog {
   }
 
   /**
-   * Starts serving: the static resources and the dynamic ones defined so far are reported to
-   * {@code listener}, and so is every later change. Definitions applied before are kept.
+   * Starts serving: the static resources and the dynamic ones defined so far are reported to {@code
+   * listener}, and so is every later change. Definitions applied before are kept.
    */
   public synchronized void open(Listener listener) {
     if (opened) {
@@ -93,8 +95,8 @@ public final class ResourceCatalog {
   }
 
   /**
-   * Applies the current definition of {@code key} on {@code gatehouse.resources}: {@code null}
-   * when it was deleted.
+   * Applies the current definition of {@code key} on {@code gatehouse.resources}: {@code null} when
+   * it was deleted.
    */
   public synchronized void define(String key, ResourceDefinition definition) {
     Served candidate = definition == null ? null : candidate(key, definition);
@@ -137,8 +139,10 @@ public final class ResourceCatalog {
     if (mine == null || !LabelSelector.anyMatches(mine, labels)) {
       return null;
     }
-    if (!DnsLabel.isValid(d.getName()) || !key.equals(Keys.resource(kind.get().word(), d.getName()))) {
-      warnOnce(key, "is ignored: its name '" + d.getName() + "' is invalid or does not match its key");
+    if (!DnsLabel.isValid(d.getName())
+        || !key.equals(Keys.resource(kind.get().word(), d.getName()))) {
+      warnOnce(
+          key, "is ignored: its name '" + d.getName() + "' is invalid or does not match its key");
       return null;
     }
     String uri = d.getSpec() == null ? null : d.getSpec().getUri();
@@ -150,7 +154,8 @@ public final class ResourceCatalog {
       return null;
     }
     Optional<String> protocol = Optional.ofNullable(d.getSpec().getProtocol());
-    ServedResource resource = new ServedResource(kind.get(), d.getName(), labels, uri, protocol, Origin.DYNAMIC);
+    ServedResource resource =
+        new ServedResource(kind.get(), d.getName(), labels, uri, protocol, Origin.DYNAMIC);
     return new Served(resource, upstream);
   }
 
@@ -159,7 +164,11 @@ public final class ResourceCatalog {
     Served dyn = candidates.get(key);
     Served next = stat != null ? stat : dyn;
     if (stat != null && dyn != null) {
-      warnOnce(key + " shadowed", "is defined on the resources topic, but agent " + agentId + " serves its static resource of that name");
+      warnOnce(
+          key + " shadowed",
+          "is defined on the resources topic, but agent "
+              + agentId
+              + " serves its static resource of that name");
     }
     Served previous = served.get(key);
     if (Objects.equals(previous, next)) {
@@ -176,7 +185,13 @@ public final class ResourceCatalog {
       LOG.info("agent {} stops serving {}", agentId, key);
       listener.stopped(previous.resource());
     } else {
-      LOG.info("agent {} {} {} ({}, {})", agentId, previous == null ? "serves" : "updates", key, next.resource().origin().word(), next.upstream());
+      LOG.info(
+          "agent {} {} {} ({}, {})",
+          agentId,
+          previous == null ? "serves" : "updates",
+          key,
+          next.resource().origin().word(),
+          next.upstream());
       listener.served(next.resource());
     }
   }

@@ -36,8 +36,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes the agent's records: a {@link ResourceHeartbeat} per served resource (keyed
- * {@code kind/name/agentId}) when it starts being served, on every change and every refresh period
+ * Writes the agent's records: a {@link ResourceHeartbeat} per served resource (keyed {@code
+ * kind/name/agentId}) when it starts being served, on every change and every refresh period
  * (jittered, never late), and an {@link AgentBeat} (keyed {@code agentId}) every beat interval.
  *
  * <p>All writes happen on one thread, in the order the changes happened, through one idempotent
@@ -70,9 +70,12 @@ public final class HeartbeatPublisher implements ResourceCatalog.Listener, AutoC
   private final Counter failures;
   private final AtomicBoolean failing = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
+
   /** Served resources by resource key, and when each is next refreshed; heartbeat thread only. */
   private final Map<String, Scheduled> schedule = new LinkedHashMap<>();
+
   private Instant nextBeat = Instant.MIN;
+
   /** Set on the heartbeat thread when goodbye starts; later work is dropped. */
   private volatile boolean silent;
 
@@ -106,7 +109,9 @@ public final class HeartbeatPublisher implements ResourceCatalog.Listener, AutoC
     // Starting from the start time (in microseconds) keeps the sequence increasing across restarts
     // of an agent with the same id.
     this.sequence = new AtomicLong(Math.multiplyExact(startedAt.toEpochMilli(), 1000L));
-    this.producer = new KafkaProducer<>(KafkaClients.producer(bootstrap, "gatehouse-agent-" + agentId + "-heartbeats"));
+    this.producer =
+        new KafkaProducer<>(
+            KafkaClients.producer(bootstrap, "gatehouse-agent-" + agentId + "-heartbeats"));
     this.thread =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -146,7 +151,8 @@ public final class HeartbeatPublisher implements ResourceCatalog.Listener, AutoC
     submit(
         () -> {
           Instant now = clock.instant();
-          Scheduled s = new Scheduled(resource, recordKey(resource), now.plus(jitter.next(timing.refresh())));
+          Scheduled s =
+              new Scheduled(resource, recordKey(resource), now.plus(jitter.next(timing.refresh())));
           schedule.put(resource.key(), s);
           publish(s, now);
         });
@@ -189,7 +195,10 @@ public final class HeartbeatPublisher implements ResourceCatalog.Listener, AutoC
       done.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
       return !failing.get();
     } catch (TimeoutException e) {
-      LOG.warn("agent {}: Kafka did not acknowledge the goodbye within {} ms; proxies will expire it by TTL", agentId, timeout.toMillis());
+      LOG.warn(
+          "agent {}: Kafka did not acknowledge the goodbye within {} ms; proxies will expire it by TTL",
+          agentId,
+          timeout.toMillis());
       return false;
     } catch (ExecutionException e) {
       LOG.warn("agent {}: goodbye failed: {}", agentId, e.getCause().toString());
@@ -324,8 +333,12 @@ public final class HeartbeatPublisher implements ResourceCatalog.Listener, AutoC
   private void failed(String topic, String key, Throwable error) {
     failures.increment();
     if (failing.compareAndSet(false, true)) {
-      LOG.warn("agent {}: cannot write {} to {}: {} (further failures are counted, not logged)", agentId, key, topic, error.toString());
+      LOG.warn(
+          "agent {}: cannot write {} to {}: {} (further failures are counted, not logged)",
+          agentId,
+          key,
+          topic,
+          error.toString());
     }
   }
-
 }

@@ -12,7 +12,9 @@ public final class Jitter {
   private final Random random;
   private final double spread;
 
-  /** @param spread the largest fraction of a period to take off, in {@code [0, 1)} */
+  /**
+   * @param spread the largest fraction of a period to take off, in {@code [0, 1)}
+   */
   public Jitter(Random random, double spread) {
     if (spread < 0 || spread >= 1) {
       throw new IllegalArgumentException("spread must be in [0, 1), got " + spread);

@@ -29,7 +29,8 @@ public final class Backoff {
     ceiling = Math.min(Math.max(ceiling, initial.toMillis()), max.toMillis());
     attempt++;
     long lo = initial.toMillis();
-    return Duration.ofMillis(lo + (ceiling > lo ? (long) (random.nextDouble() * (ceiling - lo + 1)) : 0));
+    return Duration.ofMillis(
+        lo + (ceiling > lo ? (long) (random.nextDouble() * (ceiling - lo + 1)) : 0));
   }
 
   /** Starts over after a success. */

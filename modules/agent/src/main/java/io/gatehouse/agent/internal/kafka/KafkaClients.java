@@ -9,8 +9,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 /**
  * Client settings shared by the agent's producer, consumer and admin client. Kafka's clients
  * reconnect and retry by themselves with exponential back-off and 20% jitter; these bounds keep a
- * restarted cluster from being hit by a fleet in lock-step and an agent from waiting long after
- * the cluster is back.
+ * restarted cluster from being hit by a fleet in lock-step and an agent from waiting long after the
+ * cluster is back.
  */
 public final class KafkaClients {
   private KafkaClients() {}

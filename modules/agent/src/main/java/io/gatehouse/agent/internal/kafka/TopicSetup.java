@@ -4,8 +4,8 @@ import io.gatehouse.agent.AgentException;
 import io.gatehouse.events.topic.Topic;
 import io.gatehouse.events.topic.TopicBootstrap;
 import io.gatehouse.events.topic.TopicContractException;
-import io.gatehouse.events.topic.TopicPolicyException;
 import io.gatehouse.events.topic.TopicNames;
+import io.gatehouse.events.topic.TopicPolicyException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -48,18 +48,25 @@ public final class TopicSetup {
       while (true) {
         Duration left = Duration.between(Clock.systemUTC().instant(), deadline);
         try {
-          new TopicBootstrap(admin, names, replicationFactor, max(left, Duration.ofSeconds(1))).ensure(topics);
+          new TopicBootstrap(admin, names, replicationFactor, max(left, Duration.ofSeconds(1)))
+              .ensure(topics);
           return;
         } catch (TopicContractException e) {
           if (e instanceof TopicPolicyException) {
-            throw new AgentException("topics at " + bootstrap + " break the contract: " + e.getMessage(), e);
+            throw new AgentException(
+                "topics at " + bootstrap + " break the contract: " + e.getMessage(), e);
           }
           Duration wait = backoff.next();
           if (Clock.systemUTC().instant().plus(wait).isAfter(deadline)) {
             throw new AgentException(
-                "cannot reach Kafka at " + bootstrap + " within " + timeout + ": " + e.getMessage(), e);
+                "cannot reach Kafka at " + bootstrap + " within " + timeout + ": " + e.getMessage(),
+                e);
           }
-          LOG.warn("Kafka at {} not ready ({}); retrying in {} ms", bootstrap, e.getMessage(), wait.toMillis());
+          LOG.warn(
+              "Kafka at {} not ready ({}); retrying in {} ms",
+              bootstrap,
+              e.getMessage(),
+              wait.toMillis());
           LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(wait.toMillis()));
           if (Thread.currentThread().isInterrupted()) {
             throw new AgentException("interrupted while waiting for Kafka at " + bootstrap);

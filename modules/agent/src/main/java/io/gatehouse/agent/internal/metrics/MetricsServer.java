@@ -23,7 +23,8 @@ public final class MetricsServer {
   private MetricsServer() {}
 
   /** Binds {@code address} and returns the bound port (the chosen one for port 0). */
-  public static Future<Integer> listen(Vertx vertx, HostPort address, PrometheusMeterRegistry registry) {
+  public static Future<Integer> listen(
+      Vertx vertx, HostPort address, PrometheusMeterRegistry registry) {
     return vertx
         .createHttpServer()
         .requestHandler(request -> answer(request, registry))
@@ -33,7 +34,10 @@ public final class MetricsServer {
 
   private static void answer(HttpServerRequest request, PrometheusMeterRegistry registry) {
     if (!PATH.equals(request.path())) {
-      request.response().setStatusCode(404).end("not found: only GET " + PATH + " is served here\n");
+      request
+          .response()
+          .setStatusCode(404)
+          .end("not found: only GET " + PATH + " is served here\n");
     } else if (request.method() != HttpMethod.GET && request.method() != HttpMethod.HEAD) {
       request.response().setStatusCode(405).putHeader(HttpHeaders.ALLOW, "GET, HEAD").end();
     } else {

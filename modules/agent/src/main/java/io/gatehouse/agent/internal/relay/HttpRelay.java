@@ -21,10 +21,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Reverse-proxies one request to an HTTP upstream through the shared, pooled keep-alive client.
- * Bodies stream in both directions with back-pressure (never buffered whole); hop-by-hop and
- * {@code Gatehouse-*} headers stay behind; {@code Via: 1.1 <agentId>} is added both ways and
- * {@code Gatehouse-Agent} to the response. Connection upgrades (WebSocket, SPDY) become a spliced
- * byte stream once the upstream answers 101.
+ * Bodies stream in both directions with back-pressure (never buffered whole); hop-by-hop and {@code
+ * Gatehouse-*} headers stay behind; {@code Via: 1.1 <agentId>} is added both ways and {@code
+ * Gatehouse-Agent} to the response. Connection upgrades (WebSocket, SPDY) become a spliced byte
+ * stream once the upstream answers 101.
  */
 final class HttpRelay {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(HttpRelay.class);
@@ -37,7 +37,13 @@ final class HttpRelay {
   private final Duration responseTimeout;
   private final RelayMetrics metrics;
 
-  HttpRelay(Vertx vertx, HttpClient client, String agentId, Duration connectTimeout, Duration responseTimeout, RelayMetrics metrics) {
+  HttpRelay(
+      Vertx vertx,
+      HttpClient client,
+      String agentId,
+      Duration connectTimeout,
+      Duration responseTimeout,
+      RelayMetrics metrics) {
     this.vertx = vertx;
     this.client = client;
     this.agentId = agentId;
@@ -71,7 +77,10 @@ final class HttpRelay {
               HttpClientRequest upstreamRequest = ar.result();
               // Failures arrive through the response future and the pipes; without a handler
               // Vert.x would also log each one as an error.
-              upstreamRequest.exceptionHandler(e -> LOG.debug("agent {}: {} exchange failed: {}", agentId, resource, e.toString()));
+              upstreamRequest.exceptionHandler(
+                  e ->
+                      LOG.debug(
+                          "agent {}: {} exchange failed: {}", agentId, resource, e.toString()));
               copyRequestHeaders(request, upstreamRequest);
               if (upgrade) {
                 relayUpgrade(request, upstreamRequest, served, resource);
@@ -81,7 +90,11 @@ final class HttpRelay {
             });
   }
 
-  private void relayExchange(HttpServerRequest request, HttpClientRequest upstreamRequest, Served served, String resource) {
+  private void relayExchange(
+      HttpServerRequest request,
+      HttpClientRequest upstreamRequest,
+      Served served,
+      String resource) {
     AtomicBoolean answered = new AtomicBoolean();
     long timer =
         vertx.setTimer(
@@ -91,7 +104,14 @@ final class HttpRelay {
                 upstreamRequest.reset(0, new TimeoutException("no response headers"));
                 metrics.dialFailed(served.resource().kind(), RelayFailure.UPSTREAM_TIMEOUT);
                 RelayFailure.UPSTREAM_TIMEOUT.respond(
-                    request, agentId, resource, "upstream " + served.upstream() + " sent no response within " + responseTimeout.toMillis() + " ms");
+                    request,
+                    agentId,
+                    resource,
+                    "upstream "
+                        + served.upstream()
+                        + " sent no response within "
+                        + responseTimeout.toMillis()
+                        + " ms");
               }
             });
     request.response().closeHandler(v -> upstreamRequest.reset());
@@ -122,7 +142,10 @@ final class HttpRelay {
     }
   }
 
-  private void sendResponse(HttpServerRequest request, HttpClientResponse upstreamResponse, HttpClientRequest upstreamRequest) {
+  private void sendResponse(
+      HttpServerRequest request,
+      HttpClientResponse upstreamResponse,
+      HttpClientRequest upstreamRequest) {
     upstreamResponse.pause();
     HttpServerResponse response = request.response();
     if (response.closed()) {
@@ -154,7 +177,11 @@ final class HttpRelay {
             });
   }
 
-  private void relayUpgrade(HttpServerRequest request, HttpClientRequest upstreamRequest, Served served, String resource) {
+  private void relayUpgrade(
+      HttpServerRequest request,
+      HttpClientRequest upstreamRequest,
+      Served served,
+      String resource) {
     upstreamRequest.putHeader(HttpHeaders.CONNECTION, HttpHeaders.UPGRADE);
     upstreamRequest.putHeader(HttpHeaders.UPGRADE, request.getHeader(HttpHeaders.UPGRADE));
     upstreamRequest
@@ -176,12 +203,14 @@ final class HttpRelay {
               HttpServerResponse response = request.response();
               copyResponseHeaders(upstreamResponse.headers(), response.headers());
               response.putHeader(HttpHeaders.CONNECTION, HttpHeaders.UPGRADE);
-              response.putHeader(HttpHeaders.UPGRADE, upstreamResponse.getHeader(HttpHeaders.UPGRADE));
+              response.putHeader(
+                  HttpHeaders.UPGRADE, upstreamResponse.getHeader(HttpHeaders.UPGRADE));
               Streams.splice(request, upstreamSocket, metrics);
             });
   }
 
-  private void dialFailed(HttpServerRequest request, Served served, String resource, Throwable error) {
+  private void dialFailed(
+      HttpServerRequest request, Served served, String resource, Throwable error) {
     RelayFailure.respondToDial(request, agentId, served, resource, error, metrics);
   }
 

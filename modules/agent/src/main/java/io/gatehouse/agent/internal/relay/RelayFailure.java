@@ -53,15 +53,25 @@ public enum RelayFailure {
    * first: then there is nothing to report, and the upstream is not to blame.
    */
   static void respondToDial(
-      HttpServerRequest request, String agentId, Served served, String resource, Throwable error, RelayMetrics metrics) {
+      HttpServerRequest request,
+      String agentId,
+      Served served,
+      String resource,
+      Throwable error,
+      RelayMetrics metrics) {
     if (request.response().closed()) {
       return;
     }
     RelayFailure failure = ofDial(error);
     metrics.dialFailed(served.resource().kind(), failure);
     String what = failure == UPSTREAM_TIMEOUT ? "did not answer in time" : "refused the connection";
-    String cause = error.getMessage() == null ? error.getClass().getSimpleName() : error.getMessage();
-    failure.respond(request, agentId, resource, "upstream " + served.upstream() + " " + what + " (" + cause + ")");
+    String cause =
+        error.getMessage() == null ? error.getClass().getSimpleName() : error.getMessage();
+    failure.respond(
+        request,
+        agentId,
+        resource,
+        "upstream " + served.upstream() + " " + what + " (" + cause + ")");
   }
 
   /**

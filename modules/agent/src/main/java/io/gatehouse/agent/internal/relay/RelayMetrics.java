@@ -7,10 +7,9 @@ import java.util.EnumMap;
 import java.util.Map;
 
 /**
- * The relay's meters, registered once: {@code gatehouse.agent.upstream.dial.failures} (tags
- * {@code kind} of resource and {@code reason} refused/timeout) and
- * {@code gatehouse.agent.relayed.bytes} (tag {@code direction}: {@code upstream} is proxy to
- * upstream, {@code downstream} the way back).
+ * The relay's meters, registered once: {@code gatehouse.agent.upstream.dial.failures} (tags {@code
+ * kind} of resource and {@code reason} refused/timeout) and {@code gatehouse.agent.relayed.bytes}
+ * (tag {@code direction}: {@code upstream} is proxy to upstream, {@code downstream} the way back).
  */
 public final class RelayMetrics {
   private final Map<ResourceKind, Counter> refused = new EnumMap<>(ResourceKind.class);

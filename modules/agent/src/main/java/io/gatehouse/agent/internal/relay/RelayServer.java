@@ -1,6 +1,5 @@
 package io.gatehouse.agent.internal.relay;
 
-import io.gatehouse.events.wire.Wire;
 import io.gatehouse.agent.AgentConfig;
 import io.gatehouse.agent.internal.catalog.ResourceCatalog;
 import io.gatehouse.agent.internal.catalog.Served;
@@ -8,6 +7,7 @@ import io.gatehouse.config.DnsLabel;
 import io.gatehouse.config.HostPort;
 import io.gatehouse.events.Keys;
 import io.gatehouse.events.ResourceKind;
+import io.gatehouse.events.wire.Wire;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -28,11 +28,11 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The agent's listener for proxies (wire protocol v1, {@code docs/wire-protocol.md}): validates
- * the {@code Gatehouse-*} headers, refuses resources this agent does not serve, and hands each
- * session to the HTTP or the TCP relay. One server instance runs on each event loop, all on the
- * same port; upstream clients are created once and shared, so nothing is allocated per request
- * beyond the exchange itself.
+ * The agent's listener for proxies (wire protocol v1, {@code docs/wire-protocol.md}): validates the
+ * {@code Gatehouse-*} headers, refuses resources this agent does not serve, and hands each session
+ * to the HTTP or the TCP relay. One server instance runs on each event loop, all on the same port;
+ * upstream clients are created once and shared, so nothing is allocated per request beyond the
+ * exchange itself.
  *
  * <p>It does not own the {@link Vertx} it runs on: closing that closes the listener and every
  * connection.
@@ -45,7 +45,12 @@ public final class RelayServer {
   private final TunnelRelay tunnel;
   private volatile boolean draining;
 
-  public RelayServer(Vertx vertx, String agentId, AgentConfig.Relay settings, ResourceCatalog catalog, RelayMetrics metrics) {
+  public RelayServer(
+      Vertx vertx,
+      String agentId,
+      AgentConfig.Relay settings,
+      ResourceCatalog catalog,
+      RelayMetrics metrics) {
     this.vertx = vertx;
     this.agentId = agentId;
     this.catalog = catalog;
@@ -60,8 +65,17 @@ public final class RelayServer {
             new PoolOptions().setHttp1MaxSize(settings.poolSize()));
     NetClient netClient =
         vertx.createNetClient(
-            new NetClientOptions().setTcpNoDelay(true).setConnectTimeout((int) settings.connectTimeout().toMillis()));
-    this.http = new HttpRelay(vertx, httpClient, agentId, settings.connectTimeout(), settings.responseTimeout(), metrics);
+            new NetClientOptions()
+                .setTcpNoDelay(true)
+                .setConnectTimeout((int) settings.connectTimeout().toMillis()));
+    this.http =
+        new HttpRelay(
+            vertx,
+            httpClient,
+            agentId,
+            settings.connectTimeout(),
+            settings.responseTimeout(),
+            metrics);
     this.tunnel = new TunnelRelay(netClient, agentId, metrics);
   }
 
@@ -75,7 +89,9 @@ public final class RelayServer {
     int port = address.port() == 0 ? -1 : address.port();
     AtomicInteger bound = new AtomicInteger();
     return vertx
-        .deployVerticle(() -> new Listener(address.host(), port, bound), new DeploymentOptions().setInstances(instances))
+        .deployVerticle(
+            () -> new Listener(address.host(), port, bound),
+            new DeploymentOptions().setInstances(instances))
         .map(id -> bound.get());
   }
 
@@ -90,7 +106,12 @@ public final class RelayServer {
           .response()
           .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
           .putHeader(Wire.AGENT, agentId)
-          .end(new JsonObject().put("agent", agentId).put("resources", catalog.size()).put("draining", draining).encode());
+          .end(
+              new JsonObject()
+                  .put("agent", agentId)
+                  .put("resources", catalog.size())
+                  .put("draining", draining)
+                  .encode());
       return;
     }
     String resource = request.getHeader(Wire.RESOURCE);
@@ -112,9 +133,16 @@ public final class RelayServer {
     if (request.path().equals(Wire.TUNNEL_PATH)) {
       if (!isTunnelUpgrade(request)) {
         RelayFailure.BAD_REQUEST.respond(
-            request, agentId, resource, "a tunnel is GET " + Wire.TUNNEL_PATH + " with Connection: Upgrade and Upgrade: " + Wire.TUNNEL_PROTOCOL);
+            request,
+            agentId,
+            resource,
+            "a tunnel is GET "
+                + Wire.TUNNEL_PATH
+                + " with Connection: Upgrade and Upgrade: "
+                + Wire.TUNNEL_PROTOCOL);
       } else if (!tcp) {
-        RelayFailure.BAD_REQUEST.respond(request, agentId, resource, "an HTTP resource: send its requests, not a tunnel");
+        RelayFailure.BAD_REQUEST.respond(
+            request, agentId, resource, "an HTTP resource: send its requests, not a tunnel");
       } else {
         tunnel.relay(request, served.get(), resource);
       }
@@ -122,7 +150,14 @@ public final class RelayServer {
     }
     if (tcp) {
       RelayFailure.BAD_REQUEST.respond(
-          request, agentId, resource, "a TCP resource: open a tunnel (GET " + Wire.TUNNEL_PATH + ", Upgrade: " + Wire.TUNNEL_PROTOCOL + ")");
+          request,
+          agentId,
+          resource,
+          "a TCP resource: open a tunnel (GET "
+              + Wire.TUNNEL_PATH
+              + ", Upgrade: "
+              + Wire.TUNNEL_PROTOCOL
+              + ")");
       return;
     }
     http.relay(request, served.get(), resource);
@@ -136,7 +171,11 @@ public final class RelayServer {
     String kind = slash < 0 ? "" : resource.substring(0, slash);
     boolean knownKind = ResourceKind.parse(kind).map(k -> k.word().equals(kind)).orElse(false);
     if (!knownKind || !DnsLabel.isValid(resource.substring(slash + 1))) {
-      return "malformed header " + Wire.RESOURCE + " '" + resource + "' (expected kind/name, e.g. app/demo)";
+      return "malformed header "
+          + Wire.RESOURCE
+          + " '"
+          + resource
+          + "' (expected kind/name, e.g. app/demo)";
     }
     String session = request.getHeader(Wire.SESSION);
     if (session == null) {
@@ -185,7 +224,10 @@ public final class RelayServer {
                   .setHttp2ClearTextEnabled(false)
                   .setHandle100ContinueAutomatically(true)
                   .setCompressionSupported(false));
-      return server.requestHandler(RelayServer.this::handle).listen(port, host).onSuccess(s -> bound.set(s.actualPort()));
+      return server
+          .requestHandler(RelayServer.this::handle)
+          .listen(port, host)
+          .onSuccess(s -> bound.set(s.actualPort()));
     }
   }
 }

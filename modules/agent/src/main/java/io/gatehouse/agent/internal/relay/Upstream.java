@@ -50,11 +50,15 @@ public record Upstream(Transport transport, String host, int port, boolean tls, 
     }
     if (!scheme.equals("http") && !scheme.equals("https")) {
       throw new IllegalArgumentException(
-          "invalid URI '" + text + "': expected " + (allowTcp ? "http://, https:// or tcp://host:port" : "http:// or https://"));
+          "invalid URI '"
+              + text
+              + "': expected "
+              + (allowTcp ? "http://, https:// or tcp://host:port" : "http:// or https://"));
     }
     requireHost(u, text);
     if (u.getRawQuery() != null || u.getRawFragment() != null) {
-      throw new IllegalArgumentException("invalid URI '" + text + "': a query or fragment is not allowed");
+      throw new IllegalArgumentException(
+          "invalid URI '" + text + "': a query or fragment is not allowed");
     }
     boolean tls = scheme.equals("https");
     int port = u.getPort() == -1 ? (tls ? 443 : 80) : checkPort(u.getPort(), text);
@@ -71,7 +75,8 @@ public record Upstream(Transport transport, String host, int port, boolean tls, 
       try {
         hp = HostPort.parse(text);
       } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("invalid address '" + text + "': expected host:port or tcp://host:port");
+        throw new IllegalArgumentException(
+            "invalid address '" + text + "': expected host:port or tcp://host:port");
       }
       return new Upstream(Transport.TCP, hp.host(), checkPort(hp.port(), text), false, "");
     }
@@ -79,7 +84,9 @@ public record Upstream(Transport transport, String host, int port, boolean tls, 
     String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
     if (scheme.equals("http") || scheme.equals("https")) {
       throw new IllegalArgumentException(
-          "invalid URI '" + text + "': this kind is relayed as a TCP stream; use host:port or tcp://host:port");
+          "invalid URI '"
+              + text
+              + "': this kind is relayed as a TCP stream; use host:port or tcp://host:port");
     }
     requireHost(u, text);
     if (u.getPort() == -1) {
@@ -87,9 +94,11 @@ public record Upstream(Transport transport, String host, int port, boolean tls, 
     }
     String path = u.getRawPath();
     if ((path != null && !path.isEmpty() && !path.equals("/")) || u.getRawQuery() != null) {
-      throw new IllegalArgumentException("invalid URI '" + text + "': a TCP address has no path or query");
+      throw new IllegalArgumentException(
+          "invalid URI '" + text + "': a TCP address has no path or query");
     }
-    return new Upstream(Transport.TCP, unbracket(u.getHost()), checkPort(u.getPort(), text), false, "");
+    return new Upstream(
+        Transport.TCP, unbracket(u.getHost()), checkPort(u.getPort(), text), false, "");
   }
 
   private static URI parse(String text) {

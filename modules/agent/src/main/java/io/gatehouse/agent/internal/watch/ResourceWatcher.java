@@ -62,7 +62,8 @@ public final class ResourceWatcher implements AutoCloseable {
               .meterRegistry(registry);
       consumerProperties.forEach(b::consumerProperty);
       this.materializer = b.build();
-      this.table = new TypedStore<>(store.table(Topic.RESOURCES.suffix()), EventCodec.RESOURCE_DEFINITION);
+      this.table =
+          new TypedStore<>(store.table(Topic.RESOURCES.suffix()), EventCodec.RESOURCE_DEFINITION);
     } catch (RuntimeException e) {
       store.close();
       throw e;
@@ -84,7 +85,9 @@ public final class ResourceWatcher implements AutoCloseable {
     return materializer.isCaughtUp();
   }
 
-  /** Stops following (the materializer's thread and consumer), then closes the store. Idempotent. */
+  /**
+   * Stops following (the materializer's thread and consumer), then closes the store. Idempotent.
+   */
   @Override
   public void close() {
     changes.dispose();

@@ -41,7 +41,15 @@ class ResourceCatalogTest {
         new ResourceCatalog.Listener() {
           @Override
           public void served(ServedResource r) {
-            events.add("serve " + r.key() + " " + r.origin().word() + " " + r.uri() + " " + new java.util.TreeMap<>(r.labels()));
+            events.add(
+                "serve "
+                    + r.key()
+                    + " "
+                    + r.origin().word()
+                    + " "
+                    + r.uri()
+                    + " "
+                    + new java.util.TreeMap<>(r.labels()));
           }
 
           @Override
@@ -51,7 +59,8 @@ class ResourceCatalogTest {
         });
   }
 
-  private static ResourceDefinition def(String kind, String name, Map<String, String> labels, String uri) {
+  private static ResourceDefinition def(
+      String kind, String name, Map<String, String> labels, String uri) {
     return ResourceDefinition.newBuilder()
         .setKind(kind)
         .setName(name)
@@ -73,7 +82,8 @@ class ResourceCatalogTest {
     events.clear();
     catalog.define("app/api", def("app", "api", Map.of("env", "prod"), "http://api:1"));
     catalog.define("app/api", def("app", "api", Map.of("env", "prod"), "http://api:2"));
-    catalog.define("app/api", def("app", "api", Map.of("env", "prod", "team", "db-x"), "http://api:2"));
+    catalog.define(
+        "app/api", def("app", "api", Map.of("env", "prod", "team", "db-x"), "http://api:2"));
     catalog.define("app/api", def("app", "api", Map.of("env", "dev"), "http://api:2"));
 
     assertThat(events)
@@ -109,7 +119,8 @@ class ResourceCatalogTest {
     catalog.define("app/web", def("app", "web", Map.of("env", "prod"), "http://dynamic-web:80"));
     catalog.define("app/web", null);
     assertThat(events).isEmpty();
-    assertThat(catalog.lookup("app/web").orElseThrow().resource().uri()).isEqualTo("http://static-web:80");
+    assertThat(catalog.lookup("app/web").orElseThrow().resource().uri())
+        .isEqualTo("http://static-web:80");
   }
 
   @Test

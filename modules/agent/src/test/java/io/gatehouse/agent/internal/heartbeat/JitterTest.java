@@ -21,12 +21,16 @@ class JitterTest {
       assertThat(d).isBetween(Duration.ofSeconds(45), period);
       seen.add(d.toSeconds());
     }
-    assertThat(seen).as("spread over the whole window, so a fleet drifts apart").hasSizeGreaterThan(10);
+    assertThat(seen)
+        .as("spread over the whole window, so a fleet drifts apart")
+        .hasSizeGreaterThan(10);
   }
 
   @Test
   void zeroSpreadIsExact() {
-    assertThat(new Jitter(new Random(1), 0).next(Duration.ofMillis(500))).isEqualTo(Duration.ofMillis(500));
-    assertThatThrownBy(() -> new Jitter(new Random(1), 1)).isInstanceOf(IllegalArgumentException.class);
+    assertThat(new Jitter(new Random(1), 0).next(Duration.ofMillis(500)))
+        .isEqualTo(Duration.ofMillis(500));
+    assertThatThrownBy(() -> new Jitter(new Random(1), 1))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 }

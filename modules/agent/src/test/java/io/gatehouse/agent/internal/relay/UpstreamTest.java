@@ -25,8 +25,15 @@ class UpstreamTest {
     "app, 'http://[::1]:8080', HTTP, ::1, 8080, false, ''"
   })
   void derivesTransportAndAddressFromKindAndUri(
-      String kind, String uri, Transport transport, String host, int port, boolean tls, String basePath) {
-    assertThat(Upstream.of(ResourceKind.of(kind), uri)).isEqualTo(new Upstream(transport, host, port, tls, basePath));
+      String kind,
+      String uri,
+      Transport transport,
+      String host,
+      int port,
+      boolean tls,
+      String basePath) {
+    assertThat(Upstream.of(ResourceKind.of(kind), uri))
+        .isEqualTo(new Upstream(transport, host, port, tls, basePath));
   }
 
   @ParameterizedTest
@@ -50,6 +57,7 @@ class UpstreamTest {
   void authorityOmitsDefaultPortsAndBracketsIpv6() {
     assertThat(Upstream.of(ResourceKind.APP, "http://h").authority()).isEqualTo("h");
     assertThat(Upstream.of(ResourceKind.APP, "https://h:8443").authority()).isEqualTo("h:8443");
-    assertThat(Upstream.of(ResourceKind.APP, "http://[::1]:8080").authority()).isEqualTo("[::1]:8080");
+    assertThat(Upstream.of(ResourceKind.APP, "http://[::1]:8080").authority())
+        .isEqualTo("[::1]:8080");
   }
 }
