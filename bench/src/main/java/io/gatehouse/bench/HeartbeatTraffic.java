@@ -89,6 +89,7 @@ final class HeartbeatTraffic {
   }
 
   /** Runs agent {@code agentId} with {@code resources} static apps for {@code warmUp + window}. */
+  @SuppressWarnings("try") // the agent only has to run during the window
   static Measurement measure(
       String bootstrap,
       TopicNames names,

@@ -7,6 +7,7 @@ package io.gatehouse.broker;
  * is one, is the cause.
  */
 public class EmbeddedKafkaException extends RuntimeException {
+  private static final long serialVersionUID = 1L;
 
   /**
    * @param message what failed, naming the broker

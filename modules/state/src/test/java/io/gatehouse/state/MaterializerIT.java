@@ -98,6 +98,7 @@ class MaterializerIT {
   }
 
   @Test
+  @SuppressWarnings("try") // the materializer only has to run while the test writes
   void tombstoneRemovesTheEntry() {
     ResourceHeartbeat hb = Events.heartbeat("db", "pg", "agent-a", 1);
     try (StateStore store = StateStore.open(dir, TABLES);

@@ -107,6 +107,7 @@ class RocksStateStoreTest {
   }
 
   @Test
+  @SuppressWarnings("try") // the first store only has to hold the directory's lock
   void secondOpenOfTheSameDirectoryFailsNamingIt() {
     try (StateStore store = StateStore.open(dir, List.of("t"))) {
       assertThatThrownBy(() -> StateStore.open(dir, List.of("t")))

@@ -67,7 +67,7 @@ abstract class ReadCommand implements Callable<Integer> {
       return "-";
     }
     StringBuilder b = new StringBuilder();
-    Iterator<Map.Entry<String, JsonNode>> it = labels.fields();
+    Iterator<Map.Entry<String, JsonNode>> it = labels.properties().iterator();
     while (it.hasNext()) {
       Map.Entry<String, JsonNode> e = it.next();
       b.append(b.length() == 0 ? "" : ",")
