@@ -32,6 +32,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -348,7 +349,9 @@ public final class Agent implements AutoCloseable {
                 List.of(Topic.RESOURCES, Topic.HEARTBEATS, Topic.AGENTS),
                 s.kafka().replicationFactor())
             .awaitUntil(
-                clock.instant().plus(s.kafka().startupTimeout()),
+                // Wall time, not the agent's clock: tests inject a clock for heartbeats, and the
+                // start-up timeout is how long an operator waits.
+                Instant.now().plus(s.kafka().startupTimeout()),
                 new Backoff(Duration.ofMillis(200), Duration.ofSeconds(5), random));
       } catch (TopicPolicyException e) {
         throw new AgentException(
