@@ -1,5 +1,6 @@
 package io.gatehouse.bench;
 
+import io.gatehouse.kafka.KafkaSettings;
 import io.gatehouse.agent.Agent;
 import io.gatehouse.agent.AgentConfig;
 import io.gatehouse.broker.EmbeddedKafka;
@@ -52,7 +53,7 @@ final class ConvergenceBench {
             StateStore.open(
                 work.resolve("proxy"), Topic.MATERIALIZED.stream().map(Topic::suffix).toList());
         Materializer proxy =
-            Materializer.builder(store, bootstrap).clientId("bench-proxy").build();
+            Materializer.builder(store, KafkaSettings.of(bootstrap).withClientId("bench-proxy")).build();
         Agent agent =
             Agent.start(
                 AgentConfig.parse(

@@ -1,5 +1,6 @@
 package io.gatehouse.bench;
 
+import io.gatehouse.kafka.KafkaSettings;
 import io.gatehouse.broker.EmbeddedKafka;
 import io.gatehouse.events.topic.TopicNames;
 import io.gatehouse.state.Materializer;
@@ -37,8 +38,8 @@ final class MaterializeBench {
         long applied;
         try (StateStore store = open(dir);
             Materializer m =
-                Materializer.builder(store, kafka.bootstrapServers())
-                    .clientId("bench")
+                Materializer.builder(
+                        store, KafkaSettings.of(kafka.bootstrapServers()).withClientId("bench"))
                     .build()
                     .start()) {
           m.caughtUp().block(Duration.ofMinutes(5));
@@ -51,8 +52,8 @@ final class MaterializeBench {
         started = System.nanoTime();
         try (StateStore store = open(dir);
             Materializer m =
-                Materializer.builder(store, kafka.bootstrapServers())
-                    .clientId("bench")
+                Materializer.builder(
+                        store, KafkaSettings.of(kafka.bootstrapServers()).withClientId("bench"))
                     .build()
                     .start()) {
           m.caughtUp().block(Duration.ofMinutes(5));

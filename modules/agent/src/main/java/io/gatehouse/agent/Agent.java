@@ -2,8 +2,6 @@ package io.gatehouse.agent;
 
 import io.gatehouse.agent.internal.catalog.ResourceCatalog;
 import io.gatehouse.agent.internal.heartbeat.HeartbeatPublisher;
-import io.gatehouse.agent.internal.kafka.KafkaClients;
-import io.gatehouse.agent.internal.kafka.TopicSetup;
 import io.gatehouse.agent.internal.metrics.MetricsServer;
 import io.gatehouse.agent.internal.relay.RelayMetrics;
 import io.gatehouse.agent.internal.relay.RelayServer;
@@ -11,6 +9,11 @@ import io.gatehouse.agent.internal.watch.ResourceWatcher;
 import io.gatehouse.config.HostPort;
 import io.gatehouse.events.topic.Topic;
 import io.gatehouse.events.topic.TopicNames;
+import io.gatehouse.kafka.Backoff;
+import io.gatehouse.kafka.KafkaSettings;
+import io.gatehouse.kafka.TopicContractException;
+import io.gatehouse.kafka.TopicPolicyException;
+import io.gatehouse.kafka.TopicSetup;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -29,9 +32,8 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.HashMap;
+import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
@@ -40,7 +42,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.CommonClientConfigs;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -339,15 +341,24 @@ public final class Agent implements AutoCloseable {
                 + ", not a PrometheusMeterRegistry");
       }
       TopicNames names = new TopicNames(s.topicPrefix());
-      String bootstrap = s.kafka().bootstrap();
-      TopicSetup.ensure(
-          bootstrap,
-          "gatehouse-agent-" + p.id + "-admin",
-          names,
-          List.of(Topic.RESOURCES, Topic.HEARTBEATS, Topic.AGENTS),
-          s.kafka().replicationFactor(),
-          s.kafka().startupTimeout(),
-          random);
+      KafkaSettings kafka = kafkaSettings(s.kafka().bootstrap(), p.id);
+      try {
+        new TopicSetup(
+                kafka.forClient("admin"),
+                names,
+                List.of(Topic.RESOURCES, Topic.HEARTBEATS, Topic.AGENTS),
+                s.kafka().replicationFactor())
+            .awaitUntil(
+                // Wall time, not the agent's clock: tests inject a clock for heartbeats, and the
+                // start-up timeout is how long an operator waits.
+                Instant.now().plus(s.kafka().startupTimeout()),
+                new Backoff(Duration.ofMillis(200), Duration.ofSeconds(5), random));
+      } catch (TopicPolicyException e) {
+        throw new AgentException(
+            "topics at " + kafka.bootstrap() + " break the contract: " + e.getMessage(), e);
+      } catch (TopicContractException e) {
+        throw new AgentException(e.getMessage(), e);
+      }
       try {
         p.catalog = new ResourceCatalog(p.id, config);
         p.vertx = Vertx.vertx(new VertxOptions());
@@ -372,7 +383,7 @@ public final class Agent implements AutoCloseable {
                 p.id,
                 p.advertisedAddress.toString(),
                 version(),
-                bootstrap,
+                kafka,
                 names,
                 s.heartbeat(),
                 clock,
@@ -388,13 +399,9 @@ public final class Agent implements AutoCloseable {
             p.temporaryDirectory = Files.createTempDirectory("gatehouse-agent-");
             dir = p.temporaryDirectory.resolve("state");
           }
-          Map<String, String> consumer =
-              new HashMap<>(
-                  KafkaClients.common(bootstrap, "gatehouse-agent-" + p.id + "-resources"));
-          consumer.remove(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG);
           p.watcher =
               new ResourceWatcher(
-                  p.id, dir, bootstrap, names, consumer, p.catalog, clock, p.registry);
+                  p.id, dir, kafka.forClient("resources"), names, p.catalog, clock, p.registry);
           p.watcher.start();
         }
       } catch (IOException | RuntimeException e) {
@@ -413,6 +420,21 @@ public final class Agent implements AutoCloseable {
           p.watcher == null ? "" : " (watching " + names.of(Topic.RESOURCES) + ")",
           p.metricsAddress.map(a -> ", metrics at http://" + a + "/metrics").orElse(""));
       return agent;
+    }
+
+    /**
+     * The cluster as every client of agent {@code id} reaches it. Kafka's clients reconnect and
+     * retry by themselves with exponential back-off and 20% jitter; these bounds keep a restarted
+     * cluster from being hit by a fleet in lock-step and an agent from waiting long after the
+     * cluster is back.
+     */
+    private static KafkaSettings kafkaSettings(String bootstrap, String id) {
+      return KafkaSettings.of(bootstrap)
+          .withClientId("gatehouse-agent-" + id)
+          .with(CommonClientConfigs.RECONNECT_BACKOFF_MS_CONFIG, "100")
+          .with(CommonClientConfigs.RECONNECT_BACKOFF_MAX_MS_CONFIG, "10000")
+          .with(CommonClientConfigs.RETRY_BACKOFF_MS_CONFIG, "100")
+          .with(CommonClientConfigs.RETRY_BACKOFF_MAX_MS_CONFIG, "5000");
     }
 
     private void abort(Parts p) {

@@ -11,8 +11,9 @@ import io.gatehouse.events.ResourceHeartbeat;
 import io.gatehouse.events.ResourceSpec;
 import io.gatehouse.events.codec.EventCodec;
 import io.gatehouse.events.topic.Topic;
-import io.gatehouse.events.topic.TopicBootstrap;
 import io.gatehouse.events.topic.TopicNames;
+import io.gatehouse.kafka.KafkaSettings;
+import io.gatehouse.kafka.TopicBootstrap;
 import io.gatehouse.state.Liveness;
 import io.gatehouse.state.Materializer;
 import io.gatehouse.state.StateStore;
@@ -367,10 +368,10 @@ class AgentHeartbeatIT {
             dir.resolve("proxy"), List.of(Topic.AGENTS.suffix(), Topic.HEARTBEATS.suffix()));
     cleanup.add(store);
     Materializer materializer =
-        Materializer.builder(store, kafka.bootstrapServers())
+        Materializer.builder(
+                store, KafkaSettings.of(kafka.bootstrapServers()).withClientId("test-proxy"))
             .topicNames(names)
             .topics(List.of(Topic.AGENTS, Topic.HEARTBEATS))
-            .clientId("test-proxy")
             .deadLetters(false)
             .build()
             .start();

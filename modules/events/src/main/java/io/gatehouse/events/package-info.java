@@ -4,7 +4,8 @@
  * {@link io.gatehouse.events.AgentBeat}, {@link io.gatehouse.events.SessionPin}, {@link
  * io.gatehouse.events.AuditEvent}), resource kinds and record keys.
  *
- * <p>Encoding lives in {@link io.gatehouse.events.codec}, topic names and bootstrap in {@link
- * io.gatehouse.events.topic}.
+ * <p>Encoding lives in {@link io.gatehouse.events.codec}, topic names and their settings in {@link
+ * io.gatehouse.events.topic}. Talking to Kafka (clients, creating the topics) is the kafka module's
+ * job, so this module stays the pure contract.
  */
 package io.gatehouse.events;

@@ -4,6 +4,9 @@ import io.gatehouse.config.HostPort;
 import io.gatehouse.events.SessionPin;
 import io.gatehouse.events.topic.Topic;
 import io.gatehouse.events.topic.TopicNames;
+import io.gatehouse.kafka.Backoff;
+import io.gatehouse.kafka.KafkaSettings;
+import io.gatehouse.kafka.TopicSetup;
 import io.gatehouse.proxy.api.Api;
 import io.gatehouse.proxy.audit.AuditLog;
 import io.gatehouse.proxy.config.ProxyConfig;
@@ -67,7 +70,7 @@ public final class Proxy implements AutoCloseable {
   private final StateStore store;
   private final Materializer materializer;
   private final EventPublisher publisher;
-  private final TopicSetup topics;
+  private final TopicSetup.Background topics;
   private final Vertx vertx;
   private final Ingress ingress;
   private final Disposable orphans;
@@ -192,7 +195,7 @@ public final class Proxy implements AutoCloseable {
     StateStore store;
     Materializer materializer;
     EventPublisher publisher;
-    TopicSetup topics;
+    TopicSetup.Background topics;
     Vertx vertx;
     Ingress ingress;
     Disposable orphans;
@@ -255,26 +258,30 @@ public final class Proxy implements AutoCloseable {
       p.registry =
           registry != null ? registry : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
       TopicNames names = new TopicNames(config.topicPrefix());
-      String clientId = "gatehouse-proxy-" + config.id();
+      KafkaSettings kafka =
+          KafkaSettings.of(config.kafkaBootstrap()).withClientId("gatehouse-proxy-" + config.id());
       try {
         p.store =
             StateStore.open(
                 config.dataDir().resolve("state"),
                 Topic.MATERIALIZED.stream().map(Topic::suffix).toList());
+        // In the background: the proxy routes from local state while Kafka is unreachable, and the
+        // materializer waits for the topics on its own.
         p.topics =
-            TopicSetup.start(
-                config.kafkaBootstrap(), clientId + "-admin", names, config.replicationFactor());
+            new TopicSetup(
+                    kafka.forClient("admin"),
+                    names,
+                    List.of(Topic.values()),
+                    config.replicationFactor())
+                .inBackground(new Backoff(Duration.ofMillis(500), Duration.ofSeconds(30), random));
         p.materializer =
-            Materializer.builder(p.store, config.kafkaBootstrap())
+            Materializer.builder(p.store, kafka)
                 .topicNames(names)
-                .clientId(clientId)
                 .clock(clock)
                 .meterRegistry(p.registry)
-                // Topics are created with the contract's settings by TopicSetup, never by reading.
-                .consumerProperty("allow.auto.create.topics", "false")
                 .build()
                 .start();
-        p.publisher = new KafkaEventPublisher(config.kafkaBootstrap(), clientId, names, p.registry);
+        p.publisher = new KafkaEventPublisher(kafka, names, p.registry);
         Ejections ejections = new Ejections(clock, config.ejectBackoff());
         p.beats = AgentBeats.live(p.store, p.materializer.changes());
         p.table =

@@ -3,6 +3,8 @@ package io.gatehouse.state;
 import io.gatehouse.events.Keys;
 import io.gatehouse.events.topic.Topic;
 import io.gatehouse.events.topic.TopicNames;
+import io.gatehouse.kafka.KafkaClients;
+import io.gatehouse.kafka.KafkaSettings;
 import io.gatehouse.state.internals.DeadLetters;
 import io.gatehouse.state.internals.StreamProbe;
 import io.micrometer.core.instrument.Counter;
@@ -18,7 +20,6 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -31,7 +32,6 @@ import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
@@ -51,12 +51,26 @@ import reactor.core.publisher.Sinks;
 public final class Materializer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Materializer.class);
 
+  /**
+   * Large polls and fetches: a restart or a new process reads whole topics, and one batch per poll
+   * makes each poll one RocksDB write.
+   */
+  private static final Map<String, String> FETCH =
+      Map.of(
+          ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
+          "20000",
+          ConsumerConfig.FETCH_MAX_BYTES_CONFIG,
+          String.valueOf(64 * 1024 * 1024),
+          ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG,
+          String.valueOf(16 * 1024 * 1024),
+          ConsumerConfig.RECEIVE_BUFFER_CONFIG,
+          String.valueOf(4 * 1024 * 1024));
+
   private final StateStore store;
-  private final String bootstrapServers;
+  private final KafkaSettings kafka;
   private final TopicNames names;
   private final List<Topic> topics;
   private final String clientId;
-  private final Properties consumerOverrides;
   private final Duration pollTimeout;
   private final StreamProbe probe;
   private final DeadLetters deadLetters;
@@ -76,19 +90,15 @@ public final class Materializer implements AutoCloseable {
 
   private Materializer(Builder b) {
     this.store = b.store;
-    this.bootstrapServers = b.bootstrapServers;
+    this.kafka = b.kafka;
     this.names = b.names;
     this.topics = List.copyOf(b.topics);
-    this.clientId = b.clientId;
-    this.consumerOverrides = b.consumerOverrides;
+    this.clientId = b.kafka.clientId();
     this.pollTimeout = b.pollTimeout;
     this.probe = new StreamProbe(b.clock, b.probeInterval, b.probeTimeout);
     this.deadLetters =
         new DeadLetters(
-            b.bootstrapServers,
-            b.deadLetters ? names.of(Topic.DEAD_LETTER) : null,
-            b.clientId,
-            Duration.ofSeconds(5));
+            b.kafka, b.deadLetters ? names.of(Topic.DEAD_LETTER) : null, Duration.ofSeconds(5));
     for (Topic topic : topics) {
       applied.put(
           topic,
@@ -118,8 +128,12 @@ public final class Materializer implements AutoCloseable {
         .register(b.registry);
   }
 
-  public static Builder builder(StateStore store, String bootstrapServers) {
-    return new Builder(store, bootstrapServers);
+  /**
+   * @param kafka the cluster; its client id names the consumer, the thread and the dead letters'
+   *     source (e.g. the proxy id)
+   */
+  public static Builder builder(StateStore store, KafkaSettings kafka) {
+    return new Builder(store, kafka);
   }
 
   /** Starts the materializer thread. */
@@ -176,9 +190,7 @@ public final class Materializer implements AutoCloseable {
   }
 
   private void run() {
-    try (KafkaConsumer<byte[], byte[]> c =
-        new KafkaConsumer<>(
-            consumerProps(), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+    try (KafkaConsumer<byte[], byte[]> c = KafkaClients.consumer(kafka, FETCH)) {
       consumer = c;
       Set<TopicPartition> partitions = assign(c);
       Map<String, Topic> byName = new HashMap<>();
@@ -233,7 +245,7 @@ public final class Materializer implements AutoCloseable {
       if (missing.isEmpty()) {
         break;
       }
-      LOG.warn("materializer {} waiting for topics {} at {}", clientId, missing, bootstrapServers);
+      LOG.warn("materializer {} waiting for topics {} at {}", clientId, missing, kafka.bootstrap());
       // Back off before asking again. Not c.poll(): with nothing assigned it throws
       // IllegalStateException, which stopped the materializer for good when it started before its
       // topics existed.
@@ -330,22 +342,6 @@ public final class Materializer implements AutoCloseable {
     }
   }
 
-  private Properties consumerProps() {
-    Properties props = new Properties();
-    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    props.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
-    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-    props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    // Topics are created on purpose by TopicBootstrap, never by a reader asking for metadata.
-    props.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
-    props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "20000");
-    props.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, String.valueOf(64 * 1024 * 1024));
-    props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(16 * 1024 * 1024));
-    props.put(ConsumerConfig.RECEIVE_BUFFER_CONFIG, String.valueOf(4 * 1024 * 1024));
-    props.putAll(consumerOverrides);
-    return props;
-  }
-
   /** Stops the thread and the consumer; idempotent. Does not close the store. */
   @Override
   public void close() {
@@ -369,24 +365,22 @@ public final class Materializer implements AutoCloseable {
     }
   }
 
-  /** Configures a {@link Materializer}; every setting has a default but the store and bootstrap. */
+  /** Configures a {@link Materializer}; every setting has a default but the store and cluster. */
   public static final class Builder {
     private final StateStore store;
-    private final String bootstrapServers;
+    private final KafkaSettings kafka;
     private TopicNames names = TopicNames.DEFAULT;
     private Collection<Topic> topics = Topic.MATERIALIZED;
-    private String clientId = "gatehouse";
     private Clock clock = Clock.systemUTC();
     private Duration pollTimeout = Duration.ofMillis(100);
     private Duration probeInterval = Duration.ofMillis(250);
     private Duration probeTimeout = Duration.ofSeconds(1);
     private boolean deadLetters = true;
     private MeterRegistry registry = new SimpleMeterRegistry();
-    private final Properties consumerOverrides = new Properties();
 
-    private Builder(StateStore store, String bootstrapServers) {
+    private Builder(StateStore store, KafkaSettings kafka) {
       this.store = store;
-      this.bootstrapServers = bootstrapServers;
+      this.kafka = kafka;
     }
 
     public Builder topicNames(TopicNames names) {
@@ -397,12 +391,6 @@ public final class Materializer implements AutoCloseable {
     /** The topics to read; default {@link Topic#MATERIALIZED}. Each needs a table of its suffix. */
     public Builder topics(Collection<Topic> topics) {
       this.topics = topics;
-      return this;
-    }
-
-    /** Names the consumer and the thread, e.g. the proxy id. */
-    public Builder clientId(String clientId) {
-      this.clientId = clientId;
       return this;
     }
 
@@ -433,11 +421,6 @@ public final class Materializer implements AutoCloseable {
 
     public Builder meterRegistry(MeterRegistry registry) {
       this.registry = registry;
-      return this;
-    }
-
-    public Builder consumerProperty(String key, String value) {
-      consumerOverrides.put(key, value);
       return this;
     }
 

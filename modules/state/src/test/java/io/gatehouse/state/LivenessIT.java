@@ -6,8 +6,9 @@ import io.gatehouse.events.AgentBeat;
 import io.gatehouse.events.Keys;
 import io.gatehouse.events.codec.EventCodec;
 import io.gatehouse.events.topic.Topic;
-import io.gatehouse.events.topic.TopicBootstrap;
 import io.gatehouse.events.topic.TopicNames;
+import io.gatehouse.kafka.KafkaSettings;
+import io.gatehouse.kafka.TopicBootstrap;
 import io.gatehouse.testkit.Eventually;
 import io.gatehouse.testkit.KafkaBrokerExtension;
 import io.gatehouse.testkit.MutableClock;
@@ -41,7 +42,7 @@ class LivenessIT {
     try (StateStore store =
             StateStore.open(dir, Topic.MATERIALIZED.stream().map(Topic::suffix).toList());
         Materializer materializer =
-            Materializer.builder(store, kafka.bootstrapServers())
+            Materializer.builder(store, KafkaSettings.of(kafka.bootstrapServers()))
                 .topicNames(names)
                 .clock(clock)
                 .probeInterval(Duration.ofMillis(50))

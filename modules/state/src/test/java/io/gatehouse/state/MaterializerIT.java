@@ -6,8 +6,9 @@ import io.gatehouse.events.Keys;
 import io.gatehouse.events.ResourceHeartbeat;
 import io.gatehouse.events.codec.EventCodec;
 import io.gatehouse.events.topic.Topic;
-import io.gatehouse.events.topic.TopicBootstrap;
 import io.gatehouse.events.topic.TopicNames;
+import io.gatehouse.kafka.KafkaSettings;
+import io.gatehouse.kafka.TopicBootstrap;
 import io.gatehouse.state.internals.DeadLetters;
 import io.gatehouse.testkit.Eventually;
 import io.gatehouse.testkit.KafkaBrokerExtension;
@@ -238,9 +239,10 @@ class MaterializerIT {
   }
 
   private Materializer materializer(StateStore store) {
-    return Materializer.builder(store, kafka.bootstrapServers())
+    return Materializer.builder(
+            store,
+            KafkaSettings.of(kafka.bootstrapServers()).withClientId("test-" + names.prefix()))
         .topicNames(names)
-        .clientId("test-" + names.prefix())
         .build();
   }
 

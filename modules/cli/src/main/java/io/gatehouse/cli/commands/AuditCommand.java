@@ -10,19 +10,18 @@ import io.gatehouse.events.codec.EventCodec;
 import io.gatehouse.events.codec.EventDecodeException;
 import io.gatehouse.events.topic.Topic;
 import io.gatehouse.events.topic.TopicNames;
+import io.gatehouse.kafka.KafkaClients;
+import io.gatehouse.kafka.KafkaSettings;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.Callable;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -92,14 +91,15 @@ public final class AuditCommand implements Runnable {
       String bootstrap =
           kafka != null ? kafka : System.getenv().getOrDefault("GATEHOUSE_KAFKA", "localhost:9092");
       String topic = new TopicNames(prefix).of(Topic.AUDIT);
-      Properties props = new Properties();
-      props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-      props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-      props.put(ConsumerConfig.CLIENT_ID_CONFIG, "gatehouse-audit-tail");
+      KafkaSettings settings;
+      try {
+        settings = KafkaSettings.of(bootstrap).withClientId("gatehouse-audit-tail");
+      } catch (IllegalArgumentException e) {
+        throw CliException.user(e.getMessage());
+      }
       PrintWriter out = spec.commandLine().getOut();
       long printed = 0;
-      try (KafkaConsumer<byte[], byte[]> consumer =
-          new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      try (KafkaConsumer<byte[], byte[]> consumer = KafkaClients.consumer(settings)) {
         List<PartitionInfo> partitions;
         try {
           partitions = consumer.partitionsFor(topic, Duration.ofSeconds(5));

@@ -39,7 +39,7 @@ public enum Topic {
     return cleanupPolicy;
   }
 
-  /** Partitions created by {@link TopicBootstrap}; readers never depend on the count. */
+  /** Partitions a topic is created with; readers never depend on the count. */
   public int partitions() {
     return partitions;
   }
@@ -49,8 +49,8 @@ public enum Topic {
     return codec;
   }
 
-  /** Topic configs set at creation. */
-  Map<String, String> configs() {
+  /** Topic configs set at creation (by the kafka module's topic bootstrap). */
+  public Map<String, String> configs() {
     if (cleanupPolicy == CleanupPolicy.COMPACT) {
       // Roll segments hourly so the cleaner can compact; keep tombstones a day so a proxy
       // that was down for hours still sees deletes.

@@ -4,11 +4,13 @@ import io.gatehouse.events.Keys;
 import io.gatehouse.events.codec.EventCodec;
 import io.gatehouse.events.topic.Topic;
 import io.gatehouse.events.topic.TopicNames;
+import io.gatehouse.kafka.KafkaClients;
+import io.gatehouse.kafka.KafkaSettings;
 import io.gatehouse.proxy.ProxyException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
-import java.util.Properties;
+import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -21,7 +23,6 @@ import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,19 +45,16 @@ public final class KafkaEventPublisher implements EventPublisher {
   private final AtomicLong failed = new AtomicLong();
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  public KafkaEventPublisher(
-      String bootstrap, String clientId, TopicNames names, MeterRegistry registry) {
+  /** {@code kafka}'s client id names the producer and the writer thread. */
+  public KafkaEventPublisher(KafkaSettings kafka, TopicNames names, MeterRegistry registry) {
     this.names = names;
-    Properties props = new Properties();
-    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    props.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
-    props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-    props.put(ProducerConfig.ACKS_CONFIG, "all");
-    props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
-    // Metadata waits happen on the writer thread; bound them so close() is never stuck behind one.
-    props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "10000");
+    String clientId = kafka.clientId();
     this.producer =
-        new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
+        KafkaClients.producer(
+            kafka,
+            // Metadata waits happen on the writer thread; bound them so close() is never stuck
+            // behind one.
+            Map.of(ProducerConfig.MAX_BLOCK_MS_CONFIG, "10000"));
     this.writer =
         new ThreadPoolExecutor(
             1,

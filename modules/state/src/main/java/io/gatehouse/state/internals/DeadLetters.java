@@ -1,16 +1,16 @@
 package io.gatehouse.state.internals;
 
+import io.gatehouse.kafka.KafkaClients;
+import io.gatehouse.kafka.KafkaSettings;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,20 +28,21 @@ public final class DeadLetters implements AutoCloseable {
   public static final String HEADER_REASON = "gatehouse.dlq.reason";
   public static final String HEADER_SOURCE = "gatehouse.dlq.source";
 
-  private final String bootstrapServers;
+  private final KafkaSettings kafka;
   private final String topic;
   private final String source;
   private final Duration timeout;
   private KafkaProducer<byte[], byte[]> producer;
 
   /**
+   * @param kafka the cluster; its client id says who sets records aside (this process's id), in a
+   *     header
    * @param topic the dead-letter topic, or {@code null} to only log and count
-   * @param source who sets records aside (this process's id), written in a header
    */
-  public DeadLetters(String bootstrapServers, String topic, String source, Duration timeout) {
-    this.bootstrapServers = bootstrapServers;
+  public DeadLetters(KafkaSettings kafka, String topic, Duration timeout) {
+    this.kafka = kafka;
     this.topic = topic;
-    this.source = source;
+    this.source = kafka.clientId();
     this.timeout = timeout;
   }
 
@@ -82,20 +83,11 @@ public final class DeadLetters implements AutoCloseable {
 
   private KafkaProducer<byte[], byte[]> producer() {
     if (producer == null) {
-      Properties props = new Properties();
-      props.putAll(
-          Map.of(
-              ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-              bootstrapServers,
-              ProducerConfig.ACKS_CONFIG,
-              "all",
-              ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
-              "true",
-              ProducerConfig.CLIENT_ID_CONFIG,
-              source + "-deadletters",
-              ProducerConfig.MAX_BLOCK_MS_CONFIG,
-              String.valueOf(timeout.toMillis())));
-      producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
+      // A copy blocks the materializer thread: bound the wait for metadata or buffer space.
+      producer =
+          KafkaClients.producer(
+              kafka.forClient("deadletters"),
+              Map.of(ProducerConfig.MAX_BLOCK_MS_CONFIG, String.valueOf(timeout.toMillis())));
     }
     return producer;
   }

@@ -3,7 +3,6 @@ package io.gatehouse.agent.internal.heartbeat;
 import io.gatehouse.agent.AgentConfig;
 import io.gatehouse.agent.ServedResource;
 import io.gatehouse.agent.internal.catalog.ResourceCatalog;
-import io.gatehouse.agent.internal.kafka.KafkaClients;
 import io.gatehouse.events.AgentBeat;
 import io.gatehouse.events.Keys;
 import io.gatehouse.events.ResourceHeartbeat;
@@ -11,6 +10,8 @@ import io.gatehouse.events.ResourceSpec;
 import io.gatehouse.events.codec.EventCodec;
 import io.gatehouse.events.topic.Topic;
 import io.gatehouse.events.topic.TopicNames;
+import io.gatehouse.kafka.KafkaClients;
+import io.gatehouse.kafka.KafkaSettings;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
@@ -28,8 +29,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.slf4j.Logger;
@@ -90,7 +91,7 @@ public final class HeartbeatPublisher implements ResourceCatalog.Listener, AutoC
       String agentId,
       String address,
       String version,
-      String bootstrap,
+      KafkaSettings kafka,
       TopicNames names,
       AgentConfig.Heartbeat timing,
       Clock clock,
@@ -110,8 +111,18 @@ public final class HeartbeatPublisher implements ResourceCatalog.Listener, AutoC
     // of an agent with the same id.
     this.sequence = new AtomicLong(Math.multiplyExact(startedAt.toEpochMilli(), 1000L));
     this.producer =
-        new KafkaProducer<>(
-            KafkaClients.producer(bootstrap, "gatehouse-agent-" + agentId + "-heartbeats"));
+        KafkaClients.producer(
+            kafka.forClient("heartbeats"),
+            Map.of(
+                // A send blocks the heartbeat thread at most max.block.ms; a record not
+                // acknowledged within delivery.timeout.ms fails, and the next refresh writes a
+                // newer one anyway.
+                ProducerConfig.MAX_BLOCK_MS_CONFIG,
+                "5000",
+                ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG,
+                "10000",
+                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG,
+                "30000"));
     this.thread =
         Executors.newSingleThreadScheduledExecutor(
             r -> {

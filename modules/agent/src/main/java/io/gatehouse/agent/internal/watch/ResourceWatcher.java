@@ -5,6 +5,7 @@ import io.gatehouse.events.ResourceDefinition;
 import io.gatehouse.events.codec.EventCodec;
 import io.gatehouse.events.topic.Topic;
 import io.gatehouse.events.topic.TopicNames;
+import io.gatehouse.kafka.KafkaSettings;
 import io.gatehouse.state.Materializer;
 import io.gatehouse.state.StateChange;
 import io.gatehouse.state.StateStore;
@@ -13,7 +14,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
-import java.util.Map;
 import org.reactivestreams.Subscription;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,9 +41,8 @@ public final class ResourceWatcher implements AutoCloseable {
   public ResourceWatcher(
       String agentId,
       Path directory,
-      String bootstrap,
+      KafkaSettings kafka,
       TopicNames names,
-      Map<String, String> consumerProperties,
       ResourceCatalog catalog,
       Clock clock,
       MeterRegistry registry) {
@@ -51,17 +50,15 @@ public final class ResourceWatcher implements AutoCloseable {
     this.catalog = catalog;
     this.store = StateStore.open(directory, List.of(Topic.RESOURCES.suffix()));
     try {
-      Materializer.Builder b =
-          Materializer.builder(store, bootstrap)
+      this.materializer =
+          Materializer.builder(store, kafka)
               .topicNames(names)
               .topics(List.of(Topic.RESOURCES))
-              .clientId("gatehouse-agent-" + agentId + "-resources")
               .clock(clock)
               // Proxies set poison pills aside; a fleet of agents copying each one would not help.
               .deadLetters(false)
-              .meterRegistry(registry);
-      consumerProperties.forEach(b::consumerProperty);
-      this.materializer = b.build();
+              .meterRegistry(registry)
+              .build();
       this.table =
           new TypedStore<>(store.table(Topic.RESOURCES.suffix()), EventCodec.RESOURCE_DEFINITION);
     } catch (RuntimeException e) {

@@ -1,4 +1,4 @@
-package io.gatehouse.events.topic;
+package io.gatehouse.kafka;
 
 /**
  * A topic exists with a cleanup policy that breaks the contract. Unlike other {@link

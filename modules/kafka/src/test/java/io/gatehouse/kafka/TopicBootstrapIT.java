@@ -1,8 +1,10 @@
-package io.gatehouse.events.topic;
+package io.gatehouse.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.gatehouse.events.topic.Topic;
+import io.gatehouse.events.topic.TopicNames;
 import io.gatehouse.testkit.KafkaBrokerExtension;
 import java.time.Duration;
 import java.util.List;

@@ -1,7 +1,7 @@
-package io.gatehouse.agent.internal.kafka;
+package io.gatehouse.kafka;
 
 import java.time.Duration;
-import java.util.Random;
+import java.util.random.RandomGenerator;
 
 /**
  * Exponential back-off with full jitter: attempt {@code n} waits a uniformly random time between
@@ -11,10 +11,10 @@ import java.util.Random;
 public final class Backoff {
   private final Duration initial;
   private final Duration max;
-  private final Random random;
+  private final RandomGenerator random;
   private int attempt;
 
-  public Backoff(Duration initial, Duration max, Random random) {
+  public Backoff(Duration initial, Duration max, RandomGenerator random) {
     if (initial.isNegative() || initial.isZero() || max.compareTo(initial) < 0) {
       throw new IllegalArgumentException("need 0 < initial <= max, got " + initial + " and " + max);
     }

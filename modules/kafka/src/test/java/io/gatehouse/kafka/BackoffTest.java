@@ -1,6 +1,7 @@
-package io.gatehouse.agent.internal.kafka;
+package io.gatehouse.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.util.Random;
@@ -30,5 +31,22 @@ class BackoffTest {
       }
     }
     assertThat(differences).isGreaterThan(5);
+  }
+
+  @Test
+  void boundsMustBePositiveAndOrdered() {
+    assertThatThrownBy(() -> new Backoff(Duration.ZERO, Duration.ofSeconds(1), new Random(1)))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(
+            () -> new Backoff(Duration.ofSeconds(2), Duration.ofSeconds(1), new Random(1)))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void equalBoundsWaitExactlyThatLong() {
+    Backoff backoff = new Backoff(Duration.ofMillis(50), Duration.ofMillis(50), new Random(3));
+
+    assertThat(backoff.next()).isEqualTo(Duration.ofMillis(50));
+    assertThat(backoff.next()).isEqualTo(Duration.ofMillis(50));
   }
 }

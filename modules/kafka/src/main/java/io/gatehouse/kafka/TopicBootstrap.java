@@ -1,5 +1,7 @@
-package io.gatehouse.events.topic;
+package io.gatehouse.kafka;
 
+import io.gatehouse.events.topic.Topic;
+import io.gatehouse.events.topic.TopicNames;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
