@@ -33,13 +33,15 @@ class ModuleBoundariesTest {
           Map.entry("events", Set.of()),
           Map.entry("broker", Set.of()),
           Map.entry("config", Set.of()),
-          Map.entry("state", Set.of("events")),
+          Map.entry("kafka", Set.of("events")),
+          Map.entry("state", Set.of("events", "kafka")),
           Map.entry("relay", Set.of("events")),
           Map.entry("testkit", Set.of("broker", "events")),
-          Map.entry("agent", Set.of("config", "events", "relay", "state")),
-          Map.entry("proxy", Set.of("config", "events", "relay", "state")),
+          Map.entry("agent", Set.of("config", "events", "kafka", "relay", "state")),
+          Map.entry("proxy", Set.of("config", "events", "kafka", "relay", "state")),
           Map.entry(
-              "cli", Set.of("agent", "proxy", "broker", "config", "events", "relay", "state")));
+              "cli",
+              Set.of("agent", "proxy", "broker", "config", "events", "kafka", "relay", "state")));
 
   private static final JavaClasses CLASSES =
       new ClassFileImporter()
