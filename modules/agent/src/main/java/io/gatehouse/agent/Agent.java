@@ -401,7 +401,7 @@ public final class Agent implements AutoCloseable {
           }
           p.watcher =
               new ResourceWatcher(
-                  p.id, dir, kafka.forClient("resources"), names, p.catalog, clock, p.registry);
+                  dir, kafka.forClient("resources"), names, p.catalog, clock, p.registry);
           p.watcher.start();
         }
       } catch (IOException | RuntimeException e) {

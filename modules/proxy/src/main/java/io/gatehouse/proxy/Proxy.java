@@ -16,6 +16,7 @@ import io.gatehouse.proxy.publish.KafkaEventPublisher;
 import io.gatehouse.proxy.routing.AgentBeats;
 import io.gatehouse.proxy.routing.AgentSelector;
 import io.gatehouse.proxy.routing.Ejections;
+import io.gatehouse.proxy.routing.ResourceListing;
 import io.gatehouse.proxy.routing.RoutingTable;
 import io.gatehouse.proxy.session.SessionPins;
 import io.gatehouse.state.Materializer;
@@ -318,6 +319,7 @@ public final class Proxy implements AutoCloseable {
                 config.id(),
                 clock,
                 table,
+                new ResourceListing(p.store, table),
                 ejections,
                 pins,
                 audit,

@@ -5,6 +5,8 @@
  * offsets atomically; and liveness judged against the stream ({@link io.gatehouse.state.Liveness}).
  *
  * <p>Bytes live at the bottom ({@link io.gatehouse.state.KeyValueStore}); typed access decorates it
- * ({@link io.gatehouse.state.TypedStore}). RocksDB types never cross this package's API.
+ * ({@link io.gatehouse.state.TypedStore}); a table held in memory by its readers is a projection
+ * through one {@link io.gatehouse.state.TableView}, which loads it, follows the changes and settles
+ * the race between the two. RocksDB types never cross this package's API.
  */
 package io.gatehouse.state;

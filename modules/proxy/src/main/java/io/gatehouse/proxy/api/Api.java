@@ -12,6 +12,7 @@ import io.gatehouse.proxy.ingress.IngressFailure;
 import io.gatehouse.proxy.publish.EventPublisher;
 import io.gatehouse.proxy.routing.AgentStatus;
 import io.gatehouse.proxy.routing.Ejections;
+import io.gatehouse.proxy.routing.ResourceListing;
 import io.gatehouse.proxy.routing.ResourceRef;
 import io.gatehouse.proxy.routing.RoutingFailure;
 import io.gatehouse.proxy.routing.RoutingTable;
@@ -40,10 +41,11 @@ import java.util.concurrent.TimeUnit;
 /**
  * The REST API on the web port (docs/proxy.md): resources (list, get, create or replace, delete),
  * agents, sessions, server-sent events of state changes, health, readiness, Prometheus metrics, and
- * the web dashboard at {@code /}. Reads come from local state (scans run off the event loop);
- * writes go to Kafka and answer once Kafka acknowledged them. Every failure is answered by one
- * failure handler, through {@link Failures#verdict}, as {@code {"status","code","error"}} ({@code
- * error} is the sentence for people, {@code code} the {@code Gatehouse-Error} code for programs).
+ * the web dashboard at {@code /}. Reads come from local state: listings scan it through {@link
+ * ResourceListing}, always off the event loop; writes go to Kafka and answer once Kafka
+ * acknowledged them. Every failure is answered by one failure handler, through {@link
+ * Failures#verdict}, as {@code {"status","code","error"}} ({@code error} is the sentence for
+ * people, {@code code} the {@code Gatehouse-Error} code for programs).
  */
 public final class Api {
   private static final long BODY_LIMIT = 1024 * 1024;
@@ -52,6 +54,7 @@ public final class Api {
   private final String proxyId;
   private final Clock clock;
   private final RoutingTable table;
+  private final ResourceListing listing;
   private final Ejections ejections;
   private final SessionPins pins;
   private final AuditLog audit;
@@ -65,6 +68,7 @@ public final class Api {
       String proxyId,
       Clock clock,
       RoutingTable table,
+      ResourceListing listing,
       Ejections ejections,
       SessionPins pins,
       AuditLog audit,
@@ -74,6 +78,7 @@ public final class Api {
     this.proxyId = proxyId;
     this.clock = clock;
     this.table = table;
+    this.listing = listing;
     this.ejections = ejections;
     this.pins = pins;
     this.audit = audit;
@@ -163,11 +168,11 @@ public final class Api {
     blocking(
             ctx,
             () -> {
-              Map<ResourceRef, List<AgentStatus>> served = table.all(k);
+              Map<ResourceRef, List<AgentStatus>> served = listing.all(k);
               Map<String, ResourceRef> refs = new TreeMap<>();
               Map<ResourceRef, ResourceDefinition> defined = new java.util.HashMap<>();
               served.keySet().forEach(ref -> refs.put(ref.key(), ref));
-              for (ResourceDefinition d : table.definitions(k)) {
+              for (ResourceDefinition d : listing.definitions(k)) {
                 ResourceKind.parse(d.getKind())
                     .ifPresent(
                         dk -> {
@@ -198,8 +203,8 @@ public final class Api {
     blocking(
             ctx,
             () -> {
-              List<AgentStatus> agents = table.agents(ref);
-              Optional<ResourceDefinition> definition = table.definition(ref);
+              List<AgentStatus> agents = listing.agents(ref);
+              Optional<ResourceDefinition> definition = listing.definition(ref);
               if (agents.isEmpty() && definition.isEmpty()) {
                 throw new RoutingFailure(RoutingFailure.Reason.UNKNOWN_RESOURCE, ref, List.of());
               }
@@ -221,7 +226,7 @@ public final class Api {
     ResourceRef ref = doc.resource();
     String remote = remote(ctx);
     ResourceDefinition definition = doc.toDefinition(clock.instant(), null);
-    blocking(ctx, () -> table.definition(ref).isPresent())
+    blocking(ctx, () -> listing.definition(ref).isPresent())
         .compose(existed -> write(ref, definition).map(existed))
         .onSuccess(
             existed -> {
@@ -246,10 +251,10 @@ public final class Api {
     blocking(
             ctx,
             () -> {
-              if (table.definition(ref).isPresent()) {
+              if (listing.definition(ref).isPresent()) {
                 return true;
               }
-              if (!table.agents(ref).isEmpty()) {
+              if (!listing.agents(ref).isEmpty()) {
                 throw new IngressFailure(
                     409,
                     "static-resource",

@@ -2,9 +2,7 @@ package io.gatehouse.proxy.routing;
 
 import io.gatehouse.events.AgentBeat;
 import io.gatehouse.events.Keys;
-import io.gatehouse.events.ResourceDefinition;
 import io.gatehouse.events.ResourceHeartbeat;
-import io.gatehouse.events.ResourceKind;
 import io.gatehouse.events.codec.EventCodec;
 import io.gatehouse.events.codec.EventDecodeException;
 import io.gatehouse.events.topic.Topic;
@@ -17,28 +15,26 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 
 /**
- * Which agents serve which resource, and which of them may take a new session, read from the local
- * state the materializer fills. "All agents of {@code kind/name}" is one prefix scan of the
- * heartbeats table plus one lookup per agent in {@link AgentBeats}; the proxy's table answers
- * {@link #candidates} and {@link #isKnown} (asked per session and per app request) from an
- * in-memory index instead.
+ * Which agents may take a new session for a resource, read from memory: who serves what from the
+ * {@link ServingIndex}, each agent's beat from {@link AgentBeats}, both loaded from local state and
+ * kept current through the materializer's changes, so selection ({@link #candidates}, {@link
+ * #isKnown}, asked per session and per app request) does no RocksDB scan. Listing for the API,
+ * which scans the stored tables, is {@link ResourceListing}'s.
  *
- * <p>An agent record is listed while its resource heartbeat is younger than the heartbeat's TTL; it
- * is <em>healthy</em> when, in addition, the agent's own beat is present and younger than its TTL,
- * the agent is serving (not draining), and this proxy has not ejected it. Ages are measured against
- * the {@link StreamClock}, which stands still while Kafka is unreachable, so an outage never
- * empties the table. Thread-safe.
+ * <p>An agent record is current while its resource heartbeat is younger than the heartbeat's TTL;
+ * it is <em>healthy</em> when, in addition, the agent's own beat is present and younger than its
+ * TTL, the agent is serving (not draining), and this proxy has not ejected it. Ages are measured
+ * against the {@link StreamClock}, which stands still while Kafka is unreachable, so an outage
+ * never empties the table. Thread-safe.
  */
 public final class RoutingTable {
   private static final Logger LOG = LoggerFactory.getLogger(RoutingTable.class);
@@ -51,21 +47,10 @@ public final class RoutingTable {
   private final AtomicBoolean damageLogged = new AtomicBoolean();
   private final ServingIndex index;
 
-  /** A table that reads agents' beats from the store on every call. */
-  public RoutingTable(StateStore store, StreamClock stream, Ejections ejections) {
-    this(store, AgentBeats.fromStore(store), stream, ejections);
-  }
-
-  /** A table with the given view of the agents' beats, e.g. {@link AgentBeats#live}. */
-  public RoutingTable(
-      StateStore store, AgentBeats agents, StreamClock stream, Ejections ejections) {
-    this(store, agents, (ServingIndex) null, stream, ejections);
-  }
-
   /**
-   * The proxy's table: agents' beats as given, and which agents serve which resource held in
-   * memory, current through {@code changes}, so selection does no RocksDB scan. Close it to
-   * unsubscribe.
+   * The proxy's table over {@code store}: agents' beats as given (e.g. {@link AgentBeats#live}),
+   * and which agents serve which resource loaded into memory and kept current through {@code
+   * changes}. Close it to unsubscribe.
    */
   public RoutingTable(
       StateStore store,
@@ -73,21 +58,12 @@ public final class RoutingTable {
       Flux<StateChange> changes,
       StreamClock stream,
       Ejections ejections) {
-    this(store, agents, new ServingIndex(store, changes), stream, ejections);
-  }
-
-  private RoutingTable(
-      StateStore store,
-      AgentBeats agents,
-      ServingIndex index,
-      StreamClock stream,
-      Ejections ejections) {
-    this.index = index;
     this.heartbeats = store.table(Topic.HEARTBEATS.suffix());
     this.agents = Objects.requireNonNull(agents, "agents");
     this.resources = store.table(Topic.RESOURCES.suffix());
     this.stream = Objects.requireNonNull(stream, "stream");
     this.ejections = Objects.requireNonNull(ejections, "ejections");
+    this.index = new ServingIndex(store, changes);
   }
 
   /**
@@ -95,43 +71,6 @@ public final class RoutingTable {
    * verdict: what selection reads on every new session, so it decodes only what it needs.
    */
   public List<Candidate> candidates(ResourceRef resource) {
-    if (index != null) {
-      return indexedCandidates(resource);
-    }
-    Instant seen = stream.seenUpTo();
-    String prefix = resource.heartbeatPrefix();
-    int prefixLength = Keys.bytes(prefix).length;
-    long[] times = new long[2];
-    List<Candidate> out = new ArrayList<>(4);
-    heartbeats.scan(
-        Keys.bytes(prefix),
-        (key, value) -> {
-          if (!HeartbeatTimes.read(value, times)) {
-            addFromRecord(out, key, value, seen);
-            return true;
-          }
-          if (!Liveness.isFresh(
-              Instant.ofEpochMilli(times[0]), Duration.ofMillis(times[1]), seen)) {
-            return true;
-          }
-          String agentId =
-              new String(
-                  key,
-                  prefixLength,
-                  key.length - prefixLength,
-                  java.nio.charset.StandardCharsets.UTF_8);
-          AgentBeat beat = agents.get(agentId);
-          if (beat == null) {
-            addFromRecord(out, key, value, seen);
-            return true;
-          }
-          out.add(new Candidate(new AgentEndpoint(agentId, beat.getAddress()), health(beat, seen)));
-          return true;
-        });
-    return out;
-  }
-
-  private List<Candidate> indexedCandidates(ResourceRef resource) {
     Instant seen = stream.seenUpTo();
     List<Candidate> out = new ArrayList<>(4);
     for (Map.Entry<String, ServingIndex.Serving> e : index.agents(resource.key()).entrySet()) {
@@ -164,74 +103,7 @@ public final class RoutingTable {
 
   /** Stops following changes; the store is not closed. */
   public void close() {
-    if (index != null) {
-      index.close();
-    }
-  }
-
-  /**
-   * The agents with a current record for {@code resource}, in agent-id order, with every detail.
-   */
-  public List<AgentStatus> agents(ResourceRef resource) {
-    Instant seen = stream.seenUpTo();
-    List<AgentStatus> out = new ArrayList<>(4);
-    heartbeats.scan(
-        Keys.bytes(resource.heartbeatPrefix()),
-        (key, value) -> {
-          AgentStatus status = status(key, value, seen);
-          if (status != null) {
-            out.add(status);
-          }
-          return true;
-        });
-    return out;
-  }
-
-  /** Every resource with at least one current agent record, of one kind or all, in key order. */
-  public Map<ResourceRef, List<AgentStatus>> all(Optional<ResourceKind> kind) {
-    Instant seen = stream.seenUpTo();
-    Map<ResourceRef, List<AgentStatus>> out = new LinkedHashMap<>();
-    heartbeats.scan(
-        Keys.bytes(kind.map(k -> Keys.kindPrefix(k.word())).orElse("")),
-        (key, value) -> {
-          ResourceHeartbeat hb = decodeHeartbeat(key, value);
-          if (hb == null) {
-            return true;
-          }
-          AgentStatus status = status(hb, seen);
-          if (status != null) {
-            ResourceKind.parse(hb.getKind())
-                .ifPresent(
-                    k ->
-                        out.computeIfAbsent(
-                                new ResourceRef(k, hb.getName()), r -> new ArrayList<>())
-                            .add(status));
-          }
-          return true;
-        });
-    return out;
-  }
-
-  /** The dynamic definition of {@code resource} on {@code gatehouse.resources}, if any. */
-  public Optional<ResourceDefinition> definition(ResourceRef resource) {
-    byte[] value = resources.get(Keys.bytes(resource.key()));
-    return Optional.ofNullable(
-        value == null ? null : decode(EventCodec.RESOURCE_DEFINITION, resource.key(), value));
-  }
-
-  /** Every dynamic definition, of one kind or all, in key order. */
-  public List<ResourceDefinition> definitions(Optional<ResourceKind> kind) {
-    List<ResourceDefinition> out = new ArrayList<>();
-    resources.scan(
-        Keys.bytes(kind.map(k -> Keys.kindPrefix(k.word())).orElse("")),
-        (key, value) -> {
-          ResourceDefinition d = decode(EventCodec.RESOURCE_DEFINITION, Keys.string(key), value);
-          if (d != null) {
-            out.add(d);
-          }
-          return true;
-        });
-    return out;
+    index.close();
   }
 
   /** Whether a resource is known at all: defined, or with a current agent record. */
@@ -240,58 +112,40 @@ public final class RoutingTable {
       return true;
     }
     Instant seen = stream.seenUpTo();
-    if (index != null) {
-      // Asked on every app request (app or kube?): answer from memory, not a scan and decode.
-      for (ServingIndex.Serving serving : index.agents(resource.key()).values()) {
-        if (isCurrent(serving, seen)) {
-          return true;
-        }
+    // Asked on every app request (app or kube?): answer from memory, not a scan and decode.
+    for (ServingIndex.Serving serving : index.agents(resource.key()).values()) {
+      if (isCurrent(serving, seen)) {
+        return true;
       }
-      return false;
     }
-    boolean[] found = new boolean[1];
-    heartbeats.scan(
-        Keys.bytes(resource.heartbeatPrefix()),
-        (key, value) -> {
-          ResourceHeartbeat hb = decodeHeartbeat(key, value);
-          found[0] = hb != null && isCurrent(hb, seen);
-          return !found[0];
-        });
-    return found[0];
+    return false;
   }
 
   /**
-   * Every resource {@link #all} lists or that is defined, counted by kind and by whether one of its
-   * agents is healthy. The proxy's table reads agents from memory; definitions cost one scan of the
-   * (small) resources table.
+   * Every resource with a current agent record or a definition, counted by kind and by whether one
+   * of its agents is healthy. Agents are read from memory; definitions cost one scan of the (small)
+   * resources table.
    */
   public ResourceCensus census() {
     Instant seen = stream.seenUpTo();
     Map<String, Boolean> healthyByKey = new HashMap<>();
-    if (index != null) {
-      index
-          .all()
-          .forEach(
-              (resourceKey, servers) -> {
-                boolean current = false;
-                boolean healthy = false;
-                for (Map.Entry<String, ServingIndex.Serving> e : servers.entrySet()) {
-                  if (isCurrent(e.getValue(), seen)) {
-                    current = true;
-                    AgentBeat beat = agents.get(e.getKey());
-                    healthy |= beat != null && health(beat, seen) == AgentStatus.Health.HEALTHY;
-                  }
+    index
+        .all()
+        .forEach(
+            (resourceKey, servers) -> {
+              boolean current = false;
+              boolean healthy = false;
+              for (Map.Entry<String, ServingIndex.Serving> e : servers.entrySet()) {
+                if (isCurrent(e.getValue(), seen)) {
+                  current = true;
+                  AgentBeat beat = agents.get(e.getKey());
+                  healthy |= beat != null && health(beat, seen) == AgentStatus.Health.HEALTHY;
                 }
-                if (current) {
-                  healthyByKey.put(resourceKey, healthy);
-                }
-              });
-    } else {
-      all(Optional.empty())
-          .forEach(
-              (ref, statuses) ->
-                  healthyByKey.put(ref.key(), statuses.stream().anyMatch(AgentStatus::healthy)));
-    }
+              }
+              if (current) {
+                healthyByKey.put(resourceKey, healthy);
+              }
+            });
     resources.scan(
         new byte[0],
         (key, value) -> {
@@ -315,8 +169,7 @@ public final class RoutingTable {
    * A number that changes when the verdict on any agent changes, or when any agent's record for a
    * resource appears, expires or goes: what tells a watcher that health changed when no record says
    * so (an agent killed without a goodbye only goes stale). Order-independent; equal tables give
-   * equal digests. Reads memory only for the proxy's table (built with a change stream); scans the
-   * heartbeats table otherwise.
+   * equal digests. Reads memory only.
    */
   public long healthDigest() {
     Instant seen = stream.seenUpTo();
@@ -324,49 +177,26 @@ public final class RoutingTable {
     for (AgentBeat beat : agents.all()) {
       digest += mix(beat.getAgentId(), health(beat, seen).ordinal());
     }
-    if (index != null) {
-      for (Map.Entry<String, ? extends Map<String, ServingIndex.Serving>> resource :
-          index.all().entrySet()) {
-        for (Map.Entry<String, ServingIndex.Serving> agent : resource.getValue().entrySet()) {
-          if (isCurrent(agent.getValue(), seen)) {
-            digest += mix(recordHash(resource.getKey(), agent.getKey()), -1);
-          }
+    for (Map.Entry<String, ? extends Map<String, ServingIndex.Serving>> resource :
+        index.all().entrySet()) {
+      for (Map.Entry<String, ServingIndex.Serving> agent : resource.getValue().entrySet()) {
+        if (isCurrent(agent.getValue(), seen)) {
+          digest += mix(recordHash(resource.getKey(), agent.getKey()), -1);
         }
       }
-      return digest;
     }
-    long[] times = new long[2];
-    long[] records = {0};
-    heartbeats.scan(
-        new byte[0],
-        (key, value) -> {
-          boolean current;
-          if (HeartbeatTimes.read(value, times)) {
-            current =
-                Liveness.isFresh(Instant.ofEpochMilli(times[0]), Duration.ofMillis(times[1]), seen);
-          } else {
-            ResourceHeartbeat hb = decodeHeartbeat(key, value);
-            current = hb != null && isCurrent(hb, seen);
-          }
-          if (current) {
-            String k = Keys.string(key);
-            int agentAt = k.lastIndexOf(Keys.SEPARATOR);
-            records[0] += mix(recordHash(k.substring(0, agentAt), k.substring(agentAt + 1)), -1);
-          }
-          return true;
-        });
-    return digest + records[0];
+    return digest;
   }
 
   /** One well-spread term of {@link #healthDigest}: summing them keeps the digest order-free. */
-  private static long mix(String key, int value) {
+  static long mix(String key, int value) {
     return mix(key.hashCode(), value);
   }
 
   /**
    * The hash of one heartbeat record's key, {@code kind/name} and agent id, without joining them.
    */
-  private static long recordHash(String resourceKey, String agentId) {
+  static long recordHash(String resourceKey, String agentId) {
     return resourceKey.hashCode() * 31L + agentId.hashCode();
   }
 
@@ -374,7 +204,7 @@ public final class RoutingTable {
    * Spreads a key's hash and a value over 64 bits; the index path calls it per record, so no
    * strings.
    */
-  private static long mix(long keyHash, int value) {
+  static long mix(long keyHash, int value) {
     long h = (keyHash * 31L + value) * 0x9E3779B97F4A7C15L;
     return h ^ (h >>> 29);
   }
@@ -384,12 +214,14 @@ public final class RoutingTable {
     return stream.seenUpTo();
   }
 
-  private AgentStatus status(byte[] key, byte[] value, Instant seen) {
+  /** The status a full heartbeat record describes, or null when it is damaged or not current. */
+  AgentStatus status(byte[] key, byte[] value, Instant seen) {
     ResourceHeartbeat hb = decodeHeartbeat(key, value);
     return hb == null ? null : status(hb, seen);
   }
 
-  private AgentStatus status(ResourceHeartbeat hb, Instant seen) {
+  /** The status of a decoded heartbeat record, or null when it is not current. */
+  AgentStatus status(ResourceHeartbeat hb, Instant seen) {
     if (!isCurrent(hb, seen)) {
       return null;
     }
@@ -407,7 +239,7 @@ public final class RoutingTable {
         health);
   }
 
-  private AgentStatus.Health health(AgentBeat beat, Instant seen) {
+  AgentStatus.Health health(AgentBeat beat, Instant seen) {
     if (!Liveness.isFresh(beat.getTime(), Duration.ofMillis(beat.getTtlMillis()), seen)) {
       return AgentStatus.Health.BEAT_EXPIRED;
     }
@@ -426,21 +258,23 @@ public final class RoutingTable {
   }
 
   private static boolean isCurrent(ServingIndex.Serving serving, Instant seen) {
-    return !ServingIndex.isDeleted(serving)
-        && Liveness.isFresh(
-            Instant.ofEpochMilli(serving.time()), Duration.ofMillis(serving.ttl()), seen);
+    return Liveness.isFresh(
+        Instant.ofEpochMilli(serving.time()), Duration.ofMillis(serving.ttl()), seen);
   }
 
-  private ResourceHeartbeat decodeHeartbeat(byte[] key, byte[] value) {
+  ResourceHeartbeat decodeHeartbeat(byte[] key, byte[] value) {
     return decode(EventCodec.RESOURCE_HEARTBEAT, Keys.string(key), value);
   }
 
-  private <T extends org.apache.avro.specific.SpecificRecord> T decode(
+  /**
+   * Decodes a stored value, or logs (once) and returns null when it is damaged: the materializer
+   * stores only values that decode, so this is a damaged file, and routing goes around it.
+   */
+  <T extends org.apache.avro.specific.SpecificRecord> T decode(
       EventCodec<T> codec, String key, byte[] value) {
     try {
       return codec.decode(value);
     } catch (EventDecodeException e) {
-      // The materializer stores only values that decode; this is a damaged file. Route around it.
       if (damageLogged.compareAndSet(false, true)) {
         LOG.error(
             "state holds an undecodable {} at key {}; skipping it (further ones are skipped silently): {}",

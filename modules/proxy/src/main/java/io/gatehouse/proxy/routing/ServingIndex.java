@@ -1,49 +1,42 @@
 package io.gatehouse.proxy.routing;
 
 import io.gatehouse.events.Keys;
+import io.gatehouse.events.ResourceHeartbeat;
+import io.gatehouse.events.codec.EventCodec;
 import io.gatehouse.events.topic.Topic;
-import io.gatehouse.state.KeyValueStore;
 import io.gatehouse.state.StateChange;
 import io.gatehouse.state.StateStore;
+import io.gatehouse.state.TableView;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
-import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 
 /**
  * Which agents serve each resource, and when each last refreshed its heartbeat, held in memory:
- * what selection reads on every new session, without a RocksDB scan. Built like {@link
- * AgentBeats#live}: subscribe to the materializer's changes first, then load the heartbeats table,
- * so no change is missed and a delete seen before the load wins over the loaded record. About 100
- * bytes of heap per heartbeat record.
+ * what selection reads on every new session, without a RocksDB scan. A projection of the heartbeats
+ * table through a {@link TableView}, which loads and follows it; a heartbeat that goes (goodbye,
+ * tombstone) leaves nothing behind, and a resource with no agent left is dropped. About 100 bytes
+ * of heap per heartbeat record.
  */
 final class ServingIndex implements AutoCloseable {
   /** An agent's heartbeat for one resource: written at {@code time}, current for {@code ttl} ms. */
   record Serving(long time, long ttl) {}
 
-  private static final Serving DELETED = new Serving(Long.MIN_VALUE, 0);
-
   /** kind/name → agentId → heartbeat times, agents in id order. */
   private final Map<String, ConcurrentSkipListMap<String, Serving>> byResource =
       new ConcurrentHashMap<>();
 
-  private final Disposable subscription;
+  private final TableView<Serving> view;
 
   ServingIndex(StateStore store, Flux<StateChange> changes) {
-    this.subscription =
-        changes
-            .filter(c -> c.topic() == Topic.HEARTBEATS)
-            // The materializer stopped and logged why; the index keeps what it had, as in an
-            // outage.
-            .subscribe(c -> apply(c.key(), c.bytes(), false), e -> {});
-    KeyValueStore heartbeats = store.table(Topic.HEARTBEATS.suffix());
-    heartbeats.scan(
-        new byte[0],
-        (k, v) -> {
-          apply(Keys.string(k), v, true);
-          return true;
-        });
+    this.view =
+        TableView.open(
+            store,
+            Topic.HEARTBEATS,
+            changes,
+            (key, value) -> serving(value),
+            TableView.Listener.of(this::put, this::remove));
   }
 
   /**
@@ -56,43 +49,49 @@ final class ServingIndex implements AutoCloseable {
   }
 
   /**
-   * Every resource key ({@code kind/name}) the index has seen, with its agents as {@link #agents}
-   * gives them. The maps are live: iterate them, do not keep them.
+   * Every resource key ({@code kind/name}) with at least one heartbeat record, with its agents as
+   * {@link #agents} gives them. The maps are live: iterate them, do not keep them.
    */
   Map<String, ? extends Map<String, Serving>> all() {
     return byResource;
   }
 
-  static boolean isDeleted(Serving serving) {
-    return serving == DELETED;
+  private static Serving serving(byte[] value) {
+    long[] times = new long[2];
+    if (HeartbeatTimes.read(value, times)) {
+      return new Serving(times[0], times[1]);
+    }
+    // Not a schema version the fast reader knows: decode it whole (throws when damaged).
+    ResourceHeartbeat hb = EventCodec.RESOURCE_HEARTBEAT.decode(value);
+    return new Serving(hb.getTime().toEpochMilli(), hb.getTtlMillis());
   }
 
-  private void apply(String key, byte[] value, boolean fromLoad) {
+  // The view calls put and remove one at a time, so a nested map is never dropped under a put.
+
+  private void put(String key, Serving serving) {
     int slash = key.lastIndexOf(Keys.SEPARATOR);
-    if (slash <= 0) {
-      return;
+    if (slash > 0) {
+      byResource
+          .computeIfAbsent(key.substring(0, slash), r -> new ConcurrentSkipListMap<>())
+          .put(key.substring(slash + 1), serving);
     }
-    String resource = key.substring(0, slash);
-    String agent = key.substring(slash + 1);
-    ConcurrentSkipListMap<String, Serving> agents =
-        byResource.computeIfAbsent(resource, r -> new ConcurrentSkipListMap<>());
-    Serving serving = DELETED;
-    if (value != null) {
-      long[] times = new long[2];
-      if (!HeartbeatTimes.read(value, times)) {
-        return;
-      }
-      serving = new Serving(times[0], times[1]);
-    }
-    if (fromLoad) {
-      agents.putIfAbsent(agent, serving);
-    } else {
-      agents.put(agent, serving);
+  }
+
+  private void remove(String key) {
+    int slash = key.lastIndexOf(Keys.SEPARATOR);
+    if (slash > 0) {
+      String agent = key.substring(slash + 1);
+      byResource.computeIfPresent(
+          key.substring(0, slash),
+          (resource, agents) -> {
+            agents.remove(agent);
+            return agents.isEmpty() ? null : agents;
+          });
     }
   }
 
   @Override
   public void close() {
-    subscription.dispose();
+    view.close();
   }
 }

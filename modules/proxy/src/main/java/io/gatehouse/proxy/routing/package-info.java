@@ -3,6 +3,7 @@
  * io.gatehouse.proxy.routing.RoutingTable}, liveness judged against the stream), which this proxy
  * skips after failed dials ({@link io.gatehouse.proxy.routing.Ejections}), and the seam that
  * chooses one ({@link io.gatehouse.proxy.routing.AgentSelector}: pinned first, then random
- * healthy).
+ * healthy). Selection reads memory only; the API's listings scan the store through {@link
+ * io.gatehouse.proxy.routing.ResourceListing}.
  */
 package io.gatehouse.proxy.routing;

@@ -12,6 +12,7 @@ import io.gatehouse.state.KeyValueStore;
 import io.gatehouse.state.StateBatch;
 import io.gatehouse.state.StateChange;
 import io.gatehouse.state.StateStore;
+import io.gatehouse.state.TableView;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,7 +23,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
-import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 
 /**
@@ -49,11 +49,12 @@ public final class SessionPins implements AutoCloseable {
   private final Clock clock;
   private final String proxyId;
   private final Set<String> pinned = ConcurrentHashMap.newKeySet();
-  private final Disposable subscription;
+  private final TableView<String> view;
 
   /**
    * Pins in {@code store}, following {@code changes} (the materializer's) for pins other proxies
-   * write. Subscribes first, then loads the ids of the table, so no change is missed.
+   * write. The ids are loaded and followed through a {@link TableView}: no change is missed, and a
+   * pin deleted while they load is not counted.
    */
   public SessionPins(
       StateStore store,
@@ -66,17 +67,14 @@ public final class SessionPins implements AutoCloseable {
     this.publisher = Objects.requireNonNull(publisher, "publisher");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.proxyId = Objects.requireNonNull(proxyId, "proxyId");
-    this.subscription =
-        changes
-            .filter(c -> c.topic() == Topic.SESSIONS)
-            // The materializer stopped and logged why; the count keeps what it had.
-            .subscribe(c -> track(c.key(), !c.isDelete()), e -> {});
-    table.scan(
-        new byte[0],
-        (k, v) -> {
-          pinned.add(Keys.string(k));
-          return true;
-        });
+    // Only the ids are kept, undecoded: the count needs no more, and get() reads the store.
+    this.view =
+        TableView.open(
+            store,
+            Topic.SESSIONS,
+            changes,
+            (sessionId, value) -> sessionId,
+            TableView.Listener.of((sessionId, id) -> pinned.add(id), pinned::remove));
   }
 
   /** How many sessions are pinned in local state, whichever proxy pinned them. */
@@ -223,7 +221,7 @@ public final class SessionPins implements AutoCloseable {
   /** Stops following the materializer's changes; idempotent. */
   @Override
   public void close() {
-    subscription.dispose();
+    view.close();
   }
 
   private void track(String sessionId, boolean isPinned) {

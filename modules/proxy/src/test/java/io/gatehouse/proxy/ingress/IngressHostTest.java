@@ -3,6 +3,7 @@ package io.gatehouse.proxy.ingress;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gatehouse.events.topic.Topic;
+import io.gatehouse.proxy.routing.AgentBeats;
 import io.gatehouse.proxy.routing.AgentSelector;
 import io.gatehouse.proxy.routing.Ejections;
 import io.gatehouse.proxy.routing.RoutingTable;
@@ -16,6 +17,7 @@ import java.time.Instant;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import reactor.core.publisher.Flux;
 
 class IngressHostTest {
   @TempDir Path dir;
@@ -26,7 +28,13 @@ class IngressHostTest {
     try (StateStore store =
         StateStore.open(dir, Topic.MATERIALIZED.stream().map(Topic::suffix).toList())) {
       Ejections ejections = new Ejections(Clock.systemUTC(), Duration.ofSeconds(10));
-      RoutingTable table = new RoutingTable(store, () -> Instant.EPOCH, ejections);
+      RoutingTable table =
+          new RoutingTable(
+              store,
+              AgentBeats.live(store, Flux.never()),
+              Flux.never(),
+              () -> Instant.EPOCH,
+              ejections);
       Ingress ingress =
           new Ingress(
               vertx,

@@ -29,12 +29,15 @@ class AgentSelectorTest {
   private final MutableClock clock = new MutableClock(NOW);
   private Ejections ejections;
   private RoutingTable table;
+  private ResourceListing listing;
 
   @BeforeEach
   void open() {
     state = new StateFixture(dir);
     ejections = new Ejections(clock, Duration.ofSeconds(10));
-    table = new RoutingTable(state.store, seenUpTo::get, ejections);
+    // The production path: selection reads the in-memory views the fixture's writes keep current.
+    table = state.routingTable(seenUpTo::get, ejections);
+    listing = new ResourceListing(state.store, table);
   }
 
   @AfterEach
@@ -122,7 +125,7 @@ class AgentSelectorTest {
     serve("agent-a");
     state.heartbeat("app", "demo", "agent-old", NOW.minusSeconds(10));
     state.beat("agent-old", NOW.minusSeconds(4), "serving");
-    assertThat(table.agents(DEMO))
+    assertThat(listing.agents(DEMO))
         .extracting(s -> s.agent().agentId() + "=" + s.health())
         .containsExactly("agent-a=HEALTHY", "agent-old=BEAT_EXPIRED");
     for (int i = 0; i < 20; i++) {
@@ -139,9 +142,9 @@ class AgentSelectorTest {
     serve("agent-a");
     // Kafka unreachable: seenUpTo stays where it was however long the wall clock runs.
     clock.advance(Duration.ofHours(1));
-    assertThat(table.agents(DEMO)).allSatisfy(s -> assertThat(s.healthy()).isTrue());
+    assertThat(listing.agents(DEMO)).allSatisfy(s -> assertThat(s.healthy()).isTrue());
     seenUpTo.set(NOW.plusSeconds(5));
-    assertThat(table.agents(DEMO))
+    assertThat(listing.agents(DEMO))
         .allSatisfy(s -> assertThat(s.health()).isEqualTo(AgentStatus.Health.BEAT_EXPIRED));
   }
 
@@ -151,7 +154,7 @@ class AgentSelectorTest {
     state.heartbeat("app", "demo", "agent-drain", NOW);
     state.beat("agent-drain", NOW, "draining");
     state.heartbeat("app", "demo", "agent-nobeat", NOW);
-    assertThat(table.agents(DEMO))
+    assertThat(listing.agents(DEMO))
         .extracting(AgentStatus::health)
         .containsExactly(
             AgentStatus.Health.HEALTHY, AgentStatus.Health.DRAINING, AgentStatus.Health.NO_BEAT);
@@ -162,7 +165,9 @@ class AgentSelectorTest {
     serve("agent-a");
     state.heartbeat("app", "demo", "agent-stale", NOW.minus(Duration.ofMinutes(4)));
     state.beat("agent-stale", NOW, "serving");
-    assertThat(table.agents(DEMO)).extracting(s -> s.agent().agentId()).containsExactly("agent-a");
+    assertThat(listing.agents(DEMO))
+        .extracting(s -> s.agent().agentId())
+        .containsExactly("agent-a");
   }
 
   @Test
@@ -178,7 +183,7 @@ class AgentSelectorTest {
           .isEqualTo("agent-b");
     }
     clock.advance(Duration.ofSeconds(10));
-    assertThat(table.agents(DEMO)).allSatisfy(s -> assertThat(s.healthy()).isTrue());
+    assertThat(listing.agents(DEMO)).allSatisfy(s -> assertThat(s.healthy()).isTrue());
   }
 
   @Test
@@ -241,8 +246,10 @@ class AgentSelectorTest {
     serve("agent-a");
     state.heartbeat("app", "demo2", "agent-z", NOW);
     state.beat("agent-z", NOW, "serving");
-    assertThat(table.agents(DEMO)).extracting(s -> s.agent().agentId()).containsExactly("agent-a");
-    assertThat(table.all(java.util.Optional.empty()))
+    assertThat(listing.agents(DEMO))
+        .extracting(s -> s.agent().agentId())
+        .containsExactly("agent-a");
+    assertThat(listing.all(java.util.Optional.empty()))
         .containsOnlyKeys(DEMO, new ResourceRef(ResourceKind.APP, "demo2"));
   }
 }

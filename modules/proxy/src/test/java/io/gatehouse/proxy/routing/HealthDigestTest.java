@@ -11,7 +11,6 @@ import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import reactor.core.publisher.Sinks;
 
 /** The health digest moves with every verdict and record that counts, and only with those. */
 class HealthDigestTest {
@@ -22,24 +21,18 @@ class HealthDigestTest {
   @Test
   void digestChangesWhenAnAgentGoesStaleAndWhenARecordGoes() {
     MutableClock clock = new MutableClock(T0);
-    Sinks.Many<StateChange> changes = Sinks.many().multicast().directBestEffort();
     try (StateFixture state = new StateFixture(dir)) {
       state.heartbeat("app", "demo", "agent-a", T0);
       state.heartbeat("app", "demo", "agent-b", T0);
       state.beat("agent-a", T0, "serving");
       state.beat("agent-b", T0, "serving");
       Ejections ejections = new Ejections(clock, Duration.ofSeconds(10));
-      RoutingTable indexed =
-          new RoutingTable(
-              state.store,
-              AgentBeats.fromStore(state.store),
-              changes.asFlux(),
-              clock::instant,
-              ejections);
-      RoutingTable scanning = new RoutingTable(state.store, clock::instant, ejections);
+      RoutingTable indexed = state.routingTable(clock::instant, ejections);
 
       long healthy = indexed.healthDigest();
-      assertThat(scanning.healthDigest()).as("both views of one table agree").isEqualTo(healthy);
+      assertThat(ScannedHealthDigest.of(state.store, indexed))
+          .as("both views of one table agree")
+          .isEqualTo(healthy);
       clock.advance(Duration.ofSeconds(1));
       assertThat(indexed.healthDigest())
           .as("time passing within every TTL changes nothing")
@@ -50,13 +43,12 @@ class HealthDigestTest {
       state.beat("agent-a", clock.instant(), "serving");
       long bStale = indexed.healthDigest();
       assertThat(bStale).isNotEqualTo(healthy);
-      assertThat(scanning.healthDigest()).isEqualTo(bStale);
+      assertThat(ScannedHealthDigest.of(state.store, indexed)).isEqualTo(bStale);
 
       // agent-b's record for app/demo goes (tombstone).
       String key = Keys.heartbeat("app", "demo", "agent-b");
-      changes.tryEmitNext(new StateChange(Topic.HEARTBEATS, key, null, 0, 1));
+      state.changes.tryEmitNext(new StateChange(Topic.HEARTBEATS, key, null, 0, 1));
       assertThat(indexed.healthDigest()).isNotEqualTo(bStale).isNotEqualTo(healthy);
-      indexed.close();
     }
   }
 }

@@ -12,7 +12,6 @@ import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import reactor.core.publisher.Sinks;
 
 /** Selection from the in-memory index sees what the store held at start and every change after. */
 class ServingIndexTest {
@@ -24,38 +23,27 @@ class ServingIndexTest {
   @Test
   void indexedCandidatesFollowTheStoreAndTheChangeStream() {
     MutableClock clock = new MutableClock(T0);
-    Sinks.Many<StateChange> changes = Sinks.many().multicast().directBestEffort();
     try (StateFixture state = new StateFixture(dir)) {
       state.heartbeat("app", "demo", "agent-a", T0);
       state.heartbeat("app", "demo2", "agent-z", T0);
       state.beat("agent-a", T0, "serving");
       state.beat("agent-b", T0, "serving");
       RoutingTable table =
-          new RoutingTable(
-              state.store,
-              AgentBeats.fromStore(state.store),
-              changes.asFlux(),
-              clock::instant,
-              new Ejections(clock, Duration.ofSeconds(10)));
+          state.routingTable(clock::instant, new Ejections(clock, Duration.ofSeconds(10)));
 
       assertThat(table.candidates(DEMO))
           .extracting(c -> c.agent().agentId())
           .containsExactly("agent-a");
 
-      // agent-b starts serving demo: the materializer writes the store, then publishes the change.
+      // agent-b starts serving demo: the fixture writes the store, then publishes the change.
       state.heartbeat("app", "demo", "agent-b", T0);
-      String keyB = Keys.heartbeat("app", "demo", "agent-b");
-      changes.tryEmitNext(
-          new StateChange(
-              Topic.HEARTBEATS, keyB, state.store.table("heartbeats").get(Keys.bytes(keyB)), 0, 1));
       assertThat(table.candidates(DEMO))
           .extracting(c -> c.agent().agentId())
           .containsExactly("agent-a", "agent-b");
       assertThat(table.candidates(DEMO)).allMatch(Candidate::healthy);
 
       // agent-a says goodbye for demo: tombstone.
-      changes.tryEmitNext(
-          new StateChange(Topic.HEARTBEATS, Keys.heartbeat("app", "demo", "agent-a"), null, 0, 2));
+      state.deleteHeartbeat("app", "demo", "agent-a");
       assertThat(table.candidates(DEMO))
           .extracting(c -> c.agent().agentId())
           .containsExactly("agent-b");
@@ -63,14 +51,27 @@ class ServingIndexTest {
       // Stream time passes the heartbeat's TTL (3 min): nobody serves demo any more.
       clock.advance(Duration.ofMinutes(4));
       assertThat(table.candidates(DEMO)).isEmpty();
-      table.close();
+    }
+  }
+
+  @Test
+  void agentThatSaidGoodbyeLeavesNoEntryBehind() {
+    try (StateFixture state = new StateFixture(dir);
+        ServingIndex index = new ServingIndex(state.store, state.changes.asFlux())) {
+      state.heartbeat("app", "demo", "agent-a", T0);
+      state.deleteHeartbeat("app", "demo", "agent-a");
+      // A goodbye for a record this proxy never saw (it went before the proxy started).
+      state.changes.tryEmitNext(
+          new StateChange(Topic.HEARTBEATS, Keys.heartbeat("app", "gone", "agent-x"), null, 0, 9));
+
+      // Before the table view, each left a delete marker for good, walked by census and digest.
+      assertThat(index.all()).isEmpty();
     }
   }
 
   @Test
   void censusCountsResourcesByKindAndWhetherAnAgentIsHealthy() {
     MutableClock clock = new MutableClock(T0);
-    Sinks.Many<StateChange> changes = Sinks.many().multicast().directBestEffort();
     try (StateFixture state = new StateFixture(dir)) {
       state.heartbeat("app", "demo", "agent-a", T0);
       state.heartbeat("app", "demo", "agent-b", T0);
@@ -81,12 +82,7 @@ class ServingIndexTest {
       state.beat("agent-a", T0, "serving");
       state.beat("agent-b", T0, "draining");
       RoutingTable table =
-          new RoutingTable(
-              state.store,
-              AgentBeats.fromStore(state.store),
-              changes.asFlux(),
-              clock::instant,
-              new Ejections(clock, Duration.ofSeconds(10)));
+          state.routingTable(clock::instant, new Ejections(clock, Duration.ofSeconds(10)));
 
       ResourceCensus census = table.census();
       assertThat(census.healthy(ResourceKind.APP)).as("demo, served by agent-a").isEqualTo(1);
@@ -96,7 +92,6 @@ class ServingIndexTest {
       assertThat(census.unhealthy(ResourceKind.DB)).as("pg: its agent has no beat").isEqualTo(1);
       assertThat(census.healthy(ResourceKind.DB)).isZero();
       assertThat(census.healthy(ResourceKind.KUBE) + census.unhealthy(ResourceKind.KUBE)).isZero();
-      table.close();
     }
   }
 }

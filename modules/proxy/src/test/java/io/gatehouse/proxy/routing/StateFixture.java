@@ -8,18 +8,41 @@ import io.gatehouse.events.ResourceSpec;
 import io.gatehouse.events.codec.EventCodec;
 import io.gatehouse.events.topic.Topic;
 import io.gatehouse.state.StateBatch;
+import io.gatehouse.state.StateChange;
 import io.gatehouse.state.StateStore;
+import io.gatehouse.state.StreamClock;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import reactor.core.publisher.Sinks;
 
-/** A real state store with records written as the materializer would write them. */
+/**
+ * A real state store with records written as the materializer would write them: each write is
+ * applied to the store, then published on {@link #changes}, so in-memory views follow it.
+ */
 final class StateFixture implements AutoCloseable {
   final StateStore store;
 
+  /** The changes this fixture writes; tests may publish more (a tombstone the store never saw). */
+  final Sinks.Many<StateChange> changes = Sinks.many().multicast().directBestEffort();
+
+  private final List<AutoCloseable> opened = new ArrayList<>();
+  private long offset;
+
   StateFixture(Path dir) {
     store = StateStore.open(dir, Topic.MATERIALIZED.stream().map(Topic::suffix).toList());
+  }
+
+  /** The proxy's routing table over this store, following its changes; closed with the fixture. */
+  RoutingTable routingTable(StreamClock stream, Ejections ejections) {
+    AgentBeats beats = AgentBeats.live(store, changes.asFlux());
+    opened.add(beats);
+    RoutingTable table = new RoutingTable(store, beats, changes.asFlux(), stream, ejections);
+    opened.add(table::close);
+    return table;
   }
 
   void heartbeat(String kind, String name, String agentId, Instant time) {
@@ -78,21 +101,34 @@ final class StateFixture implements AutoCloseable {
   }
 
   void deleteBeat(String agentId) {
-    try (StateBatch b = store.batch()) {
-      b.delete(Topic.AGENTS.suffix(), Keys.bytes(agentId));
-      store.write(b);
-    }
+    put(Topic.AGENTS, agentId, null);
+  }
+
+  void deleteHeartbeat(String kind, String name, String agentId) {
+    put(Topic.HEARTBEATS, Keys.heartbeat(kind, name, agentId), null);
   }
 
   private void put(Topic topic, String key, byte[] value) {
     try (StateBatch b = store.batch()) {
-      b.put(topic.suffix(), Keys.bytes(key), value);
+      if (value == null) {
+        b.delete(topic.suffix(), Keys.bytes(key));
+      } else {
+        b.put(topic.suffix(), Keys.bytes(key), value);
+      }
       store.write(b);
     }
+    changes.tryEmitNext(new StateChange(topic, key, value, 0, offset++));
   }
 
   @Override
   public void close() {
+    for (int i = opened.size() - 1; i >= 0; i--) {
+      try {
+        opened.get(i).close();
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    }
     store.close();
   }
 }

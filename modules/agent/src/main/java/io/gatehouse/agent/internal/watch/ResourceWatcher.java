@@ -7,46 +7,34 @@ import io.gatehouse.events.topic.Topic;
 import io.gatehouse.events.topic.TopicNames;
 import io.gatehouse.kafka.KafkaSettings;
 import io.gatehouse.state.Materializer;
-import io.gatehouse.state.StateChange;
 import io.gatehouse.state.StateStore;
-import io.gatehouse.state.TypedStore;
+import io.gatehouse.state.TableView;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
-import org.reactivestreams.Subscription;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import reactor.core.publisher.BaseSubscriber;
 
 /**
  * Follows {@code gatehouse.resources} into the agent's own state store (a {@link Materializer} over
  * that one topic) and feeds every definition to the {@link ResourceCatalog}.
  *
- * <p>It subscribes to the materializer's changes before reading the stored table and holds them
- * until the table has been applied, so no change is missed; and for every change it applies the
- * key's current value in the store rather than the value carried by the change, so a change seen
- * twice, or after the table read, can never roll the catalog back.
+ * <p>The catalog is a projection of the stored table through a {@link TableView}: the table is
+ * applied first, then every change, with none missed; a definition deleted while the table loads is
+ * not brought back, and a damaged one is counted and skipped.
  */
 public final class ResourceWatcher implements AutoCloseable {
-  private static final Logger LOG = LoggerFactory.getLogger(ResourceWatcher.class);
-
   private final StateStore store;
   private final Materializer materializer;
-  private final TypedStore<ResourceDefinition> table;
   private final ResourceCatalog catalog;
-  private final String agentId;
-  private final Changes changes = new Changes();
+  private volatile TableView<ResourceDefinition> view;
 
   public ResourceWatcher(
-      String agentId,
       Path directory,
       KafkaSettings kafka,
       TopicNames names,
       ResourceCatalog catalog,
       Clock clock,
       MeterRegistry registry) {
-    this.agentId = agentId;
     this.catalog = catalog;
     this.store = StateStore.open(directory, List.of(Topic.RESOURCES.suffix()));
     try {
@@ -59,8 +47,6 @@ public final class ResourceWatcher implements AutoCloseable {
               .deadLetters(false)
               .meterRegistry(registry)
               .build();
-      this.table =
-          new TypedStore<>(store.table(Topic.RESOURCES.suffix()), EventCodec.RESOURCE_DEFINITION);
     } catch (RuntimeException e) {
       store.close();
       throw e;
@@ -69,11 +55,13 @@ public final class ResourceWatcher implements AutoCloseable {
 
   /** Applies the stored table, then follows the topic. */
   public void start() {
-    materializer.changes().onBackpressureBuffer().subscribe(changes);
-    for (TypedStore.Entry<ResourceDefinition> e : table.all()) {
-      catalog.define(e.key(), e.value());
-    }
-    changes.request(Long.MAX_VALUE);
+    view =
+        TableView.open(
+            store,
+            Topic.RESOURCES,
+            materializer.changes(),
+            (key, value) -> EventCodec.RESOURCE_DEFINITION.decode(value),
+            TableView.Listener.of(catalog::define, key -> catalog.define(key, null)));
     materializer.start();
   }
 
@@ -87,35 +75,14 @@ public final class ResourceWatcher implements AutoCloseable {
    */
   @Override
   public void close() {
-    changes.dispose();
+    TableView<ResourceDefinition> following = view;
+    if (following != null) {
+      following.close();
+    }
     try {
       materializer.close();
     } finally {
       store.close();
-    }
-  }
-
-  private final class Changes extends BaseSubscriber<StateChange> {
-    @Override
-    protected void hookOnSubscribe(Subscription subscription) {
-      // No demand until the stored table has been applied; the buffer keeps what arrives meanwhile.
-    }
-
-    @Override
-    protected void hookOnNext(StateChange change) {
-      if (change.topic() != Topic.RESOURCES) {
-        return;
-      }
-      try {
-        catalog.define(change.key(), table.get(change.key()).orElse(null));
-      } catch (RuntimeException e) {
-        LOG.warn("agent {}: cannot apply resource {}: {}", agentId, change.key(), e.toString(), e);
-      }
-    }
-
-    @Override
-    protected void hookOnError(Throwable error) {
-      LOG.error("agent {}: stopped following resources: {}", agentId, error.toString(), error);
     }
   }
 }

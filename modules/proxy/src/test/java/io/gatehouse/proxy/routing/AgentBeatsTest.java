@@ -1,0 +1,36 @@
+package io.gatehouse.proxy.routing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The agents' beats in memory follow the table, and keep nothing for agents that said goodbye. */
+class AgentBeatsTest {
+  private static final Instant T0 = Instant.parse("2026-11-23T21:00:00Z");
+
+  @TempDir Path dir;
+
+  @Test
+  void agentThatSaidGoodbyeLeavesNoEntryBehind() {
+    try (StateFixture state = new StateFixture(dir)) {
+      state.beat("agent-a", T0, "serving");
+      try (AgentBeats beats = AgentBeats.live(state.store, state.changes.asFlux())) {
+        state.beat("agent-b", T0, "serving");
+        assertThat(beats.all())
+            .extracting(b -> b.getAgentId())
+            .containsExactly("agent-a", "agent-b");
+
+        state.deleteBeat("agent-a");
+        state.deleteBeat("agent-b");
+        state.deleteBeat("agent-never-seen");
+
+        assertThat(beats.get("agent-a")).isNull();
+        assertThat(beats.all()).isEmpty();
+        assertThat(beats.size()).as("no delete markers kept").isZero();
+      }
+    }
+  }
+}
