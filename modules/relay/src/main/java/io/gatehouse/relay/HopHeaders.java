@@ -1,6 +1,5 @@
 package io.gatehouse.relay;
 
-import io.gatehouse.events.wire.Wire;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;

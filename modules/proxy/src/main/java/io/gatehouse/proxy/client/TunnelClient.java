@@ -28,7 +28,7 @@ import java.util.function.Consumer;
  * <p>Plain blocking sockets and two daemon threads per connection: a tunnel serves one user.
  */
 public final class TunnelClient {
-  public static final String PROTOCOL = io.gatehouse.events.wire.Wire.TUNNEL_PROTOCOL;
+  public static final String PROTOCOL = io.gatehouse.relay.Wire.TUNNEL_PROTOCOL;
   private static final int MAX_HEAD = 16 * 1024;
   private static final int MAX_ERROR_BODY = 4 * 1024;
 

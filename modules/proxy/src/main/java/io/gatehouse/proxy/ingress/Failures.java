@@ -3,6 +3,7 @@ package io.gatehouse.proxy.ingress;
 import io.gatehouse.config.ConfigException;
 import io.gatehouse.proxy.audit.AuditLog;
 import io.gatehouse.proxy.routing.RoutingFailure;
+import io.gatehouse.relay.Wire;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
@@ -26,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * </ul>
  */
 public final class Failures {
-  public static final String ERROR_HEADER = "Gatehouse-Error";
+  public static final String ERROR_HEADER = Wire.ERROR;
   private static final Logger LOG = LoggerFactory.getLogger(Failures.class);
 
   private Failures() {}

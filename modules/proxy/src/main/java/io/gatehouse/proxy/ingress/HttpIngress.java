@@ -11,6 +11,7 @@ import io.gatehouse.proxy.session.SessionId;
 import io.gatehouse.proxy.session.SessionPins;
 import io.gatehouse.relay.HopHeaders;
 import io.gatehouse.relay.OpenResponse;
+import io.gatehouse.relay.Wire;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
@@ -170,9 +171,9 @@ final class HttpIngress {
             out -> {
               MultiMap h = out.headers();
               HopHeaders.copy(request.headers(), h, true, COOKIE);
-              h.set(Headers.RESOURCE, resource.key());
-              h.set(Headers.SESSION, sessionId);
-              h.set(Headers.PROXY, proxyId);
+              h.set(Wire.RESOURCE, resource.key());
+              h.set(Wire.SESSION, sessionId);
+              h.set(Wire.PROXY, proxyId);
               String forwardedFor = request.getHeader("X-Forwarded-For");
               h.set(
                   "X-Forwarded-For", forwardedFor == null ? remote : forwardedFor + ", " + remote);
@@ -231,8 +232,8 @@ final class HttpIngress {
     }
     HttpClientResponse response = ar.result();
     response.pause();
-    String code = response.getHeader(Headers.ERROR);
-    if (code != null && !bodySent && Headers.RETRYABLE_CODES.contains(code)) {
+    String code = response.getHeader(Wire.ERROR);
+    if (code != null && !bodySent && Wire.RETRYABLE_CODES.contains(code)) {
       // Read the short error body so the connection can go back to the pool.
       response.body();
       return Future.failedFuture(

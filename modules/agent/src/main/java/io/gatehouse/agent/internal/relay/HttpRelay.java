@@ -1,9 +1,9 @@
 package io.gatehouse.agent.internal.relay;
 
 import io.gatehouse.agent.internal.catalog.Served;
-import io.gatehouse.events.wire.Wire;
 import io.gatehouse.relay.HopHeaders;
 import io.gatehouse.relay.OpenResponse;
+import io.gatehouse.relay.Wire;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;

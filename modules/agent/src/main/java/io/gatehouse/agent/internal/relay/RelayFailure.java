@@ -1,7 +1,7 @@
 package io.gatehouse.agent.internal.relay;
 
 import io.gatehouse.agent.internal.catalog.Served;
-import io.gatehouse.events.wire.Wire;
+import io.gatehouse.relay.Wire;
 import io.netty.channel.ConnectTimeoutException;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;

@@ -7,7 +7,7 @@ import io.gatehouse.config.DnsLabel;
 import io.gatehouse.config.HostPort;
 import io.gatehouse.events.Keys;
 import io.gatehouse.events.ResourceKind;
-import io.gatehouse.events.wire.Wire;
+import io.gatehouse.relay.Wire;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;

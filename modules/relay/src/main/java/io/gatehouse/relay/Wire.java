@@ -1,4 +1,4 @@
-package io.gatehouse.events.wire;
+package io.gatehouse.relay;
 
 import java.util.Set;
 import java.util.regex.Pattern;
