@@ -5,7 +5,7 @@ import java.util.regex.Pattern;
 
 /**
  * Names of the proxy-agent wire protocol v1 ({@code docs/wire-protocol.md}), shared by both ends so
- * they cannot drift apart.
+ * they cannot drift apart. The codes of {@link #ERROR} are {@link ErrorCode}.
  */
 public final class Wire {
   public static final String RESOURCE = "Gatehouse-Resource";
@@ -23,10 +23,6 @@ public final class Wire {
 
   public static final String HEALTH_PATH = "/.gatehouse/health";
   public static final String TUNNEL_PROTOCOL = "gatehouse-tunnel/1";
-
-  /** {@code Gatehouse-Error} codes after which another agent may succeed. */
-  public static final Set<String> RETRYABLE_CODES =
-      Set.of("not-serving", "draining", "upstream-refused", "upstream-timeout");
 
   /** Hop-by-hop headers (RFC 9110 §7.6.1, plus Host and Expect): never forwarded by a relay. */
   public static final Set<String> HOP_BY_HOP =

@@ -9,6 +9,7 @@ import io.gatehouse.proxy.routing.ResourceRef;
 import io.gatehouse.proxy.routing.SessionRequest;
 import io.gatehouse.proxy.session.SessionId;
 import io.gatehouse.proxy.session.SessionPins;
+import io.gatehouse.relay.ErrorCode;
 import io.gatehouse.relay.HopHeaders;
 import io.gatehouse.relay.OpenResponse;
 import io.gatehouse.relay.Wire;
@@ -232,8 +233,8 @@ final class HttpIngress {
     }
     HttpClientResponse response = ar.result();
     response.pause();
-    String code = response.getHeader(Wire.ERROR);
-    if (code != null && !bodySent && Wire.RETRYABLE_CODES.contains(code)) {
+    ErrorCode code = ErrorCode.parse(response.getHeader(Wire.ERROR)).orElse(null);
+    if (code != null && !bodySent && code.retryable()) {
       // Read the short error body so the connection can go back to the pool.
       response.body();
       return Future.failedFuture(

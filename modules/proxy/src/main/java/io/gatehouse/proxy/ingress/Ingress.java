@@ -8,6 +8,7 @@ import io.gatehouse.proxy.routing.Ejections;
 import io.gatehouse.proxy.routing.ResourceRef;
 import io.gatehouse.proxy.routing.RoutingTable;
 import io.gatehouse.proxy.session.SessionPins;
+import io.gatehouse.relay.ErrorCode;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -92,7 +93,7 @@ public final class Ingress {
         Failures.respond(
             request,
             new IngressFailure(
-                400, "bad-request", "expected /v1/tunnel/{kind}/{name}, e.g. /v1/tunnel/db/pg"));
+                ErrorCode.BAD_REQUEST, "expected /v1/tunnel/{kind}/{name}, e.g. /v1/tunnel/db/pg"));
       } else {
         tunnels.handle(request, ref.get());
       }

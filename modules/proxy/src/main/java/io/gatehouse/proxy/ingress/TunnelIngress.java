@@ -8,6 +8,7 @@ import io.gatehouse.proxy.routing.ResourceRef;
 import io.gatehouse.proxy.routing.SessionRequest;
 import io.gatehouse.proxy.session.SessionId;
 import io.gatehouse.proxy.session.SessionPins;
+import io.gatehouse.relay.ErrorCode;
 import io.gatehouse.relay.HopHeaders;
 import io.gatehouse.relay.Wire;
 import io.vertx.core.AsyncResult;
@@ -76,8 +77,7 @@ final class TunnelIngress {
       Failures.respond(
           request,
           new IngressFailure(
-              400,
-              "bad-request",
+              ErrorCode.BAD_REQUEST,
               "a tunnel is GET /v1/tunnel/{kind}/{name} with Connection: Upgrade and Upgrade: "
                   + Wire.TUNNEL_PROTOCOL));
       return;
@@ -130,8 +130,8 @@ final class TunnelIngress {
     }
     HttpClientResponse response = ar.result();
     response.pause();
-    String code = response.getHeader(Wire.ERROR);
-    if (response.statusCode() != 101 && code != null && Wire.RETRYABLE_CODES.contains(code)) {
+    ErrorCode code = ErrorCode.parse(response.getHeader(Wire.ERROR)).orElse(null);
+    if (response.statusCode() != 101 && code != null && code.retryable()) {
       response.body();
       return Future.failedFuture(
           AgentFailure.refused(resource, agentId, response.statusCode(), code));

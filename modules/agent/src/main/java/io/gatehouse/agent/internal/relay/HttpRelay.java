@@ -1,6 +1,7 @@
 package io.gatehouse.agent.internal.relay;
 
 import io.gatehouse.agent.internal.catalog.Served;
+import io.gatehouse.relay.ErrorCode;
 import io.gatehouse.relay.HopHeaders;
 import io.gatehouse.relay.OpenResponse;
 import io.gatehouse.relay.Wire;
@@ -102,9 +103,10 @@ final class HttpRelay {
             id -> {
               if (answered.compareAndSet(false, true)) {
                 upstreamRequest.reset(0, new TimeoutException("no response headers"));
-                metrics.dialFailed(served.resource().kind(), RelayFailure.UPSTREAM_TIMEOUT);
-                RelayFailure.UPSTREAM_TIMEOUT.respond(
+                metrics.dialFailed(served.resource().kind(), ErrorCode.UPSTREAM_TIMEOUT);
+                RelayFailure.respond(
                     request,
+                    ErrorCode.UPSTREAM_TIMEOUT,
                     agentId,
                     resource,
                     "upstream "

@@ -1,6 +1,7 @@
 package io.gatehouse.agent.internal.relay;
 
 import io.gatehouse.events.ResourceKind;
+import io.gatehouse.relay.ErrorCode;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.EnumMap;
@@ -42,8 +43,8 @@ public final class RelayMetrics {
         .register(registry);
   }
 
-  void dialFailed(ResourceKind kind, RelayFailure failure) {
-    (failure == RelayFailure.UPSTREAM_TIMEOUT ? timedOut : refused).get(kind).increment();
+  void dialFailed(ResourceKind kind, ErrorCode failure) {
+    (failure == ErrorCode.UPSTREAM_TIMEOUT ? timedOut : refused).get(kind).increment();
   }
 
   Counter upstreamBytes() {

@@ -7,6 +7,7 @@ import io.gatehouse.config.DnsLabel;
 import io.gatehouse.config.HostPort;
 import io.gatehouse.events.Keys;
 import io.gatehouse.events.ResourceKind;
+import io.gatehouse.relay.ErrorCode;
 import io.gatehouse.relay.Wire;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -117,23 +118,26 @@ public final class RelayServer {
     String resource = request.getHeader(Wire.RESOURCE);
     String problem = headerProblem(request, resource);
     if (problem != null) {
-      RelayFailure.BAD_REQUEST.respond(request, agentId, resource, problem);
+      RelayFailure.respond(request, ErrorCode.BAD_REQUEST, agentId, resource, problem);
       return;
     }
     if (draining) {
-      RelayFailure.DRAINING.respond(request, agentId, resource, "shutting down; try another agent");
+      RelayFailure.respond(
+          request, ErrorCode.DRAINING, agentId, resource, "shutting down; try another agent");
       return;
     }
     Optional<Served> served = catalog.lookup(resource);
     if (served.isEmpty()) {
-      RelayFailure.NOT_SERVING.respond(request, agentId, resource, "not served by this agent");
+      RelayFailure.respond(
+          request, ErrorCode.NOT_SERVING, agentId, resource, "not served by this agent");
       return;
     }
     boolean tcp = served.get().upstream().transport() == Upstream.Transport.TCP;
     if (request.path().equals(Wire.TUNNEL_PATH)) {
       if (!isTunnelUpgrade(request)) {
-        RelayFailure.BAD_REQUEST.respond(
+        RelayFailure.respond(
             request,
+            ErrorCode.BAD_REQUEST,
             agentId,
             resource,
             "a tunnel is GET "
@@ -141,16 +145,21 @@ public final class RelayServer {
                 + " with Connection: Upgrade and Upgrade: "
                 + Wire.TUNNEL_PROTOCOL);
       } else if (!tcp) {
-        RelayFailure.BAD_REQUEST.respond(
-            request, agentId, resource, "an HTTP resource: send its requests, not a tunnel");
+        RelayFailure.respond(
+            request,
+            ErrorCode.BAD_REQUEST,
+            agentId,
+            resource,
+            "an HTTP resource: send its requests, not a tunnel");
       } else {
         tunnel.relay(request, served.get(), resource);
       }
       return;
     }
     if (tcp) {
-      RelayFailure.BAD_REQUEST.respond(
+      RelayFailure.respond(
           request,
+          ErrorCode.BAD_REQUEST,
           agentId,
           resource,
           "a TCP resource: open a tunnel (GET "
