@@ -74,6 +74,15 @@ public final class HopHeaders {
     return te != null && te.toLowerCase(Locale.ROOT).contains("chunked");
   }
 
+  /**
+   * Whether the response to a {@code method} request with {@code status} has no body whatever its
+   * headers say (RFC 9110, 6.4.1): the answer to HEAD, any 1xx, 204 and 304. Such a response must
+   * not be sent chunked, or the client would wait for a body that never comes.
+   */
+  public static boolean isBodyless(HttpMethod method, int status) {
+    return method == HttpMethod.HEAD || status / 100 == 1 || status == 204 || status == 304;
+  }
+
   private static Set<String> connectionListed(MultiMap headers) {
     String connection = headers.get(HttpHeaders.CONNECTION);
     if (connection == null) {

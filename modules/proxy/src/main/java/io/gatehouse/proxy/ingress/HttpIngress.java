@@ -12,6 +12,7 @@ import io.gatehouse.proxy.session.SessionPins;
 import io.gatehouse.relay.ErrorCode;
 import io.gatehouse.relay.HopHeaders;
 import io.gatehouse.relay.OpenResponse;
+import io.gatehouse.relay.Splice;
 import io.gatehouse.relay.Wire;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
@@ -20,7 +21,6 @@ import io.vertx.core.http.Cookie;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.net.NetSocket;
@@ -278,27 +278,18 @@ final class HttpIngress {
         agentSocket.pause();
         out.putHeader(HttpHeaders.CONNECTION, HttpHeaders.UPGRADE);
         out.putHeader(HttpHeaders.UPGRADE, response.getHeader(HttpHeaders.UPGRADE));
-        request
-            .toNetSocket()
-            .onComplete(
-                sr -> {
-                  if (sr.failed()) {
-                    agentSocket.close();
-                  } else {
-                    Splice.join(sr.result(), agentSocket, metrics.http, s -> {});
-                  }
-                });
+        Splice.takeOver(
+            request,
+            agentSocket,
+            metrics.http.upstream()::increment,
+            metrics.http.downstream()::increment);
         return;
       }
       out.setStatusCode(response.statusCode());
       if (response.statusMessage() != null) {
         out.setStatusMessage(response.statusMessage());
       }
-      boolean bodyless =
-          request.method() == HttpMethod.HEAD
-              || response.statusCode() == 204
-              || response.statusCode() == 304
-              || response.statusCode() / 100 == 1;
+      boolean bodyless = HopHeaders.isBodyless(request.method(), response.statusCode());
       if (!bodyless && response.getHeader(HttpHeaders.CONTENT_LENGTH) == null) {
         out.setChunked(true);
       }

@@ -10,6 +10,7 @@ import io.gatehouse.proxy.session.SessionId;
 import io.gatehouse.proxy.session.SessionPins;
 import io.gatehouse.relay.ErrorCode;
 import io.gatehouse.relay.HopHeaders;
+import io.gatehouse.relay.Splice;
 import io.gatehouse.relay.Wire;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
@@ -192,15 +193,14 @@ final class TunnelIngress {
                 return;
               }
               Splice splice =
-                  Splice.join(
+                  metrics.tunnel.join(
                       sr.result(),
                       agentSocket,
-                      metrics.tunnel,
                       s -> {
                         open.remove(sessionId);
                         live.remove(sessionId);
                         pins.unpin(sessionId);
-                        audit.sessionEnded(pin, "closed", s.bytesIn(), s.bytesOut());
+                        audit.sessionEnded(pin, "closed", s.bytesUp(), s.bytesDown());
                       });
               // Socket events run on this event loop after this handler returns, so the end
               // handler cannot have run yet.

@@ -11,7 +11,6 @@ import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.RequestOptions;
@@ -159,11 +158,7 @@ final class HttpRelay {
       response.setStatusMessage(upstreamResponse.statusMessage());
     }
     copyResponseHeaders(upstreamResponse.headers(), response.headers());
-    boolean bodyless =
-        request.method() == HttpMethod.HEAD
-            || upstreamResponse.statusCode() == 204
-            || upstreamResponse.statusCode() == 304
-            || upstreamResponse.statusCode() / 100 == 1;
+    boolean bodyless = HopHeaders.isBodyless(request.method(), upstreamResponse.statusCode());
     if (!bodyless && upstreamResponse.getHeader(HttpHeaders.CONTENT_LENGTH) == null) {
       response.setChunked(true);
     }
@@ -207,7 +202,7 @@ final class HttpRelay {
               response.putHeader(HttpHeaders.CONNECTION, HttpHeaders.UPGRADE);
               response.putHeader(
                   HttpHeaders.UPGRADE, upstreamResponse.getHeader(HttpHeaders.UPGRADE));
-              Streams.splice(request, upstreamSocket, metrics);
+              metrics.splice(request, upstreamSocket);
             });
   }
 

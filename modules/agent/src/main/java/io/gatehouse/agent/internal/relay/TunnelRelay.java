@@ -45,7 +45,7 @@ final class TunnelRelay {
                   .putHeader(HttpHeaders.CONNECTION, HttpHeaders.UPGRADE)
                   .putHeader(HttpHeaders.UPGRADE, Wire.TUNNEL_PROTOCOL)
                   .putHeader(Wire.AGENT, agentId);
-              Streams.splice(request, upstreamSocket, metrics);
+              metrics.splice(request, upstreamSocket);
             });
   }
 }
