@@ -40,7 +40,7 @@ public final class Wire {
           "host",
           "expect");
 
-  public static final Pattern SESSION_ID = Pattern.compile("[0-9a-fA-F]{32}");
+  /** The form of {@link #PROXY}; the form of {@link #SESSION} is {@link SessionId}. */
   public static final Pattern PROXY_ID = Pattern.compile("[A-Za-z0-9._-]{1,128}");
 
   private Wire() {}

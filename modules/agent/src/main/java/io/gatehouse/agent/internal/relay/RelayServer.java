@@ -8,6 +8,7 @@ import io.gatehouse.config.HostPort;
 import io.gatehouse.events.Keys;
 import io.gatehouse.events.ResourceKind;
 import io.gatehouse.relay.ErrorCode;
+import io.gatehouse.relay.SessionId;
 import io.gatehouse.relay.Wire;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -190,8 +191,8 @@ public final class RelayServer {
     if (session == null) {
       return "missing header " + Wire.SESSION;
     }
-    if (!Wire.SESSION_ID.matcher(session).matches()) {
-      return "malformed header " + Wire.SESSION + " (expected 32 hex characters)";
+    if (!SessionId.isValid(session)) {
+      return "malformed header " + Wire.SESSION + " (expected 32 lowercase hex characters)";
     }
     String proxy = request.getHeader(Wire.PROXY);
     if (proxy == null) {
