@@ -4,9 +4,9 @@ import io.gatehouse.agent.internal.catalog.Served;
 import io.gatehouse.relay.ErrorCode;
 import io.gatehouse.relay.HopHeaders;
 import io.gatehouse.relay.OpenResponse;
+import io.gatehouse.relay.ResponseTimeout;
 import io.gatehouse.relay.Wire;
 import io.vertx.core.MultiMap;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
@@ -16,8 +16,6 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.NetSocket;
 import java.time.Duration;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Reverse-proxies one request to an HTTP upstream through the shared, pooled keep-alive client.
@@ -29,22 +27,19 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class HttpRelay {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(HttpRelay.class);
 
-  private final Vertx vertx;
   private final HttpClient client;
   private final String agentId;
   private final String via;
   private final Duration connectTimeout;
-  private final Duration responseTimeout;
+  private final ResponseTimeout responseTimeout;
   private final RelayMetrics metrics;
 
   HttpRelay(
-      Vertx vertx,
       HttpClient client,
       String agentId,
       Duration connectTimeout,
-      Duration responseTimeout,
+      ResponseTimeout responseTimeout,
       RelayMetrics metrics) {
-    this.vertx = vertx;
     this.client = client;
     this.agentId = agentId;
     this.via = "1.1 " + agentId;
@@ -95,13 +90,12 @@ final class HttpRelay {
       HttpClientRequest upstreamRequest,
       Served served,
       String resource) {
-    AtomicBoolean answered = new AtomicBoolean();
-    long timer =
-        vertx.setTimer(
-            responseTimeout.toMillis(),
-            id -> {
-              if (answered.compareAndSet(false, true)) {
-                upstreamRequest.reset(0, new TimeoutException("no response headers"));
+    request.response().closeHandler(v -> upstreamRequest.reset());
+    responseTimeout
+        .race(upstreamRequest, upstreamRequest.response())
+        .onComplete(
+            ar -> {
+              if (ar.failed() && ar.cause() instanceof ResponseTimeout.Expired) {
                 metrics.dialFailed(served.resource().kind(), ErrorCode.UPSTREAM_TIMEOUT);
                 RelayFailure.respond(
                     request,
@@ -111,24 +105,13 @@ final class HttpRelay {
                     "upstream "
                         + served.upstream()
                         + " sent no response within "
-                        + responseTimeout.toMillis()
+                        + responseTimeout.duration().toMillis()
                         + " ms");
-              }
-            });
-    request.response().closeHandler(v -> upstreamRequest.reset());
-    upstreamRequest
-        .response()
-        .onComplete(
-            ar -> {
-              if (!answered.compareAndSet(false, true)) {
-                return;
-              }
-              vertx.cancelTimer(timer);
-              if (ar.failed()) {
+              } else if (ar.failed()) {
                 dialFailed(request, served, resource, ar.cause());
-                return;
+              } else {
+                sendResponse(request, ar.result(), upstreamRequest);
               }
-              sendResponse(request, ar.result(), upstreamRequest);
             });
     if (HopHeaders.hasBody(request)) {
       if (request.getHeader(HttpHeaders.CONTENT_LENGTH) == null) {

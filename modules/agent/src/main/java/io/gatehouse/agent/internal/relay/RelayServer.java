@@ -8,6 +8,7 @@ import io.gatehouse.config.HostPort;
 import io.gatehouse.events.Keys;
 import io.gatehouse.events.ResourceKind;
 import io.gatehouse.relay.ErrorCode;
+import io.gatehouse.relay.ResponseTimeout;
 import io.gatehouse.relay.SessionId;
 import io.gatehouse.relay.Wire;
 import io.vertx.core.DeploymentOptions;
@@ -72,11 +73,10 @@ public final class RelayServer {
                 .setConnectTimeout((int) settings.connectTimeout().toMillis()));
     this.http =
         new HttpRelay(
-            vertx,
             httpClient,
             agentId,
             settings.connectTimeout(),
-            settings.responseTimeout(),
+            new ResponseTimeout(vertx, settings.responseTimeout()),
             metrics);
     this.tunnel = new TunnelRelay(netClient, agentId, metrics);
   }
