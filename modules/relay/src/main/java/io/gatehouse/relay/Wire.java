@@ -21,6 +21,12 @@ public final class Wire {
   /** The agent's tunnel endpoint, upgraded with {@link #TUNNEL_PROTOCOL}. */
   public static final String TUNNEL_PATH = "/.gatehouse/tunnel";
 
+  /**
+   * Where a user asks a proxy for a tunnel: {@code GET /v1/tunnel/{kind}/{name}}, upgraded with
+   * {@link #TUNNEL_PROTOCOL}.
+   */
+  public static final String USER_TUNNEL_PATH = "/v1/tunnel/";
+
   public static final String HEALTH_PATH = "/.gatehouse/health";
   public static final String TUNNEL_PROTOCOL = "gatehouse-tunnel/1";
 

@@ -9,6 +9,7 @@ import io.gatehouse.proxy.routing.ResourceRef;
 import io.gatehouse.proxy.routing.RoutingTable;
 import io.gatehouse.proxy.session.SessionPins;
 import io.gatehouse.relay.ErrorCode;
+import io.gatehouse.relay.Wire;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -26,7 +27,7 @@ import java.util.Optional;
  * Thread-safe: one instance serves every event loop.
  */
 public final class Ingress {
-  public static final String TUNNEL_PATH = "/v1/tunnel/";
+  public static final String TUNNEL_PATH = Wire.USER_TUNNEL_PATH;
 
   private final String publicSuffix;
   private final RoutingTable table;
