@@ -64,6 +64,12 @@ public final class HopHeaders {
         && connection.toLowerCase(Locale.ROOT).contains("upgrade");
   }
 
+  /** Whether the request asks to become a tunnel ({@link Wire#TUNNEL_PROTOCOL}). */
+  public static boolean isTunnelUpgrade(HttpServerRequest request) {
+    return isUpgrade(request)
+        && Wire.TUNNEL_PROTOCOL.equalsIgnoreCase(request.getHeader(HttpHeaders.UPGRADE));
+  }
+
   /** Whether the request carries a body that must be relayed. */
   public static boolean hasBody(HttpServerRequest request) {
     String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);

@@ -73,8 +73,7 @@ final class TunnelIngress {
   }
 
   void handle(HttpServerRequest request, ResourceRef resource) {
-    if (!HopHeaders.isUpgrade(request)
-        || !Wire.TUNNEL_PROTOCOL.equalsIgnoreCase(request.getHeader(HttpHeaders.UPGRADE))) {
+    if (!HopHeaders.isTunnelUpgrade(request)) {
       Failures.respond(
           request,
           new IngressFailure(

@@ -8,6 +8,7 @@ import io.gatehouse.config.HostPort;
 import io.gatehouse.events.Keys;
 import io.gatehouse.events.ResourceKind;
 import io.gatehouse.relay.ErrorCode;
+import io.gatehouse.relay.HopHeaders;
 import io.gatehouse.relay.ResponseTimeout;
 import io.gatehouse.relay.SessionId;
 import io.gatehouse.relay.Wire;
@@ -26,7 +27,6 @@ import io.vertx.core.http.PoolOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -135,7 +135,7 @@ public final class RelayServer {
     }
     boolean tcp = served.get().upstream().transport() == Upstream.Transport.TCP;
     if (request.path().equals(Wire.TUNNEL_PATH)) {
-      if (!isTunnelUpgrade(request)) {
+      if (!HopHeaders.isTunnelUpgrade(request)) {
         RelayFailure.respond(
             request,
             ErrorCode.BAD_REQUEST,
@@ -202,15 +202,6 @@ public final class RelayServer {
       return "malformed header " + Wire.PROXY;
     }
     return null;
-  }
-
-  private static boolean isTunnelUpgrade(HttpServerRequest request) {
-    String connection = request.getHeader(HttpHeaders.CONNECTION);
-    String upgrade = request.getHeader(HttpHeaders.UPGRADE);
-    return request.method() == HttpMethod.GET
-        && connection != null
-        && connection.toLowerCase(Locale.ROOT).contains("upgrade")
-        && Wire.TUNNEL_PROTOCOL.equalsIgnoreCase(upgrade);
   }
 
   /** One HTTP server on one event loop. */
