@@ -2,7 +2,7 @@ package io.gatehouse.bench.suite;
 
 import io.gatehouse.config.HostPort;
 import io.gatehouse.events.ResourceKind;
-import io.gatehouse.proxy.client.TunnelClient;
+import io.gatehouse.relay.client.TunnelClient;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;

@@ -5,6 +5,7 @@ import io.gatehouse.config.ConfigDocument;
 import io.gatehouse.config.ConfigException;
 import io.gatehouse.config.HostPort;
 import io.gatehouse.events.ResourceKind;
+import io.gatehouse.relay.ResponseTimeout;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -195,7 +196,7 @@ public record AgentConfig(String source, Settings agent, List<Service> services)
    */
   public record Relay(Duration connectTimeout, Duration responseTimeout, int poolSize) {
     public static final Relay DEFAULT =
-        new Relay(Duration.ofSeconds(5), Duration.ofSeconds(60), 64);
+        new Relay(Duration.ofSeconds(5), ResponseTimeout.UPSTREAM_DEFAULT, 64);
 
     public Relay {
       Objects.requireNonNull(connectTimeout, "connectTimeout");

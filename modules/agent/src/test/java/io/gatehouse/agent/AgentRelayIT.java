@@ -280,6 +280,20 @@ class AgentRelayIT {
   }
 
   @Test
+  void sessionIdsHaveTheOneFormatProxiesGenerate() throws Exception {
+    HttpResponse<String> upperCase =
+        send(
+            request("app/web", "/")
+                .setHeader("Gatehouse-Session", SESSION.toUpperCase(java.util.Locale.ROOT))
+                .GET());
+    assertThat(upperCase.statusCode()).isEqualTo(400);
+    assertThat(upperCase.headers().firstValue("Gatehouse-Error")).contains("bad-request");
+    assertThat(upperCase.body()).contains("malformed header Gatehouse-Session");
+
+    assertThat(send(request("app/web", "/").GET()).statusCode()).isNotEqualTo(400);
+  }
+
+  @Test
   void failuresAreDistinctAndNameTheAgentAndTheResource() throws Exception {
     HttpResponse<String> notServed = send(request("app/nope", "/").GET());
     assertThat(notServed.statusCode()).isEqualTo(421);

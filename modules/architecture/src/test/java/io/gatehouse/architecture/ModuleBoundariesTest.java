@@ -35,7 +35,7 @@ class ModuleBoundariesTest {
           Map.entry("config", Set.of()),
           Map.entry("kafka", Set.of("events")),
           Map.entry("state", Set.of("events", "kafka")),
-          Map.entry("relay", Set.of("events")),
+          Map.entry("relay", Set.of("config", "events")),
           Map.entry("testkit", Set.of("broker", "events")),
           Map.entry("agent", Set.of("config", "events", "kafka", "relay", "state")),
           Map.entry("proxy", Set.of("config", "events", "kafka", "relay", "state")),

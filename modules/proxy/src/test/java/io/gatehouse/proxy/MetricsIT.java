@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.gatehouse.agent.Agent;
 import io.gatehouse.config.HostPort;
 import io.gatehouse.events.ResourceKind;
-import io.gatehouse.proxy.client.TunnelClient;
+import io.gatehouse.relay.client.TunnelClient;
 import io.gatehouse.testkit.Eventually;
 import io.gatehouse.testkit.KafkaBrokerExtension;
 import io.gatehouse.testkit.PrometheusText;

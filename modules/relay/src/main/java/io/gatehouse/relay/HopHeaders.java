@@ -1,6 +1,5 @@
 package io.gatehouse.relay;
 
-import io.gatehouse.events.wire.Wire;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
@@ -65,6 +64,12 @@ public final class HopHeaders {
         && connection.toLowerCase(Locale.ROOT).contains("upgrade");
   }
 
+  /** Whether the request asks to become a tunnel ({@link Wire#TUNNEL_PROTOCOL}). */
+  public static boolean isTunnelUpgrade(HttpServerRequest request) {
+    return isUpgrade(request)
+        && Wire.TUNNEL_PROTOCOL.equalsIgnoreCase(request.getHeader(HttpHeaders.UPGRADE));
+  }
+
   /** Whether the request carries a body that must be relayed. */
   public static boolean hasBody(HttpServerRequest request) {
     String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
@@ -73,6 +78,15 @@ public final class HopHeaders {
     }
     String te = request.getHeader(HttpHeaders.TRANSFER_ENCODING);
     return te != null && te.toLowerCase(Locale.ROOT).contains("chunked");
+  }
+
+  /**
+   * Whether the response to a {@code method} request with {@code status} has no body whatever its
+   * headers say (RFC 9110, 6.4.1): the answer to HEAD, any 1xx, 204 and 304. Such a response must
+   * not be sent chunked, or the client would wait for a body that never comes.
+   */
+  public static boolean isBodyless(HttpMethod method, int status) {
+    return method == HttpMethod.HEAD || status / 100 == 1 || status == 204 || status == 304;
   }
 
   private static Set<String> connectionListed(MultiMap headers) {

@@ -3,6 +3,7 @@ package io.gatehouse.relay;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpMethod;
 import org.junit.jupiter.api.Test;
 
 class HopHeadersTest {
@@ -30,5 +31,25 @@ class HopHeadersTest {
     MultiMap out = MultiMap.caseInsensitiveMultiMap();
     HopHeaders.copy(in, out, true, "gatehouse_session");
     assertThat(out.names()).containsExactly("Accept");
+  }
+
+  @Test
+  void responsesToHeadAndInformationalNoContentAndNotModifiedHaveNoBody() {
+    assertThat(HopHeaders.isBodyless(HttpMethod.HEAD, 200)).isTrue();
+    assertThat(HopHeaders.isBodyless(HttpMethod.HEAD, 404)).isTrue();
+    assertThat(HopHeaders.isBodyless(HttpMethod.GET, 100)).isTrue();
+    assertThat(HopHeaders.isBodyless(HttpMethod.GET, 101)).isTrue();
+    assertThat(HopHeaders.isBodyless(HttpMethod.POST, 204)).isTrue();
+    assertThat(HopHeaders.isBodyless(HttpMethod.GET, 304)).isTrue();
+  }
+
+  @Test
+  void everyOtherResponseMayHaveABody() {
+    assertThat(HopHeaders.isBodyless(HttpMethod.GET, 200)).isFalse();
+    assertThat(HopHeaders.isBodyless(HttpMethod.POST, 201)).isFalse();
+    assertThat(HopHeaders.isBodyless(HttpMethod.GET, 205)).isFalse();
+    assertThat(HopHeaders.isBodyless(HttpMethod.GET, 302)).isFalse();
+    assertThat(HopHeaders.isBodyless(HttpMethod.GET, 404)).isFalse();
+    assertThat(HopHeaders.isBodyless(HttpMethod.PUT, 502)).isFalse();
   }
 }

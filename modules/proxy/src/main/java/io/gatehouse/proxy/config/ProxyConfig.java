@@ -3,6 +3,7 @@ package io.gatehouse.proxy.config;
 import io.gatehouse.config.ConfigDocument;
 import io.gatehouse.config.ConfigException;
 import io.gatehouse.config.HostPort;
+import io.gatehouse.relay.ResponseTimeout;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
@@ -57,7 +58,7 @@ public record ProxyConfig(
   public static final Duration DEFAULT_DIAL_TIMEOUT = Duration.ofSeconds(2);
 
   /** Longer than the agents' default upstream response timeout (60 s), so theirs answers first. */
-  public static final Duration DEFAULT_RESPONSE_TIMEOUT = Duration.ofSeconds(75);
+  public static final Duration DEFAULT_RESPONSE_TIMEOUT = ResponseTimeout.AGENT_DEFAULT;
 
   public ProxyConfig {
     Objects.requireNonNull(source, "source");

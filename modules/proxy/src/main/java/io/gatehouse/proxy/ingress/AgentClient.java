@@ -1,8 +1,8 @@
 package io.gatehouse.proxy.ingress;
 
 import io.gatehouse.proxy.routing.AgentChoice;
+import io.gatehouse.relay.ResponseTimeout;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
@@ -12,7 +12,6 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import java.time.Duration;
-import java.util.concurrent.TimeoutException;
 
 /**
  * Dials agents over the wire protocol: one pooled keep-alive HTTP/1.1 client shared by every event
@@ -23,15 +22,13 @@ import java.util.concurrent.TimeoutException;
 final class AgentClient {
   private static final int POOL_PER_AGENT = 256;
 
-  private final Vertx vertx;
   private final HttpClientAgent client;
   private final long dialTimeoutMillis;
-  private final long responseTimeoutMillis;
+  private final ResponseTimeout responseTimeout;
 
   AgentClient(Vertx vertx, Duration dialTimeout, Duration responseTimeout) {
-    this.vertx = vertx;
     this.dialTimeoutMillis = dialTimeout.toMillis();
-    this.responseTimeoutMillis = responseTimeout.toMillis();
+    this.responseTimeout = new ResponseTimeout(vertx, responseTimeout);
     this.client =
         vertx.createHttpClient(
             new HttpClientOptions()
@@ -66,33 +63,12 @@ final class AgentClient {
   }
 
   /**
-   * The agent's response, or a {@link TimeoutException} (and a reset request) when its headers do
-   * not arrive within the response timeout. Completes on the thread the response arrives on, so a
-   * caller can still pause the response before its body flows.
+   * The agent's response, or a {@link ResponseTimeout.Expired} (and a reset request) when its
+   * headers do not arrive within the response timeout; see {@link ResponseTimeout#race}.
    */
   Future<HttpClientResponse> answer(
       HttpClientRequest request, Future<HttpClientResponse> response) {
-    Promise<HttpClientResponse> answer = Promise.promise();
-    long timer =
-        vertx.setTimer(
-            responseTimeoutMillis,
-            id -> {
-              TimeoutException e =
-                  new TimeoutException("no response within " + responseTimeoutMillis + " ms");
-              if (answer.tryFail(e)) {
-                request.reset(0, e);
-              }
-            });
-    response.onComplete(
-        ar -> {
-          vertx.cancelTimer(timer);
-          if (ar.succeeded()) {
-            answer.tryComplete(ar.result());
-          } else {
-            answer.tryFail(ar.cause());
-          }
-        });
-    return answer.future();
+    return responseTimeout.race(request, response);
   }
 
   Future<Void> close() {

@@ -3,6 +3,7 @@ package io.gatehouse.proxy.ingress;
 import io.gatehouse.proxy.ProxyException;
 import io.gatehouse.proxy.routing.FailedAttempt;
 import io.gatehouse.proxy.routing.ResourceRef;
+import io.gatehouse.relay.ErrorCode;
 
 /**
  * One agent failed one attempt at a session. A {@link Kind#retryable()} failure sends the session
@@ -29,14 +30,14 @@ final class AgentFailure extends ProxyException {
   }
 
   /**
-   * The agent answered with a wire-protocol error that says another agent may succeed; a draining
-   * agent is also ejected.
+   * The agent answered with a wire-protocol error that says another agent may succeed ({@link
+   * ErrorCode#retryable()}); a draining agent is also ejected.
    */
-  static AgentFailure refused(ResourceRef resource, String agentId, int status, String code) {
+  static AgentFailure refused(ResourceRef resource, String agentId, int status, ErrorCode code) {
     return new AgentFailure(
-        code.equals("draining") ? Kind.DRAINING : Kind.REFUSED,
+        code == ErrorCode.DRAINING ? Kind.DRAINING : Kind.REFUSED,
         resource,
-        new FailedAttempt(agentId, status + " " + code, true),
+        new FailedAttempt(agentId, status + " " + code.code(), true),
         null);
   }
 

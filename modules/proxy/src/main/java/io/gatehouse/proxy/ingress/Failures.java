@@ -3,10 +3,10 @@ package io.gatehouse.proxy.ingress;
 import io.gatehouse.config.ConfigException;
 import io.gatehouse.proxy.audit.AuditLog;
 import io.gatehouse.proxy.routing.RoutingFailure;
-import io.vertx.core.http.HttpHeaders;
+import io.gatehouse.relay.ErrorCode;
+import io.gatehouse.relay.ErrorResponse;
+import io.gatehouse.relay.Wire;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.http.HttpServerResponse;
-import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * </ul>
  */
 public final class Failures {
-  public static final String ERROR_HEADER = "Gatehouse-Error";
+  public static final String ERROR_HEADER = Wire.ERROR;
   private static final Logger LOG = LoggerFactory.getLogger(Failures.class);
 
   private Failures() {}
@@ -37,40 +37,26 @@ public final class Failures {
       return new Verdict(r.reason().status(), r.reason().code(), r.getMessage());
     }
     if (failure instanceof AgentFailure a) {
-      return new Verdict(502, "agent-failed", a.getMessage());
+      return verdict(ErrorCode.AGENT_FAILED, a.getMessage());
     }
     if (failure instanceof ConfigException c) {
-      return new Verdict(400, "invalid-document", c.getMessage());
+      return verdict(ErrorCode.INVALID_DOCUMENT, c.getMessage());
     }
     if (failure instanceof IngressFailure i) {
       return new Verdict(i.status(), i.code(), i.getMessage());
     }
     LOG.error("unexpected failure while serving a request", failure);
-    return new Verdict(500, "internal", "internal error: " + failure.getClass().getSimpleName());
+    return verdict(ErrorCode.INTERNAL, "internal error: " + failure.getClass().getSimpleName());
+  }
+
+  private static Verdict verdict(ErrorCode code, String message) {
+    return new Verdict(code.status(), code.code(), message);
   }
 
   /** Answers {@code request} in plain text, or resets it if the response has already started. */
   static void respond(HttpServerRequest request, Throwable failure) {
     Verdict v = verdict(failure);
-    HttpServerResponse response = request.response();
-    request.resume();
-    if (response.ended() || response.closed()) {
-      return;
-    }
-    if (response.headWritten()) {
-      response.reset();
-      return;
-    }
-    String connection = request.getHeader(HttpHeaders.CONNECTION);
-    if (connection != null && connection.toLowerCase(Locale.ROOT).contains("upgrade")) {
-      // A refused upgrade leaves the client unsure what the connection is now; start afresh.
-      response.putHeader(HttpHeaders.CONNECTION, "close");
-    }
-    response
-        .setStatusCode(v.status())
-        .putHeader(ERROR_HEADER, v.code())
-        .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8")
-        .end(v.message().replace('\n', ' ').replace('\r', ' ') + "\n");
+    ErrorResponse.send(request, v.status(), v.code(), null, v.message());
   }
 
   /**

@@ -7,10 +7,13 @@ import io.gatehouse.proxy.routing.AgentChoice;
 import io.gatehouse.proxy.routing.AgentEndpoint;
 import io.gatehouse.proxy.routing.ResourceRef;
 import io.gatehouse.proxy.routing.SessionRequest;
-import io.gatehouse.proxy.session.SessionId;
 import io.gatehouse.proxy.session.SessionPins;
+import io.gatehouse.relay.ErrorCode;
 import io.gatehouse.relay.HopHeaders;
 import io.gatehouse.relay.OpenResponse;
+import io.gatehouse.relay.SessionId;
+import io.gatehouse.relay.Splice;
+import io.gatehouse.relay.Wire;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
@@ -18,7 +21,6 @@ import io.vertx.core.http.Cookie;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.net.NetSocket;
@@ -170,9 +172,9 @@ final class HttpIngress {
             out -> {
               MultiMap h = out.headers();
               HopHeaders.copy(request.headers(), h, true, COOKIE);
-              h.set(Headers.RESOURCE, resource.key());
-              h.set(Headers.SESSION, sessionId);
-              h.set(Headers.PROXY, proxyId);
+              h.set(Wire.RESOURCE, resource.key());
+              h.set(Wire.SESSION, sessionId);
+              h.set(Wire.PROXY, proxyId);
               String forwardedFor = request.getHeader("X-Forwarded-For");
               h.set(
                   "X-Forwarded-For", forwardedFor == null ? remote : forwardedFor + ", " + remote);
@@ -231,8 +233,8 @@ final class HttpIngress {
     }
     HttpClientResponse response = ar.result();
     response.pause();
-    String code = response.getHeader(Headers.ERROR);
-    if (code != null && !bodySent && Headers.RETRYABLE_CODES.contains(code)) {
+    ErrorCode code = ErrorCode.parse(response.getHeader(Wire.ERROR)).orElse(null);
+    if (code != null && !bodySent && code.retryable()) {
       // Read the short error body so the connection can go back to the pool.
       response.body();
       return Future.failedFuture(
@@ -276,27 +278,18 @@ final class HttpIngress {
         agentSocket.pause();
         out.putHeader(HttpHeaders.CONNECTION, HttpHeaders.UPGRADE);
         out.putHeader(HttpHeaders.UPGRADE, response.getHeader(HttpHeaders.UPGRADE));
-        request
-            .toNetSocket()
-            .onComplete(
-                sr -> {
-                  if (sr.failed()) {
-                    agentSocket.close();
-                  } else {
-                    Splice.join(sr.result(), agentSocket, metrics.http, s -> {});
-                  }
-                });
+        Splice.takeOver(
+            request,
+            agentSocket,
+            metrics.http.upstream()::increment,
+            metrics.http.downstream()::increment);
         return;
       }
       out.setStatusCode(response.statusCode());
       if (response.statusMessage() != null) {
         out.setStatusMessage(response.statusMessage());
       }
-      boolean bodyless =
-          request.method() == HttpMethod.HEAD
-              || response.statusCode() == 204
-              || response.statusCode() == 304
-              || response.statusCode() / 100 == 1;
+      boolean bodyless = HopHeaders.isBodyless(request.method(), response.statusCode());
       if (!bodyless && response.getHeader(HttpHeaders.CONTENT_LENGTH) == null) {
         out.setChunked(true);
       }

@@ -8,6 +8,8 @@ import io.gatehouse.proxy.routing.Ejections;
 import io.gatehouse.proxy.routing.ResourceRef;
 import io.gatehouse.proxy.routing.RoutingTable;
 import io.gatehouse.proxy.session.SessionPins;
+import io.gatehouse.relay.ErrorCode;
+import io.gatehouse.relay.Wire;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -25,7 +27,7 @@ import java.util.Optional;
  * Thread-safe: one instance serves every event loop.
  */
 public final class Ingress {
-  public static final String TUNNEL_PATH = "/v1/tunnel/";
+  public static final String TUNNEL_PATH = Wire.USER_TUNNEL_PATH;
 
   private final String publicSuffix;
   private final RoutingTable table;
@@ -92,7 +94,7 @@ public final class Ingress {
         Failures.respond(
             request,
             new IngressFailure(
-                400, "bad-request", "expected /v1/tunnel/{kind}/{name}, e.g. /v1/tunnel/db/pg"));
+                ErrorCode.BAD_REQUEST, "expected /v1/tunnel/{kind}/{name}, e.g. /v1/tunnel/db/pg"));
       } else {
         tunnels.handle(request, ref.get());
       }

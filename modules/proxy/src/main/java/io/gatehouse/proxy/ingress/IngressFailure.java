@@ -1,6 +1,7 @@
 package io.gatehouse.proxy.ingress;
 
 import io.gatehouse.proxy.ProxyException;
+import io.gatehouse.relay.ErrorCode;
 
 /** A request the proxy refuses before routing it, with the status and code the user gets. */
 public final class IngressFailure extends ProxyException {
@@ -9,6 +10,12 @@ public final class IngressFailure extends ProxyException {
   private final int status;
   private final String code;
 
+  /** A refusal with one of the wire protocol's codes and its status. */
+  public IngressFailure(ErrorCode code, String message) {
+    this(code.status(), code.code(), message);
+  }
+
+  /** A refusal with a code of the API's own (e.g. {@code not-found}) and its status. */
   public IngressFailure(int status, String code, String message) {
     super(message);
     this.status = status;

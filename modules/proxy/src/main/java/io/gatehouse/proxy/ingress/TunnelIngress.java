@@ -6,9 +6,12 @@ import io.gatehouse.proxy.ingress.Dialer.Dialed;
 import io.gatehouse.proxy.routing.AgentChoice;
 import io.gatehouse.proxy.routing.ResourceRef;
 import io.gatehouse.proxy.routing.SessionRequest;
-import io.gatehouse.proxy.session.SessionId;
 import io.gatehouse.proxy.session.SessionPins;
+import io.gatehouse.relay.ErrorCode;
 import io.gatehouse.relay.HopHeaders;
+import io.gatehouse.relay.SessionId;
+import io.gatehouse.relay.Splice;
+import io.gatehouse.relay.Wire;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
@@ -70,15 +73,13 @@ final class TunnelIngress {
   }
 
   void handle(HttpServerRequest request, ResourceRef resource) {
-    if (!HopHeaders.isUpgrade(request)
-        || !Headers.TUNNEL_PROTOCOL.equalsIgnoreCase(request.getHeader(HttpHeaders.UPGRADE))) {
+    if (!HopHeaders.isTunnelUpgrade(request)) {
       Failures.respond(
           request,
           new IngressFailure(
-              400,
-              "bad-request",
+              ErrorCode.BAD_REQUEST,
               "a tunnel is GET /v1/tunnel/{kind}/{name} with Connection: Upgrade and Upgrade: "
-                  + Headers.TUNNEL_PROTOCOL));
+                  + Wire.TUNNEL_PROTOCOL));
       return;
     }
     request.pause();
@@ -100,15 +101,15 @@ final class TunnelIngress {
     ResourceRef resource = choice.resource();
     String agentId = choice.agent().agentId();
     return client
-        .open(choice, HttpMethod.GET, Headers.AGENT_TUNNEL_PATH)
+        .open(choice, HttpMethod.GET, Wire.TUNNEL_PATH)
         .compose(
             out -> {
               MultiMap h = out.headers();
               h.set(HttpHeaders.CONNECTION, HttpHeaders.UPGRADE);
-              h.set(HttpHeaders.UPGRADE, Headers.TUNNEL_PROTOCOL);
-              h.set(Headers.RESOURCE, resource.key());
-              h.set(Headers.SESSION, sessionId);
-              h.set(Headers.PROXY, proxyId);
+              h.set(HttpHeaders.UPGRADE, Wire.TUNNEL_PROTOCOL);
+              h.set(Wire.RESOURCE, resource.key());
+              h.set(Wire.SESSION, sessionId);
+              h.set(Wire.PROXY, proxyId);
               return client
                   .answer(out, out.connect())
                   .transform(ar -> answered(ar, out, resource, agentId));
@@ -129,8 +130,8 @@ final class TunnelIngress {
     }
     HttpClientResponse response = ar.result();
     response.pause();
-    String code = response.getHeader(Headers.ERROR);
-    if (response.statusCode() != 101 && code != null && Headers.RETRYABLE_CODES.contains(code)) {
+    ErrorCode code = ErrorCode.parse(response.getHeader(Wire.ERROR)).orElse(null);
+    if (response.statusCode() != 101 && code != null && code.retryable()) {
       response.body();
       return Future.failedFuture(
           AgentFailure.refused(resource, agentId, response.statusCode(), code));
@@ -176,9 +177,9 @@ final class TunnelIngress {
     audit.sessionStarted(pin, remote);
     metrics.sessionsStarted.increment();
     out.putHeader(HttpHeaders.CONNECTION, HttpHeaders.UPGRADE)
-        .putHeader(HttpHeaders.UPGRADE, Headers.TUNNEL_PROTOCOL)
-        .putHeader(Headers.AGENT, dialed.choice().agent().agentId())
-        .putHeader(Headers.SESSION, sessionId);
+        .putHeader(HttpHeaders.UPGRADE, Wire.TUNNEL_PROTOCOL)
+        .putHeader(Wire.AGENT, dialed.choice().agent().agentId())
+        .putHeader(Wire.SESSION, sessionId);
     request
         .toNetSocket()
         .onComplete(
@@ -191,15 +192,14 @@ final class TunnelIngress {
                 return;
               }
               Splice splice =
-                  Splice.join(
+                  metrics.tunnel.join(
                       sr.result(),
                       agentSocket,
-                      metrics.tunnel,
                       s -> {
                         open.remove(sessionId);
                         live.remove(sessionId);
                         pins.unpin(sessionId);
-                        audit.sessionEnded(pin, "closed", s.bytesIn(), s.bytesOut());
+                        audit.sessionEnded(pin, "closed", s.bytesUp(), s.bytesDown());
                       });
               // Socket events run on this event loop after this handler returns, so the end
               // handler cannot have run yet.

@@ -1,6 +1,7 @@
 package io.gatehouse.proxy.routing;
 
 import io.gatehouse.proxy.ProxyException;
+import io.gatehouse.relay.ErrorCode;
 import java.util.List;
 import java.util.Objects;
 import java.util.stream.Collectors;
@@ -42,27 +43,25 @@ public final class RoutingFailure extends ProxyException {
   /** Why no agent took the session, with the HTTP status and error code users see. */
   public enum Reason {
     /** Nothing is known about {@code kind/name}: no definition, no agent record. */
-    UNKNOWN_RESOURCE(404, "unknown-resource"),
+    UNKNOWN_RESOURCE(ErrorCode.UNKNOWN_RESOURCE),
     /** The resource is known but no agent that serves it is healthy. */
-    NO_ALIVE_AGENT(503, "no-alive-agent"),
+    NO_ALIVE_AGENT(ErrorCode.NO_ALIVE_AGENT),
     /** Every healthy agent was tried and each failed. */
-    ALL_AGENTS_FAILED(502, "all-agents-failed");
+    ALL_AGENTS_FAILED(ErrorCode.ALL_AGENTS_FAILED);
 
-    private final int status;
-    private final String code;
+    private final ErrorCode code;
 
-    Reason(int status, String code) {
-      this.status = status;
+    Reason(ErrorCode code) {
       this.code = code;
     }
 
     public int status() {
-      return status;
+      return code.status();
     }
 
     /** The {@code Gatehouse-Error} code. */
     public String code() {
-      return code;
+      return code.code();
     }
   }
 

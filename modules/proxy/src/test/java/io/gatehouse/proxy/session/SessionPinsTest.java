@@ -9,6 +9,7 @@ import io.gatehouse.events.codec.EventCodec;
 import io.gatehouse.events.topic.Topic;
 import io.gatehouse.proxy.routing.AgentEndpoint;
 import io.gatehouse.proxy.routing.ResourceRef;
+import io.gatehouse.relay.SessionId;
 import io.gatehouse.state.KeyValueStore;
 import io.gatehouse.state.StateBatch;
 import io.gatehouse.state.StateChange;
@@ -176,16 +177,6 @@ class SessionPinsTest {
       // good.
       assertThat(counted.count()).isEqualTo(1);
     }
-  }
-
-  @Test
-  void sessionIdsAre128RandomBitsInHex() {
-    String a = SessionId.generate();
-    assertThat(a).matches("[0-9a-f]{32}");
-    assertThat(SessionId.isValid(a)).isTrue();
-    assertThat(SessionId.generate()).isNotEqualTo(a);
-    assertThat(SessionId.isValid("../../etc")).isFalse();
-    assertThat(SessionId.isValid(null)).isFalse();
   }
 
   /** The real store, running {@code hook} once when a scan visits its first entry. */

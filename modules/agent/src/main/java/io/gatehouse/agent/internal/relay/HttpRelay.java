@@ -1,23 +1,21 @@
 package io.gatehouse.agent.internal.relay;
 
 import io.gatehouse.agent.internal.catalog.Served;
-import io.gatehouse.events.wire.Wire;
+import io.gatehouse.relay.ErrorCode;
 import io.gatehouse.relay.HopHeaders;
 import io.gatehouse.relay.OpenResponse;
+import io.gatehouse.relay.ResponseTimeout;
+import io.gatehouse.relay.Wire;
 import io.vertx.core.MultiMap;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.NetSocket;
 import java.time.Duration;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Reverse-proxies one request to an HTTP upstream through the shared, pooled keep-alive client.
@@ -29,22 +27,19 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class HttpRelay {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(HttpRelay.class);
 
-  private final Vertx vertx;
   private final HttpClient client;
   private final String agentId;
   private final String via;
   private final Duration connectTimeout;
-  private final Duration responseTimeout;
+  private final ResponseTimeout responseTimeout;
   private final RelayMetrics metrics;
 
   HttpRelay(
-      Vertx vertx,
       HttpClient client,
       String agentId,
       Duration connectTimeout,
-      Duration responseTimeout,
+      ResponseTimeout responseTimeout,
       RelayMetrics metrics) {
-    this.vertx = vertx;
     this.client = client;
     this.agentId = agentId;
     this.via = "1.1 " + agentId;
@@ -95,39 +90,28 @@ final class HttpRelay {
       HttpClientRequest upstreamRequest,
       Served served,
       String resource) {
-    AtomicBoolean answered = new AtomicBoolean();
-    long timer =
-        vertx.setTimer(
-            responseTimeout.toMillis(),
-            id -> {
-              if (answered.compareAndSet(false, true)) {
-                upstreamRequest.reset(0, new TimeoutException("no response headers"));
-                metrics.dialFailed(served.resource().kind(), RelayFailure.UPSTREAM_TIMEOUT);
-                RelayFailure.UPSTREAM_TIMEOUT.respond(
+    request.response().closeHandler(v -> upstreamRequest.reset());
+    responseTimeout
+        .race(upstreamRequest, upstreamRequest.response())
+        .onComplete(
+            ar -> {
+              if (ar.failed() && ar.cause() instanceof ResponseTimeout.Expired) {
+                metrics.dialFailed(served.resource().kind(), ErrorCode.UPSTREAM_TIMEOUT);
+                RelayFailure.respond(
                     request,
+                    ErrorCode.UPSTREAM_TIMEOUT,
                     agentId,
                     resource,
                     "upstream "
                         + served.upstream()
                         + " sent no response within "
-                        + responseTimeout.toMillis()
+                        + responseTimeout.duration().toMillis()
                         + " ms");
-              }
-            });
-    request.response().closeHandler(v -> upstreamRequest.reset());
-    upstreamRequest
-        .response()
-        .onComplete(
-            ar -> {
-              if (!answered.compareAndSet(false, true)) {
-                return;
-              }
-              vertx.cancelTimer(timer);
-              if (ar.failed()) {
+              } else if (ar.failed()) {
                 dialFailed(request, served, resource, ar.cause());
-                return;
+              } else {
+                sendResponse(request, ar.result(), upstreamRequest);
               }
-              sendResponse(request, ar.result(), upstreamRequest);
             });
     if (HopHeaders.hasBody(request)) {
       if (request.getHeader(HttpHeaders.CONTENT_LENGTH) == null) {
@@ -157,11 +141,7 @@ final class HttpRelay {
       response.setStatusMessage(upstreamResponse.statusMessage());
     }
     copyResponseHeaders(upstreamResponse.headers(), response.headers());
-    boolean bodyless =
-        request.method() == HttpMethod.HEAD
-            || upstreamResponse.statusCode() == 204
-            || upstreamResponse.statusCode() == 304
-            || upstreamResponse.statusCode() / 100 == 1;
+    boolean bodyless = HopHeaders.isBodyless(request.method(), upstreamResponse.statusCode());
     if (!bodyless && upstreamResponse.getHeader(HttpHeaders.CONTENT_LENGTH) == null) {
       response.setChunked(true);
     }
@@ -205,7 +185,7 @@ final class HttpRelay {
               response.putHeader(HttpHeaders.CONNECTION, HttpHeaders.UPGRADE);
               response.putHeader(
                   HttpHeaders.UPGRADE, upstreamResponse.getHeader(HttpHeaders.UPGRADE));
-              Streams.splice(request, upstreamSocket, metrics);
+              metrics.splice(request, upstreamSocket);
             });
   }
 

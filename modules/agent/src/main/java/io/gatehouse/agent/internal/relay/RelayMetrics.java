@@ -1,8 +1,12 @@
 package io.gatehouse.agent.internal.relay;
 
 import io.gatehouse.events.ResourceKind;
+import io.gatehouse.relay.ErrorCode;
+import io.gatehouse.relay.Splice;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.NetSocket;
 import java.util.EnumMap;
 import java.util.Map;
 
@@ -42,8 +46,13 @@ public final class RelayMetrics {
         .register(registry);
   }
 
-  void dialFailed(ResourceKind kind, RelayFailure failure) {
-    (failure == RelayFailure.UPSTREAM_TIMEOUT ? timedOut : refused).get(kind).increment();
+  void dialFailed(ResourceKind kind, ErrorCode failure) {
+    (failure == ErrorCode.UPSTREAM_TIMEOUT ? timedOut : refused).get(kind).increment();
+  }
+
+  /** Splices a connection taken over from {@code request} to {@code upstream}, counting bytes. */
+  void splice(HttpServerRequest request, NetSocket upstream) {
+    Splice.takeOver(request, upstream, upstreamBytes::increment, downstreamBytes::increment);
   }
 
   Counter upstreamBytes() {

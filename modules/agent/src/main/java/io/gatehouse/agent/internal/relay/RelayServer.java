@@ -7,7 +7,11 @@ import io.gatehouse.config.DnsLabel;
 import io.gatehouse.config.HostPort;
 import io.gatehouse.events.Keys;
 import io.gatehouse.events.ResourceKind;
-import io.gatehouse.events.wire.Wire;
+import io.gatehouse.relay.ErrorCode;
+import io.gatehouse.relay.HopHeaders;
+import io.gatehouse.relay.ResponseTimeout;
+import io.gatehouse.relay.SessionId;
+import io.gatehouse.relay.Wire;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -23,7 +27,6 @@ import io.vertx.core.http.PoolOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -70,11 +73,10 @@ public final class RelayServer {
                 .setConnectTimeout((int) settings.connectTimeout().toMillis()));
     this.http =
         new HttpRelay(
-            vertx,
             httpClient,
             agentId,
             settings.connectTimeout(),
-            settings.responseTimeout(),
+            new ResponseTimeout(vertx, settings.responseTimeout()),
             metrics);
     this.tunnel = new TunnelRelay(netClient, agentId, metrics);
   }
@@ -117,23 +119,26 @@ public final class RelayServer {
     String resource = request.getHeader(Wire.RESOURCE);
     String problem = headerProblem(request, resource);
     if (problem != null) {
-      RelayFailure.BAD_REQUEST.respond(request, agentId, resource, problem);
+      RelayFailure.respond(request, ErrorCode.BAD_REQUEST, agentId, resource, problem);
       return;
     }
     if (draining) {
-      RelayFailure.DRAINING.respond(request, agentId, resource, "shutting down; try another agent");
+      RelayFailure.respond(
+          request, ErrorCode.DRAINING, agentId, resource, "shutting down; try another agent");
       return;
     }
     Optional<Served> served = catalog.lookup(resource);
     if (served.isEmpty()) {
-      RelayFailure.NOT_SERVING.respond(request, agentId, resource, "not served by this agent");
+      RelayFailure.respond(
+          request, ErrorCode.NOT_SERVING, agentId, resource, "not served by this agent");
       return;
     }
     boolean tcp = served.get().upstream().transport() == Upstream.Transport.TCP;
     if (request.path().equals(Wire.TUNNEL_PATH)) {
-      if (!isTunnelUpgrade(request)) {
-        RelayFailure.BAD_REQUEST.respond(
+      if (!HopHeaders.isTunnelUpgrade(request)) {
+        RelayFailure.respond(
             request,
+            ErrorCode.BAD_REQUEST,
             agentId,
             resource,
             "a tunnel is GET "
@@ -141,16 +146,21 @@ public final class RelayServer {
                 + " with Connection: Upgrade and Upgrade: "
                 + Wire.TUNNEL_PROTOCOL);
       } else if (!tcp) {
-        RelayFailure.BAD_REQUEST.respond(
-            request, agentId, resource, "an HTTP resource: send its requests, not a tunnel");
+        RelayFailure.respond(
+            request,
+            ErrorCode.BAD_REQUEST,
+            agentId,
+            resource,
+            "an HTTP resource: send its requests, not a tunnel");
       } else {
         tunnel.relay(request, served.get(), resource);
       }
       return;
     }
     if (tcp) {
-      RelayFailure.BAD_REQUEST.respond(
+      RelayFailure.respond(
           request,
+          ErrorCode.BAD_REQUEST,
           agentId,
           resource,
           "a TCP resource: open a tunnel (GET "
@@ -181,8 +191,8 @@ public final class RelayServer {
     if (session == null) {
       return "missing header " + Wire.SESSION;
     }
-    if (!Wire.SESSION_ID.matcher(session).matches()) {
-      return "malformed header " + Wire.SESSION + " (expected 32 hex characters)";
+    if (!SessionId.isValid(session)) {
+      return "malformed header " + Wire.SESSION + " (expected 32 lowercase hex characters)";
     }
     String proxy = request.getHeader(Wire.PROXY);
     if (proxy == null) {
@@ -192,15 +202,6 @@ public final class RelayServer {
       return "malformed header " + Wire.PROXY;
     }
     return null;
-  }
-
-  private static boolean isTunnelUpgrade(HttpServerRequest request) {
-    String connection = request.getHeader(HttpHeaders.CONNECTION);
-    String upgrade = request.getHeader(HttpHeaders.UPGRADE);
-    return request.method() == HttpMethod.GET
-        && connection != null
-        && connection.toLowerCase(Locale.ROOT).contains("upgrade")
-        && Wire.TUNNEL_PROTOCOL.equalsIgnoreCase(upgrade);
   }
 
   /** One HTTP server on one event loop. */

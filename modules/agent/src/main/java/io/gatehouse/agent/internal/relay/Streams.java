@@ -3,58 +3,14 @@ package io.gatehouse.agent.internal.relay;
 import io.micrometer.core.instrument.Counter;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.net.NetSocket;
 import io.vertx.core.streams.ReadStream;
 
-/** Relaying bytes with back-pressure and counting them, without copying. */
+/**
+ * Relayed bodies, counted without copying (upgraded connections and tunnels are a {@link
+ * io.gatehouse.relay.Splice}).
+ */
 final class Streams {
   private Streams() {}
-
-  /**
-   * Joins two sockets into one stream in both directions. Each direction pauses its source while
-   * the other side's write queue is full; either side ending or failing ends the other.
-   */
-  static void splice(NetSocket proxy, NetSocket upstream, RelayMetrics metrics) {
-    pump(proxy, upstream, metrics.upstreamBytes());
-    pump(upstream, proxy, metrics.downstreamBytes());
-    proxy.closeHandler(v -> upstream.end());
-    upstream.closeHandler(v -> proxy.end());
-    proxy.exceptionHandler(e -> proxy.close());
-    upstream.exceptionHandler(e -> upstream.close());
-    proxy.resume();
-    upstream.resume();
-  }
-
-  /**
-   * Takes over {@code request}'s connection, once its response head is set, and splices it to
-   * {@code upstream}; if the connection cannot be taken over, {@code upstream} is closed.
-   */
-  static void splice(HttpServerRequest request, NetSocket upstream, RelayMetrics metrics) {
-    request
-        .toNetSocket()
-        .onComplete(
-            ar -> {
-              if (ar.failed()) {
-                upstream.close();
-              } else {
-                splice(ar.result(), upstream, metrics);
-              }
-            });
-  }
-
-  private static void pump(NetSocket src, NetSocket dst, Counter bytes) {
-    src.handler(
-        buffer -> {
-          bytes.increment(buffer.length());
-          dst.write(buffer);
-          if (dst.writeQueueFull()) {
-            src.pause();
-            dst.drainHandler(v -> src.resume());
-          }
-        });
-    src.endHandler(v -> dst.end());
-  }
 
   /** {@code source} as seen by a pipe, counting every buffer that passes. */
   static ReadStream<Buffer> counted(ReadStream<Buffer> source, Counter bytes) {

@@ -1,7 +1,7 @@
 package io.gatehouse.agent.internal.relay;
 
 import io.gatehouse.agent.internal.catalog.Served;
-import io.gatehouse.events.wire.Wire;
+import io.gatehouse.relay.Wire;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.NetClient;
@@ -45,7 +45,7 @@ final class TunnelRelay {
                   .putHeader(HttpHeaders.CONNECTION, HttpHeaders.UPGRADE)
                   .putHeader(HttpHeaders.UPGRADE, Wire.TUNNEL_PROTOCOL)
                   .putHeader(Wire.AGENT, agentId);
-              Streams.splice(request, upstreamSocket, metrics);
+              metrics.splice(request, upstreamSocket);
             });
   }
 }

@@ -1,6 +1,8 @@
-package io.gatehouse.proxy.client;
+package io.gatehouse.relay.client;
 
+import io.gatehouse.relay.ErrorCode;
 import java.io.IOException;
+import java.util.Optional;
 
 /** The proxy answered a tunnel request with an error instead of switching protocols. */
 public final class TunnelRefusedException extends IOException {
@@ -25,5 +27,10 @@ public final class TunnelRefusedException extends IOException {
   /** The {@code Gatehouse-Error} code, or {@code null}. */
   public String code() {
     return code;
+  }
+
+  /** The {@code Gatehouse-Error} code as the wire protocol knows it; empty if none or unknown. */
+  public Optional<ErrorCode> errorCode() {
+    return ErrorCode.parse(code);
   }
 }

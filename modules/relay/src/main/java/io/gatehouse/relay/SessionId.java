@@ -1,13 +1,14 @@
-package io.gatehouse.proxy.session;
+package io.gatehouse.relay;
 
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.regex.Pattern;
 
 /**
- * Session ids: 128 random bits from a {@link SecureRandom}, written as 32 lowercase hex digits.
- * They are bearer secrets (whoever holds a cookie continues its session), so they never come from
- * the routing randomness tests inject.
+ * The one session-id format of the wire ({@code Gatehouse-Session}, the proxy's session cookie):
+ * 128 random bits from a {@link SecureRandom}, written as 32 lowercase hex digits. The proxy makes
+ * them and the agent checks them with the same rule. They are bearer secrets (whoever holds a
+ * cookie continues its session), so they never come from the routing randomness tests inject.
  */
 public final class SessionId {
   private static final Pattern FORMAT = Pattern.compile("[0-9a-f]{32}");
@@ -16,6 +17,7 @@ public final class SessionId {
 
   private SessionId() {}
 
+  /** A new, random session id. */
   public static String generate() {
     byte[] bytes = new byte[16];
     RANDOM.nextBytes(bytes);

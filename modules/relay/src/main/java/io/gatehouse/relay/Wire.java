@@ -1,11 +1,11 @@
-package io.gatehouse.events.wire;
+package io.gatehouse.relay;
 
 import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
  * Names of the proxy-agent wire protocol v1 ({@code docs/wire-protocol.md}), shared by both ends so
- * they cannot drift apart.
+ * they cannot drift apart. The codes of {@link #ERROR} are {@link ErrorCode}.
  */
 public final class Wire {
   public static final String RESOURCE = "Gatehouse-Resource";
@@ -21,12 +21,14 @@ public final class Wire {
   /** The agent's tunnel endpoint, upgraded with {@link #TUNNEL_PROTOCOL}. */
   public static final String TUNNEL_PATH = "/.gatehouse/tunnel";
 
+  /**
+   * Where a user asks a proxy for a tunnel: {@code GET /v1/tunnel/{kind}/{name}}, upgraded with
+   * {@link #TUNNEL_PROTOCOL}.
+   */
+  public static final String USER_TUNNEL_PATH = "/v1/tunnel/";
+
   public static final String HEALTH_PATH = "/.gatehouse/health";
   public static final String TUNNEL_PROTOCOL = "gatehouse-tunnel/1";
-
-  /** {@code Gatehouse-Error} codes after which another agent may succeed. */
-  public static final Set<String> RETRYABLE_CODES =
-      Set.of("not-serving", "draining", "upstream-refused", "upstream-timeout");
 
   /** Hop-by-hop headers (RFC 9110 §7.6.1, plus Host and Expect): never forwarded by a relay. */
   public static final Set<String> HOP_BY_HOP =
@@ -44,7 +46,7 @@ public final class Wire {
           "host",
           "expect");
 
-  public static final Pattern SESSION_ID = Pattern.compile("[0-9a-fA-F]{32}");
+  /** The form of {@link #PROXY}; the form of {@link #SESSION} is {@link SessionId}. */
   public static final Pattern PROXY_ID = Pattern.compile("[A-Za-z0-9._-]{1,128}");
 
   private Wire() {}

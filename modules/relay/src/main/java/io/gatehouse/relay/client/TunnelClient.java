@@ -1,7 +1,8 @@
-package io.gatehouse.proxy.client;
+package io.gatehouse.relay.client;
 
 import io.gatehouse.config.HostPort;
 import io.gatehouse.events.ResourceKind;
+import io.gatehouse.relay.Wire;
 import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
@@ -28,7 +29,7 @@ import java.util.function.Consumer;
  * <p>Plain blocking sockets and two daemon threads per connection: a tunnel serves one user.
  */
 public final class TunnelClient {
-  public static final String PROTOCOL = io.gatehouse.events.wire.Wire.TUNNEL_PROTOCOL;
+  public static final String PROTOCOL = Wire.TUNNEL_PROTOCOL;
   private static final int MAX_HEAD = 16 * 1024;
   private static final int MAX_ERROR_BODY = 4 * 1024;
 
@@ -50,7 +51,8 @@ public final class TunnelClient {
       socket.connect(new InetSocketAddress(proxy.host(), proxy.port()), (int) timeout.toMillis());
       socket.setSoTimeout((int) timeout.toMillis());
       String request =
-          "GET /v1/tunnel/"
+          "GET "
+              + Wire.USER_TUNNEL_PATH
               + kind.word()
               + "/"
               + name
@@ -72,7 +74,7 @@ public final class TunnelClient {
       String[] status = lines[0].split(" ", 3);
       int code = status.length >= 2 ? parseStatus(status[1]) : -1;
       if (code != 101) {
-        String error = header(lines, "gatehouse-error");
+        String error = header(lines, Wire.ERROR.toLowerCase(Locale.ROOT));
         String body = readSome(in, header(lines, "content-length"));
         throw new TunnelRefusedException(
             code,

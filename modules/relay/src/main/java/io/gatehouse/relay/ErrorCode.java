@@ -1,0 +1,75 @@
+package io.gatehouse.relay;
+
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * Every {@code Gatehouse-Error} code that the agent and the proxy's ingress answer with, the HTTP
+ * status it goes with, and whether another agent may succeed after it ({@code
+ * docs/wire-protocol.md}, "Errors"; {@code docs/proxy.md}). Both ends take codes from here, so a
+ * code means one thing and has one status everywhere.
+ */
+public enum ErrorCode {
+  /** A missing or malformed request: a {@code Gatehouse-*} header, a tunnel path or upgrade. */
+  BAD_REQUEST("bad-request", 400, false),
+  /** The agent does not serve the resource. */
+  NOT_SERVING("not-serving", 421, true),
+  /** The agent is shutting down. */
+  DRAINING("draining", 503, true),
+  /** The upstream refused the agent's connection. */
+  UPSTREAM_REFUSED("upstream-refused", 502, true),
+  /** The upstream did not accept the connection or answer in time. */
+  UPSTREAM_TIMEOUT("upstream-timeout", 504, true),
+  /** Nothing is known about the resource: no definition, no agent record. */
+  UNKNOWN_RESOURCE("unknown-resource", 404, false),
+  /** The resource is known but no agent that serves it is healthy. */
+  NO_ALIVE_AGENT("no-alive-agent", 503, false),
+  /** Every healthy agent was tried and each failed. */
+  ALL_AGENTS_FAILED("all-agents-failed", 502, false),
+  /** An agent failed after part of the request was relayed: nothing could be retried. */
+  AGENT_FAILED("agent-failed", 502, false),
+  /** A document (e.g. a resource definition) did not validate. */
+  INVALID_DOCUMENT("invalid-document", 400, false),
+  /** Anything unexpected. */
+  INTERNAL("internal", 500, false);
+
+  private static final Map<String, ErrorCode> BY_CODE =
+      Arrays.stream(values())
+          .collect(Collectors.toUnmodifiableMap(e -> e.code, Function.identity()));
+
+  private final String code;
+  private final int status;
+  private final boolean retryable;
+
+  ErrorCode(String code, int status, boolean retryable) {
+    this.code = code;
+    this.status = status;
+    this.retryable = retryable;
+  }
+
+  /** The {@code Gatehouse-Error} header value. */
+  public String code() {
+    return code;
+  }
+
+  /** The HTTP status that goes with the code. */
+  public int status() {
+    return status;
+  }
+
+  /**
+   * Whether a proxy may send the session to another agent after an agent answered with this code:
+   * nothing was relayed and the failure belongs to that agent, not to the resource.
+   */
+  public boolean retryable() {
+    return retryable;
+  }
+
+  /** The code a {@code Gatehouse-Error} header names; empty for null or a code not listed here. */
+  public static Optional<ErrorCode> parse(String code) {
+    return code == null ? Optional.empty() : Optional.ofNullable(BY_CODE.get(code));
+  }
+}
