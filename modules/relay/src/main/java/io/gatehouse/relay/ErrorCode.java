@@ -33,6 +33,14 @@ public enum ErrorCode {
   AGENT_FAILED("agent-failed", 502, false),
   /** A document (e.g. a resource definition) did not validate. */
   INVALID_DOCUMENT("invalid-document", 400, false),
+  /** The API has no such endpoint or file. */
+  NOT_FOUND("not-found", 404, false),
+  /** A resource served from agent configuration, which the API cannot change or remove. */
+  STATIC_RESOURCE("static-resource", 409, false),
+  /** A request body over the API's limit. */
+  TOO_LARGE("too-large", 413, false),
+  /** Kafka did not acknowledge a write in time: nothing was changed. */
+  KAFKA_UNAVAILABLE("kafka-unavailable", 503, false),
   /** Anything unexpected. */
   INTERNAL("internal", 500, false);
 

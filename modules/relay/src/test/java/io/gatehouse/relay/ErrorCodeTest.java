@@ -52,6 +52,10 @@ class ErrorCodeTest {
                 Map.entry("all-agents-failed", 502),
                 Map.entry("agent-failed", 502),
                 Map.entry("invalid-document", 400),
+                Map.entry("not-found", 404),
+                Map.entry("static-resource", 409),
+                Map.entry("too-large", 413),
+                Map.entry("kafka-unavailable", 503),
                 Map.entry("internal", 500)));
   }
 }

@@ -17,6 +17,7 @@ import io.gatehouse.proxy.routing.ResourceRef;
 import io.gatehouse.proxy.routing.RoutingFailure;
 import io.gatehouse.proxy.routing.RoutingTable;
 import io.gatehouse.proxy.session.SessionPins;
+import io.gatehouse.relay.ErrorCode;
 import io.gatehouse.state.Materializer;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
@@ -115,8 +116,7 @@ public final class Api {
             ctx ->
                 ctx.fail(
                     new IngressFailure(
-                        404,
-                        "not-found",
+                        ErrorCode.NOT_FOUND,
                         "no endpoint " + ctx.request().method() + " " + ctx.request().path())));
     r.route().failureHandler(this::failure);
     return r;
@@ -138,8 +138,7 @@ public final class Api {
     if (prometheus.isEmpty()) {
       ctx.fail(
           new IngressFailure(
-              404,
-              "not-found",
+              ErrorCode.NOT_FOUND,
               "metrics are not exported: the proxy runs with a registry that is not Prometheus"));
       return;
     }
@@ -158,8 +157,7 @@ public final class Api {
       if (kind.isEmpty()) {
         ctx.fail(
             new IngressFailure(
-                400,
-                "bad-request",
+                ErrorCode.BAD_REQUEST,
                 "unknown kind '" + kinds.get(0) + "' (expected app, db, desktop or kube)"));
         return;
       }
@@ -256,8 +254,7 @@ public final class Api {
               }
               if (!listing.agents(ref).isEmpty()) {
                 throw new IngressFailure(
-                    409,
-                    "static-resource",
+                    ErrorCode.STATIC_RESOURCE,
                     ref
                         + " has no dynamic definition: it is served from agent configuration; remove it there");
               }
@@ -305,11 +302,7 @@ public final class Api {
     Throwable failure = ctx.failure();
     if (failure == null) {
       int status = ctx.statusCode() < 400 ? 500 : ctx.statusCode();
-      failure =
-          new IngressFailure(
-              status,
-              status == 413 ? "too-large" : "http-" + status,
-              "request failed with HTTP " + status);
+      failure = IngressFailure.ofStatus(status);
     }
     Failures.Verdict v = Failures.verdict(failure);
     JsonObject body =
@@ -336,8 +329,7 @@ public final class Api {
             e ->
                 Future.failedFuture(
                     new IngressFailure(
-                        503,
-                        "kafka-unavailable",
+                        ErrorCode.KAFKA_UNAVAILABLE,
                         "Kafka did not acknowledge the write of "
                             + ref
                             + " within "
@@ -353,8 +345,7 @@ public final class Api {
     if (ref.isEmpty()) {
       ctx.fail(
           new IngressFailure(
-              400,
-              "bad-request",
+              ErrorCode.BAD_REQUEST,
               ResourceKind.parse(kind).filter(k -> k.word().equals(kind)).isEmpty()
                   ? "unknown kind '" + kind + "' (expected app, db, desktop or kube)"
                   : "invalid name '" + name + "': a DNS label"));

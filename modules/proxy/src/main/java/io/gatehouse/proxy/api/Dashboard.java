@@ -2,6 +2,7 @@ package io.gatehouse.proxy.api;
 
 import io.gatehouse.proxy.ProxyException;
 import io.gatehouse.proxy.ingress.IngressFailure;
+import io.gatehouse.relay.ErrorCode;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
@@ -62,7 +63,7 @@ final class Dashboard {
     String file = ctx.pathParam("file");
     Asset asset = INDEX.equals(file) ? null : assets.get(file);
     if (asset == null) {
-      ctx.fail(new IngressFailure(404, "not-found", "no dashboard file " + file));
+      ctx.fail(new IngressFailure(ErrorCode.NOT_FOUND, "no dashboard file " + file));
       return;
     }
     serve(ctx, asset);

@@ -2,6 +2,7 @@ package io.gatehouse.proxy.api;
 
 import io.gatehouse.events.topic.Topic;
 import io.gatehouse.proxy.ingress.IngressFailure;
+import io.gatehouse.relay.ErrorCode;
 import io.gatehouse.state.StateChange;
 import io.vertx.core.Context;
 import io.vertx.core.http.HttpHeaders;
@@ -62,8 +63,7 @@ final class EventStream {
         if (t == null) {
           ctx.fail(
               new IngressFailure(
-                  400,
-                  "bad-request",
+                  ErrorCode.BAD_REQUEST,
                   "unknown topic '"
                       + word
                       + "' (expected resources, heartbeats, agents, sessions or audit)"));

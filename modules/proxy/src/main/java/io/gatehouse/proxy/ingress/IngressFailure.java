@@ -15,8 +15,17 @@ public final class IngressFailure extends ProxyException {
     this(code.status(), code.code(), message);
   }
 
-  /** A refusal with a code of the API's own (e.g. {@code not-found}) and its status. */
-  public IngressFailure(int status, String code, String message) {
+  /**
+   * A failure Vert.x reported with a bare HTTP status (e.g. a body over the limit): its code is the
+   * one listed for that status, else {@code http-<status>}.
+   */
+  public static IngressFailure ofStatus(int status) {
+    return status == ErrorCode.TOO_LARGE.status()
+        ? new IngressFailure(ErrorCode.TOO_LARGE, "request failed with HTTP " + status)
+        : new IngressFailure(status, "http-" + status, "request failed with HTTP " + status);
+  }
+
+  private IngressFailure(int status, String code, String message) {
     super(message);
     this.status = status;
     this.code = code;
