@@ -11,6 +11,7 @@ import io.gatehouse.agent.internal.watch.ResourceWatcher;
 import io.gatehouse.config.HostPort;
 import io.gatehouse.events.topic.Topic;
 import io.gatehouse.events.topic.TopicNames;
+import io.gatehouse.lifecycle.Closer;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -68,12 +69,11 @@ public final class Agent implements AutoCloseable {
   private final HostPort advertisedAddress;
   private final Optional<HostPort> metricsAddress;
   private final MeterRegistry registry;
-  private final Vertx vertx;
   private final RelayServer relay;
   private final ResourceCatalog catalog;
   private final HeartbeatPublisher publisher;
   private final ResourceWatcher watcher;
-  private final Path temporaryDirectory;
+  private final Closer closer;
   private final AtomicBoolean stopped = new AtomicBoolean();
 
   private Agent(Parts p) {
@@ -83,12 +83,11 @@ public final class Agent implements AutoCloseable {
     this.advertisedAddress = p.advertisedAddress;
     this.metricsAddress = p.metricsAddress;
     this.registry = p.registry;
-    this.vertx = p.vertx;
     this.relay = p.relay;
     this.catalog = p.catalog;
     this.publisher = p.publisher;
     this.watcher = p.watcher;
-    this.temporaryDirectory = p.temporaryDirectory;
+    this.closer = p.closer;
   }
 
   /** Starts an agent with the system clock, fresh randomness and its own Prometheus registry. */
@@ -149,8 +148,9 @@ public final class Agent implements AutoCloseable {
 
   /**
    * Graceful stop: refuses new sessions, tombstones every heartbeat and the agent beat and waits
-   * (at most {@code agent.shutdown_timeout}) for Kafka to acknowledge them, then closes the
-   * listener, open sessions, the resource watcher and its store. Idempotent.
+   * (at most {@code agent.shutdown_timeout}) for Kafka to acknowledge them, then closes what start
+   * opened in reverse: the resource watcher and its store, the heartbeat producer, and last the
+   * listener and open sessions. Idempotent.
    *
    * @throws AgentException after closing everything, if some part failed to close
    */
@@ -183,41 +183,16 @@ public final class Agent implements AutoCloseable {
   }
 
   private void release(boolean graceful) {
-    RuntimeException failure = null;
-    failure = attempt(failure, () -> closeVertx(vertx));
-    failure = attempt(failure, publisher::close);
-    if (watcher != null) {
-      failure = attempt(failure, watcher::close);
-    }
-    if (temporaryDirectory != null) {
-      failure = attempt(failure, () -> deleteTree(temporaryDirectory));
-    }
-    if (failure != null) {
-      throw new AgentException(
-          "agent "
-              + id
-              + " did not "
-              + (graceful ? "stop" : "die")
-              + " cleanly: "
-              + failure.getMessage(),
-          failure);
-    }
-  }
-
-  private static RuntimeException attempt(RuntimeException failure, Runnable step) {
-    try {
-      step.run();
-    } catch (RuntimeException e) {
-      if (failure == null) {
-        return e;
-      }
-      failure.addSuppressed(e);
-    }
-    return failure;
-  }
-
-  private static void closeVertx(Vertx vertx) {
-    await(vertx.close(), "close the relay");
+    closer.close(
+        failure ->
+            new AgentException(
+                "agent "
+                    + id
+                    + " did not "
+                    + (graceful ? "stop" : "die")
+                    + " cleanly: "
+                    + failure.getMessage(),
+                failure));
   }
 
   private static <T> T await(Future<T> future, String what) {
@@ -267,8 +242,14 @@ public final class Agent implements AutoCloseable {
     return "Agent[" + id + " at " + advertisedAddress + ", " + catalog.size() + " resources]";
   }
 
-  /** What start assembles, in the order it assembles it; closed in reverse on failure. */
+  /**
+   * What start assembles. Each part is registered with the closer as it is opened, so a failed
+   * start and {@link #close} both release in the reverse order: the resource watcher and its store,
+   * then its temporary directory, the heartbeat publisher, and last Vert.x with the relay listener
+   * and open sessions.
+   */
   private static final class Parts {
+    final Closer closer = new Closer();
     String id;
     AgentConfig config;
     HostPort listenAddress;
@@ -280,7 +261,6 @@ public final class Agent implements AutoCloseable {
     ResourceCatalog catalog;
     HeartbeatPublisher publisher;
     ResourceWatcher watcher;
-    Path temporaryDirectory;
   }
 
   /** Starts an {@link Agent} with injectable time, randomness and meters. */
@@ -350,7 +330,9 @@ public final class Agent implements AutoCloseable {
           random);
       try {
         p.catalog = new ResourceCatalog(p.id, config);
-        p.vertx = Vertx.vertx(new VertxOptions());
+        p.vertx =
+            p.closer.register(
+                Vertx.vertx(new VertxOptions()), v -> await(v.close(), "close the relay"));
         p.relay =
             new RelayServer(p.vertx, p.id, s.relay(), p.catalog, new RelayMetrics(p.registry));
         int port =
@@ -378,6 +360,7 @@ public final class Agent implements AutoCloseable {
                 clock,
                 random,
                 p.registry);
+        p.closer.register(p.publisher);
         p.publisher.start();
         p.catalog.open(p.publisher);
         if (p.catalog.watchesResources()) {
@@ -385,8 +368,9 @@ public final class Agent implements AutoCloseable {
           if (s.dataDir().isPresent()) {
             dir = s.dataDir().get().resolve("state");
           } else {
-            p.temporaryDirectory = Files.createTempDirectory("gatehouse-agent-");
-            dir = p.temporaryDirectory.resolve("state");
+            Path temporary = Files.createTempDirectory("gatehouse-agent-");
+            p.closer.register(() -> deleteTree(temporary));
+            dir = temporary.resolve("state");
           }
           Map<String, String> consumer =
               new HashMap<>(
@@ -395,10 +379,11 @@ public final class Agent implements AutoCloseable {
           p.watcher =
               new ResourceWatcher(
                   p.id, dir, bootstrap, names, consumer, p.catalog, clock, p.registry);
+          p.closer.register(p.watcher);
           p.watcher.start();
         }
       } catch (IOException | RuntimeException e) {
-        abort(p);
+        abort(p, e);
         throw e instanceof AgentException ae
             ? ae
             : new AgentException("agent " + p.id + " cannot start: " + e.getMessage(), e);
@@ -415,20 +400,11 @@ public final class Agent implements AutoCloseable {
       return agent;
     }
 
-    private void abort(Parts p) {
+    private void abort(Parts p, Exception failure) {
       if (p.publisher != null) {
         p.publisher.goodbye(config.agent().shutdownTimeout());
-        attempt(null, p.publisher::close);
       }
-      if (p.watcher != null) {
-        attempt(null, p.watcher::close);
-      }
-      if (p.vertx != null) {
-        attempt(null, () -> closeVertx(p.vertx));
-      }
-      if (p.temporaryDirectory != null) {
-        attempt(null, () -> deleteTree(p.temporaryDirectory));
-      }
+      p.closer.closeAll().ifPresent(failure::addSuppressed);
     }
   }
 

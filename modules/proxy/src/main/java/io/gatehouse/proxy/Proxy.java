@@ -4,6 +4,7 @@ import io.gatehouse.config.HostPort;
 import io.gatehouse.events.SessionPin;
 import io.gatehouse.events.topic.Topic;
 import io.gatehouse.events.topic.TopicNames;
+import io.gatehouse.lifecycle.Closer;
 import io.gatehouse.proxy.api.Api;
 import io.gatehouse.proxy.audit.AuditLog;
 import io.gatehouse.proxy.config.ProxyConfig;
@@ -31,8 +32,6 @@ import io.vertx.ext.web.Router;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -64,33 +63,17 @@ public final class Proxy implements AutoCloseable {
 
   private final ProxyConfig config;
   private final HostPort webAddress;
-  private final StateStore store;
   private final Materializer materializer;
-  private final EventPublisher publisher;
-  private final TopicSetup topics;
-  private final Vertx vertx;
-  private final Ingress ingress;
-  private final Disposable orphans;
-  private final AgentBeats beats;
-  private final RoutingTable table;
-  private final SessionPins pins;
   private final MeterRegistry registry;
+  private final Closer closer;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private Proxy(Parts p) {
     this.config = p.config;
     this.webAddress = p.webAddress;
-    this.store = p.store;
     this.materializer = p.materializer;
-    this.publisher = p.publisher;
-    this.topics = p.topics;
-    this.vertx = p.vertx;
-    this.ingress = p.ingress;
-    this.orphans = p.orphans;
-    this.beats = p.beats;
-    this.table = p.table;
-    this.pins = p.pins;
     this.registry = p.registry;
+    this.closer = p.closer;
   }
 
   /** Starts a proxy with the system clock, secure randomness and a Prometheus registry. */
@@ -133,35 +116,11 @@ public final class Proxy implements AutoCloseable {
       return;
     }
     LOG.info("proxy {} stopping", config.id());
-    List<RuntimeException> failures = new ArrayList<>();
-    run(failures, orphans::dispose);
-    run(
-        failures,
-        () -> await(ingress.close().eventually(() -> vertx.close()), "close the web server"));
-    run(failures, publisher::close);
-    run(failures, topics::close);
-    run(failures, pins::close);
-    run(failures, table::close);
-    run(failures, beats::close);
-    run(failures, materializer::close);
-    run(failures, store::close);
-    if (!failures.isEmpty()) {
-      ProxyException e =
-          new ProxyException(
-              "proxy " + config.id() + " did not stop cleanly: " + failures.get(0).getMessage(),
-              failures.get(0));
-      failures.stream().skip(1).forEach(e::addSuppressed);
-      throw e;
-    }
+    closer.close(
+        first ->
+            new ProxyException(
+                "proxy " + config.id() + " did not stop cleanly: " + first.getMessage(), first));
     LOG.info("proxy {} stopped", config.id());
-  }
-
-  private static void run(List<RuntimeException> failures, Runnable step) {
-    try {
-      step.run();
-    } catch (RuntimeException e) {
-      failures.add(e);
-    }
   }
 
   private static <T> T await(Future<T> future, String what) {
@@ -185,8 +144,14 @@ public final class Proxy implements AutoCloseable {
     return "Proxy[" + config.id() + " at " + webAddress + "]";
   }
 
-  /** What start assembles, in order; released in reverse when start fails. */
+  /**
+   * What start assembles. Each part is registered with the closer as it is opened, so a failed
+   * start and {@link #close} both release in the reverse order: tunnels and the web server, Vert.x,
+   * pins, table and beats, the producer (after handing over what is queued), the materializer,
+   * topic setup, then the store.
+   */
   private static final class Parts {
+    final Closer closer = new Closer();
     ProxyConfig config;
     HostPort webAddress;
     StateStore store;
@@ -195,7 +160,6 @@ public final class Proxy implements AutoCloseable {
     TopicSetup topics;
     Vertx vertx;
     Ingress ingress;
-    Disposable orphans;
     AgentBeats beats;
     RoutingTable table;
     SessionPins pins;
@@ -261,9 +225,11 @@ public final class Proxy implements AutoCloseable {
             StateStore.open(
                 config.dataDir().resolve("state"),
                 Topic.MATERIALIZED.stream().map(Topic::suffix).toList());
+        p.closer.register(p.store);
         p.topics =
             TopicSetup.start(
                 config.kafkaBootstrap(), clientId + "-admin", names, config.replicationFactor());
+        p.closer.register(p.topics);
         p.materializer =
             Materializer.builder(p.store, config.kafkaBootstrap())
                 .topicNames(names)
@@ -274,9 +240,11 @@ public final class Proxy implements AutoCloseable {
                 .consumerProperty("allow.auto.create.topics", "false")
                 .build()
                 .start();
+        p.closer.register(p.materializer);
         p.publisher = new KafkaEventPublisher(config.kafkaBootstrap(), clientId, names, p.registry);
+        p.closer.register(p.publisher);
         Ejections ejections = new Ejections(clock, config.ejectBackoff());
-        p.beats = AgentBeats.live(p.store, p.materializer.changes());
+        p.beats = p.closer.register(AgentBeats.live(p.store, p.materializer.changes()));
         p.table =
             new RoutingTable(
                 p.store,
@@ -284,14 +252,19 @@ public final class Proxy implements AutoCloseable {
                 p.materializer.changes(),
                 p.materializer.streamClock(),
                 ejections);
+        p.closer.register(p.table, RoutingTable::close);
         RoutingTable table = p.table;
         AgentSelector selector = AgentSelector.pinnedFirst(table, random);
         p.pins =
-            new SessionPins(p.store, p.materializer.changes(), p.publisher, clock, config.id());
+            p.closer.register(
+                new SessionPins(
+                    p.store, p.materializer.changes(), p.publisher, clock, config.id()));
         SessionPins pins = p.pins;
         StateGauges.register(p.registry, table, pins);
         AuditLog audit = new AuditLog(p.publisher, clock, config.id());
-        p.vertx = Vertx.vertx(new VertxOptions());
+        p.vertx =
+            p.closer.register(
+                Vertx.vertx(new VertxOptions()), v -> await(v.close(), "close Vert.x"));
         p.ingress =
             new Ingress(
                 p.vertx,
@@ -306,6 +279,7 @@ public final class Proxy implements AutoCloseable {
                 pins,
                 audit,
                 p.registry);
+        p.closer.register(p.ingress, i -> await(i.close(), "close the web server"));
         Api api =
             new Api(
                 config.id(),
@@ -332,7 +306,7 @@ public final class Proxy implements AutoCloseable {
                       return null;
                     },
                     false));
-        p.orphans =
+        p.closer.register(
             p.materializer
                 .caughtUp()
                 .subscribe(
@@ -340,9 +314,10 @@ public final class Proxy implements AutoCloseable {
                     e -> {},
                     () ->
                         pins.endOrphans(ingress::isTunnelOpen)
-                            .forEach(pin -> audit.sessionEnded(pin, "lost", 0, 0)));
+                            .forEach(pin -> audit.sessionEnded(pin, "lost", 0, 0))),
+            Disposable::dispose);
       } catch (RuntimeException e) {
-        abort(p);
+        p.closer.closeAll().ifPresent(e::addSuppressed);
         throw e instanceof ProxyException pe
             ? pe
             : new ProxyException("proxy " + config.id() + " cannot start: " + e.getMessage(), e);
@@ -367,37 +342,6 @@ public final class Proxy implements AutoCloseable {
               () -> new WebServer(address.host(), port, bound, ingress, api),
               new DeploymentOptions().setInstances(VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE))
           .map(id -> bound.get());
-    }
-
-    private static void abort(Parts p) {
-      List<RuntimeException> ignored = new ArrayList<>();
-      if (p.orphans != null) {
-        run(ignored, p.orphans::dispose);
-      }
-      if (p.vertx != null) {
-        run(ignored, () -> await(p.vertx.close(), "close Vert.x"));
-      }
-      if (p.publisher != null) {
-        run(ignored, p.publisher::close);
-      }
-      if (p.topics != null) {
-        run(ignored, p.topics::close);
-      }
-      if (p.pins != null) {
-        run(ignored, p.pins::close);
-      }
-      if (p.table != null) {
-        run(ignored, p.table::close);
-      }
-      if (p.beats != null) {
-        run(ignored, p.beats::close);
-      }
-      if (p.materializer != null) {
-        run(ignored, p.materializer::close);
-      }
-      if (p.store != null) {
-        run(ignored, p.store::close);
-      }
     }
   }
 
