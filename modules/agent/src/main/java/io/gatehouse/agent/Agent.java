@@ -9,6 +9,7 @@ import io.gatehouse.agent.internal.relay.RelayMetrics;
 import io.gatehouse.agent.internal.relay.RelayServer;
 import io.gatehouse.agent.internal.watch.ResourceWatcher;
 import io.gatehouse.config.HostPort;
+import io.gatehouse.config.NodeId;
 import io.gatehouse.events.topic.Topic;
 import io.gatehouse.events.topic.TopicNames;
 import io.gatehouse.lifecycle.Closer;
@@ -307,7 +308,7 @@ public final class Agent implements AutoCloseable {
       AgentConfig.Settings s = config.agent();
       Parts p = new Parts();
       p.config = config;
-      p.id = s.id().orElseGet(() -> defaultId(random));
+      p.id = s.id().orElseGet(() -> NodeId.generate(random));
       p.registry =
           registry != null ? registry : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
       if (s.metrics().listen().isPresent() && !(p.registry instanceof PrometheusMeterRegistry)) {
@@ -414,14 +415,6 @@ public final class Agent implements AutoCloseable {
       return listen;
     }
     return new HostPort(hostName(), listen.port());
-  }
-
-  private static String defaultId(Random random) {
-    String host = hostName().replaceAll("[^A-Za-z0-9._-]", "-");
-    if (host.length() > 100) {
-      host = host.substring(0, 100);
-    }
-    return host + "-" + String.format("%06x", random.nextInt(1 << 24));
   }
 
   private static String hostName() {

@@ -5,6 +5,7 @@ import io.gatehouse.config.ConfigDocument;
 import io.gatehouse.config.ConfigNode;
 import io.gatehouse.config.Durations;
 import io.gatehouse.config.HostPort;
+import io.gatehouse.config.NodeId;
 import io.gatehouse.config.ValueParser;
 import io.gatehouse.events.ResourceKind;
 import io.gatehouse.events.resource.ResourceRules;
@@ -19,7 +20,6 @@ import java.util.Optional;
 
 /** Reads an {@link AgentConfig} from a document, reporting every problem at its key path. */
 final class AgentConfigReader {
-  private static final int MAX_ID_LENGTH = 128;
 
   /** Section and list key, per kind. */
   private record Section(ResourceKind kind, String key, String listKey) {}
@@ -48,7 +48,7 @@ final class AgentConfigReader {
     if (!agent.isPresent()) {
       root.problem("agent", "missing required key");
     }
-    Optional<String> id = agent.value("id", AgentConfigReader::agentId);
+    Optional<String> id = agent.value("id", text -> NodeId.check("agent", text));
 
     ConfigNode kafkaNode = agent.object("kafka");
     if (!kafkaNode.isPresent() && agent.isPresent()) {
@@ -190,18 +190,6 @@ final class AgentConfigReader {
       }
     }
     return new AgentConfig.Service(section.kind(), enabled, statics, selectors);
-  }
-
-  private static String agentId(String text) {
-    if (text.isEmpty() || text.length() > MAX_ID_LENGTH || !text.matches("[A-Za-z0-9._-]+")) {
-      throw new IllegalArgumentException(
-          "invalid agent id '"
-              + text
-              + "': use 1 to "
-              + MAX_ID_LENGTH
-              + " letters, digits, '.', '_' or '-'");
-    }
-    return text;
   }
 
   private static String topicPrefix(String text) {
