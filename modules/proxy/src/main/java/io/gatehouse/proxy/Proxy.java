@@ -1,7 +1,6 @@
 package io.gatehouse.proxy;
 
 import io.gatehouse.config.HostPort;
-import io.gatehouse.events.SessionPin;
 import io.gatehouse.events.topic.Topic;
 import io.gatehouse.events.topic.TopicNames;
 import io.gatehouse.lifecycle.Closer;
@@ -16,6 +15,7 @@ import io.gatehouse.proxy.routing.AgentSelector;
 import io.gatehouse.proxy.routing.Ejections;
 import io.gatehouse.proxy.routing.RoutingTable;
 import io.gatehouse.proxy.session.SessionPins;
+import io.gatehouse.proxy.session.SessionSweeper;
 import io.gatehouse.state.Materializer;
 import io.gatehouse.state.StateStore;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -41,7 +41,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import reactor.core.Disposable;
 
 /**
  * A running proxy: it materializes every contract topic into its local state, serves users and the
@@ -146,9 +145,9 @@ public final class Proxy implements AutoCloseable {
 
   /**
    * What start assembles. Each part is registered with the closer as it is opened, so a failed
-   * start and {@link #close} both release in the reverse order: tunnels and the web server, Vert.x,
-   * pins, table and beats, the producer (after handing over what is queued), the materializer,
-   * topic setup, then the store.
+   * start and {@link #close} both release in the reverse order: the session sweeper, tunnels and
+   * the web server, Vert.x, pins, table and beats, the producer (after handing over what is
+   * queued), the materializer, topic setup, then the store.
    */
   private static final class Parts {
     final Closer closer = new Closer();
@@ -172,7 +171,6 @@ public final class Proxy implements AutoCloseable {
     private Clock clock = Clock.systemUTC();
     private RandomGenerator random = new SecureRandom();
     private MeterRegistry registry;
-    private Duration sweepInterval = Duration.ofSeconds(30);
 
     private Builder(ProxyConfig config) {
       this.config = Objects.requireNonNull(config, "config");
@@ -198,12 +196,6 @@ public final class Proxy implements AutoCloseable {
      */
     public Builder meterRegistry(MeterRegistry registry) {
       this.registry = Objects.requireNonNull(registry, "registry");
-      return this;
-    }
-
-    /** How often idle HTTP sessions are looked for; default 30 s. */
-    public Builder sweepInterval(Duration interval) {
-      this.sweepInterval = Objects.requireNonNull(interval, "interval");
       return this;
     }
 
@@ -294,28 +286,14 @@ public final class Proxy implements AutoCloseable {
         int port =
             await(listen(p.vertx, config.listen(), p.ingress, api), "listen on " + config.listen());
         p.webAddress = config.listen().withPort(port);
-        Ingress ingress = p.ingress;
-        p.vertx.setPeriodic(
-            sweepInterval.toMillis(),
-            id ->
-                p.vertx.executeBlocking(
-                    () -> {
-                      for (SessionPin pin : pins.expire(config.sessionIdleTimeout())) {
-                        audit.sessionEnded(pin, "expired", 0, 0);
-                      }
-                      return null;
-                    },
-                    false));
         p.closer.register(
-            p.materializer
-                .caughtUp()
-                .subscribe(
-                    null,
-                    e -> {},
-                    () ->
-                        pins.endOrphans(ingress::isTunnelOpen)
-                            .forEach(pin -> audit.sessionEnded(pin, "lost", 0, 0))),
-            Disposable::dispose);
+            SessionSweeper.start(
+                pins,
+                audit,
+                config.sessionIdleTimeout(),
+                SessionSweeper.DEFAULT_INTERVAL,
+                p.materializer.caughtUp(),
+                p.ingress::isTunnelOpen));
       } catch (RuntimeException e) {
         p.closer.closeAll().ifPresent(e::addSuppressed);
         throw e instanceof ProxyException pe
