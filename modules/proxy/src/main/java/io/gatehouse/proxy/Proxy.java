@@ -51,10 +51,11 @@ import org.slf4j.LoggerFactory;
  * answers 503, but sessions are already routed from whatever the local state holds (after a
  * restart, the table of the last run). Topics missing on the cluster are created in the background.
  *
- * <p>{@link #close()} stops in this order: the web server and open tunnels (each tunnel's end is
- * audited), the sweeper and the agents' connection pool; then the Kafka producer, after handing
- * over what is queued; then the materializer; then the state store. It is idempotent, closes
- * everything before reporting the first failure, and never closes a meter registry it was handed.
+ * <p>{@link #close()} stops what start opened, in reverse: the session sweeper; the web server and
+ * open tunnels (each tunnel's end is audited) and the agents' connection pool; the pins, routing
+ * table and agent beats; then the Kafka producer, after handing over what is queued; then the
+ * materializer; then the state store. It is idempotent, closes everything before reporting the
+ * first failure, and never closes a meter registry it was handed.
  */
 public final class Proxy implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Proxy.class);
