@@ -7,6 +7,7 @@ import io.gatehouse.agent.internal.relay.RelayMetrics;
 import io.gatehouse.agent.internal.relay.RelayServer;
 import io.gatehouse.agent.internal.watch.ResourceWatcher;
 import io.gatehouse.config.HostPort;
+import io.gatehouse.config.NodeId;
 import io.gatehouse.events.topic.Topic;
 import io.gatehouse.events.topic.TopicNames;
 import io.gatehouse.kafka.Backoff;
@@ -14,6 +15,7 @@ import io.gatehouse.kafka.KafkaSettings;
 import io.gatehouse.kafka.TopicContractException;
 import io.gatehouse.kafka.TopicPolicyException;
 import io.gatehouse.kafka.TopicSetup;
+import io.gatehouse.lifecycle.Closer;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -70,12 +72,11 @@ public final class Agent implements AutoCloseable {
   private final HostPort advertisedAddress;
   private final Optional<HostPort> metricsAddress;
   private final MeterRegistry registry;
-  private final Vertx vertx;
   private final RelayServer relay;
   private final ResourceCatalog catalog;
   private final HeartbeatPublisher publisher;
   private final ResourceWatcher watcher;
-  private final Path temporaryDirectory;
+  private final Closer closer;
   private final AtomicBoolean stopped = new AtomicBoolean();
 
   private Agent(Parts p) {
@@ -85,12 +86,11 @@ public final class Agent implements AutoCloseable {
     this.advertisedAddress = p.advertisedAddress;
     this.metricsAddress = p.metricsAddress;
     this.registry = p.registry;
-    this.vertx = p.vertx;
     this.relay = p.relay;
     this.catalog = p.catalog;
     this.publisher = p.publisher;
     this.watcher = p.watcher;
-    this.temporaryDirectory = p.temporaryDirectory;
+    this.closer = p.closer;
   }
 
   /** Starts an agent with the system clock, fresh randomness and its own Prometheus registry. */
@@ -151,8 +151,9 @@ public final class Agent implements AutoCloseable {
 
   /**
    * Graceful stop: refuses new sessions, tombstones every heartbeat and the agent beat and waits
-   * (at most {@code agent.shutdown_timeout}) for Kafka to acknowledge them, then closes the
-   * listener, open sessions, the resource watcher and its store. Idempotent.
+   * (at most {@code agent.shutdown_timeout}) for Kafka to acknowledge them, then closes what start
+   * opened in reverse: the resource watcher and its store, the heartbeat producer, and last the
+   * listener and open sessions. Idempotent.
    *
    * @throws AgentException after closing everything, if some part failed to close
    */
@@ -185,41 +186,16 @@ public final class Agent implements AutoCloseable {
   }
 
   private void release(boolean graceful) {
-    RuntimeException failure = null;
-    failure = attempt(failure, () -> closeVertx(vertx));
-    failure = attempt(failure, publisher::close);
-    if (watcher != null) {
-      failure = attempt(failure, watcher::close);
-    }
-    if (temporaryDirectory != null) {
-      failure = attempt(failure, () -> deleteTree(temporaryDirectory));
-    }
-    if (failure != null) {
-      throw new AgentException(
-          "agent "
-              + id
-              + " did not "
-              + (graceful ? "stop" : "die")
-              + " cleanly: "
-              + failure.getMessage(),
-          failure);
-    }
-  }
-
-  private static RuntimeException attempt(RuntimeException failure, Runnable step) {
-    try {
-      step.run();
-    } catch (RuntimeException e) {
-      if (failure == null) {
-        return e;
-      }
-      failure.addSuppressed(e);
-    }
-    return failure;
-  }
-
-  private static void closeVertx(Vertx vertx) {
-    await(vertx.close(), "close the relay");
+    closer.close(
+        failure ->
+            new AgentException(
+                "agent "
+                    + id
+                    + " did not "
+                    + (graceful ? "stop" : "die")
+                    + " cleanly: "
+                    + failure.getMessage(),
+                failure));
   }
 
   private static <T> T await(Future<T> future, String what) {
@@ -269,8 +245,14 @@ public final class Agent implements AutoCloseable {
     return "Agent[" + id + " at " + advertisedAddress + ", " + catalog.size() + " resources]";
   }
 
-  /** What start assembles, in the order it assembles it; closed in reverse on failure. */
+  /**
+   * What start assembles. Each part is registered with the closer as it is opened, so a failed
+   * start and {@link #close} both release in the reverse order: the resource watcher and its store,
+   * then its temporary directory, the heartbeat publisher, and last Vert.x with the relay listener
+   * and open sessions.
+   */
   private static final class Parts {
+    final Closer closer = new Closer();
     String id;
     AgentConfig config;
     HostPort listenAddress;
@@ -282,7 +264,6 @@ public final class Agent implements AutoCloseable {
     ResourceCatalog catalog;
     HeartbeatPublisher publisher;
     ResourceWatcher watcher;
-    Path temporaryDirectory;
   }
 
   /** Starts an {@link Agent} with injectable time, randomness and meters. */
@@ -329,7 +310,7 @@ public final class Agent implements AutoCloseable {
       AgentConfig.Settings s = config.agent();
       Parts p = new Parts();
       p.config = config;
-      p.id = s.id().orElseGet(() -> defaultId(random));
+      p.id = s.id().orElseGet(() -> NodeId.generate(random));
       p.registry =
           registry != null ? registry : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
       if (s.metrics().listen().isPresent() && !(p.registry instanceof PrometheusMeterRegistry)) {
@@ -361,7 +342,9 @@ public final class Agent implements AutoCloseable {
       }
       try {
         p.catalog = new ResourceCatalog(p.id, config);
-        p.vertx = Vertx.vertx(new VertxOptions());
+        p.vertx =
+            p.closer.register(
+                Vertx.vertx(new VertxOptions()), v -> await(v.close(), "close the relay"));
         p.relay =
             new RelayServer(p.vertx, p.id, s.relay(), p.catalog, new RelayMetrics(p.registry));
         int port =
@@ -389,6 +372,7 @@ public final class Agent implements AutoCloseable {
                 clock,
                 random,
                 p.registry);
+        p.closer.register(p.publisher);
         p.publisher.start();
         p.catalog.open(p.publisher);
         if (p.catalog.watchesResources()) {
@@ -396,16 +380,18 @@ public final class Agent implements AutoCloseable {
           if (s.dataDir().isPresent()) {
             dir = s.dataDir().get().resolve("state");
           } else {
-            p.temporaryDirectory = Files.createTempDirectory("gatehouse-agent-");
-            dir = p.temporaryDirectory.resolve("state");
+            Path temporary = Files.createTempDirectory("gatehouse-agent-");
+            p.closer.register(() -> deleteTree(temporary));
+            dir = temporary.resolve("state");
           }
           p.watcher =
               new ResourceWatcher(
                   dir, kafka.forClient("resources"), names, p.catalog, clock, p.registry);
+          p.closer.register(p.watcher);
           p.watcher.start();
         }
       } catch (IOException | RuntimeException e) {
-        abort(p);
+        abort(p, e);
         throw e instanceof AgentException ae
             ? ae
             : new AgentException("agent " + p.id + " cannot start: " + e.getMessage(), e);
@@ -437,20 +423,11 @@ public final class Agent implements AutoCloseable {
           .with(CommonClientConfigs.RETRY_BACKOFF_MAX_MS_CONFIG, "5000");
     }
 
-    private void abort(Parts p) {
+    private void abort(Parts p, Exception failure) {
       if (p.publisher != null) {
         p.publisher.goodbye(config.agent().shutdownTimeout());
-        attempt(null, p.publisher::close);
       }
-      if (p.watcher != null) {
-        attempt(null, p.watcher::close);
-      }
-      if (p.vertx != null) {
-        attempt(null, () -> closeVertx(p.vertx));
-      }
-      if (p.temporaryDirectory != null) {
-        attempt(null, () -> deleteTree(p.temporaryDirectory));
-      }
+      p.closer.closeAll().ifPresent(failure::addSuppressed);
     }
   }
 
@@ -460,14 +437,6 @@ public final class Agent implements AutoCloseable {
       return listen;
     }
     return new HostPort(hostName(), listen.port());
-  }
-
-  private static String defaultId(Random random) {
-    String host = hostName().replaceAll("[^A-Za-z0-9._-]", "-");
-    if (host.length() > 100) {
-      host = host.substring(0, 100);
-    }
-    return host + "-" + String.format("%06x", random.nextInt(1 << 24));
   }
 
   private static String hostName() {

@@ -60,11 +60,6 @@ public record AgentConfig(String source, Settings agent, List<Service> services)
     return services.stream().filter(s -> s.kind() == kind).findFirst().orElseThrow();
   }
 
-  /** This configuration with another {@code agent:} section; services unchanged. */
-  public AgentConfig withAgent(Settings settings) {
-    return new AgentConfig(source, settings, services);
-  }
-
   /**
    * The {@code agent:} section.
    *
@@ -103,48 +98,6 @@ public record AgentConfig(String source, Settings agent, List<Service> services)
       Objects.requireNonNull(relay, "relay");
       Objects.requireNonNull(metrics, "metrics");
       Objects.requireNonNull(shutdownTimeout, "shutdownTimeout");
-    }
-
-    public Settings withId(String newId) {
-      return new Settings(
-          Optional.of(newId),
-          kafka,
-          listen,
-          advertise,
-          dataDir,
-          topicPrefix,
-          heartbeat,
-          relay,
-          metrics,
-          shutdownTimeout);
-    }
-
-    public Settings withListen(HostPort newListen) {
-      return new Settings(
-          id,
-          kafka,
-          newListen,
-          advertise,
-          dataDir,
-          topicPrefix,
-          heartbeat,
-          relay,
-          metrics,
-          shutdownTimeout);
-    }
-
-    public Settings withHeartbeat(Heartbeat newHeartbeat) {
-      return new Settings(
-          id,
-          kafka,
-          listen,
-          advertise,
-          dataDir,
-          topicPrefix,
-          newHeartbeat,
-          relay,
-          metrics,
-          shutdownTimeout);
     }
   }
 

@@ -1,14 +1,14 @@
 package io.gatehouse.agent;
 
-import io.gatehouse.agent.internal.relay.Upstream;
 import io.gatehouse.agent.selector.LabelSelector;
 import io.gatehouse.config.ConfigDocument;
 import io.gatehouse.config.ConfigNode;
-import io.gatehouse.config.DnsLabel;
 import io.gatehouse.config.Durations;
 import io.gatehouse.config.HostPort;
+import io.gatehouse.config.NodeId;
 import io.gatehouse.config.ValueParser;
 import io.gatehouse.events.ResourceKind;
+import io.gatehouse.events.resource.ResourceRules;
 import io.gatehouse.events.topic.TopicNames;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,17 +20,16 @@ import java.util.Optional;
 
 /** Reads an {@link AgentConfig} from a document, reporting every problem at its key path. */
 final class AgentConfigReader {
-  private static final int MAX_ID_LENGTH = 128;
 
-  /** Section, list key and whether items may name a protocol, per kind. */
-  private record Section(ResourceKind kind, String key, String listKey, boolean hasProtocol) {}
+  /** Section and list key, per kind. */
+  private record Section(ResourceKind kind, String key, String listKey) {}
 
   private static final List<Section> SECTIONS =
       List.of(
-          new Section(ResourceKind.APP, "app_service", "apps", false),
-          new Section(ResourceKind.DB, "db_service", "databases", true),
-          new Section(ResourceKind.DESKTOP, "desktop_service", "desktops", true),
-          new Section(ResourceKind.KUBE, "kubernetes_service", "clusters", false));
+          new Section(ResourceKind.APP, "app_service", "apps"),
+          new Section(ResourceKind.DB, "db_service", "databases"),
+          new Section(ResourceKind.DESKTOP, "desktop_service", "desktops"),
+          new Section(ResourceKind.KUBE, "kubernetes_service", "clusters"));
 
   private AgentConfigReader() {}
 
@@ -49,7 +48,7 @@ final class AgentConfigReader {
     if (!agent.isPresent()) {
       root.problem("agent", "missing required key");
     }
-    Optional<String> id = agent.value("id", AgentConfigReader::agentId);
+    Optional<String> id = agent.value("id", text -> NodeId.check("agent", text));
 
     ConfigNode kafkaNode = agent.object("kafka");
     if (!kafkaNode.isPresent() && agent.isPresent()) {
@@ -139,11 +138,12 @@ final class AgentConfigReader {
     List<AgentConfig.StaticResource> statics = new ArrayList<>();
     Map<String, String> firstPathByName = new HashMap<>();
     for (ConfigNode item : node.objects(section.listKey())) {
-      Optional<String> name = item.required("name", ValueParser.dnsLabel());
-      Optional<String> uri = item.required("uri", text -> upstreamUri(section.kind(), text));
+      Optional<String> name = item.required("name", ResourceRules::checkName);
+      Optional<String> uri =
+          item.required("uri", text -> ResourceRules.checkUri(section.kind(), text));
       Optional<String> protocol =
-          section.hasProtocol()
-              ? item.value("protocol", AgentConfigReader::protocol)
+          ResourceRules.hasProtocol(section.kind())
+              ? item.value("protocol", ResourceRules::checkProtocol)
               : Optional.empty();
       Map<String, String> labels = item.stringMap("labels");
       labels.keySet().forEach(k -> checkLabelKey(item, k));
@@ -192,39 +192,16 @@ final class AgentConfigReader {
     return new AgentConfig.Service(section.kind(), enabled, statics, selectors);
   }
 
-  private static String upstreamUri(ResourceKind kind, String text) {
-    Upstream.of(kind, text);
-    return text.strip();
-  }
-
-  private static String agentId(String text) {
-    if (text.isEmpty() || text.length() > MAX_ID_LENGTH || !text.matches("[A-Za-z0-9._-]+")) {
-      throw new IllegalArgumentException(
-          "invalid agent id '"
-              + text
-              + "': use 1 to "
-              + MAX_ID_LENGTH
-              + " letters, digits, '.', '_' or '-'");
-    }
-    return text;
-  }
-
   private static String topicPrefix(String text) {
     new TopicNames(text);
     return text;
   }
 
-  private static String protocol(String text) {
-    if (!DnsLabel.isValid(text)) {
-      throw new IllegalArgumentException(
-          "invalid protocol '" + text + "': expected a word such as postgres, mysql or rdp");
-    }
-    return text;
-  }
-
   private static void checkLabelKey(ConfigNode item, String key) {
-    if (key.isBlank() || key.equals(LabelSelector.WILDCARD)) {
-      item.problem("labels", "invalid label key '" + key + "'");
+    try {
+      ResourceRules.checkLabelKey(key);
+    } catch (IllegalArgumentException e) {
+      item.problem("labels", e.getMessage());
     }
   }
 }

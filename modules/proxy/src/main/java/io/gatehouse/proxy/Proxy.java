@@ -1,12 +1,12 @@
 package io.gatehouse.proxy;
 
 import io.gatehouse.config.HostPort;
-import io.gatehouse.events.SessionPin;
 import io.gatehouse.events.topic.Topic;
 import io.gatehouse.events.topic.TopicNames;
 import io.gatehouse.kafka.Backoff;
 import io.gatehouse.kafka.KafkaSettings;
 import io.gatehouse.kafka.TopicSetup;
+import io.gatehouse.lifecycle.Closer;
 import io.gatehouse.proxy.api.Api;
 import io.gatehouse.proxy.audit.AuditLog;
 import io.gatehouse.proxy.config.ProxyConfig;
@@ -19,6 +19,7 @@ import io.gatehouse.proxy.routing.Ejections;
 import io.gatehouse.proxy.routing.ResourceListing;
 import io.gatehouse.proxy.routing.RoutingTable;
 import io.gatehouse.proxy.session.SessionPins;
+import io.gatehouse.proxy.session.SessionSweeper;
 import io.gatehouse.state.Materializer;
 import io.gatehouse.state.StateStore;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -35,7 +36,6 @@ import io.vertx.ext.web.Router;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ExecutionException;
@@ -46,7 +46,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import reactor.core.Disposable;
 
 /**
  * A running proxy: it materializes every contract topic into its local state, serves users and the
@@ -57,10 +56,11 @@ import reactor.core.Disposable;
  * answers 503, but sessions are already routed from whatever the local state holds (after a
  * restart, the table of the last run). Topics missing on the cluster are created in the background.
  *
- * <p>{@link #close()} stops in this order: the web server and open tunnels (each tunnel's end is
- * audited), the sweeper and the agents' connection pool; then the Kafka producer, after handing
- * over what is queued; then the materializer; then the state store. It is idempotent, closes
- * everything before reporting the first failure, and never closes a meter registry it was handed.
+ * <p>{@link #close()} stops what start opened, in reverse: the session sweeper; the web server and
+ * open tunnels (each tunnel's end is audited) and the agents' connection pool; the pins, routing
+ * table and agent beats; then the Kafka producer, after handing over what is queued; then the
+ * materializer; then the state store. It is idempotent, closes everything before reporting the
+ * first failure, and never closes a meter registry it was handed.
  */
 public final class Proxy implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Proxy.class);
@@ -68,33 +68,17 @@ public final class Proxy implements AutoCloseable {
 
   private final ProxyConfig config;
   private final HostPort webAddress;
-  private final StateStore store;
   private final Materializer materializer;
-  private final EventPublisher publisher;
-  private final TopicSetup.Background topics;
-  private final Vertx vertx;
-  private final Ingress ingress;
-  private final Disposable orphans;
-  private final AgentBeats beats;
-  private final RoutingTable table;
-  private final SessionPins pins;
   private final MeterRegistry registry;
+  private final Closer closer;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private Proxy(Parts p) {
     this.config = p.config;
     this.webAddress = p.webAddress;
-    this.store = p.store;
     this.materializer = p.materializer;
-    this.publisher = p.publisher;
-    this.topics = p.topics;
-    this.vertx = p.vertx;
-    this.ingress = p.ingress;
-    this.orphans = p.orphans;
-    this.beats = p.beats;
-    this.table = p.table;
-    this.pins = p.pins;
     this.registry = p.registry;
+    this.closer = p.closer;
   }
 
   /** Starts a proxy with the system clock, secure randomness and a Prometheus registry. */
@@ -137,35 +121,11 @@ public final class Proxy implements AutoCloseable {
       return;
     }
     LOG.info("proxy {} stopping", config.id());
-    List<RuntimeException> failures = new ArrayList<>();
-    run(failures, orphans::dispose);
-    run(
-        failures,
-        () -> await(ingress.close().eventually(() -> vertx.close()), "close the web server"));
-    run(failures, publisher::close);
-    run(failures, topics::close);
-    run(failures, pins::close);
-    run(failures, table::close);
-    run(failures, beats::close);
-    run(failures, materializer::close);
-    run(failures, store::close);
-    if (!failures.isEmpty()) {
-      ProxyException e =
-          new ProxyException(
-              "proxy " + config.id() + " did not stop cleanly: " + failures.get(0).getMessage(),
-              failures.get(0));
-      failures.stream().skip(1).forEach(e::addSuppressed);
-      throw e;
-    }
+    closer.close(
+        first ->
+            new ProxyException(
+                "proxy " + config.id() + " did not stop cleanly: " + first.getMessage(), first));
     LOG.info("proxy {} stopped", config.id());
-  }
-
-  private static void run(List<RuntimeException> failures, Runnable step) {
-    try {
-      step.run();
-    } catch (RuntimeException e) {
-      failures.add(e);
-    }
   }
 
   private static <T> T await(Future<T> future, String what) {
@@ -189,8 +149,14 @@ public final class Proxy implements AutoCloseable {
     return "Proxy[" + config.id() + " at " + webAddress + "]";
   }
 
-  /** What start assembles, in order; released in reverse when start fails. */
+  /**
+   * What start assembles. Each part is registered with the closer as it is opened, so a failed
+   * start and {@link #close} both release in the reverse order: the session sweeper, tunnels and
+   * the web server, Vert.x, pins, table and beats, the producer (after handing over what is
+   * queued), the materializer, topic setup, then the store.
+   */
   private static final class Parts {
+    final Closer closer = new Closer();
     ProxyConfig config;
     HostPort webAddress;
     StateStore store;
@@ -199,7 +165,6 @@ public final class Proxy implements AutoCloseable {
     TopicSetup.Background topics;
     Vertx vertx;
     Ingress ingress;
-    Disposable orphans;
     AgentBeats beats;
     RoutingTable table;
     SessionPins pins;
@@ -212,7 +177,6 @@ public final class Proxy implements AutoCloseable {
     private Clock clock = Clock.systemUTC();
     private RandomGenerator random = new SecureRandom();
     private MeterRegistry registry;
-    private Duration sweepInterval = Duration.ofSeconds(30);
 
     private Builder(ProxyConfig config) {
       this.config = Objects.requireNonNull(config, "config");
@@ -241,12 +205,6 @@ public final class Proxy implements AutoCloseable {
       return this;
     }
 
-    /** How often idle HTTP sessions are looked for; default 30 s. */
-    public Builder sweepInterval(Duration interval) {
-      this.sweepInterval = Objects.requireNonNull(interval, "interval");
-      return this;
-    }
-
     /**
      * Starts the proxy.
      *
@@ -266,6 +224,7 @@ public final class Proxy implements AutoCloseable {
             StateStore.open(
                 config.dataDir().resolve("state"),
                 Topic.MATERIALIZED.stream().map(Topic::suffix).toList());
+        p.closer.register(p.store);
         // In the background: the proxy routes from local state while Kafka is unreachable, and the
         // materializer waits for the topics on its own.
         p.topics =
@@ -275,6 +234,7 @@ public final class Proxy implements AutoCloseable {
                     List.of(Topic.values()),
                     config.replicationFactor())
                 .inBackground(new Backoff(Duration.ofMillis(500), Duration.ofSeconds(30), random));
+        p.closer.register(p.topics);
         p.materializer =
             Materializer.builder(p.store, kafka)
                 .topicNames(names)
@@ -282,9 +242,11 @@ public final class Proxy implements AutoCloseable {
                 .meterRegistry(p.registry)
                 .build()
                 .start();
+        p.closer.register(p.materializer);
         p.publisher = new KafkaEventPublisher(kafka, names, p.registry);
+        p.closer.register(p.publisher);
         Ejections ejections = new Ejections(clock, config.ejectBackoff());
-        p.beats = AgentBeats.live(p.store, p.materializer.changes());
+        p.beats = p.closer.register(AgentBeats.live(p.store, p.materializer.changes()));
         p.table =
             new RoutingTable(
                 p.store,
@@ -292,14 +254,19 @@ public final class Proxy implements AutoCloseable {
                 p.materializer.changes(),
                 p.materializer.streamClock(),
                 ejections);
+        p.closer.register(p.table, RoutingTable::close);
         RoutingTable table = p.table;
         AgentSelector selector = AgentSelector.pinnedFirst(table, random);
         p.pins =
-            new SessionPins(p.store, p.materializer.changes(), p.publisher, clock, config.id());
+            p.closer.register(
+                new SessionPins(
+                    p.store, p.materializer.changes(), p.publisher, clock, config.id()));
         SessionPins pins = p.pins;
         StateGauges.register(p.registry, table, pins);
         AuditLog audit = new AuditLog(p.publisher, clock, config.id());
-        p.vertx = Vertx.vertx(new VertxOptions());
+        p.vertx =
+            p.closer.register(
+                Vertx.vertx(new VertxOptions()), v -> await(v.close(), "close Vert.x"));
         p.ingress =
             new Ingress(
                 p.vertx,
@@ -314,6 +281,7 @@ public final class Proxy implements AutoCloseable {
                 pins,
                 audit,
                 p.registry);
+        p.closer.register(p.ingress, i -> await(i.close(), "close the web server"));
         Api api =
             new Api(
                 config.id(),
@@ -329,29 +297,16 @@ public final class Proxy implements AutoCloseable {
         int port =
             await(listen(p.vertx, config.listen(), p.ingress, api), "listen on " + config.listen());
         p.webAddress = config.listen().withPort(port);
-        Ingress ingress = p.ingress;
-        p.vertx.setPeriodic(
-            sweepInterval.toMillis(),
-            id ->
-                p.vertx.executeBlocking(
-                    () -> {
-                      for (SessionPin pin : pins.expire(config.sessionIdleTimeout())) {
-                        audit.sessionEnded(pin, "expired", 0, 0);
-                      }
-                      return null;
-                    },
-                    false));
-        p.orphans =
-            p.materializer
-                .caughtUp()
-                .subscribe(
-                    null,
-                    e -> {},
-                    () ->
-                        pins.endOrphans(ingress::isTunnelOpen)
-                            .forEach(pin -> audit.sessionEnded(pin, "lost", 0, 0)));
+        p.closer.register(
+            SessionSweeper.start(
+                pins,
+                audit,
+                config.sessionIdleTimeout(),
+                SessionSweeper.DEFAULT_INTERVAL,
+                p.materializer.caughtUp(),
+                p.ingress::isTunnelOpen));
       } catch (RuntimeException e) {
-        abort(p);
+        p.closer.closeAll().ifPresent(e::addSuppressed);
         throw e instanceof ProxyException pe
             ? pe
             : new ProxyException("proxy " + config.id() + " cannot start: " + e.getMessage(), e);
@@ -376,37 +331,6 @@ public final class Proxy implements AutoCloseable {
               () -> new WebServer(address.host(), port, bound, ingress, api),
               new DeploymentOptions().setInstances(VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE))
           .map(id -> bound.get());
-    }
-
-    private static void abort(Parts p) {
-      List<RuntimeException> ignored = new ArrayList<>();
-      if (p.orphans != null) {
-        run(ignored, p.orphans::dispose);
-      }
-      if (p.vertx != null) {
-        run(ignored, () -> await(p.vertx.close(), "close Vert.x"));
-      }
-      if (p.publisher != null) {
-        run(ignored, p.publisher::close);
-      }
-      if (p.topics != null) {
-        run(ignored, p.topics::close);
-      }
-      if (p.pins != null) {
-        run(ignored, p.pins::close);
-      }
-      if (p.table != null) {
-        run(ignored, p.table::close);
-      }
-      if (p.beats != null) {
-        run(ignored, p.beats::close);
-      }
-      if (p.materializer != null) {
-        run(ignored, p.materializer::close);
-      }
-      if (p.store != null) {
-        run(ignored, p.store::close);
-      }
     }
   }
 

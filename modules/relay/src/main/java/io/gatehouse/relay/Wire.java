@@ -1,7 +1,6 @@
 package io.gatehouse.relay;
 
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * Names of the proxy-agent wire protocol v1 ({@code docs/wire-protocol.md}), shared by both ends so
@@ -45,9 +44,6 @@ public final class Wire {
           "upgrade",
           "host",
           "expect");
-
-  /** The form of {@link #PROXY}; the form of {@link #SESSION} is {@link SessionId}. */
-  public static final Pattern PROXY_ID = Pattern.compile("[A-Za-z0-9._-]{1,128}");
 
   private Wire() {}
 }

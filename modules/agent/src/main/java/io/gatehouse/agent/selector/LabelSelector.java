@@ -1,5 +1,6 @@
 package io.gatehouse.agent.selector;
 
+import io.gatehouse.events.resource.ResourceRules;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -28,7 +29,7 @@ import java.util.regex.PatternSyntaxException;
  * </ul>
  */
 public final class LabelSelector {
-  public static final String WILDCARD = "*";
+  public static final String WILDCARD = ResourceRules.WILDCARD;
 
   private final Map<String, String> expressions;
   private final List<Term> terms;

@@ -3,6 +3,7 @@ package io.gatehouse.cli.dev;
 import io.gatehouse.agent.Agent;
 import io.gatehouse.agent.AgentConfig;
 import io.gatehouse.broker.EmbeddedKafka;
+import io.gatehouse.lifecycle.Closer;
 import io.gatehouse.proxy.Proxy;
 import io.gatehouse.proxy.config.ProxyConfig;
 import java.io.IOException;
@@ -30,6 +31,7 @@ public final class DevStack implements AutoCloseable {
   private EchoTcpServer demoTcp;
   private Proxy proxy;
   private final List<Agent> agents = new ArrayList<>();
+  private final Closer closer = new Closer();
 
   private DevStack(Settings settings) {
     this.settings = settings;
@@ -68,9 +70,10 @@ public final class DevStack implements AutoCloseable {
             .dataDir(data.resolve("kafka"))
             .build()
             .start();
+    closer.register(kafka);
     try {
-      demoHttp = EchoHttpServer.start(settings.demoHttpPort());
-      demoTcp = EchoTcpServer.start(settings.demoTcpPort());
+      demoHttp = closer.register(EchoHttpServer.start(settings.demoHttpPort()));
+      demoTcp = closer.register(EchoTcpServer.start(settings.demoTcpPort()));
     } catch (IOException e) {
       throw new UncheckedIOException(
           "cannot start the demo upstreams on 127.0.0.1:"
@@ -94,10 +97,13 @@ public final class DevStack implements AutoCloseable {
                     "  listen: \"127.0.0.1:" + settings.webPort() + "\"",
                     "  public_host: localhost"),
                 "gatehouse dev"));
+    closer.register(proxy);
     for (int i = 1; i <= settings.agents(); i++) {
       progress.accept("starting agent dev-agent-" + i);
       agents.add(
-          Agent.start(AgentConfig.parse(agentYaml(i, data), "gatehouse dev (agent " + i + ")")));
+          closer.register(
+              Agent.start(
+                  AgentConfig.parse(agentYaml(i, data), "gatehouse dev (agent " + i + ")"))));
     }
   }
 
@@ -187,36 +193,21 @@ public final class DevStack implements AutoCloseable {
         + "/";
   }
 
-  /** Stops agents first (their tombstones go out), then proxy, upstreams and broker. Idempotent. */
+  /**
+   * Stops what started in reverse: the agents first (their tombstones go out), then the proxy, the
+   * upstreams and the broker. Never throws, so that a failed start reports its own cause; what
+   * failed to stop is logged. Idempotent.
+   */
   @Override
   public void close() {
-    for (Agent agent : agents) {
-      quietly("agent " + agent.id(), agent::close);
-    }
-    agents.clear();
-    if (proxy != null) {
-      quietly("proxy", proxy::close);
-      proxy = null;
-    }
-    if (demoHttp != null) {
-      quietly("demo app", demoHttp::close);
-      demoHttp = null;
-    }
-    if (demoTcp != null) {
-      quietly("demo echo", demoTcp::close);
-      demoTcp = null;
-    }
-    if (kafka != null) {
-      quietly("kafka", kafka::close);
-      kafka = null;
-    }
-  }
-
-  private static void quietly(String what, Runnable close) {
-    try {
-      close.run();
-    } catch (RuntimeException e) {
-      LOG.warn("stopping {} failed: {}", what, e.toString());
-    }
+    closer
+        .closeAll()
+        .ifPresent(
+            failure -> {
+              LOG.warn("stopping dev mode failed: {}", failure.toString());
+              for (Throwable more : failure.getSuppressed()) {
+                LOG.warn("stopping dev mode failed: {}", more.toString());
+              }
+            });
   }
 }

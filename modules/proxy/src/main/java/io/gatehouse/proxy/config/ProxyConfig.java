@@ -4,13 +4,10 @@ import io.gatehouse.config.ConfigDocument;
 import io.gatehouse.config.ConfigException;
 import io.gatehouse.config.HostPort;
 import io.gatehouse.relay.ResponseTimeout;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.random.RandomGenerator;
 
 /**
  * A proxy's configuration ({@code proxy.yaml}), parsed and validated once: immutable, every default
@@ -96,133 +93,5 @@ public record ProxyConfig(
   /** Every default, with a generated id: what an empty {@code proxy.yaml} gives. */
   public static ProxyConfig defaults() {
     return parse("proxy: {}", "defaults");
-  }
-
-  public ProxyConfig withId(String newId) {
-    return new ProxyConfig(
-        source,
-        newId,
-        kafkaBootstrap,
-        replicationFactor,
-        dataDir,
-        listen,
-        publicHost,
-        topicPrefix,
-        sessionIdleTimeout,
-        ejectBackoff,
-        dialTimeout,
-        responseTimeout);
-  }
-
-  public ProxyConfig withKafkaBootstrap(String bootstrap) {
-    return new ProxyConfig(
-        source,
-        id,
-        bootstrap,
-        replicationFactor,
-        dataDir,
-        listen,
-        publicHost,
-        topicPrefix,
-        sessionIdleTimeout,
-        ejectBackoff,
-        dialTimeout,
-        responseTimeout);
-  }
-
-  public ProxyConfig withDataDir(Path dir) {
-    return new ProxyConfig(
-        source,
-        id,
-        kafkaBootstrap,
-        replicationFactor,
-        dir,
-        listen,
-        publicHost,
-        topicPrefix,
-        sessionIdleTimeout,
-        ejectBackoff,
-        dialTimeout,
-        responseTimeout);
-  }
-
-  public ProxyConfig withListen(HostPort address) {
-    return new ProxyConfig(
-        source,
-        id,
-        kafkaBootstrap,
-        replicationFactor,
-        dataDir,
-        address,
-        publicHost,
-        topicPrefix,
-        sessionIdleTimeout,
-        ejectBackoff,
-        dialTimeout,
-        responseTimeout);
-  }
-
-  public ProxyConfig withTopicPrefix(String prefix) {
-    return new ProxyConfig(
-        source,
-        id,
-        kafkaBootstrap,
-        replicationFactor,
-        dataDir,
-        listen,
-        publicHost,
-        prefix,
-        sessionIdleTimeout,
-        ejectBackoff,
-        dialTimeout,
-        responseTimeout);
-  }
-
-  public ProxyConfig withSessionIdleTimeout(Duration timeout) {
-    return new ProxyConfig(
-        source,
-        id,
-        kafkaBootstrap,
-        replicationFactor,
-        dataDir,
-        listen,
-        publicHost,
-        topicPrefix,
-        timeout,
-        ejectBackoff,
-        dialTimeout,
-        responseTimeout);
-  }
-
-  public ProxyConfig withEjectBackoff(Duration backoff) {
-    return new ProxyConfig(
-        source,
-        id,
-        kafkaBootstrap,
-        replicationFactor,
-        dataDir,
-        listen,
-        publicHost,
-        topicPrefix,
-        sessionIdleTimeout,
-        backoff,
-        dialTimeout,
-        responseTimeout);
-  }
-
-  /** The default id: this host's name and six random hex digits, e.g. {@code web-1-3fa9c2}. */
-  static String defaultId(RandomGenerator random) {
-    String host;
-    try {
-      host = InetAddress.getLocalHost().getHostName();
-    } catch (UnknownHostException e) {
-      String env = System.getenv("HOSTNAME");
-      host = env == null || env.isBlank() ? "proxy" : env;
-    }
-    host = host.replaceAll("[^A-Za-z0-9._-]", "-");
-    if (host.length() > 100) {
-      host = host.substring(0, 100);
-    }
-    return host + "-" + String.format("%06x", random.nextInt(1 << 24));
   }
 }

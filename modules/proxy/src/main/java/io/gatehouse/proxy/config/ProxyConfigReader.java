@@ -3,6 +3,7 @@ package io.gatehouse.proxy.config;
 import io.gatehouse.config.ConfigDocument;
 import io.gatehouse.config.ConfigNode;
 import io.gatehouse.config.HostPort;
+import io.gatehouse.config.NodeId;
 import io.gatehouse.config.ValueParser;
 import io.gatehouse.events.topic.TopicNames;
 import java.nio.file.Path;
@@ -14,7 +15,6 @@ import java.util.regex.Pattern;
 
 /** Reads a {@link ProxyConfig} from a document, reporting every problem at its key path. */
 final class ProxyConfigReader {
-  private static final int MAX_ID_LENGTH = 128;
   private static final Pattern HOST_NAME =
       Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*");
 
@@ -26,7 +26,7 @@ final class ProxyConfigReader {
     if (!proxy.isPresent()) {
       root.problem("proxy", "missing required key");
     }
-    Optional<String> id = proxy.value("id", ProxyConfigReader::proxyId);
+    Optional<String> id = proxy.value("id", text -> NodeId.check("proxy", text));
 
     ConfigNode kafka = proxy.object("kafka");
     String bootstrap =
@@ -68,7 +68,7 @@ final class ProxyConfigReader {
     }
 
     doc.requireValid();
-    String resolvedId = id.orElseGet(() -> ProxyConfig.defaultId(random));
+    String resolvedId = id.orElseGet(() -> NodeId.generate(random));
     Path resolvedDir = dataDir.orElse(Path.of(".gatehouse", "proxy-" + resolvedId));
     return new ProxyConfig(
         doc.source(),
@@ -83,18 +83,6 @@ final class ProxyConfigReader {
         eject,
         dial,
         response);
-  }
-
-  private static String proxyId(String text) {
-    if (text.isEmpty() || text.length() > MAX_ID_LENGTH || !text.matches("[A-Za-z0-9._-]+")) {
-      throw new IllegalArgumentException(
-          "invalid proxy id '"
-              + text
-              + "': use 1 to "
-              + MAX_ID_LENGTH
-              + " letters, digits, '.', '_' or '-'");
-    }
-    return text;
   }
 
   private static String publicHost(String text) {

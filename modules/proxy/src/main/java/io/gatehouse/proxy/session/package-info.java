@@ -1,6 +1,8 @@
 /**
- * Sessions: random 128-bit ids ({@link io.gatehouse.relay.SessionId}) and the pins that keep a
- * session on its agent ({@link io.gatehouse.proxy.session.SessionPins}), written to local state at
- * once and to {@code gatehouse.sessions} for every other proxy.
+ * Sessions: the pins that keep a session on its agent ({@link
+ * io.gatehouse.proxy.session.SessionPins}), keyed by random 128-bit ids ({@link
+ * io.gatehouse.relay.SessionId}), written to local state at once and to {@code gatehouse.sessions}
+ * for every other proxy; {@link io.gatehouse.proxy.session.SessionSweeper} ends and audits the idle
+ * and orphaned ones.
  */
 package io.gatehouse.proxy.session;

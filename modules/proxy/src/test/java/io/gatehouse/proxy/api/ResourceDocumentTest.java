@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.gatehouse.config.ConfigException;
 import io.gatehouse.events.ResourceDefinition;
 import io.gatehouse.events.ResourceKind;
+import io.gatehouse.events.resource.ResourceRules;
 import java.time.Instant;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -93,23 +94,23 @@ class ResourceDocumentTest {
 
   @Test
   void uriRulesFollowTheKind() {
-    assertThat(ResourceDocument.checkUri(ResourceKind.DB, "pg.internal:5432"))
+    assertThat(ResourceRules.checkUri(ResourceKind.DB, "pg.internal:5432"))
         .isEqualTo("pg.internal:5432");
-    assertThat(ResourceDocument.checkUri(ResourceKind.DESKTOP, "rdp://win:3389"))
+    assertThat(ResourceRules.checkUri(ResourceKind.DESKTOP, "rdp://win:3389"))
         .isEqualTo("rdp://win:3389");
-    assertThat(ResourceDocument.checkUri(ResourceKind.APP, "tcp://svc:7000"))
+    assertThat(ResourceRules.checkUri(ResourceKind.APP, "tcp://svc:7000"))
         .isEqualTo("tcp://svc:7000");
-    assertThat(ResourceDocument.checkUri(ResourceKind.KUBE, "https://k8s:6443"))
+    assertThat(ResourceRules.checkUri(ResourceKind.KUBE, "https://k8s:6443"))
         .isEqualTo("https://k8s:6443");
-    assertThatThrownBy(() -> ResourceDocument.checkUri(ResourceKind.DB, "http://pg:5432"))
+    assertThatThrownBy(() -> ResourceRules.checkUri(ResourceKind.DB, "http://pg:5432"))
         .hasMessageContaining("TCP stream");
-    assertThatThrownBy(() -> ResourceDocument.checkUri(ResourceKind.DB, "pg"))
+    assertThatThrownBy(() -> ResourceRules.checkUri(ResourceKind.DB, "pg"))
         .hasMessageContaining("host:port");
-    assertThatThrownBy(() -> ResourceDocument.checkUri(ResourceKind.KUBE, "tcp://k:1"))
+    assertThatThrownBy(() -> ResourceRules.checkUri(ResourceKind.KUBE, "tcp://k:1"))
         .hasMessageContaining("http://");
-    assertThatThrownBy(() -> ResourceDocument.checkUri(ResourceKind.APP, "http://x/?q=1"))
+    assertThatThrownBy(() -> ResourceRules.checkUri(ResourceKind.APP, "http://x/?q=1"))
         .hasMessageContaining("query");
-    assertThatThrownBy(() -> ResourceDocument.checkUri(ResourceKind.APP, "tcp://x"))
+    assertThatThrownBy(() -> ResourceRules.checkUri(ResourceKind.APP, "tcp://x"))
         .hasMessageContaining("missing port");
   }
 }

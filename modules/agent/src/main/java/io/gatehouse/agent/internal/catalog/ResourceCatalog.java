@@ -5,10 +5,10 @@ import io.gatehouse.agent.ServedResource;
 import io.gatehouse.agent.ServedResource.Origin;
 import io.gatehouse.agent.internal.relay.Upstream;
 import io.gatehouse.agent.selector.LabelSelector;
-import io.gatehouse.config.DnsLabel;
 import io.gatehouse.events.Keys;
 import io.gatehouse.events.ResourceDefinition;
 import io.gatehouse.events.ResourceKind;
+import io.gatehouse.events.resource.ResourceRules;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -139,7 +139,7 @@ public final class ResourceCatalog {
     if (mine == null || !LabelSelector.anyMatches(mine, labels)) {
       return null;
     }
-    if (!DnsLabel.isValid(d.getName())
+    if (!ResourceRules.isName(d.getName())
         || !key.equals(Keys.resource(kind.get().word(), d.getName()))) {
       warnOnce(
           key, "is ignored: its name '" + d.getName() + "' is invalid or does not match its key");

@@ -5,6 +5,7 @@ import io.gatehouse.agent.internal.catalog.ResourceCatalog;
 import io.gatehouse.agent.internal.catalog.Served;
 import io.gatehouse.config.DnsLabel;
 import io.gatehouse.config.HostPort;
+import io.gatehouse.config.NodeId;
 import io.gatehouse.events.Keys;
 import io.gatehouse.events.ResourceKind;
 import io.gatehouse.relay.ErrorCode;
@@ -198,7 +199,8 @@ public final class RelayServer {
     if (proxy == null) {
       return "missing header " + Wire.PROXY;
     }
-    if (!Wire.PROXY_ID.matcher(proxy).matches()) {
+    // A proxy id follows the one node-id rule; a session id the one SessionId format.
+    if (!NodeId.PATTERN.matcher(proxy).matches()) {
       return "malformed header " + Wire.PROXY;
     }
     return null;
