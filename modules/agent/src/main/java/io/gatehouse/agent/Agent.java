@@ -16,6 +16,7 @@ import io.gatehouse.kafka.TopicContractException;
 import io.gatehouse.kafka.TopicPolicyException;
 import io.gatehouse.kafka.TopicSetup;
 import io.gatehouse.lifecycle.Closer;
+import io.gatehouse.lifecycle.FileTree;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -24,13 +25,9 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -214,32 +211,6 @@ public final class Agent implements AutoCloseable {
     }
   }
 
-  private static void deleteTree(Path root) {
-    if (!Files.exists(root)) {
-      return;
-    }
-    try {
-      Files.walkFileTree(
-          root,
-          new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
-                throws IOException {
-              Files.delete(file);
-              return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
-              Files.delete(dir);
-              return FileVisitResult.CONTINUE;
-            }
-          });
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot delete " + root, e);
-    }
-  }
-
   @Override
   public String toString() {
     return "Agent[" + id + " at " + advertisedAddress + ", " + catalog.size() + " resources]";
@@ -381,7 +352,7 @@ public final class Agent implements AutoCloseable {
             dir = s.dataDir().get().resolve("state");
           } else {
             Path temporary = Files.createTempDirectory("gatehouse-agent-");
-            p.closer.register(() -> deleteTree(temporary));
+            p.closer.register(() -> FileTree.delete(temporary));
             dir = temporary.resolve("state");
           }
           p.watcher =

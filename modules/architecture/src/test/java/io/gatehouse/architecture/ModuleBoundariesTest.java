@@ -33,7 +33,7 @@ class ModuleBoundariesTest {
           Map.entry("lifecycle", Set.of()),
           Map.entry("config", Set.of()),
           Map.entry("events", Set.of("config")),
-          Map.entry("broker", Set.of()),
+          Map.entry("broker", Set.of("lifecycle")),
           Map.entry("kafka", Set.of("events")),
           Map.entry("state", Set.of("events", "kafka")),
           Map.entry("relay", Set.of("config", "events")),

@@ -1,5 +1,6 @@
 package io.gatehouse.broker;
 
+import io.gatehouse.lifecycle.FileTree;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetAddress;
@@ -193,7 +194,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
     if (persistentDir == null && dataDir != null) {
       try {
-        DataDirectory.deleteRecursively(dataDir);
+        FileTree.delete(dataDir);
       } catch (IOException e) {
         EmbeddedKafkaException deletion =
             new EmbeddedKafkaException(

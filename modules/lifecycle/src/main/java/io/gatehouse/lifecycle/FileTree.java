@@ -1,4 +1,4 @@
-package io.gatehouse.broker;
+package io.gatehouse.lifecycle;
 
 import java.io.IOException;
 import java.nio.file.FileVisitResult;
@@ -8,13 +8,18 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 
-/** File-system chores on the broker's data directory. */
-final class DataDirectory {
+/**
+ * Removes a directory a process made for itself (a temporary state or broker directory) with all it
+ * holds: the one way every module does it.
+ */
+public final class FileTree {
+  private FileTree() {}
 
-  private DataDirectory() {}
-
-  /** Deletes {@code root} and everything under it; a root that does not exist is fine. */
-  static void deleteRecursively(Path root) throws IOException {
+  /**
+   * Deletes {@code root} and everything under it. A root that does not exist, or a file that goes
+   * away meanwhile, is fine; any other failure is thrown after the walk stops at it.
+   */
+  public static void delete(Path root) throws IOException {
     if (!Files.exists(root)) {
       return;
     }
