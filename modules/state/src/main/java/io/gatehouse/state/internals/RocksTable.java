@@ -9,29 +9,10 @@ import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
 
-/** One column family as a {@link KeyValueStore}. */
-final class RocksTable implements KeyValueStore {
+/** One column family of {@code db} as a {@link KeyValueStore} named {@code name}. */
+record RocksTable(String name, RocksDB db, ColumnFamilyHandle handle) implements KeyValueStore {
   /** Immutable once built and only read by iterators, so one instance serves every thread. */
   private static final ReadOptions SCAN_OPTIONS = new ReadOptions();
-
-  private final String name;
-  private final RocksDB db;
-  private final ColumnFamilyHandle handle;
-
-  RocksTable(String name, RocksDB db, ColumnFamilyHandle handle) {
-    this.name = name;
-    this.db = db;
-    this.handle = handle;
-  }
-
-  ColumnFamilyHandle handle() {
-    return handle;
-  }
-
-  @Override
-  public String name() {
-    return name;
-  }
 
   @Override
   public byte[] get(byte[] key) {
