@@ -10,14 +10,13 @@ import io.gatehouse.events.topic.Topic;
 import io.gatehouse.proxy.routing.AgentEndpoint;
 import io.gatehouse.proxy.routing.ResourceRef;
 import io.gatehouse.relay.SessionId;
-import io.gatehouse.state.KeyValueStore;
+import io.gatehouse.state.ScanStartHook;
 import io.gatehouse.state.StateBatch;
 import io.gatehouse.state.StateChange;
 import io.gatehouse.state.StateStore;
 import io.gatehouse.testkit.MutableClock;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -176,92 +175,6 @@ class SessionPinsTest {
       // Before the table view the scan added b-goes back after its tombstone: one too many, for
       // good.
       assertThat(counted.count()).isEqualTo(1);
-    }
-  }
-
-  /** The real store, running {@code hook} once when a scan visits its first entry. */
-  private static final class ScanStartHook implements StateStore {
-    private final StateStore store;
-    private final Runnable hook;
-
-    ScanStartHook(StateStore store, Runnable hook) {
-      this.store = store;
-      this.hook = hook;
-    }
-
-    @Override
-    public KeyValueStore table(String name) {
-      KeyValueStore table = store.table(name);
-      return new KeyValueStore() {
-        @Override
-        public String name() {
-          return table.name();
-        }
-
-        @Override
-        public byte[] get(byte[] key) {
-          return table.get(key);
-        }
-
-        @Override
-        public void scan(byte[] prefix, EntryVisitor visitor) {
-          boolean[] first = {true};
-          table.scan(
-              prefix,
-              (k, v) -> {
-                if (first[0]) {
-                  first[0] = false;
-                  hook.run();
-                }
-                return visitor.visit(k, v);
-              });
-        }
-
-        @Override
-        public long approximateCount() {
-          return table.approximateCount();
-        }
-      };
-    }
-
-    @Override
-    public Path directory() {
-      return store.directory();
-    }
-
-    @Override
-    public StateBatch batch() {
-      return store.batch();
-    }
-
-    @Override
-    public void write(StateBatch batch) {
-      store.write(batch);
-    }
-
-    @Override
-    public void writeUnlogged(StateBatch batch) {
-      store.writeUnlogged(batch);
-    }
-
-    @Override
-    public Map<String, Map<Integer, Long>> positions() {
-      return store.positions();
-    }
-
-    @Override
-    public void compact() {
-      store.compact();
-    }
-
-    @Override
-    public long sizeOnDisk() {
-      return store.sizeOnDisk();
-    }
-
-    @Override
-    public void close() {
-      // Not ours: the test closes the real store.
     }
   }
 }
