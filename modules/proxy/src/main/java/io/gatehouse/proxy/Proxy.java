@@ -298,7 +298,7 @@ public final class Proxy implements AutoCloseable {
             await(listen(p.vertx, config.listen(), p.ingress, api), "listen on " + config.listen());
         p.webAddress = config.listen().withPort(port);
         p.closer.register(
-            SessionSweeper.start(
+            new SessionSweeper(
                 pins,
                 audit,
                 config.sessionIdleTimeout(),

@@ -38,7 +38,15 @@ public final class SessionSweeper implements AutoCloseable {
   private final ScheduledExecutorService timer;
   private final Disposable orphans;
 
-  private SessionSweeper(
+  /**
+   * Starts sweeping.
+   *
+   * @param idleTimeout how long an HTTP session may stay idle ({@code session_idle_timeout})
+   * @param interval how often to look for idle sessions, e.g. {@link #DEFAULT_INTERVAL}
+   * @param caughtUp completes when the proxy has caught up with the stream; orphans are ended then
+   * @param openHere whether a TCP session is open in this run of the proxy
+   */
+  public SessionSweeper(
       SessionPins pins,
       AuditLog audit,
       Duration idleTimeout,
@@ -64,24 +72,6 @@ public final class SessionSweeper implements AutoCloseable {
     // A failed catch-up never comes: the materializer reports it, and the orphans wait for the
     // next run, as they did in the run that left them.
     this.orphans = caughtUp.subscribe(null, e -> {}, this::endOrphans);
-  }
-
-  /**
-   * Starts sweeping.
-   *
-   * @param idleTimeout how long an HTTP session may stay idle ({@code session_idle_timeout})
-   * @param interval how often to look for idle sessions, e.g. {@link #DEFAULT_INTERVAL}
-   * @param caughtUp completes when the proxy has caught up with the stream; orphans are ended then
-   * @param openHere whether a TCP session is open in this run of the proxy
-   */
-  public static SessionSweeper start(
-      SessionPins pins,
-      AuditLog audit,
-      Duration idleTimeout,
-      Duration interval,
-      Mono<Void> caughtUp,
-      Predicate<String> openHere) {
-    return new SessionSweeper(pins, audit, idleTimeout, interval, caughtUp, openHere);
   }
 
   /** Ends and audits the HTTP sessions idle past the timeout now; what the timer runs. */

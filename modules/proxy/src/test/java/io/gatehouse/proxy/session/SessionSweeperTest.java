@@ -62,7 +62,7 @@ class SessionSweeperTest {
     clock.advance(Duration.ofMinutes(11));
 
     try (SessionSweeper sweeper =
-        SessionSweeper.start(pins, audit, IDLE, HOURLY, Mono.never(), id -> false)) {
+        new SessionSweeper(pins, audit, IDLE, HOURLY, Mono.never(), id -> false)) {
       assertThat(sweeper.expireIdle()).containsExactly(idlePin);
     }
 
@@ -78,7 +78,7 @@ class SessionSweeperTest {
     clock.advance(IDLE.plusSeconds(1));
 
     SessionSweeper sweeper =
-        SessionSweeper.start(pins, audit, IDLE, Duration.ofMillis(10), Mono.never(), id -> false);
+        new SessionSweeper(pins, audit, IDLE, Duration.ofMillis(10), Mono.never(), id -> false);
     try {
       Eventually.within(Duration.ofSeconds(10))
           .untilAsserted(
@@ -98,7 +98,7 @@ class SessionSweeperTest {
     Sinks.Empty<Void> caughtUp = Sinks.empty();
 
     SessionSweeper sweeper =
-        SessionSweeper.start(
+        new SessionSweeper(
             pins, audit, IDLE, HOURLY, caughtUp.asMono(), Set.of(openPin.getSessionId())::contains);
     try {
       assertThat(pins.get(orphan)).as("before catching up").isPresent();
@@ -119,7 +119,7 @@ class SessionSweeperTest {
     Sinks.Empty<Void> caughtUp = Sinks.empty();
 
     SessionSweeper sweeper =
-        SessionSweeper.start(pins, audit, IDLE, HOURLY, caughtUp.asMono(), id -> false);
+        new SessionSweeper(pins, audit, IDLE, HOURLY, caughtUp.asMono(), id -> false);
     sweeper.close();
     sweeper.close();
     caughtUp.tryEmitEmpty();
