@@ -37,7 +37,7 @@ class ModuleBoundariesTest {
           Map.entry("kafka", Set.of("events")),
           Map.entry("state", Set.of("events", "kafka")),
           Map.entry("relay", Set.of("config", "events")),
-          Map.entry("testkit", Set.of("broker", "events")),
+          Map.entry("testkit", Set.of("broker", "events", "lifecycle")),
           Map.entry("agent", Set.of("config", "events", "kafka", "lifecycle", "relay", "state")),
           Map.entry("proxy", Set.of("config", "events", "kafka", "lifecycle", "relay", "state")),
           Map.entry(

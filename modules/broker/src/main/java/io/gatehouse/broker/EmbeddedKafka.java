@@ -1,5 +1,6 @@
 package io.gatehouse.broker;
 
+import io.gatehouse.lifecycle.Closer;
 import io.gatehouse.lifecycle.FileTree;
 import java.io.IOException;
 import java.net.BindException;
@@ -186,29 +187,25 @@ public final class EmbeddedKafka implements AutoCloseable {
       return;
     }
     closed = true;
-    EmbeddedKafkaException failure = null;
-    try {
-      stop();
-    } catch (EmbeddedKafkaException e) {
-      failure = e;
-    }
+    Closer parts = new Closer();
     if (persistentDir == null && dataDir != null) {
-      try {
-        FileTree.delete(dataDir);
-      } catch (IOException e) {
-        EmbeddedKafkaException deletion =
-            new EmbeddedKafkaException(
-                "Cannot delete the broker's temporary data directory " + dataDir, e);
-        if (failure == null) {
-          failure = deletion;
-        } else {
-          failure.addSuppressed(deletion);
-        }
-      }
+      Path temporary = dataDir;
+      parts.register(
+          () -> {
+            try {
+              FileTree.delete(temporary);
+            } catch (IOException e) {
+              throw new EmbeddedKafkaException(
+                  "Cannot delete the broker's temporary data directory " + temporary, e);
+            }
+          });
     }
-    if (failure != null) {
-      throw failure;
-    }
+    parts.register(this::stop);
+    parts.close(
+        e ->
+            e instanceof EmbeddedKafkaException k
+                ? k
+                : new EmbeddedKafkaException("Kafka broker failed to stop: " + e.getMessage(), e));
   }
 
   @Override

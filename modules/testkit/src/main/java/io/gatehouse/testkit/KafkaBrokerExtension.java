@@ -1,6 +1,7 @@
 package io.gatehouse.testkit;
 
 import io.gatehouse.broker.EmbeddedKafka;
+import io.gatehouse.lifecycle.Closer;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -81,30 +82,18 @@ public final class KafkaBrokerExtension implements BeforeAllCallback, AfterAllCa
     if (--depth > 0) {
       return;
     }
-    RuntimeException failure = null;
-    if (admin != null) {
-      try {
-        admin.close();
-      } catch (RuntimeException e) {
-        failure = e;
-      }
-      admin = null;
-    }
+    // The admin client before the broker it talks to.
+    Closer parts = new Closer();
     if (broker != null) {
-      try {
-        broker.close();
-      } catch (RuntimeException e) {
-        if (failure == null) {
-          failure = e;
-        } else {
-          failure.addSuppressed(e);
-        }
-      }
-      broker = null;
+      parts.register(broker);
     }
-    if (failure != null) {
-      throw failure;
+    if (admin != null) {
+      parts.register(admin);
     }
+    admin = null;
+    broker = null;
+    parts.close(
+        e -> e instanceof RuntimeException r ? r : new IllegalStateException(e.getMessage(), e));
   }
 
   /**
