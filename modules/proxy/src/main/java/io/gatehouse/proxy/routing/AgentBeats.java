@@ -52,11 +52,6 @@ public final class AgentBeats implements AutoCloseable {
     return new ArrayList<>(new TreeMap<>(beats).values());
   }
 
-  /** How many agents have a beat: those that said goodbye are not counted. */
-  int size() {
-    return beats.size();
-  }
-
   @Override
   public void close() {
     view.close();
