@@ -1,6 +1,5 @@
 package io.gatehouse.bench;
 
-import io.gatehouse.kafka.KafkaSettings;
 import io.gatehouse.agent.Agent;
 import io.gatehouse.agent.AgentConfig;
 import io.gatehouse.broker.EmbeddedKafka;
@@ -10,6 +9,7 @@ import io.gatehouse.events.ResourceSpec;
 import io.gatehouse.events.codec.EventCodec;
 import io.gatehouse.events.topic.Topic;
 import io.gatehouse.events.topic.TopicNames;
+import io.gatehouse.kafka.KafkaSettings;
 import io.gatehouse.state.Materializer;
 import io.gatehouse.state.StateChange;
 import io.gatehouse.state.StateStore;
@@ -53,7 +53,8 @@ final class ConvergenceBench {
             StateStore.open(
                 work.resolve("proxy"), Topic.MATERIALIZED.stream().map(Topic::suffix).toList());
         Materializer proxy =
-            Materializer.builder(store, KafkaSettings.of(bootstrap).withClientId("bench-proxy")).build();
+            Materializer.builder(store, KafkaSettings.of(bootstrap).withClientId("bench-proxy"))
+                .build();
         Agent agent =
             Agent.start(
                 AgentConfig.parse(

@@ -1,8 +1,8 @@
 package io.gatehouse.bench;
 
-import io.gatehouse.kafka.KafkaSettings;
 import io.gatehouse.broker.EmbeddedKafka;
 import io.gatehouse.events.topic.TopicNames;
+import io.gatehouse.kafka.KafkaSettings;
 import io.gatehouse.state.Materializer;
 import io.gatehouse.state.StateStore;
 import java.nio.file.Files;

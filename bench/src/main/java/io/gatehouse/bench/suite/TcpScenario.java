@@ -9,8 +9,8 @@ import java.util.Map;
 
 /**
  * Scenario 2: bulk upload (MB/s) and 64-byte round trips (p50/p99) over each compared path, rounds
- * interleaved. Gatehouse's path is a tunnel opened with relay's {@code TunnelClient} (what
- * {@code gatehouse tunnel} runs on the user's machine), through proxy and agent.
+ * interleaved. Gatehouse's path is a tunnel opened with relay's {@code TunnelClient} (what {@code
+ * gatehouse tunnel} runs on the user's machine), through proxy and agent.
  */
 final class TcpScenario {
   private static final int MESSAGE_BYTES = 64;
