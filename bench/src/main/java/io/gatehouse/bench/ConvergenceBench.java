@@ -10,6 +10,7 @@ import io.gatehouse.events.codec.EventCodec;
 import io.gatehouse.events.topic.Topic;
 import io.gatehouse.events.topic.TopicNames;
 import io.gatehouse.kafka.KafkaSettings;
+import io.gatehouse.lifecycle.FileTree;
 import io.gatehouse.state.Materializer;
 import io.gatehouse.state.StateChange;
 import io.gatehouse.state.StateStore;
@@ -42,7 +43,7 @@ final class ConvergenceBench {
       convergence(kafka.bootstrapServers(), names, work, resources);
       heartbeatCost(kafka.bootstrapServers(), names, windowSeconds);
     } finally {
-      Fleet.delete(work);
+      FileTree.delete(work);
     }
   }
 

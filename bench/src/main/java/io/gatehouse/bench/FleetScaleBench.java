@@ -2,6 +2,7 @@ package io.gatehouse.bench;
 
 import io.gatehouse.broker.EmbeddedKafka;
 import io.gatehouse.events.topic.TopicNames;
+import io.gatehouse.lifecycle.FileTree;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -138,7 +139,7 @@ final class FleetScaleBench {
             }
           }
         }
-        Fleet.delete(config.getParent());
+        FileTree.delete(config.getParent());
       }
       report.traffic(
           HeartbeatTraffic.measure(
@@ -151,7 +152,7 @@ final class FleetScaleBench {
       System.out.println(report.json());
     } finally {
       ProxyProcess.destroyAll();
-      Fleet.delete(work);
+      FileTree.delete(work);
       Runtime.getRuntime().removeShutdownHook(cleanup);
     }
   }
@@ -195,7 +196,7 @@ final class FleetScaleBench {
 
   private static void deleteQuietly(Path dir) {
     try {
-      Fleet.delete(dir);
+      FileTree.delete(dir);
     } catch (Exception e) {
       // best effort on the way out
     }

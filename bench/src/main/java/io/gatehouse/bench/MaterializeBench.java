@@ -3,6 +3,7 @@ package io.gatehouse.bench;
 import io.gatehouse.broker.EmbeddedKafka;
 import io.gatehouse.events.topic.TopicNames;
 import io.gatehouse.kafka.KafkaSettings;
+import io.gatehouse.lifecycle.FileTree;
 import io.gatehouse.state.Materializer;
 import io.gatehouse.state.StateStore;
 import java.nio.file.Files;
@@ -75,7 +76,7 @@ final class MaterializeBench {
           Runtime.getRuntime().availableProcessors(),
           System.getProperty("java.vm.version"));
     } finally {
-      Fleet.delete(work);
+      FileTree.delete(work);
     }
   }
 

@@ -6,6 +6,7 @@ import io.gatehouse.events.ResourceKind;
 import io.gatehouse.events.SessionPin;
 import io.gatehouse.events.codec.EventCodec;
 import io.gatehouse.events.topic.Topic;
+import io.gatehouse.lifecycle.FileTree;
 import io.gatehouse.proxy.publish.EventPublisher;
 import io.gatehouse.proxy.routing.AgentBeats;
 import io.gatehouse.proxy.routing.AgentChoice;
@@ -115,7 +116,7 @@ public class SelectionBenchmark {
   public void close() throws IOException {
     pins.close();
     store.close();
-    Fleet.delete(dir);
+    FileTree.delete(dir);
   }
 
   @Benchmark

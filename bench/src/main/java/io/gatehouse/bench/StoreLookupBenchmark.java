@@ -3,6 +3,7 @@ package io.gatehouse.bench;
 import io.gatehouse.events.Keys;
 import io.gatehouse.events.ResourceHeartbeat;
 import io.gatehouse.events.codec.EventCodec;
+import io.gatehouse.lifecycle.FileTree;
 import io.gatehouse.state.KeyValueStore;
 import io.gatehouse.state.StateStore;
 import io.gatehouse.state.TypedStore;
@@ -66,7 +67,7 @@ public class StoreLookupBenchmark {
   @TearDown(Level.Trial)
   public void close() throws IOException {
     store.close();
-    Fleet.delete(dir);
+    FileTree.delete(dir);
   }
 
   @Benchmark
