@@ -50,9 +50,7 @@ final class ConvergenceBench {
   private static void convergence(String bootstrap, TopicNames names, Path work, int resources)
       throws Exception {
     Map<String, Long> seen = new ConcurrentHashMap<>();
-    try (StateStore store =
-            StateStore.open(
-                work.resolve("proxy"), Topic.MATERIALIZED.stream().map(Topic::suffix).toList());
+    try (StateStore store = Fleet.open(work.resolve("proxy"));
         Materializer proxy =
             Materializer.builder(store, KafkaSettings.of(bootstrap).withClientId("bench-proxy"))
                 .build();
