@@ -41,7 +41,6 @@ final class FleetScaleBench {
   private static final int AGENTS_PER_RESOURCE = 10;
   private static final Duration FLEET_TTL = Duration.ofHours(1);
   private static final Duration READY_TIMEOUT = Duration.ofMinutes(10);
-  private static final Duration BASELINE_PERIOD = Duration.ofSeconds(90);
 
   private FleetScaleBench() {}
 
@@ -122,7 +121,7 @@ final class FleetScaleBench {
           "{\"scenario\":\"fleet-produce\",\"heartbeats\":%d,\"agentBeats\":%d,\"seconds\":%.2f,\"recordsPerSec\":%.0f}",
           fleet.size(), fleet.agentCount(), seconds, produced / seconds);
 
-      FleetReport report = new FleetReport(options, fleet, RESOURCES_PER_AGENT, BASELINE_PERIOD);
+      FleetReport report = new FleetReport(options, fleet);
       for (int round = 0; round < options.rounds(); round++) {
         Path config = writeConfig(work.resolve("round-" + round), bootstrap);
         try (ProxyProcess proxy = ProxyProcess.start(config, options.proxyXmx(), READY_TIMEOUT)) {
