@@ -14,16 +14,8 @@ import java.util.Map;
  * as a browser would); new-session mode sends no cookie and closes the connection after each
  * request, so every request is a new session on a new connection.
  */
-final class HttpScenario {
+record HttpScenario(List<Target> targets, Settings settings) {
   static final List<String> TIERS = List.of("proxy", "agent", "upstream", "broker");
-
-  private final List<Target> targets;
-  private final Settings settings;
-
-  HttpScenario(List<Target> targets, Settings settings) {
-    this.targets = targets;
-    this.settings = settings;
-  }
 
   private record Round(Wrk.Result wrk, Map<String, Double> cpuPer10k) {}
 

@@ -12,19 +12,11 @@ import java.util.Map;
  * interleaved. Gatehouse's path is a tunnel opened with relay's {@code TunnelClient} (what {@code
  * gatehouse tunnel} runs on the user's machine), through proxy and agent.
  */
-final class TcpScenario {
+record TcpScenario(List<Path> paths, Settings settings) {
   private static final int MESSAGE_BYTES = 64;
 
   /** A compared TCP path and the tiers charged for it. */
   record Path(String name, TcpLoad.Connector connector, List<Hop> hops) {}
-
-  private final List<Path> paths;
-  private final Settings settings;
-
-  TcpScenario(List<Path> paths, Settings settings) {
-    this.paths = paths;
-    this.settings = settings;
-  }
 
   Table run() throws IOException {
     Map<String, List<Double>> mbps = new LinkedHashMap<>();
