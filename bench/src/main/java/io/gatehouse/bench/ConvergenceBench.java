@@ -14,6 +14,7 @@ import io.gatehouse.lifecycle.FileTree;
 import io.gatehouse.state.Materializer;
 import io.gatehouse.state.StateChange;
 import io.gatehouse.state.StateStore;
+import io.gatehouse.testkit.Eventually;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -77,10 +78,7 @@ final class ConvergenceBench {
               .map(StateChange::key)
               .subscribe(key -> seen.putIfAbsent(key, System.nanoTime()));
       proxy.start().caughtUp().block(Duration.ofMinutes(1));
-      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-      while (!agent.isCaughtUp() && System.nanoTime() < deadline) {
-        Thread.onSpinWait();
-      }
+      Eventually.within(Duration.ofSeconds(30)).until(agent::isCaughtUp);
       long[] latencies = new long[resources];
       for (int i = 0; i < resources; i++) {
         String name = "conv-" + i;
