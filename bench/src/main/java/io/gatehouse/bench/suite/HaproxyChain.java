@@ -60,9 +60,7 @@ final class HaproxyChain implements AutoCloseable {
         Duration.ofSeconds(10),
         () -> {
           for (Child c : List.of(proxy, agents.get(0), agents.get(1))) {
-            if (!c.isAlive()) {
-              throw new IllegalStateException(c.name + " exited:\n" + c.tail());
-            }
+            c.requireAlive();
           }
           return RawHttp.get(httpPort, "127.0.0.1", "/small", null).status() == 200;
         });

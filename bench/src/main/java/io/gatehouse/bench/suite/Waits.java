@@ -42,9 +42,7 @@ final class Waits {
         child.name + " to print '" + text + "'",
         timeout,
         () -> {
-          if (!child.isAlive()) {
-            throw new IllegalStateException(child.name + " exited:\n" + child.tail());
-          }
+          child.requireAlive();
           return java.nio.file.Files.readString(child.log).contains(text);
         });
   }
