@@ -58,16 +58,10 @@ final class ConvergenceBench {
         Agent agent =
             Agent.start(
                 AgentConfig.parse(
-                    String.join(
-                        "\n",
-                        "agent:",
-                        "  id: bench-agent",
-                        "  kafka: { bootstrap: \"" + bootstrap + "\" }",
-                        "  listen: \"127.0.0.1:0\"",
-                        "app_service:",
-                        "  enabled: true",
-                        "  resources: [ { labels: { bench: \"yes\" } } ]",
-                        ""),
+                    AppAgentYaml.of(
+                        bootstrap,
+                        "bench-agent",
+                        "  resources: [ { labels: { bench: \"yes\" } } ]"),
                     "bench"));
         KafkaProducer<byte[], byte[]> producer = BenchKafka.producer(bootstrap)) {
       Disposable sub =
