@@ -3,7 +3,6 @@ package io.gatehouse.bench;
 import io.gatehouse.broker.EmbeddedKafka;
 import io.gatehouse.events.topic.TopicNames;
 import io.gatehouse.lifecycle.FileTree;
-import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -159,11 +158,8 @@ final class FleetScaleBench {
   /** A sample of fleet resources must each list all its agents as healthy. */
   private static void checkFleetRoutable(ProxyProcess proxy, Fleet fleet) throws Exception {
     for (int resource : new int[] {0, fleet.resources / 2, fleet.resources - 1}) {
-      var response = proxy.get("/v1/resources/app/" + fleet.name(resource));
-      int healthy =
-          response.statusCode() == 200
-              ? new JsonObject(response.body()).getInteger("healthyAgents", 0)
-              : 0;
+      var response = proxy.app(fleet.name(resource));
+      int healthy = ProxyProcess.healthyAgents(response);
       if (healthy != fleet.agents) {
         throw new IllegalStateException(
             fleet.name(resource)
