@@ -1,6 +1,5 @@
 package io.gatehouse.bench;
 
-import io.gatehouse.kafka.KafkaSettings;
 import io.gatehouse.agent.Agent;
 import io.gatehouse.agent.AgentConfig;
 import io.gatehouse.broker.EmbeddedKafka;
@@ -10,9 +9,12 @@ import io.gatehouse.events.ResourceSpec;
 import io.gatehouse.events.codec.EventCodec;
 import io.gatehouse.events.topic.Topic;
 import io.gatehouse.events.topic.TopicNames;
+import io.gatehouse.kafka.KafkaSettings;
+import io.gatehouse.lifecycle.FileTree;
 import io.gatehouse.state.Materializer;
 import io.gatehouse.state.StateChange;
 import io.gatehouse.state.StateStore;
+import io.gatehouse.testkit.Eventually;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -42,31 +44,24 @@ final class ConvergenceBench {
       convergence(kafka.bootstrapServers(), names, work, resources);
       heartbeatCost(kafka.bootstrapServers(), names, windowSeconds);
     } finally {
-      Fleet.delete(work);
+      FileTree.delete(work);
     }
   }
 
   private static void convergence(String bootstrap, TopicNames names, Path work, int resources)
       throws Exception {
     Map<String, Long> seen = new ConcurrentHashMap<>();
-    try (StateStore store =
-            StateStore.open(
-                work.resolve("proxy"), Topic.MATERIALIZED.stream().map(Topic::suffix).toList());
+    try (StateStore store = Fleet.open(work.resolve("proxy"));
         Materializer proxy =
-            Materializer.builder(store, KafkaSettings.of(bootstrap).withClientId("bench-proxy")).build();
+            Materializer.builder(store, KafkaSettings.of(bootstrap).withClientId("bench-proxy"))
+                .build();
         Agent agent =
             Agent.start(
                 AgentConfig.parse(
-                    String.join(
-                        "\n",
-                        "agent:",
-                        "  id: bench-agent",
-                        "  kafka: { bootstrap: \"" + bootstrap + "\" }",
-                        "  listen: \"127.0.0.1:0\"",
-                        "app_service:",
-                        "  enabled: true",
-                        "  resources: [ { labels: { bench: \"yes\" } } ]",
-                        ""),
+                    AppAgentYaml.of(
+                        bootstrap,
+                        "bench-agent",
+                        "  resources: [ { labels: { bench: \"yes\" } } ]"),
                     "bench"));
         KafkaProducer<byte[], byte[]> producer = BenchKafka.producer(bootstrap)) {
       Disposable sub =
@@ -77,10 +72,7 @@ final class ConvergenceBench {
               .map(StateChange::key)
               .subscribe(key -> seen.putIfAbsent(key, System.nanoTime()));
       proxy.start().caughtUp().block(Duration.ofMinutes(1));
-      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-      while (!agent.isCaughtUp() && System.nanoTime() < deadline) {
-        Thread.onSpinWait();
-      }
+      Eventually.within(Duration.ofSeconds(30)).until(agent::isCaughtUp);
       long[] latencies = new long[resources];
       for (int i = 0; i < resources; i++) {
         String name = "conv-" + i;

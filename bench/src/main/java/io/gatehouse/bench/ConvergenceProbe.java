@@ -118,7 +118,7 @@ final class ConvergenceProbe implements AutoCloseable {
             producer.send(new ProducerRecord<>(topic, Keys.bytes(key), value));
         Long at = awaitArrival(key, sent + SAMPLE_TIMEOUT.toNanos());
         ack.get(SAMPLE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        boolean healthy = healthyAgents(name) >= 1;
+        boolean healthy = ProxyProcess.healthyAgents(proxy.app(name)) >= 1;
         if (i >= warmUp) {
           latencies[i - warmUp] = at == null ? Long.MAX_VALUE : at - sent;
           arrived += at == null ? 0 : 1;
@@ -150,13 +150,6 @@ final class ConvergenceProbe implements AutoCloseable {
       LockSupport.parkNanos(20_000);
     }
     return at;
-  }
-
-  private int healthyAgents(String name) throws IOException, InterruptedException {
-    HttpResponse<String> response = proxy.get("/v1/resources/app/" + name);
-    return response.statusCode() == 200
-        ? new JsonObject(response.body()).getInteger("healthyAgents", 0)
-        : 0;
   }
 
   private void read(CountDownLatch open) {

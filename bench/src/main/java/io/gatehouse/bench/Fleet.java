@@ -9,14 +9,10 @@ import io.gatehouse.events.topic.Topic;
 import io.gatehouse.events.topic.TopicNames;
 import io.gatehouse.state.StateBatch;
 import io.gatehouse.state.StateStore;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Comparator;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
@@ -193,15 +189,5 @@ final class Fleet {
   /** Opens a store with a table per materialized topic. */
   static StateStore open(Path dir) {
     return StateStore.open(dir, Topic.MATERIALIZED.stream().map(Topic::suffix).toList());
-  }
-
-  /** Deletes a temporary directory tree. */
-  static void delete(Path root) throws IOException {
-    if (!Files.exists(root)) {
-      return;
-    }
-    try (Stream<Path> walk = Files.walk(root)) {
-      walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    }
   }
 }

@@ -11,10 +11,13 @@ import java.util.Locale;
  * restarted proxy; traffic of one real agent scaled to the fleet).
  */
 final class FleetReport {
+  /**
+   * What the fleet's heartbeat traffic is compared with: one record per heartbeat key per period.
+   */
+  private static final Duration BASELINE_PERIOD = Duration.ofSeconds(90);
+
   private final FleetScaleBench.Options options;
   private final Fleet fleet;
-  private final int resourcesPerAgent;
-  private final Duration baselinePeriod;
   private final List<Double> rates = new ArrayList<>();
   private final List<Double> applyRates = new ArrayList<>();
   private final List<Double> materializeJvm = new ArrayList<>();
@@ -28,15 +31,9 @@ final class FleetReport {
   private ConvergenceProbe.Result convergence;
   private HeartbeatTraffic.Measurement traffic;
 
-  FleetReport(
-      FleetScaleBench.Options options,
-      Fleet fleet,
-      int resourcesPerAgent,
-      Duration baselinePeriod) {
+  FleetReport(FleetScaleBench.Options options, Fleet fleet) {
     this.options = options;
     this.fleet = fleet;
-    this.resourcesPerAgent = resourcesPerAgent;
-    this.baselinePeriod = baselinePeriod;
   }
 
   void materialized(int round, ProxyProcess proxy) throws Exception {
@@ -94,11 +91,12 @@ final class FleetReport {
 
   String json() {
     int agents = fleet.agentCount();
+    int resourcesPerAgent = fleet.resourcesPerAgent;
     // A window shorter than the refresh period cannot see the refreshes: use the schedule then.
     boolean measured = traffic.coversRefresh();
     double bytesPerAgent = measured ? traffic.bytesPerSec() : traffic.scheduledBytesPerSec();
     double recordsPerAgent = measured ? traffic.recordsPerSec() : traffic.scheduledRecordsPerSec();
-    double baselineRecords = fleet.size() / (double) baselinePeriod.toSeconds();
+    double baselineRecords = fleet.size() / (double) BASELINE_PERIOD.toSeconds();
     double baselineBytes = baselineRecords * traffic.meanHeartbeatBytes();
     String notes =
         "Fleet: "
@@ -131,7 +129,9 @@ final class FleetReport {
                 : "window shorter than the refresh: rate from the schedule at measured sizes")
             + ", times "
             + agents
-            + " agents; baseline = one record per heartbeat key per 90 s at the measured mean heartbeat size.";
+            + " agents; baseline = one record per heartbeat key per "
+            + BASELINE_PERIOD.toSeconds()
+            + " s at the measured mean heartbeat size.";
     return String.format(
             Locale.ROOT,
             "{\"scenario\":\"fleet\",\"records\":%d,\"agents\":%d,\"resourcesPerAgent\":%d,\"agentsPerResource\":%d,\"resources\":%d,"

@@ -2,7 +2,7 @@ package io.gatehouse.bench;
 
 import io.gatehouse.broker.EmbeddedKafka;
 import io.gatehouse.events.topic.TopicNames;
-import io.vertx.core.json.JsonObject;
+import io.gatehouse.lifecycle.FileTree;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -40,7 +40,6 @@ final class FleetScaleBench {
   private static final int AGENTS_PER_RESOURCE = 10;
   private static final Duration FLEET_TTL = Duration.ofHours(1);
   private static final Duration READY_TIMEOUT = Duration.ofMinutes(10);
-  private static final Duration BASELINE_PERIOD = Duration.ofSeconds(90);
 
   private FleetScaleBench() {}
 
@@ -121,7 +120,7 @@ final class FleetScaleBench {
           "{\"scenario\":\"fleet-produce\",\"heartbeats\":%d,\"agentBeats\":%d,\"seconds\":%.2f,\"recordsPerSec\":%.0f}",
           fleet.size(), fleet.agentCount(), seconds, produced / seconds);
 
-      FleetReport report = new FleetReport(options, fleet, RESOURCES_PER_AGENT, BASELINE_PERIOD);
+      FleetReport report = new FleetReport(options, fleet);
       for (int round = 0; round < options.rounds(); round++) {
         Path config = writeConfig(work.resolve("round-" + round), bootstrap);
         try (ProxyProcess proxy = ProxyProcess.start(config, options.proxyXmx(), READY_TIMEOUT)) {
@@ -138,7 +137,7 @@ final class FleetScaleBench {
             }
           }
         }
-        Fleet.delete(config.getParent());
+        FileTree.delete(config.getParent());
       }
       report.traffic(
           HeartbeatTraffic.measure(
@@ -151,7 +150,7 @@ final class FleetScaleBench {
       System.out.println(report.json());
     } finally {
       ProxyProcess.destroyAll();
-      Fleet.delete(work);
+      FileTree.delete(work);
       Runtime.getRuntime().removeShutdownHook(cleanup);
     }
   }
@@ -159,11 +158,8 @@ final class FleetScaleBench {
   /** A sample of fleet resources must each list all its agents as healthy. */
   private static void checkFleetRoutable(ProxyProcess proxy, Fleet fleet) throws Exception {
     for (int resource : new int[] {0, fleet.resources / 2, fleet.resources - 1}) {
-      var response = proxy.get("/v1/resources/app/" + fleet.name(resource));
-      int healthy =
-          response.statusCode() == 200
-              ? new JsonObject(response.body()).getInteger("healthyAgents", 0)
-              : 0;
+      var response = proxy.app(fleet.name(resource));
+      int healthy = ProxyProcess.healthyAgents(response);
       if (healthy != fleet.agents) {
         throw new IllegalStateException(
             fleet.name(resource)
@@ -195,7 +191,7 @@ final class FleetScaleBench {
 
   private static void deleteQuietly(Path dir) {
     try {
-      Fleet.delete(dir);
+      FileTree.delete(dir);
     } catch (Exception e) {
       // best effort on the way out
     }

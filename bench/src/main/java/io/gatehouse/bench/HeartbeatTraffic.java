@@ -158,18 +158,7 @@ final class HeartbeatTraffic {
   }
 
   private static String yaml(String bootstrap, String agentId, int resources) {
-    StringBuilder yaml =
-        new StringBuilder(
-            String.join(
-                "\n",
-                "agent:",
-                "  id: " + agentId,
-                "  kafka: { bootstrap: \"" + bootstrap + "\" }",
-                "  listen: \"127.0.0.1:0\"",
-                "app_service:",
-                "  enabled: true",
-                "  apps:",
-                ""));
+    StringBuilder yaml = new StringBuilder(AppAgentYaml.of(bootstrap, agentId, "  apps:"));
     for (int i = 0; i < resources; i++) {
       yaml.append("    - { name: hb-")
           .append(i)

@@ -1,8 +1,9 @@
 package io.gatehouse.bench;
 
-import io.gatehouse.kafka.KafkaSettings;
 import io.gatehouse.broker.EmbeddedKafka;
 import io.gatehouse.events.topic.TopicNames;
+import io.gatehouse.kafka.KafkaSettings;
+import io.gatehouse.lifecycle.FileTree;
 import io.gatehouse.state.Materializer;
 import io.gatehouse.state.StateStore;
 import java.nio.file.Files;
@@ -36,13 +37,8 @@ final class MaterializeBench {
         Path dir = work.resolve("round-" + round);
         long started = System.nanoTime();
         long applied;
-        try (StateStore store = open(dir);
-            Materializer m =
-                Materializer.builder(
-                        store, KafkaSettings.of(kafka.bootstrapServers()).withClientId("bench"))
-                    .build()
-                    .start()) {
-          m.caughtUp().block(Duration.ofMinutes(5));
+        try (StateStore store = Fleet.open(dir);
+            Materializer m = caughtUp(store, kafka.bootstrapServers())) {
           applied = m.appliedRecords();
         }
         long nanos = System.nanoTime() - started;
@@ -50,13 +46,8 @@ final class MaterializeBench {
         report("materialize", applied, nanos);
 
         started = System.nanoTime();
-        try (StateStore store = open(dir);
-            Materializer m =
-                Materializer.builder(
-                        store, KafkaSettings.of(kafka.bootstrapServers()).withClientId("bench"))
-                    .build()
-                    .start()) {
-          m.caughtUp().block(Duration.ofMinutes(5));
+        try (StateStore store = Fleet.open(dir);
+            Materializer m = caughtUp(store, kafka.bootstrapServers())) {
           nanos = System.nanoTime() - started;
           if (m.appliedRecords() != 0) {
             throw new IllegalStateException("restart re-read " + m.appliedRecords() + " records");
@@ -75,12 +66,23 @@ final class MaterializeBench {
           Runtime.getRuntime().availableProcessors(),
           System.getProperty("java.vm.version"));
     } finally {
-      Fleet.delete(work);
+      FileTree.delete(work);
     }
   }
 
-  private static StateStore open(Path dir) {
-    return Fleet.open(dir);
+  /** A materializer on {@code store}, started and caught up with every topic. */
+  private static Materializer caughtUp(StateStore store, String bootstrap) {
+    Materializer m =
+        Materializer.builder(store, KafkaSettings.of(bootstrap).withClientId("bench"))
+            .build()
+            .start();
+    try {
+      m.caughtUp().block(Duration.ofMinutes(5));
+      return m;
+    } catch (RuntimeException e) {
+      m.close(); // the caller's try-with-resources never sees it
+      throw e;
+    }
   }
 
   private static long produce(String bootstrap, TopicNames names, Fleet fleet) {

@@ -163,6 +163,16 @@ final class ProxyProcess implements AutoCloseable {
     return http.send(request, HttpResponse.BodyHandlers.ofString());
   }
 
+  /** {@code GET /v1/resources/app/<name>}: the app as the proxy's API shows it. */
+  HttpResponse<String> app(String name) throws IOException, InterruptedException {
+    return get("/v1/resources/app/" + name);
+  }
+
+  /** The healthy agents an {@link #app} response counts; 0 when the app is not found. */
+  static int healthyAgents(HttpResponse<String> app) {
+    return app.statusCode() == 200 ? new JsonObject(app.body()).getInteger("healthyAgents", 0) : 0;
+  }
+
   HttpClient http() {
     return http;
   }

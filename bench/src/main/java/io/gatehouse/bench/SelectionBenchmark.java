@@ -16,10 +16,7 @@ import io.gatehouse.proxy.routing.RoutingTable;
 import io.gatehouse.proxy.routing.SessionRequest;
 import io.gatehouse.proxy.session.SessionPins;
 import io.gatehouse.state.StateBatch;
-import io.gatehouse.state.StateStore;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,21 +24,12 @@ import java.util.HexFormat;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import org.apache.avro.specific.SpecificRecord;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 import reactor.core.publisher.Flux;
 
 /**
@@ -55,38 +43,26 @@ import reactor.core.publisher.Flux;
  * layout=grouped}: {@code records / 10} distinct agents, each serving 10 resources with 9 others,
  * as in the {@code fleet} driver.
  */
-@State(Scope.Benchmark)
-@BenchmarkMode(Mode.SampleTime)
-@OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 2, time = 3)
-@Measurement(iterations = 3, time = 5)
-@Fork(
-    value = 1,
-    jvmArgsAppend = {"-Xmx2g"})
-public class SelectionBenchmark {
+public class SelectionBenchmark extends StoreBenchmark {
   @Param({"100000", "1000000"})
   int records;
 
   @Param({"shared"})
   String layout;
 
-  private Path dir;
-  private StateStore store;
   private AgentSelector selector;
   private SessionPins pins;
-  private Fleet fleet;
 
   @Setup(Level.Trial)
   public void fill() throws IOException {
-    fleet =
+    Fleet laidOut =
         switch (layout) {
           case "shared" -> new Fleet(records / 10, 10);
           case "grouped" -> Fleet.grouped(records / 10, 10, 10, null);
           default ->
               throw new IllegalArgumentException("layout is shared or grouped, not " + layout);
         };
-    dir = Files.createTempDirectory("gatehouse-select-");
-    store = Fleet.open(dir);
+    open(laidOut, "select");
     Instant now = Instant.now();
     StateBatch batch = store.batch();
     for (int a = 0; a < fleet.agentCount(); a++) {
@@ -114,8 +90,7 @@ public class SelectionBenchmark {
   @TearDown(Level.Trial)
   public void close() throws IOException {
     pins.close();
-    store.close();
-    Fleet.delete(dir);
+    closeStore();
   }
 
   @Benchmark

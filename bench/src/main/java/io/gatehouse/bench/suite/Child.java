@@ -68,6 +68,16 @@ final class Child implements AutoCloseable {
     }
   }
 
+  /**
+   * Throws if the process has exited, with its name and the last lines of its log: what every wait
+   * for a child checks first.
+   */
+  void requireAlive() {
+    if (!process.isAlive()) {
+      throw new IllegalStateException(name + " exited:\n" + tail());
+    }
+  }
+
   /** The last lines of the log, for error messages. */
   String tail() {
     try {

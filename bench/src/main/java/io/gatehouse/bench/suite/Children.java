@@ -1,14 +1,14 @@
 package io.gatehouse.bench.suite;
 
-import java.util.ArrayDeque;
-import java.util.Deque;
+import io.gatehouse.lifecycle.Closer;
 
 /**
  * Every process the suite started, stopped in reverse order at the end, on failure and on Ctrl-C (a
- * JVM shutdown hook), so a benchmark run leaves nothing running behind it.
+ * JVM shutdown hook), so a benchmark run leaves nothing running behind it. A process started after
+ * {@link #stopAll} is stopped at once.
  */
 final class Children {
-  private static final Deque<Child> STARTED = new ArrayDeque<>();
+  private static final Closer STARTED = new Closer();
 
   static {
     Runtime.getRuntime().addShutdownHook(new Thread(Children::stopAll, "bench-cleanup"));
@@ -16,14 +16,16 @@ final class Children {
 
   private Children() {}
 
-  static synchronized void register(Child child) {
-    STARTED.push(child);
+  static void register(Child child) {
+    STARTED.register(child);
   }
 
-  /** Stops every process still running, newest first. */
+  /**
+   * Stops every process still running, newest first. Synchronized so that a second caller (the
+   * suite's own shutdown hook, which then deletes the work directory) returns only once all are
+   * stopped.
+   */
   static synchronized void stopAll() {
-    while (!STARTED.isEmpty()) {
-      STARTED.pop().close();
-    }
+    STARTED.closeAll(); // Child.close() does not throw
   }
 }

@@ -15,17 +15,7 @@ import java.util.List;
  * state do not leak between them: {@code fleet 100000} and {@code fleet 1000000} (a simulated fleet
  * against an embedded broker and a real proxy) and JMH's {@code SelectionBenchmark} at both sizes.
  */
-final class ControlPlaneScenario {
-  private final Launcher launcher;
-  private final Path work;
-  private final Settings settings;
-
-  ControlPlaneScenario(Launcher launcher, Path work, Settings settings) {
-    this.launcher = launcher;
-    this.work = work;
-    this.settings = settings;
-  }
-
+record ControlPlaneScenario(Launcher launcher, Path work, Settings settings) {
   List<Table> run() throws IOException, InterruptedException {
     List<JsonObject> fleets = new ArrayList<>();
     // The quick pass keeps to the 100k fleet: the 1M one alone takes minutes to produce and load.

@@ -19,18 +19,10 @@ import java.util.concurrent.locks.LockSupport;
  * out of rotation: ejected after a failed dial, or no longer healthy in {@code GET /v1/agents} (its
  * beat expired or was withdrawn) — after that no new session goes to it.
  */
-final class FailoverScenario {
+record FailoverScenario(GatehouseChain gatehouse, Settings settings) {
   private static final int CLIENTS = 8;
   private static final Duration BEFORE = Duration.ofSeconds(3);
   private static final Duration AFTER = Duration.ofSeconds(6);
-
-  private final GatehouseChain gatehouse;
-  private final Settings settings;
-
-  FailoverScenario(GatehouseChain gatehouse, Settings settings) {
-    this.gatehouse = gatehouse;
-    this.settings = settings;
-  }
 
   private record Sample(long at, boolean ok, boolean pinned, String agent) {}
 

@@ -63,9 +63,7 @@ final class GatehouseChain implements AutoCloseable {
         "the proxy to be ready",
         Duration.ofSeconds(60),
         () -> {
-          if (!proxy.isAlive()) {
-            throw new IllegalStateException("proxy exited:\n" + proxy.tail());
-          }
+          proxy.requireAlive();
           return status("/readyz") == 200;
         });
 
@@ -112,9 +110,7 @@ final class GatehouseChain implements AutoCloseable {
         id + " to be routable for app/ngx, db/sink and db/echo",
         Duration.ofSeconds(60),
         () -> {
-          if (!agent.isAlive()) {
-            throw new IllegalStateException(id + " exited:\n" + agent.tail());
-          }
+          agent.requireAlive();
           for (String r : List.of("app/ngx", "db/sink", "db/echo")) {
             JsonObject res = new JsonObject(get("/v1/resources/" + r).body());
             boolean served =

@@ -27,54 +27,40 @@ final class HaproxyChain implements AutoCloseable {
     for (int i = 1; i <= 2; i++) {
       int[] ports = {Ports.free(), Ports.free(), Ports.free()};
       agentPorts.add(ports);
-      Path conf = dir.resolve("agent-" + i + ".cfg");
-      Files.writeString(
-          conf,
-          String.join(
-              "\n",
-              GLOBAL,
-              "frontend web",
-              "  mode http",
-              "  bind 127.0.0.1:" + ports[0],
-              "  default_backend upstream",
-              "backend upstream",
-              "  mode http",
-              "  http-reuse always",
-              "  server nginx 127.0.0.1:" + nginxPort,
+      agents.add(
+          start(
+              "haproxy-agent-" + i,
+              work,
+              dir.resolve("agent-" + i + ".cfg"),
+              http(
+                  ports[0],
+                  "upstream",
+                  "  http-reuse always",
+                  "  server nginx 127.0.0.1:" + nginxPort),
               tcp("sink", ports[1], List.of("127.0.0.1:" + upstreamSink)),
-              tcp("echo", ports[2], List.of("127.0.0.1:" + upstreamEcho)),
-              ""));
-      agents.add(start("haproxy-agent-" + i, work, conf));
+              tcp("echo", ports[2], List.of("127.0.0.1:" + upstreamEcho))));
     }
-    Path conf = dir.resolve("proxy.cfg");
-    Files.writeString(
-        conf,
-        String.join(
-            "\n",
-            GLOBAL,
-            "frontend web",
-            "  mode http",
-            "  bind 127.0.0.1:" + httpPort,
-            "  default_backend agents",
-            "backend agents",
-            "  mode http",
-            "  balance random",
-            "  http-reuse always",
-            "  cookie GHSRV insert indirect nocache",
-            "  server a1 127.0.0.1:" + agentPorts.get(0)[0] + " cookie a1",
-            "  server a2 127.0.0.1:" + agentPorts.get(1)[0] + " cookie a2",
+    proxy =
+        start(
+            "haproxy-proxy",
+            work,
+            dir.resolve("proxy.cfg"),
+            http(
+                httpPort,
+                "agents",
+                "  balance random",
+                "  http-reuse always",
+                "  cookie GHSRV insert indirect nocache",
+                "  server a1 127.0.0.1:" + agentPorts.get(0)[0] + " cookie a1",
+                "  server a2 127.0.0.1:" + agentPorts.get(1)[0] + " cookie a2"),
             tcp("sink", sinkPort, List.of("127.0.0.1:" + agentPorts.get(0)[1])),
-            tcp("echo", echoPort, List.of("127.0.0.1:" + agentPorts.get(0)[2])),
-            ""));
-    proxy = start("haproxy-proxy", work, conf);
+            tcp("echo", echoPort, List.of("127.0.0.1:" + agentPorts.get(0)[2])));
     Waits.until(
         "the HAProxy chain to answer",
         Duration.ofSeconds(10),
         () -> {
           for (Child c : List.of(proxy, agents.get(0), agents.get(1))) {
-            if (!c.isAlive()) {
-              throw new IllegalStateException(c.name + " exited:\n" + c.tail());
-            }
+            c.requireAlive();
           }
           return RawHttp.get(httpPort, "127.0.0.1", "/small", null).status() == 200;
         });
@@ -98,6 +84,23 @@ final class HaproxyChain implements AutoCloseable {
           "  timeout tunnel 120s",
           "  option http-keep-alive");
 
+  /**
+   * The HTTP frontend {@code web} on {@code port}, and its backend: HTTP mode, then {@code lines}.
+   */
+  private static String http(int port, String backend, String... lines) {
+    List<String> section =
+        new ArrayList<>(
+            List.of(
+                "frontend web",
+                "  mode http",
+                "  bind 127.0.0.1:" + port,
+                "  default_backend " + backend,
+                "backend " + backend,
+                "  mode http"));
+    section.addAll(List.of(lines));
+    return String.join("\n", section);
+  }
+
   private static String tcp(String name, int port, List<String> servers) {
     StringBuilder b =
         new StringBuilder(
@@ -115,7 +118,12 @@ final class HaproxyChain implements AutoCloseable {
     return b.toString();
   }
 
-  private static Child start(String name, Path work, Path conf) throws IOException {
+  /**
+   * Writes {@code conf}, the global section and then {@code sections}, and starts HAProxy on it.
+   */
+  private static Child start(String name, Path work, Path conf, String... sections)
+      throws IOException {
+    Files.writeString(conf, GLOBAL + "\n" + String.join("\n", sections) + "\n");
     return Child.start(name, work, List.of("haproxy", "-db", "-f", conf.toString()));
   }
 

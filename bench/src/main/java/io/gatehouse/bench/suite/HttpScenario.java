@@ -14,16 +14,8 @@ import java.util.Map;
  * as a browser would); new-session mode sends no cookie and closes the connection after each
  * request, so every request is a new session on a new connection.
  */
-final class HttpScenario {
+record HttpScenario(List<Target> targets, Settings settings) {
   static final List<String> TIERS = List.of("proxy", "agent", "upstream", "broker");
-
-  private final List<Target> targets;
-  private final Settings settings;
-
-  HttpScenario(List<Target> targets, Settings settings) {
-    this.targets = targets;
-    this.settings = settings;
-  }
 
   private record Round(Wrk.Result wrk, Map<String, Double> cpuPer10k) {}
 
@@ -33,7 +25,7 @@ final class HttpScenario {
    */
   void warmUp(String path) throws IOException, InterruptedException {
     for (Target t : targets) {
-      String cookie = RawHttp.get(t.port(), t.host(), path, null).cookie().orElse(null);
+      String cookie = sessionCookie(t, path);
       Wrk.run(
           t.url(path),
           settings.httpConnections(),
@@ -46,37 +38,38 @@ final class HttpScenario {
   Table keepAlive(String id, String title, String path) throws IOException, InterruptedException {
     Map<Target, String> cookies = new HashMap<>();
     for (Target t : targets) {
-      cookies.put(t, RawHttp.get(t.port(), t.host(), path, null).cookie().orElse(null));
+      cookies.put(t, sessionCookie(t, path));
     }
-    Map<Target, List<Round>> rounds = measure(path, cookies, false, settings.httpConnections());
-    return table(id, title, rounds, "requests/s")
+    return table(id, title, measure(path, cookies, false), "requests/s")
         .note(
-            "wrk -t1 -c"
-                + settings.httpConnections()
-                + " -d"
-                + settings.httpSeconds()
-                + "s, keep-alive, one session per path (its cookie); median of "
+            wrkCommand()
+                + ", keep-alive, one session per path (its cookie); median of "
                 + settings.rounds()
                 + " interleaved rounds; CPU = user+system seconds per 10k requests of each tier's processes");
   }
 
   /** New sessions: no cookie, {@code Connection: close}. */
   Table newSessions(String id, String title, String path) throws IOException, InterruptedException {
-    Map<Target, String> none = new HashMap<>();
-    Map<Target, List<Round>> rounds = measure(path, none, true, settings.httpConnections());
-    return table(id, title, rounds, "sessions/s")
+    return table(id, title, measure(path, new HashMap<>(), true), "sessions/s")
         .note(
-            "wrk -t1 -c"
-                + settings.httpConnections()
-                + " -d"
-                + settings.httpSeconds()
-                + "s, no cookie and Connection: close: every request is a new session on a new connection;"
+            wrkCommand()
+                + ", no cookie and Connection: close: every request is a new session on a new connection;"
                 + " Gatehouse writes a pin and an audit event to Kafka per session, HAProxy inserts a cookie");
   }
 
-  private Map<Target, List<Round>> measure(
-      String path, Map<Target, String> cookies, boolean close, int connections)
+  /** The cookie of the session a first request to {@code path} on {@code t} opens, if any. */
+  private static String sessionCookie(Target t, String path) throws IOException {
+    return RawHttp.get(t.port(), t.host(), path, null).cookie().orElse(null);
+  }
+
+  /** How every measured round runs wrk, for the tables' notes. */
+  private String wrkCommand() {
+    return "wrk -t1 -c" + settings.httpConnections() + " -d" + settings.httpSeconds() + "s";
+  }
+
+  private Map<Target, List<Round>> measure(String path, Map<Target, String> cookies, boolean close)
       throws IOException, InterruptedException {
+    int connections = settings.httpConnections();
     for (Target t : targets) {
       Wrk.run(t.url(path), connections, settings.warmupSeconds(), t.headers(cookies.get(t), close));
     }

@@ -2,6 +2,7 @@ package io.gatehouse.bench.suite;
 
 import io.gatehouse.config.HostPort;
 import io.gatehouse.events.ResourceKind;
+import io.gatehouse.lifecycle.FileTree;
 import io.gatehouse.relay.client.TunnelClient;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -67,7 +68,7 @@ public final class Suite {
                   () -> {
                     Children.stopAll();
                     try {
-                      Dirs.delete(work);
+                      FileTree.delete(work);
                     } catch (IOException e) {
                       System.err.println("could not remove " + work + ": " + e);
                     }
@@ -95,7 +96,7 @@ public final class Suite {
       if (keep) {
         System.out.println("work directory (configs, logs) kept: " + work);
       } else {
-        Dirs.delete(work);
+        FileTree.delete(work);
       }
     }
     write(out, "latest", machine, tables);

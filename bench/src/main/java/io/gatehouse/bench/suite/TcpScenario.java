@@ -9,22 +9,14 @@ import java.util.Map;
 
 /**
  * Scenario 2: bulk upload (MB/s) and 64-byte round trips (p50/p99) over each compared path, rounds
- * interleaved. Gatehouse's path is a tunnel opened with relay's {@code TunnelClient} (what
- * {@code gatehouse tunnel} runs on the user's machine), through proxy and agent.
+ * interleaved. Gatehouse's path is a tunnel opened with relay's {@code TunnelClient} (what {@code
+ * gatehouse tunnel} runs on the user's machine), through proxy and agent.
  */
-final class TcpScenario {
+record TcpScenario(List<Path> paths, Settings settings) {
   private static final int MESSAGE_BYTES = 64;
 
   /** A compared TCP path and the tiers charged for it. */
   record Path(String name, TcpLoad.Connector connector, List<Hop> hops) {}
-
-  private final List<Path> paths;
-  private final Settings settings;
-
-  TcpScenario(List<Path> paths, Settings settings) {
-    this.paths = paths;
-    this.settings = settings;
-  }
 
   Table run() throws IOException {
     Map<String, List<Double>> mbps = new LinkedHashMap<>();

@@ -61,9 +61,7 @@ final class Upstreams {
         "nginx on 127.0.0.1:" + port,
         Duration.ofSeconds(10),
         () -> {
-          if (!nginx.isAlive()) {
-            throw new IllegalStateException("nginx exited:\n" + nginx.tail());
-          }
+          nginx.requireAlive();
           return RawHttp.get(port, "127.0.0.1", "/small", null).status() == 200;
         });
     return nginx;

@@ -1,36 +1,39 @@
 package io.gatehouse.bench.suite;
 
+import io.gatehouse.testkit.Eventually;
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.atomic.AtomicReference;
 
-/** Polls a condition until it holds or a deadline passes; never a fixed sleep. */
+/** Waits for the suite's processes and conditions, polling with testkit's {@link Eventually}. */
 final class Waits {
   private Waits() {}
 
   /**
    * Waits until {@code condition} returns true (exceptions count as false); fails naming {@code
-   * what}.
+   * what} and the last exception.
    */
   static void until(String what, Duration timeout, Callable<Boolean> condition) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    Exception last = null;
-    while (System.nanoTime() < deadline) {
-      try {
-        if (Boolean.TRUE.equals(condition.call())) {
-          return;
-        }
-      } catch (Exception e) {
-        last = e;
-      }
-      LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
+    AtomicReference<Exception> last = new AtomicReference<>();
+    try {
+      Eventually.within(timeout)
+          .until(
+              () -> {
+                try {
+                  return Boolean.TRUE.equals(condition.call());
+                } catch (Exception e) {
+                  last.set(e);
+                  return false;
+                }
+              });
+    } catch (AssertionError e) {
+      throw new IllegalStateException(
+          "timed out after "
+              + timeout.toSeconds()
+              + " s waiting for "
+              + what
+              + (last.get() == null ? "" : ": " + last.get()));
     }
-    throw new IllegalStateException(
-        "timed out after "
-            + timeout.toSeconds()
-            + " s waiting for "
-            + what
-            + (last == null ? "" : ": " + last));
   }
 
   /** Waits until {@code child} printed a line containing {@code text}; fails early if it exits. */
@@ -39,9 +42,7 @@ final class Waits {
         child.name + " to print '" + text + "'",
         timeout,
         () -> {
-          if (!child.isAlive()) {
-            throw new IllegalStateException(child.name + " exited:\n" + child.tail());
-          }
+          child.requireAlive();
           return java.nio.file.Files.readString(child.log).contains(text);
         });
   }
