@@ -1,10 +1,9 @@
 package io.gatehouse.cli;
 
+import static io.gatehouse.cli.Invocation.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,13 +14,16 @@ import org.junit.jupiter.api.io.TempDir;
 class CliErrorsTest {
   @TempDir Path dir;
 
-  record Result(int code, String out, String err) {}
+  /** The run failed as the user's mistake (exit code 1), saying so in every one of {@code said}. */
+  private static void assertUserError(Invocation r, String... said) {
+    assertThat(r.code()).as(r.err()).isEqualTo(ExitCodes.USER_ERROR);
+    for (String s : said) {
+      assertThat(r.err()).contains(s);
+    }
+  }
 
-  static Result run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
-    return new Result(code, out.toString(), err.toString());
+  private Path write(String name, String content) throws IOException {
+    return Files.writeString(dir.resolve(name), content);
   }
 
   static String deadProxy() throws IOException {
@@ -34,7 +36,7 @@ class CliErrorsTest {
   void unreachableProxyExitsTwoNamingTheAddress() throws IOException {
     String proxy = deadProxy();
 
-    Result r = run("ls", "--proxy", proxy);
+    Invocation r = run("ls", "--proxy", proxy);
 
     assertThat(r.code()).isEqualTo(ExitCodes.UNREACHABLE);
     assertThat(r.err()).startsWith("error: cannot reach proxy at " + proxy);
@@ -58,41 +60,35 @@ class CliErrorsTest {
 
   @Test
   void missingFileExitsOneNamingIt() {
-    Result r =
+    Invocation r =
         run("create", "-f", dir.resolve("nope.yaml").toString(), "--proxy", "http://127.0.0.1:1");
 
-    assertThat(r.code()).isEqualTo(ExitCodes.USER_ERROR);
-    assertThat(r.err()).contains("nope.yaml: no such file");
+    assertUserError(r, "nope.yaml: no such file");
   }
 
   @Test
   void invalidYamlExitsOneBeforeContactingTheProxy() throws IOException {
-    Path file = dir.resolve("bad.yaml");
-    Files.writeString(file, "kind: app\nmetadata: [unclosed\n");
+    Path file = write("bad.yaml", "kind: app\nmetadata: [unclosed\n");
 
-    Result r = run("create", "-f", file.toString(), "--proxy", "http://127.0.0.1:1");
+    Invocation r = run("create", "-f", file.toString(), "--proxy", "http://127.0.0.1:1");
 
-    assertThat(r.code()).isEqualTo(ExitCodes.USER_ERROR);
-    assertThat(r.err()).contains("bad.yaml: invalid YAML");
+    assertUserError(r, "bad.yaml: invalid YAML");
   }
 
   @Test
   void documentThatIsNotAMappingIsRejected() throws IOException {
-    Path file = dir.resolve("list.yaml");
-    Files.writeString(file, "- a\n- b\n");
+    Path file = write("list.yaml", "- a\n- b\n");
 
-    Result r = run("create", "-f", file.toString());
+    Invocation r = run("create", "-f", file.toString());
 
-    assertThat(r.code()).isEqualTo(ExitCodes.USER_ERROR);
-    assertThat(r.err()).contains("document 1 is not a mapping");
+    assertUserError(r, "document 1 is not a mapping");
   }
 
   @Test
   void unknownKindIsAUserError() {
-    Result r = run("ls", "widgets");
+    Invocation r = run("ls", "widgets");
 
-    assertThat(r.code()).isEqualTo(ExitCodes.USER_ERROR);
-    assertThat(r.err()).contains("unknown kind 'widgets'");
+    assertUserError(r, "unknown kind 'widgets'");
   }
 
   @Test
@@ -103,29 +99,26 @@ class CliErrorsTest {
 
   @Test
   void invalidProxyUrlIsAUserError() {
-    Result r = run("ls", "--proxy", "not a url");
+    Invocation r = run("ls", "--proxy", "not a url");
 
-    assertThat(r.code()).isEqualTo(ExitCodes.USER_ERROR);
-    assertThat(r.err()).contains("invalid proxy URL");
+    assertUserError(r, "invalid proxy URL");
   }
 
   @Test
   void badAgentConfigExitsOneWithFileKeyAndReason() throws IOException {
-    Path file = dir.resolve("agent.yaml");
-    Files.writeString(file, "agent:\n  kafka: { bootstrap: \"127.0.0.1:9092\" }\n  colour: blue\n");
+    Path file =
+        write("agent.yaml", "agent:\n  kafka: { bootstrap: \"127.0.0.1:9092\" }\n  colour: blue\n");
 
-    Result r = run("agent", "-c", file.toString());
+    Invocation r = run("agent", "-c", file.toString());
 
-    assertThat(r.code()).isEqualTo(ExitCodes.USER_ERROR);
-    assertThat(r.err()).contains("agent.yaml").contains("agent.colour");
+    assertUserError(r, "agent.yaml", "agent.colour");
   }
 
   @Test
   void unknownOptionPrintsUsageHintAndExitsOne() {
-    Result r = run("ls", "--bogus");
+    Invocation r = run("ls", "--bogus");
 
-    assertThat(r.code()).isEqualTo(ExitCodes.USER_ERROR);
-    assertThat(r.err()).contains("Unknown option").contains("--help");
+    assertUserError(r, "Unknown option", "--help");
   }
 
   @Test
@@ -144,7 +137,7 @@ class CliErrorsTest {
           "tunnel",
           "audit"
         }) {
-      Result r = run(command, "--help");
+      Invocation r = run(command, "--help");
       assertThat(r.code()).as(command).isZero();
       assertThat(r.out()).as(command).contains("Usage: gatehouse " + command);
     }

@@ -260,12 +260,7 @@ class DashboardBrowserIT {
   void showsABannerWhileKafkaIsUnreachable() {
     stack.kafka().stop();
 
-    waitFor(
-        "the 'Kafka unreachable' banner",
-        d -> {
-          WebElement banner = d.findElement(By.cssSelector("[data-testid=banner]"));
-          return banner.isDisplayed() && banner.getText().contains("Kafka unreachable");
-        });
+    waitForBanner("Kafka unreachable");
     screenshot("dashboard-kafka-unreachable.png");
     stack.kafka().start();
 
@@ -281,12 +276,7 @@ class DashboardBrowserIT {
     stack.close();
     stack = null;
 
-    waitFor(
-        "the 'proxy unreachable' banner",
-        d -> {
-          WebElement banner = d.findElement(By.cssSelector("[data-testid=banner]"));
-          return banner.isDisplayed() && banner.getText().contains("Proxy unreachable");
-        });
+    waitForBanner("Proxy unreachable");
     screenshot("dashboard-disconnected.png");
 
     stack = DevStack.start(settings, line -> {});
@@ -336,6 +326,16 @@ class DashboardBrowserIT {
   }
 
   /** Waits on the page; on a timeout, keeps a screenshot of what the page showed instead. */
+  /** Waits until the page's banner is shown and says {@code text}. */
+  private static void waitForBanner(String text) {
+    waitFor(
+        "the '" + text + "' banner",
+        d -> {
+          WebElement banner = d.findElement(By.cssSelector("[data-testid=banner]"));
+          return banner.isDisplayed() && banner.getText().contains(text);
+        });
+  }
+
   private static void waitFor(
       String what, java.util.function.Function<WebDriver, Boolean> condition) {
     try {

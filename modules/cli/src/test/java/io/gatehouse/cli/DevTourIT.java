@@ -15,16 +15,14 @@ import io.gatehouse.testkit.Eventually;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.Socket;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -63,20 +61,25 @@ class DevTourIT {
     }
   }
 
-  record Result(int code, String out, String err) {}
-
-  static Result gatehouse(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
+  static Invocation gatehouse(String... args) {
     List<String> all = new ArrayList<>(List.of(args));
     if (!List.of("audit").contains(args[0])) {
       all.add("--proxy");
       all.add(stack.webUrl());
     }
-    int code =
-        Main.run(
-            new PrintWriter(out, true), new PrintWriter(err, true), all.toArray(String[]::new));
-    return new Result(code, out.toString(), err.toString());
+    return Invocation.run(all.toArray(String[]::new));
+  }
+
+  /** {@code gatehouse tunnel} in this JVM: a local port tunnelled through the dev proxy. */
+  static LocalTunnel tunnel(ResourceKind kind, String name, Consumer<String> refusals)
+      throws IOException {
+    return TunnelClient.listen(
+        new HostPort("127.0.0.1", 0),
+        stack.proxy().webAddress(),
+        kind,
+        name,
+        Duration.ofSeconds(5),
+        refusals);
   }
 
   static Curl.Response curlDemo() throws IOException {
@@ -84,7 +87,7 @@ class DevTourIT {
   }
 
   static JsonNode resource(String kind, String name) throws IOException {
-    Result r = gatehouse("get", kind + "/" + name, "--format", "json");
+    Invocation r = gatehouse("get", kind + "/" + name, "--format", "json");
     assertThat(r.code()).as(r.err()).isZero();
     return JSON.readTree(r.out());
   }
@@ -95,13 +98,13 @@ class DevTourIT {
     Eventually.within(WAIT)
         .untilAsserted(
             () -> {
-              Result ls = gatehouse("ls");
+              Invocation ls = gatehouse("ls");
               assertThat(ls.code()).isZero();
               assertThat(ls.out())
                   .containsPattern("demo\\s+app\\s+env=dev\\s+2/2")
                   .containsPattern("echo\\s+app\\s+env=dev\\s+2/2");
             });
-    Result json = gatehouse("ls", "apps", "--format", "json");
+    Invocation json = gatehouse("ls", "apps", "--format", "json");
     assertThat(json.out()).contains("\"healthyAgents\" : 2");
   }
 
@@ -166,7 +169,7 @@ class DevTourIT {
         """
             .formatted(stack.demoHttpPort()));
 
-    Result created = gatehouse("create", "-f", file.toString());
+    Invocation created = gatehouse("create", "-f", file.toString());
 
     assertThat(created.code()).as(created.err()).isZero();
     assertThat(created.out()).contains("app/hello created");
@@ -185,14 +188,7 @@ class DevTourIT {
   @Test
   @Order(6)
   void openATunnelAndUseIt() throws Exception {
-    URI proxy = URI.create(stack.webUrl());
-    try (LocalTunnel tunnel =
-            TunnelClient.listen(
-                new HostPort("127.0.0.1", 0),
-                new HostPort(proxy.getHost(), proxy.getPort()),
-                ResourceKind.APP,
-                "echo",
-                Duration.ofSeconds(5));
+    try (LocalTunnel tunnel = tunnel(ResourceKind.APP, "echo", reason -> {});
         Socket socket = new Socket("127.0.0.1", tunnel.localPort())) {
       OutputStream out = socket.getOutputStream();
       InputStream in = socket.getInputStream();
@@ -212,16 +208,8 @@ class DevTourIT {
   @Test
   @Order(6)
   void aRefusedTunnelConnectionReportsTheProxysReason() throws Exception {
-    URI proxy = URI.create(stack.webUrl());
     List<String> reasons = new java.util.concurrent.CopyOnWriteArrayList<>();
-    try (LocalTunnel tunnel =
-            TunnelClient.listen(
-                new HostPort("127.0.0.1", 0),
-                new HostPort(proxy.getHost(), proxy.getPort()),
-                ResourceKind.DB,
-                "nope",
-                Duration.ofSeconds(5),
-                reasons::add);
+    try (LocalTunnel tunnel = tunnel(ResourceKind.DB, "nope", reasons::add);
         Socket socket = new Socket("127.0.0.1", tunnel.localPort())) {
       assertThat(socket.getInputStream().read()).as("closed at once").isEqualTo(-1);
       Eventually.within(WAIT).until(() -> !reasons.isEmpty());
@@ -232,13 +220,13 @@ class DevTourIT {
   @Test
   @Order(7)
   void tailTheAuditLog() {
-    Result audit =
+    Invocation audit =
         gatehouse(
             "audit", "tail", "--from-beginning", "--kafka", stack.kafkaBootstrap(), "--count", "3");
 
     assertThat(audit.code()).as(audit.err()).isZero();
     assertThat(audit.out().lines()).hasSize(3);
-    Result all =
+    Invocation all =
         gatehouse(
             "audit",
             "tail",
@@ -279,7 +267,7 @@ class DevTourIT {
         spec: { uri: "tcp://127.0.0.1:3389", protocol: rdp }
         """);
 
-    Result created = gatehouse("create", "-f", file.toString());
+    Invocation created = gatehouse("create", "-f", file.toString());
 
     assertThat(created.code()).as(created.err()).isZero();
     assertThat(created.out().lines()).containsExactly("db/two-a created", "desktop/two-b created");
@@ -294,21 +282,21 @@ class DevTourIT {
   @Test
   @Order(9)
   void errorPathsGiveTheirExitCodes() throws Exception {
-    Result unknown = gatehouse("get", "app/nope");
+    Invocation unknown = gatehouse("get", "app/nope");
     assertThat(unknown.code()).isEqualTo(ExitCodes.USER_ERROR);
     assertThat(unknown.err()).startsWith("error: ").contains("nope");
 
     Path bad = dir.resolve("bad.yaml");
     Files.writeString(
         bad, "kind: app\nversion: v1\nmetadata: { name: Not_A_Name }\nspec: { uri: http://x }\n");
-    Result rejected = gatehouse("create", "-f", bad.toString());
+    Invocation rejected = gatehouse("create", "-f", bad.toString());
     assertThat(rejected.code()).isEqualTo(ExitCodes.USER_ERROR);
     assertThat(rejected.err()).contains("bad.yaml", "name");
 
-    Result tunnelUnknown = gatehouse("tunnel", "db/nope", "--port", "0");
+    Invocation tunnelUnknown = gatehouse("tunnel", "db/nope", "--port", "0");
     assertThat(tunnelUnknown.code()).isEqualTo(ExitCodes.USER_ERROR);
 
-    Result removed = gatehouse("rm", "app/hello");
+    Invocation removed = gatehouse("rm", "app/hello");
     assertThat(removed.code()).as(removed.err()).isZero();
     Eventually.within(WAIT)
         .untilAsserted(() -> assertThat(gatehouse("ls", "apps").out()).doesNotContain("hello"));

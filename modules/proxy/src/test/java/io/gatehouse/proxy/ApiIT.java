@@ -1,5 +1,6 @@
 package io.gatehouse.proxy;
 
+import static io.gatehouse.proxy.Cluster.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gatehouse.config.HostPort;
@@ -7,7 +8,6 @@ import io.gatehouse.events.AuditEvent;
 import io.gatehouse.events.topic.Topic;
 import io.gatehouse.events.topic.TopicNames;
 import io.gatehouse.testkit.Eventually;
-import io.gatehouse.testkit.KafkaBrokerExtension;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -19,7 +19,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -28,11 +27,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The REST API of a proxy against a real broker and real agents: listing (one entry per {@code
@@ -40,23 +37,17 @@ import org.junit.jupiter.api.io.TempDir;
  * server-sent events, health, readiness and metrics.
  */
 class ApiIT {
-  @RegisterExtension static final KafkaBrokerExtension kafka = new KafkaBrokerExtension();
-  @TempDir static Path dir;
+  @RegisterExtension static final Cluster cluster = new Cluster();
+  private static final Web web = cluster.web();
 
-  private static final Duration WAIT = Duration.ofSeconds(20);
-
-  private static Cluster cluster;
-  private static Web web;
   private static HostPort proxy;
   private static int closedPort;
 
   @BeforeAll
   static void start() throws Exception {
-    web = new Web();
     try (ServerSocket s = new ServerSocket(0)) {
       closedPort = s.getLocalPort();
     }
-    cluster = new Cluster(kafka, dir);
     proxy = cluster.proxy("proxy-api", Duration.ofSeconds(2)).webAddress();
     // pg-a and pg-b are replicas of one database, named apart; pg-shared is one name from two
     // agents.
@@ -82,31 +73,19 @@ class ApiIT {
             - labels: { env: watched }
         """
             .formatted(closedPort));
-    Eventually.within(WAIT).until(() -> web.api(HttpMethod.GET, proxy, "/readyz").status() == 200);
-    Eventually.within(WAIT)
-        .untilAsserted(
-            () -> assertThat(resource("db", "pg-shared").getInteger("healthyAgents")).isEqualTo(2));
-  }
-
-  @AfterAll
-  static void stop() {
-    if (cluster != null) {
-      cluster.close();
-    }
-    if (web != null) {
-      web.close();
-    }
+    cluster.awaitReady(proxy);
+    cluster.awaitHealthy(proxy, "db", "pg-shared", 2);
   }
 
   private static JsonObject resource(String kind, String name) {
-    Web.Response r = web.api(HttpMethod.GET, proxy, "/v1/resources/" + kind + "/" + name);
+    Web.Response r = web.get(proxy, "/v1/resources/" + kind + "/" + name);
     assertThat(r.status()).as(r.body()).isEqualTo(200);
     return r.json();
   }
 
   @Test
   void replicasWithDifferentNamesListAsTwoResources() {
-    JsonArray dbs = web.api(HttpMethod.GET, proxy, "/v1/resources?kind=db").array();
+    JsonArray dbs = web.get(proxy, "/v1/resources?kind=db").array();
     assertThat(dbs.stream().map(o -> ((JsonObject) o).getString("name")))
         .containsExactly("pg-a", "pg-b", "pg-shared");
     JsonObject a = dbs.getJsonObject(0);
@@ -117,13 +96,13 @@ class ApiIT {
     assertThat(dbs.getJsonObject(1).getJsonObject("labels").getMap())
         .isEqualTo(Map.of("replica", "b"));
     // Plural and singular both select the kind.
-    assertThat(web.api(HttpMethod.GET, proxy, "/v1/resources?kind=dbs").array()).hasSize(3);
+    assertThat(web.get(proxy, "/v1/resources?kind=dbs").array()).hasSize(3);
   }
 
   @Test
   void sameNameFromTwoAgentsListsOnceWithBothAgents() {
     List<JsonObject> shared =
-        web.api(HttpMethod.GET, proxy, "/v1/resources").array().stream()
+        web.get(proxy, "/v1/resources").array().stream()
             .map(JsonObject.class::cast)
             .filter(o -> o.getString("name").equals("pg-shared"))
             .toList();
@@ -190,9 +169,7 @@ class ApiIT {
     assertThat(deleted.status()).isEqualTo(204);
     Eventually.within(WAIT)
         .untilAsserted(
-            () ->
-                assertThat(web.api(HttpMethod.GET, proxy, "/v1/resources/app/created").status())
-                    .isEqualTo(404));
+            () -> assertThat(web.get(proxy, "/v1/resources/app/created").status()).isEqualTo(404));
     Eventually.within(WAIT)
         .untilAsserted(
             () ->
@@ -233,7 +210,7 @@ class ApiIT {
     assertThat(deleteStatic.status()).isEqualTo(409);
     assertThat(web.api(HttpMethod.DELETE, proxy, "/v1/resources/db/nothing").status())
         .isEqualTo(404);
-    assertThat(web.api(HttpMethod.GET, proxy, "/v1/resources/vm/x").status()).isEqualTo(400);
+    assertThat(web.get(proxy, "/v1/resources/vm/x").status()).isEqualTo(400);
 
     assertThat(endOffsets(Topic.RESOURCES)).isEqualTo(before);
   }
@@ -241,7 +218,8 @@ class ApiIT {
   private static long endOffsets(Topic topic) throws Exception {
     String name = new TopicNames(cluster.prefix).of(topic);
     Map<TopicPartition, OffsetSpec> request =
-        kafka
+        cluster
+            .kafka()
             .admin()
             .describeTopics(List.of(name))
             .allTopicNames()
@@ -252,7 +230,7 @@ class ApiIT {
             .collect(
                 Collectors.toMap(
                     p -> new TopicPartition(name, p.partition()), p -> OffsetSpec.latest()));
-    return kafka.admin().listOffsets(request).all().get().values().stream()
+    return cluster.kafka().admin().listOffsets(request).all().get().values().stream()
         .mapToLong(o -> o.offset())
         .sum();
   }
@@ -269,8 +247,7 @@ class ApiIT {
         "/v1/resources",
         "application/yaml",
         "kind: app\nversion: v1\nmetadata: {name: lonely}\nspec: {uri: \"http://127.0.0.1:9\"}\n");
-    Eventually.within(WAIT)
-        .until(() -> web.api(HttpMethod.GET, proxy, "/v1/resources/app/lonely").status() == 200);
+    Eventually.within(WAIT).until(() -> web.get(proxy, "/v1/resources/app/lonely").status() == 200);
     Web.Response none = web.app(proxy, "lonely", "/", null);
     assertThat(none.status()).isEqualTo(503);
     assertThat(none.header("Gatehouse-Error")).isEqualTo("no-alive-agent");
@@ -287,12 +264,7 @@ class ApiIT {
     Eventually.within(WAIT)
         .untilAsserted(
             () ->
-                assertThat(
-                        cluster.audit().stream()
-                            .filter(
-                                e ->
-                                    e.getType().equals("session.fail")
-                                        && "refused".equals(e.getName())))
+                assertThat(cluster.audit("session.fail", "app/refused"))
                     .anySatisfy(
                         e -> {
                           assertThat(e.getOutcome()).isEqualTo("all-agents-failed");
@@ -306,9 +278,7 @@ class ApiIT {
     // agent.
     try (ServerSocket frozen = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
       cluster.fakeAgent("frozen-agent", "127.0.0.1:" + frozen.getLocalPort(), "app", "frozen");
-      Eventually.within(WAIT)
-          .untilAsserted(
-              () -> assertThat(resource("app", "frozen").getInteger("healthyAgents")).isEqualTo(1));
+      cluster.awaitHealthy(proxy, "app", "frozen", 1);
       long start = System.nanoTime();
       Web.Response r = web.app(proxy, "frozen", "/", null);
       assertThat(r.status()).isEqualTo(502);
@@ -370,14 +340,13 @@ class ApiIT {
 
   @Test
   void healthReadinessMetricsAgentsAndSessions() {
-    assertThat(web.api(HttpMethod.GET, proxy, "/healthz").json().getString("status"))
-        .isEqualTo("ok");
-    JsonObject ready = web.api(HttpMethod.GET, proxy, "/readyz").json();
+    assertThat(web.get(proxy, "/healthz").json().getString("status")).isEqualTo("ok");
+    JsonObject ready = web.get(proxy, "/readyz").json();
     assertThat(ready.getBoolean("ready")).isTrue();
     assertThat(ready.getBoolean("kafkaReachable")).isTrue();
 
     web.app(proxy, "refused", "/", null);
-    Web.Response metrics = web.api(HttpMethod.GET, proxy, "/metrics");
+    Web.Response metrics = web.get(proxy, "/metrics");
     assertThat(metrics.status()).isEqualTo(200);
     assertThat(metrics.body())
         .contains(
@@ -386,13 +355,13 @@ class ApiIT {
             "gatehouse_selection_seconds_bucket",
             "gatehouse_materializer_records_total");
 
-    JsonArray agents = web.api(HttpMethod.GET, proxy, "/v1/agents").array();
+    JsonArray agents = web.get(proxy, "/v1/agents").array();
     assertThat(agents.stream().map(o -> ((JsonObject) o).getString("agent")))
         .contains("db-1", "db-2");
     assertThat(agents.getJsonObject(0).getBoolean("healthy")).isTrue();
     assertThat(agents.getJsonObject(0).getString("status")).isEqualTo("healthy");
 
-    assertThat(web.api(HttpMethod.GET, proxy, "/v1/sessions").status()).isEqualTo(200);
-    assertThat(web.api(HttpMethod.GET, proxy, "/v1/nothing").status()).isEqualTo(404);
+    assertThat(web.get(proxy, "/v1/sessions").status()).isEqualTo(200);
+    assertThat(web.get(proxy, "/v1/nothing").status()).isEqualTo(404);
   }
 }

@@ -1,7 +1,10 @@
 package io.gatehouse.proxy;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.gatehouse.agent.Agent;
 import io.gatehouse.agent.AgentConfig;
+import io.gatehouse.config.HostPort;
 import io.gatehouse.events.AgentBeat;
 import io.gatehouse.events.AuditEvent;
 import io.gatehouse.events.Keys;
@@ -10,38 +13,98 @@ import io.gatehouse.events.ResourceSpec;
 import io.gatehouse.events.codec.EventCodec;
 import io.gatehouse.events.topic.Topic;
 import io.gatehouse.events.topic.TopicNames;
+import io.gatehouse.lifecycle.Closer;
 import io.gatehouse.proxy.config.ProxyConfig;
+import io.gatehouse.testkit.Eventually;
 import io.gatehouse.testkit.KafkaBrokerExtension;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * Real agents and proxies of one test class, on one broker under one topic prefix; closes what it
- * started (agents first, then proxies).
+ * The broker, proxies, agents and HTTP client of one integration test class, registered once:
+ *
+ * <pre>{@code
+ * @RegisterExtension static final Cluster cluster = new Cluster();
+ * }</pre>
+ *
+ * <p>Guarantees: before the class's {@code @BeforeAll} methods run, a real broker is up (see {@link
+ * KafkaBrokerExtension}) and a fresh data directory exists; every proxy and agent the class starts
+ * runs on that broker under one topic prefix of its own. After the last test (and the class's
+ * {@code @AfterAll} methods) everything is closed in the reverse of the order it was started or
+ * {@linkplain #adopt handed over}: agents and proxies first, the data directory deleted once no
+ * store is open, then the broker, and last the {@linkplain #web() HTTP client} whose Vert.x serves
+ * the upstreams. Agents are {@linkplain Agent#kill() killed}, as a test that checks goodbyes closes
+ * its agent itself. Every part is closed even when one fails; the first failure fails the class.
+ * The field must be {@code static}.
  */
-final class Cluster implements AutoCloseable {
-  private final KafkaBrokerExtension kafka;
-  final String prefix;
-  private final Path dataDir;
-  private final List<Agent> agents = new ArrayList<>();
-  private final List<Proxy> proxies = new ArrayList<>();
+final class Cluster implements BeforeAllCallback, AfterAllCallback, AutoCloseable {
+  /** How long a test waits for the cluster to settle: generous, as the build shares its cores. */
+  static final Duration WAIT = Duration.ofSeconds(20);
 
-  Cluster(KafkaBrokerExtension kafka, Path dataDir) {
-    this.kafka = kafka;
-    this.prefix = kafka.uniquePrefix("proxy").replaceAll("\\.$", "");
-    this.dataDir = dataDir;
+  private final KafkaBrokerExtension kafka = new KafkaBrokerExtension();
+  private final Closer closer = new Closer();
+  // Registered first, so it closes last: its Vert.x serves the upstreams the agents relay to.
+  private final Web web = closer.register(new Web());
+  final String prefix = kafka.uniquePrefix("proxy").replaceAll("\\.$", "");
+  private Path dataDir;
+
+  /** Outer class plus entered {@code @Nested} classes: JUnit calls the hooks once for each. */
+  private int depth;
+
+  @Override
+  public synchronized void beforeAll(ExtensionContext context) throws IOException {
+    if (depth++ > 0) {
+      return;
+    }
+    kafka.beforeAll(context);
+    closer.register(() -> kafka.afterAll(context));
+    dataDir = Files.createTempDirectory("gatehouse-proxy-it");
+    closer.register(() -> deleteTree(dataDir));
+  }
+
+  @Override
+  public synchronized void afterAll(ExtensionContext context) {
+    if (--depth > 0) {
+      return;
+    }
+    close();
+  }
+
+  /** The broker, e.g. to stop and restart it or for its admin client. Do not close it. */
+  KafkaBrokerExtension kafka() {
+    return kafka;
+  }
+
+  /**
+   * The blocking HTTP client, with the Vert.x instance for the test's upstream servers; usable from
+   * a static initializer, as it starts nothing until first used.
+   */
+  Web web() {
+    return web;
+  }
+
+  /** Takes {@code part} over: closes it with the cluster, before everything started earlier. */
+  <T extends AutoCloseable> T adopt(T part) {
+    return closer.register(part);
   }
 
   Proxy proxy(String id) {
@@ -68,9 +131,7 @@ final class Cluster implements AutoCloseable {
                     prefix,
                     responseTimeout.toMillis() + "ms"),
             id + ".yaml");
-    Proxy proxy = Proxy.start(config);
-    proxies.add(proxy);
-    return proxy;
+    return closer.register(Proxy.start(config));
   }
 
   /** An agent with {@code services} as its YAML services sections and a metrics port. */
@@ -87,9 +148,7 @@ final class Cluster implements AutoCloseable {
         %s
         """
             .formatted(id, kafka.bootstrapServers(), prefix, services);
-    Agent agent = Agent.start(AgentConfig.parse(yaml, id + ".yaml"));
-    agents.add(agent);
-    return agent;
+    return closer.register(Agent.start(AgentConfig.parse(yaml, id + ".yaml")), Agent::kill);
   }
 
   /** An agent serving one HTTP app. */
@@ -175,13 +234,39 @@ final class Cluster implements AutoCloseable {
         .toList();
   }
 
-  Set<String> agentIds() {
-    return agents.stream().map(Agent::id).collect(Collectors.toSet());
+  /** Waits until {@code proxy} is ready to serve. */
+  void awaitReady(HostPort proxy) {
+    Eventually.within(WAIT).until(() -> web().get(proxy, "/readyz").status() == 200);
+  }
+
+  /** Waits until {@code proxy} lists {@code kind/name} with {@code healthy} healthy agents. */
+  void awaitHealthy(HostPort proxy, String kind, String name, int healthy) {
+    Eventually.within(WAIT)
+        .untilAsserted(
+            () -> {
+              Web.Response r = web().get(proxy, "/v1/resources/" + kind + "/" + name);
+              assertThat(r.status()).as(r.body()).isEqualTo(200);
+              assertThat(r.json().getInteger("healthyAgents")).isEqualTo(healthy);
+            });
   }
 
   @Override
   public void close() {
-    agents.forEach(Agent::kill);
-    proxies.forEach(Proxy::close);
+    closer.close(e -> new IllegalStateException("closing the test cluster failed", e));
+  }
+
+  private static void deleteTree(Path root) throws IOException {
+    try (Stream<Path> paths = Files.walk(root)) {
+      paths
+          .sorted(Comparator.reverseOrder())
+          .forEach(
+              p -> {
+                try {
+                  Files.delete(p);
+                } catch (IOException e) {
+                  throw new UncheckedIOException(e);
+                }
+              });
+    }
   }
 }

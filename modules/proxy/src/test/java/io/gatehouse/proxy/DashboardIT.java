@@ -1,12 +1,11 @@
 package io.gatehouse.proxy;
 
+import static io.gatehouse.proxy.Cluster.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gatehouse.agent.Agent;
 import io.gatehouse.config.HostPort;
 import io.gatehouse.testkit.Eventually;
-import io.gatehouse.testkit.KafkaBrokerExtension;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
 import java.io.BufferedReader;
@@ -18,7 +17,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -26,11 +24,9 @@ import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The dashboard's server side against a real broker, proxy and agents: the page and its files with
@@ -38,46 +34,24 @@ import org.junit.jupiter.api.io.TempDir;
  * the page about changes no record announces.
  */
 class DashboardIT {
-  @RegisterExtension static final KafkaBrokerExtension kafka = new KafkaBrokerExtension();
-  @TempDir static Path dir;
+  @RegisterExtension static final Cluster cluster = new Cluster();
+  private static final Web web = cluster.web();
 
-  private static final Duration WAIT = Duration.ofSeconds(20);
-
-  private static Cluster cluster;
-  private static Web web;
   private static HttpServer upstream;
   private static HostPort proxy;
 
   @BeforeAll
   static void start() {
-    web = new Web();
-    upstream =
-        Web.await(
-            web.vertx()
-                .createHttpServer()
-                .requestHandler(req -> req.response().end("hello"))
-                .listen(0, "127.0.0.1"));
-    cluster = new Cluster(kafka, dir);
+    upstream = web.upstream(req -> req.response().end("hello"));
     proxy = cluster.proxy("proxy-dash").webAddress();
     cluster.app("web-1", "web", upstream.actualPort());
-    Eventually.within(WAIT).until(() -> web.api(HttpMethod.GET, proxy, "/readyz").status() == 200);
-    Eventually.within(WAIT)
-        .until(() -> web.api(HttpMethod.GET, proxy, "/v1/resources/app/web").status() == 200);
-  }
-
-  @AfterAll
-  static void stop() {
-    if (cluster != null) {
-      cluster.close();
-    }
-    if (web != null) {
-      web.close();
-    }
+    cluster.awaitReady(proxy);
+    Eventually.within(WAIT).until(() -> web.get(proxy, "/v1/resources/app/web").status() == 200);
   }
 
   @Test
   void rootServesThePageWithItsScriptUnderAStrictPolicy() {
-    Web.Response page = web.api(HttpMethod.GET, proxy, "/");
+    Web.Response page = web.get(proxy, "/");
 
     assertThat(page.status()).isEqualTo(200);
     assertThat(page.header("Content-Type")).isEqualTo("text/html; charset=utf-8");
@@ -98,13 +72,13 @@ class DashboardIT {
 
   @Test
   void staticFilesLoadWithTheirTypesAndRevalidateByETag() throws Exception {
-    assertThat(web.api(HttpMethod.GET, proxy, "/dashboard/app.js").header("Content-Type"))
+    assertThat(web.get(proxy, "/dashboard/app.js").header("Content-Type"))
         .isEqualTo("text/javascript; charset=utf-8");
-    assertThat(web.api(HttpMethod.GET, proxy, "/dashboard/style.css").header("Content-Type"))
+    assertThat(web.get(proxy, "/dashboard/style.css").header("Content-Type"))
         .isEqualTo("text/css; charset=utf-8");
-    assertThat(web.api(HttpMethod.GET, proxy, "/dashboard/favicon.svg").header("Content-Type"))
+    assertThat(web.get(proxy, "/dashboard/favicon.svg").header("Content-Type"))
         .isEqualTo("image/svg+xml");
-    Web.Response script = web.api(HttpMethod.GET, proxy, "/dashboard/app.js");
+    Web.Response script = web.get(proxy, "/dashboard/app.js");
     assertThat(script.status()).isEqualTo(200);
     assertThat(script.body()).contains("new EventSource('/v1/events')");
 
@@ -118,7 +92,7 @@ class DashboardIT {
     assertThat(again.statusCode()).isEqualTo(304);
     assertThat(again.body()).isEmpty();
 
-    Web.Response missing = web.api(HttpMethod.GET, proxy, "/dashboard/nope.js");
+    Web.Response missing = web.get(proxy, "/dashboard/nope.js");
     assertThat(missing.status()).isEqualTo(404);
     assertThat(missing.json().getString("code")).isEqualTo("not-found");
   }
@@ -126,13 +100,7 @@ class DashboardIT {
   @Test
   void eventsBeginWithStatusAndReportAnAgentThatDiedWithoutGoodbye() throws Exception {
     Agent doomed = cluster.app("web-doomed", "web", upstream.actualPort());
-    Eventually.within(WAIT)
-        .until(
-            () ->
-                web.api(HttpMethod.GET, proxy, "/v1/resources/app/web")
-                        .json()
-                        .getInteger("healthyAgents")
-                    == 2);
+    cluster.awaitHealthy(proxy, "app", "web", 2);
 
     // Filtered to resources: the status event comes regardless of the filter.
     try (EventReader events = EventReader.open(proxy, "/v1/events?topics=resources")) {
@@ -161,9 +129,7 @@ class DashboardIT {
                       && !e.json()
                           .getString("healthDigest")
                           .equals(status.getString("healthDigest"))
-                      && web.api(HttpMethod.GET, proxy, "/v1/resources/app/web")
-                              .json()
-                              .getInteger("healthyAgents")
+                      && web.get(proxy, "/v1/resources/app/web").json().getInteger("healthyAgents")
                           == 1);
       assertThat(changed.json().getBoolean("caughtUp")).isTrue();
     }

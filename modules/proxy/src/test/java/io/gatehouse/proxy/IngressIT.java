@@ -1,5 +1,6 @@
 package io.gatehouse.proxy;
 
+import static io.gatehouse.proxy.Cluster.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -14,10 +15,8 @@ import io.gatehouse.events.ResourceKind;
 import io.gatehouse.relay.client.TunnelClient;
 import io.gatehouse.relay.client.TunnelRefusedException;
 import io.gatehouse.testkit.Eventually;
-import io.gatehouse.testkit.KafkaBrokerExtension;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.WebSocket;
@@ -32,7 +31,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -46,11 +44,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -59,13 +55,9 @@ import org.slf4j.LoggerFactory;
  * leaving mid-body, and a WebSocket upgrade.
  */
 class IngressIT {
-  @RegisterExtension static final KafkaBrokerExtension kafka = new KafkaBrokerExtension();
-  @TempDir static Path dir;
+  @RegisterExtension static final Cluster cluster = new Cluster();
+  private static final Web web = cluster.web();
 
-  private static final Duration WAIT = Duration.ofSeconds(20);
-
-  private static Cluster cluster;
-  private static Web web;
   private static HttpServer upstream;
   private static EmbeddedPostgres postgres;
   private static HostPort proxy;
@@ -75,34 +67,27 @@ class IngressIT {
 
   @BeforeAll
   static void start() throws Exception {
-    web = new Web();
     upstream =
-        Web.await(
-            web.vertx()
-                .createHttpServer()
-                .webSocketHandler(
-                    ws -> ws.textMessageHandler(m -> ws.writeTextMessage("echo " + m)))
-                .requestHandler(
-                    req -> {
-                      switch (req.path()) {
-                        case "/stream" -> {
-                          Promise<Void> g = Promise.promise();
-                          gate.set(g);
-                          req.response().setChunked(true).putHeader("Content-Type", "text/plain");
-                          req.response().write("first\n");
-                          g.future().onComplete(v -> req.response().end("second\n"));
-                        }
-                        case "/firehose" -> firehose(req.response());
-                        case "/upload" -> {
-                          req.response().setChunked(true);
-                          req.pipeTo(req.response());
-                        }
-                        default -> req.response().end("hello");
-                      }
-                    })
-                .listen(0, "127.0.0.1"));
-    postgres = EmbeddedPostgres.builder().start();
-    cluster = new Cluster(kafka, dir);
+        web.upstream(
+            req -> {
+              switch (req.path()) {
+                case "/stream" -> {
+                  Promise<Void> g = Promise.promise();
+                  gate.set(g);
+                  req.response().setChunked(true).putHeader("Content-Type", "text/plain");
+                  req.response().write("first\n");
+                  g.future().onComplete(v -> req.response().end("second\n"));
+                }
+                case "/firehose" -> firehose(req.response());
+                case "/upload" -> {
+                  req.response().setChunked(true);
+                  req.pipeTo(req.response());
+                }
+                default -> req.response().end("hello");
+              }
+            },
+            ws -> ws.textMessageHandler(m -> ws.writeTextMessage("echo " + m)));
+    postgres = cluster.adopt(EmbeddedPostgres.builder().start());
     proxy = cluster.proxy("proxy-ingress").webAddress();
     cluster.app("web-1", "web", upstream.actualPort());
     String db =
@@ -110,33 +95,8 @@ class IngressIT {
             .formatted(postgres.getPort());
     pgAgents.put("pg-1", cluster.agent("pg-1", db));
     pgAgents.put("pg-2", cluster.agent("pg-2", db));
-    Eventually.within(WAIT)
-        .untilAsserted(
-            () -> {
-              assertThat(
-                      web.api(HttpMethod.GET, proxy, "/v1/resources/db/pg")
-                          .json()
-                          .getInteger("healthyAgents"))
-                  .isEqualTo(2);
-              assertThat(
-                      web.api(HttpMethod.GET, proxy, "/v1/resources/app/web")
-                          .json()
-                          .getInteger("healthyAgents"))
-                  .isEqualTo(1);
-            });
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    if (cluster != null) {
-      cluster.close();
-    }
-    if (web != null) {
-      web.close();
-    }
-    if (postgres != null) {
-      postgres.close();
-    }
+    cluster.awaitHealthy(proxy, "db", "pg", 2);
+    cluster.awaitHealthy(proxy, "app", "web", 1);
   }
 
   /** Writes 64 KiB chunks, each once the last is on the socket, until the response is closed. */
@@ -180,7 +140,7 @@ class IngressIT {
         }
         // While the connection is open its session is pinned, listed, and audited as started.
         JsonObject session =
-            web.api(HttpMethod.GET, proxy, "/v1/sessions").array().stream()
+            web.get(proxy, "/v1/sessions").array().stream()
                 .map(JsonObject.class::cast)
                 .filter(o -> o.getString("transport").equals("tcp"))
                 .findFirst()
@@ -196,13 +156,9 @@ class IngressIT {
           .untilAsserted(
               () -> {
                 assertThat(
-                        web.api(HttpMethod.GET, proxy, "/v1/sessions").array().stream()
-                            .map(JsonObject.class::cast))
+                        web.get(proxy, "/v1/sessions").array().stream().map(JsonObject.class::cast))
                     .noneMatch(o -> o.getString("transport").equals("tcp"));
-                List<AuditEvent> ends =
-                    cluster.audit().stream()
-                        .filter(e -> e.getType().equals("session.end") && "pg".equals(e.getName()))
-                        .toList();
+                List<AuditEvent> ends = cluster.audit("session.end", "db/pg");
                 assertThat(ends).hasSize(1);
                 assertThat(ends.get(0).getOutcome()).isEqualTo("closed");
                 assertThat(ends.get(0).getBytesIn()).isPositive();
@@ -220,11 +176,7 @@ class IngressIT {
           .untilAsserted(
               () ->
                   assertThat(
-                          cluster.audit().stream()
-                              .filter(
-                                  e ->
-                                      e.getType().equals("session.start")
-                                          && "pg".equals(e.getName()))
+                          cluster.audit("session.start", "db/pg").stream()
                               .filter(e -> !e.getSessionId().equals(first.get())))
                       .hasSize(10)
                       .allSatisfy(e -> assertThat(e.getAgentId()).isEqualTo(survivor)));
@@ -246,7 +198,7 @@ class IngressIT {
 
   @Test
   void tunnelWithoutUpgradeIsABadRequest() {
-    Web.Response r = web.api(HttpMethod.GET, proxy, "/v1/tunnel/db/pg");
+    Web.Response r = web.get(proxy, "/v1/tunnel/db/pg");
     assertThat(r.status()).isEqualTo(400);
     assertThat(r.body()).contains("Upgrade: gatehouse-tunnel/1");
   }

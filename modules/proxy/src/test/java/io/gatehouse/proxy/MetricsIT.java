@@ -1,5 +1,6 @@
 package io.gatehouse.proxy;
 
+import static io.gatehouse.proxy.Cluster.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gatehouse.agent.Agent;
@@ -7,7 +8,6 @@ import io.gatehouse.config.HostPort;
 import io.gatehouse.events.ResourceKind;
 import io.gatehouse.relay.client.TunnelClient;
 import io.gatehouse.testkit.Eventually;
-import io.gatehouse.testkit.KafkaBrokerExtension;
 import io.gatehouse.testkit.PrometheusText;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
@@ -15,15 +15,11 @@ import io.vertx.core.net.NetServer;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The proxy's and the agents' {@code /metrics} parse as the Prometheus text format, and the named
@@ -31,34 +27,25 @@ import org.junit.jupiter.api.io.TempDir;
  * and two agents to real upstreams, and a request to an upstream that refuses connections.
  */
 class MetricsIT {
-  @RegisterExtension static final KafkaBrokerExtension kafka = new KafkaBrokerExtension();
-  @TempDir static Path dir;
-
-  private static final Duration WAIT = Duration.ofSeconds(20);
+  @RegisterExtension static final Cluster cluster = new Cluster();
+  private static final Web web = cluster.web();
   private static final String BODY = "metrics ".repeat(2_000);
 
-  private static Cluster cluster;
-  private static Web web;
   private static HostPort proxy;
   private static List<Agent> agents;
 
   @BeforeAll
   static void start() throws Exception {
-    web = new Web();
     HttpServer http =
-        Web.await(
-            web.vertx()
-                .createHttpServer()
-                .requestHandler(
-                    req -> {
-                      if (req.path().equals("/upload")) {
-                        req.response().setChunked(true);
-                        req.pipeTo(req.response());
-                      } else {
-                        req.response().end("hello");
-                      }
-                    })
-                .listen(0, "127.0.0.1"));
+        web.upstream(
+            req -> {
+              if (req.path().equals("/upload")) {
+                req.response().setChunked(true);
+                req.pipeTo(req.response());
+              } else {
+                req.response().end("hello");
+              }
+            });
     NetServer echo =
         Web.await(
             web.vertx().createNetServer().connectHandler(s -> s.pipeTo(s)).listen(0, "127.0.0.1"));
@@ -76,27 +63,9 @@ class MetricsIT {
           databases: [ { name: echo, protocol: echo, uri: "127.0.0.1:%d" } ]
         """
             .formatted(http.actualPort(), closedPort, echo.actualPort());
-    cluster = new Cluster(kafka, dir);
     proxy = cluster.proxy("proxy-metrics").webAddress();
     agents = List.of(cluster.agent("metrics-1", services), cluster.agent("metrics-2", services));
-    Eventually.within(WAIT)
-        .untilAsserted(
-            () ->
-                assertThat(
-                        web.api(HttpMethod.GET, proxy, "/v1/resources/app/web")
-                            .json()
-                            .getInteger("healthyAgents"))
-                    .isEqualTo(2));
-  }
-
-  @AfterAll
-  static void stop() {
-    if (cluster != null) {
-      cluster.close();
-    }
-    if (web != null) {
-      web.close();
-    }
+    cluster.awaitHealthy(proxy, "app", "web", 2);
   }
 
   @Test
@@ -128,38 +97,19 @@ class MetricsIT {
                 assertThat(moved(before, now, "gatehouse_selection_seconds_count", Map.of()))
                     .as("selections")
                     .isGreaterThanOrEqualTo(4);
-                assertThat(
-                        moved(
-                            before,
-                            now,
-                            "gatehouse_relayed_bytes_total",
-                            Map.of("protocol", "http", "direction", "upstream")))
-                    .as("HTTP bytes to agents")
-                    .isGreaterThanOrEqualTo(BODY.length());
-                assertThat(
-                        moved(
-                            before,
-                            now,
-                            "gatehouse_relayed_bytes_total",
-                            Map.of("protocol", "http", "direction", "downstream")))
-                    .as("HTTP bytes from agents")
-                    .isGreaterThanOrEqualTo(BODY.length());
-                assertThat(
-                        moved(
-                            before,
-                            now,
-                            "gatehouse_relayed_bytes_total",
-                            Map.of("protocol", "tunnel", "direction", "upstream")))
-                    .as("tunnel bytes to agents, counted while the tunnel is open")
-                    .isGreaterThanOrEqualTo(sent.length);
-                assertThat(
-                        moved(
-                            before,
-                            now,
-                            "gatehouse_relayed_bytes_total",
-                            Map.of("protocol", "tunnel", "direction", "downstream")))
-                    .as("tunnel bytes from agents")
-                    .isGreaterThanOrEqualTo(sent.length);
+                assertRelayed(
+                    before, now, "http", "upstream", BODY.length(), "HTTP bytes to agents");
+                assertRelayed(
+                    before, now, "http", "downstream", BODY.length(), "HTTP bytes from agents");
+                assertRelayed(
+                    before,
+                    now,
+                    "tunnel",
+                    "upstream",
+                    sent.length,
+                    "tunnel bytes to agents, counted while the tunnel is open");
+                assertRelayed(
+                    before, now, "tunnel", "downstream", sent.length, "tunnel bytes from agents");
                 assertThat(
                         moved(
                             before,
@@ -248,13 +198,33 @@ class MetricsIT {
   void agentMetricsPortServesOnlyMetrics() {
     HostPort address = agents.get(0).metricsAddress().orElseThrow();
     assertThat(address.host()).isEqualTo("127.0.0.1");
-    assertThat(web.api(HttpMethod.GET, address, "/").status()).isEqualTo(404);
+    assertThat(web.get(address, "/").status()).isEqualTo(404);
     assertThat(web.api(HttpMethod.POST, address, "/metrics").status()).isEqualTo(405);
   }
 
   private static double moved(
       PrometheusText before, PrometheusText now, String sample, Map<String, String> labels) {
     return now.sum(sample, labels) - before.sum(sample, labels);
+  }
+
+  /**
+   * {@code gatehouse_relayed_bytes_total} of one protocol and direction moved by at least so much.
+   */
+  private static void assertRelayed(
+      PrometheusText before,
+      PrometheusText now,
+      String protocol,
+      String direction,
+      int atLeast,
+      String description) {
+    assertThat(
+            moved(
+                before,
+                now,
+                "gatehouse_relayed_bytes_total",
+                Map.of("protocol", protocol, "direction", direction)))
+        .as(description)
+        .isGreaterThanOrEqualTo(atLeast);
   }
 
   private static double movedOnAll(

@@ -1,16 +1,14 @@
 package io.gatehouse.proxy;
 
+import static io.gatehouse.proxy.Cluster.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gatehouse.agent.Agent;
 import io.gatehouse.config.HostPort;
 import io.gatehouse.events.AuditEvent;
 import io.gatehouse.testkit.Eventually;
-import io.gatehouse.testkit.KafkaBrokerExtension;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -18,14 +16,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Selection, pinning and failover against a real broker, real agents and a real upstream: two
@@ -34,55 +30,25 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RoutingIT {
-  @RegisterExtension static final KafkaBrokerExtension kafka = new KafkaBrokerExtension();
-  @TempDir static Path dir;
+  @RegisterExtension static final Cluster cluster = new Cluster();
+  private static final Web web = cluster.web();
 
-  private static final Duration WAIT = Duration.ofSeconds(20);
-
-  private static Cluster cluster;
-  private static Web web;
   private static HttpServer upstream;
   private static HostPort proxyA;
   private static HostPort proxyB;
 
   @BeforeAll
   static void start() {
-    web = new Web();
     upstream =
-        Web.await(
-            web.vertx()
-                .createHttpServer()
-                .requestHandler(
-                    req -> req.response().putHeader("X-Upstream", "yes").end("hello " + req.path()))
-                .listen(0, "127.0.0.1"));
-    cluster = new Cluster(kafka, dir);
+        web.upstream(
+            req -> req.response().putHeader("X-Upstream", "yes").end("hello " + req.path()));
     proxyA = cluster.proxy("proxy-a").webAddress();
     proxyB = cluster.proxy("proxy-b").webAddress();
     for (String id : List.of("demo-1", "demo-2", "demo-3")) {
       cluster.app(id, "demo", upstream.actualPort());
     }
-    awaitHealthy(proxyA, "demo", 3);
-    awaitHealthy(proxyB, "demo", 3);
-  }
-
-  @AfterAll
-  static void stop() {
-    if (cluster != null) {
-      cluster.close();
-    }
-    if (web != null) {
-      web.close();
-    }
-  }
-
-  static void awaitHealthy(HostPort proxy, String app, int healthy) {
-    Eventually.within(WAIT)
-        .untilAsserted(
-            () -> {
-              Web.Response r = web.api(HttpMethod.GET, proxy, "/v1/resources/app/" + app);
-              assertThat(r.status()).isEqualTo(200);
-              assertThat(r.json().getInteger("healthyAgents")).isEqualTo(healthy);
-            });
+    cluster.awaitHealthy(proxyA, "app", "demo", 3);
+    cluster.awaitHealthy(proxyB, "app", "demo", 3);
   }
 
   @Test
@@ -128,7 +94,7 @@ class RoutingIT {
         .untilAsserted(
             () ->
                 assertThat(
-                        web.api(HttpMethod.GET, proxyB, "/v1/sessions").array().stream()
+                        web.get(proxyB, "/v1/sessions").array().stream()
                             .map(o -> ((JsonObject) o).getString("session")))
                     .contains(session.substring(0, 8)));
     for (int i = 0; i < 10; i++) {
@@ -146,7 +112,7 @@ class RoutingIT {
     for (String id : List.of("kill-1", "kill-2", "kill-3")) {
       agents.add(cluster.app(id, "kill", upstream.actualPort()));
     }
-    awaitHealthy(proxyA, "kill", 3);
+    cluster.awaitHealthy(proxyA, "app", "kill", 3);
     Agent victim = agents.get(0);
     victim.kill();
     // Its beat is still fresh: only the failed dial can tell the proxy it is gone.
@@ -158,7 +124,7 @@ class RoutingIT {
     }
     assertThat(perAgent).containsOnlyKeys("kill-2", "kill-3");
     JsonObject victimView =
-        web.api(HttpMethod.GET, proxyA, "/v1/agents").array().stream()
+        web.get(proxyA, "/v1/agents").array().stream()
             .map(JsonObject.class::cast)
             .filter(a -> a.getString("agent").equals("kill-1"))
             .findFirst()
@@ -171,16 +137,14 @@ class RoutingIT {
   void gracefullyStoppedAgentIsDroppedWithinOneSecond() {
     Agent leaving = cluster.app("grace-1", "grace", upstream.actualPort());
     cluster.app("grace-2", "grace", upstream.actualPort());
-    awaitHealthy(proxyA, "grace", 2);
+    cluster.awaitHealthy(proxyA, "app", "grace", 2);
     leaving.close();
     long stopped = System.nanoTime();
     Eventually.within(Duration.ofSeconds(1))
         .untilAsserted(
             () ->
                 assertThat(
-                        web.api(HttpMethod.GET, proxyA, "/v1/resources/app/grace")
-                            .json()
-                            .getInteger("totalAgents"))
+                        web.get(proxyA, "/v1/resources/app/grace").json().getInteger("totalAgents"))
                     .isEqualTo(1));
     assertThat(Duration.ofNanos(System.nanoTime() - stopped)).isLessThan(Duration.ofSeconds(1));
     for (int i = 0; i < 20; i++) {
@@ -195,7 +159,7 @@ class RoutingIT {
     for (String id : List.of("repin-1", "repin-2")) {
       agents.put(id, cluster.app(id, "repin", upstream.actualPort()));
     }
-    awaitHealthy(proxyA, "repin", 2);
+    cluster.awaitHealthy(proxyA, "app", "repin", 2);
     Web.Response first = web.app(proxyA, "repin", "/", null);
     String session = first.sessionCookie();
     String before = first.agent();
@@ -228,9 +192,9 @@ class RoutingIT {
   void brokerStoppedBothProxiesKeepRoutingNewSessionsToLiveAgents() {
     cluster.app("outage-1", "outage", upstream.actualPort());
     cluster.app("outage-2", "outage", upstream.actualPort());
-    awaitHealthy(proxyA, "outage", 2);
-    awaitHealthy(proxyB, "outage", 2);
-    kafka.broker().stop();
+    cluster.awaitHealthy(proxyA, "app", "outage", 2);
+    cluster.awaitHealthy(proxyB, "app", "outage", 2);
+    cluster.kafka().broker().stop();
     try {
       // Keep opening sessions for longer than a beat's TTL (3 s): nothing may expire meanwhile.
       long end = System.nanoTime() + Duration.ofSeconds(4).toNanos();
@@ -249,18 +213,14 @@ class RoutingIT {
       assertThat(served).containsExactlyInAnyOrder("outage-1", "outage-2");
       assertThat(sessions).isGreaterThan(20);
       Set<String> stillHealthy =
-          web
-              .api(HttpMethod.GET, proxyA, "/v1/resources/app/outage")
-              .json()
-              .getJsonArray("agents")
-              .stream()
+          web.get(proxyA, "/v1/resources/app/outage").json().getJsonArray("agents").stream()
               .map(JsonObject.class::cast)
               .filter(a -> a.getBoolean("healthy"))
               .map(a -> a.getString("agent"))
               .collect(Collectors.toSet());
       assertThat(stillHealthy).containsExactlyInAnyOrder("outage-1", "outage-2");
     } finally {
-      kafka.broker().start();
+      cluster.kafka().broker().start();
     }
   }
 }

@@ -3,8 +3,12 @@ package io.gatehouse.proxy;
 import io.gatehouse.config.HostPort;
 import io.gatehouse.testkit.PrometheusText;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
@@ -22,9 +26,9 @@ import java.util.concurrent.TimeUnit;
 final class Web implements AutoCloseable {
   static final Duration TIMEOUT = Duration.ofSeconds(15);
 
-  private final Vertx vertx = Vertx.vertx();
-  private final HttpClient client =
-      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(TIMEOUT).build();
+  // Both made on first use, so a client held in a static field starts no thread at class load.
+  private Vertx vertx;
+  private HttpClient client;
 
   record Response(int status, HttpHeaders headers, String body) {
     String header(String name) {
@@ -55,8 +59,22 @@ final class Web implements AutoCloseable {
   }
 
   /** A Vert.x instance for upstream servers and WebSocket clients of the test. */
-  Vertx vertx() {
+  synchronized Vertx vertx() {
+    if (vertx == null) {
+      vertx = Vertx.vertx();
+    }
     return vertx;
+  }
+
+  private synchronized HttpClient client() {
+    if (client == null) {
+      client =
+          HttpClient.newBuilder()
+              .version(HttpClient.Version.HTTP_1_1)
+              .connectTimeout(TIMEOUT)
+              .build();
+    }
+    return client;
   }
 
   /** A request to {@code proxy} with {@code Host: host}. */
@@ -84,11 +102,31 @@ final class Web implements AutoCloseable {
       b.header("Content-Type", contentType);
     }
     try {
-      HttpResponse<String> r = client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r = client().send(b.build(), HttpResponse.BodyHandlers.ofString());
       return new Response(r.statusCode(), r.headers(), r.body());
     } catch (Exception e) {
       throw new AssertionError(method + " " + host + path + " via " + proxy + " failed: " + e, e);
     }
+  }
+
+  /** {@code GET path} at {@code address}, e.g. the proxy's API or an agent's metrics port. */
+  Response get(HostPort address, String path) {
+    return api(HttpMethod.GET, address, path);
+  }
+
+  /** An HTTP server on a free loopback port, for an agent to relay to; closed with the client. */
+  HttpServer upstream(Handler<HttpServerRequest> requests) {
+    return await(vertx().createHttpServer().requestHandler(requests).listen(0, "127.0.0.1"));
+  }
+
+  /** An upstream that also accepts WebSocket upgrades. */
+  HttpServer upstream(Handler<HttpServerRequest> requests, Handler<ServerWebSocket> webSockets) {
+    return await(
+        vertx()
+            .createHttpServer()
+            .requestHandler(requests)
+            .webSocketHandler(webSockets)
+            .listen(0, "127.0.0.1"));
   }
 
   Response app(HostPort proxy, String app, String path, String session) {
@@ -105,7 +143,7 @@ final class Web implements AutoCloseable {
 
   /** Scrapes {@code GET /metrics} at {@code address} and parses it strictly. */
   PrometheusText metrics(HostPort address) {
-    Response r = api(HttpMethod.GET, address, "/metrics");
+    Response r = get(address, "/metrics");
     if (r.status() != 200 || !r.header("Content-Type").startsWith("text/plain; version=0.0.4")) {
       throw new AssertionError(
           "GET http://"
@@ -131,7 +169,10 @@ final class Web implements AutoCloseable {
   }
 
   @Override
-  public void close() {
-    await(vertx.close());
+  public synchronized void close() {
+    if (vertx != null) {
+      await(vertx.close());
+      vertx = null;
+    }
   }
 }

@@ -8,26 +8,19 @@ import io.gatehouse.state.StateChange;
 import io.gatehouse.testkit.MutableClock;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The health digest moves with every verdict and record that counts, and only with those. */
 class HealthDigestTest {
-  private static final Instant T0 = Instant.parse("2026-11-23T21:00:00Z");
-
   @TempDir Path dir;
 
   @Test
   void digestChangesWhenAnAgentGoesStaleAndWhenARecordGoes() {
-    MutableClock clock = new MutableClock(T0);
     try (StateFixture state = new StateFixture(dir)) {
-      state.heartbeat("app", "demo", "agent-a", T0);
-      state.heartbeat("app", "demo", "agent-b", T0);
-      state.beat("agent-a", T0, "serving");
-      state.beat("agent-b", T0, "serving");
-      Ejections ejections = new Ejections(clock, Duration.ofSeconds(10));
-      RoutingTable indexed = state.routingTable(clock::instant, ejections);
+      MutableClock clock = state.clock;
+      state.serve("app", "demo", "agent-a", "agent-b");
+      RoutingTable indexed = state.routingTable();
 
       long healthy = indexed.healthDigest();
       assertThat(ScannedHealthDigest.of(state.store, indexed))

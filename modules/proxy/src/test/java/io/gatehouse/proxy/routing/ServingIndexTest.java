@@ -1,35 +1,30 @@
 package io.gatehouse.proxy.routing;
 
+import static io.gatehouse.proxy.routing.StateFixture.T0;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gatehouse.events.Keys;
 import io.gatehouse.events.ResourceKind;
 import io.gatehouse.events.topic.Topic;
 import io.gatehouse.state.StateChange;
-import io.gatehouse.testkit.MutableClock;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Selection from the in-memory index sees what the store held at start and every change after. */
 class ServingIndexTest {
-  private static final Instant T0 = Instant.parse("2026-11-23T21:00:00Z");
   private static final ResourceRef DEMO = new ResourceRef(ResourceKind.APP, "demo");
 
   @TempDir Path dir;
 
   @Test
   void indexedCandidatesFollowTheStoreAndTheChangeStream() {
-    MutableClock clock = new MutableClock(T0);
     try (StateFixture state = new StateFixture(dir)) {
-      state.heartbeat("app", "demo", "agent-a", T0);
+      state.serve("app", "demo", "agent-a");
       state.heartbeat("app", "demo2", "agent-z", T0);
-      state.beat("agent-a", T0, "serving");
       state.beat("agent-b", T0, "serving");
-      RoutingTable table =
-          state.routingTable(clock::instant, new Ejections(clock, Duration.ofSeconds(10)));
+      RoutingTable table = state.routingTable();
 
       assertThat(table.candidates(DEMO))
           .extracting(c -> c.agent().agentId())
@@ -49,7 +44,7 @@ class ServingIndexTest {
           .containsExactly("agent-b");
 
       // Stream time passes the heartbeat's TTL (3 min): nobody serves demo any more.
-      clock.advance(Duration.ofMinutes(4));
+      state.clock.advance(Duration.ofMinutes(4));
       assertThat(table.candidates(DEMO)).isEmpty();
     }
   }
@@ -71,18 +66,15 @@ class ServingIndexTest {
 
   @Test
   void censusCountsResourcesByKindAndWhetherAnAgentIsHealthy() {
-    MutableClock clock = new MutableClock(T0);
     try (StateFixture state = new StateFixture(dir)) {
-      state.heartbeat("app", "demo", "agent-a", T0);
+      state.serve("app", "demo", "agent-a");
       state.heartbeat("app", "demo", "agent-b", T0);
       state.heartbeat("app", "drained", "agent-b", T0);
       state.heartbeat("db", "pg", "agent-gone", T0);
       state.define("app", "defined-only");
       state.define("app", "demo");
-      state.beat("agent-a", T0, "serving");
       state.beat("agent-b", T0, "draining");
-      RoutingTable table =
-          state.routingTable(clock::instant, new Ejections(clock, Duration.ofSeconds(10)));
+      RoutingTable table = state.routingTable();
 
       ResourceCensus census = table.census();
       assertThat(census.healthy(ResourceKind.APP)).as("demo, served by agent-a").isEqualTo(1);

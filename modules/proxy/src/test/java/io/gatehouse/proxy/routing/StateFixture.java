@@ -7,42 +7,65 @@ import io.gatehouse.events.ResourceHeartbeat;
 import io.gatehouse.events.ResourceSpec;
 import io.gatehouse.events.codec.EventCodec;
 import io.gatehouse.events.topic.Topic;
+import io.gatehouse.lifecycle.Closer;
 import io.gatehouse.state.StateBatch;
 import io.gatehouse.state.StateChange;
 import io.gatehouse.state.StateStore;
 import io.gatehouse.state.StreamClock;
+import io.gatehouse.testkit.MutableClock;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import reactor.core.publisher.Sinks;
 
 /**
  * A real state store with records written as the materializer would write them: each write is
- * applied to the store, then published on {@link #changes}, so in-memory views follow it.
+ * applied to the store, then published on {@link #changes}, so in-memory views follow it. Closes
+ * the views it made, then the store.
  */
 final class StateFixture implements AutoCloseable {
+  /** Where {@link #clock} starts. */
+  static final Instant T0 = Instant.parse("2026-11-23T21:00:00Z");
+
+  /** Stream time and ejections of {@link #routingTable()}: a test moves time by advancing it. */
+  final MutableClock clock = new MutableClock(T0);
+
   final StateStore store;
 
   /** The changes this fixture writes; tests may publish more (a tombstone the store never saw). */
   final Sinks.Many<StateChange> changes = Sinks.many().multicast().directBestEffort();
 
-  private final List<AutoCloseable> opened = new ArrayList<>();
+  private final Closer closer = new Closer();
   private long offset;
 
   StateFixture(Path dir) {
-    store = StateStore.open(dir, Topic.MATERIALIZED.stream().map(Topic::suffix).toList());
+    store =
+        closer.register(
+            StateStore.open(dir, Topic.MATERIALIZED.stream().map(Topic::suffix).toList()));
+  }
+
+  /**
+   * The proxy's routing table on {@link #clock}, ejecting a failed agent for 10 s; closed with the
+   * fixture.
+   */
+  RoutingTable routingTable() {
+    return routingTable(clock::instant, new Ejections(clock, Duration.ofSeconds(10)));
   }
 
   /** The proxy's routing table over this store, following its changes; closed with the fixture. */
   RoutingTable routingTable(StreamClock stream, Ejections ejections) {
-    AgentBeats beats = AgentBeats.live(store, changes.asFlux());
-    opened.add(beats);
-    RoutingTable table = new RoutingTable(store, beats, changes.asFlux(), stream, ejections);
-    opened.add(table::close);
-    return table;
+    AgentBeats beats = closer.register(AgentBeats.live(store, changes.asFlux()));
+    return closer.register(
+        new RoutingTable(store, beats, changes.asFlux(), stream, ejections), RoutingTable::close);
+  }
+
+  /** Each agent serves {@code kind/name}: its heartbeat and a serving beat, both at clock time. */
+  void serve(String kind, String name, String... agentIds) {
+    for (String agentId : agentIds) {
+      heartbeat(kind, name, agentId, clock.instant());
+      beat(agentId, clock.instant(), "serving");
+    }
   }
 
   void heartbeat(String kind, String name, String agentId, Instant time) {
@@ -122,13 +145,6 @@ final class StateFixture implements AutoCloseable {
 
   @Override
   public void close() {
-    for (int i = opened.size() - 1; i >= 0; i--) {
-      try {
-        opened.get(i).close();
-      } catch (Exception e) {
-        throw new IllegalStateException(e);
-      }
-    }
-    store.close();
+    closer.close(e -> new IllegalStateException("closing the state fixture failed", e));
   }
 }
