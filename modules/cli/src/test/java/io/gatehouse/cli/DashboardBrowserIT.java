@@ -72,7 +72,7 @@ class DashboardBrowserIT {
     assertThat(missing)
         .as(
             "DashboardBrowserIT drives Debian's headless Chromium; install the packages 'chromium' and 'chromium-driver' "
-                + "(apt-get install chromium chromium-driver; .ci/run does this)")
+                + "(apt-get install chromium chromium-driver; bin/test does this)")
         .isEmpty();
     Files.createDirectories(SHOTS);
     // Fixed ports: the restart step brings the proxy (and the broker its state points at) back
