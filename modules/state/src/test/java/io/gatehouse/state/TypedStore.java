@@ -9,8 +9,9 @@ import java.util.Optional;
 import org.apache.avro.specific.SpecificRecord;
 
 /**
- * A table seen as events: string keys, values decoded with the topic's codec. Decorates a {@link
- * KeyValueStore}; thread-safe like it.
+ * A table seen as events, for tests and benchmarks that read a store back: string keys, values
+ * decoded with the topic's codec (production reads tables through {@link TableView} projections).
+ * Decorates a {@link KeyValueStore}; thread-safe like it.
  *
  * @param <T> the event type of the table
  */
