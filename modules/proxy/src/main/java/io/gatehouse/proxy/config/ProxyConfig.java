@@ -19,6 +19,8 @@ import java.util.Objects;
  * @param kafkaBootstrap Kafka's bootstrap servers, {@code host:port[,host:port...]}
  * @param replicationFactor replication factor of topics the proxy creates when missing
  * @param dataDir where the proxy keeps its RocksDB state; default {@code ./.gatehouse/proxy-<id>}
+ * @param caDir the cluster's trust material made by {@code gatehouse ca init} (CA key and
+ *     certificate, cluster secret), shared by every proxy; default {@code ./.gatehouse/ca}
  * @param listen the web port (API, app traffic, tunnels); loopback by default, port 0 picks one
  * @param publicHost apps are reached at {@code <name>.<publicHost>}
  * @param topicPrefix prefix of the contract's topics
@@ -35,6 +37,7 @@ public record ProxyConfig(
     String kafkaBootstrap,
     short replicationFactor,
     Path dataDir,
+    Path caDir,
     HostPort listen,
     String publicHost,
     String topicPrefix,
@@ -47,6 +50,9 @@ public record ProxyConfig(
 
   /** Loopback: exposing the proxy is the operator's explicit choice. */
   public static final HostPort DEFAULT_LISTEN = new HostPort("127.0.0.1", 3080);
+
+  /** Relative, like the data directory: proxies started side by side share one CA. */
+  public static final Path DEFAULT_CA_DIR = Path.of(".gatehouse", "ca");
 
   public static final String DEFAULT_PUBLIC_HOST = "localhost";
   public static final String DEFAULT_TOPIC_PREFIX = "gatehouse";
@@ -62,6 +68,7 @@ public record ProxyConfig(
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(kafkaBootstrap, "kafkaBootstrap");
     Objects.requireNonNull(dataDir, "dataDir");
+    Objects.requireNonNull(caDir, "caDir");
     Objects.requireNonNull(listen, "listen");
     Objects.requireNonNull(publicHost, "publicHost");
     Objects.requireNonNull(topicPrefix, "topicPrefix");

@@ -37,6 +37,12 @@ final class ProxyConfigReader {
     short replication = (short) kafka.integer("replication_factor", 1, 1, Short.MAX_VALUE);
 
     Optional<Path> dataDir = proxy.value("data_dir", ValueParser.nonBlank()).map(Path::of);
+    Path caDir =
+        proxy
+            .object("ca")
+            .value("dir", ValueParser.nonBlank())
+            .map(Path::of)
+            .orElse(ProxyConfig.DEFAULT_CA_DIR);
     HostPort listen = proxy.value("listen", ValueParser.bindAddress(), ProxyConfig.DEFAULT_LISTEN);
     String publicHost =
         proxy.value("public_host", ProxyConfigReader::publicHost, ProxyConfig.DEFAULT_PUBLIC_HOST);
@@ -76,6 +82,7 @@ final class ProxyConfigReader {
         bootstrap,
         replication,
         resolvedDir,
+        caDir,
         listen,
         publicHost,
         prefix,

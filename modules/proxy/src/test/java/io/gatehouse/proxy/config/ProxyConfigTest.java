@@ -44,6 +44,7 @@ class ProxyConfigTest {
               id: proxy-1
               kafka: { bootstrap: "k1:9092, k2:9093", replication_factor: 3 }
               data_dir: /var/lib/gatehouse/proxy-1
+              ca: { dir: /etc/gatehouse/ca }
               listen: "0.0.0.0:443"
               public_host: Gatehouse.Example.com
               topic_prefix: prod
@@ -55,6 +56,7 @@ class ProxyConfigTest {
     assertThat(c.kafkaBootstrap()).isEqualTo("k1:9092,k2:9093");
     assertThat(c.replicationFactor()).isEqualTo((short) 3);
     assertThat(c.dataDir()).isEqualTo(Path.of("/var/lib/gatehouse/proxy-1"));
+    assertThat(c.caDir()).isEqualTo(Path.of("/etc/gatehouse/ca"));
     assertThat(c.listen()).isEqualTo(new HostPort("0.0.0.0", 443));
     assertThat(c.publicHost()).isEqualTo("gatehouse.example.com");
     assertThat(c.topicPrefix()).isEqualTo("prod");
