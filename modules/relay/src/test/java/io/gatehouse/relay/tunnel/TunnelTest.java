@@ -1,0 +1,250 @@
+package io.gatehouse.relay.tunnel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.gatehouse.testkit.Eventually;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.ContextInternal;
+import io.vertx.core.internal.VertxInternal;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The two ends of a tunnel over a real loopback connection: the "agent" dials, the "proxy" accepts
+ * and opens streams. TLS and the upgrade that precede the tunnel in production are the proxy's and
+ * agent's business, tested there.
+ */
+class TunnelTest {
+  private static final TunnelSettings FAST = new TunnelSettings(Duration.ofMillis(100), 3, 1 << 20);
+
+  private VertxInternal vertx;
+  private EventLoopGroup loops;
+  private Channel server;
+  private final CompletableFuture<Tunnel> proxyEnd = new CompletableFuture<>();
+  private Channel agentChannel;
+  private final List<TunnelStream> agentStreams = new CopyOnWriteArrayList<>();
+
+  @BeforeEach
+  void start() {
+    vertx = (VertxInternal) Vertx.vertx();
+    loops = vertx.nettyEventLoopGroup();
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    if (agentChannel != null) {
+      agentChannel.close().sync();
+    }
+    if (server != null) {
+      server.close().sync();
+    }
+    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+
+  /** Starts both ends; the agent's streams echo what they receive after a 200. */
+  private Tunnel connect(TunnelSettings agentSettings) throws Exception {
+    server =
+        new ServerBootstrap()
+            .group(loops)
+            .channel(NioServerSocketChannel.class)
+            .childHandler(
+                new ChannelInitializer<Channel>() {
+                  @Override
+                  protected void initChannel(Channel ch) {
+                    proxyEnd.complete(Tunnel.proxyEnd(ch.pipeline(), null, FAST, "agent-a"));
+                  }
+                })
+            .bind(new InetSocketAddress("127.0.0.1", 0))
+            .sync()
+            .channel();
+    agentChannel =
+        new Bootstrap()
+            .group(loops)
+            .channel(NioSocketChannel.class)
+            .handler(
+                new ChannelInitializer<Channel>() {
+                  @Override
+                  protected void initChannel(Channel ch) {
+                    Tunnel.agentEnd(ch.pipeline(), agentSettings, "proxy-1", TunnelTest.this::echo);
+                  }
+                })
+            .connect(server.localAddress())
+            .sync()
+            .channel();
+    return proxyEnd.get(5, TimeUnit.SECONDS);
+  }
+
+  /** The agent's side in these tests: answers 200 (with the path in a header) and echoes. */
+  private void echo(Http2StreamChannel channel) {
+    ContextInternal context = vertx.contextBuilder().withEventLoop(channel.eventLoop()).build();
+    TunnelStream stream = Tunnel.accept(channel, context);
+    agentStreams.add(stream);
+    stream
+        .head()
+        .onSuccess(
+            head -> {
+              HttpRequest request = (HttpRequest) head;
+              HttpResponse response =
+                  new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+              response.headers().set("x-echo-path", request.uri());
+              stream.writeHead(response);
+              stream.pipeTo(stream);
+            });
+  }
+
+  private ContextInternal proxyContext() {
+    return vertx.createEventLoopContext();
+  }
+
+  private static HttpRequest post(String uri) {
+    return new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, uri);
+  }
+
+  private static <T> T await(io.vertx.core.Future<T> future) throws Exception {
+    return future.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+
+  /** Collects a stream's body as it arrives. */
+  private static CompletableFuture<Buffer> body(ContextInternal context, TunnelStream stream) {
+    CompletableFuture<Buffer> done = new CompletableFuture<>();
+    context.runOnContext(
+        v -> {
+          Buffer all = Buffer.buffer();
+          stream.exceptionHandler(done::completeExceptionally);
+          stream.endHandler(e -> done.complete(all));
+          stream.handler(all::appendBuffer);
+        });
+    return done;
+  }
+
+  @Test
+  void aRequestAndItsResponseCrossTheTunnel() throws Exception {
+    Tunnel tunnel = connect(FAST);
+    ContextInternal context = proxyContext();
+    TunnelStream stream = await(tunnel.open(context));
+    CompletableFuture<Buffer> body = body(context, stream);
+
+    stream.writeHead(post("/hello?x=1"));
+    stream.write(Buffer.buffer("hello, "));
+    stream.end(Buffer.buffer("agent"));
+    HttpMessage head = await(stream.head());
+
+    assertThat(((HttpResponse) head).status().code()).isEqualTo(200);
+    assertThat(head.headers().get("x-echo-path")).isEqualTo("/hello?x=1");
+    assertThat(body.get(10, TimeUnit.SECONDS).toString()).isEqualTo("hello, agent");
+  }
+
+  @Test
+  void manySessionsShareOneConnection() throws Exception {
+    Tunnel tunnel = connect(FAST);
+    ContextInternal context = proxyContext();
+    List<CompletableFuture<Buffer>> bodies = new ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      TunnelStream stream = await(tunnel.open(context));
+      bodies.add(body(context, stream));
+      stream.writeHead(post("/" + i));
+      stream.end(Buffer.buffer("session " + i));
+    }
+    for (int i = 0; i < bodies.size(); i++) {
+      assertThat(bodies.get(i).get(10, TimeUnit.SECONDS).toString()).isEqualTo("session " + i);
+    }
+    assertThat(agentStreams).hasSize(200);
+  }
+
+  @Test
+  void aSlowReaderHoldsTheSenderBackAndLosesNothing() throws Exception {
+    Tunnel tunnel = connect(FAST);
+    ContextInternal context = proxyContext();
+    TunnelStream stream = await(tunnel.open(context));
+    stream.pause();
+    CompletableFuture<Buffer> body = body(context, stream);
+    context.runOnContext(v -> stream.pause());
+    stream.writeHead(post("/bulk"));
+    byte[] chunk = new byte[64 * 1024];
+    for (int i = 0; i < chunk.length; i++) {
+      chunk[i] = (byte) i;
+    }
+    AtomicReference<Integer> written = new AtomicReference<>(0);
+    CompletableFuture<Void> full = new CompletableFuture<>();
+    context.runOnContext(
+        v -> {
+          // Write until the tunnel says stop: the echo cannot go on while nobody reads it back.
+          while (!stream.writeQueueFull() && written.get() < 4096) {
+            stream.write(Buffer.buffer(chunk));
+            written.set(written.get() + 1);
+          }
+          full.complete(null);
+        });
+    full.get(10, TimeUnit.SECONDS);
+    int chunks = written.get();
+    assertThat(chunks).as("chunks written before the window was used up").isLessThan(4096);
+
+    context.runOnContext(
+        v -> {
+          stream.end();
+          stream.resume();
+        });
+
+    Buffer echoed = body.get(20, TimeUnit.SECONDS);
+    assertThat(echoed.length()).isEqualTo(chunks * chunk.length);
+    assertThat(echoed.getBytes(echoed.length() - chunk.length, echoed.length())).isEqualTo(chunk);
+  }
+
+  @Test
+  void aFrozenAgentIsDeclaredDeadAfterThreeMissedPings() throws Exception {
+    Tunnel tunnel = connect(new TunnelSettings(Duration.ofHours(1), 3, 1 << 20));
+    Eventually.within(Duration.ofSeconds(5))
+        .until(() -> agentChannel.pipeline().get("tunnel-liveness") != null);
+
+    // A stopped process: the agent reads nothing more, so no ping is answered.
+    agentChannel.config().setAutoRead(false);
+    long frozenAt = System.nanoTime();
+
+    Eventually.within(Duration.ofSeconds(5)).until(() -> !tunnel.isOpen());
+    assertThat(Duration.ofNanos(System.nanoTime() - frozenAt))
+        .isGreaterThanOrEqualTo(FAST.deadAfter().minusMillis(100));
+  }
+
+  @Test
+  void aClosedTunnelFailsItsOpenStreamsAndRefusesNewOnes() throws Exception {
+    Tunnel tunnel = connect(FAST);
+    ContextInternal context = proxyContext();
+    TunnelStream stream = await(tunnel.open(context));
+    CompletableFuture<Buffer> body = body(context, stream);
+    stream.writeHead(post("/long"));
+    Eventually.within(Duration.ofSeconds(5)).until(() -> agentStreams.size() == 1);
+
+    agentChannel.close().sync();
+
+    assertThat(body).failsWithin(Duration.ofSeconds(5));
+    Eventually.within(Duration.ofSeconds(5)).until(() -> !tunnel.isOpen());
+    assertThat(tunnel.open(context).toCompletionStage().toCompletableFuture())
+        .failsWithin(Duration.ofSeconds(5));
+  }
+}
