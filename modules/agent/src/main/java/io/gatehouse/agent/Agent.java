@@ -5,6 +5,11 @@ import io.gatehouse.agent.internal.heartbeat.HeartbeatPublisher;
 import io.gatehouse.agent.internal.metrics.MetricsServer;
 import io.gatehouse.agent.internal.relay.RelayMetrics;
 import io.gatehouse.agent.internal.relay.RelayServer;
+import io.gatehouse.agent.internal.tunnel.AgentCredentials;
+import io.gatehouse.agent.internal.tunnel.ProxyLinks;
+import io.gatehouse.relay.tunnel.TunnelDialer;
+import io.gatehouse.relay.tunnel.TunnelSettings;
+import io.vertx.core.internal.VertxInternal;
 import io.gatehouse.agent.internal.watch.ResourceWatcher;
 import io.gatehouse.config.HostPort;
 import io.gatehouse.config.NodeId;
@@ -65,11 +70,10 @@ public final class Agent implements AutoCloseable {
 
   private final String id;
   private final AgentConfig config;
-  private final HostPort listenAddress;
-  private final HostPort advertisedAddress;
   private final Optional<HostPort> metricsAddress;
   private final MeterRegistry registry;
   private final RelayServer relay;
+  private final ProxyLinks links;
   private final ResourceCatalog catalog;
   private final HeartbeatPublisher publisher;
   private final ResourceWatcher watcher;
@@ -79,11 +83,10 @@ public final class Agent implements AutoCloseable {
   private Agent(Parts p) {
     this.id = p.id;
     this.config = p.config;
-    this.listenAddress = p.listenAddress;
-    this.advertisedAddress = p.advertisedAddress;
     this.metricsAddress = p.metricsAddress;
     this.registry = p.registry;
     this.relay = p.relay;
+    this.links = p.links;
     this.catalog = p.catalog;
     this.publisher = p.publisher;
     this.watcher = p.watcher;
@@ -105,14 +108,9 @@ public final class Agent implements AutoCloseable {
     return id;
   }
 
-  /** The address the relay is bound to, with the actual port when port 0 was configured. */
-  public HostPort listenAddress() {
-    return listenAddress;
-  }
-
-  /** The address written in heartbeats, which proxies dial. */
-  public HostPort advertisedAddress() {
-    return advertisedAddress;
+  /** The proxies this agent has a tunnel to right now, by the address it dialed. */
+  public java.util.Set<HostPort> connectedProxies() {
+    return links.connected();
   }
 
   /**
@@ -213,7 +211,7 @@ public final class Agent implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "Agent[" + id + " at " + advertisedAddress + ", " + catalog.size() + " resources]";
+    return "Agent[" + id + ", " + catalog.size() + " resources]";
   }
 
   /**
@@ -226,12 +224,11 @@ public final class Agent implements AutoCloseable {
     final Closer closer = new Closer();
     String id;
     AgentConfig config;
-    HostPort listenAddress;
-    HostPort advertisedAddress;
     Optional<HostPort> metricsAddress = Optional.empty();
     MeterRegistry registry;
     Vertx vertx;
     RelayServer relay;
+    ProxyLinks links;
     ResourceCatalog catalog;
     HeartbeatPublisher publisher;
     ResourceWatcher watcher;
@@ -316,14 +313,23 @@ public final class Agent implements AutoCloseable {
         p.vertx =
             p.closer.register(
                 Vertx.vertx(new VertxOptions()), v -> await(v.close(), "close the relay"));
+        Path dataDir = s.dataDir().orElse(Path.of(".gatehouse", "agent-" + p.id));
         p.relay =
             new RelayServer(p.vertx, p.id, s.relay(), p.catalog, new RelayMetrics(p.registry));
-        int port =
-            await(
-                p.relay.listen(s.listen(), VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE),
-                "listen on " + s.listen());
-        p.listenAddress = s.listen().withPort(port);
-        p.advertisedAddress = s.advertise().orElseGet(() -> dialable(p.listenAddress));
+        AgentCredentials credentials = AgentCredentials.read(dataDir, p.id);
+        p.links =
+            p.closer.register(
+                new ProxyLinks(
+                    (VertxInternal) p.vertx,
+                    p.id,
+                    new TunnelDialer(
+                        ((VertxInternal) p.vertx).nettyEventLoopGroup(),
+                        credentials.clientContext(),
+                        TunnelSettings.DEFAULTS,
+                        s.relay().connectTimeout()),
+                    p.relay,
+                    random));
+        p.links.follow(s.proxy());
         if (s.metrics().listen().isPresent()) {
           HostPort metrics = s.metrics().listen().get();
           int metricsPort =
@@ -335,7 +341,7 @@ public final class Agent implements AutoCloseable {
         p.publisher =
             new HeartbeatPublisher(
                 p.id,
-                p.advertisedAddress.toString(),
+                hostName(),
                 version(),
                 kafka,
                 names,
@@ -347,14 +353,7 @@ public final class Agent implements AutoCloseable {
         p.publisher.start();
         p.catalog.open(p.publisher);
         if (p.catalog.watchesResources()) {
-          Path dir;
-          if (s.dataDir().isPresent()) {
-            dir = s.dataDir().get().resolve("state");
-          } else {
-            Path temporary = Files.createTempDirectory("gatehouse-agent-");
-            p.closer.register(() -> FileTree.delete(temporary));
-            dir = temporary.resolve("state");
-          }
+          Path dir = dataDir.resolve("state");
           p.watcher =
               new ResourceWatcher(
                   dir, kafka.forClient("resources"), names, p.catalog, clock, p.registry);
@@ -369,10 +368,9 @@ public final class Agent implements AutoCloseable {
       }
       Agent agent = new Agent(p);
       LOG.info(
-          "agent {} listening on {}, advertised as {}, serving {} resources{}{}",
+          "agent {} dialing its tunnel to {}, serving {} resources{}{}",
           p.id,
-          p.listenAddress,
-          p.advertisedAddress,
+          s.proxy(),
           p.catalog.size(),
           p.watcher == null ? "" : " (watching " + names.of(Topic.RESOURCES) + ")",
           p.metricsAddress.map(a -> ", metrics at http://" + a + "/metrics").orElse(""));
@@ -400,14 +398,6 @@ public final class Agent implements AutoCloseable {
       }
       p.closer.closeAll().ifPresent(failure::addSuppressed);
     }
-  }
-
-  /** The listen address, or the host name when listening on a wildcard address. */
-  private static HostPort dialable(HostPort listen) {
-    if (!listen.isWildcard()) {
-      return listen;
-    }
-    return new HostPort(hostName(), listen.port());
   }
 
   private static String hostName() {

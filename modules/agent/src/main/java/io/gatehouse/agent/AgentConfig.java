@@ -22,7 +22,6 @@ import java.util.Optional;
  * @param services the four services, one per {@link ResourceKind}, in the order of that enum
  */
 public record AgentConfig(String source, Settings agent, List<Service> services) {
-  public static final HostPort DEFAULT_LISTEN = new HostPort("0.0.0.0", 3024);
   public static final String DEFAULT_TOPIC_PREFIX = "gatehouse";
 
   public AgentConfig {
@@ -65,11 +64,10 @@ public record AgentConfig(String source, Settings agent, List<Service> services)
    *
    * @param id the agent's id; empty means host name plus a random suffix, chosen at start
    * @param kafka how to reach Kafka
-   * @param listen where the relay listens for proxies; port 0 picks a free port
-   * @param advertise what proxies dial, published in heartbeats; empty means the listen address
-   *     (with the bound port, and the host name when listening on a wildcard address)
-   * @param dataDir where the agent keeps its local state of {@code gatehouse.resources}; empty
-   *     means a temporary directory deleted at stop
+   * @param proxy the proxy (or a load balancer in front of proxies) the agent dials its tunnel to
+   * @param dataDir where the agent keeps its key, certificate and the cluster CA's certificate
+   *     ({@code agent.key}, {@code agent.crt}, {@code ca.crt}) and its local state of {@code
+   *     gatehouse.resources}; default {@code ./.gatehouse/agent-<id>}
    * @param topicPrefix prefix of the contract's topics
    * @param heartbeat heartbeat timing
    * @param relay relay timeouts and pooling
@@ -79,8 +77,7 @@ public record AgentConfig(String source, Settings agent, List<Service> services)
   public record Settings(
       Optional<String> id,
       Kafka kafka,
-      HostPort listen,
-      Optional<HostPort> advertise,
+      HostPort proxy,
       Optional<Path> dataDir,
       String topicPrefix,
       Heartbeat heartbeat,
@@ -90,8 +87,7 @@ public record AgentConfig(String source, Settings agent, List<Service> services)
     public Settings {
       Objects.requireNonNull(id, "id");
       Objects.requireNonNull(kafka, "kafka");
-      Objects.requireNonNull(listen, "listen");
-      Objects.requireNonNull(advertise, "advertise");
+      Objects.requireNonNull(proxy, "proxy");
       Objects.requireNonNull(dataDir, "dataDir");
       Objects.requireNonNull(topicPrefix, "topicPrefix");
       Objects.requireNonNull(heartbeat, "heartbeat");

@@ -65,12 +65,19 @@ final class AgentConfigReader {
     Duration startup =
         kafkaNode.value("startup_timeout", ValueParser.positiveDuration(), Duration.ofSeconds(30));
 
-    HostPort listen = agent.value("listen", ValueParser.bindAddress(), AgentConfig.DEFAULT_LISTEN);
-    Optional<HostPort> advertise = agent.value("advertise", ValueParser.hostPort());
-    if (advertise.isPresent() && advertise.get().isWildcard()) {
-      agent.problem(
-          "advertise",
-          "'" + advertise.get() + "' cannot be dialed; advertise an address proxies can reach");
+    for (String removed : List.of("listen", "advertise")) {
+      if (agent.has(removed)) {
+        agent.problem(
+            removed,
+            "agents no longer listen for proxies: they dial out to agent.proxy; remove this key");
+      }
+    }
+    HostPort proxy =
+        agent.isPresent()
+            ? agent.required("proxy", ValueParser.hostPort()).orElse(new HostPort("invalid", 1))
+            : new HostPort("invalid", 1);
+    if (proxy.isWildcard()) {
+      agent.problem("proxy", "'" + proxy + "' cannot be dialed; give a proxy's host:port");
     }
     Optional<Path> dataDir = agent.value("data_dir", ValueParser.nonBlank()).map(Path::of);
     String prefix =
@@ -79,14 +86,14 @@ final class AgentConfigReader {
 
     AgentConfig.Heartbeat hb = heartbeat(agent.object("heartbeat"));
     AgentConfig.Relay relay = relay(agent.object("relay"));
-    AgentConfig.Metrics metrics = metrics(agent.object("metrics"), listen);
+    AgentConfig.Metrics metrics =
+        new AgentConfig.Metrics(agent.object("metrics").value("listen", ValueParser.bindAddress()));
     Duration shutdown =
         agent.value("shutdown_timeout", ValueParser.positiveDuration(), Duration.ofSeconds(5));
     return new AgentConfig.Settings(
         id,
         new AgentConfig.Kafka(bootstrap, replication, startup),
-        listen,
-        advertise,
+        proxy,
         dataDir,
         prefix,
         hb,
@@ -116,20 +123,6 @@ final class AgentConfigReader {
         node.value("connect_timeout", ValueParser.positiveDuration(), d.connectTimeout()),
         node.value("response_timeout", ValueParser.positiveDuration(), d.responseTimeout()),
         (int) node.integer("pool_size", d.poolSize(), 1, 10_000));
-  }
-
-  private static AgentConfig.Metrics metrics(ConfigNode node, HostPort relayListen) {
-    Optional<HostPort> listen = node.value("listen", ValueParser.bindAddress());
-    if (listen.isPresent()
-        && listen.get().port() != 0
-        && listen.get().port() == relayListen.port()) {
-      node.problem(
-          "listen",
-          "port "
-              + listen.get().port()
-              + " is already agent.listen's; give metrics a port of their own");
-    }
-    return new AgentConfig.Metrics(listen);
   }
 
   private static AgentConfig.Service service(ConfigNode root, Section section) {

@@ -20,6 +20,11 @@ import io.gatehouse.proxy.routing.ResourceListing;
 import io.gatehouse.proxy.routing.RoutingTable;
 import io.gatehouse.proxy.session.SessionPins;
 import io.gatehouse.proxy.session.SessionSweeper;
+import io.gatehouse.proxy.tunnel.AgentTunnels;
+import io.gatehouse.proxy.tunnel.PortTls;
+import io.gatehouse.pki.ClusterCa;
+import io.gatehouse.relay.Wire;
+import io.gatehouse.relay.tunnel.TunnelSettings;
 import io.gatehouse.state.Materializer;
 import io.gatehouse.state.StateStore;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -165,6 +170,7 @@ public final class Proxy implements AutoCloseable {
     TopicSetup.Background topics;
     Vertx vertx;
     Ingress ingress;
+    AgentTunnels tunnels;
     AgentBeats beats;
     RoutingTable table;
     SessionPins pins;
@@ -246,6 +252,10 @@ public final class Proxy implements AutoCloseable {
         p.publisher = new KafkaEventPublisher(kafka, names, p.registry);
         p.closer.register(p.publisher);
         Ejections ejections = new Ejections(clock, config.ejectBackoff());
+        PortTls tls =
+            PortTls.issue(
+                ClusterCa.load(config.caDir()), config.id(), config.publicHost(), config.listen());
+        p.tunnels = p.closer.register(new AgentTunnels(config.id(), TunnelSettings.DEFAULTS, clock));
         p.beats = p.closer.register(AgentBeats.live(p.store, p.materializer.changes()));
         p.table =
             new RoutingTable(
@@ -253,7 +263,8 @@ public final class Proxy implements AutoCloseable {
                 p.beats,
                 p.materializer.changes(),
                 p.materializer.streamClock(),
-                ejections);
+                ejections,
+                p.tunnels::isConnected);
         p.closer.register(p.table, RoutingTable::close);
         RoutingTable table = p.table;
         AgentSelector selector = AgentSelector.pinnedFirst(table, random);
@@ -272,7 +283,7 @@ public final class Proxy implements AutoCloseable {
                 p.vertx,
                 config.id(),
                 config.publicHost(),
-                config.dialTimeout(),
+                p.tunnels,
                 config.responseTimeout(),
                 config.sessionIdleTimeout(),
                 table,
@@ -281,7 +292,7 @@ public final class Proxy implements AutoCloseable {
                 pins,
                 audit,
                 p.registry);
-        p.closer.register(p.ingress, i -> await(i.close(), "close the web server"));
+        p.closer.register(p.ingress, Ingress::close);
         Api api =
             new Api(
                 config.id(),
@@ -295,7 +306,9 @@ public final class Proxy implements AutoCloseable {
                 p.materializer,
                 p.registry);
         int port =
-            await(listen(p.vertx, config.listen(), p.ingress, api), "listen on " + config.listen());
+            await(
+                listen(p.vertx, config.listen(), tls, p.tunnels, p.ingress, api),
+                "listen on " + config.listen());
         p.webAddress = config.listen().withPort(port);
         p.closer.register(
             new SessionSweeper(
@@ -321,14 +334,20 @@ public final class Proxy implements AutoCloseable {
       return new Proxy(p);
     }
 
-    private static Future<Integer> listen(Vertx vertx, HostPort address, Ingress ingress, Api api) {
+    private static Future<Integer> listen(
+        Vertx vertx,
+        HostPort address,
+        PortTls tls,
+        AgentTunnels tunnels,
+        Ingress ingress,
+        Api api) {
       // Vert.x shares a port among server instances by its number; -1 asks for one free port
       // shared by all instances, where 0 would give each instance its own.
       int port = address.port() == 0 ? -1 : address.port();
       AtomicInteger bound = new AtomicInteger();
       return vertx
           .deployVerticle(
-              () -> new WebServer(address.host(), port, bound, ingress, api),
+              () -> new WebServer(address.host(), port, bound, tls, tunnels, ingress, api),
               new DeploymentOptions().setInstances(VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE))
           .map(id -> bound.get());
     }
@@ -339,13 +358,24 @@ public final class Proxy implements AutoCloseable {
     private final String host;
     private final int port;
     private final AtomicInteger bound;
+    private final PortTls tls;
+    private final AgentTunnels tunnels;
     private final Ingress ingress;
     private final Api api;
 
-    WebServer(String host, int port, AtomicInteger bound, Ingress ingress, Api api) {
+    WebServer(
+        String host,
+        int port,
+        AtomicInteger bound,
+        PortTls tls,
+        AgentTunnels tunnels,
+        Ingress ingress,
+        Api api) {
       this.host = host;
       this.port = port;
       this.bound = bound;
+      this.tls = tls;
+      this.tunnels = tunnels;
       this.ingress = ingress;
       this.api = api;
     }
@@ -355,14 +385,17 @@ public final class Proxy implements AutoCloseable {
       Router router = api.router(vertx);
       HttpServer server =
           vertx.createHttpServer(
-              new HttpServerOptions()
-                  .setTcpNoDelay(true)
-                  .setHandle100ContinueAutomatically(true)
-                  .setCompressionSupported(false));
+              tls.apply(
+                  new HttpServerOptions()
+                      .setTcpNoDelay(true)
+                      .setHandle100ContinueAutomatically(true)
+                      .setCompressionSupported(false)));
       return server
           .requestHandler(
               request -> {
-                if (!ingress.handle(request)) {
+                if (request.path().equals(Wire.AGENT_TUNNEL_PATH)) {
+                  tunnels.accept(request);
+                } else if (!ingress.handle(request)) {
                   router.handle(request);
                 }
               })

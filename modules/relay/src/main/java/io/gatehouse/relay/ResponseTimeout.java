@@ -45,14 +45,21 @@ public final class ResponseTimeout {
    */
   public Future<HttpClientResponse> race(
       HttpClientRequest request, Future<HttpClientResponse> response) {
-    Promise<HttpClientResponse> answer = Promise.promise();
+    return race(response, () -> request.reset(0, new Expired(timeout)));
+  }
+
+  /**
+   * {@code response}, or {@link Expired} (after running {@code onExpired}, e.g. a reset) when it
+   * does not arrive in time. Completes on the thread the response arrives on.
+   */
+  public <T> Future<T> race(Future<T> response, Runnable onExpired) {
+    Promise<T> answer = Promise.promise();
     long timer =
         vertx.setTimer(
             timeout.toMillis(),
             id -> {
-              Expired e = new Expired(timeout);
-              if (answer.tryFail(e)) {
-                request.reset(0, e);
+              if (answer.tryFail(new Expired(timeout))) {
+                onExpired.run();
               }
             });
     response.onComplete(

@@ -27,6 +27,24 @@ public final class Wire {
   public static final String USER_TUNNEL_PATH = "/v1/tunnel/";
 
   public static final String HEALTH_PATH = "/.gatehouse/health";
+
+  /** Where an agent opens its tunnel on a proxy's port, upgraded with {@link #AGENT_TUNNEL_PROTOCOL}. */
+  public static final String AGENT_TUNNEL_PATH = "/v1/agent/tunnel";
+
+  /** The upgrade token of an agent tunnel: HTTP/2 with the proxy as the client, after the 101. */
+  public static final String AGENT_TUNNEL_PROTOCOL = "gatehouse-agent-tunnel/2";
+
+  /**
+   * On a tunnel stream, the user's {@code Upgrade} (e.g. {@code websocket}): HTTP/2 has no
+   * connection upgrade, so the proxy names it here and the agent performs it upstream.
+   */
+  public static final String UPGRADE = "Gatehouse-Upgrade";
+
+  /**
+   * On a tunnel stream's response, the upstream's answer to an upgrade ({@code 101}): the stream
+   * then carries the upgraded connection's bytes.
+   */
+  public static final String UPGRADED = "Gatehouse-Upgraded";
   public static final String TUNNEL_PROTOCOL = "gatehouse-tunnel/1";
 
   /** Hop-by-hop headers (RFC 9110 §7.6.1, plus Host and Expect): never forwarded by a relay. */

@@ -14,16 +14,16 @@ import io.gatehouse.relay.OpenResponse;
 import io.gatehouse.relay.SessionId;
 import io.gatehouse.relay.Splice;
 import io.gatehouse.relay.Wire;
+import io.gatehouse.relay.tunnel.TunnelStream;
+import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpResponse;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.Cookie;
-import io.vertx.core.http.HttpClientRequest;
-import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.net.NetSocket;
 import java.time.Duration;
 import java.util.concurrent.TimeoutException;
 
@@ -42,7 +42,7 @@ final class HttpIngress {
 
   private final String proxyId;
   private final String via;
-  private final AgentClient client;
+  private final AgentStreams streams;
   private final Dialer dialer;
   private final SessionPins pins;
   private final AuditLog audit;
@@ -52,7 +52,7 @@ final class HttpIngress {
 
   HttpIngress(
       String proxyId,
-      AgentClient client,
+      AgentStreams streams,
       Dialer dialer,
       SessionPins pins,
       AuditLog audit,
@@ -60,7 +60,7 @@ final class HttpIngress {
       Duration idleTimeout) {
     this.proxyId = proxyId;
     this.via = "1.1 " + proxyId;
-    this.client = client;
+    this.streams = streams;
     this.dialer = dialer;
     this.pins = pins;
     this.audit = audit;
@@ -166,60 +166,58 @@ final class HttpIngress {
       String remote) {
     ResourceRef resource = choice.resource();
     String agentId = choice.agent().agentId();
-    return client
-        .open(choice, request.method(), request.uri())
+    return streams
+        .open(choice)
         .compose(
-            out -> {
-              MultiMap h = out.headers();
+            stream -> {
+              MultiMap h = MultiMap.caseInsensitiveMultiMap();
               HopHeaders.copy(request.headers(), h, true, COOKIE);
+              String host = request.getHeader(HttpHeaders.HOST);
+              if (host != null) {
+                // The stream's :authority: the agent's relay sees the Host the user sent.
+                h.set(HttpHeaders.HOST, host);
+                h.set("X-Forwarded-Host", host);
+              }
               h.set(Wire.RESOURCE, resource.key());
               h.set(Wire.SESSION, sessionId);
               h.set(Wire.PROXY, proxyId);
               String forwardedFor = request.getHeader("X-Forwarded-For");
               h.set(
                   "X-Forwarded-For", forwardedFor == null ? remote : forwardedFor + ", " + remote);
-              String host = request.getHeader(HttpHeaders.HOST);
-              if (host != null) {
-                h.set("X-Forwarded-Host", host);
-              }
               h.set("X-Forwarded-Proto", request.isSSL() ? "https" : "http");
               h.add("Via", via);
-              Future<HttpClientResponse> response;
               if (upgrade) {
-                h.set(HttpHeaders.CONNECTION, HttpHeaders.UPGRADE);
-                h.set(HttpHeaders.UPGRADE, request.getHeader(HttpHeaders.UPGRADE));
-                response = out.connect();
+                h.set(Wire.UPGRADE, request.getHeader(HttpHeaders.UPGRADE));
+                stream.writeHead(StreamHeads.request(request.method(), request.uri(), h));
               } else if (body) {
-                if (request.getHeader(HttpHeaders.CONTENT_LENGTH) == null) {
-                  out.setChunked(true);
-                }
+                stream.writeHead(StreamHeads.request(request.method(), request.uri(), h));
                 request
-                    .pipeTo(out)
+                    .pipe()
+                    .endOnFailure(false)
+                    .to(stream)
                     .onComplete(
                         ar -> {
                           // Counted once per body, from the server's own tally: nothing added per
                           // buffer.
                           metrics.http.upstream().increment(request.bytesRead());
                           if (ar.failed()) {
-                            out.reset();
+                            stream.reset();
                           }
                         });
-                response = out.response();
               } else {
-                out.end();
-                response = out.response();
+                stream.writeHeadAndEnd(StreamHeads.request(request.method(), request.uri(), h));
               }
               // body is false for an upgrade, so it says exactly whether part of the request is
               // out.
-              return client
-                  .answer(out, response)
-                  .transform(ar -> answered(ar, out, resource, agentId, body));
+              return streams
+                  .answer(stream)
+                  .transform(ar -> answered(ar, stream, resource, agentId, body));
             });
   }
 
   private Future<Forwarded> answered(
-      AsyncResult<HttpClientResponse> ar,
-      HttpClientRequest out,
+      AsyncResult<HttpMessage> ar,
+      TunnelStream stream,
       ResourceRef resource,
       String agentId,
       boolean bodySent) {
@@ -231,35 +229,31 @@ final class HttpIngress {
               ? AgentFailure.broken(resource, agentId, ar.cause())
               : AgentFailure.lost(resource, agentId, ar.cause()));
     }
-    HttpClientResponse response = ar.result();
-    response.pause();
-    ErrorCode code = ErrorCode.parse(response.getHeader(Wire.ERROR)).orElse(null);
+    HttpResponse response = (HttpResponse) ar.result();
+    stream.pause();
+    ErrorCode code = ErrorCode.parse(response.headers().get(Wire.ERROR)).orElse(null);
     if (code != null && !bodySent && code.retryable()) {
-      // Read the short error body so the connection can go back to the pool.
-      response.body();
+      stream.reset();
       return Future.failedFuture(
-          AgentFailure.refused(resource, agentId, response.statusCode(), code));
+          AgentFailure.refused(resource, agentId, response.status().code(), code));
     }
-    return Future.succeededFuture(new Forwarded(out, response));
+    return Future.succeededFuture(new Forwarded(stream, response));
   }
 
   /** The agent's answer, ready to be streamed back to the user. */
   private final class Forwarded {
-    private final HttpClientRequest agentRequest;
-    private final HttpClientResponse response;
+    private final TunnelStream stream;
+    private final HttpResponse response;
 
-    Forwarded(HttpClientRequest agentRequest, HttpClientResponse response) {
-      this.agentRequest = agentRequest;
+    Forwarded(TunnelStream stream, HttpResponse response) {
+      this.stream = stream;
       this.response = response;
     }
 
-    /**
-     * Gives the agent's exchange up: resets it. The agent's side of the reset comes back on the
-     * response as an exception that is expected, so it is not left to Vert.x to log.
-     */
+    /** Gives the agent's exchange up: resets the stream. */
     void abandon() {
-      response.exceptionHandler(e -> {});
-      agentRequest.reset();
+      stream.exceptionHandler(e -> {});
+      stream.reset();
     }
 
     void respond(HttpServerRequest request, String setCookie) {
@@ -268,34 +262,33 @@ final class HttpIngress {
         abandon();
         return;
       }
-      HopHeaders.copy(response.headers(), out.headers(), false, null);
+      MultiMap headers = StreamHeads.headers(response);
+      HopHeaders.copy(headers, out.headers(), false, null);
       out.headers().add("Via", via);
       if (setCookie != null) {
         out.headers().add(HttpHeaders.SET_COOKIE, setCookie);
       }
-      if (response.statusCode() == 101) {
-        NetSocket agentSocket = response.netSocket();
-        agentSocket.pause();
+      String upgraded = headers.get(Wire.UPGRADED);
+      if (upgraded != null) {
+        out.headers().remove(Wire.UPGRADED);
+        out.setStatusCode(101);
         out.putHeader(HttpHeaders.CONNECTION, HttpHeaders.UPGRADE);
-        out.putHeader(HttpHeaders.UPGRADE, response.getHeader(HttpHeaders.UPGRADE));
+        out.putHeader(HttpHeaders.UPGRADE, upgraded);
         Splice.takeOver(
-            request,
-            agentSocket,
-            metrics.http.upstream()::increment,
-            metrics.http.downstream()::increment);
+            request, stream, metrics.http.upstream()::increment, metrics.http.downstream()::increment);
         return;
       }
-      out.setStatusCode(response.statusCode());
-      if (response.statusMessage() != null) {
-        out.setStatusMessage(response.statusMessage());
-      }
-      boolean bodyless = HopHeaders.isBodyless(request.method(), response.statusCode());
-      if (!bodyless && response.getHeader(HttpHeaders.CONTENT_LENGTH) == null) {
+      int status = response.status().code();
+      out.setStatusCode(status);
+      boolean bodyless = HopHeaders.isBodyless(request.method(), status);
+      if (!bodyless && headers.get(HttpHeaders.CONTENT_LENGTH) == null) {
         out.setChunked(true);
       }
       request.resume();
-      response
-          .pipeTo(new OpenResponse(out))
+      stream
+          .pipe()
+          .endOnFailure(false)
+          .to(new OpenResponse(out))
           .onComplete(
               ar -> {
                 metrics.http.downstream().increment(out.bytesWritten());

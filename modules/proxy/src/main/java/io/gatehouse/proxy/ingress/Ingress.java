@@ -3,6 +3,7 @@ package io.gatehouse.proxy.ingress;
 import io.gatehouse.config.DnsLabel;
 import io.gatehouse.events.ResourceKind;
 import io.gatehouse.proxy.audit.AuditLog;
+import io.gatehouse.proxy.tunnel.AgentTunnels;
 import io.gatehouse.proxy.routing.AgentSelector;
 import io.gatehouse.proxy.routing.Ejections;
 import io.gatehouse.proxy.routing.ResourceRef;
@@ -31,13 +32,12 @@ public final class Ingress {
 
   private final String publicSuffix;
   private final RoutingTable table;
-  private final AgentClient client;
   private final HttpIngress http;
   private final TunnelIngress tunnels;
 
   /**
    * @param publicHost apps are {@code <name>.<publicHost>}
-   * @param dialTimeout how long opening a connection to an agent may take
+   * @param agents the agents connected to this proxy, which sessions are opened on
    * @param responseTimeout how long an agent may take to answer
    * @param idleTimeout how long an HTTP session may stay unused
    */
@@ -45,7 +45,7 @@ public final class Ingress {
       Vertx vertx,
       String proxyId,
       String publicHost,
-      Duration dialTimeout,
+      AgentTunnels agents,
       Duration responseTimeout,
       Duration idleTimeout,
       RoutingTable table,
@@ -57,10 +57,10 @@ public final class Ingress {
     this.publicSuffix = "." + publicHost.toLowerCase(Locale.ROOT);
     this.table = table;
     IngressMetrics metrics = new IngressMetrics(registry);
-    this.client = new AgentClient(vertx, dialTimeout, responseTimeout);
+    AgentStreams streams = new AgentStreams(vertx, agents, responseTimeout);
     Dialer dialer = new Dialer(selector, ejections, metrics);
-    this.http = new HttpIngress(proxyId, client, dialer, pins, audit, metrics, idleTimeout);
-    this.tunnels = new TunnelIngress(proxyId, client, dialer, pins, audit, metrics);
+    this.http = new HttpIngress(proxyId, streams, dialer, pins, audit, metrics, idleTimeout);
+    this.tunnels = new TunnelIngress(proxyId, streams, dialer, pins, audit, metrics);
   }
 
   /**
@@ -108,10 +108,9 @@ public final class Ingress {
     return tunnels.isOpen(sessionId);
   }
 
-  /** Closes open tunnels (each end is audited) and the agents' connection pool. */
-  public Future<Void> close() {
+  /** Closes open TCP sessions (each end is audited). */
+  public void close() {
     tunnels.closeAll();
-    return client.close();
   }
 
   /** The app name of {@code <name>.<public host>[:port]}, if the host has that form. */

@@ -5,7 +5,6 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Handler;
-import io.vertx.core.net.NetSocket;
 import java.time.Duration;
 
 /** The proxy's routing meters, registered once and shared by every event loop. */
@@ -25,7 +24,7 @@ final class IngressMetrics {
   /** Byte counters of one protocol: {@code upstream} is user to agent, {@code downstream} back. */
   record Relayed(Counter upstream, Counter downstream) {
     /** Splices {@code user} to {@code agent}, counting every buffer on these meters. */
-    Splice join(NetSocket user, NetSocket agent, Handler<Splice> onEnd) {
+    Splice join(Splice.End user, Splice.End agent, Handler<Splice> onEnd) {
       return Splice.join(user, agent, upstream::increment, downstream::increment, onEnd);
     }
   }

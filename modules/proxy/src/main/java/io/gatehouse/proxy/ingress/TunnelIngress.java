@@ -12,16 +12,16 @@ import io.gatehouse.relay.HopHeaders;
 import io.gatehouse.relay.SessionId;
 import io.gatehouse.relay.Splice;
 import io.gatehouse.relay.Wire;
+import io.gatehouse.relay.tunnel.TunnelStream;
+import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpResponse;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
-import io.vertx.core.http.HttpClientRequest;
-import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.net.NetSocket;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -36,7 +36,7 @@ import java.util.concurrent.TimeoutException;
  */
 final class TunnelIngress {
   private final String proxyId;
-  private final AgentClient client;
+  private final AgentStreams streams;
   private final Dialer dialer;
   private final SessionPins pins;
   private final AuditLog audit;
@@ -49,13 +49,13 @@ final class TunnelIngress {
 
   TunnelIngress(
       String proxyId,
-      AgentClient client,
+      AgentStreams streams,
       Dialer dialer,
       SessionPins pins,
       AuditLog audit,
       IngressMetrics metrics) {
     this.proxyId = proxyId;
-    this.client = client;
+    this.streams = streams;
     this.dialer = dialer;
     this.pins = pins;
     this.audit = audit;
@@ -100,27 +100,23 @@ final class TunnelIngress {
   private Future<Opened> openTunnel(AgentChoice choice, String sessionId) {
     ResourceRef resource = choice.resource();
     String agentId = choice.agent().agentId();
-    return client
-        .open(choice, HttpMethod.GET, Wire.TUNNEL_PATH)
+    return streams
+        .open(choice)
         .compose(
-            out -> {
-              MultiMap h = out.headers();
-              h.set(HttpHeaders.CONNECTION, HttpHeaders.UPGRADE);
-              h.set(HttpHeaders.UPGRADE, Wire.TUNNEL_PROTOCOL);
+            stream -> {
+              MultiMap h = MultiMap.caseInsensitiveMultiMap();
               h.set(Wire.RESOURCE, resource.key());
               h.set(Wire.SESSION, sessionId);
               h.set(Wire.PROXY, proxyId);
-              return client
-                  .answer(out, out.connect())
-                  .transform(ar -> answered(ar, out, resource, agentId));
+              stream.writeHead(StreamHeads.request(HttpMethod.POST, Wire.TUNNEL_PATH, h));
+              return streams
+                  .answer(stream)
+                  .transform(ar -> answered(ar, stream, resource, agentId));
             });
   }
 
   private static Future<Opened> answered(
-      AsyncResult<HttpClientResponse> ar,
-      HttpClientRequest out,
-      ResourceRef resource,
-      String agentId) {
+      AsyncResult<HttpMessage> ar, TunnelStream stream, ResourceRef resource, String agentId) {
     if (ar.failed()) {
       // Nothing of the session has been relayed yet: a silent agent is as good as unreachable.
       return Future.failedFuture(
@@ -128,34 +124,33 @@ final class TunnelIngress {
               ? AgentFailure.unreachable(resource, agentId, ar.cause())
               : AgentFailure.lost(resource, agentId, ar.cause()));
     }
-    HttpClientResponse response = ar.result();
-    response.pause();
-    ErrorCode code = ErrorCode.parse(response.getHeader(Wire.ERROR)).orElse(null);
-    if (response.statusCode() != 101 && code != null && code.retryable()) {
-      response.body();
+    HttpResponse response = (HttpResponse) ar.result();
+    stream.pause();
+    ErrorCode code = ErrorCode.parse(response.headers().get(Wire.ERROR)).orElse(null);
+    if (response.status().code() != 200 && code != null && code.retryable()) {
+      stream.reset();
       return Future.failedFuture(
-          AgentFailure.refused(resource, agentId, response.statusCode(), code));
+          AgentFailure.refused(resource, agentId, response.status().code(), code));
     }
-    return Future.succeededFuture(new Opened(out, response));
+    return Future.succeededFuture(new Opened(stream, response));
   }
 
   private void splice(
       HttpServerRequest request, String sessionId, Dialed<Opened> dialed, String remote) {
-    HttpClientResponse response = dialed.result().response();
+    HttpResponse response = dialed.result().response();
+    TunnelStream agentStream = dialed.result().stream();
     HttpServerResponse out = request.response();
-    if (response.statusCode() != 101) {
+    if (response.status().code() != 200) {
       // The agent refused for a reason another agent would share (e.g. not a TCP resource): pass it
       // on.
-      HopHeaders.copy(response.headers(), out.headers(), false, null);
-      out.setStatusCode(response.statusCode()).putHeader(HttpHeaders.CONNECTION, "close");
+      HopHeaders.copy(StreamHeads.headers(response), out.headers(), false, null);
+      out.setStatusCode(response.status().code()).putHeader(HttpHeaders.CONNECTION, "close");
       request.resume();
-      response.pipeTo(out);
+      agentStream.pipeTo(out);
       return;
     }
-    NetSocket agentSocket = response.netSocket();
-    agentSocket.pause();
     if (out.closed()) {
-      agentSocket.close();
+      agentStream.reset();
       return;
     }
     live.add(sessionId);
@@ -170,7 +165,7 @@ final class TunnelIngress {
               null);
     } catch (RuntimeException e) {
       live.remove(sessionId);
-      agentSocket.close();
+      agentStream.reset();
       Failures.respond(request, e);
       return;
     }
@@ -185,7 +180,7 @@ final class TunnelIngress {
         .onComplete(
             sr -> {
               if (sr.failed()) {
-                agentSocket.close();
+                agentStream.reset();
                 live.remove(sessionId);
                 pins.unpin(sessionId);
                 audit.sessionEnded(pin, "failed", 0, 0);
@@ -193,8 +188,8 @@ final class TunnelIngress {
               }
               Splice splice =
                   metrics.tunnel.join(
-                      sr.result(),
-                      agentSocket,
+                      Splice.End.of(sr.result()),
+                      agentStream,
                       s -> {
                         open.remove(sessionId);
                         live.remove(sessionId);
@@ -207,5 +202,5 @@ final class TunnelIngress {
             });
   }
 
-  private record Opened(HttpClientRequest request, HttpClientResponse response) {}
+  private record Opened(TunnelStream stream, HttpResponse response) {}
 }

@@ -33,10 +33,8 @@ public record AgentStatus(
   /** The verdict on an agent, in the order checked. */
   public enum Health {
     HEALTHY("healthy"),
-    /** No {@code AgentBeat} record: the agent never beat, or said goodbye. */
-    NO_BEAT("no agent beat"),
-    /** The agent's beat is older than its TTL, measured against the stream. */
-    BEAT_EXPIRED("agent beat expired"),
+    /** The agent has no live tunnel to this proxy: it is gone, frozen or not yet connected. */
+    NO_TUNNEL("not connected to this proxy"),
     /** The agent announced it is shutting down. */
     DRAINING("draining"),
     /** A dial to it failed recently; it is skipped until its back-off ends. */

@@ -18,6 +18,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Predicate;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,30 +40,32 @@ import reactor.core.publisher.Flux;
 public final class RoutingTable {
   private static final Logger LOG = LoggerFactory.getLogger(RoutingTable.class);
 
-  private final KeyValueStore heartbeats;
   private final AgentBeats agents;
   private final KeyValueStore resources;
   private final StreamClock stream;
   private final Ejections ejections;
+  private final Predicate<String> connected;
   private final AtomicBoolean damageLogged = new AtomicBoolean();
   private final ServingIndex index;
 
   /**
    * The proxy's table over {@code store}: agents' beats as given (e.g. {@link AgentBeats#live}),
-   * and which agents serve which resource loaded into memory and kept current through {@code
-   * changes}. Close it to unsubscribe.
+   * which agents serve which resource loaded into memory and kept current through {@code
+   * changes}, and {@code connected} telling whether an agent has a live tunnel to this proxy (no
+   * tunnel, no session here). Close it to unsubscribe.
    */
   public RoutingTable(
       StateStore store,
       AgentBeats agents,
       Flux<StateChange> changes,
       StreamClock stream,
-      Ejections ejections) {
-    this.heartbeats = store.table(Topic.HEARTBEATS.suffix());
+      Ejections ejections,
+      Predicate<String> connected) {
     this.agents = Objects.requireNonNull(agents, "agents");
     this.resources = store.table(Topic.RESOURCES.suffix());
     this.stream = Objects.requireNonNull(stream, "stream");
     this.ejections = Objects.requireNonNull(ejections, "ejections");
+    this.connected = Objects.requireNonNull(connected, "connected");
     this.index = new ServingIndex(store, changes);
   }
 
@@ -79,26 +82,10 @@ public final class RoutingTable {
       }
       String agentId = e.getKey();
       AgentBeat beat = agents.get(agentId);
-      if (beat == null) {
-        // No agent beat: the heartbeat itself says where to dial; read it from the store.
-        byte[] key = Keys.bytes(Keys.heartbeat(resource.kind().word(), resource.name(), agentId));
-        byte[] value = heartbeats.get(key);
-        if (value != null) {
-          addFromRecord(out, key, value, seen);
-        }
-        continue;
-      }
-      out.add(new Candidate(new AgentEndpoint(agentId, beat.getAddress()), health(beat, seen)));
+      String address = beat == null ? "tunnel" : beat.getAddress();
+      out.add(new Candidate(new AgentEndpoint(agentId, address), health(agentId, beat, seen)));
     }
     return out;
-  }
-
-  /** Adds the candidate a full heartbeat record describes, if it decodes and is current. */
-  private void addFromRecord(List<Candidate> out, byte[] key, byte[] value, Instant seen) {
-    AgentStatus status = status(key, value, seen);
-    if (status != null) {
-      out.add(new Candidate(status.agent(), status.health()));
-    }
   }
 
   /** Stops following changes; the store is not closed. */
@@ -138,8 +125,9 @@ public final class RoutingTable {
               for (Map.Entry<String, ServingIndex.Serving> e : servers.entrySet()) {
                 if (isCurrent(e.getValue(), seen)) {
                   current = true;
-                  AgentBeat beat = agents.get(e.getKey());
-                  healthy |= beat != null && health(beat, seen) == AgentStatus.Health.HEALTHY;
+                  healthy |=
+                      health(e.getKey(), agents.get(e.getKey()), seen)
+                          == AgentStatus.Health.HEALTHY;
                 }
               }
               if (current) {
@@ -162,7 +150,7 @@ public final class RoutingTable {
 
   /** The verdict on an agent as a whole (not for one resource): beat, state, ejection. */
   public AgentStatus.Health health(AgentBeat beat) {
-    return health(beat, stream.seenUpTo());
+    return health(beat.getAgentId(), beat, stream.seenUpTo());
   }
 
   /**
@@ -175,7 +163,7 @@ public final class RoutingTable {
     Instant seen = stream.seenUpTo();
     long digest = 0;
     for (AgentBeat beat : agents.all()) {
-      digest += mix(beat.getAgentId(), health(beat, seen).ordinal());
+      digest += mix(beat.getAgentId(), health(beat.getAgentId(), beat, seen).ordinal());
     }
     for (Map.Entry<String, ? extends Map<String, ServingIndex.Serving>> resource :
         index.all().entrySet()) {
@@ -227,7 +215,7 @@ public final class RoutingTable {
     }
     String agentId = hb.getAgentId();
     AgentBeat beat = agents.get(agentId);
-    AgentStatus.Health health = beat == null ? AgentStatus.Health.NO_BEAT : health(beat, seen);
+    AgentStatus.Health health = health(agentId, beat, seen);
     String address = beat == null ? hb.getAgentAddress() : beat.getAddress();
     Instant lastBeat = beat == null ? hb.getTime() : beat.getTime();
     return new AgentStatus(
@@ -239,15 +227,23 @@ public final class RoutingTable {
         health);
   }
 
-  AgentStatus.Health health(AgentBeat beat, Instant seen) {
-    if (!Liveness.isFresh(beat.getTime(), Duration.ofMillis(beat.getTtlMillis()), seen)) {
-      return AgentStatus.Health.BEAT_EXPIRED;
+  /**
+   * The verdict on agent {@code agentId}: its tunnel to this proxy decides whether it is alive, its
+   * beat (when it has one) whether it is draining, and this proxy's ejections whether it is
+   * skipped for a while.
+   */
+  AgentStatus.Health health(String agentId, AgentBeat beat, Instant seen) {
+    if (!connected.test(agentId)) {
+      return AgentStatus.Health.NO_TUNNEL;
     }
-    if (!"serving".equals(beat.getState())) {
+    if (beat != null
+        && Liveness.isFresh(beat.getTime(), Duration.ofMillis(beat.getTtlMillis()), seen)
+        && !"serving".equals(beat.getState())) {
       return AgentStatus.Health.DRAINING;
     }
-    Instant started = beat.getStartedAt();
-    if (ejections.isEjected(beat.getAgentId(), Instant.EPOCH.equals(started) ? null : started)) {
+    Instant started = beat == null ? null : beat.getStartedAt();
+    if (ejections.isEjected(
+        agentId, started == null || Instant.EPOCH.equals(started) ? null : started)) {
       return AgentStatus.Health.EJECTED;
     }
     return AgentStatus.Health.HEALTHY;

@@ -16,6 +16,7 @@ import io.vertx.core.VertxException;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.buffer.BufferInternal;
+import io.gatehouse.relay.Splice;
 import io.vertx.core.streams.ReadStream;
 import io.vertx.core.streams.WriteStream;
 import io.vertx.core.streams.impl.InboundBuffer;
@@ -33,7 +34,7 @@ import io.vertx.core.streams.impl.InboundBuffer;
  * <p>{@link #end} half-closes (END_STREAM), {@link #reset} aborts (RST_STREAM); the stream is
  * released once both directions have ended or it is reset.
  */
-public final class TunnelStream implements ReadStream<Buffer>, WriteStream<Buffer> {
+public final class TunnelStream implements Splice.End {
   /** The stream was reset or its tunnel closed before it ended. */
   public static final VertxException RESET = new VertxException("tunnel stream reset", true);
 
@@ -101,6 +102,12 @@ public final class TunnelStream implements ReadStream<Buffer>, WriteStream<Buffe
   /** Completes once the stream is gone, ended both ways or reset. */
   public Future<Void> closeFuture() {
     return closed.future();
+  }
+
+  @Override
+  public TunnelStream closeHandler(Handler<Void> handler) {
+    closed.future().onComplete(ar -> handler.handle(null));
+    return this;
   }
 
   /** Aborts the stream (RST_STREAM); the peer sees it fail. Idempotent. */

@@ -3,16 +3,14 @@ package io.gatehouse.agent.internal.relay;
 import io.gatehouse.agent.internal.catalog.Served;
 import io.gatehouse.relay.ErrorCode;
 import io.gatehouse.relay.HopHeaders;
-import io.gatehouse.relay.OpenResponse;
 import io.gatehouse.relay.ResponseTimeout;
 import io.gatehouse.relay.Wire;
+import io.gatehouse.relay.tunnel.TunnelStream;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.NetSocket;
 import java.time.Duration;
@@ -21,8 +19,9 @@ import java.time.Duration;
  * Reverse-proxies one request to an HTTP upstream through the shared, pooled keep-alive client.
  * Bodies stream in both directions with back-pressure (never buffered whole); hop-by-hop and {@code
  * Gatehouse-*} headers stay behind; {@code Via: 1.1 <agentId>} is added both ways and {@code
- * Gatehouse-Agent} to the response. Connection upgrades (WebSocket, SPDY) become a spliced byte
- * stream once the upstream answers 101.
+ * Gatehouse-Agent} to the response. An upgrade the proxy names in {@code Gatehouse-Upgrade}
+ * (WebSocket) is made upstream; once the upstream answers 101, the response says so in {@code
+ * Gatehouse-Upgraded} and the stream carries the upgraded connection's bytes.
  */
 final class HttpRelay {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(HttpRelay.class);
@@ -48,17 +47,18 @@ final class HttpRelay {
     this.metrics = metrics;
   }
 
-  void relay(HttpServerRequest request, Served served, String resource) {
-    request.pause();
+  void relay(ProxyExchange exchange, Served served, String resource) {
+    TunnelStream stream = exchange.stream();
+    stream.pause();
     Upstream upstream = served.upstream();
-    boolean upgrade = HopHeaders.isUpgrade(request);
+    String upgrade = exchange.header(Wire.UPGRADE);
     RequestOptions options =
         new RequestOptions()
-            .setMethod(request.method())
+            .setMethod(exchange.method())
             .setHost(upstream.host())
             .setPort(upstream.port())
             .setSsl(upstream.tls())
-            .setURI(upstream.basePath() + request.uri())
+            .setURI(upstream.basePath() + exchange.uri())
             .setConnectTimeout(connectTimeout.toMillis())
             .setFollowRedirects(false);
     client
@@ -66,7 +66,7 @@ final class HttpRelay {
         .onComplete(
             ar -> {
               if (ar.failed()) {
-                dialFailed(request, served, resource, ar.cause());
+                dialFailed(exchange, served, resource, ar.cause());
                 return;
               }
               HttpClientRequest upstreamRequest = ar.result();
@@ -76,21 +76,19 @@ final class HttpRelay {
                   e ->
                       LOG.debug(
                           "agent {}: {} exchange failed: {}", agentId, resource, e.toString()));
-              copyRequestHeaders(request, upstreamRequest);
-              if (upgrade) {
-                relayUpgrade(request, upstreamRequest, served, resource);
+              copyRequestHeaders(exchange, upstreamRequest);
+              if (upgrade != null) {
+                relayUpgrade(exchange, upstreamRequest, upgrade, served, resource);
               } else {
-                relayExchange(request, upstreamRequest, served, resource);
+                relayExchange(exchange, upstreamRequest, served, resource);
               }
             });
   }
 
   private void relayExchange(
-      HttpServerRequest request,
-      HttpClientRequest upstreamRequest,
-      Served served,
-      String resource) {
-    request.response().closeHandler(v -> upstreamRequest.reset());
+      ProxyExchange exchange, HttpClientRequest upstreamRequest, Served served, String resource) {
+    TunnelStream stream = exchange.stream();
+    stream.closeFuture().onComplete(v -> upstreamRequest.reset());
     responseTimeout
         .race(upstreamRequest, upstreamRequest.response())
         .onComplete(
@@ -98,7 +96,7 @@ final class HttpRelay {
               if (ar.failed() && ar.cause() instanceof ResponseTimeout.Expired) {
                 metrics.dialFailed(served.resource().kind(), ErrorCode.UPSTREAM_TIMEOUT);
                 RelayFailure.respond(
-                    request,
+                    exchange,
                     ErrorCode.UPSTREAM_TIMEOUT,
                     agentId,
                     resource,
@@ -108,97 +106,103 @@ final class HttpRelay {
                         + responseTimeout.duration().toMillis()
                         + " ms");
               } else if (ar.failed()) {
-                dialFailed(request, served, resource, ar.cause());
+                dialFailed(exchange, served, resource, ar.cause());
               } else {
-                sendResponse(request, ar.result(), upstreamRequest);
+                sendResponse(exchange, ar.result(), upstreamRequest);
               }
             });
-    if (HopHeaders.hasBody(request)) {
-      if (request.getHeader(HttpHeaders.CONTENT_LENGTH) == null) {
+    if (exchange.hasBody()) {
+      if (exchange.header(HttpHeaders.CONTENT_LENGTH.toString()) == null) {
         upstreamRequest.setChunked(true);
       }
-      Streams.counted(request, metrics.upstreamBytes())
-          .pipeTo(upstreamRequest)
+      Streams.counted(stream, metrics.upstreamBytes())
+          .pipe()
+          .endOnFailure(false)
+          .to(upstreamRequest)
           .onFailure(e -> upstreamRequest.reset());
     } else {
       upstreamRequest.end();
-      request.resume();
     }
   }
 
   private void sendResponse(
-      HttpServerRequest request,
+      ProxyExchange exchange,
       HttpClientResponse upstreamResponse,
       HttpClientRequest upstreamRequest) {
     upstreamResponse.pause();
-    HttpServerResponse response = request.response();
-    if (response.closed()) {
+    if (exchange.isClosed()) {
       upstreamRequest.reset();
       return;
     }
-    response.setStatusCode(upstreamResponse.statusCode());
-    if (upstreamResponse.statusMessage() != null) {
-      response.setStatusMessage(upstreamResponse.statusMessage());
+    MultiMap headers = MultiMap.caseInsensitiveMultiMap();
+    copyResponseHeaders(upstreamResponse.headers(), headers);
+    boolean bodyless =
+        HopHeaders.isBodyless(exchange.method(), upstreamResponse.statusCode())
+            || "0".equals(upstreamResponse.getHeader(HttpHeaders.CONTENT_LENGTH));
+    if (bodyless) {
+      exchange.respond(upstreamResponse.statusCode(), headers, true);
+      upstreamResponse.resume();
+      return;
     }
-    copyResponseHeaders(upstreamResponse.headers(), response.headers());
-    boolean bodyless = HopHeaders.isBodyless(request.method(), upstreamResponse.statusCode());
-    if (!bodyless && upstreamResponse.getHeader(HttpHeaders.CONTENT_LENGTH) == null) {
-      response.setChunked(true);
-    }
+    exchange.respond(upstreamResponse.statusCode(), headers, false);
+    TunnelStream stream = exchange.stream();
     Streams.counted(upstreamResponse, metrics.downstreamBytes())
-        .pipeTo(new OpenResponse(response))
+        .pipe()
+        .endOnFailure(false)
+        .to(stream)
         .onFailure(
             e -> {
               // Part of the response is out: the proxy can only learn of the failure by a reset.
               upstreamRequest.reset();
-              if (!response.ended()) {
-                response.reset();
-              }
+              stream.reset();
             });
   }
 
   private void relayUpgrade(
-      HttpServerRequest request,
+      ProxyExchange exchange,
       HttpClientRequest upstreamRequest,
+      String upgrade,
       Served served,
       String resource) {
     upstreamRequest.putHeader(HttpHeaders.CONNECTION, HttpHeaders.UPGRADE);
-    upstreamRequest.putHeader(HttpHeaders.UPGRADE, request.getHeader(HttpHeaders.UPGRADE));
+    upstreamRequest.putHeader(HttpHeaders.UPGRADE, upgrade);
     upstreamRequest
         .connect()
         .onComplete(
             ar -> {
               if (ar.failed()) {
-                dialFailed(request, served, resource, ar.cause());
+                dialFailed(exchange, served, resource, ar.cause());
                 return;
               }
               HttpClientResponse upstreamResponse = ar.result();
               if (upstreamResponse.statusCode() != 101) {
-                request.resume();
-                sendResponse(request, upstreamResponse, upstreamRequest);
+                sendResponse(exchange, upstreamResponse, upstreamRequest);
                 return;
               }
               NetSocket upstreamSocket = upstreamResponse.netSocket();
               upstreamSocket.pause();
-              HttpServerResponse response = request.response();
-              copyResponseHeaders(upstreamResponse.headers(), response.headers());
-              response.putHeader(HttpHeaders.CONNECTION, HttpHeaders.UPGRADE);
-              response.putHeader(
-                  HttpHeaders.UPGRADE, upstreamResponse.getHeader(HttpHeaders.UPGRADE));
-              metrics.splice(request, upstreamSocket);
+              if (exchange.isClosed()) {
+                upstreamSocket.close();
+                return;
+              }
+              MultiMap headers = MultiMap.caseInsensitiveMultiMap();
+              copyResponseHeaders(upstreamResponse.headers(), headers);
+              headers.set(Wire.UPGRADED, upstreamResponse.getHeader(HttpHeaders.UPGRADE));
+              exchange.respond(200, headers, false);
+              metrics.splice(exchange.stream(), upstreamSocket);
             });
   }
 
   private void dialFailed(
-      HttpServerRequest request, Served served, String resource, Throwable error) {
-    RelayFailure.respondToDial(request, agentId, served, resource, error, metrics);
+      ProxyExchange exchange, Served served, String resource, Throwable error) {
+    RelayFailure.respondToDial(exchange, agentId, served, resource, error, metrics);
   }
 
-  private void copyRequestHeaders(HttpServerRequest from, HttpClientRequest to) {
+  private void copyRequestHeaders(ProxyExchange from, HttpClientRequest to) {
     MultiMap in = from.headers();
     MultiMap out = to.headers();
     HopHeaders.copy(in, out, true, null);
-    String host = from.getHeader(HttpHeaders.HOST);
+    String host = from.header(HttpHeaders.HOST.toString());
     if (host != null && !in.contains("X-Forwarded-Host")) {
       out.set("X-Forwarded-Host", host);
     }

@@ -2,9 +2,7 @@ package io.gatehouse.agent.internal.relay;
 
 import io.gatehouse.agent.internal.catalog.Served;
 import io.gatehouse.relay.ErrorCode;
-import io.gatehouse.relay.ErrorResponse;
 import io.netty.channel.ConnectTimeoutException;
-import io.vertx.core.http.HttpServerRequest;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -32,13 +30,13 @@ final class RelayFailure {
    * first: then there is nothing to report, and the upstream is not to blame.
    */
   static void respondToDial(
-      HttpServerRequest request,
+      ProxyExchange exchange,
       String agentId,
       Served served,
       String resource,
       Throwable error,
       RelayMetrics metrics) {
-    if (request.response().closed()) {
+    if (exchange.isClosed()) {
       return;
     }
     ErrorCode failure = ofDial(error);
@@ -48,20 +46,17 @@ final class RelayFailure {
     String cause =
         error.getMessage() == null ? error.getClass().getSimpleName() : error.getMessage();
     respond(
-        request,
+        exchange,
         failure,
         agentId,
         resource,
         "upstream " + served.upstream() + " " + what + " (" + cause + ")");
   }
 
-  /**
-   * Answers {@code request} with {@code code}, unless the response has started (then the only
-   * honest signal left is closing the connection). The request body, if any, is discarded.
-   */
+  /** Answers {@code exchange} with {@code code}, or resets it if its response has started. */
   static void respond(
-      HttpServerRequest request, ErrorCode code, String agentId, String resource, String detail) {
+      ProxyExchange exchange, ErrorCode code, String agentId, String resource, String detail) {
     String line = "agent " + agentId + (resource == null ? "" : ": " + resource) + ": " + detail;
-    ErrorResponse.send(request, code, agentId, line);
+    exchange.fail(code, agentId, line);
   }
 }

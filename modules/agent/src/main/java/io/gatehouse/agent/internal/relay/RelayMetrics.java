@@ -5,7 +5,6 @@ import io.gatehouse.relay.ErrorCode;
 import io.gatehouse.relay.Splice;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.NetSocket;
 import java.util.EnumMap;
 import java.util.Map;
@@ -50,9 +49,10 @@ public final class RelayMetrics {
     (failure == ErrorCode.UPSTREAM_TIMEOUT ? timedOut : refused).get(kind).increment();
   }
 
-  /** Splices a connection taken over from {@code request} to {@code upstream}, counting bytes. */
-  void splice(HttpServerRequest request, NetSocket upstream) {
-    Splice.takeOver(request, upstream, upstreamBytes::increment, downstreamBytes::increment);
+  /** Splices the proxy's stream to {@code upstream}, counting bytes. */
+  void splice(Splice.End proxy, NetSocket upstream) {
+    Splice.join(
+        proxy, Splice.End.of(upstream), upstreamBytes::increment, downstreamBytes::increment, s -> {});
   }
 
   Counter upstreamBytes() {

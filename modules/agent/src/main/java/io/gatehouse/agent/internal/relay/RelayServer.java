@@ -4,45 +4,35 @@ import io.gatehouse.agent.AgentConfig;
 import io.gatehouse.agent.internal.catalog.ResourceCatalog;
 import io.gatehouse.agent.internal.catalog.Served;
 import io.gatehouse.config.DnsLabel;
-import io.gatehouse.config.HostPort;
 import io.gatehouse.config.NodeId;
 import io.gatehouse.events.Keys;
 import io.gatehouse.events.ResourceKind;
 import io.gatehouse.relay.ErrorCode;
-import io.gatehouse.relay.HopHeaders;
 import io.gatehouse.relay.ResponseTimeout;
 import io.gatehouse.relay.SessionId;
 import io.gatehouse.relay.Wire;
-import io.vertx.core.DeploymentOptions;
-import io.vertx.core.Future;
-import io.vertx.core.VerticleBase;
+import io.gatehouse.relay.tunnel.Tunnel;
+import io.gatehouse.relay.tunnel.TunnelStream;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.PoolOptions;
-import io.vertx.core.json.JsonObject;
+import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The agent's listener for proxies (wire protocol v1, {@code docs/wire-protocol.md}): validates the
- * {@code Gatehouse-*} headers, refuses resources this agent does not serve, and hands each session
- * to the HTTP or the TCP relay. One server instance runs on each event loop, all on the same port;
- * upstream clients are created once and shared, so nothing is allocated per request beyond the
- * exchange itself.
- *
- * <p>It does not own the {@link Vertx} it runs on: closing that closes the listener and every
- * connection.
+ * The agent's end of every session (wire protocol v2, {@code docs/wire-protocol.md}): each stream a
+ * proxy opens on a tunnel is checked ({@code Gatehouse-*} headers, a resource this agent serves, not
+ * draining) and handed to the HTTP or the TCP relay. Upstream clients are created once and shared,
+ * so nothing is allocated per session beyond the exchange itself. It listens on nothing: sessions
+ * arrive only on tunnels the agent dialed.
  */
 public final class RelayServer {
-  private final Vertx vertx;
   private final String agentId;
   private final ResourceCatalog catalog;
   private final HttpRelay http;
@@ -55,7 +45,6 @@ public final class RelayServer {
       AgentConfig.Relay settings,
       ResourceCatalog catalog,
       RelayMetrics metrics) {
-    this.vertx = vertx;
     this.agentId = agentId;
     this.catalog = catalog;
     HttpClient httpClient =
@@ -83,19 +72,21 @@ public final class RelayServer {
   }
 
   /**
-   * Binds {@code address} on {@code instances} event loops and returns the bound port (the chosen
-   * one when {@code address} has port 0).
+   * Serves a stream a proxy opened, its handlers on {@code context} (the tunnel's, on the stream's
+   * event loop). Call on that event loop, before the stream reads anything.
    */
-  public Future<Integer> listen(HostPort address, int instances) {
-    // Vert.x shares a port among server instances by its number; -1 asks for one free port
-    // shared by all instances, where 0 would give each instance its own.
-    int port = address.port() == 0 ? -1 : address.port();
-    AtomicInteger bound = new AtomicInteger();
-    return vertx
-        .deployVerticle(
-            () -> new Listener(address.host(), port, bound),
-            new DeploymentOptions().setInstances(instances))
-        .map(id -> bound.get());
+  public void accept(Http2StreamChannel channel, ContextInternal context) {
+    TunnelStream stream = Tunnel.accept(channel, context);
+    stream
+        .head()
+        .onComplete(
+            ar -> {
+              if (ar.succeeded() && ar.result() instanceof HttpRequest request) {
+                handle(new ProxyExchange(stream, request));
+              } else {
+                stream.reset();
+              }
+            });
   }
 
   /** From now on, new sessions get {@code 503 draining}; sessions already relayed continue. */
@@ -103,78 +94,58 @@ public final class RelayServer {
     draining = true;
   }
 
-  private void handle(HttpServerRequest request) {
-    if (request.path().equals(Wire.HEALTH_PATH) && request.method() == HttpMethod.GET) {
-      request
-          .response()
-          .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-          .putHeader(Wire.AGENT, agentId)
-          .end(
-              new JsonObject()
-                  .put("agent", agentId)
-                  .put("resources", catalog.size())
-                  .put("draining", draining)
-                  .encode());
-      return;
-    }
-    String resource = request.getHeader(Wire.RESOURCE);
-    String problem = headerProblem(request, resource);
+  private void handle(ProxyExchange exchange) {
+    String resource = exchange.header(Wire.RESOURCE);
+    String problem = headerProblem(exchange, resource);
     if (problem != null) {
-      RelayFailure.respond(request, ErrorCode.BAD_REQUEST, agentId, resource, problem);
+      RelayFailure.respond(exchange, ErrorCode.BAD_REQUEST, agentId, resource, problem);
       return;
     }
     if (draining) {
       RelayFailure.respond(
-          request, ErrorCode.DRAINING, agentId, resource, "shutting down; try another agent");
+          exchange, ErrorCode.DRAINING, agentId, resource, "shutting down; try another agent");
       return;
     }
     Optional<Served> served = catalog.lookup(resource);
     if (served.isEmpty()) {
       RelayFailure.respond(
-          request, ErrorCode.NOT_SERVING, agentId, resource, "not served by this agent");
+          exchange, ErrorCode.NOT_SERVING, agentId, resource, "not served by this agent");
       return;
     }
     boolean tcp = served.get().upstream().transport() == Upstream.Transport.TCP;
-    if (request.path().equals(Wire.TUNNEL_PATH)) {
-      if (!HopHeaders.isTunnelUpgrade(request)) {
+    if (exchange.path().equals(Wire.TUNNEL_PATH)) {
+      if (exchange.method() != HttpMethod.POST) {
         RelayFailure.respond(
-            request,
+            exchange,
             ErrorCode.BAD_REQUEST,
             agentId,
             resource,
-            "a tunnel is GET "
-                + Wire.TUNNEL_PATH
-                + " with Connection: Upgrade and Upgrade: "
-                + Wire.TUNNEL_PROTOCOL);
+            "a TCP session is POST " + Wire.TUNNEL_PATH);
       } else if (!tcp) {
         RelayFailure.respond(
-            request,
+            exchange,
             ErrorCode.BAD_REQUEST,
             agentId,
             resource,
-            "an HTTP resource: send its requests, not a tunnel");
+            "an HTTP resource: send its requests, not a TCP session");
       } else {
-        tunnel.relay(request, served.get(), resource);
+        tunnel.relay(exchange, served.get(), resource);
       }
       return;
     }
     if (tcp) {
       RelayFailure.respond(
-          request,
+          exchange,
           ErrorCode.BAD_REQUEST,
           agentId,
           resource,
-          "a TCP resource: open a tunnel (GET "
-              + Wire.TUNNEL_PATH
-              + ", Upgrade: "
-              + Wire.TUNNEL_PROTOCOL
-              + ")");
+          "a TCP resource: open a TCP session (POST " + Wire.TUNNEL_PATH + ")");
       return;
     }
-    http.relay(request, served.get(), resource);
+    http.relay(exchange, served.get(), resource);
   }
 
-  private static String headerProblem(HttpServerRequest request, String resource) {
+  private static String headerProblem(ProxyExchange exchange, String resource) {
     if (resource == null) {
       return "missing header " + Wire.RESOURCE;
     }
@@ -188,14 +159,14 @@ public final class RelayServer {
           + resource
           + "' (expected kind/name, e.g. app/demo)";
     }
-    String session = request.getHeader(Wire.SESSION);
+    String session = exchange.header(Wire.SESSION);
     if (session == null) {
       return "missing header " + Wire.SESSION;
     }
     if (!SessionId.isValid(session)) {
       return "malformed header " + Wire.SESSION + " (expected 32 lowercase hex characters)";
     }
-    String proxy = request.getHeader(Wire.PROXY);
+    String proxy = exchange.header(Wire.PROXY);
     if (proxy == null) {
       return "missing header " + Wire.PROXY;
     }
@@ -204,33 +175,5 @@ public final class RelayServer {
       return "malformed header " + Wire.PROXY;
     }
     return null;
-  }
-
-  /** One HTTP server on one event loop. */
-  private final class Listener extends VerticleBase {
-    private final String host;
-    private final int port;
-    private final AtomicInteger bound;
-
-    Listener(String host, int port, AtomicInteger bound) {
-      this.host = host;
-      this.port = port;
-      this.bound = bound;
-    }
-
-    @Override
-    public Future<?> start() {
-      HttpServer server =
-          vertx.createHttpServer(
-              new HttpServerOptions()
-                  .setTcpNoDelay(true)
-                  .setHttp2ClearTextEnabled(false)
-                  .setHandle100ContinueAutomatically(true)
-                  .setCompressionSupported(false));
-      return server
-          .requestHandler(RelayServer.this::handle)
-          .listen(port, host)
-          .onSuccess(s -> bound.set(s.actualPort()));
-    }
   }
 }

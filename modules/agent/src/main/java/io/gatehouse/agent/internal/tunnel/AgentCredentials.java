@@ -1,0 +1,106 @@
+package io.gatehouse.agent.internal.tunnel;
+
+import io.gatehouse.agent.AgentException;
+import io.gatehouse.pki.CertificateIdentity;
+import io.gatehouse.pki.IssuedCertificate;
+import io.gatehouse.pki.Pem;
+import io.gatehouse.pki.PkiException;
+import io.gatehouse.pki.TlsContexts;
+import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.IdentityCipherSuiteFilter;
+import io.netty.handler.ssl.JdkSslContext;
+import io.netty.handler.ssl.SslContext;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * What an agent proves itself with: its key and certificate from the cluster CA, and the CA's
+ * certificate it trusts proxies by, kept in its data directory as {@code agent.key}, {@code
+ * agent.crt} and {@code ca.crt}. The certificate must name this agent.
+ *
+ * @param own the agent's key and certificate chain
+ * @param ca the cluster CA's certificate
+ */
+public record AgentCredentials(IssuedCertificate own, X509Certificate ca) {
+  public static final String KEY_FILE = "agent.key";
+  public static final String CERT_FILE = "agent.crt";
+  public static final String CA_FILE = "ca.crt";
+
+  /**
+   * Reads the credentials of agent {@code agentId} from {@code dataDir}.
+   *
+   * @throws AgentException naming the file and what to do when one is missing, damaged or names
+   *     another agent
+   */
+  public static AgentCredentials read(Path dataDir, String agentId) {
+    Path cert = dataDir.resolve(CERT_FILE);
+    Path key = dataDir.resolve(KEY_FILE);
+    Path ca = dataDir.resolve(CA_FILE);
+    for (Path file : List.of(cert, key, ca)) {
+      if (!Files.exists(file)) {
+        throw new AgentException(
+            "agent "
+                + agentId
+                + " has no "
+                + file.getFileName()
+                + " in "
+                + dataDir
+                + ": join the cluster with a token (agent.join) or place the files "
+                + CERT_FILE
+                + ", "
+                + KEY_FILE
+                + " and "
+                + CA_FILE
+                + " there");
+      }
+    }
+    try {
+      IssuedCertificate own = IssuedCertificate.read(cert, key);
+      CertificateIdentity identity = own.identity();
+      if (identity.role() != CertificateIdentity.Role.AGENT || !identity.id().equals(agentId)) {
+        throw new AgentException(
+            cert
+                + " names "
+                + identity.role().word()
+                + " "
+                + identity.id()
+                + ", not agent "
+                + agentId);
+      }
+      return new AgentCredentials(own, Pem.readCertificates(ca).get(0));
+    } catch (PkiException e) {
+      throw new AgentException("agent " + agentId + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The kinds of resource the certificate allows the agent to serve. */
+  public Set<String> kinds() {
+    return own.identity().kinds();
+  }
+
+  /** TLS 1.3 as a client: presents the agent's certificate, trusts only the cluster CA. */
+  public SslContext clientContext() {
+    return new JdkSslContext(
+        TlsContexts.mutual(own, ca),
+        true,
+        null,
+        IdentityCipherSuiteFilter.INSTANCE,
+        new ApplicationProtocolConfig(
+            ApplicationProtocolConfig.Protocol.ALPN,
+            ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+            ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+            "http/1.1"),
+        ClientAuth.NONE,
+        new String[] {TlsContexts.PROTOCOL},
+        false);
+  }
+
+  @Override
+  public String toString() {
+    return "AgentCredentials[" + own.identity() + "]";
+  }
+}

@@ -1,0 +1,164 @@
+package io.gatehouse.agent.internal.tunnel;
+
+import io.gatehouse.agent.internal.relay.RelayServer;
+import io.gatehouse.config.HostPort;
+import io.gatehouse.kafka.Backoff;
+import io.gatehouse.pki.CertificateIdentity;
+import io.gatehouse.relay.tunnel.Tunnel;
+import io.gatehouse.relay.tunnel.TunnelDialer;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.vertx.core.internal.ContextInternal;
+import io.vertx.core.internal.VertxInternal;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps the agent's tunnel to each proxy it knows up: dials, and when a tunnel closes or cannot be
+ * opened, dials again after a jittered, growing pause (so a fleet does not return in lock-step
+ * after a proxy restart), reset once a tunnel is up. Streams on every tunnel go to the relay.
+ * Thread-safe; {@link #close} stops redialing and closes every tunnel.
+ */
+public final class ProxyLinks implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ProxyLinks.class);
+  private static final Duration FIRST_RETRY = Duration.ofMillis(100);
+  private static final Duration MAX_RETRY = Duration.ofSeconds(5);
+
+  private final VertxInternal vertx;
+  private final String agentId;
+  private final TunnelDialer dialer;
+  private final RelayServer relay;
+  private final RandomGenerator random;
+  private final Map<HostPort, Link> links = new ConcurrentHashMap<>();
+  private final Map<EventLoop, ContextInternal> contexts = new ConcurrentHashMap<>();
+  private volatile boolean closed;
+
+  public ProxyLinks(
+      VertxInternal vertx,
+      String agentId,
+      TunnelDialer dialer,
+      RelayServer relay,
+      RandomGenerator random) {
+    this.vertx = vertx;
+    this.agentId = agentId;
+    this.dialer = dialer;
+    this.relay = relay;
+    this.random = random;
+  }
+
+  /** Starts keeping a tunnel to {@code proxy}; a no-op if one is kept already. */
+  public void follow(HostPort proxy) {
+    if (closed) {
+      return;
+    }
+    links.computeIfAbsent(proxy, Link::new).dial();
+  }
+
+  /** The proxies a tunnel is up to right now, by address. */
+  public Set<HostPort> connected() {
+    Set<HostPort> out = new TreeSet<>(java.util.Comparator.comparing(HostPort::toString));
+    links.forEach(
+        (address, link) -> {
+          Tunnel t = link.tunnel;
+          if (t != null && t.isOpen()) {
+            out.add(address);
+          }
+        });
+    return out;
+  }
+
+  /** Stops redialing and closes every tunnel (and with them every session). Idempotent. */
+  @Override
+  public void close() {
+    closed = true;
+    links.values().forEach(Link::close);
+  }
+
+  private void accept(Http2StreamChannel channel) {
+    // One context per event loop: a stream's handlers run on its tunnel's thread, with no hop.
+    ContextInternal context =
+        contexts.computeIfAbsent(
+            channel.eventLoop(),
+            loop -> vertx.contextBuilder().withEventLoop(loop).build());
+    relay.accept(channel, context);
+  }
+
+  /** Checks that what answered is a proxy of this cluster (the CA was checked by TLS). */
+  private static void checkProxy(X509Certificate certificate) {
+    CertificateIdentity identity = CertificateIdentity.of(certificate);
+    if (identity.role() != CertificateIdentity.Role.PROXY) {
+      throw new IllegalStateException(
+          "its certificate names " + identity.role().word() + " " + identity.id() + ", not a proxy");
+    }
+  }
+
+  /** The tunnel to one proxy address, redialed until closed. */
+  private final class Link {
+    private final HostPort address;
+    private final Backoff backoff = new Backoff(FIRST_RETRY, MAX_RETRY, random);
+    private volatile Tunnel tunnel;
+    private boolean dialing;
+
+    Link(HostPort address) {
+      this.address = address;
+    }
+
+    synchronized void dial() {
+      if (dialing || closed || (tunnel != null && tunnel.isOpen())) {
+        return;
+      }
+      dialing = true;
+      dialer
+          .dial(address, agentId, ProxyLinks::checkProxy, ProxyLinks.this::accept)
+          .whenComplete(
+              (t, error) -> {
+                synchronized (this) {
+                  dialing = false;
+                  if (error != null) {
+                    retry(error.getMessage());
+                    return;
+                  }
+                  tunnel = t;
+                  backoff.reset();
+                }
+                LOG.info("agent {}: tunnel to {} is up", agentId, address);
+                t.onClose(
+                    () -> {
+                      if (!closed) {
+                        LOG.warn("agent {}: tunnel to {} closed; redialing", agentId, address);
+                        retry(null);
+                      }
+                    });
+                if (closed) {
+                  t.close();
+                }
+              });
+    }
+
+    private void retry(String why) {
+      if (closed) {
+        return;
+      }
+      Duration pause = backoff.next();
+      if (why != null) {
+        LOG.warn("agent {}: no tunnel to {} ({}); retrying in {} ms", agentId, address, why, pause.toMillis());
+      }
+      vertx.nettyEventLoopGroup().schedule(this::dial, pause.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    void close() {
+      Tunnel t = tunnel;
+      if (t != null) {
+        t.close();
+      }
+    }
+  }
+}

@@ -1,0 +1,64 @@
+package io.gatehouse.proxy.tunnel;
+
+import io.gatehouse.config.HostPort;
+import io.gatehouse.pki.ClusterCa;
+import io.gatehouse.pki.IssuedCertificate;
+import io.gatehouse.pki.Pem;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ClientAuth;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The TLS of the proxy's one port: a certificate of its own from the cluster CA, issued at start
+ * for its public host (and {@code *.<public host>} for apps), and client certificates requested,
+ * not required: agents present theirs for their tunnels, users have none.
+ *
+ * @param certificate the proxy's key and chain (its certificate, then the CA's)
+ * @param ca the cluster CA's certificate, which client certificates must chain to
+ */
+public record PortTls(IssuedCertificate certificate, java.security.cert.X509Certificate ca) {
+  /** How long a proxy's certificate lasts; a restart issues a new one. */
+  public static final Duration LIFETIME = Duration.ofDays(90);
+
+  /** Issues the proxy's certificate for the names users and agents reach it by. */
+  public static PortTls issue(ClusterCa ca, String proxyId, String publicHost, HostPort listen) {
+    Set<String> names = new LinkedHashSet<>(List.of(publicHost, "*." + publicHost, "localhost"));
+    List<InetAddress> ips = new ArrayList<>();
+    try {
+      ips.add(InetAddress.getByName("127.0.0.1"));
+      ips.add(InetAddress.getByName("::1"));
+      if (!listen.isWildcard() && Character.isDigit(listen.host().charAt(0))) {
+        InetAddress bound = InetAddress.getByName(listen.host());
+        if (!ips.contains(bound)) {
+          ips.add(bound);
+        }
+      }
+    } catch (UnknownHostException e) {
+      throw new IllegalStateException("a literal address did not parse", e);
+    }
+    return new PortTls(
+        ca.issueProxy(proxyId, List.copyOf(names), ips, LIFETIME), ca.certificate());
+  }
+
+  /** {@code options} serving TLS with this certificate and asking for client certificates. */
+  public HttpServerOptions apply(HttpServerOptions options) {
+    return options
+        .setSsl(true)
+        .setKeyCertOptions(
+            new PemKeyCertOptions()
+                .addKeyValue(Buffer.buffer(Pem.privateKey(certificate.key())))
+                .addCertValue(Buffer.buffer(Pem.certificates(certificate.chain()))))
+        .setTrustOptions(
+            new PemTrustOptions().addCertValue(Buffer.buffer(Pem.certificates(List.of(ca)))))
+        .setClientAuth(ClientAuth.REQUEST);
+  }
+}

@@ -1,0 +1,206 @@
+package io.gatehouse.relay.tunnel;
+
+import io.gatehouse.config.HostPort;
+import io.gatehouse.relay.Wire;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.util.ReferenceCountUtil;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+
+/**
+ * The agent's side of opening a tunnel: dials a proxy's port, does TLS with the agent's
+ * certificate, asks for the upgrade, and on {@code 101} becomes the HTTP/2 server end of a {@link
+ * Tunnel}. The agent opens no port of its own: every session arrives as a stream on a connection
+ * it dialed.
+ */
+public final class TunnelDialer {
+  private final EventLoopGroup group;
+  private final SslContext ssl;
+  private final TunnelSettings settings;
+  private final Duration connectTimeout;
+
+  /**
+   * @param group the event loops tunnels run on (the agent's Vert.x loops)
+   * @param ssl the client TLS context: the agent's key and certificate, trusting the cluster CA
+   */
+  public TunnelDialer(
+      EventLoopGroup group, SslContext ssl, TunnelSettings settings, Duration connectTimeout) {
+    this.group = group;
+    this.ssl = ssl;
+    this.settings = settings;
+    this.connectTimeout = connectTimeout;
+  }
+
+  /**
+   * A tunnel to {@code proxy} for agent {@code agentId}, each stream the proxy opens handed to
+   * {@code onStream}; completes once the proxy has answered 101, fails with a {@link
+   * TunnelException} saying why when it did not.
+   *
+   * @param onConnected told the proxy's certificate once TLS is up; throws to refuse the proxy
+   */
+  public CompletableFuture<Tunnel> dial(
+      HostPort proxy,
+      String agentId,
+      Consumer<X509Certificate> onConnected,
+      Consumer<Http2StreamChannel> onStream) {
+    CompletableFuture<Tunnel> result = new CompletableFuture<>();
+    String peer = "proxy at " + proxy;
+    new Bootstrap()
+        .group(group)
+        .channel(NioSocketChannel.class)
+        .option(ChannelOption.TCP_NODELAY, true)
+        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) connectTimeout.toMillis())
+        .handler(
+            new ChannelInitializer<Channel>() {
+              @Override
+              protected void initChannel(Channel ch) {
+                SslHandler tls = ssl.newHandler(ch.alloc(), proxy.host(), proxy.port());
+                ch.pipeline()
+                    .addLast("tls", tls)
+                    .addLast("http", new HttpClientCodec())
+                    .addLast(
+                        "upgrade",
+                        new Upgrade(tls, proxy, agentId, peer, onConnected, onStream, result));
+              }
+            })
+        .connect(proxy.host(), proxy.port())
+        .addListener(
+            (ChannelFutureListener)
+                f -> {
+                  if (!f.isSuccess()) {
+                    result.completeExceptionally(
+                        new TunnelException(
+                            "cannot reach " + peer + ": " + f.cause().getMessage(), f.cause()));
+                  }
+                });
+    return result;
+  }
+
+  /** Asks for the upgrade once TLS is up and swaps the HTTP/1.1 codec for the tunnel on 101. */
+  private final class Upgrade extends ChannelInboundHandlerAdapter {
+    private final SslHandler tls;
+    private final HostPort proxy;
+    private final String agentId;
+    private final String peer;
+    private final Consumer<X509Certificate> onConnected;
+    private final Consumer<Http2StreamChannel> onStream;
+    private final CompletableFuture<Tunnel> result;
+    private boolean switching;
+
+    Upgrade(
+        SslHandler tls,
+        HostPort proxy,
+        String agentId,
+        String peer,
+        Consumer<X509Certificate> onConnected,
+        Consumer<Http2StreamChannel> onStream,
+        CompletableFuture<Tunnel> result) {
+      this.tls = tls;
+      this.proxy = proxy;
+      this.agentId = agentId;
+      this.peer = peer;
+      this.onConnected = onConnected;
+      this.onStream = onStream;
+      this.result = result;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+      tls.handshakeFuture()
+          .addListener(
+              f -> {
+                if (!f.isSuccess()) {
+                  fail(ctx, "TLS with " + peer + " failed: " + f.cause().getMessage(), f.cause());
+                  return;
+                }
+                try {
+                  Certificate[] chain = tls.engine().getSession().getPeerCertificates();
+                  onConnected.accept((X509Certificate) chain[0]);
+                } catch (Exception e) {
+                  fail(ctx, "refusing " + peer + ": " + e.getMessage(), e);
+                  return;
+                }
+                FullHttpRequest request =
+                    new DefaultFullHttpRequest(
+                        HttpVersion.HTTP_1_1, HttpMethod.GET, Wire.AGENT_TUNNEL_PATH);
+                request.headers().set(HttpHeaderNames.HOST, proxy.toString());
+                request.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderNames.UPGRADE);
+                request.headers().set(HttpHeaderNames.UPGRADE, Wire.AGENT_TUNNEL_PROTOCOL);
+                request.headers().set(Wire.AGENT, agentId);
+                ctx.writeAndFlush(request);
+              });
+      ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      try {
+        if (msg instanceof HttpResponse response) {
+          if (response.status().code() != 101) {
+            fail(
+                ctx,
+                peer + " refused the tunnel: " + response.status() + reason(response),
+                null);
+            return;
+          }
+          switching = true;
+        }
+        if (switching && msg instanceof LastHttpContent) {
+          // Whatever the proxy sends next is HTTP/2: the codec goes, the tunnel takes the rest.
+          Tunnel tunnel = Tunnel.agentEnd(ctx.pipeline(), settings, peer, onStream);
+          ctx.pipeline().remove(this);
+          ctx.pipeline().remove("http");
+          result.complete(tunnel);
+        } else if (msg instanceof ByteBuf) {
+          ctx.fireChannelRead(ReferenceCountUtil.retain(msg));
+        }
+      } finally {
+        ReferenceCountUtil.release(msg);
+      }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+      result.completeExceptionally(new TunnelException(peer + " closed the connection"));
+      ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      fail(ctx, "tunnel to " + peer + " failed: " + cause.getMessage(), cause);
+    }
+
+    private void fail(ChannelHandlerContext ctx, String message, Throwable cause) {
+      result.completeExceptionally(new TunnelException(message, cause));
+      ctx.close();
+    }
+
+    private String reason(HttpResponse response) {
+      String error = response.headers().get(Wire.ERROR);
+      return error == null ? "" : " (" + error + ")";
+    }
+  }
+}
