@@ -7,9 +7,6 @@ import io.gatehouse.agent.internal.relay.RelayMetrics;
 import io.gatehouse.agent.internal.relay.RelayServer;
 import io.gatehouse.agent.internal.tunnel.AgentCredentials;
 import io.gatehouse.agent.internal.tunnel.ProxyLinks;
-import io.gatehouse.relay.tunnel.TunnelDialer;
-import io.gatehouse.relay.tunnel.TunnelSettings;
-import io.vertx.core.internal.VertxInternal;
 import io.gatehouse.agent.internal.watch.ResourceWatcher;
 import io.gatehouse.config.HostPort;
 import io.gatehouse.config.NodeId;
@@ -21,17 +18,18 @@ import io.gatehouse.kafka.TopicContractException;
 import io.gatehouse.kafka.TopicPolicyException;
 import io.gatehouse.kafka.TopicSetup;
 import io.gatehouse.lifecycle.Closer;
-import io.gatehouse.lifecycle.FileTree;
+import io.gatehouse.relay.tunnel.TunnelDialer;
+import io.gatehouse.relay.tunnel.TunnelSettings;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.internal.VertxInternal;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -360,7 +358,7 @@ public final class Agent implements AutoCloseable {
           p.closer.register(p.watcher);
           p.watcher.start();
         }
-      } catch (IOException | RuntimeException e) {
+      } catch (RuntimeException e) {
         abort(p, e);
         throw e instanceof AgentException ae
             ? ae

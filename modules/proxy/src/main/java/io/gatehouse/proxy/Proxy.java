@@ -7,6 +7,7 @@ import io.gatehouse.kafka.Backoff;
 import io.gatehouse.kafka.KafkaSettings;
 import io.gatehouse.kafka.TopicSetup;
 import io.gatehouse.lifecycle.Closer;
+import io.gatehouse.pki.ClusterCa;
 import io.gatehouse.proxy.api.Api;
 import io.gatehouse.proxy.audit.AuditLog;
 import io.gatehouse.proxy.config.ProxyConfig;
@@ -22,7 +23,6 @@ import io.gatehouse.proxy.session.SessionPins;
 import io.gatehouse.proxy.session.SessionSweeper;
 import io.gatehouse.proxy.tunnel.AgentTunnels;
 import io.gatehouse.proxy.tunnel.PortTls;
-import io.gatehouse.pki.ClusterCa;
 import io.gatehouse.relay.Wire;
 import io.gatehouse.relay.tunnel.TunnelSettings;
 import io.gatehouse.state.Materializer;
@@ -255,7 +255,8 @@ public final class Proxy implements AutoCloseable {
         PortTls tls =
             PortTls.issue(
                 ClusterCa.load(config.caDir()), config.id(), config.publicHost(), config.listen());
-        p.tunnels = p.closer.register(new AgentTunnels(config.id(), TunnelSettings.DEFAULTS, clock));
+        p.tunnels =
+            p.closer.register(new AgentTunnels(config.id(), TunnelSettings.DEFAULTS, clock));
         p.beats = p.closer.register(AgentBeats.live(p.store, p.materializer.changes()));
         p.table =
             new RoutingTable(
@@ -273,7 +274,7 @@ public final class Proxy implements AutoCloseable {
                 new SessionPins(
                     p.store, p.materializer.changes(), p.publisher, clock, config.id()));
         SessionPins pins = p.pins;
-        StateGauges.register(p.registry, table, pins);
+        StateGauges.register(p.registry, table, pins, p.tunnels);
         AuditLog audit = new AuditLog(p.publisher, clock, config.id());
         p.vertx =
             p.closer.register(

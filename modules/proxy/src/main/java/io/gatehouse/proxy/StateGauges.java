@@ -1,10 +1,10 @@
 package io.gatehouse.proxy;
 
 import io.gatehouse.events.ResourceKind;
-import io.gatehouse.proxy.routing.AgentStatus;
 import io.gatehouse.proxy.routing.ResourceCensus;
 import io.gatehouse.proxy.routing.RoutingTable;
 import io.gatehouse.proxy.session.SessionPins;
+import io.gatehouse.proxy.tunnel.AgentTunnels;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
@@ -28,10 +28,11 @@ final class StateGauges {
     this.table = table;
   }
 
-  static void register(MeterRegistry registry, RoutingTable table, SessionPins pins) {
+  static void register(
+      MeterRegistry registry, RoutingTable table, SessionPins pins, AgentTunnels tunnels) {
     StateGauges gauges = new StateGauges(table);
-    Gauge.builder("gatehouse.agents.alive", gauges::agentsAlive)
-        .description("Agents whose beat is younger than its TTL, measured against the stream")
+    Gauge.builder("gatehouse.agents.alive", () -> tunnels.connected().size())
+        .description("Agents with a live tunnel to this proxy")
         .register(registry);
     for (ResourceKind kind : ResourceKind.values()) {
       resources(registry, kind, "healthy", () -> gauges.census().healthy(kind));
@@ -50,13 +51,6 @@ final class StateGauges {
         .tag("kind", kind.word())
         .tag("health", health)
         .register(registry);
-  }
-
-  private int agentsAlive() {
-    return (int)
-        table.beats().stream()
-            .filter(beat -> table.health(beat) != AgentStatus.Health.BEAT_EXPIRED)
-            .count();
   }
 
   private synchronized ResourceCensus census() {

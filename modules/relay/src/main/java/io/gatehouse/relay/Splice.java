@@ -12,17 +12,21 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongConsumer;
 
 /**
- * Two byte streams (sockets, tunnel streams) joined into one byte stream in both directions, the one splice of either end of the
- * wire (a tunnel, an upgraded connection). It is back-pressured: a side is paused while the other's
- * write queue is full. When either side ends, closes or fails, both are ended (flushing what is
- * queued) and the end handler runs once with the byte counts. Every buffer is also reported to the
- * given counters as it passes, so long-lived connections show on meters before they end.
+ * Two byte streams (sockets, tunnel streams) joined into one byte stream in both directions, the
+ * one splice of either end of the wire (a tunnel, an upgraded connection). It is back-pressured: a
+ * side is paused while the other's write queue is full. When either side ends, closes or fails,
+ * both are ended (flushing what is queued) and the end handler runs once with the byte counts.
+ * Every buffer is also reported to the given counters as it passes, so long-lived connections show
+ * on meters before they end.
  */
 public final class Splice {
   /** One side of a splice: a byte stream both ways that says when it has closed. */
   public interface End extends ReadStream<Buffer>, WriteStream<Buffer> {
     /** Runs once the side is closed, whoever closed it. */
     End closeHandler(Handler<Void> handler);
+
+    @Override
+    End exceptionHandler(Handler<Throwable> handler);
 
     /** A socket as one side. */
     static End of(NetSocket socket) {

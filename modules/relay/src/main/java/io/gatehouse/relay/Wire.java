@@ -28,7 +28,10 @@ public final class Wire {
 
   public static final String HEALTH_PATH = "/.gatehouse/health";
 
-  /** Where an agent opens its tunnel on a proxy's port, upgraded with {@link #AGENT_TUNNEL_PROTOCOL}. */
+  /**
+   * Where an agent opens its tunnel on a proxy's port, upgraded with {@link
+   * #AGENT_TUNNEL_PROTOCOL}.
+   */
   public static final String AGENT_TUNNEL_PATH = "/v1/agent/tunnel";
 
   /** The upgrade token of an agent tunnel: HTTP/2 with the proxy as the client, after the 101. */
@@ -45,6 +48,7 @@ public final class Wire {
    * then carries the upgraded connection's bytes.
    */
   public static final String UPGRADED = "Gatehouse-Upgraded";
+
   public static final String TUNNEL_PROTOCOL = "gatehouse-tunnel/1";
 
   /** Hop-by-hop headers (RFC 9110 §7.6.1, plus Host and Expect): never forwarded by a relay. */

@@ -36,8 +36,7 @@ final class AgentStreams {
             () ->
                 Future.failedFuture(
                     new IllegalStateException("agent " + agentId + " has no tunnel to this proxy")))
-        .recover(
-            e -> Future.failedFuture(AgentFailure.unreachable(choice.resource(), agentId, e)));
+        .recover(e -> Future.failedFuture(AgentFailure.unreachable(choice.resource(), agentId, e)));
   }
 
   /**

@@ -275,7 +275,10 @@ final class HttpIngress {
         out.putHeader(HttpHeaders.CONNECTION, HttpHeaders.UPGRADE);
         out.putHeader(HttpHeaders.UPGRADE, upgraded);
         Splice.takeOver(
-            request, stream, metrics.http.upstream()::increment, metrics.http.downstream()::increment);
+            request,
+            stream,
+            metrics.http.upstream()::increment,
+            metrics.http.downstream()::increment);
         return;
       }
       int status = response.status().code();

@@ -17,7 +17,9 @@ final class StreamHeads {
   static HttpRequest request(HttpMethod method, String uri, MultiMap headers) {
     HttpRequest head =
         new DefaultHttpRequest(
-            HttpVersion.HTTP_1_1, io.netty.handler.codec.http.HttpMethod.valueOf(method.name()), uri);
+            HttpVersion.HTTP_1_1,
+            io.netty.handler.codec.http.HttpMethod.valueOf(method.name()),
+            uri);
     headers.forEach(h -> head.headers().add(h.getKey(), h.getValue()));
     return head;
   }

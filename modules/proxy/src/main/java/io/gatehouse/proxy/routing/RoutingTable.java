@@ -18,8 +18,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.function.Predicate;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
@@ -50,9 +50,9 @@ public final class RoutingTable {
 
   /**
    * The proxy's table over {@code store}: agents' beats as given (e.g. {@link AgentBeats#live}),
-   * which agents serve which resource loaded into memory and kept current through {@code
-   * changes}, and {@code connected} telling whether an agent has a live tunnel to this proxy (no
-   * tunnel, no session here). Close it to unsubscribe.
+   * which agents serve which resource loaded into memory and kept current through {@code changes},
+   * and {@code connected} telling whether an agent has a live tunnel to this proxy (no tunnel, no
+   * session here). Close it to unsubscribe.
    */
   public RoutingTable(
       StateStore store,
@@ -229,8 +229,8 @@ public final class RoutingTable {
 
   /**
    * The verdict on agent {@code agentId}: its tunnel to this proxy decides whether it is alive, its
-   * beat (when it has one) whether it is draining, and this proxy's ejections whether it is
-   * skipped for a while.
+   * beat (when it has one) whether it is draining, and this proxy's ejections whether it is skipped
+   * for a while.
    */
   AgentStatus.Health health(String agentId, AgentBeat beat, Instant seen) {
     if (!connected.test(agentId)) {

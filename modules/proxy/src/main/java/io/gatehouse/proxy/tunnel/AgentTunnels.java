@@ -92,14 +92,20 @@ public final class AgentTunnels implements AutoCloseable {
           403,
           "access-denied",
           null,
-          "the certificate names " + identity.role().word() + " " + identity.id() + ", not an agent");
+          "the certificate names "
+              + identity.role().word()
+              + " "
+              + identity.id()
+              + ", not an agent");
       return;
     }
     String agentId = identity.id();
-    String remote = request.remoteAddress() == null ? "unknown" : request.remoteAddress().toString();
+    String remote =
+        request.remoteAddress() == null ? "unknown" : request.remoteAddress().toString();
     TunnelUpgrade.accept(request, settings, agentId)
         .onSuccess(tunnel -> register(agentId, identity.kinds(), tunnel, remote))
-        .onFailure(e -> LOG.warn("tunnel from agent {} failed to open: {}", agentId, e.getMessage()));
+        .onFailure(
+            e -> LOG.warn("tunnel from agent {} failed to open: {}", agentId, e.getMessage()));
   }
 
   private static CertificateIdentity identity(HttpServerRequest request)

@@ -45,8 +45,7 @@ public record PortTls(IssuedCertificate certificate, java.security.cert.X509Cert
     } catch (UnknownHostException e) {
       throw new IllegalStateException("a literal address did not parse", e);
     }
-    return new PortTls(
-        ca.issueProxy(proxyId, List.copyOf(names), ips, LIFETIME), ca.certificate());
+    return new PortTls(ca.issueProxy(proxyId, List.copyOf(names), ips, LIFETIME), ca.certificate());
   }
 
   /** {@code options} serving TLS with this certificate and asking for client certificates. */

@@ -33,8 +33,8 @@ import java.util.function.Consumer;
 /**
  * The agent's side of opening a tunnel: dials a proxy's port, does TLS with the agent's
  * certificate, asks for the upgrade, and on {@code 101} becomes the HTTP/2 server end of a {@link
- * Tunnel}. The agent opens no port of its own: every session arrives as a stream on a connection
- * it dialed.
+ * Tunnel}. The agent opens no port of its own: every session arrives as a stream on a connection it
+ * dialed.
  */
 public final class TunnelDialer {
   private final EventLoopGroup group;
@@ -160,10 +160,7 @@ public final class TunnelDialer {
       try {
         if (msg instanceof HttpResponse response) {
           if (response.status().code() != 101) {
-            fail(
-                ctx,
-                peer + " refused the tunnel: " + response.status() + reason(response),
-                null);
+            fail(ctx, peer + " refused the tunnel: " + response.status() + reason(response), null);
             return;
           }
           switching = true;

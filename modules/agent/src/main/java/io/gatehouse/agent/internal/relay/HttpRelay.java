@@ -193,8 +193,7 @@ final class HttpRelay {
             });
   }
 
-  private void dialFailed(
-      ProxyExchange exchange, Served served, String resource, Throwable error) {
+  private void dialFailed(ProxyExchange exchange, Served served, String resource, Throwable error) {
     RelayFailure.respondToDial(exchange, agentId, served, resource, error, metrics);
   }
 

@@ -91,9 +91,9 @@ final class ProxyExchange {
   }
 
   /**
-   * Answers with {@code code}'s status, {@code Gatehouse-Error} and {@code Gatehouse-Agent} and
-   * one line of text, unless the response has started: then the stream is reset, the only honest
-   * signal left.
+   * Answers with {@code code}'s status, {@code Gatehouse-Error} and {@code Gatehouse-Agent} and one
+   * line of text, unless the response has started: then the stream is reset, the only honest signal
+   * left.
    */
   void fail(ErrorCode code, String agentId, String line) {
     if (stream.headWritten()) {

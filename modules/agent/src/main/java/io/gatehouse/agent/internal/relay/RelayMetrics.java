@@ -52,7 +52,11 @@ public final class RelayMetrics {
   /** Splices the proxy's stream to {@code upstream}, counting bytes. */
   void splice(Splice.End proxy, NetSocket upstream) {
     Splice.join(
-        proxy, Splice.End.of(upstream), upstreamBytes::increment, downstreamBytes::increment, s -> {});
+        proxy,
+        Splice.End.of(upstream),
+        upstreamBytes::increment,
+        downstreamBytes::increment,
+        s -> {});
   }
 
   Counter upstreamBytes() {

@@ -27,10 +27,10 @@ import java.util.Optional;
 
 /**
  * The agent's end of every session (wire protocol v2, {@code docs/wire-protocol.md}): each stream a
- * proxy opens on a tunnel is checked ({@code Gatehouse-*} headers, a resource this agent serves, not
- * draining) and handed to the HTTP or the TCP relay. Upstream clients are created once and shared,
- * so nothing is allocated per session beyond the exchange itself. It listens on nothing: sessions
- * arrive only on tunnels the agent dialed.
+ * proxy opens on a tunnel is checked ({@code Gatehouse-*} headers, a resource this agent serves,
+ * not draining) and handed to the HTTP or the TCP relay. Upstream clients are created once and
+ * shared, so nothing is allocated per session beyond the exchange itself. It listens on nothing:
+ * sessions arrive only on tunnels the agent dialed.
  */
 public final class RelayServer {
   private final String agentId;

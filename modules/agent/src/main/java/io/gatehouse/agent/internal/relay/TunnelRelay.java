@@ -40,7 +40,8 @@ final class TunnelRelay {
                 upstreamSocket.close();
                 return;
               }
-              exchange.respond(200, MultiMap.caseInsensitiveMultiMap().set(Wire.AGENT, agentId), false);
+              exchange.respond(
+                  200, MultiMap.caseInsensitiveMultiMap().set(Wire.AGENT, agentId), false);
               metrics.splice(exchange.stream(), upstreamSocket);
             });
   }

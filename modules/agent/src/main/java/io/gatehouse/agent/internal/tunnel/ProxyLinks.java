@@ -86,8 +86,7 @@ public final class ProxyLinks implements AutoCloseable {
     // One context per event loop: a stream's handlers run on its tunnel's thread, with no hop.
     ContextInternal context =
         contexts.computeIfAbsent(
-            channel.eventLoop(),
-            loop -> vertx.contextBuilder().withEventLoop(loop).build());
+            channel.eventLoop(), loop -> vertx.contextBuilder().withEventLoop(loop).build());
     relay.accept(channel, context);
   }
 
@@ -96,7 +95,11 @@ public final class ProxyLinks implements AutoCloseable {
     CertificateIdentity identity = CertificateIdentity.of(certificate);
     if (identity.role() != CertificateIdentity.Role.PROXY) {
       throw new IllegalStateException(
-          "its certificate names " + identity.role().word() + " " + identity.id() + ", not a proxy");
+          "its certificate names "
+              + identity.role().word()
+              + " "
+              + identity.id()
+              + ", not a proxy");
     }
   }
 
@@ -149,7 +152,12 @@ public final class ProxyLinks implements AutoCloseable {
       }
       Duration pause = backoff.next();
       if (why != null) {
-        LOG.warn("agent {}: no tunnel to {} ({}); retrying in {} ms", agentId, address, why, pause.toMillis());
+        LOG.warn(
+            "agent {}: no tunnel to {} ({}); retrying in {} ms",
+            agentId,
+            address,
+            why,
+            pause.toMillis());
       }
       vertx.nettyEventLoopGroup().schedule(this::dial, pause.toMillis(), TimeUnit.MILLISECONDS);
     }
