@@ -32,7 +32,7 @@ class ModuleBoundariesTest {
       Map.ofEntries(
           Map.entry("lifecycle", Set.of()),
           Map.entry("config", Set.of()),
-          Map.entry("pki", Set.of()),
+          Map.entry("pki", Set.of("config")),
           Map.entry("events", Set.of("config")),
           Map.entry("broker", Set.of("lifecycle")),
           Map.entry("kafka", Set.of("events")),
