@@ -175,6 +175,7 @@ final class FleetScaleBench {
 
   private static Path writeConfig(Path dir, String bootstrap) throws Exception {
     Files.createDirectories(dir);
+    Path ca = CaDir.ensure(dir.resolve("ca"));
     Path config = dir.resolve("proxy.yaml");
     Files.writeString(
         config,
@@ -183,9 +184,10 @@ final class FleetScaleBench {
           id: fleet-proxy
           kafka: { bootstrap: "%s" }
           data_dir: "%s"
+          ca: { dir: "%s" }
           listen: "127.0.0.1:0"
         """
-            .formatted(bootstrap, dir.resolve("data")));
+            .formatted(bootstrap, dir.resolve("data"), ca));
     return config;
   }
 

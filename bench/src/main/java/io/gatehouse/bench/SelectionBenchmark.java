@@ -6,6 +6,7 @@ import io.gatehouse.events.ResourceKind;
 import io.gatehouse.events.SessionPin;
 import io.gatehouse.events.codec.EventCodec;
 import io.gatehouse.events.topic.Topic;
+import io.gatehouse.pki.ClusterSecret;
 import io.gatehouse.proxy.publish.EventPublisher;
 import io.gatehouse.proxy.routing.AgentBeats;
 import io.gatehouse.proxy.routing.AgentChoice;
@@ -14,9 +15,11 @@ import io.gatehouse.proxy.routing.Ejections;
 import io.gatehouse.proxy.routing.ResourceRef;
 import io.gatehouse.proxy.routing.RoutingTable;
 import io.gatehouse.proxy.routing.SessionRequest;
+import io.gatehouse.proxy.session.SessionKeys;
 import io.gatehouse.proxy.session.SessionPins;
 import io.gatehouse.state.StateBatch;
 import java.io.IOException;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -84,7 +87,9 @@ public class SelectionBenchmark extends StoreBenchmark {
             () -> Instant.now(),
             new Ejections(clock, Duration.ofSeconds(10)));
     selector = AgentSelector.pinnedFirst(table, ThreadLocalRandom.current());
-    pins = new SessionPins(store, Flux.never(), new NoKafka(), clock, "bench-proxy");
+    // As the proxy keys pins: by the HMAC of the id, which the measured pin() includes.
+    SessionKeys keys = new SessionKeys(ClusterSecret.generate(new SecureRandom()));
+    pins = new SessionPins(store, Flux.never(), new NoKafka(), clock, "bench-proxy", keys);
   }
 
   @TearDown(Level.Trial)

@@ -1,5 +1,6 @@
 package io.gatehouse.bench.suite;
 
+import io.gatehouse.bench.CaDir;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -47,6 +48,7 @@ final class GatehouseChain implements AutoCloseable {
     Waits.forLog(broker, "ready", Duration.ofSeconds(60));
 
     Path proxyConf = work.resolve("proxy.yaml");
+    Path ca = CaDir.ensure(work.resolve("ca"));
     Files.writeString(
         proxyConf,
         String.join(
@@ -55,6 +57,7 @@ final class GatehouseChain implements AutoCloseable {
             "  id: bench-proxy",
             "  kafka: { bootstrap: \"" + bootstrap + "\" }",
             "  data_dir: " + work.resolve("proxy-data"),
+            "  ca: { dir: \"" + ca + "\" }",
             "  listen: \"127.0.0.1:" + proxyPort + "\"",
             "  public_host: localhost",
             ""));

@@ -9,6 +9,7 @@ import io.gatehouse.agent.AgentConfig;
 import io.gatehouse.cli.dev.DevStack;
 import io.gatehouse.config.HostPort;
 import io.gatehouse.events.ResourceKind;
+import io.gatehouse.pki.ClusterSecret;
 import io.gatehouse.relay.client.TunnelClient;
 import io.gatehouse.relay.client.TunnelClient.LocalTunnel;
 import io.gatehouse.testkit.Eventually;
@@ -237,6 +238,43 @@ class DevTourIT {
             "--format",
             "json");
     assertThat(all.out()).contains("\"type\":\"session.start\"", "\"type\":\"resource.create\"");
+  }
+
+  @Test
+  @Order(7)
+  void auditTailShowsSessionsByTheirKeyNeverByTheirId() throws Exception {
+    String cookie = curlDemo().sessionCookie();
+    assertThat(cookie).matches("[0-9a-f]{32}");
+    // Dev mode made the cluster secret in its data directory; the test hashes with it too.
+    String key =
+        ClusterSecret.read(dir.resolve("data").resolve("ca"))
+            .hash(ClusterSecret.Purpose.SESSION, cookie);
+
+    Eventually.within(WAIT)
+        .untilAsserted(
+            () -> {
+              Invocation json =
+                  gatehouse(
+                      "audit",
+                      "tail",
+                      "--from-beginning",
+                      "--kafka",
+                      stack.kafkaBootstrap(),
+                      "--no-follow",
+                      "--format",
+                      "json");
+              assertThat(json.code()).as(json.err()).isZero();
+              assertThat(json.out())
+                  .contains("\"session\":\"" + key.substring(0, 12) + "\"")
+                  .contains("\"sessionKey\":\"" + key + "\"")
+                  .doesNotContain(cookie);
+            });
+    Invocation text =
+        gatehouse(
+            "audit", "tail", "--from-beginning", "--kafka", stack.kafkaBootstrap(), "--no-follow");
+    assertThat(text.out()).contains("session=" + key.substring(0, 12)).doesNotContain(cookie);
+    Invocation sessions = gatehouse("sessions");
+    assertThat(sessions.out()).contains(key.substring(0, 12)).doesNotContain(cookie);
   }
 
   @Test

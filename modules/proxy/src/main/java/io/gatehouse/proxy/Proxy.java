@@ -8,6 +8,8 @@ import io.gatehouse.kafka.KafkaSettings;
 import io.gatehouse.kafka.TopicSetup;
 import io.gatehouse.lifecycle.Closer;
 import io.gatehouse.pki.ClusterCa;
+import io.gatehouse.pki.ClusterSecret;
+import io.gatehouse.pki.PkiException;
 import io.gatehouse.proxy.api.Api;
 import io.gatehouse.proxy.audit.AuditLog;
 import io.gatehouse.proxy.config.ProxyConfig;
@@ -19,6 +21,7 @@ import io.gatehouse.proxy.routing.AgentSelector;
 import io.gatehouse.proxy.routing.Ejections;
 import io.gatehouse.proxy.routing.ResourceListing;
 import io.gatehouse.proxy.routing.RoutingTable;
+import io.gatehouse.proxy.session.SessionKeys;
 import io.gatehouse.proxy.session.SessionPins;
 import io.gatehouse.proxy.session.SessionSweeper;
 import io.gatehouse.proxy.tunnel.AgentTunnels;
@@ -60,6 +63,10 @@ import org.slf4j.LoggerFactory;
  * materializer has caught up with the topics, {@link #isReady()} is false and {@code /readyz}
  * answers 503, but sessions are already routed from whatever the local state holds (after a
  * restart, the table of the last run). Topics missing on the cluster are created in the background.
+ *
+ * <p>Session pins and audit events are keyed by the keyed hash of the session id ({@link
+ * SessionKeys}) under the cluster secret, read at start from {@code <ca dir>/cluster.secret}: every
+ * proxy of a cluster must have the same one, and a proxy without it does not start.
  *
  * <p>{@link #close()} stops what start opened, in reverse: the session sweeper; the web server and
  * open tunnels (each tunnel's end is audited) and the agents' connection pool; the pins, routing
@@ -183,6 +190,7 @@ public final class Proxy implements AutoCloseable {
     private Clock clock = Clock.systemUTC();
     private RandomGenerator random = new SecureRandom();
     private MeterRegistry registry;
+    private ClusterSecret secret;
 
     private Builder(ProxyConfig config) {
       this.config = Objects.requireNonNull(config, "config");
@@ -212,12 +220,24 @@ public final class Proxy implements AutoCloseable {
     }
 
     /**
+     * The cluster secret that keys session pins, instead of reading {@code <ca dir>/}{@value
+     * ClusterSecret#FILE}; for tests that start proxies without a CA directory. Proxies that share
+     * sessions must share the secret.
+     */
+    public Builder clusterSecret(ClusterSecret secret) {
+      this.secret = Objects.requireNonNull(secret, "secret");
+      return this;
+    }
+
+    /**
      * Starts the proxy.
      *
-     * @throws ProxyException when the state store cannot be opened or the web address cannot be
-     *     bound; whatever was started is stopped again
+     * @throws ProxyException when the cluster secret cannot be read (naming the file and {@code
+     *     gatehouse ca init}), the state store cannot be opened or the web address cannot be bound;
+     *     whatever was started is stopped again
      */
     public Proxy start() {
+      SessionKeys keys = new SessionKeys(secret != null ? secret : readSecret(config));
       Parts p = new Parts();
       p.config = config;
       p.registry =
@@ -272,7 +292,7 @@ public final class Proxy implements AutoCloseable {
         p.pins =
             p.closer.register(
                 new SessionPins(
-                    p.store, p.materializer.changes(), p.publisher, clock, config.id()));
+                    p.store, p.materializer.changes(), p.publisher, clock, config.id(), keys));
         SessionPins pins = p.pins;
         StateGauges.register(p.registry, table, pins, p.tunnels);
         AuditLog audit = new AuditLog(p.publisher, clock, config.id());
@@ -333,6 +353,16 @@ public final class Proxy implements AutoCloseable {
           config.dataDir(),
           config.kafkaBootstrap());
       return new Proxy(p);
+    }
+
+    private static ClusterSecret readSecret(ProxyConfig config) {
+      try {
+        return ClusterSecret.read(config.caDir());
+      } catch (PkiException e) {
+        // The message names the file and says to run `gatehouse ca init`; it never holds the key.
+        throw new ProxyException(
+            "proxy " + config.id() + " cannot start: " + e.getMessage() + " (proxy.ca.dir)", e);
+      }
     }
 
     private static Future<Integer> listen(

@@ -14,13 +14,16 @@ import io.gatehouse.events.codec.EventCodec;
 import io.gatehouse.events.topic.Topic;
 import io.gatehouse.events.topic.TopicNames;
 import io.gatehouse.lifecycle.Closer;
+import io.gatehouse.pki.ClusterSecret;
 import io.gatehouse.proxy.config.ProxyConfig;
+import io.gatehouse.proxy.session.SessionKeys;
 import io.gatehouse.testkit.Eventually;
 import io.gatehouse.testkit.KafkaBrokerExtension;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -48,7 +51,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  *
  * <p>Guarantees: before the class's {@code @BeforeAll} methods run, a real broker is up (see {@link
  * KafkaBrokerExtension}) and a fresh data directory exists; every proxy and agent the class starts
- * runs on that broker under one topic prefix of its own. After the last test (and the class's
+ * runs on that broker under one topic prefix of its own, and its proxies share one CA directory
+ * with one cluster secret, so they find each other's sessions. After the last test (and the class's
  * {@code @AfterAll} methods) everything is closed in the reverse of the order it was started or
  * {@linkplain #adopt handed over}: agents and proxies first, the data directory deleted once no
  * store is open, then the broker, and last the {@linkplain #web() HTTP client} whose Vert.x serves
@@ -66,6 +70,7 @@ final class Cluster implements BeforeAllCallback, AfterAllCallback, AutoCloseabl
   private final Web web = closer.register(new Web());
   final String prefix = kafka.uniquePrefix("proxy").replaceAll("\\.$", "");
   private Path dataDir;
+  private SessionKeys sessionKeys;
 
   /** Outer class plus entered {@code @Nested} classes: JUnit calls the hooks once for each. */
   private int depth;
@@ -79,6 +84,19 @@ final class Cluster implements BeforeAllCallback, AfterAllCallback, AutoCloseabl
     closer.register(() -> kafka.afterAll(context));
     dataDir = Files.createTempDirectory("gatehouse-proxy-it");
     closer.register(() -> deleteTree(dataDir));
+    ClusterSecret secret = ClusterSecret.generate(new SecureRandom());
+    secret.write(caDir());
+    sessionKeys = new SessionKeys(secret);
+  }
+
+  /** The proxies' CA directory, holding the cluster secret. */
+  Path caDir() {
+    return dataDir.resolve("ca");
+  }
+
+  /** The key of session {@code sessionId} (a cookie's value) on this cluster's topics. */
+  String sessionKey(String sessionId) {
+    return sessionKeys.of(sessionId);
   }
 
   @Override
@@ -119,6 +137,7 @@ final class Cluster implements BeforeAllCallback, AfterAllCallback, AutoCloseabl
               id: %s
               kafka: { bootstrap: "%s" }
               data_dir: "%s"
+              ca: { dir: "%s" }
               listen: "127.0.0.1:0"
               public_host: localhost
               topic_prefix: %s
@@ -128,6 +147,7 @@ final class Cluster implements BeforeAllCallback, AfterAllCallback, AutoCloseabl
                     id,
                     kafka.bootstrapServers(),
                     dataDir.resolve(id),
+                    caDir(),
                     prefix,
                     responseTimeout.toMillis() + "ms"),
             id + ".yaml");
@@ -224,7 +244,7 @@ final class Cluster implements BeforeAllCallback, AfterAllCallback, AutoCloseabl
     }
   }
 
-  /** Audit events of one type about one session or resource key. */
+  /** Audit events of one type about one session key ({@link #sessionKey}) or resource key. */
   List<AuditEvent> audit(String type, String subject) {
     return audit().stream()
         .filter(e -> e.getType().equals(type))

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gatehouse.agent.Agent;
 import io.gatehouse.config.HostPort;
+import io.gatehouse.proxy.session.SessionKeys;
 import io.gatehouse.testkit.Eventually;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
@@ -136,7 +137,7 @@ class DashboardIT {
   }
 
   @Test
-  void eventsShowSessionIdsCutToTheirPrefixOnly() throws Exception {
+  void eventsShowSessionsByTheirShortIdOnly() throws Exception {
     try (EventReader events = EventReader.open(proxy, "/v1/events?topics=sessions,audit")) {
       assertThat(events.next().name()).isEqualTo("status");
 
@@ -151,12 +152,13 @@ class DashboardIT {
       }
       Event session = firstOfEach.get("sessions");
       Event audit = firstOfEach.get("audit");
-      assertThat(session.json().getString("key")).isEqualTo(cookie.substring(0, 8));
-      assertThat(session.json().getJsonObject("value").getString("sessionId"))
-          .isEqualTo(cookie.substring(0, 8));
-      assertThat(audit.json().getJsonObject("value").getString("sessionId"))
-          .isEqualTo(cookie.substring(0, 8));
-      assertThat(session.data() + audit.data()).doesNotContain(cookie);
+      String shortId = SessionKeys.shortId(cluster.sessionKey(cookie));
+      assertThat(session.json().getString("key")).isEqualTo(shortId);
+      assertThat(session.json().getJsonObject("value").getString("sessionId")).isEqualTo(shortId);
+      assertThat(audit.json().getJsonObject("value").getString("sessionId")).isEqualTo(shortId);
+      assertThat(session.data() + audit.data())
+          .doesNotContain(cookie)
+          .doesNotContain(cookie.substring(0, 8));
     }
   }
 

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.gatehouse.agent.Agent;
 import io.gatehouse.config.HostPort;
 import io.gatehouse.events.AuditEvent;
+import io.gatehouse.proxy.session.SessionKeys;
 import io.gatehouse.testkit.Eventually;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
@@ -96,7 +97,7 @@ class RoutingIT {
                 assertThat(
                         web.get(proxyB, "/v1/sessions").array().stream()
                             .map(o -> ((JsonObject) o).getString("session")))
-                    .contains(session.substring(0, 8)));
+                    .contains(SessionKeys.shortId(cluster.sessionKey(session))));
     for (int i = 0; i < 10; i++) {
       Web.Response r = web.app(proxyB, "demo", "/on-b", session);
       assertThat(r.status()).isEqualTo(200);
@@ -176,14 +177,14 @@ class RoutingIT {
     Eventually.within(WAIT)
         .untilAsserted(
             () -> {
-              List<AuditEvent> repins = cluster.audit("session.repin", session);
+              List<AuditEvent> repins = cluster.audit("session.repin", cluster.sessionKey(session));
               assertThat(repins).hasSize(1);
               AuditEvent e = repins.get(0);
               assertThat(e.getAgentId()).isEqualTo(after);
               assertThat(e.getDetails()).containsEntry("from", before);
               assertThat(e.getProxyId()).isEqualTo("proxy-a");
               assertThat(e.getOutcome()).isEqualTo("ok");
-              assertThat(cluster.audit("session.start", session)).hasSize(1);
+              assertThat(cluster.audit("session.start", cluster.sessionKey(session))).hasSize(1);
             });
   }
 

@@ -12,11 +12,13 @@ import io.gatehouse.events.topic.Topic;
 import io.gatehouse.events.topic.TopicNames;
 import io.gatehouse.kafka.KafkaClients;
 import io.gatehouse.kafka.KafkaSettings;
+import io.gatehouse.proxy.session.SessionKeys;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.KafkaException;
@@ -27,7 +29,12 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code gatehouse audit tail}: reads {@code gatehouse.audit} straight from Kafka. */
+/**
+ * {@code gatehouse audit tail}: reads {@code gatehouse.audit} straight from Kafka. A session is
+ * shown by the short id {@code /v1/sessions} shows ({@link SessionKeys#shortId}); the JSON format
+ * adds the full session key, the key of its pin on {@code gatehouse.sessions}. Neither is a session
+ * id, and an id an older release wrote in its place is only ever shown cut to the short id.
+ */
 @Command(
     name = "audit",
     mixinStandardHelpOptions = true,
@@ -48,6 +55,9 @@ public final class AuditCommand implements Runnable {
       description = "Print audit events as they happen, one line each.")
   public static final class Tail implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** A session key, as this release writes it; a 32-digit session id is not one. */
+    private static final Pattern SESSION_KEY = Pattern.compile("[0-9a-f]{64}");
 
     @Option(
         names = "--kafka",
@@ -169,7 +179,11 @@ public final class AuditCommand implements Runnable {
         node.put("user", e.getUser())
             .put("kind", e.getKind())
             .put("name", e.getName())
-            .put("sessionId", e.getSessionId());
+            .put(
+                "session", e.getSessionId() == null ? null : SessionKeys.shortId(e.getSessionId()));
+        if (e.getSessionId() != null && SESSION_KEY.matcher(e.getSessionId()).matches()) {
+          node.put("sessionKey", e.getSessionId());
+        }
         node.put("agent", e.getAgentId())
             .put("proxy", e.getProxyId())
             .put("bytesIn", e.getBytesIn())
@@ -188,11 +202,7 @@ public final class AuditCommand implements Runnable {
       append(line, "agent", e.getAgentId());
       append(line, "proxy", e.getProxyId());
       append(
-          line,
-          "session",
-          e.getSessionId() == null
-              ? null
-              : e.getSessionId().substring(0, Math.min(8, e.getSessionId().length())));
+          line, "session", e.getSessionId() == null ? null : SessionKeys.shortId(e.getSessionId()));
       if (e.getBytesIn() + e.getBytesOut() > 0) {
         line.append(" bytes=").append(e.getBytesIn()).append('/').append(e.getBytesOut());
       }

@@ -16,6 +16,7 @@ public final class SessionsCommand extends GenericListCommand {
 
   @Override
   List<String> columns() {
-    return List.of("sessionId", "kind", "name", "agent", "user");
+    // "session" is the short id of the session's key, as /v1/sessions lists it.
+    return List.of("session", "kind", "name", "agent", "user");
   }
 }

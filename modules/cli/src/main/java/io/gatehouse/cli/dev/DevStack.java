@@ -4,11 +4,14 @@ import io.gatehouse.agent.Agent;
 import io.gatehouse.agent.AgentConfig;
 import io.gatehouse.broker.EmbeddedKafka;
 import io.gatehouse.lifecycle.Closer;
+import io.gatehouse.pki.ClusterSecret;
 import io.gatehouse.proxy.Proxy;
 import io.gatehouse.proxy.config.ProxyConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,8 +22,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The whole system in one process, all on loopback: an embedded Kafka broker (KRaft) with its data
  * under {@code dataDir/kafka}, a proxy, {@code agents} agents and the demo upstreams — an HTTP echo
- * app {@code demo} and a TCP echo {@code echo}. Closing stops the agents first (so their tombstones
- * reach Kafka), then the proxy, the upstreams and the broker.
+ * app {@code demo} and a TCP echo {@code echo}. The proxy's cluster secret is {@code
+ * dataDir/ca/cluster.secret}, made on the first start and kept, so sessions survive a restart and a
+ * proxy started next to dev mode with the default {@code ca.dir} shares them. Closing stops the
+ * agents first (so their tombstones reach Kafka), then the proxy, the upstreams and the broker.
  */
 public final class DevStack implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(DevStack.class);
@@ -85,6 +90,11 @@ public final class DevStack implements AutoCloseable {
           e);
     }
     progress.accept("starting proxy on 127.0.0.1:" + settings.webPort());
+    Path ca = data.resolve("ca");
+    if (!Files.exists(ca.resolve(ClusterSecret.FILE))) {
+      // What `gatehouse ca init` also writes; dev mode needs only the secret that keys sessions.
+      ClusterSecret.generate(new SecureRandom()).write(ca);
+    }
     proxy =
         Proxy.start(
             ProxyConfig.parse(
@@ -94,6 +104,7 @@ public final class DevStack implements AutoCloseable {
                     "  id: dev-proxy",
                     "  kafka: { bootstrap: \"" + kafka.bootstrapServers() + "\" }",
                     "  data_dir: \"" + data.resolve("proxy") + "\"",
+                    "  ca: { dir: \"" + ca + "\" }",
                     "  listen: \"127.0.0.1:" + settings.webPort() + "\"",
                     "  public_host: localhost"),
                 "gatehouse dev"));

@@ -2,6 +2,7 @@ package io.gatehouse.proxy.api;
 
 import io.gatehouse.events.topic.Topic;
 import io.gatehouse.proxy.ingress.IngressFailure;
+import io.gatehouse.proxy.session.SessionKeys;
 import io.gatehouse.relay.ErrorCode;
 import io.gatehouse.state.StateChange;
 import io.vertx.core.Context;
@@ -20,8 +21,9 @@ import reactor.core.publisher.Flux;
 /**
  * {@code GET /v1/events}: server-sent events of the changes applied to local state, from the moment
  * the client connects. Each event is named after its table and carries {@code
- * {"topic","key","deleted","value"}}; {@code ?topics=heartbeats,agents} narrows the stream. Session
- * ids are cut to the prefix {@code /v1/sessions} shows: the whole id is a bearer secret.
+ * {"topic","key","deleted","value"}}; {@code ?topics=heartbeats,agents} narrows the stream.
+ * Sessions appear by the short id {@code /v1/sessions} shows ({@link SessionKeys#shortId}), as
+ * every listing does.
  *
  * <p>Whatever the filter, a {@code status} event ({@link ProxyStatus}) comes first, again within a
  * second of a change of readiness, Kafka reachability or agent health, and at least every {@link
@@ -146,7 +148,7 @@ final class EventStream {
     write(response, change.topic().suffix(), data);
   }
 
-  /** Cuts the session id in the key and the value to the prefix the API shows. */
+  /** Cuts the session key in the record key and the value to the short id the API shows. */
   private static void hideSessionId(JsonObject data) {
     JsonObject value = data.getJsonObject("value");
     String id = value == null ? null : value.getString("sessionId");
@@ -154,14 +156,14 @@ final class EventStream {
     if (id != null) {
       value.put("sessionId", prefix(id));
     }
-    // sessions are keyed by session id; audit events by session id or by kind/name.
+    // sessions are keyed by session key; audit events by session key or by kind/name.
     if (key.equals(id) || "sessions".equals(data.getString("topic"))) {
       data.put("key", prefix(key));
     }
   }
 
-  private static String prefix(String sessionId) {
-    return sessionId.substring(0, Math.min(ResourceJson.SESSION_PREFIX, sessionId.length()));
+  private static String prefix(String sessionKey) {
+    return SessionKeys.shortId(sessionKey);
   }
 
   /** Writes one event; false when the client is gone, or was dropped for not keeping up. */

@@ -5,6 +5,7 @@ import io.gatehouse.events.ResourceDefinition;
 import io.gatehouse.events.SessionPin;
 import io.gatehouse.proxy.routing.AgentStatus;
 import io.gatehouse.proxy.routing.ResourceRef;
+import io.gatehouse.proxy.session.SessionKeys;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
@@ -16,8 +17,6 @@ import java.util.TreeMap;
 
 /** The API's JSON shapes (docs/proxy.md): resources, agents, sessions. */
 final class ResourceJson {
-  /** How many leading hex digits of a session id the API shows: the whole id is the cookie. */
-  static final int SESSION_PREFIX = 8;
 
   private ResourceJson() {}
 
@@ -76,9 +75,7 @@ final class ResourceJson {
 
   static JsonObject session(SessionPin pin) {
     return new JsonObject()
-        .put(
-            "session",
-            pin.getSessionId().substring(0, Math.min(SESSION_PREFIX, pin.getSessionId().length())))
+        .put("session", SessionKeys.shortId(pin.getSessionId()))
         .put("kind", pin.getKind())
         .put("name", pin.getName())
         .put("agent", pin.getAgentId())

@@ -15,8 +15,10 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * Writes {@link AuditEvent}s to {@code gatehouse.audit}: who did what to which resource, through
- * which agent and proxy, with what outcome and how many bytes. Session events are keyed by session
- * id, resource events by {@code kind/name}, so each subject's events stay in order. Thread-safe.
+ * which agent and proxy, with what outcome and how many bytes. Session events are keyed by the
+ * session's key ({@link io.gatehouse.proxy.session.SessionKeys}), which is also their {@code
+ * sessionId}: never the session id itself, a bearer secret. Resource events are keyed by {@code
+ * kind/name}. So each subject's events stay in order. Thread-safe.
  */
 public final class AuditLog {
   public static final String SESSION_START = "session.start";
@@ -68,13 +70,17 @@ public final class AuditLog {
             .build());
   }
 
-  /** No agent could take a session; the user got an error. */
-  public void selectionFailed(String sessionId, RoutingFailure failure, String remote) {
+  /**
+   * No agent could take a session; the user got an error.
+   *
+   * @param sessionKey the session's key ({@link io.gatehouse.proxy.session.SessionPins#key})
+   */
+  public void selectionFailed(String sessionKey, RoutingFailure failure, String remote) {
     AuditEvent.Builder e =
         base(SESSION_FAIL, failure.reason().code())
             .setKind(failure.resource().kind().word())
             .setName(failure.resource().name())
-            .setSessionId(sessionId);
+            .setSessionId(sessionKey);
     Map<String, String> details = details("remote", remote, "error", failure.getMessage());
     if (!failure.attempts().isEmpty()) {
       details.put(

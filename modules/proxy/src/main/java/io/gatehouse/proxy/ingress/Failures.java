@@ -62,17 +62,19 @@ public final class Failures {
   /**
    * A new session that could not be placed: counted and audited when routing refused it (no agent,
    * unknown resource, every agent failed), then answered as {@link #respond} does.
+   *
+   * @param sessionKey the session's key, never its id: audit events hold no bearer secret
    */
   static void refuseSession(
       HttpServerRequest request,
       Throwable failure,
-      String sessionId,
+      String sessionKey,
       String remote,
       IngressMetrics metrics,
       AuditLog audit) {
     if (failure instanceof RoutingFailure routing) {
       metrics.sessionsFailed.increment();
-      audit.selectionFailed(sessionId, routing, remote);
+      audit.selectionFailed(sessionKey, routing, remote);
     }
     respond(request, failure);
   }

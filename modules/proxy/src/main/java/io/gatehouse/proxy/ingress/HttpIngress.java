@@ -77,8 +77,11 @@ final class HttpIngress {
   void handle(HttpServerRequest request, ResourceRef resource) {
     request.pause();
     String remote = Ingress.remote(request);
-    SessionPin pin = existingPin(request, resource);
-    String sessionId = pin != null ? pin.getSessionId() : SessionId.generate();
+    String cookie = cookie(request);
+    SessionPin pin = cookie == null ? null : existingPin(cookie, resource);
+    // The id itself only goes to the user (cookie) and the agent (Gatehouse-Session); pins and
+    // audit events hold its key.
+    String sessionId = pin != null ? cookie : SessionId.generate();
     SessionRequest sessionRequest =
         pin != null
             ? SessionRequest.pinned(resource, pin.getAgentId())
@@ -90,7 +93,13 @@ final class HttpIngress {
         .onComplete(
             ar -> {
               if (ar.failed()) {
-                Failures.refuseSession(request, ar.cause(), sessionId, remote, metrics, audit);
+                Failures.refuseSession(
+                    request,
+                    ar.cause(),
+                    pin != null ? pin.getSessionId() : pins.key(sessionId),
+                    remote,
+                    metrics,
+                    audit);
                 return;
               }
               Dialed<Forwarded> dialed = ar.result();
@@ -106,13 +115,15 @@ final class HttpIngress {
             });
   }
 
-  /** The session's pin, if the request carries a cookie of a live session of this resource. */
-  private SessionPin existingPin(HttpServerRequest request, ResourceRef resource) {
+  /** The session id the request's cookie carries, if it has the form of one. */
+  private static String cookie(HttpServerRequest request) {
     Cookie cookie = request.getCookie(COOKIE);
-    if (cookie == null || !SessionId.isValid(cookie.getValue())) {
-      return null;
-    }
-    SessionPin pin = pins.get(cookie.getValue()).orElse(null);
+    return cookie != null && SessionId.isValid(cookie.getValue()) ? cookie.getValue() : null;
+  }
+
+  /** The pin of session {@code sessionId}, if it is a live session of this resource. */
+  private SessionPin existingPin(String sessionId, ResourceRef resource) {
+    SessionPin pin = pins.get(sessionId).orElse(null);
     if (pin == null
         || !SessionPins.HTTP.equals(pin.getTransport())
         || !resource.kind().word().equals(pin.getKind())
@@ -120,7 +131,7 @@ final class HttpIngress {
       return null;
     }
     if (pins.isIdle(pin, idleTimeout)) {
-      pins.unpin(pin.getSessionId());
+      pins.unpin(pin);
       audit.sessionEnded(pin, "expired", 0, 0);
       return null;
     }

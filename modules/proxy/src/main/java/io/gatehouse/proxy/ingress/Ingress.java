@@ -102,9 +102,9 @@ public final class Ingress {
     return false;
   }
 
-  /** Whether a TCP session is open on this proxy. */
-  public boolean isTunnelOpen(String sessionId) {
-    return tunnels.isOpen(sessionId);
+  /** Whether the TCP session of {@code sessionKey} ({@link SessionPins#key}) is open here. */
+  public boolean isTunnelOpen(String sessionKey) {
+    return tunnels.isOpen(sessionKey);
   }
 
   /** Closes open TCP sessions (each end is audited). */

@@ -33,6 +33,9 @@ import java.util.concurrent.TimeoutException;
  * cannot be reached or refuses), answers {@code 101} only once the agent has, and then splices the
  * two connections. The session is pinned for as long as the connection lives; its end tombstones
  * the pin and is audited with the bytes relayed each way.
+ *
+ * <p>The session id goes to the agent ({@code Gatehouse-Session}) and back to the user in the
+ * {@code 101}; everything this proxy keeps or writes about the session uses its key.
  */
 final class TunnelIngress {
   private final String proxyId;
@@ -42,7 +45,9 @@ final class TunnelIngress {
   private final AuditLog audit;
   private final IngressMetrics metrics;
 
-  /** Sessions from pin to end, including those whose connection is still being switched. */
+  /**
+   * Keys of the sessions from pin to end, including those whose connection is still being switched.
+   */
   private final Set<String> live = ConcurrentHashMap.newKeySet();
 
   private final Map<String, Splice> open = new ConcurrentHashMap<>();
@@ -62,9 +67,9 @@ final class TunnelIngress {
     this.metrics = metrics;
   }
 
-  /** Whether a TCP session is open on this proxy. */
-  boolean isOpen(String sessionId) {
-    return live.contains(sessionId);
+  /** Whether the TCP session of {@code sessionKey} is open on this proxy. */
+  boolean isOpen(String sessionKey) {
+    return live.contains(sessionKey);
   }
 
   /** Closes every open tunnel (each end is audited). */
@@ -90,7 +95,8 @@ final class TunnelIngress {
         .onComplete(
             ar -> {
               if (ar.failed()) {
-                Failures.refuseSession(request, ar.cause(), sessionId, remote, metrics, audit);
+                Failures.refuseSession(
+                    request, ar.cause(), pins.key(sessionId), remote, metrics, audit);
                 return;
               }
               splice(request, sessionId, ar.result(), remote);
@@ -153,7 +159,8 @@ final class TunnelIngress {
       agentStream.reset();
       return;
     }
-    live.add(sessionId);
+    String key = pins.key(sessionId);
+    live.add(key);
     SessionPin pin;
     try {
       pin =
@@ -164,7 +171,7 @@ final class TunnelIngress {
               SessionPins.TCP,
               null);
     } catch (RuntimeException e) {
-      live.remove(sessionId);
+      live.remove(key);
       agentStream.reset();
       Failures.respond(request, e);
       return;
@@ -181,8 +188,8 @@ final class TunnelIngress {
             sr -> {
               if (sr.failed()) {
                 agentStream.reset();
-                live.remove(sessionId);
-                pins.unpin(sessionId);
+                live.remove(key);
+                pins.unpin(pin);
                 audit.sessionEnded(pin, "failed", 0, 0);
                 return;
               }
@@ -191,14 +198,14 @@ final class TunnelIngress {
                       Splice.End.of(sr.result()),
                       agentStream,
                       s -> {
-                        open.remove(sessionId);
-                        live.remove(sessionId);
-                        pins.unpin(sessionId);
+                        open.remove(key);
+                        live.remove(key);
+                        pins.unpin(pin);
                         audit.sessionEnded(pin, "closed", s.bytesUp(), s.bytesDown());
                       });
               // Socket events run on this event loop after this handler returns, so the end
               // handler cannot have run yet.
-              open.put(sessionId, splice);
+              open.put(key, splice);
             });
   }
 

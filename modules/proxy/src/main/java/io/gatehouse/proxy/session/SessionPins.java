@@ -31,13 +31,19 @@ import reactor.core.publisher.Flux;
  * every other proxy sees it once its materializer has read it. Removing a pin deletes it locally
  * and writes a tombstone.
  *
+ * <p>A pin is keyed by its session's {@linkplain SessionKeys key} (the keyed hash of the session
+ * id), never by the id: {@link #get} hashes the cookie it is given, and the pin's {@code sessionId}
+ * field holds the same key. So neither the topic nor the state built from it holds a bearer secret,
+ * and every operation on a pin once made ({@link #repin}, {@link #touch}, {@link #unpin}) works
+ * from the pin alone.
+ *
  * <p>HTTP pins carry {@code lastActiveAt}, refreshed at most once per touch interval so that a busy
  * session does not write on every request; a pin idle past the timeout is expired by {@link
  * #expire}. TCP pins live exactly as long as their connection.
  *
- * <p>The ids of the pinned sessions are also held in memory (about 100 bytes each), current through
- * this class's writes and the materializer's changes, so {@link #count()} costs no scan. Close it
- * to unsubscribe; the store is not closed. Thread-safe.
+ * <p>The keys of the pinned sessions are also held in memory (about 150 bytes each), current
+ * through this class's writes and the materializer's changes, so {@link #count()} costs no scan.
+ * Close it to unsubscribe; the store is not closed. Thread-safe.
  */
 public final class SessionPins implements AutoCloseable {
   public static final String HTTP = "http";
@@ -45,6 +51,7 @@ public final class SessionPins implements AutoCloseable {
 
   private final StateStore store;
   private final KeyValueStore table;
+  private final SessionKeys keys;
   private final EventPublisher publisher;
   private final Clock clock;
   private final String proxyId;
@@ -53,28 +60,37 @@ public final class SessionPins implements AutoCloseable {
 
   /**
    * Pins in {@code store}, following {@code changes} (the materializer's) for pins other proxies
-   * write. The ids are loaded and followed through a {@link TableView}: no change is missed, and a
+   * write. The keys are loaded and followed through a {@link TableView}: no change is missed, and a
    * pin deleted while they load is not counted.
+   *
+   * @param keys the session keys of the cluster: every proxy must hash with the same secret
    */
   public SessionPins(
       StateStore store,
       Flux<StateChange> changes,
       EventPublisher publisher,
       Clock clock,
-      String proxyId) {
+      String proxyId,
+      SessionKeys keys) {
     this.store = store;
     this.table = store.table(Topic.SESSIONS.suffix());
+    this.keys = Objects.requireNonNull(keys, "keys");
     this.publisher = Objects.requireNonNull(publisher, "publisher");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.proxyId = Objects.requireNonNull(proxyId, "proxyId");
-    // Only the ids are kept, undecoded: the count needs no more, and get() reads the store.
+    // Only the keys are kept, undecoded: the count needs no more, and get() reads the store.
     this.view =
         TableView.open(
             store,
             Topic.SESSIONS,
             changes,
-            (sessionId, value) -> sessionId,
-            TableView.Listener.of((sessionId, id) -> pinned.add(id), pinned::remove));
+            (key, value) -> key,
+            TableView.Listener.of((key, same) -> pinned.add(same), pinned::remove));
+  }
+
+  /** The key that stands for {@code sessionId} in pins, audit events and listings. */
+  public String key(String sessionId) {
+    return keys.of(sessionId);
   }
 
   /** How many sessions are pinned in local state, whichever proxy pinned them. */
@@ -82,9 +98,9 @@ public final class SessionPins implements AutoCloseable {
     return pinned.size();
   }
 
-  /** The pin of {@code sessionId}, as this proxy knows it. */
+  /** The pin of {@code sessionId} (a cookie's value), as this proxy knows it. */
   public Optional<SessionPin> get(String sessionId) {
-    byte[] value = table.get(Keys.bytes(sessionId));
+    byte[] value = table.get(Keys.bytes(keys.of(sessionId)));
     if (value == null) {
       return Optional.empty();
     }
@@ -95,13 +111,18 @@ public final class SessionPins implements AutoCloseable {
     }
   }
 
-  /** Pins a new session to {@code agent}, now. */
+  /**
+   * Pins a new session to {@code agent}, now.
+   *
+   * @return the pin, whose {@code sessionId} is the session's key, not {@code sessionId}
+   */
   public SessionPin pin(
       String sessionId, ResourceRef resource, AgentEndpoint agent, String transport, String user) {
     Instant now = clock.instant();
+    String key = keys.of(sessionId);
     SessionPin pin =
         SessionPin.newBuilder()
-            .setSessionId(sessionId)
+            .setSessionId(key)
             .setKind(resource.kind().word())
             .setName(resource.name())
             .setAgentId(agent.agentId())
@@ -112,7 +133,7 @@ public final class SessionPins implements AutoCloseable {
             .setStartedAt(now)
             .setLastActiveAt(now)
             .build();
-    write(sessionId, pin);
+    write(key, pin);
     return pin;
   }
 
@@ -148,8 +169,8 @@ public final class SessionPins implements AutoCloseable {
   }
 
   /** Ends a session: deletes its pin here and tombstones it on the topic. */
-  public void unpin(String sessionId) {
-    write(sessionId, null);
+  public void unpin(SessionPin pin) {
+    write(pin.getSessionId(), null);
   }
 
   /** Whether the pin has been idle longer than {@code timeout}. */
@@ -158,7 +179,7 @@ public final class SessionPins implements AutoCloseable {
         && Duration.between(pin.getLastActiveAt(), clock.instant()).compareTo(timeout) > 0;
   }
 
-  /** Every pin this proxy knows, in session-id order. */
+  /** Every pin this proxy knows, in key order. */
   public List<SessionPin> all() {
     List<SessionPin> out = new ArrayList<>();
     table.scan(
@@ -191,7 +212,7 @@ public final class SessionPins implements AutoCloseable {
       boolean mine = proxyId.equals(pin.getProxyId());
       Duration idle = Duration.between(pin.getLastActiveAt(), now);
       if (idle.compareTo(mine ? idleTimeout : idleTimeout.multipliedBy(2)) > 0) {
-        unpin(pin.getSessionId());
+        unpin(pin);
         ended.add(pin);
       }
     }
@@ -202,7 +223,7 @@ public final class SessionPins implements AutoCloseable {
    * Ends the TCP sessions this proxy's id pinned in an earlier run: their connections died with it.
    * Called once, when the proxy has caught up with the stream.
    *
-   * @param openHere whether a TCP session is open in this run
+   * @param openHere whether the TCP session of a key is open in this run
    * @return the pins ended
    */
   public List<SessionPin> endOrphans(Predicate<String> openHere) {
@@ -211,7 +232,7 @@ public final class SessionPins implements AutoCloseable {
       if (TCP.equals(pin.getTransport())
           && proxyId.equals(pin.getProxyId())
           && !openHere.test(pin.getSessionId())) {
-        unpin(pin.getSessionId());
+        unpin(pin);
         ended.add(pin);
       }
     }
@@ -224,28 +245,28 @@ public final class SessionPins implements AutoCloseable {
     view.close();
   }
 
-  private void track(String sessionId, boolean isPinned) {
+  private void track(String key, boolean isPinned) {
     if (isPinned) {
-      pinned.add(sessionId);
+      pinned.add(key);
     } else {
-      pinned.remove(sessionId);
+      pinned.remove(key);
     }
   }
 
-  private void write(String sessionId, SessionPin pin) {
-    byte[] key = Keys.bytes(sessionId);
+  private void write(String key, SessionPin pin) {
+    byte[] bytes = Keys.bytes(key);
     try (StateBatch batch = store.batch()) {
       if (pin == null) {
-        batch.delete(table.name(), key);
+        batch.delete(table.name(), bytes);
       } else {
-        batch.put(table.name(), key, EventCodec.SESSION_PIN.encode(pin));
+        batch.put(table.name(), bytes, EventCodec.SESSION_PIN.encode(pin));
       }
       // No write-ahead log: gatehouse.sessions is the source of truth and the materializer applies
       // the same pin from it; skipping the log takes ~9 us off every new session.
       store.writeUnlogged(batch);
     }
-    track(sessionId, pin != null);
+    track(key, pin != null);
     // Local state is what routing reads; a failed publish is counted and logged by the publisher.
-    publisher.publish(Topic.SESSIONS, sessionId, pin);
+    publisher.publish(Topic.SESSIONS, key, pin);
   }
 }

@@ -44,7 +44,7 @@ public final class SessionSweeper implements AutoCloseable {
    * @param idleTimeout how long an HTTP session may stay idle ({@code session_idle_timeout})
    * @param interval how often to look for idle sessions, e.g. {@link #DEFAULT_INTERVAL}
    * @param caughtUp completes when the proxy has caught up with the stream; orphans are ended then
-   * @param openHere whether a TCP session is open in this run of the proxy
+   * @param openHere whether the TCP session of a session key is open in this run of the proxy
    */
   public SessionSweeper(
       SessionPins pins,

@@ -24,7 +24,7 @@ const KINDS = ['app', 'db', 'desktop', 'kube'];
 const model = {
   resources: [],
   agents: [],
-  /** session prefix → session, as /v1/sessions shows it */
+  /** short id (12 hex digits of the session key, never the cookie) → session, as /v1/sessions shows it */
   sessions: new Map(),
   audit: [],
   auditTotal: 0,

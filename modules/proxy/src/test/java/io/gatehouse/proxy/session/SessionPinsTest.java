@@ -7,6 +7,7 @@ import io.gatehouse.events.ResourceKind;
 import io.gatehouse.events.SessionPin;
 import io.gatehouse.events.codec.EventCodec;
 import io.gatehouse.events.topic.Topic;
+import io.gatehouse.pki.ClusterSecret;
 import io.gatehouse.proxy.routing.AgentEndpoint;
 import io.gatehouse.proxy.routing.ResourceRef;
 import io.gatehouse.relay.SessionId;
@@ -15,8 +16,11 @@ import io.gatehouse.state.StateBatch;
 import io.gatehouse.state.StateChange;
 import io.gatehouse.state.StateStore;
 import io.gatehouse.testkit.MutableClock;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -30,6 +34,7 @@ class SessionPinsTest {
   private static final AgentEndpoint A = new AgentEndpoint("agent-a", "127.0.0.1:3024");
   private static final AgentEndpoint B = new AgentEndpoint("agent-b", "127.0.0.1:3025");
   private static final Duration IDLE = Duration.ofMinutes(30);
+  static final SessionKeys KEYS = new SessionKeys(ClusterSecret.of(new byte[32]));
 
   @TempDir Path dir;
   private StateStore store;
@@ -40,7 +45,7 @@ class SessionPinsTest {
   @BeforeEach
   void open() {
     store = StateStore.open(dir, Topic.MATERIALIZED.stream().map(Topic::suffix).toList());
-    pins = new SessionPins(store, Flux.never(), kafka, clock, "proxy-1");
+    pins = new SessionPins(store, Flux.never(), kafka, clock, "proxy-1", KEYS);
   }
 
   @AfterEach
@@ -56,7 +61,45 @@ class SessionPinsTest {
     assertThat(pins.get(id)).contains(pin);
     assertThat(pin.getProxyId()).isEqualTo("proxy-1");
     assertThat(pin.getStartedAt()).isEqualTo(clock.instant());
-    assertThat(kafka.sent).containsExactly(new RecordingPublisher.Sent(Topic.SESSIONS, id, pin));
+    assertThat(kafka.sent)
+        .containsExactly(new RecordingPublisher.Sent(Topic.SESSIONS, KEYS.of(id), pin));
+  }
+
+  @Test
+  void pinIsKeyedByTheKeyedHashOfItsIdAndHoldsNoId() {
+    String id = SessionId.generate();
+    SessionPin pin = pins.pin(id, DEMO, A, SessionPins.HTTP, null);
+
+    assertThat(pin.getSessionId()).isEqualTo(KEYS.of(id)).matches("[0-9a-f]{64}");
+    byte[] stored = store.table(Topic.SESSIONS.suffix()).get(Keys.bytes(KEYS.of(id)));
+    assertThat(stored).isNotNull();
+    assertThat(store.table(Topic.SESSIONS.suffix()).get(Keys.bytes(id))).isNull();
+    String value = new String(stored, StandardCharsets.ISO_8859_1);
+    assertThat(value).doesNotContain(id);
+    assertThat(HexFormat.of().formatHex(stored)).doesNotContain(id);
+    assertThat(pins.key(id)).isEqualTo(pin.getSessionId());
+  }
+
+  @Test
+  void aPinIsFoundByItsCookieButNeverByItsKey() {
+    String id = SessionId.generate();
+    SessionPin pin = pins.pin(id, DEMO, A, SessionPins.HTTP, null);
+
+    assertThat(pins.get(id)).contains(pin);
+    // Whoever reads the key off the topic and presents it as a cookie gets nothing: it is hashed
+    // again.
+    assertThat(pins.get(pin.getSessionId())).isEmpty();
+  }
+
+  @Test
+  void proxiesWithAnotherSecretDoNotFindTheSession() {
+    String id = SessionId.generate();
+    pins.pin(id, DEMO, A, SessionPins.HTTP, null);
+    SessionKeys other = new SessionKeys(ClusterSecret.generate(new SecureRandom()));
+    try (SessionPins elsewhere = new SessionPins(store, Flux.never(), kafka, clock, "p-2", other)) {
+      assertThat(elsewhere.get(id)).isEmpty();
+      assertThat(other.of(id)).isNotEqualTo(KEYS.of(id));
+    }
   }
 
   @Test
@@ -94,22 +137,24 @@ class SessionPinsTest {
     pins.touch(busyPin, Duration.ofMinutes(1));
     clock.advance(Duration.ofMinutes(11));
     assertThat(pins.isIdle(pins.get(idle).orElseThrow(), IDLE)).isTrue();
-    assertThat(pins.expire(IDLE)).extracting(SessionPin::getSessionId).containsExactly(idle);
+    assertThat(pins.expire(IDLE))
+        .extracting(SessionPin::getSessionId)
+        .containsExactly(KEYS.of(idle));
     assertThat(pins.get(idle)).isEmpty();
     assertThat(pins.get(busy)).isPresent();
     assertThat(kafka.sent.get(kafka.sent.size() - 1))
-        .isEqualTo(new RecordingPublisher.Sent(Topic.SESSIONS, idle, null));
+        .isEqualTo(new RecordingPublisher.Sent(Topic.SESSIONS, KEYS.of(idle), null));
   }
 
   @Test
   void pinsOfAnotherProxyExpireAfterTwiceTheTimeout() {
-    SessionPins other = new SessionPins(store, Flux.never(), kafka, clock, "proxy-2");
+    SessionPins other = new SessionPins(store, Flux.never(), kafka, clock, "proxy-2", KEYS);
     String id = SessionId.generate();
     other.pin(id, DEMO, A, SessionPins.HTTP, null);
     clock.advance(IDLE.plusMinutes(1));
     assertThat(pins.expire(IDLE)).isEmpty();
     clock.advance(IDLE);
-    assertThat(pins.expire(IDLE)).extracting(SessionPin::getSessionId).containsExactly(id);
+    assertThat(pins.expire(IDLE)).extracting(SessionPin::getSessionId).containsExactly(KEYS.of(id));
   }
 
   @Test
@@ -119,13 +164,13 @@ class SessionPinsTest {
     String foreign = SessionId.generate();
     pins.pin(open, DEMO, A, SessionPins.TCP, null);
     pins.pin(orphan, DEMO, A, SessionPins.TCP, null);
-    new SessionPins(store, Flux.never(), kafka, clock, "proxy-2")
+    new SessionPins(store, Flux.never(), kafka, clock, "proxy-2", KEYS)
         .pin(foreign, DEMO, A, SessionPins.TCP, null);
     clock.advance(Duration.ofDays(1));
     assertThat(pins.expire(IDLE)).isEmpty();
-    assertThat(pins.endOrphans(Set.of(open)::contains))
+    assertThat(pins.endOrphans(Set.of(KEYS.of(open))::contains))
         .extracting(SessionPin::getSessionId)
-        .containsExactly(orphan);
+        .containsExactly(KEYS.of(orphan));
     assertThat(pins.get(open)).isPresent();
     assertThat(pins.get(foreign)).isPresent();
   }
@@ -135,13 +180,14 @@ class SessionPinsTest {
     String mine = SessionId.generate();
     SessionPin earlier = pins.pin(SessionId.generate(), DEMO, A, SessionPins.TCP, null);
     Sinks.Many<StateChange> changes = Sinks.many().multicast().directBestEffort();
-    try (SessionPins counted = new SessionPins(store, changes.asFlux(), kafka, clock, "proxy-1")) {
+    try (SessionPins counted =
+        new SessionPins(store, changes.asFlux(), kafka, clock, "proxy-1", KEYS)) {
       assertThat(counted.count()).isEqualTo(1);
 
       counted.pin(mine, DEMO, A, SessionPins.HTTP, null);
       assertThat(counted.count()).isEqualTo(2);
 
-      String foreign = SessionId.generate();
+      String foreign = KEYS.of(SessionId.generate());
       SessionPin theirs =
           SessionPin.newBuilder(earlier).setSessionId(foreign).setProxyId("proxy-2").build();
       changes.tryEmitNext(
@@ -149,7 +195,7 @@ class SessionPinsTest {
       assertThat(counted.count()).isEqualTo(3);
 
       changes.tryEmitNext(new StateChange(Topic.SESSIONS, foreign, null, 0, 1));
-      counted.unpin(mine);
+      counted.unpin(counted.get(mine).orElseThrow());
       assertThat(counted.count()).isEqualTo(1);
     }
   }
@@ -166,12 +212,13 @@ class SessionPinsTest {
             store,
             () -> {
               try (StateBatch batch = store.batch()) {
-                batch.delete(Topic.SESSIONS.suffix(), Keys.bytes("b-goes"));
+                batch.delete(Topic.SESSIONS.suffix(), Keys.bytes(KEYS.of("b-goes")));
                 store.write(batch);
               }
-              changes.tryEmitNext(new StateChange(Topic.SESSIONS, "b-goes", null, 0, 7));
+              changes.tryEmitNext(new StateChange(Topic.SESSIONS, KEYS.of("b-goes"), null, 0, 7));
             });
-    try (SessionPins counted = new SessionPins(racing, changes.asFlux(), kafka, clock, "proxy-1")) {
+    try (SessionPins counted =
+        new SessionPins(racing, changes.asFlux(), kafka, clock, "proxy-1", KEYS)) {
       // Before the table view the scan added b-goes back after its tombstone: one too many, for
       // good.
       assertThat(counted.count()).isEqualTo(1);

@@ -42,7 +42,7 @@ class SessionSweeperTest {
   @BeforeEach
   void open() {
     store = StateStore.open(dir, Topic.MATERIALIZED.stream().map(Topic::suffix).toList());
-    pins = new SessionPins(store, Flux.never(), kafka, clock, "proxy-1");
+    pins = new SessionPins(store, Flux.never(), kafka, clock, "proxy-1", SessionPinsTest.KEYS);
     audit = new AuditLog(kafka, clock, "proxy-1");
   }
 
@@ -68,7 +68,13 @@ class SessionSweeperTest {
 
     assertThat(pins.get(idle)).isEmpty();
     assertThat(pins.get(recent)).isPresent();
-    assertThat(sessionEnds()).containsExactly("expired " + idlePin.getSessionId());
+    String key = SessionPinsTest.KEYS.of(idle);
+    assertThat(sessionEnds()).containsExactly("expired " + key);
+    // The audit record is keyed by the session's key too: the id is on no topic.
+    assertThat(kafka.sent)
+        .filteredOn(s -> s.topic() == Topic.AUDIT)
+        .extracting(RecordingPublisher.Sent::key)
+        .containsExactly(key);
   }
 
   @Test
