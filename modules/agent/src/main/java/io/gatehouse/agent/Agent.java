@@ -5,7 +5,6 @@ import io.gatehouse.agent.internal.heartbeat.HeartbeatPublisher;
 import io.gatehouse.agent.internal.metrics.MetricsServer;
 import io.gatehouse.agent.internal.relay.RelayMetrics;
 import io.gatehouse.agent.internal.relay.RelayServer;
-import io.gatehouse.agent.internal.tunnel.AgentCredentials;
 import io.gatehouse.agent.internal.tunnel.ProxyLinks;
 import io.gatehouse.agent.internal.watch.ResourceWatcher;
 import io.gatehouse.config.HostPort;

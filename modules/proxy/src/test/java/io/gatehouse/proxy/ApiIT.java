@@ -291,9 +291,9 @@ class ApiIT {
 
   @Test
   void eventsStreamStateChangesAsTheyAreApplied() throws Exception {
-    HttpClient client = HttpClient.newHttpClient();
+    HttpClient client = web.httpClient();
     HttpRequest request =
-        HttpRequest.newBuilder(URI.create("http://" + proxy + "/v1/events?topics=resources"))
+        HttpRequest.newBuilder(URI.create(web.base(proxy) + "/v1/events?topics=resources"))
             .header("Accept", "text/event-stream")
             .build();
     HttpResponse<java.io.InputStream> response =

@@ -4,16 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gatehouse.agent.Agent;
 import io.gatehouse.agent.AgentConfig;
+import io.gatehouse.agent.AgentCredentials;
 import io.gatehouse.config.HostPort;
 import io.gatehouse.events.AgentBeat;
 import io.gatehouse.events.AuditEvent;
 import io.gatehouse.events.Keys;
 import io.gatehouse.events.ResourceHeartbeat;
+import io.gatehouse.events.ResourceKind;
 import io.gatehouse.events.ResourceSpec;
 import io.gatehouse.events.codec.EventCodec;
 import io.gatehouse.events.topic.Topic;
 import io.gatehouse.events.topic.TopicNames;
 import io.gatehouse.lifecycle.Closer;
+import io.gatehouse.pki.ClusterCa;
 import io.gatehouse.pki.ClusterSecret;
 import io.gatehouse.proxy.config.ProxyConfig;
 import io.gatehouse.proxy.session.SessionKeys;
@@ -24,13 +27,16 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -70,6 +76,11 @@ final class Cluster implements BeforeAllCallback, AfterAllCallback, AutoCloseabl
   private final Web web = closer.register(new Web());
   final String prefix = kafka.uniquePrefix("proxy").replaceAll("\\.$", "");
   private Path dataDir;
+  private ClusterCa ca;
+
+  /** Where agents dial their tunnel: the first proxy started. */
+  private HostPort firstProxy;
+
   private SessionKeys sessionKeys;
 
   /** Outer class plus entered {@code @Nested} classes: JUnit calls the hooks once for each. */
@@ -84,12 +95,17 @@ final class Cluster implements BeforeAllCallback, AfterAllCallback, AutoCloseabl
     closer.register(() -> kafka.afterAll(context));
     dataDir = Files.createTempDirectory("gatehouse-proxy-it");
     closer.register(() -> deleteTree(dataDir));
-    ClusterSecret secret = ClusterSecret.generate(new SecureRandom());
-    secret.write(caDir());
-    sessionKeys = new SessionKeys(secret);
+    ca = ClusterCa.init(caDir(), Clock.systemUTC(), new SecureRandom());
+    web.trust(ca.certificate());
+    sessionKeys = new SessionKeys(ClusterSecret.read(caDir()));
   }
 
-  /** The proxies' CA directory, holding the cluster secret. */
+  /** The cluster CA, which signs the proxies' and agents' certificates. */
+  ClusterCa ca() {
+    return ca;
+  }
+
+  /** The proxies' CA directory, holding the CA and the cluster secret. */
   Path caDir() {
     return dataDir.resolve("ca");
   }
@@ -151,25 +167,43 @@ final class Cluster implements BeforeAllCallback, AfterAllCallback, AutoCloseabl
                     prefix,
                     responseTimeout.toMillis() + "ms"),
             id + ".yaml");
-    return closer.register(Proxy.start(config));
+    Proxy proxy = closer.register(Proxy.start(config));
+    web.tls(proxy.webAddress());
+    if (firstProxy == null) {
+      firstProxy = proxy.webAddress();
+    }
+    return proxy;
   }
 
-  /** An agent with {@code services} as its YAML services sections and a metrics port. */
+  /**
+   * An agent with {@code services} as its YAML services sections and a metrics port, holding a
+   * certificate from the cluster CA for every kind and dialing the first proxy started.
+   */
   Agent agent(String id, String services) {
+    if (firstProxy == null) {
+      throw new IllegalStateException("start a proxy before agent " + id + ": agents dial one");
+    }
+    Path agentDir = dataDir.resolve(id);
+    AgentCredentials.issue(ca, id, ALL_KINDS, Duration.ofHours(1), new SecureRandom())
+        .write(agentDir);
     String yaml =
         """
         agent:
           id: %s
           kafka: { bootstrap: "%s" }
-          listen: "127.0.0.1:0"
+          proxy: "%s"
+          data_dir: "%s"
           topic_prefix: %s
           relay: { connect_timeout: 2s }
           metrics: { listen: "127.0.0.1:0" }
         %s
         """
-            .formatted(id, kafka.bootstrapServers(), prefix, services);
+            .formatted(id, kafka.bootstrapServers(), firstProxy, agentDir, prefix, services);
     return closer.register(Agent.start(AgentConfig.parse(yaml, id + ".yaml")), Agent::kill);
   }
+
+  private static final Set<String> ALL_KINDS =
+      Arrays.stream(ResourceKind.values()).map(ResourceKind::word).collect(Collectors.toSet());
 
   /** An agent serving one HTTP app. */
   Agent app(String id, String name, int upstreamPort) {

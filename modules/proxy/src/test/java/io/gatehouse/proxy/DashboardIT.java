@@ -14,7 +14,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -84,9 +83,9 @@ class DashboardIT {
     assertThat(script.body()).contains("new EventSource('/v1/events')");
 
     HttpResponse<String> again =
-        HttpClient.newHttpClient()
+        web.httpClient()
             .send(
-                HttpRequest.newBuilder(URI.create("http://" + proxy + "/dashboard/app.js"))
+                HttpRequest.newBuilder(URI.create(web.base(proxy) + "/dashboard/app.js"))
                     .header("If-None-Match", script.header("ETag"))
                     .build(),
                 HttpResponse.BodyHandlers.ofString());
@@ -185,9 +184,9 @@ class DashboardIT {
 
     static EventReader open(HostPort proxy, String path) throws Exception {
       HttpResponse<InputStream> response =
-          HttpClient.newHttpClient()
+          web.httpClient()
               .send(
-                  HttpRequest.newBuilder(URI.create("http://" + proxy + path))
+                  HttpRequest.newBuilder(URI.create(web.base(proxy) + path))
                       .header("Accept", "text/event-stream")
                       .build(),
                   HttpResponse.BodyHandlers.ofInputStream());

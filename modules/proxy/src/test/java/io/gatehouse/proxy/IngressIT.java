@@ -126,7 +126,12 @@ class IngressIT {
   void queryThroughTunnelReachesPostgresViaTwoAgentsAndSurvivesKillingOne() throws Exception {
     try (TunnelClient.LocalTunnel tunnel =
         TunnelClient.listen(
-            new HostPort("127.0.0.1", 0), proxy, ResourceKind.DB, "pg", Duration.ofSeconds(5))) {
+            new HostPort("127.0.0.1", 0),
+            proxy,
+            web.tls(),
+            ResourceKind.DB,
+            "pg",
+            Duration.ofSeconds(5))) {
       String url =
           "jdbc:postgresql://127.0.0.1:"
               + tunnel.localPort()
@@ -186,7 +191,8 @@ class IngressIT {
   @Test
   void tunnelToUnknownResourceIsRefusedWith404() {
     assertThatThrownBy(
-            () -> TunnelClient.open(proxy, ResourceKind.DB, "nope", Duration.ofSeconds(5)))
+            () ->
+                TunnelClient.open(proxy, web.tls(), ResourceKind.DB, "nope", Duration.ofSeconds(5)))
         .isInstanceOfSatisfying(
             TunnelRefusedException.class,
             e -> {
@@ -205,9 +211,9 @@ class IngressIT {
 
   @Test
   void responseBodyStreamsBeforeTheUpstreamHasFinished() throws Exception {
-    HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    HttpClient client = web.httpClient();
     HttpRequest request =
-        HttpRequest.newBuilder(URI.create("http://" + proxy + "/stream"))
+        HttpRequest.newBuilder(URI.create(web.base(proxy) + "/stream"))
             .header("Host", "web.localhost")
             .build();
     HttpResponse<InputStream> response =
@@ -262,9 +268,9 @@ class IngressIT {
     for (int i = 0; i < body.length; i++) {
       body[i] = (byte) (i * 31);
     }
-    HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    HttpClient client = web.httpClient();
     HttpRequest request =
-        HttpRequest.newBuilder(URI.create("http://" + proxy + "/upload"))
+        HttpRequest.newBuilder(URI.create(web.base(proxy) + "/upload"))
             .header("Host", "web.localhost")
             .POST(
                 HttpRequest.BodyPublishers.ofInputStream(
@@ -277,7 +283,7 @@ class IngressIT {
 
   @Test
   void webSocketUpgradePassesThrough() throws Exception {
-    WebSocketClient client = web.vertx().createWebSocketClient();
+    WebSocketClient client = web.vertx().createWebSocketClient(web.webSocketOptions());
     WebSocketConnectOptions options =
         new WebSocketConnectOptions()
             .setHost(proxy.host())

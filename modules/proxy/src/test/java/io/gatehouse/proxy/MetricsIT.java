@@ -78,7 +78,8 @@ class MetricsIT {
         web.request(
             HttpMethod.POST, proxy, "web.localhost", "/upload", session, "text/plain", BODY);
     assertThat(echoed.body()).isEqualTo(BODY);
-    try (Socket tunnel = TunnelClient.open(proxy, ResourceKind.DB, "echo", Web.TIMEOUT)) {
+    try (Socket tunnel =
+        TunnelClient.open(proxy, web.tls(), ResourceKind.DB, "echo", Web.TIMEOUT)) {
       byte[] sent = "ping through the tunnel".getBytes(StandardCharsets.US_ASCII);
       tunnel.getOutputStream().write(sent);
       tunnel.setSoTimeout((int) Web.TIMEOUT.toMillis());

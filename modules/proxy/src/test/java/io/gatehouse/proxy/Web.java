@@ -1,23 +1,33 @@
 package io.gatehouse.proxy;
 
 import io.gatehouse.config.HostPort;
+import io.gatehouse.pki.Pem;
+import io.gatehouse.pki.TlsContexts;
 import io.gatehouse.testkit.PrometheusText;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.PemTrustOptions;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
 
 /**
  * A blocking HTTP client for tests (the JDK's, HTTP/1.1): any Host header, any proxy, cookies
@@ -29,6 +39,8 @@ final class Web implements AutoCloseable {
   // Both made on first use, so a client held in a static field starts no thread at class load.
   private Vertx vertx;
   private HttpClient client;
+  private X509Certificate ca;
+  private final Set<HostPort> tls = ConcurrentHashMap.newKeySet();
 
   record Response(int status, HttpHeaders headers, String body) {
     String header(String name) {
@@ -66,13 +78,55 @@ final class Web implements AutoCloseable {
     return vertx;
   }
 
+  /** Trusts {@code ca} (the cluster CA) for every address {@linkplain #tls marked TLS}. */
+  synchronized void trust(X509Certificate ca) {
+    this.ca = ca;
+    this.client = null;
+  }
+
+  /** Marks {@code address} (a proxy's port) as speaking TLS; other addresses are plain HTTP. */
+  void tls(HostPort address) {
+    tls.add(address);
+  }
+
+  /** The cluster CA the client trusts. */
+  synchronized X509Certificate ca() {
+    return ca;
+  }
+
+  /** TLS trusting the cluster CA, for raw clients such as {@code TunnelClient}. */
+  synchronized SSLContext tls() {
+    return TlsContexts.trusting(ca);
+  }
+
+  /** WebSocket client options for a proxy's port: TLS, trusting the cluster CA. */
+  synchronized WebSocketClientOptions webSocketOptions() {
+    return new WebSocketClientOptions()
+        .setSsl(true)
+        .setTrustOptions(
+            new PemTrustOptions().addCertValue(Buffer.buffer(Pem.certificates(List.of(ca)))));
+  }
+
+  /** {@code https://address} for a proxy's port, {@code http://address} for anything else. */
+  String base(HostPort address) {
+    return (tls.contains(address) ? "https://" : "http://") + address;
+  }
+
+  /**
+   * The JDK client this one sends with (HTTP/1.1, trusting the cluster CA), for streaming tests.
+   */
+  HttpClient httpClient() {
+    return client();
+  }
+
   private synchronized HttpClient client() {
     if (client == null) {
-      client =
-          HttpClient.newBuilder()
-              .version(HttpClient.Version.HTTP_1_1)
-              .connectTimeout(TIMEOUT)
-              .build();
+      HttpClient.Builder b =
+          HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(TIMEOUT);
+      if (ca != null) {
+        b.sslContext(TlsContexts.trusting(ca));
+      }
+      client = b.build();
     }
     return client;
   }
@@ -87,7 +141,7 @@ final class Web implements AutoCloseable {
       String contentType,
       String body) {
     HttpRequest.Builder b =
-        HttpRequest.newBuilder(URI.create("http://" + proxy + path))
+        HttpRequest.newBuilder(URI.create(base(proxy) + path))
             .timeout(TIMEOUT)
             .header("Host", host)
             .method(
@@ -146,8 +200,8 @@ final class Web implements AutoCloseable {
     Response r = get(address, "/metrics");
     if (r.status() != 200 || !r.header("Content-Type").startsWith("text/plain; version=0.0.4")) {
       throw new AssertionError(
-          "GET http://"
-              + address
+          "GET "
+              + base(address)
               + "/metrics answered "
               + r.status()
               + " "

@@ -19,6 +19,9 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
 
 /**
  * The user's end of a TCP tunnel through a proxy ({@code docs/proxy.md}, "Tunnels"): what the CLI's
@@ -38,18 +41,24 @@ public final class TunnelClient {
   /**
    * Opens a tunnel to {@code kind/name}: the returned socket is a raw byte stream to the resource.
    *
+   * @param tls TLS to the proxy's port, trusting the cluster CA (the CLI's profile's CA file)
    * @param timeout for connecting and for the proxy's answer
    * @throws TunnelRefusedException when the proxy answers with an error (unknown resource, no
    *     healthy agent, every agent failed)
    * @throws IOException when the proxy cannot be reached
    */
-  public static Socket open(HostPort proxy, ResourceKind kind, String name, Duration timeout)
+  public static Socket open(
+      HostPort proxy, SSLContext tls, ResourceKind kind, String name, Duration timeout)
       throws IOException {
-    Socket socket = new Socket();
+    SSLSocket socket = (SSLSocket) tls.getSocketFactory().createSocket();
     try {
+      SSLParameters parameters = socket.getSSLParameters();
+      parameters.setEndpointIdentificationAlgorithm("HTTPS");
+      socket.setSSLParameters(parameters);
       socket.setTcpNoDelay(true);
       socket.connect(new InetSocketAddress(proxy.host(), proxy.port()), (int) timeout.toMillis());
       socket.setSoTimeout((int) timeout.toMillis());
+      socket.startHandshake();
       String request =
           "GET "
               + Wire.USER_TUNNEL_PATH
@@ -102,19 +111,25 @@ public final class TunnelClient {
    * kind/name}. A connection whose tunnel cannot be opened is closed at once.
    */
   public static LocalTunnel listen(
-      HostPort local, HostPort proxy, ResourceKind kind, String name, Duration timeout)
+      HostPort local,
+      HostPort proxy,
+      SSLContext tls,
+      ResourceKind kind,
+      String name,
+      Duration timeout)
       throws IOException {
-    return listen(local, proxy, kind, name, timeout, reason -> {});
+    return listen(local, proxy, tls, kind, name, timeout, reason -> {});
   }
 
   /**
-   * Like {@link #listen(HostPort, HostPort, ResourceKind, String, Duration)}, and tells {@code
-   * onFailure} why a connection's tunnel could not be opened (the proxy's reason, or why the proxy
-   * could not be reached).
+   * Like {@link #listen(HostPort, HostPort, SSLContext, ResourceKind, String, Duration)}, and tells
+   * {@code onFailure} why a connection's tunnel could not be opened (the proxy's reason, or why the
+   * proxy could not be reached).
    */
   public static LocalTunnel listen(
       HostPort local,
       HostPort proxy,
+      SSLContext tls,
       ResourceKind kind,
       String name,
       Duration timeout,
@@ -122,7 +137,7 @@ public final class TunnelClient {
       throws IOException {
     ServerSocket server = new ServerSocket();
     server.bind(new InetSocketAddress(local.host(), local.port()));
-    LocalTunnel tunnel = new LocalTunnel(server, proxy, kind, name, timeout, onFailure);
+    LocalTunnel tunnel = new LocalTunnel(server, proxy, tls, kind, name, timeout, onFailure);
     tunnel.start();
     return tunnel;
   }
@@ -196,6 +211,7 @@ public final class TunnelClient {
   public static final class LocalTunnel implements Closeable {
     private final ServerSocket server;
     private final HostPort proxy;
+    private final SSLContext tls;
     private final ResourceKind kind;
     private final String name;
     private final Duration timeout;
@@ -206,12 +222,14 @@ public final class TunnelClient {
     private LocalTunnel(
         ServerSocket server,
         HostPort proxy,
+        SSLContext tls,
         ResourceKind kind,
         String name,
         Duration timeout,
         Consumer<String> onFailure) {
       this.server = server;
       this.proxy = proxy;
+      this.tls = tls;
       this.kind = kind;
       this.name = name;
       this.timeout = timeout;
@@ -244,7 +262,7 @@ public final class TunnelClient {
       Socket remote;
       try {
         user.setTcpNoDelay(true);
-        remote = open(proxy, kind, name, timeout);
+        remote = open(proxy, tls, kind, name, timeout);
       } catch (IOException e) {
         onFailure.accept(
             e instanceof TunnelRefusedException

@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.gatehouse.config.HostPort;
 import io.gatehouse.events.ResourceKind;
+import io.gatehouse.pki.ClusterCa;
+import io.gatehouse.pki.IssuedCertificate;
+import io.gatehouse.pki.TlsContexts;
 import io.gatehouse.relay.ErrorCode;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -14,22 +17,41 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The user's end against a socket that answers as a proxy would, byte for byte. */
 class TunnelClientTest {
   private static final Duration TIMEOUT = Duration.ofSeconds(5);
 
   private ServerSocket proxy;
+  private SSLContext client;
 
+  /** A TLS server socket with a proxy certificate from a throwaway cluster CA. */
   @BeforeEach
-  void listen() throws IOException {
-    proxy = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+  void listen(@TempDir Path dir) throws IOException {
+    ClusterCa ca = ClusterCa.init(dir.resolve("ca"), Clock.systemUTC(), new SecureRandom());
+    IssuedCertificate cert =
+        ca.issueProxy(
+            "proxy-1",
+            List.of("localhost"),
+            List.of(InetAddress.getLoopbackAddress()),
+            Duration.ofHours(1));
+    proxy =
+        TlsContexts.mutual(cert, ca.certificate())
+            .getServerSocketFactory()
+            .createServerSocket(0, 1, InetAddress.getLoopbackAddress());
+    client = TlsContexts.trusting(ca.certificate());
   }
 
   @AfterEach
@@ -53,7 +75,7 @@ class TunnelClientTest {
     TunnelRefusedException refused =
         catchThrowableOfType(
             TunnelRefusedException.class,
-            () -> TunnelClient.open(address(), ResourceKind.DB, "nope", TIMEOUT));
+            () -> TunnelClient.open(address(), client, ResourceKind.DB, "nope", TIMEOUT));
 
     assertThat(refused.status()).isEqualTo(404);
     assertThat(refused.code()).isEqualTo("unknown-resource");
@@ -76,7 +98,7 @@ class TunnelClientTest {
             + "Upgrade: gatehouse-tunnel/1\r\n\r\n"
             + "hello");
 
-    try (Socket tunnel = TunnelClient.open(address(), ResourceKind.DB, "pg", TIMEOUT)) {
+    try (Socket tunnel = TunnelClient.open(address(), client, ResourceKind.DB, "pg", TIMEOUT)) {
       tunnel.setSoTimeout((int) TIMEOUT.toMillis());
       assertThat(new String(tunnel.getInputStream().readNBytes(5), StandardCharsets.US_ASCII))
           .isEqualTo("hello");

@@ -1,7 +1,8 @@
-package io.gatehouse.agent.internal.tunnel;
+package io.gatehouse.agent;
 
-import io.gatehouse.agent.AgentException;
+import io.gatehouse.pki.AgentCsr;
 import io.gatehouse.pki.CertificateIdentity;
+import io.gatehouse.pki.ClusterCa;
 import io.gatehouse.pki.IssuedCertificate;
 import io.gatehouse.pki.Pem;
 import io.gatehouse.pki.PkiException;
@@ -11,9 +12,13 @@ import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.IdentityCipherSuiteFilter;
 import io.netty.handler.ssl.JdkSslContext;
 import io.netty.handler.ssl.SslContext;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 
@@ -74,6 +79,35 @@ public record AgentCredentials(IssuedCertificate own, X509Certificate ca) {
       return new AgentCredentials(own, Pem.readCertificates(ca).get(0));
     } catch (PkiException e) {
       throw new AgentException("agent " + agentId + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Issues credentials straight from the CA, as an operator provisioning an agent by hand (or a
+   * test, or dev mode) would: a fresh key, its request, and the CA's certificate for it.
+   */
+  public static AgentCredentials issue(
+      ClusterCa ca, String agentId, Set<String> kinds, Duration lifetime, SecureRandom random) {
+    KeyPair keys = AgentCsr.generateKeyPair(random);
+    X509Certificate leaf = ca.signAgent(AgentCsr.create(agentId, keys), agentId, kinds, lifetime);
+    return new AgentCredentials(
+        new IssuedCertificate(keys.getPrivate(), List.of(leaf, ca.certificate())),
+        ca.certificate());
+  }
+
+  /**
+   * Writes the three files into {@code dataDir} (created if missing), the key with mode 0600.
+   *
+   * @throws AgentException naming the file that cannot be written
+   */
+  public void write(Path dataDir) {
+    try {
+      Files.createDirectories(dataDir);
+      own.writeTo(dataDir.resolve(CERT_FILE), dataDir.resolve(KEY_FILE));
+      Pem.writeCertificates(dataDir.resolve(CA_FILE), List.of(ca));
+    } catch (IOException | PkiException e) {
+      throw new AgentException(
+          "cannot write the agent's credentials to " + dataDir + ": " + e.getMessage(), e);
     }
   }
 
