@@ -119,7 +119,7 @@ class ApiIT {
     JsonObject first = agents.getJsonObject(0);
     assertThat(first.fieldNames())
         .containsExactlyInAnyOrder("agent", "address", "healthy", "origin", "lastBeat");
-    assertThat(first.getString("address")).matches("127\\.0\\.0\\.1:\\d+");
+    assertThat(first.getString("address")).isNotBlank();
     assertThat(first.getString("origin")).isEqualTo("static");
     assertThat(first.getBoolean("healthy")).isTrue();
   }
@@ -273,20 +273,22 @@ class ApiIT {
   }
 
   @Test
-  void agentThatAcceptsButNeverAnswersCostsTheUserOneResponseTimeout() throws Exception {
-    // The kernel accepts connections into the backlog; nobody ever reads them, as with a frozen
-    // agent.
-    try (ServerSocket frozen = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
-      cluster.fakeAgent("frozen-agent", "127.0.0.1:" + frozen.getLocalPort(), "app", "frozen");
-      cluster.awaitHealthy(proxy, "app", "frozen", 1);
-      long start = System.nanoTime();
-      Web.Response r = web.app(proxy, "frozen", "/", null);
-      assertThat(r.status()).isEqualTo(502);
-      assertThat(r.header("Gatehouse-Error")).isEqualTo("agent-failed");
-      assertThat(r.body()).contains("frozen-agent", "app/frozen", "no response within 2000 ms");
-      assertThat(Duration.ofNanos(System.nanoTime() - start))
-          .isBetween(Duration.ofSeconds(2), Duration.ofSeconds(10));
-    }
+  void aForgedHeartbeatWrittenStraightToKafkaIsNotRoutable() throws Exception {
+    // Threat 3: whoever can write to Kafka publishes a healthy-looking agent. Without a tunnel to
+    // this proxy, made with a certificate from the cluster CA, it receives nothing.
+    cluster.fakeAgent("forged-agent", "127.0.0.1:9", "app", "forged");
+    Eventually.within(WAIT)
+        .untilAsserted(
+            () -> {
+              Web.Response r = web.get(proxy, "/v1/resources/app/forged");
+              assertThat(r.status()).isEqualTo(200);
+              assertThat(r.json().getInteger("totalAgents")).isEqualTo(1);
+              assertThat(r.json().getInteger("healthyAgents")).isZero();
+            });
+    Web.Response r = web.app(proxy, "forged", "/", null);
+    assertThat(r.status()).isEqualTo(503);
+    assertThat(r.header("Gatehouse-Error")).isEqualTo("no-alive-agent");
+    assertThat(r.body()).contains("app/forged");
   }
 
   @Test

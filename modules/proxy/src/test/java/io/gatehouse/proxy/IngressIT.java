@@ -241,7 +241,7 @@ class IngressIT {
     root.addAppender(logged);
     try {
       for (int i = 1; i <= 5; i++) {
-        try (Socket user = new Socket(proxy.host(), proxy.port())) {
+        try (Socket user = web.tls().getSocketFactory().createSocket(proxy.host(), proxy.port())) {
           user.getOutputStream()
               .write(
                   "GET /firehose HTTP/1.1\r\nHost: web.localhost\r\n\r\n"

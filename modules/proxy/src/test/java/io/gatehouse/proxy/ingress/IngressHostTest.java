@@ -7,6 +7,8 @@ import io.gatehouse.proxy.routing.AgentBeats;
 import io.gatehouse.proxy.routing.AgentSelector;
 import io.gatehouse.proxy.routing.Ejections;
 import io.gatehouse.proxy.routing.RoutingTable;
+import io.gatehouse.proxy.tunnel.AgentTunnels;
+import io.gatehouse.relay.tunnel.TunnelSettings;
 import io.gatehouse.state.StateStore;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Vertx;
@@ -34,13 +36,14 @@ class IngressHostTest {
               AgentBeats.live(store, Flux.never()),
               Flux.never(),
               () -> Instant.EPOCH,
-              ejections);
+              ejections,
+              agentId -> false);
       Ingress ingress =
           new Ingress(
               vertx,
               "p",
               "Example.COM",
-              Duration.ofSeconds(1),
+              new AgentTunnels("p", TunnelSettings.DEFAULTS, Clock.systemUTC()),
               Duration.ofSeconds(5),
               Duration.ofMinutes(1),
               table,

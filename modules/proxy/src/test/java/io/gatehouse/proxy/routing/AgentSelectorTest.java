@@ -121,13 +121,13 @@ class AgentSelectorTest {
   }
 
   @Test
-  void agentWithExpiredBeatIsSkipped() {
+  void agentWithoutATunnelToThisProxyIsSkipped() {
     serve("agent-a");
-    state.heartbeat("app", "demo", "agent-old", NOW.minusSeconds(10));
-    state.beat("agent-old", NOW.minusSeconds(4), "serving");
+    serve("agent-old");
+    state.disconnect("agent-old");
     assertThat(listing.agents(DEMO))
         .extracting(s -> s.agent().agentId() + "=" + s.health())
-        .containsExactly("agent-a=HEALTHY", "agent-old=BEAT_EXPIRED");
+        .containsExactly("agent-a=HEALTHY", "agent-old=NO_TUNNEL");
     for (int i = 0; i < 20; i++) {
       assertThat(
               value(selector(new SplittableRandom(i)).pick(SessionRequest.newSession(DEMO)))
@@ -143,21 +143,24 @@ class AgentSelectorTest {
     // Kafka unreachable: seenUpTo stays where it was however long the wall clock runs.
     clock.advance(Duration.ofHours(1));
     assertThat(listing.agents(DEMO)).allSatisfy(s -> assertThat(s.healthy()).isTrue());
+    // Liveness is the tunnel's: an old beat takes no agent out while its tunnel is up.
     seenUpTo.set(NOW.plusSeconds(5));
-    assertThat(listing.agents(DEMO))
-        .allSatisfy(s -> assertThat(s.health()).isEqualTo(AgentStatus.Health.BEAT_EXPIRED));
+    assertThat(listing.agents(DEMO)).allSatisfy(s -> assertThat(s.healthy()).isTrue());
+    // The resource heartbeat still expires against the stream.
+    seenUpTo.set(NOW.plus(Duration.ofMinutes(4)));
+    assertThat(listing.agents(DEMO)).isEmpty();
   }
 
   @Test
-  void drainingAgentAndAgentWithoutBeatAreSkipped() {
+  void drainingAgentAndAgentWithoutATunnelAreSkipped() {
     serve("agent-a");
     state.heartbeat("app", "demo", "agent-drain", NOW);
     state.beat("agent-drain", NOW, "draining");
-    state.heartbeat("app", "demo", "agent-nobeat", NOW);
+    state.heartbeat("app", "demo", "agent-untunneled", NOW);
     assertThat(listing.agents(DEMO))
         .extracting(AgentStatus::health)
         .containsExactly(
-            AgentStatus.Health.HEALTHY, AgentStatus.Health.DRAINING, AgentStatus.Health.NO_BEAT);
+            AgentStatus.Health.HEALTHY, AgentStatus.Health.DRAINING, AgentStatus.Health.NO_TUNNEL);
   }
 
   @Test

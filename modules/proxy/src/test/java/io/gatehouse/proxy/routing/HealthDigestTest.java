@@ -16,7 +16,7 @@ class HealthDigestTest {
   @TempDir Path dir;
 
   @Test
-  void digestChangesWhenAnAgentGoesStaleAndWhenARecordGoes() {
+  void digestChangesWhenAnAgentDisconnectsAndWhenARecordGoes() {
     try (StateFixture state = new StateFixture(dir)) {
       MutableClock clock = state.clock;
       state.serve("app", "demo", "agent-a", "agent-b");
@@ -31,8 +31,8 @@ class HealthDigestTest {
           .as("time passing within every TTL changes nothing")
           .isEqualTo(healthy);
 
-      // agent-b stops beating: its 3 s TTL runs out while agent-a keeps beating.
-      clock.advance(Duration.ofSeconds(3));
+      // agent-b's tunnel closes while agent-a keeps beating.
+      state.disconnect("agent-b");
       state.beat("agent-a", clock.instant(), "serving");
       long bStale = indexed.healthDigest();
       assertThat(bStale).isNotEqualTo(healthy);

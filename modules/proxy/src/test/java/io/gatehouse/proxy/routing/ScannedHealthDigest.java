@@ -27,7 +27,9 @@ final class ScannedHealthDigest {
             new byte[0],
             (key, value) -> {
               AgentBeat beat = EventCodec.AGENT_BEAT.decode(value);
-              digest[0] += RoutingTable.mix(beat.getAgentId(), table.health(beat, seen).ordinal());
+              digest[0] +=
+                  RoutingTable.mix(
+                      beat.getAgentId(), table.health(beat.getAgentId(), beat, seen).ordinal());
               return true;
             });
     store

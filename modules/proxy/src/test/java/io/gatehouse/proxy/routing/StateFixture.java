@@ -17,6 +17,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import reactor.core.publisher.Sinks;
 
 /**
@@ -37,6 +39,7 @@ final class StateFixture implements AutoCloseable {
   final Sinks.Many<StateChange> changes = Sinks.many().multicast().directBestEffort();
 
   private final Closer closer = new Closer();
+  private final Set<String> connected = ConcurrentHashMap.newKeySet();
   private long offset;
 
   StateFixture(Path dir) {
@@ -57,7 +60,8 @@ final class StateFixture implements AutoCloseable {
   RoutingTable routingTable(StreamClock stream, Ejections ejections) {
     AgentBeats beats = closer.register(AgentBeats.live(store, changes.asFlux()));
     return closer.register(
-        new RoutingTable(store, beats, changes.asFlux(), stream, ejections), RoutingTable::close);
+        new RoutingTable(store, beats, changes.asFlux(), stream, ejections, connected::contains),
+        RoutingTable::close);
   }
 
   /** Each agent serves {@code kind/name}: its heartbeat and a serving beat, both at clock time. */
@@ -97,7 +101,14 @@ final class StateFixture implements AutoCloseable {
     beat(agentId, time, state, Instant.EPOCH);
   }
 
+  /** The agent's tunnel to the proxy closes (a beat opens it again). */
+  void disconnect(String agentId) {
+    connected.remove(agentId);
+  }
+
   void beat(String agentId, Instant time, String state, Instant startedAt) {
+    // An agent that beats is connected: the fixture's stand-in for its tunnel.
+    connected.add(agentId);
     AgentBeat beat =
         AgentBeat.newBuilder()
             .setAgentId(agentId)
@@ -123,7 +134,9 @@ final class StateFixture implements AutoCloseable {
     put(Topic.RESOURCES, Keys.resource(kind, name), EventCodec.RESOURCE_DEFINITION.encode(d));
   }
 
+  /** The agent says goodbye: its beat is tombstoned and its tunnel closes. */
   void deleteBeat(String agentId) {
+    connected.remove(agentId);
     put(Topic.AGENTS, agentId, null);
   }
 
