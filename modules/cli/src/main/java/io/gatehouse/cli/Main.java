@@ -3,6 +3,7 @@ package io.gatehouse.cli;
 import io.gatehouse.cli.commands.AgentCommand;
 import io.gatehouse.cli.commands.AgentsCommand;
 import io.gatehouse.cli.commands.AuditCommand;
+import io.gatehouse.cli.commands.CaCommand;
 import io.gatehouse.cli.commands.CreateCommand;
 import io.gatehouse.cli.commands.DevCommand;
 import io.gatehouse.cli.commands.GetCommand;
@@ -25,6 +26,7 @@ import picocli.CommandLine.Command;
       DevCommand.class,
       ProxyCommand.class,
       AgentCommand.class,
+      CaCommand.class,
       LsCommand.class,
       AgentsCommand.class,
       SessionsCommand.class,
