@@ -7,6 +7,7 @@ import io.gatehouse.cli.commands.CaCommand;
 import io.gatehouse.cli.commands.CreateCommand;
 import io.gatehouse.cli.commands.DevCommand;
 import io.gatehouse.cli.commands.GetCommand;
+import io.gatehouse.cli.commands.KafkaCommand;
 import io.gatehouse.cli.commands.LsCommand;
 import io.gatehouse.cli.commands.ProxyCommand;
 import io.gatehouse.cli.commands.RmCommand;
@@ -35,6 +36,7 @@ import picocli.CommandLine.Command;
       RmCommand.class,
       TunnelCommand.class,
       AuditCommand.class,
+      KafkaCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {
