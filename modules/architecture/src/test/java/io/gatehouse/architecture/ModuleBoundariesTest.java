@@ -40,7 +40,8 @@ class ModuleBoundariesTest {
           Map.entry("relay", Set.of("config", "events")),
           Map.entry("testkit", Set.of("broker", "events", "lifecycle")),
           Map.entry("agent", Set.of("config", "events", "kafka", "lifecycle", "relay", "state")),
-          Map.entry("proxy", Set.of("config", "events", "kafka", "lifecycle", "relay", "state")),
+          Map.entry(
+              "proxy", Set.of("config", "events", "kafka", "lifecycle", "pki", "relay", "state")),
           Map.entry(
               "cli",
               Set.of(
