@@ -10,6 +10,7 @@ import io.gatehouse.cli.commands.LsCommand;
 import io.gatehouse.cli.commands.ProxyCommand;
 import io.gatehouse.cli.commands.RmCommand;
 import io.gatehouse.cli.commands.SessionsCommand;
+import io.gatehouse.cli.commands.TokensCommand;
 import io.gatehouse.cli.commands.TunnelCommand;
 import java.io.PrintWriter;
 import picocli.CommandLine;
@@ -33,6 +34,7 @@ import picocli.CommandLine.Command;
       RmCommand.class,
       TunnelCommand.class,
       AuditCommand.class,
+      TokensCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {

@@ -1,5 +1,6 @@
 package io.gatehouse.proxy.join;
 
+import io.gatehouse.config.Durations;
 import io.gatehouse.events.ResourceKind;
 import java.time.Duration;
 import java.util.Objects;
@@ -40,7 +41,10 @@ public record TokenRequest(
     kinds = Set.copyOf(kinds);
     if (ttl.compareTo(Duration.ofSeconds(1)) < 0 || ttl.compareTo(MAX_TTL) > 0) {
       throw new IllegalArgumentException(
-          "ttl " + ttl + " is out of range: a join token lives from 1s to " + MAX_TTL);
+          "ttl "
+              + Durations.format(ttl)
+              + " is out of range: a join token lives from 1s to "
+              + Durations.format(MAX_TTL));
     }
     if (maxUses.isPresent() && maxUses.getAsInt() < 1) {
       throw new IllegalArgumentException("uses must be at least 1, not " + maxUses.getAsInt());

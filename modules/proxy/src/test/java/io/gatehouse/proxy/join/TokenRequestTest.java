@@ -15,8 +15,8 @@ class TokenRequestTest {
             () ->
                 new TokenRequest(
                     Set.of(ResourceKind.APP), Duration.ofHours(25), OptionalInt.empty(), "a", null))
-        .hasMessageContaining("PT25H")
-        .hasMessageContaining("PT24H");
+        .hasMessageContaining("ttl 1d1h is out of range")
+        .hasMessageContaining("to 1d");
   }
 
   @Test
