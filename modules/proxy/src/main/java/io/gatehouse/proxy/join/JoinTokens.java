@@ -16,6 +16,7 @@ import io.gatehouse.state.TableView;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,6 +29,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
@@ -144,7 +146,7 @@ public final class JoinTokens implements AutoCloseable {
     String token = TokenText.generate(random);
     String hash = secret.hash(Purpose.JOIN_TOKEN, token);
     String id = hash.substring(0, ID_LENGTH);
-    java.time.Instant now = clock.instant();
+    Instant now = clock.instant();
     JoinToken info =
         new JoinToken(
             id,
@@ -191,9 +193,9 @@ public final class JoinTokens implements AutoCloseable {
     String hash = found.get();
     JoinToken removed = table.describe(hash);
     CompletableFuture<?>[] writes =
-        java.util.stream.Stream.concat(
+        Stream.concat(
                 table.claimKeys(hash).stream().map(TokenKey::parse),
-                java.util.stream.Stream.of(new TokenKey(hash, null, null)))
+                Stream.of(new TokenKey(hash, null, null)))
             .map(key -> writer.delete(key).toCompletableFuture())
             .toArray(CompletableFuture[]::new);
     return CompletableFuture.allOf(writes)

@@ -2,6 +2,7 @@ package io.gatehouse.proxy.join;
 
 import io.gatehouse.events.AuditEvent;
 import io.gatehouse.events.Keys;
+import io.gatehouse.events.TokenEvent;
 import io.gatehouse.events.codec.EventCodec;
 import io.gatehouse.events.topic.Topic;
 import io.gatehouse.lifecycle.Closer;
@@ -62,10 +63,7 @@ final class LoopbackLog implements AutoCloseable {
           audit.add((AuditEvent) value);
           return CompletableFuture.completedFuture(null);
         }
-        byte[] bytes =
-            value == null
-                ? null
-                : EventCodec.TOKEN_EVENT.encode((io.gatehouse.events.TokenEvent) value);
+        byte[] bytes = value == null ? null : EventCodec.TOKEN_EVENT.encode((TokenEvent) value);
         return CompletableFuture.runAsync(() -> append(topic, key, bytes), log);
       }
 
