@@ -12,6 +12,7 @@ import io.gatehouse.cli.commands.LsCommand;
 import io.gatehouse.cli.commands.ProxyCommand;
 import io.gatehouse.cli.commands.RmCommand;
 import io.gatehouse.cli.commands.SessionsCommand;
+import io.gatehouse.cli.commands.TokensCommand;
 import io.gatehouse.cli.commands.TunnelCommand;
 import java.io.PrintWriter;
 import picocli.CommandLine;
@@ -37,6 +38,7 @@ import picocli.CommandLine.Command;
       TunnelCommand.class,
       AuditCommand.class,
       KafkaCommand.class,
+      TokensCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {
