@@ -2,23 +2,36 @@ package io.gatehouse.broker;
 
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 
 /**
  * The properties of a single-node KRaft broker: development defaults, then the fixed topology (one
  * combined broker+controller, both listeners on one host), then the caller's overrides, which win
  * over everything.
+ *
+ * <p>With a {@link SaslSslListener}, the client listener is {@code SASL_SSL} (SCRAM-SHA-512) and
+ * carries the broker's traffic to itself too; the controller listener takes SASL/PLAIN with the
+ * super user's password only (KRaft cannot check SCRAM there: the credentials live in the metadata
+ * the controller serves), and the {@code StandardAuthorizer} denies what no ACL allows, except to
+ * the super user.
  */
 final class BrokerConfig {
 
   static final String BROKER_LISTENER = "PLAINTEXT";
+  static final String SECURE_LISTENER = "SASL_SSL";
   static final String CONTROLLER_LISTENER = "CONTROLLER";
   static final int NODE_ID = 1;
 
   private BrokerConfig() {}
 
   static Properties of(
-      String host, int brokerPort, int controllerPort, Path logDir, Map<String, String> overrides) {
+      String host,
+      int brokerPort,
+      int controllerPort,
+      Path logDir,
+      Optional<SaslSslListener> secure,
+      Map<String, String> overrides) {
     Properties props = new Properties();
 
     // One node, so every internal topic must accept a replication factor and min ISR of 1.
@@ -49,9 +62,10 @@ final class BrokerConfig {
     props.put("process.roles", "broker,controller");
     props.put("node.id", Integer.toString(NODE_ID));
     props.put("controller.quorum.bootstrap.servers", host + ":" + controllerPort);
+    String client = secure.isPresent() ? SECURE_LISTENER : BROKER_LISTENER;
     props.put(
         "listeners",
-        BROKER_LISTENER
+        client
             + "://"
             + host
             + ":"
@@ -62,15 +76,59 @@ final class BrokerConfig {
             + host
             + ":"
             + controllerPort);
-    props.put("advertised.listeners", BROKER_LISTENER + "://" + host + ":" + brokerPort);
+    props.put("advertised.listeners", client + "://" + host + ":" + brokerPort);
     props.put("controller.listener.names", CONTROLLER_LISTENER);
-    props.put("inter.broker.listener.name", BROKER_LISTENER);
-    props.put(
-        "listener.security.protocol.map",
-        BROKER_LISTENER + ":PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
+    props.put("inter.broker.listener.name", client);
+    if (secure.isPresent()) {
+      secure(props, secure.get());
+    } else {
+      props.put(
+          "listener.security.protocol.map",
+          BROKER_LISTENER + ":PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
+    }
     props.put("log.dirs", logDir.toAbsolutePath().toString());
 
     props.putAll(overrides);
     return props;
+  }
+
+  private static void secure(Properties props, SaslSslListener secure) {
+    String su = secure.superUser();
+    String password = SaslSslListener.quoted(secure.superUserPassword());
+    props.put(
+        "listener.security.protocol.map",
+        SECURE_LISTENER + ":SASL_SSL," + CONTROLLER_LISTENER + ":SASL_PLAINTEXT");
+    String clientPrefix = "listener.name." + SECURE_LISTENER.toLowerCase(java.util.Locale.ROOT);
+    String controllerPrefix =
+        "listener.name." + CONTROLLER_LISTENER.toLowerCase(java.util.Locale.ROOT);
+    props.put(clientPrefix + ".sasl.enabled.mechanisms", SaslSslListener.MECHANISM);
+    props.put(
+        clientPrefix + ".scram-sha-512.sasl.jaas.config",
+        SaslSslListener.scramJaas(su, secure.superUserPassword()));
+    props.put("sasl.mechanism.inter.broker.protocol", SaslSslListener.MECHANISM);
+    props.put(controllerPrefix + ".sasl.enabled.mechanisms", "PLAIN");
+    props.put(
+        controllerPrefix + ".plain.sasl.jaas.config",
+        "org.apache.kafka.common.security.plain.PlainLoginModule required username=\""
+            + SaslSslListener.quoted(su)
+            + "\" password=\""
+            + password
+            + "\" user_"
+            + su
+            + "=\""
+            + password
+            + "\";");
+    props.put("sasl.mechanism.controller.protocol", "PLAIN");
+    props.put("sasl.enabled.mechanisms", SaslSslListener.MECHANISM);
+
+    props.put("ssl.keystore.type", "PEM");
+    props.put("ssl.keystore.location", secure.keyStore().toAbsolutePath().toString());
+    props.put("ssl.truststore.type", "PEM");
+    props.put("ssl.truststore.location", secure.trustStore().toAbsolutePath().toString());
+    props.put("ssl.client.auth", "none");
+
+    props.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
+    props.put("super.users", "User:" + su);
+    props.put("allow.everyone.if.no.acl.found", "false");
   }
 }

@@ -9,9 +9,11 @@ import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -37,7 +39,10 @@ import org.slf4j.LoggerFactory;
  *   <li>The bootstrap address is fixed by the first successful {@code start()} and stays the same
  *       across {@link #stop()} and {@code start()}, as does the data directory, so a restarted
  *       broker still has its topics and records.
- *   <li>The broker listens on the configured host only (loopback by default), without security.
+ *   <li>The broker listens on the configured host only (loopback by default), without security,
+ *       unless the builder was given a {@link SaslSslListener}: then its one client listener takes
+ *       only TLS with SCRAM-SHA-512 logins, and only what an ACL allows (see {@link
+ *       Builder#saslSsl}).
  *   <li>{@link #stop()} and {@link #close()} are idempotent; {@code close()} after a failed start
  *       is fine and deletes the temporary data directory, if there is one.
  * </ul>
@@ -63,6 +68,7 @@ public final class EmbeddedKafka implements AutoCloseable {
   private final int requestedPort;
   private final Path persistentDir;
   private final Map<String, String> overrides;
+  private final Optional<SaslSslListener> secure;
 
   // Written under the instance lock; volatile so accessors need not wait for a start in progress.
   private volatile int brokerPort;
@@ -77,6 +83,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     this.requestedPort = builder.port;
     this.persistentDir = builder.dataDir;
     this.overrides = Map.copyOf(builder.properties);
+    this.secure = Optional.ofNullable(builder.saslSsl);
     this.brokerPort = builder.port;
   }
 
@@ -142,6 +149,11 @@ public final class EmbeddedKafka implements AutoCloseable {
       throw new IllegalStateException("The broker picks its port on start(); call start() first");
     }
     return host + ":" + port;
+  }
+
+  /** The secured client listener, when the broker has one (then it has no plaintext one). */
+  public Optional<SaslSslListener> saslSsl() {
+    return secure;
   }
 
   /** Returns true between a successful {@link #start()} and the next {@link #stop()}. */
@@ -257,8 +269,9 @@ public final class EmbeddedKafka implements AutoCloseable {
   }
 
   private KafkaRaftServer launch(Path logDir) {
-    Properties props = BrokerConfig.of(host, brokerPort, controllerPort, logDir, overrides);
-    StorageFormat.formatIfNeeded(logDir, props);
+    Properties props = BrokerConfig.of(host, brokerPort, controllerPort, logDir, secure, overrides);
+    StorageFormat.formatIfNeeded(
+        logDir, props, secure.map(SaslSslListener::users).orElse(Map.of()));
     KafkaConfig config;
     try {
       config = KafkaConfig.fromProps(props, false);
@@ -304,12 +317,10 @@ public final class EmbeddedKafka implements AutoCloseable {
    * Waits until the broker answers a client: startup() returning is Kafka's view, not a client's.
    */
   private void awaitReady() {
-    Map<String, Object> config =
-        Map.of(
-            AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-            bootstrapServers(),
-            AdminClientConfig.CLIENT_ID_CONFIG,
-            "gatehouse-embedded-kafka-readiness");
+    Map<String, Object> config = new HashMap<>();
+    secure.ifPresent(s -> config.putAll(s.clientProperties(s.superUser())));
+    config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+    config.put(AdminClientConfig.CLIENT_ID_CONFIG, "gatehouse-embedded-kafka-readiness");
     try (Admin admin = Admin.create(config)) {
       admin
           .describeCluster(new DescribeClusterOptions().timeoutMs((int) READY_TIMEOUT.toMillis()))
@@ -356,6 +367,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     private String host = "127.0.0.1";
     private int port;
     private Path dataDir;
+    private SaslSslListener saslSsl;
     private final Map<String, String> properties = new LinkedHashMap<>();
 
     private Builder() {}
@@ -394,6 +406,16 @@ public final class EmbeddedKafka implements AutoCloseable {
      */
     public Builder property(String name, String value) {
       properties.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
+      return this;
+    }
+
+    /**
+     * Secures the client listener: {@code SASL_SSL} with SCRAM-SHA-512 for {@code listener}'s
+     * users, TLS from its PEM key store, and ACLs enforced with nothing allowed by default but to
+     * the super user. {@code null}, the default, means one plaintext listener anyone may use.
+     */
+    public Builder saslSsl(SaslSslListener listener) {
+      this.saslSsl = listener;
       return this;
     }
 

@@ -7,6 +7,9 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import kafka.tools.StorageTool;
 import org.apache.kafka.common.Uuid;
@@ -25,9 +28,11 @@ final class StorageFormat {
 
   /**
    * Formats {@code logDir} for a new single-node cluster unless it is formatted already, so a
-   * persistent directory keeps its cluster id, topics and records across restarts.
+   * persistent directory keeps its cluster id, topics and records across restarts. {@code
+   * scramUsers} (name to password) get SCRAM-SHA-512 credentials in the new cluster's metadata
+   * ({@code --add-scram}); a directory formatted earlier keeps the users it was formatted with.
    */
-  static void formatIfNeeded(Path logDir, Properties brokerProps) {
+  static void formatIfNeeded(Path logDir, Properties brokerProps, Map<String, String> scramUsers) {
     if (isFormatted(logDir)) {
       return;
     }
@@ -39,13 +44,24 @@ final class StorageFormat {
       try (OutputStream out = Files.newOutputStream(configFile)) {
         brokerProps.store(out, "written by EmbeddedKafka to format " + logDir);
       }
-      String[] args = {
-        "format", "-t", Uuid.randomUuid().toString(), "-c", configFile.toString(), "--standalone"
-      };
+      List<String> args =
+          new ArrayList<>(
+              List.of(
+                  "format",
+                  "-t",
+                  Uuid.randomUuid().toString(),
+                  "-c",
+                  configFile.toString(),
+                  "--standalone"));
+      scramUsers.forEach(
+          (name, password) -> {
+            args.add("--add-scram");
+            args.add(SaslSslListener.MECHANISM + "=[name=" + name + ",password=" + password + "]");
+          });
       int exitCode;
       // StorageTool reports bad input by throwing (its main() turns that into exit code 1).
       try (PrintStream print = new PrintStream(output, true, StandardCharsets.UTF_8)) {
-        exitCode = StorageTool.execute(args, print);
+        exitCode = StorageTool.execute(args.toArray(String[]::new), print);
       }
       if (exitCode != 0) {
         throw new EmbeddedKafkaException(

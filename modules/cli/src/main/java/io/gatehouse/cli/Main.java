@@ -3,13 +3,16 @@ package io.gatehouse.cli;
 import io.gatehouse.cli.commands.AgentCommand;
 import io.gatehouse.cli.commands.AgentsCommand;
 import io.gatehouse.cli.commands.AuditCommand;
+import io.gatehouse.cli.commands.CaCommand;
 import io.gatehouse.cli.commands.CreateCommand;
 import io.gatehouse.cli.commands.DevCommand;
 import io.gatehouse.cli.commands.GetCommand;
+import io.gatehouse.cli.commands.KafkaCommand;
 import io.gatehouse.cli.commands.LsCommand;
 import io.gatehouse.cli.commands.ProxyCommand;
 import io.gatehouse.cli.commands.RmCommand;
 import io.gatehouse.cli.commands.SessionsCommand;
+import io.gatehouse.cli.commands.TokensCommand;
 import io.gatehouse.cli.commands.TunnelCommand;
 import java.io.PrintWriter;
 import picocli.CommandLine;
@@ -25,6 +28,7 @@ import picocli.CommandLine.Command;
       DevCommand.class,
       ProxyCommand.class,
       AgentCommand.class,
+      CaCommand.class,
       LsCommand.class,
       AgentsCommand.class,
       SessionsCommand.class,
@@ -33,6 +37,8 @@ import picocli.CommandLine.Command;
       RmCommand.class,
       TunnelCommand.class,
       AuditCommand.class,
+      KafkaCommand.class,
+      TokensCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {

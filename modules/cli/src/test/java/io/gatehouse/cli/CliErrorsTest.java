@@ -128,6 +128,7 @@ class CliErrorsTest {
           "dev",
           "proxy",
           "agent",
+          "ca",
           "ls",
           "agents",
           "sessions",

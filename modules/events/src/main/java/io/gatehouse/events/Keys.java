@@ -32,6 +32,24 @@ public final class Keys {
     return kind + SEPARATOR;
   }
 
+  /** {@code <hash>}: key of a join token on {@code tokens}, the token's keyed hash. */
+  public static String token(String hash) {
+    return hash;
+  }
+
+  /**
+   * {@code <hash>/use/<agentId>/<claimId>}: key of one claim of a use of a join token. Written to
+   * the partition of {@link #token} so a token and its claims share one order.
+   */
+  public static String tokenUse(String hash, String agentId, String claimId) {
+    return tokenUsePrefix(hash) + agentId + SEPARATOR + claimId;
+  }
+
+  /** {@code <hash>/use/}: prefix of every use claim of one join token. */
+  public static String tokenUsePrefix(String hash) {
+    return hash + SEPARATOR + "use" + SEPARATOR;
+  }
+
   public static byte[] bytes(String key) {
     return key.getBytes(StandardCharsets.UTF_8);
   }

@@ -79,4 +79,19 @@ public final class Samples {
         .setDetails(Map.of("reason", "new session"))
         .build();
   }
+
+  public static TokenEvent tokenEvent() {
+    return TokenEvent.newBuilder()
+        .setType("token")
+        .setTokenId("0123456789ab")
+        .setTime(T)
+        .setKinds(java.util.List.of("app", "db"))
+        .setExpiresAt(T.plusSeconds(1800))
+        .setMaxUses(1)
+        .setCreatedBy("alice@host")
+        .setDescription("rack 4")
+        .setAgentId("agent-a")
+        .setProxyId("proxy-1")
+        .build();
+  }
 }

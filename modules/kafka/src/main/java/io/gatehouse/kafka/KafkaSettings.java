@@ -12,8 +12,8 @@ import java.util.stream.Collectors;
 /**
  * How to reach one Kafka cluster, validated when built: the bootstrap servers, the client id that
  * names this process's connections in the broker's logs and quotas, and extra client properties
- * (reconnect bounds today; TLS and SASL will be added here, once, for every client). It is
- * immutable; the {@code with...} methods return a copy.
+ * (reconnect bounds, and the {@link KafkaSecurity} every client of one process shares: {@link
+ * #withSecurity}). It is immutable; the {@code with...} methods return a copy.
  *
  * <p>The properties never set what {@link KafkaClients} owns (the bootstrap, the client id and the
  * serializers), and {@link #toString()} never prints the value of a property that may hold a secret
@@ -93,6 +93,19 @@ public record KafkaSettings(String bootstrap, String clientId, Map<String, Strin
   public KafkaSettings with(String key, String value) {
     Map<String, String> copy = new TreeMap<>(properties);
     copy.put(key, value);
+    return new KafkaSettings(bootstrap, clientId, copy);
+  }
+
+  /**
+   * A copy whose clients connect as {@code security} says: its {@link
+   * KafkaSecurity#clientProperties() properties} replace whatever security properties these
+   * settings had ({@code security.protocol}, the trust store, {@code sasl.mechanism}, {@code
+   * sasl.jaas.config}), so applying a second security never leaves a stale login behind.
+   */
+  public KafkaSettings withSecurity(KafkaSecurity security) {
+    Map<String, String> copy = new TreeMap<>(properties);
+    copy.keySet().removeAll(KafkaSecurity.KEYS);
+    copy.putAll(security.clientProperties());
     return new KafkaSettings(bootstrap, clientId, copy);
   }
 

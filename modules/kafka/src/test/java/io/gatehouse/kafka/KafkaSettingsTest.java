@@ -99,4 +99,45 @@ class KafkaSettingsTest {
         .contains("sasl.jaas.config=[hidden]", "ssl.keystore.password=[hidden]")
         .doesNotContain("hunter2", "hunter3", "hunter4");
   }
+
+  @Test
+  void withSecurityAddsItsPropertiesAndReplacesAnEarlierSecurity() {
+    KafkaSecurity.Scram login =
+        new KafkaSecurity.Scram(KafkaSecurity.ScramMechanism.SCRAM_SHA_512, "p", "pw");
+    KafkaSettings secured =
+        KafkaSettings.of("k:1")
+            .with("linger.ms", "1")
+            .withSecurity(KafkaSecurity.saslSsl(java.nio.file.Path.of("/ca.pem"), login));
+
+    assertThat(secured.properties())
+        .containsEntry("security.protocol", "SASL_SSL")
+        .containsEntry("sasl.mechanism", "SCRAM-SHA-512")
+        .containsKey("sasl.jaas.config")
+        .containsEntry("linger.ms", "1");
+
+    KafkaSettings plain = secured.withSecurity(KafkaSecurity.ssl(java.nio.file.Path.of("/ca.pem")));
+    assertThat(plain.properties())
+        .containsEntry("security.protocol", "SSL")
+        .doesNotContainKeys("sasl.mechanism", "sasl.jaas.config");
+  }
+
+  @Test
+  void neitherOurToStringNorKafkasOwnConfigLogShowsThePassword() {
+    KafkaSecurity.Scram login =
+        new KafkaSecurity.Scram(
+            KafkaSecurity.ScramMechanism.SCRAM_SHA_256, "gatehouse-proxy", "hunter5-secret");
+    KafkaSettings s =
+        KafkaSettings.of("k:1")
+            .withSecurity(KafkaSecurity.saslSsl(java.nio.file.Path.of("/ca.pem"), login));
+
+    assertThat(s.toString())
+        .contains("sasl.jaas.config=[hidden]", "security.protocol=SASL_SSL")
+        .doesNotContain("hunter5");
+    // What Kafka logs when a client starts ("ProducerConfig values: ..."): Password-typed values.
+    Map<String, Object> config = new HashMap<>(KafkaClients.producerConfig(s, Map.of()));
+    config.put("key.serializer", org.apache.kafka.common.serialization.ByteArraySerializer.class);
+    config.put("value.serializer", org.apache.kafka.common.serialization.ByteArraySerializer.class);
+    var logged = new org.apache.kafka.clients.producer.ProducerConfig(config);
+    assertThat(logged.values().get("sasl.jaas.config").toString()).isEqualTo("[hidden]");
+  }
 }

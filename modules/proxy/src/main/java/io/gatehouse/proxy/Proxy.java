@@ -243,8 +243,7 @@ public final class Proxy implements AutoCloseable {
       p.registry =
           registry != null ? registry : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
       TopicNames names = new TopicNames(config.topicPrefix());
-      KafkaSettings kafka =
-          KafkaSettings.of(config.kafkaBootstrap()).withClientId("gatehouse-proxy-" + config.id());
+      KafkaSettings kafka = config.kafkaSettings();
       try {
         p.store =
             StateStore.open(
@@ -346,12 +345,13 @@ public final class Proxy implements AutoCloseable {
             : new ProxyException("proxy " + config.id() + " cannot start: " + e.getMessage(), e);
       }
       LOG.info(
-          "proxy {} serving on {} (apps at *.{}), state in {}, Kafka at {}",
+          "proxy {} serving on {} (apps at *.{}), state in {}, Kafka at {} ({})",
           config.id(),
           p.webAddress,
           config.publicHost(),
           config.dataDir(),
-          config.kafkaBootstrap());
+          config.kafkaBootstrap(),
+          config.kafkaSecurity());
       return new Proxy(p);
     }
 

@@ -5,15 +5,19 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.gatehouse.cli.CliException;
 import io.gatehouse.cli.ExitCodes;
 import io.gatehouse.cli.output.Format;
+import io.gatehouse.config.ConfigException;
 import io.gatehouse.events.AuditEvent;
 import io.gatehouse.events.codec.EventCodec;
 import io.gatehouse.events.codec.EventDecodeException;
 import io.gatehouse.events.topic.Topic;
 import io.gatehouse.events.topic.TopicNames;
 import io.gatehouse.kafka.KafkaClients;
+import io.gatehouse.kafka.KafkaSecurity;
 import io.gatehouse.kafka.KafkaSettings;
+import io.gatehouse.proxy.config.ProxyConfig;
 import io.gatehouse.proxy.session.SessionKeys;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +28,8 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.AuthorizationException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -66,9 +72,16 @@ public final class AuditCommand implements Runnable {
     String kafka;
 
     @Option(
+        names = {"-c", "--config"},
+        paramLabel = "FILE",
+        description =
+            "Read Kafka's bootstrap, security (TLS, SCRAM login) and topic prefix from a"
+                + " proxy.yaml, e.g. a copy whose login is the audit reader's.")
+    Path config;
+
+    @Option(
         names = "--topic-prefix",
-        defaultValue = "gatehouse",
-        description = "Topic prefix (default: ${DEFAULT-VALUE}).")
+        description = "Topic prefix (default: the config's topic_prefix, else gatehouse).")
     String prefix;
 
     @Option(
@@ -98,12 +111,33 @@ public final class AuditCommand implements Runnable {
 
     @Override
     public Integer call() {
+      ProxyConfig proxy = null;
+      if (config != null) {
+        try {
+          proxy = ProxyConfig.load(config);
+        } catch (ConfigException e) {
+          throw CliException.user(e.getMessage());
+        }
+      }
       String bootstrap =
-          kafka != null ? kafka : System.getenv().getOrDefault("GATEHOUSE_KAFKA", "localhost:9092");
-      String topic = new TopicNames(prefix).of(Topic.AUDIT);
+          kafka != null
+              ? kafka
+              : proxy != null
+                  ? proxy.kafkaBootstrap()
+                  : System.getenv().getOrDefault("GATEHOUSE_KAFKA", "localhost:9092");
+      String topic;
       KafkaSettings settings;
       try {
-        settings = KafkaSettings.of(bootstrap).withClientId("gatehouse-audit-tail");
+        topic =
+            new TopicNames(
+                    prefix != null
+                        ? prefix
+                        : proxy != null ? proxy.topicPrefix() : ProxyConfig.DEFAULT_TOPIC_PREFIX)
+                .of(Topic.AUDIT);
+        settings =
+            KafkaSettings.of(bootstrap)
+                .withClientId("gatehouse-audit-tail")
+                .withSecurity(proxy != null ? proxy.kafkaSecurity() : KafkaSecurity.PLAINTEXT);
       } catch (IllegalArgumentException e) {
         throw CliException.user(e.getMessage());
       }
@@ -113,6 +147,9 @@ public final class AuditCommand implements Runnable {
         List<PartitionInfo> partitions;
         try {
           partitions = consumer.partitionsFor(topic, Duration.ofSeconds(5));
+        } catch (AuthenticationException | AuthorizationException e) {
+          // Kafka's messages name the mechanism or topic, never the password.
+          throw CliException.user("Kafka at " + bootstrap + " refused: " + e.getMessage());
         } catch (KafkaException e) {
           throw CliException.unreachable(
               "cannot reach Kafka at " + bootstrap + " (" + e.getClass().getSimpleName() + ")", e);

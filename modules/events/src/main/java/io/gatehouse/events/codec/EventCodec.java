@@ -5,6 +5,7 @@ import io.gatehouse.events.AuditEvent;
 import io.gatehouse.events.ResourceDefinition;
 import io.gatehouse.events.ResourceHeartbeat;
 import io.gatehouse.events.SessionPin;
+import io.gatehouse.events.TokenEvent;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.HashMap;
@@ -47,6 +48,8 @@ public final class EventCodec<T extends SpecificRecord> {
       new EventCodec<>(SessionPin.class, SessionPin.getClassSchema());
   public static final EventCodec<AuditEvent> AUDIT_EVENT =
       new EventCodec<>(AuditEvent.class, AuditEvent.getClassSchema());
+  public static final EventCodec<TokenEvent> TOKEN_EVENT =
+      new EventCodec<>(TokenEvent.class, TokenEvent.getClassSchema());
 
   private final Class<T> type;
   private final Schema schema;

@@ -27,7 +27,8 @@ public final class SchemaCatalog {
           "ResourceHeartbeat.avsc",
           "AgentBeat.avsc",
           "SessionPin.avsc",
-          "AuditEvent.avsc");
+          "AuditEvent.avsc",
+          "TokenEvent.avsc");
 
   static final byte MAGIC_0 = (byte) 0xC3;
   static final byte MAGIC_1 = (byte) 0x01;
@@ -97,10 +98,29 @@ public final class SchemaCatalog {
 
   /** Parses one set of {@code .avsc} files (in {@link #FILES} order) with a shared parser. */
   public static Map<String, Schema> parse(SchemaSource source) {
+    return parse(source, true);
+  }
+
+  /**
+   * Parses the released set: like {@link #parse}, but a file the source does not have (opens as
+   * {@code null}) is a record new since the last release, which has no released version to be
+   * compatible with yet.
+   */
+  public static Map<String, Schema> parseReleased(SchemaSource source) {
+    return parse(source, false);
+  }
+
+  private static Map<String, Schema> parse(SchemaSource source, boolean requireAll) {
     Schema.Parser parser = new Schema.Parser();
     Map<String, Schema> out = new HashMap<>();
     for (String file : FILES) {
       try (InputStream in = source.open(file)) {
+        if (in == null) {
+          if (requireAll) {
+            throw new IOException("no such schema file");
+          }
+          continue;
+        }
         Schema schema = parser.parse(in);
         out.put(schema.getFullName(), schema);
       } catch (IOException | RuntimeException e) {
@@ -112,7 +132,8 @@ public final class SchemaCatalog {
 
   private static SchemaCatalog load() {
     Map<String, Schema> current = parse(file -> resource(ROOT + file));
-    Map<String, Schema> released = parse(file -> resource(ROOT + "released/" + file));
+    Map<String, Schema> released =
+        parseReleased(file -> SchemaCatalog.class.getResourceAsStream(ROOT + "released/" + file));
     Map<Long, Schema> byFingerprint = new HashMap<>();
     for (Schema s : released.values()) {
       byFingerprint.put(fingerprint(s), s);
@@ -134,6 +155,15 @@ public final class SchemaCatalog {
   /** Opens a schema file by its file name. */
   @FunctionalInterface
   public interface SchemaSource {
+    /** The file's content, or {@code null} when this set has no such file. */
     InputStream open(String file) throws IOException;
+
+    /** The files of a directory; a missing file opens as {@code null}. */
+    static SchemaSource directory(java.nio.file.Path dir) {
+      return file -> {
+        java.nio.file.Path path = dir.resolve(file);
+        return java.nio.file.Files.exists(path) ? java.nio.file.Files.newInputStream(path) : null;
+      };
+    }
   }
 }

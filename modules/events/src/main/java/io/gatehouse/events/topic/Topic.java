@@ -11,12 +11,14 @@ public enum Topic {
   AGENTS("agents", CleanupPolicy.COMPACT, 3, EventCodec.AGENT_BEAT),
   SESSIONS("sessions", CleanupPolicy.COMPACT, 6, EventCodec.SESSION_PIN),
   AUDIT("audit", CleanupPolicy.DELETE, 6, EventCodec.AUDIT_EVENT),
+  /** Join tokens (stored as keyed hashes, never the token) and the uses agents claimed. */
+  TOKENS("tokens", CleanupPolicy.COMPACT, 3, EventCodec.TOKEN_EVENT),
   /** Records no materializer could decode, copied here with their coordinates in headers. */
   DEAD_LETTER("deadletter", CleanupPolicy.DELETE, 1, null);
 
   /** The topics every proxy materializes. */
   public static final java.util.List<Topic> MATERIALIZED =
-      java.util.List.of(RESOURCES, HEARTBEATS, AGENTS, SESSIONS, AUDIT);
+      java.util.List.of(RESOURCES, HEARTBEATS, AGENTS, SESSIONS, AUDIT, TOKENS);
 
   private final String suffix;
   private final CleanupPolicy cleanupPolicy;

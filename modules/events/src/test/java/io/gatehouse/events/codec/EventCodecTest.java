@@ -31,7 +31,8 @@ class EventCodecTest {
         Arguments.of(EventCodec.RESOURCE_HEARTBEAT, Samples.heartbeat(), "ResourceHeartbeat.avsc"),
         Arguments.of(EventCodec.AGENT_BEAT, Samples.agentBeat(), "AgentBeat.avsc"),
         Arguments.of(EventCodec.SESSION_PIN, Samples.sessionPin(), "SessionPin.avsc"),
-        Arguments.of(EventCodec.AUDIT_EVENT, Samples.auditEvent(), "AuditEvent.avsc"));
+        Arguments.of(EventCodec.AUDIT_EVENT, Samples.auditEvent(), "AuditEvent.avsc"),
+        Arguments.of(EventCodec.TOKEN_EVENT, Samples.tokenEvent(), "TokenEvent.avsc"));
   }
 
   @ParameterizedTest

@@ -19,7 +19,8 @@ class SchemaCompatibilityTest {
   @Test
   void currentSchemasAreBackwardAndForwardCompatibleWithTheReleasedOnes() {
     Map<String, Schema> released =
-        SchemaCatalog.parse(f -> Files.newInputStream(SCHEMAS.resolve("released").resolve(f)));
+        SchemaCatalog.parseReleased(
+            SchemaCatalog.SchemaSource.directory(SCHEMAS.resolve("released")));
     Map<String, Schema> current =
         SchemaCatalog.parse(f -> Files.newInputStream(SCHEMAS.resolve(f)));
 
@@ -78,7 +79,8 @@ class SchemaCompatibilityTest {
   }
 
   private static Map<String, Schema> released() {
-    return SchemaCatalog.parse(f -> Files.newInputStream(SCHEMAS.resolve("released").resolve(f)));
+    return SchemaCatalog.parseReleased(
+        SchemaCatalog.SchemaSource.directory(SCHEMAS.resolve("released")));
   }
 
   private static Map<String, Schema> edited(String file, String from, String to)

@@ -23,7 +23,8 @@ import reactor.core.publisher.Flux;
  * the client connects. Each event is named after its table and carries {@code
  * {"topic","key","deleted","value"}}; {@code ?topics=heartbeats,agents} narrows the stream.
  * Sessions appear by the short id {@code /v1/sessions} shows ({@link SessionKeys#shortId}), as
- * every listing does.
+ * every listing does. Join tokens are not streamed: who may join is an operator's business, not the
+ * API's.
  *
  * <p>Whatever the filter, a {@code status} event ({@link ProxyStatus}) comes first, again within a
  * second of a change of readiness, Kafka reachability or agent health, and at least every {@link
@@ -43,6 +44,10 @@ final class EventStream {
 
   private static final Set<Topic> WITH_SESSION_IDS = EnumSet.of(Topic.SESSIONS, Topic.AUDIT);
 
+  /** What the stream may carry: every materialized topic but the join tokens. */
+  private static final List<Topic> STREAMED =
+      Topic.MATERIALIZED.stream().filter(t -> t != Topic.TOKENS).toList();
+
   private final Flux<StateChange> changes;
   private final String proxyId;
   private final ProxyStatus status;
@@ -54,14 +59,13 @@ final class EventStream {
   }
 
   void handle(RoutingContext ctx) {
-    Set<Topic> topics = EnumSet.copyOf(Topic.MATERIALIZED);
+    Set<Topic> topics = EnumSet.copyOf(STREAMED);
     List<String> filter = ctx.queryParam("topics");
     if (!filter.isEmpty()) {
       topics.clear();
       for (String word : String.join(",", filter).split(",")) {
         String w = word.strip().toLowerCase(Locale.ROOT);
-        Topic t =
-            Topic.MATERIALIZED.stream().filter(x -> x.suffix().equals(w)).findFirst().orElse(null);
+        Topic t = STREAMED.stream().filter(x -> x.suffix().equals(w)).findFirst().orElse(null);
         if (t == null) {
           ctx.fail(
               new IngressFailure(

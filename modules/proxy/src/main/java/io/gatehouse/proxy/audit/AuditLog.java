@@ -18,7 +18,8 @@ import java.util.concurrent.CompletionStage;
  * which agent and proxy, with what outcome and how many bytes. Session events are keyed by the
  * session's key ({@link io.gatehouse.proxy.session.SessionKeys}), which is also their {@code
  * sessionId}: never the session id itself, a bearer secret. Resource events are keyed by {@code
- * kind/name}. So each subject's events stay in order. Thread-safe.
+ * kind/name}, join-token events by {@code token/<id>} and joins by agent id. So each subject's
+ * events stay in order. Thread-safe.
  */
 public final class AuditLog {
   public static final String SESSION_START = "session.start";
@@ -28,6 +29,10 @@ public final class AuditLog {
   public static final String RESOURCE_CREATE = "resource.create";
   public static final String RESOURCE_UPDATE = "resource.update";
   public static final String RESOURCE_DELETE = "resource.delete";
+  public static final String TOKEN_CREATE = "token.create";
+  public static final String TOKEN_DELETE = "token.delete";
+  public static final String JOIN_ACCEPTED = "join.accepted";
+  public static final String JOIN_REFUSED = "join.refused";
 
   private final EventPublisher publisher;
   private final Clock clock;
@@ -102,6 +107,30 @@ public final class AuditLog {
             .build());
   }
 
+  /**
+   * A join token was issued or removed ({@link #TOKEN_CREATE}, {@link #TOKEN_DELETE}), keyed {@code
+   * token/<id>}. {@code details} never holds the token itself.
+   */
+  public CompletionStage<Void> tokenChanged(
+      String type, String tokenId, String user, Map<String, String> details) {
+    Map<String, String> all = details("token", tokenId);
+    all.putAll(details);
+    return publish(base(type, "ok").setUser(user).setDetails(all).build(), "token/" + tokenId);
+  }
+
+  /**
+   * An agent presented a join token and was let in ({@code outcome} {@code ok}, {@link
+   * #JOIN_ACCEPTED}) or refused ({@code outcome} {@code denied}, {@link #JOIN_REFUSED}, with the
+   * reason); keyed by the agent id. {@code tokenId} is the token's public id, {@code null} when no
+   * such token is known.
+   */
+  public CompletionStage<Void> join(
+      String type, String tokenId, String agentId, String outcome, Map<String, String> details) {
+    Map<String, String> all = details("token", tokenId);
+    all.putAll(details);
+    return publish(base(type, outcome).setAgentId(agentId).setDetails(all).build(), agentId);
+  }
+
   private AuditEvent.Builder session(String type, SessionPin pin, String outcome) {
     return base(type, outcome)
         .setUser(pin.getUser())
@@ -125,6 +154,10 @@ public final class AuditLog {
         event.getSessionId() != null
             ? event.getSessionId()
             : event.getKind() + "/" + event.getName();
+    return publish(event, key);
+  }
+
+  private CompletionStage<Void> publish(AuditEvent event, String key) {
     return publisher.publish(Topic.AUDIT, key, event);
   }
 

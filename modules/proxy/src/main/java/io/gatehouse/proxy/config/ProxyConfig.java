@@ -3,6 +3,8 @@ package io.gatehouse.proxy.config;
 import io.gatehouse.config.ConfigDocument;
 import io.gatehouse.config.ConfigException;
 import io.gatehouse.config.HostPort;
+import io.gatehouse.kafka.KafkaSecurity;
+import io.gatehouse.kafka.KafkaSettings;
 import io.gatehouse.relay.ResponseTimeout;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -17,6 +19,8 @@ import java.util.Objects;
  * @param id the proxy's id, written in pins and audit events; default host name plus a random
  *     suffix
  * @param kafkaBootstrap Kafka's bootstrap servers, {@code host:port[,host:port...]}
+ * @param kafkaSecurity how the proxy's Kafka clients connect: plaintext by default, or TLS, or TLS
+ *     with a SCRAM login (the password read from its file or variable; never printed)
  * @param replicationFactor replication factor of topics the proxy creates when missing
  * @param dataDir where the proxy keeps its RocksDB state; default {@code ./.gatehouse/proxy-<id>}
  * @param caDir the cluster's trust material made by {@code gatehouse ca init} (CA key and
@@ -35,6 +39,7 @@ public record ProxyConfig(
     String source,
     String id,
     String kafkaBootstrap,
+    KafkaSecurity kafkaSecurity,
     short replicationFactor,
     Path dataDir,
     Path caDir,
@@ -67,6 +72,7 @@ public record ProxyConfig(
     Objects.requireNonNull(source, "source");
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(kafkaBootstrap, "kafkaBootstrap");
+    Objects.requireNonNull(kafkaSecurity, "kafkaSecurity");
     Objects.requireNonNull(dataDir, "dataDir");
     Objects.requireNonNull(caDir, "caDir");
     Objects.requireNonNull(listen, "listen");
@@ -76,6 +82,17 @@ public record ProxyConfig(
     Objects.requireNonNull(ejectBackoff, "ejectBackoff");
     Objects.requireNonNull(dialTimeout, "dialTimeout");
     Objects.requireNonNull(responseTimeout, "responseTimeout");
+  }
+
+  /**
+   * The settings every Kafka client of this proxy starts from (each adds its role to the client id
+   * with {@link KafkaSettings#forClient}): the bootstrap, client id {@code gatehouse-proxy-<id>},
+   * and {@link #kafkaSecurity()}. Also what the CLI's Kafka commands use with a {@code proxy.yaml}.
+   */
+  public KafkaSettings kafkaSettings() {
+    return KafkaSettings.of(kafkaBootstrap)
+        .withClientId("gatehouse-proxy-" + id)
+        .withSecurity(kafkaSecurity);
   }
 
   /**

@@ -6,10 +6,12 @@ import io.gatehouse.config.HostPort;
 import io.gatehouse.config.NodeId;
 import io.gatehouse.config.ValueParser;
 import io.gatehouse.events.topic.TopicNames;
+import io.gatehouse.kafka.KafkaSecurity;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 import java.util.random.RandomGenerator;
 import java.util.regex.Pattern;
 
@@ -21,6 +23,13 @@ final class ProxyConfigReader {
   private ProxyConfigReader() {}
 
   static ProxyConfig read(ConfigDocument doc, RandomGenerator random) {
+    return read(doc, random, System::getenv);
+  }
+
+  /**
+   * {@link #read(ConfigDocument, RandomGenerator)} with the environment {@code password_env} reads.
+   */
+  static ProxyConfig read(ConfigDocument doc, RandomGenerator random, UnaryOperator<String> env) {
     ConfigNode root = doc.root();
     ConfigNode proxy = root.object("proxy");
     if (!proxy.isPresent()) {
@@ -35,6 +44,7 @@ final class ProxyConfigReader {
             .map(list -> String.join(",", list.stream().map(HostPort::toString).toList()))
             .orElse(ProxyConfig.DEFAULT_KAFKA_BOOTSTRAP);
     short replication = (short) kafka.integer("replication_factor", 1, 1, Short.MAX_VALUE);
+    KafkaSecurity security = KafkaSecurityReader.read(kafka, env);
 
     Optional<Path> dataDir = proxy.value("data_dir", ValueParser.nonBlank()).map(Path::of);
     Path caDir =
@@ -80,6 +90,7 @@ final class ProxyConfigReader {
         doc.source(),
         resolvedId,
         bootstrap,
+        security,
         replication,
         resolvedDir,
         caDir,

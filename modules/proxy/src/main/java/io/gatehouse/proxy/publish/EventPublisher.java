@@ -18,6 +18,14 @@ public interface EventPublisher extends AutoCloseable {
   CompletionStage<Void> publish(Topic topic, String key, SpecificRecord value);
 
   /**
+   * Publishes like {@link #publish(Topic, String, SpecificRecord)}, but to the partition Kafka's
+   * default partitioner gives {@code partitionKey} as a key: records under different keys that
+   * share a partition key are read back in the order they were written (a join token and the uses
+   * claimed of it).
+   */
+  CompletionStage<Void> publish(Topic topic, String key, String partitionKey, SpecificRecord value);
+
+  /**
    * Waits (at most the publisher's shutdown timeout) for pending records, then releases the client.
    */
   @Override

@@ -23,6 +23,7 @@ import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.utils.Utils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -74,8 +75,14 @@ public final class KafkaEventPublisher implements EventPublisher {
   }
 
   @Override
-  @SuppressWarnings({"unchecked", "rawtypes"})
   public CompletionStage<Void> publish(Topic topic, String key, SpecificRecord value) {
+    return publish(topic, key, null, value);
+  }
+
+  @Override
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  public CompletionStage<Void> publish(
+      Topic topic, String key, String partitionKey, SpecificRecord value) {
     CompletableFuture<Void> done = new CompletableFuture<>();
     byte[] bytes;
     try {
@@ -87,11 +94,15 @@ public final class KafkaEventPublisher implements EventPublisher {
       return done;
     }
     String name = names.of(topic);
-    ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(name, Keys.bytes(key), bytes);
     try {
       writer.execute(
           () -> {
             try {
+              // The partition is looked up here, on the writer thread: it may wait for metadata.
+              Integer partition =
+                  partitionKey == null ? null : partitionOf(name, Keys.bytes(partitionKey));
+              ProducerRecord<byte[], byte[]> record =
+                  new ProducerRecord<>(name, partition, Keys.bytes(key), bytes);
               producer.send(
                   record,
                   (metadata, error) -> {
@@ -115,6 +126,12 @@ public final class KafkaEventPublisher implements EventPublisher {
               : new ProxyException("writer queue full (" + QUEUE + " records)"));
     }
     return done;
+  }
+
+  /** The partition Kafka's default partitioner picks for a record keyed {@code key}. */
+  private int partitionOf(String topic, byte[] key) {
+    int partitions = producer.partitionsFor(topic).size();
+    return Utils.toPositive(Utils.murmur2(key)) % partitions;
   }
 
   private void fail(CompletableFuture<Void> done, String topic, String key, Throwable error) {

@@ -21,5 +21,11 @@ final class RecordingPublisher implements EventPublisher {
   }
 
   @Override
+  public CompletionStage<Void> publish(
+      Topic topic, String key, String partitionKey, SpecificRecord value) {
+    return publish(topic, key, value);
+  }
+
+  @Override
   public void close() {}
 }

@@ -1,0 +1,380 @@
+package io.gatehouse.cli.commands;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.gatehouse.cli.CliException;
+import io.gatehouse.cli.ExitCodes;
+import io.gatehouse.cli.output.Format;
+import io.gatehouse.cli.output.Table;
+import io.gatehouse.config.ConfigException;
+import io.gatehouse.config.Durations;
+import io.gatehouse.events.EventException;
+import io.gatehouse.events.ResourceKind;
+import io.gatehouse.events.topic.TopicNames;
+import io.gatehouse.lifecycle.FileTree;
+import io.gatehouse.pki.CaPin;
+import io.gatehouse.pki.ClusterCa;
+import io.gatehouse.pki.ClusterSecret;
+import io.gatehouse.pki.PkiException;
+import io.gatehouse.proxy.ProxyException;
+import io.gatehouse.proxy.config.ProxyConfig;
+import io.gatehouse.proxy.join.IssuedToken;
+import io.gatehouse.proxy.join.JoinToken;
+import io.gatehouse.proxy.join.JoinTokens;
+import io.gatehouse.proxy.join.TokenConsole;
+import io.gatehouse.proxy.join.TokenRequest;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.stream.Collectors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code gatehouse tokens add|ls|rm -c proxy.yaml}: join tokens, managed on a proxy host with the
+ * proxy's own config (its Kafka and the cluster secret in {@code proxy.ca.dir}), the way an auth
+ * server's admin tool runs next to it, until the authenticated API takes this over.
+ */
+@Command(
+    name = "tokens",
+    mixinStandardHelpOptions = true,
+    description = "Issue, list and remove join tokens (run on a proxy host, with its proxy.yaml).",
+    subcommands = {TokensCommand.Add.class, TokensCommand.Ls.class, TokensCommand.Rm.class})
+public final class TokensCommand implements Runnable {
+  @Spec CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  /** What every tokens subcommand shares: the proxy's config and the tokens read from Kafka. */
+  abstract static class Base implements Callable<Integer> {
+    private static final Duration KAFKA_TIMEOUT = Duration.ofSeconds(15);
+
+    @Option(
+        names = {"-c", "--config"},
+        required = true,
+        paramLabel = "FILE",
+        description = "The proxy's configuration (YAML): its Kafka and proxy.ca.dir.")
+    Path config;
+
+    @Spec CommandSpec spec;
+
+    final Clock clock = Clock.systemUTC();
+
+    PrintWriter out() {
+      return spec.commandLine().getOut();
+    }
+
+    /** The proxy's CA directory, once {@link #withTokens} has read the configuration. */
+    Path caDir;
+
+    /** Runs {@code work} on the tokens, caught up with Kafka, then cleans up. */
+    int withTokens(Work work) {
+      ProxyConfig proxy;
+      try {
+        proxy = ProxyConfig.load(config);
+      } catch (ConfigException e) {
+        throw CliException.user(e.getMessage());
+      }
+      caDir = proxy.caDir();
+      ClusterSecret secret;
+      try {
+        secret = ClusterSecret.read(proxy.caDir());
+      } catch (PkiException e) {
+        throw CliException.user(e.getMessage());
+      }
+      Path state;
+      try {
+        state = Files.createTempDirectory("gatehouse-tokens");
+      } catch (IOException e) {
+        throw CliException.user("cannot create a temporary directory: " + e.getMessage());
+      }
+      try (TokenConsole console =
+          TokenConsole.open(
+              proxy.kafkaSettings().withClientId("gatehouse-tokens"),
+              new TopicNames(proxy.topicPrefix()),
+              proxy.replicationFactor(),
+              state,
+              secret,
+              clock,
+              "tokens-cli@" + host(),
+              KAFKA_TIMEOUT)) {
+        return work.run(console.tokens());
+      } catch (ProxyException e) {
+        throw CliException.unreachable(e.getMessage(), e);
+      } finally {
+        try {
+          FileTree.delete(state);
+        } catch (IOException e) {
+          spec.commandLine().getErr().println("warning: cannot delete " + state + ": " + e);
+        }
+      }
+    }
+
+    /** Waits for a stage; a failure of the operator's making is a user error. */
+    static <T> T await(CompletionStage<T> stage) {
+      try {
+        return stage.toCompletableFuture().join();
+      } catch (CompletionException e) {
+        Throwable cause = e.getCause();
+        if (cause instanceof ProxyException p && cause.getMessage().startsWith("no join token")) {
+          throw CliException.user(p.getMessage());
+        }
+        throw CliException.unreachable(cause.getMessage(), cause);
+      }
+    }
+
+    static String host() {
+      try {
+        return InetAddress.getLocalHost().getHostName();
+      } catch (IOException e) {
+        return "localhost";
+      }
+    }
+
+    static String kinds(Set<ResourceKind> kinds) {
+      return kinds.stream().sorted().map(ResourceKind::word).collect(Collectors.joining(","));
+    }
+
+    static ArrayNode kindsJson(Set<ResourceKind> kinds) {
+      ArrayNode out = ReadCommand.JSON.createArrayNode();
+      kinds.stream().sorted().map(ResourceKind::word).forEach(out::add);
+      return out;
+    }
+
+    static String uses(JoinToken t) {
+      return t.uses() + "/" + (t.maxUses().isPresent() ? t.maxUses().getAsInt() : "unlimited");
+    }
+
+    void printJson(JsonNode node) {
+      try {
+        out().println(ReadCommand.JSON.writeValueAsString(node));
+        out().flush();
+      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+
+    /** What a subcommand does with the tokens; returns the exit code. */
+    @FunctionalInterface
+    interface Work {
+      int run(JoinTokens tokens);
+    }
+  }
+
+  /** {@code tokens add --kinds app,db [--ttl 30m] [--uses N] [--description TEXT]}. */
+  @Command(
+      name = "add",
+      mixinStandardHelpOptions = true,
+      description = "Issue a join token; it is printed this once and stored only as a keyed hash.")
+  public static final class Add extends Base {
+    @Option(
+        names = "--kinds",
+        required = true,
+        split = ",",
+        paramLabel = "KIND[,KIND...]",
+        description = "Kinds an agent joining with it may serve: app, db, desktop, kube.")
+    List<String> kinds;
+
+    @Option(
+        names = "--ttl",
+        paramLabel = "DURATION",
+        defaultValue = "30m",
+        description = "How long it may be used, at most 24h (default: ${DEFAULT-VALUE}).")
+    String ttl;
+
+    @Option(
+        names = "--uses",
+        paramLabel = "N",
+        description = "How many distinct agents may join with it (default: any number).")
+    Integer uses;
+
+    @Option(names = "--description", paramLabel = "TEXT", description = "A note for tokens ls.")
+    String description;
+
+    @Option(
+        names = "--format",
+        paramLabel = "text|json",
+        defaultValue = "text",
+        description = "Output format (default: ${DEFAULT-VALUE}).")
+    Format format;
+
+    @Override
+    public Integer call() {
+      TokenRequest request = request();
+      return withTokens(
+          tokens -> {
+            IssuedToken issued = await(tokens.add(request));
+            print(issued);
+            return ExitCodes.OK;
+          });
+    }
+
+    private TokenRequest request() {
+      Set<ResourceKind> parsed = EnumSet.noneOf(ResourceKind.class);
+      for (String k : kinds) {
+        try {
+          parsed.add(ResourceKind.of(k.strip()));
+        } catch (EventException e) {
+          throw CliException.user("--kinds: " + e.getMessage());
+        }
+      }
+      Duration life;
+      try {
+        life = Durations.parse(ttl);
+      } catch (IllegalArgumentException e) {
+        throw CliException.user("--ttl: " + e.getMessage());
+      }
+      try {
+        return new TokenRequest(
+            parsed,
+            life,
+            uses == null ? OptionalInt.empty() : OptionalInt.of(uses),
+            System.getProperty("user.name", "unknown") + "@" + host(),
+            description);
+      } catch (IllegalArgumentException e) {
+        throw CliException.user(e.getMessage());
+      }
+    }
+
+    /** The pin a joining agent checks the proxy by, from the CA's certificate alone. */
+    private String caPin() {
+      try {
+        return CaPin.of(ClusterCa.readCertificate(caDir)).toString();
+      } catch (PkiException e) {
+        throw CliException.user(e.getMessage());
+      }
+    }
+
+    private void print(IssuedToken issued) {
+      JoinToken t = issued.info();
+      if (format == Format.json) {
+        ObjectNode node = ReadCommand.JSON.createObjectNode();
+        node.put("token", issued.token()).put("id", t.id());
+        node.set("kinds", kindsJson(t.kinds()));
+        node.put("expires", t.expiresAt().toString());
+        if (t.maxUses().isPresent()) {
+          node.put("max_uses", t.maxUses().getAsInt());
+        } else {
+          node.putNull("max_uses");
+        }
+        node.put("ca_pin", caPin());
+        printJson(node);
+        return;
+      }
+      PrintWriter out = out();
+      out.println("token:   " + issued.token());
+      out.println("id:      " + t.id());
+      out.println("kinds:   " + kinds(t.kinds()));
+      out.println(
+          "expires: "
+              + t.expiresAt()
+              + " (in "
+              + Durations.format(Duration.between(t.createdAt(), t.expiresAt()))
+              + ")");
+      out.println("uses:    " + uses(t));
+      out.println("CA pin:  " + caPin());
+      out.println(
+          "The token is shown only this once: give it to the agent (agent.join.token_file).");
+      out.flush();
+    }
+  }
+
+  /** {@code tokens ls}: every token, expired and used-up ones included. */
+  @Command(
+      name = "ls",
+      mixinStandardHelpOptions = true,
+      description = "List join tokens (never the tokens themselves).")
+  public static final class Ls extends Base {
+    @Option(
+        names = "--format",
+        paramLabel = "text|json",
+        defaultValue = "text",
+        description = "Output format (default: ${DEFAULT-VALUE}).")
+    Format format;
+
+    @Override
+    public Integer call() {
+      return withTokens(
+          tokens -> {
+            print(tokens.tokens(), clock.instant());
+            return ExitCodes.OK;
+          });
+    }
+
+    private void print(List<JoinToken> all, Instant now) {
+      if (format == Format.json) {
+        ArrayNode array = ReadCommand.JSON.createArrayNode();
+        for (JoinToken t : all) {
+          ObjectNode node = array.addObject();
+          node.put("id", t.id());
+          node.set("kinds", kindsJson(t.kinds()));
+          node.put("created", t.createdAt().toString()).put("expires", t.expiresAt().toString());
+          node.put("uses", t.uses());
+          if (t.maxUses().isPresent()) {
+            node.put("max_uses", t.maxUses().getAsInt());
+          } else {
+            node.putNull("max_uses");
+          }
+          node.put("status", t.status(now))
+              .put("created_by", t.createdBy())
+              .put("description", t.description());
+        }
+        printJson(array);
+        return;
+      }
+      Table table = new Table("ID", "KINDS", "EXPIRES", "USES", "STATUS", "CREATED BY", "NOTE");
+      for (JoinToken t : all) {
+        table.row(
+            t.id(),
+            kinds(t.kinds()),
+            t.expiresAt(),
+            uses(t),
+            t.status(now),
+            t.createdBy(),
+            t.description() == null ? "-" : t.description());
+      }
+      table.print(out());
+    }
+  }
+
+  /** {@code tokens rm ID}: removes a token; agents can no longer join with it. */
+  @Command(
+      name = "rm",
+      mixinStandardHelpOptions = true,
+      description = "Remove a join token by the id tokens ls shows.")
+  public static final class Rm extends Base {
+    @Parameters(paramLabel = "ID", description = "The token's id, as tokens ls shows it.")
+    String id;
+
+    @Override
+    public Integer call() {
+      return withTokens(
+          tokens -> {
+            JoinToken removed =
+                await(tokens.remove(id, System.getProperty("user.name", "unknown") + "@" + host()));
+            out().println("removed join token " + removed.id());
+            out().flush();
+            return ExitCodes.OK;
+          });
+    }
+  }
+}
