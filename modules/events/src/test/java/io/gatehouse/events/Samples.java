@@ -80,6 +80,15 @@ public final class Samples {
         .build();
   }
 
+  public static ProxyAnnouncement proxyAnnouncement() {
+    return ProxyAnnouncement.newBuilder()
+        .setProxyId("proxy-1")
+        .setAddress("gatehouse-1.example.com:3080")
+        .setStartedAt(java.time.Instant.parse("2026-12-01T20:00:00Z"))
+        .setTime(java.time.Instant.parse("2026-12-01T21:00:00Z"))
+        .build();
+  }
+
   public static TokenEvent tokenEvent() {
     return TokenEvent.newBuilder()
         .setType("token")

@@ -26,6 +26,8 @@ import io.gatehouse.proxy.session.SessionPins;
 import io.gatehouse.proxy.session.SessionSweeper;
 import io.gatehouse.proxy.tunnel.AgentTunnels;
 import io.gatehouse.proxy.tunnel.PortTls;
+import io.gatehouse.proxy.tunnel.ProxyAnnouncer;
+import io.gatehouse.proxy.tunnel.ProxyDirectory;
 import io.gatehouse.relay.Wire;
 import io.gatehouse.relay.tunnel.TunnelSettings;
 import io.gatehouse.state.Materializer;
@@ -274,8 +276,13 @@ public final class Proxy implements AutoCloseable {
         PortTls tls =
             PortTls.issue(
                 ClusterCa.load(config.caDir()), config.id(), config.publicHost(), config.listen());
+        ProxyDirectory directory =
+            p.closer.register(
+                new ProxyDirectory(
+                    p.store, p.materializer.changes(), p.materializer.streamClock()));
         p.tunnels =
-            p.closer.register(new AgentTunnels(config.id(), TunnelSettings.DEFAULTS, clock));
+            p.closer.register(
+                new AgentTunnels(config.id(), TunnelSettings.DEFAULTS, clock, directory));
         p.beats = p.closer.register(AgentBeats.live(p.store, p.materializer.changes()));
         p.table =
             new RoutingTable(
@@ -330,6 +337,10 @@ public final class Proxy implements AutoCloseable {
                 listen(p.vertx, config.listen(), tls, p.tunnels, p.ingress, api),
                 "listen on " + config.listen());
         p.webAddress = config.listen().withPort(port);
+        // Where agents dial: the bound address, or the public host when bound to every address.
+        HostPort advertised =
+            p.webAddress.isWildcard() ? new HostPort(config.publicHost(), port) : p.webAddress;
+        p.closer.register(new ProxyAnnouncer(config.id(), advertised, p.publisher, clock));
         p.closer.register(
             new SessionSweeper(
                 pins,

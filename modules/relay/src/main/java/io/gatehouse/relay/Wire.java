@@ -34,6 +34,12 @@ public final class Wire {
    */
   public static final String AGENT_TUNNEL_PATH = "/v1/agent/tunnel";
 
+  /**
+   * The control stream the proxy opens on each tunnel: one JSON object per line, the proxy set
+   * down, (later) the agent's heartbeats up.
+   */
+  public static final String CONTROL_PATH = "/.gatehouse/control";
+
   /** The upgrade token of an agent tunnel: HTTP/2 with the proxy as the client, after the 101. */
   public static final String AGENT_TUNNEL_PROTOCOL = "gatehouse-agent-tunnel/2";
 

@@ -28,7 +28,8 @@ public final class SchemaCatalog {
           "AgentBeat.avsc",
           "SessionPin.avsc",
           "AuditEvent.avsc",
-          "TokenEvent.avsc");
+          "TokenEvent.avsc",
+          "ProxyAnnouncement.avsc");
 
   static final byte MAGIC_0 = (byte) 0xC3;
   static final byte MAGIC_1 = (byte) 0x01;

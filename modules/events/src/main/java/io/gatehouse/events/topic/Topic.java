@@ -13,12 +13,14 @@ public enum Topic {
   AUDIT("audit", CleanupPolicy.DELETE, 6, EventCodec.AUDIT_EVENT),
   /** Join tokens (stored as keyed hashes, never the token) and the uses agents claimed. */
   TOKENS("tokens", CleanupPolicy.COMPACT, 3, EventCodec.TOKEN_EVENT),
+  /** Where each proxy is reached; what an agent is told so it can keep a tunnel to every one. */
+  PROXIES("proxies", CleanupPolicy.COMPACT, 1, EventCodec.PROXY_ANNOUNCEMENT),
   /** Records no materializer could decode, copied here with their coordinates in headers. */
   DEAD_LETTER("deadletter", CleanupPolicy.DELETE, 1, null);
 
   /** The topics every proxy materializes. */
   public static final java.util.List<Topic> MATERIALIZED =
-      java.util.List.of(RESOURCES, HEARTBEATS, AGENTS, SESSIONS, AUDIT, TOKENS);
+      java.util.List.of(RESOURCES, HEARTBEATS, AGENTS, SESSIONS, AUDIT, TOKENS, PROXIES);
 
   private final String suffix;
   private final CleanupPolicy cleanupPolicy;

@@ -32,7 +32,9 @@ class EventCodecTest {
         Arguments.of(EventCodec.AGENT_BEAT, Samples.agentBeat(), "AgentBeat.avsc"),
         Arguments.of(EventCodec.SESSION_PIN, Samples.sessionPin(), "SessionPin.avsc"),
         Arguments.of(EventCodec.AUDIT_EVENT, Samples.auditEvent(), "AuditEvent.avsc"),
-        Arguments.of(EventCodec.TOKEN_EVENT, Samples.tokenEvent(), "TokenEvent.avsc"));
+        Arguments.of(EventCodec.TOKEN_EVENT, Samples.tokenEvent(), "TokenEvent.avsc"),
+        Arguments.of(
+            EventCodec.PROXY_ANNOUNCEMENT, Samples.proxyAnnouncement(), "ProxyAnnouncement.avsc"));
   }
 
   @ParameterizedTest

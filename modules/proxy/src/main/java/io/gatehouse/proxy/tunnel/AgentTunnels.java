@@ -7,7 +7,9 @@ import io.gatehouse.relay.ErrorResponse;
 import io.gatehouse.relay.tunnel.Tunnel;
 import io.gatehouse.relay.tunnel.TunnelSettings;
 import io.gatehouse.relay.tunnel.TunnelUpgrade;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.internal.ContextInternal;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
@@ -39,6 +41,7 @@ public final class AgentTunnels implements AutoCloseable {
   private final Clock clock;
   private final Map<String, Connected> tunnels = new ConcurrentHashMap<>();
   private final AtomicLong changes = new AtomicLong();
+  private final ProxyDirectory directory;
 
   /**
    * One agent's tunnel.
@@ -50,10 +53,16 @@ public final class AgentTunnels implements AutoCloseable {
    */
   public record Connected(Tunnel tunnel, Set<String> kinds, Instant since, String remote) {}
 
-  public AgentTunnels(String proxyId, TunnelSettings settings, Clock clock) {
+  /**
+   * @param directory the proxy set each agent is told about on its control stream; null tells
+   *     agents nothing (tests)
+   */
+  public AgentTunnels(
+      String proxyId, TunnelSettings settings, Clock clock, ProxyDirectory directory) {
     this.proxyId = proxyId;
     this.settings = settings;
     this.clock = clock;
+    this.directory = directory;
   }
 
   /**
@@ -102,8 +111,15 @@ public final class AgentTunnels implements AutoCloseable {
     String agentId = identity.id();
     String remote =
         request.remoteAddress() == null ? "unknown" : request.remoteAddress().toString();
+    ContextInternal context = (ContextInternal) Vertx.currentContext();
     TunnelUpgrade.accept(request, settings, agentId)
-        .onSuccess(tunnel -> register(agentId, identity.kinds(), tunnel, remote))
+        .onSuccess(
+            tunnel -> {
+              register(agentId, identity.kinds(), tunnel, remote);
+              if (directory != null) {
+                ControlStream.open(tunnel, context, proxyId, directory);
+              }
+            })
         .onFailure(
             e -> LOG.warn("tunnel from agent {} failed to open: {}", agentId, e.getMessage()));
   }

@@ -15,6 +15,7 @@ import io.gatehouse.relay.tunnel.Tunnel;
 import io.gatehouse.relay.tunnel.TunnelStream;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
@@ -24,6 +25,7 @@ import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
 import java.util.Optional;
+import java.util.function.BiConsumer;
 
 /**
  * The agent's end of every session (wire protocol v2, {@code docs/wire-protocol.md}): each stream a
@@ -38,6 +40,7 @@ public final class RelayServer {
   private final HttpRelay http;
   private final TunnelRelay tunnel;
   private volatile boolean draining;
+  private volatile BiConsumer<String, TunnelStream> control = (proxy, stream) -> stream.reset();
 
   public RelayServer(
       Vertx vertx,
@@ -89,12 +92,25 @@ public final class RelayServer {
             });
   }
 
+  /**
+   * Who reads a tunnel's control stream ({@code GET /.gatehouse/control}): told the proxy's id and
+   * the stream, once its 200 is on the way.
+   */
+  public void onControl(BiConsumer<String, TunnelStream> handler) {
+    this.control = handler;
+  }
+
   /** From now on, new sessions get {@code 503 draining}; sessions already relayed continue. */
   public void drain() {
     draining = true;
   }
 
   private void handle(ProxyExchange exchange) {
+    if (exchange.path().equals(Wire.CONTROL_PATH) && exchange.method() == HttpMethod.GET) {
+      exchange.respond(200, MultiMap.caseInsensitiveMultiMap().set(Wire.AGENT, agentId), false);
+      control.accept(exchange.header(Wire.PROXY), exchange.stream());
+      return;
+    }
     String resource = exchange.header(Wire.RESOURCE);
     String problem = headerProblem(exchange, resource);
     if (problem != null) {

@@ -6,10 +6,14 @@ import io.gatehouse.kafka.Backoff;
 import io.gatehouse.pki.CertificateIdentity;
 import io.gatehouse.relay.tunnel.Tunnel;
 import io.gatehouse.relay.tunnel.TunnelDialer;
+import io.gatehouse.relay.tunnel.TunnelStream;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.parsetools.RecordParser;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.Map;
@@ -52,6 +56,66 @@ public final class ProxyLinks implements AutoCloseable {
     this.dialer = dialer;
     this.relay = relay;
     this.random = random;
+    relay.onControl(this::control);
+  }
+
+  /**
+   * Reads a proxy's control stream: each line that lists the proxy set makes this agent keep a
+   * tunnel to every proxy in it.
+   */
+  private void control(String proxyId, TunnelStream stream) {
+    stream.exceptionHandler(e -> {});
+    RecordParser.newDelimited("\n", stream)
+        .handler(
+            line -> {
+              JsonObject message;
+              try {
+                message = new JsonObject(line);
+              } catch (RuntimeException e) {
+                LOG.warn(
+                    "agent {}: unreadable control line from {}: {}",
+                    agentId,
+                    proxyId,
+                    e.getMessage());
+                return;
+              }
+              JsonArray proxies = message.getJsonArray("proxies");
+              if (proxies == null) {
+                return;
+              }
+              for (Object p : proxies) {
+                if (p instanceof JsonObject proxy) {
+                  follow(proxy.getString("id"), proxy.getString("address"));
+                }
+              }
+            });
+  }
+
+  /** Keeps a tunnel to proxy {@code proxyId} at {@code address}, unless one is up to it already. */
+  private void follow(String proxyId, String address) {
+    if (proxyId == null || address == null || connectedIds().contains(proxyId)) {
+      return;
+    }
+    try {
+      follow(HostPort.parse(address));
+    } catch (RuntimeException e) {
+      LOG.warn(
+          "agent {}: proxy {} announced an address it cannot dial: {}", agentId, proxyId, address);
+    }
+  }
+
+  private Set<String> connectedIds() {
+    Set<String> ids = new TreeSet<>();
+    links
+        .values()
+        .forEach(
+            link -> {
+              Tunnel t = link.tunnel;
+              if (t != null && t.isOpen() && link.proxyId != null) {
+                ids.add(link.proxyId);
+              }
+            });
+    return ids;
   }
 
   /** Starts keeping a tunnel to {@code proxy}; a no-op if one is kept already. */
@@ -108,6 +172,7 @@ public final class ProxyLinks implements AutoCloseable {
     private final HostPort address;
     private final Backoff backoff = new Backoff(FIRST_RETRY, MAX_RETRY, random);
     private volatile Tunnel tunnel;
+    private volatile String proxyId;
     private boolean dialing;
 
     Link(HostPort address) {
@@ -120,7 +185,19 @@ public final class ProxyLinks implements AutoCloseable {
       }
       dialing = true;
       dialer
-          .dial(address, agentId, ProxyLinks::checkProxy, ProxyLinks.this::accept)
+          .dial(
+              address,
+              agentId,
+              certificate -> {
+                String id = proxyId(certificate);
+                // Another address of a proxy already tunneled to (a balancer, an alias): one
+                // tunnel per proxy is enough; this one waits and tries again later.
+                if (!id.equals(proxyId) && connectedIds().contains(id)) {
+                  throw new IllegalStateException("already connected to proxy " + id);
+                }
+                proxyId = id;
+              },
+              ProxyLinks.this::accept)
           .whenComplete(
               (t, error) -> {
                 synchronized (this) {
@@ -150,7 +227,10 @@ public final class ProxyLinks implements AutoCloseable {
       if (closed) {
         return;
       }
-      Duration pause = backoff.next();
+      Duration pause;
+      synchronized (this) {
+        pause = backoff.next();
+      }
       if (why != null) {
         LOG.warn(
             "agent {}: no tunnel to {} ({}); retrying in {} ms",
