@@ -154,17 +154,18 @@ public final class ProxyLinks implements AutoCloseable {
     relay.accept(channel, context);
   }
 
-  /** Checks that what answered is a proxy of this cluster (the CA was checked by TLS). */
-  private static void checkProxy(X509Certificate certificate) {
+  /**
+   * The id of the proxy that answered, checking that it is a proxy of this cluster (TLS checked the
+   * CA).
+   */
+  private static String proxyIdOf(X509Certificate certificate) {
     CertificateIdentity identity = CertificateIdentity.of(certificate);
     if (identity.role() != CertificateIdentity.Role.PROXY) {
       throw new IllegalStateException(
-          "its certificate names "
-              + identity.role().word()
-              + " "
-              + identity.id()
-              + ", not a proxy");
+          "its certificate names " + identity.role().word() + " " + identity.id() + ", not a proxy");
     }
+    return identity.id();
+  }
   }
 
   /** The tunnel to one proxy address, redialed until closed. */
@@ -189,7 +190,7 @@ public final class ProxyLinks implements AutoCloseable {
               address,
               agentId,
               certificate -> {
-                String id = proxyId(certificate);
+                String id = proxyIdOf(certificate);
                 // Another address of a proxy already tunneled to (a balancer, an alias): one
                 // tunnel per proxy is enough; this one waits and tries again later.
                 if (!id.equals(proxyId) && connectedIds().contains(id)) {
