@@ -162,10 +162,13 @@ public final class ProxyLinks implements AutoCloseable {
     CertificateIdentity identity = CertificateIdentity.of(certificate);
     if (identity.role() != CertificateIdentity.Role.PROXY) {
       throw new IllegalStateException(
-          "its certificate names " + identity.role().word() + " " + identity.id() + ", not a proxy");
+          "its certificate names "
+              + identity.role().word()
+              + " "
+              + identity.id()
+              + ", not a proxy");
     }
     return identity.id();
-  }
   }
 
   /** The tunnel to one proxy address, redialed until closed. */
