@@ -104,7 +104,12 @@ class NoBearerSecretOnTopicsIT {
       // TCP sessions: two end, one stays open while the topics are read.
       List<Socket> tunnels = new ArrayList<>();
       for (int i = 0; i < 3; i++) {
-        Socket tunnel = new Socket(a.webAddress().host(), a.webAddress().port());
+        Socket tunnel =
+            cluster
+                .web()
+                .tls()
+                .getSocketFactory()
+                .createSocket(a.webAddress().host(), a.webAddress().port());
         tunnels.add(tunnel);
         tcpIds.add(openTunnel(tunnel, "db", "echo"));
         tunnel.getOutputStream().write("ping\n".getBytes(StandardCharsets.US_ASCII));
