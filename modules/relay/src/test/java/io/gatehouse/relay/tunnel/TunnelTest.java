@@ -69,6 +69,11 @@ class TunnelTest {
 
   /** Starts both ends; the agent's streams echo what they receive after a 200. */
   private Tunnel connect(TunnelSettings agentSettings) throws Exception {
+    return connect(NORMAL, agentSettings);
+  }
+
+  private Tunnel connect(TunnelSettings proxySettings, TunnelSettings agentSettings)
+      throws Exception {
     server =
         new ServerBootstrap()
             .group(loops)
@@ -77,7 +82,8 @@ class TunnelTest {
                 new ChannelInitializer<Channel>() {
                   @Override
                   protected void initChannel(Channel ch) {
-                    proxyEnd.complete(Tunnel.proxyEnd(ch.pipeline(), null, FAST, "agent-a"));
+                    proxyEnd.complete(
+                        Tunnel.proxyEnd(ch.pipeline(), null, proxySettings, "agent-a"));
                   }
                 })
             .bind(new InetSocketAddress("127.0.0.1", 0))
@@ -145,7 +151,7 @@ class TunnelTest {
 
   @Test
   void aRequestAndItsResponseCrossTheTunnel() throws Exception {
-    Tunnel tunnel = connect(FAST);
+    Tunnel tunnel = connect(NORMAL);
     ContextInternal context = proxyContext();
     TunnelStream stream = await(tunnel.open(context));
     CompletableFuture<Buffer> body = body(context, stream);
@@ -162,7 +168,7 @@ class TunnelTest {
 
   @Test
   void manySessionsShareOneConnection() throws Exception {
-    Tunnel tunnel = connect(FAST);
+    Tunnel tunnel = connect(NORMAL);
     ContextInternal context = proxyContext();
     List<CompletableFuture<Buffer>> bodies = new ArrayList<>();
     for (int i = 0; i < 200; i++) {
@@ -179,7 +185,7 @@ class TunnelTest {
 
   @Test
   void aSlowReaderHoldsTheSenderBackAndLosesNothing() throws Exception {
-    Tunnel tunnel = connect(FAST);
+    Tunnel tunnel = connect(NORMAL);
     ContextInternal context = proxyContext();
     TunnelStream stream = await(tunnel.open(context));
     stream.pause();
@@ -218,7 +224,7 @@ class TunnelTest {
 
   @Test
   void aFrozenAgentIsDeclaredDeadAfterThreeMissedPings() throws Exception {
-    Tunnel tunnel = connect(new TunnelSettings(Duration.ofHours(1), 3, 1 << 20));
+    Tunnel tunnel = connect(FAST, new TunnelSettings(Duration.ofHours(1), 3, 1 << 20));
     Eventually.within(Duration.ofSeconds(5))
         .until(() -> agentChannel.pipeline().get("tunnel-liveness") != null);
 
@@ -233,7 +239,7 @@ class TunnelTest {
 
   @Test
   void aClosedTunnelFailsItsOpenStreamsAndRefusesNewOnes() throws Exception {
-    Tunnel tunnel = connect(FAST);
+    Tunnel tunnel = connect(NORMAL);
     ContextInternal context = proxyContext();
     TunnelStream stream = await(tunnel.open(context));
     CompletableFuture<Buffer> body = body(context, stream);
