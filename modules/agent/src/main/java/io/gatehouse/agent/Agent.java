@@ -5,6 +5,7 @@ import io.gatehouse.agent.internal.heartbeat.HeartbeatPublisher;
 import io.gatehouse.agent.internal.metrics.MetricsServer;
 import io.gatehouse.agent.internal.relay.RelayMetrics;
 import io.gatehouse.agent.internal.relay.RelayServer;
+import io.gatehouse.agent.internal.tunnel.AgentJoiner;
 import io.gatehouse.agent.internal.tunnel.ProxyLinks;
 import io.gatehouse.agent.internal.watch.ResourceWatcher;
 import io.gatehouse.config.HostPort;
@@ -313,7 +314,7 @@ public final class Agent implements AutoCloseable {
         Path dataDir = s.dataDir().orElse(Path.of(".gatehouse", "agent-" + p.id));
         p.relay =
             new RelayServer(p.vertx, p.id, s.relay(), p.catalog, new RelayMetrics(p.registry));
-        AgentCredentials credentials = AgentCredentials.read(dataDir, p.id);
+        AgentCredentials credentials = credentials(s, dataDir, p.id);
         p.links =
             p.closer.register(
                 new ProxyLinks(
@@ -387,6 +388,38 @@ public final class Agent implements AutoCloseable {
           .with(CommonClientConfigs.RECONNECT_BACKOFF_MAX_MS_CONFIG, "10000")
           .with(CommonClientConfigs.RETRY_BACKOFF_MS_CONFIG, "100")
           .with(CommonClientConfigs.RETRY_BACKOFF_MAX_MS_CONFIG, "5000");
+    }
+
+    /**
+     * The credentials in the data directory; on a first start with {@code agent.join}, joins the
+     * cluster through {@code agent.proxy} and stores what it is given.
+     */
+    private AgentCredentials credentials(AgentConfig.Settings s, Path dataDir, String id) {
+      if (s.join().isPresent() && !AgentCredentials.exist(dataDir)) {
+        AgentCredentials joined =
+            AgentJoiner.join(
+                s.proxy(),
+                id,
+                s.join().get(),
+                enabledKinds(config),
+                random instanceof SecureRandom sr ? sr : new SecureRandom(),
+                s.relay().connectTimeout());
+        joined.write(dataDir);
+        LOG.info("agent {} joined the cluster through {}: {}", id, s.proxy(), joined);
+        return joined;
+      }
+      return AgentCredentials.read(dataDir, id);
+    }
+
+    /** The kinds of the services this agent runs: what its certificate must allow. */
+    private static java.util.Set<String> enabledKinds(AgentConfig config) {
+      java.util.Set<String> kinds = new java.util.TreeSet<>();
+      for (AgentConfig.Service service : config.services()) {
+        if (service.enabled()) {
+          kinds.add(service.kind().word());
+        }
+      }
+      return kinds;
     }
 
     private void abort(Parts p, Exception failure) {

@@ -65,6 +65,7 @@ public record AgentConfig(String source, Settings agent, List<Service> services)
    * @param id the agent's id; empty means host name plus a random suffix, chosen at start
    * @param kafka how to reach Kafka
    * @param proxy the proxy (or a load balancer in front of proxies) the agent dials its tunnel to
+   * @param join how to join the cluster when the data directory holds no certificate yet
    * @param dataDir where the agent keeps its key, certificate and the cluster CA's certificate
    *     ({@code agent.key}, {@code agent.crt}, {@code ca.crt}) and its local state of {@code
    *     gatehouse.resources}; default {@code ./.gatehouse/agent-<id>}
@@ -78,6 +79,7 @@ public record AgentConfig(String source, Settings agent, List<Service> services)
       Optional<String> id,
       Kafka kafka,
       HostPort proxy,
+      Optional<Join> join,
       Optional<Path> dataDir,
       String topicPrefix,
       Heartbeat heartbeat,
@@ -88,12 +90,34 @@ public record AgentConfig(String source, Settings agent, List<Service> services)
       Objects.requireNonNull(id, "id");
       Objects.requireNonNull(kafka, "kafka");
       Objects.requireNonNull(proxy, "proxy");
+      Objects.requireNonNull(join, "join");
       Objects.requireNonNull(dataDir, "dataDir");
       Objects.requireNonNull(topicPrefix, "topicPrefix");
       Objects.requireNonNull(heartbeat, "heartbeat");
       Objects.requireNonNull(relay, "relay");
       Objects.requireNonNull(metrics, "metrics");
       Objects.requireNonNull(shutdownTimeout, "shutdownTimeout");
+    }
+  }
+
+  /**
+   * The {@code agent.join:} section: a join token (in the file, or inline) and the pin of the
+   * cluster CA the proxy must present. Used once; afterwards the agent's certificate in its data
+   * directory is enough.
+   *
+   * @param token the token itself (read from {@code token_file} when one is given)
+   * @param caPin {@code sha256:<hex>} of the cluster CA's public key
+   */
+  public record Join(String token, String caPin) {
+    public Join {
+      Objects.requireNonNull(token, "token");
+      Objects.requireNonNull(caPin, "caPin");
+    }
+
+    /** Never shows the token. */
+    @Override
+    public String toString() {
+      return "Join[token=(redacted), caPin=" + caPin + "]";
     }
   }
 

@@ -10,6 +10,10 @@ import io.gatehouse.config.ValueParser;
 import io.gatehouse.events.ResourceKind;
 import io.gatehouse.events.resource.ResourceRules;
 import io.gatehouse.events.topic.TopicNames;
+import io.gatehouse.pki.CaPin;
+import io.gatehouse.pki.PkiException;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -79,6 +83,7 @@ final class AgentConfigReader {
     if (proxy.isWildcard()) {
       agent.problem("proxy", "'" + proxy + "' cannot be dialed; give a proxy's host:port");
     }
+    Optional<AgentConfig.Join> join = join(agent.object("join"));
     Optional<Path> dataDir = agent.value("data_dir", ValueParser.nonBlank()).map(Path::of);
     String prefix =
         agent.value(
@@ -94,12 +99,52 @@ final class AgentConfigReader {
         id,
         new AgentConfig.Kafka(bootstrap, replication, startup),
         proxy,
+        join,
         dataDir,
         prefix,
         hb,
         relay,
         metrics,
         shutdown);
+  }
+
+  private static Optional<AgentConfig.Join> join(ConfigNode node) {
+    if (!node.isPresent()) {
+      return Optional.empty();
+    }
+    Optional<String> inline = node.value("token", ValueParser.nonBlank());
+    Optional<Path> file = node.value("token_file", ValueParser.nonBlank()).map(Path::of);
+    Optional<String> pin =
+        node.required(
+            "ca_pin",
+            text -> {
+              try {
+                return CaPin.parse(text.strip()).toString();
+              } catch (PkiException e) {
+                throw new IllegalArgumentException(e.getMessage(), e);
+              }
+            });
+    if (inline.isPresent() == file.isPresent()) {
+      node.problem("token_file", "give exactly one of token_file and token");
+      return Optional.empty();
+    }
+    String token = inline.orElse(null);
+    if (file.isPresent()) {
+      try {
+        token = Files.readString(file.get()).strip();
+      } catch (IOException e) {
+        // The message names the file, never its content.
+        node.problem(
+            "token_file", "cannot read " + file.get() + ": " + e.getClass().getSimpleName());
+        return Optional.empty();
+      }
+      if (token.isEmpty()) {
+        node.problem("token_file", file.get() + " is empty");
+        return Optional.empty();
+      }
+    }
+    String resolved = token;
+    return pin.map(p -> new AgentConfig.Join(resolved, p));
   }
 
   private static AgentConfig.Heartbeat heartbeat(ConfigNode node) {

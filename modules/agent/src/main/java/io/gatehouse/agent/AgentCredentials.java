@@ -82,6 +82,11 @@ public record AgentCredentials(IssuedCertificate own, X509Certificate ca) {
     }
   }
 
+  /** Whether {@code dataDir} holds an agent certificate (the agent has joined before). */
+  public static boolean exist(Path dataDir) {
+    return Files.exists(dataDir.resolve(CERT_FILE));
+  }
+
   /**
    * Issues credentials straight from the CA, as an operator provisioning an agent by hand (or a
    * test, or dev mode) would: a fresh key, its request, and the CA's certificate for it.

@@ -14,6 +14,9 @@ import io.gatehouse.proxy.api.Api;
 import io.gatehouse.proxy.audit.AuditLog;
 import io.gatehouse.proxy.config.ProxyConfig;
 import io.gatehouse.proxy.ingress.Ingress;
+import io.gatehouse.proxy.join.AgentJoin;
+import io.gatehouse.proxy.join.AgentKeys;
+import io.gatehouse.proxy.join.JoinTokens;
 import io.gatehouse.proxy.publish.EventPublisher;
 import io.gatehouse.proxy.publish.KafkaEventPublisher;
 import io.gatehouse.proxy.routing.AgentBeats;
@@ -239,7 +242,8 @@ public final class Proxy implements AutoCloseable {
      *     whatever was started is stopped again
      */
     public Proxy start() {
-      SessionKeys keys = new SessionKeys(secret != null ? secret : readSecret(config));
+      ClusterSecret clusterSecret = secret != null ? secret : readSecret(config);
+      SessionKeys keys = new SessionKeys(clusterSecret);
       Parts p = new Parts();
       p.config = config;
       p.registry =
@@ -273,9 +277,8 @@ public final class Proxy implements AutoCloseable {
         p.publisher = new KafkaEventPublisher(kafka, names, p.registry);
         p.closer.register(p.publisher);
         Ejections ejections = new Ejections(clock, config.ejectBackoff());
-        PortTls tls =
-            PortTls.issue(
-                ClusterCa.load(config.caDir()), config.id(), config.publicHost(), config.listen());
+        ClusterCa ca = ClusterCa.load(config.caDir());
+        PortTls tls = PortTls.issue(ca, config.id(), config.publicHost(), config.listen());
         ProxyDirectory directory =
             p.closer.register(
                 new ProxyDirectory(
@@ -331,7 +334,21 @@ public final class Proxy implements AutoCloseable {
                 audit,
                 p.publisher,
                 p.materializer,
-                p.registry);
+                p.registry,
+                new AgentJoin(
+                    ca,
+                    p.closer.register(
+                        JoinTokens.open(
+                            p.store,
+                            p.materializer.changes(),
+                            p.publisher,
+                            clusterSecret,
+                            audit,
+                            clock,
+                            config.id())),
+                    p.closer.register(
+                        new AgentKeys(
+                            p.store, p.materializer.changes(), p.publisher, clock, config.id()))));
         int port =
             await(
                 listen(p.vertx, config.listen(), tls, p.tunnels, p.ingress, api),

@@ -42,6 +42,11 @@ public enum ErrorCode {
   /** Kafka did not acknowledge a write in time: nothing was changed. */
   KAFKA_UNAVAILABLE("kafka-unavailable", 503, false),
   /** Anything unexpected. */
+  /**
+   * A join was refused: the token is unknown, expired, used up or for other kinds, or the id is
+   * taken.
+   */
+  JOIN_REFUSED("join-refused", 403, false),
   INTERNAL("internal", 500, false);
 
   private static final Map<String, ErrorCode> BY_CODE =

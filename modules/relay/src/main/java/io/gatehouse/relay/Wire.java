@@ -28,6 +28,9 @@ public final class Wire {
 
   public static final String HEALTH_PATH = "/.gatehouse/health";
 
+  /** Where an agent without a certificate joins with a token: {@code POST}, JSON. */
+  public static final String AGENT_JOIN_PATH = "/v1/agent/join";
+
   /**
    * Where an agent opens its tunnel on a proxy's port, upgraded with {@link
    * #AGENT_TUNNEL_PROTOCOL}.

@@ -9,6 +9,7 @@ import io.gatehouse.events.topic.Topic;
 import io.gatehouse.proxy.audit.AuditLog;
 import io.gatehouse.proxy.ingress.Failures;
 import io.gatehouse.proxy.ingress.IngressFailure;
+import io.gatehouse.proxy.join.AgentJoin;
 import io.gatehouse.proxy.publish.EventPublisher;
 import io.gatehouse.proxy.routing.AgentStatus;
 import io.gatehouse.proxy.routing.Ejections;
@@ -18,6 +19,7 @@ import io.gatehouse.proxy.routing.RoutingFailure;
 import io.gatehouse.proxy.routing.RoutingTable;
 import io.gatehouse.proxy.session.SessionPins;
 import io.gatehouse.relay.ErrorCode;
+import io.gatehouse.relay.Wire;
 import io.gatehouse.state.Materializer;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
@@ -65,6 +67,11 @@ public final class Api {
   private final EventStream events;
   private final Dashboard dashboard;
 
+  /** A join request is a token, an id, a few kinds and a CSR: a few KiB at most. */
+  private static final int JOIN_BODY_LIMIT = 16 * 1024;
+
+  private final AgentJoin join;
+
   public Api(
       String proxyId,
       Clock clock,
@@ -75,8 +82,10 @@ public final class Api {
       AuditLog audit,
       EventPublisher publisher,
       Materializer materializer,
-      MeterRegistry registry) {
+      MeterRegistry registry,
+      AgentJoin join) {
     this.proxyId = proxyId;
+    this.join = join;
     this.clock = clock;
     this.table = table;
     this.listing = listing;
@@ -106,6 +115,9 @@ public final class Api {
     r.get("/v1/resources/:kind/:name").handler(this::getResource);
     r.delete("/v1/resources/:kind/:name").handler(this::deleteResource);
     r.get("/v1/agents").handler(this::agents);
+    r.post(Wire.AGENT_JOIN_PATH)
+        .handler(BodyHandler.create().setBodyLimit(JOIN_BODY_LIMIT))
+        .handler(join::handle);
     r.get("/v1/sessions").handler(this::sessions);
     r.get("/v1/events").handler(events::handle);
     r.get("/").handler(dashboard::index);
