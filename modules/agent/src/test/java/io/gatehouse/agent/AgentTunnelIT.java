@@ -32,6 +32,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -247,6 +249,64 @@ class AgentTunnelIT {
     assertThat(proxy.tunnelsAccepted()).isEqualTo(2);
     Session session = proxy.send("agent-back", HttpMethod.GET, "/", sessionHeaders("app/web"));
     assertThat(session.body()).isEqualTo("still here");
+  }
+
+  @Test
+  void aStoppingAgentRefusesNewSessionsAsDrainingWhileOpenOnesGoOn() throws Exception {
+    NetServer echo =
+        await(
+            vertx
+                .createNetServer()
+                .connectHandler(socket -> socket.pipeTo(socket))
+                .listen(0, "127.0.0.1"));
+    TestProxy proxy = proxy(TestProxy.start(dir.resolve("ca")));
+    Path dataDir = proxy.provision("agent-drain", dir.resolve("agent"));
+    Agent agent =
+        Agent.builder(
+                AgentConfig.parse(
+                    yaml(
+                            "agent-drain",
+                            proxy.address(),
+                            dataDir,
+                            "app_service: { apps: [ { name: echo, uri: 'tcp://127.0.0.1:%d' } ] }"
+                                .formatted(echo.actualPort()))
+                        .replace("agent:\n", "agent:\n  shutdown_timeout: 3s\n"),
+                    "drain.yaml"))
+            .meterRegistry(new SimpleMeterRegistry())
+            .start();
+    cleanup.add(agent::kill);
+    Session open = proxy.openTcp("agent-drain", "app/echo");
+    assertThat(open.status()).isEqualTo(200);
+
+    // With Kafka gone, the goodbye waits out shutdown_timeout: a window in which the agent drains
+    // with its tunnel still up.
+    kafka.broker().stop();
+    try {
+      CompletableFuture<Void> stopping = CompletableFuture.runAsync(agent::close);
+      Eventually.within(WAIT)
+          .untilAsserted(
+              () -> {
+                Session refused =
+                    proxy.send(
+                        "agent-drain",
+                        HttpMethod.POST,
+                        Wire.TUNNEL_PATH,
+                        sessionHeaders("app/echo"));
+                assertThat(refused.status()).isEqualTo(503);
+                assertThat(refused.header(Wire.ERROR)).isEqualTo("draining");
+                assertThat(refused.body())
+                    .isEqualTo("agent agent-drain: app/echo: shutting down; try another agent\n");
+              });
+      open.write("still relayed");
+      assertThat(new String(open.awaitReceived(13), StandardCharsets.UTF_8))
+          .isEqualTo("still relayed");
+
+      stopping.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+      assertThat(open.ended()).as("closing the agent ends its sessions").isCompletedExceptionally();
+      Eventually.within(WAIT).until(() -> proxy.tunnel("agent-drain").isEmpty());
+    } finally {
+      kafka.broker().start();
+    }
   }
 
   /** The TCP sockets this process listens on, from {@code /proc}, by socket inode. */
