@@ -22,14 +22,18 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 class AgentConfigTest {
 
-  /** The contract's example file, verbatim. */
+  /**
+   * The v2 contract's example file (ARCHITECTURE.md, "Interfaces"), but for two keys: {@code join}
+   * is not implemented yet (an agent reads its credentials from {@code data_dir}), and {@code
+   * kafka} is still required while heartbeats go to Kafka directly rather than up the tunnel.
+   */
   private static final String CONTRACT_EXAMPLE =
       """
-      agent:                       # agent.yaml
-        id: agent-a                # default: host name + random suffix
+      agent:                                  # agent.yaml
+        id: agent-a
+        proxy: "gatehouse.example.com:3080"   # any proxy or a load balancer; it learns the others
+        data_dir: /var/lib/gatehouse/agent    # key and certificate after the first join
         kafka: { bootstrap: "localhost:9092" }
-        listen: "0.0.0.0:3024"     # where proxies dial this agent
-        advertise: "10.0.0.5:3024"
       app_service:
         enabled: true
         apps:       [ { name: myapp, uri: "http://localhost:8080", labels: { env: prod } } ]
@@ -49,8 +53,8 @@ class AgentConfigTest {
     assertThat(config.source()).isEqualTo("agent.yaml");
     assertThat(config.agent().id()).contains("agent-a");
     assertThat(config.agent().kafka().bootstrap()).isEqualTo("localhost:9092");
-    assertThat(config.agent().listen()).isEqualTo(new HostPort("0.0.0.0", 3024));
-    assertThat(config.agent().advertise()).contains(new HostPort("10.0.0.5", 3024));
+    assertThat(config.agent().proxy()).isEqualTo(new HostPort("gatehouse.example.com", 3080));
+    assertThat(config.agent().dataDir()).contains(Path.of("/var/lib/gatehouse/agent"));
 
     AgentConfig.Service apps = config.service(ResourceKind.APP);
     assertThat(apps.enabled()).isTrue();
@@ -81,16 +85,16 @@ class AgentConfigTest {
   @Test
   void appliesDocumentedDefaults() {
     AgentConfig config =
-        AgentConfig.parse("agent: { kafka: { bootstrap: 'k1:9092,k2:9092' } }\n", "min.yaml");
+        AgentConfig.parse(
+            "agent: { kafka: { bootstrap: 'k1:9092,k2:9092' }, proxy: 'p:3080' }\n", "min.yaml");
     AgentConfig.Settings s = config.agent();
 
     assertThat(s.id()).isEmpty();
     assertThat(s.kafka().bootstrap()).isEqualTo("k1:9092,k2:9092");
     assertThat(s.kafka().replicationFactor()).isEqualTo((short) 1);
     assertThat(s.kafka().startupTimeout()).isEqualTo(Duration.ofSeconds(30));
-    assertThat(s.listen()).isEqualTo(new HostPort("0.0.0.0", 3024));
-    assertThat(s.advertise()).isEmpty();
-    assertThat(s.dataDir()).isEmpty();
+    assertThat(s.proxy()).isEqualTo(new HostPort("p", 3080));
+    assertThat(s.dataDir()).as("./.gatehouse/agent-<id>, chosen at start").isEmpty();
     assertThat(s.topicPrefix()).isEqualTo("gatehouse");
     assertThat(s.heartbeat())
         .isEqualTo(
@@ -115,7 +119,7 @@ class AgentConfigTest {
             """
             agent:
               kafka: { bootstrap: "127.0.0.1:9092", replication_factor: 3, startup_timeout: 2m }
-              listen: "127.0.0.1:0"
+              proxy: "127.0.0.1:3080"
               data_dir: /var/lib/gatehouse/agent
               topic_prefix: staging
               heartbeat: { interval: 500ms, ttl: 2s, refresh: 30s }
@@ -137,7 +141,7 @@ class AgentConfigTest {
     AgentConfig.Settings s = config.agent();
     assertThat(s.kafka().replicationFactor()).isEqualTo((short) 3);
     assertThat(s.kafka().startupTimeout()).isEqualTo(Duration.ofMinutes(2));
-    assertThat(s.listen()).isEqualTo(new HostPort("127.0.0.1", 0));
+    assertThat(s.proxy()).isEqualTo(new HostPort("127.0.0.1", 3080));
     assertThat(s.dataDir()).contains(Path.of("/var/lib/gatehouse/agent"));
     assertThat(s.topicPrefix()).isEqualTo("staging");
     assertThat(s.heartbeat())
@@ -162,6 +166,7 @@ class AgentConfigTest {
   void theExampleConfigurationIsValid() {
     AgentConfig config = AgentConfig.load(Path.of("../../infra/examples/agent.yaml"));
     assertThat(config.agent().kafka().bootstrap()).isEqualTo("127.0.0.1:9092");
+    assertThat(config.agent().proxy()).isEqualTo(new HostPort("127.0.0.1", 3080));
     assertThat(config.service(ResourceKind.APP).statics())
         .extracting(AgentConfig.StaticResource::name)
         .containsExactly("demo", "echo");
@@ -172,15 +177,17 @@ class AgentConfigTest {
   @Test
   void loadNamesTheFileInProblems(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("agent.yaml");
-    Files.writeString(file, "agent: { kafka: { bootstrap: 'localhost:9092' }, colour: blue }\n");
+    Files.writeString(
+        file, "agent: { kafka: { bootstrap: 'localhost:9092' }, proxy: 'p:1', colour: blue }\n");
     assertThatThrownBy(() -> AgentConfig.load(file))
         .isInstanceOf(ConfigException.class)
         .hasMessage(
             file
-                + ": agent.colour: unknown key (expected one of: id, kafka, listen, advertise, data_dir, topic_prefix, heartbeat, relay, metrics, shutdown_timeout)");
+                + ": agent.colour: unknown key (expected one of: id, kafka, listen, advertise, proxy, data_dir, topic_prefix, heartbeat, relay, metrics, shutdown_timeout)");
   }
 
-  private static final String AGENT = "agent: { kafka: { bootstrap: 'localhost:9092' } }\n";
+  private static final String AGENT =
+      "agent: { kafka: { bootstrap: 'localhost:9092' }, proxy: 'localhost:3080' }\n";
 
   /** case, YAML after a valid agent section, expected key path, expected reason (a prefix). */
   static Stream<Arguments> invalid() {
@@ -315,65 +322,76 @@ class AgentConfigTest {
   static Stream<Arguments> invalidAgentSection() {
     return Stream.of(
         Arguments.of("no agent section", "app_service: {}\n", "agent", "missing required key"),
-        Arguments.of("no kafka", "agent: { id: a }\n", "agent.kafka", "missing required key"),
+        Arguments.of(
+            "no kafka", "agent: { id: a, proxy: 'p:1' }\n", "agent.kafka", "missing required key"),
         Arguments.of(
             "no bootstrap",
-            "agent: { kafka: {} }\n",
+            "agent: { kafka: {}, proxy: 'p:1' }\n",
             "agent.kafka.bootstrap",
             "missing required key"),
         Arguments.of(
             "bad bootstrap",
-            "agent: { kafka: { bootstrap: 'localhost' } }\n",
+            "agent: { kafka: { bootstrap: 'localhost' }, proxy: 'p:1' }\n",
             "agent.kafka.bootstrap",
             "expected host:port"),
         Arguments.of(
-            "bad listen",
-            "agent: { kafka: { bootstrap: 'k:1' }, listen: '3024' }\n",
-            "agent.listen",
+            "no proxy",
+            "agent: { kafka: { bootstrap: 'k:1' } }\n",
+            "agent.proxy",
+            "missing required key"),
+        Arguments.of(
+            "bad proxy",
+            "agent: { kafka: { bootstrap: 'k:1' }, proxy: '3080' }\n",
+            "agent.proxy",
             "expected host:port"),
         Arguments.of(
-            "wildcard advertise",
-            "agent: { kafka: { bootstrap: 'k:1' }, advertise: '0.0.0.0:3024' }\n",
+            "wildcard proxy",
+            "agent: { kafka: { bootstrap: 'k:1' }, proxy: '0.0.0.0:3080' }\n",
+            "agent.proxy",
+            "'0.0.0.0:3080' cannot be dialed; give a proxy's host:port"),
+        Arguments.of(
+            "removed key: listen",
+            "agent: { kafka: { bootstrap: 'k:1' }, proxy: 'p:1', listen: '0.0.0.0:3024' }\n",
+            "agent.listen",
+            "agents no longer listen for proxies: they dial out to agent.proxy; remove this key"),
+        Arguments.of(
+            "removed key: advertise",
+            "agent: { kafka: { bootstrap: 'k:1' }, proxy: 'p:1', advertise: '10.0.0.5:3024' }\n",
             "agent.advertise",
-            "'0.0.0.0:3024' cannot be dialed"),
+            "agents no longer listen for proxies: they dial out to agent.proxy; remove this key"),
         Arguments.of(
             "bad id",
-            "agent: { kafka: { bootstrap: 'k:1' }, id: 'a/b' }\n",
+            "agent: { kafka: { bootstrap: 'k:1' }, proxy: 'p:1', id: 'a/b' }\n",
             "agent.id",
             "invalid agent id 'a/b'"),
         Arguments.of(
             "bad duration",
-            "agent: { kafka: { bootstrap: 'k:1' }, heartbeat: { interval: 1 } }\n",
+            "agent: { kafka: { bootstrap: 'k:1' }, proxy: 'p:1', heartbeat: { interval: 1 } }\n",
             "agent.heartbeat.interval",
             "invalid duration '1'"),
         Arguments.of(
             "ttl not above interval",
-            "agent: { kafka: { bootstrap: 'k:1' }, heartbeat: { interval: 2s, ttl: 2s } }\n",
+            "agent: { kafka: { bootstrap: 'k:1' }, proxy: 'p:1', heartbeat: { interval: 2s, ttl: 2s } }\n",
             "agent.heartbeat.ttl",
             "must be longer than interval (2s)"),
         Arguments.of(
             "bad topic prefix",
-            "agent: { kafka: { bootstrap: 'k:1' }, topic_prefix: 'a b' }\n",
+            "agent: { kafka: { bootstrap: 'k:1' }, proxy: 'p:1', topic_prefix: 'a b' }\n",
             "agent.topic_prefix",
             "topic prefix 'a b'"),
         Arguments.of(
             "bad metrics listen",
-            "agent: { kafka: { bootstrap: 'k:1' }, metrics: { listen: '9464' } }\n",
+            "agent: { kafka: { bootstrap: 'k:1' }, proxy: 'p:1', metrics: { listen: '9464' } }\n",
             "agent.metrics.listen",
             "expected host:port"),
         Arguments.of(
-            "metrics on the relay's port",
-            "agent: { kafka: { bootstrap: 'k:1' }, listen: '0.0.0.0:3024', metrics: { listen: '127.0.0.1:3024' } }\n",
-            "agent.metrics.listen",
-            "port 3024 is already agent.listen's"),
-        Arguments.of(
             "unknown metrics key",
-            "agent: { kafka: { bootstrap: 'k:1' }, metrics: { port: 9464 } }\n",
+            "agent: { kafka: { bootstrap: 'k:1' }, proxy: 'p:1', metrics: { port: 9464 } }\n",
             "agent.metrics.port",
             "unknown key"),
         Arguments.of(
             "pool size out of range",
-            "agent: { kafka: { bootstrap: 'k:1' }, relay: { pool_size: 0 } }\n",
+            "agent: { kafka: { bootstrap: 'k:1' }, proxy: 'p:1', relay: { pool_size: 0 } }\n",
             "agent.relay.pool_size",
             "must be between 1 and 10000"));
   }
@@ -391,7 +409,7 @@ class AgentConfigTest {
   void reportsEveryProblemAtOnce() {
     String yaml =
         """
-        agent: { kafka: { bootstrap: 'localhost:9092' }, listn: '0.0.0.0:1' }
+        agent: { kafka: { bootstrap: 'localhost:9092' }, proxy: 'p:1', prxy: 'p:2' }
         app_service:
           apps:
             - { name: Bad, uri: 'http://h' }
@@ -405,7 +423,7 @@ class AgentConfigTest {
                 assertThat(e.problems())
                     .extracting(ConfigProblem::path)
                     .containsExactlyInAnyOrder(
-                        "agent.listn",
+                        "agent.prxy",
                         "app_service.apps[0].name",
                         "app_service.apps[1].uri",
                         "app_service.apps[2].name"));

@@ -1,57 +1,55 @@
 package io.gatehouse.agent;
 
+import static io.gatehouse.agent.TestProxy.SESSION_ID;
+import static io.gatehouse.agent.TestProxy.WAIT;
+import static io.gatehouse.agent.TestProxy.await;
+import static io.gatehouse.agent.TestProxy.sessionHeaders;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.gatehouse.config.HostPort;
+import io.gatehouse.agent.TestProxy.Session;
+import io.gatehouse.relay.Wire;
+import io.gatehouse.testkit.Eventually;
 import io.gatehouse.testkit.KafkaBrokerExtension;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.RequestOptions;
-import io.vertx.core.http.WebSocket;
-import io.vertx.core.http.WebSocketClient;
-import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.net.NetServer;
-import io.vertx.core.net.NetSocket;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import java.io.BufferedReader;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The relay against real upstreams over real sockets: a Vert.x HTTP server (status, headers,
- * streaming bodies, WebSocket) and an embedded PostgreSQL reached through a tunnel, as a proxy
- * would use them.
+ * The relay against real upstreams over real sockets, every session sent as a proxy sends it: a
+ * stream on the agent's tunnel to a {@link TestProxy}. Upstreams: a Vert.x HTTP server (status,
+ * headers, streaming bodies, WebSocket), a TCP echo and an embedded PostgreSQL.
  */
 class AgentRelayIT {
   @RegisterExtension static final KafkaBrokerExtension kafka = new KafkaBrokerExtension();
 
-  private static final String SESSION = "0123456789abcdef0123456789abcdef";
-  private static final Duration WAIT = Duration.ofSeconds(20);
+  private static final String AGENT = "agent-relay";
+
+  @TempDir static Path dir;
 
   private static Vertx vertx;
   private static HttpServer upstream;
@@ -59,15 +57,17 @@ class AgentRelayIT {
   private static final AtomicReference<MultiMap> lastUpstreamHeaders = new AtomicReference<>();
   private static final AtomicReference<String> lastUpstreamUri = new AtomicReference<>();
   private static final AtomicReference<Promise<Void>> release = new AtomicReference<>();
+  private static final AtomicLong echoed = new AtomicLong();
+  private static final AtomicBoolean echoHeldBack = new AtomicBoolean();
+  private static NetServer echo;
   private static EmbeddedPostgres postgres;
   private static int closedPort;
   private static SimpleMeterRegistry registry;
+  private static TestProxy proxy;
   private static Agent agent;
-  private static java.net.http.HttpClient http;
-  private static HttpClient vertxClient;
 
   @BeforeAll
-  static void startUpstreamsAndAgent() throws Exception {
+  static void startUpstreamsProxyAndAgent() throws Exception {
     vertx = Vertx.vertx();
     upstream =
         await(
@@ -87,7 +87,6 @@ class AgentRelayIT {
                                     body ->
                                         req.response()
                                             .setStatusCode(201)
-                                            .setStatusMessage("Made It")
                                             .putHeader("X-Upstream", "echo")
                                             .putHeader("Set-Cookie", "a=1")
                                             .putHeader("Keep-Alive", "timeout=5")
@@ -111,48 +110,76 @@ class AgentRelayIT {
                       }
                     })
                 .listen(0, "127.0.0.1"));
+    echo =
+        await(
+            vertx
+                .createNetServer()
+                .connectHandler(
+                    socket ->
+                        // An echo that counts what it read and reads no faster than it can write.
+                        socket.handler(
+                            b -> {
+                              echoed.addAndGet(b.length());
+                              socket.write(b);
+                              if (socket.writeQueueFull()) {
+                                echoHeldBack.set(true);
+                                socket.pause();
+                                socket.drainHandler(
+                                    v -> {
+                                      echoHeldBack.set(false);
+                                      socket.resume();
+                                    });
+                              }
+                            }))
+                .listen(0, "127.0.0.1"));
     try (ServerSocket s = new ServerSocket(0)) {
       closedPort = s.getLocalPort();
     }
     postgres = EmbeddedPostgres.builder().start();
 
+    proxy = TestProxy.start(dir.resolve("ca"));
     String yaml =
         """
         agent:
-          id: agent-relay
+          id: %s
           kafka: { bootstrap: "%s" }
-          listen: "127.0.0.1:0"
+          proxy: "%s"
+          data_dir: "%s"
           topic_prefix: %s
           relay: { connect_timeout: 2s, response_timeout: 1s, pool_size: 4 }
         app_service:
           apps:
             - { name: web, uri: "http://127.0.0.1:%d/base" }
             - { name: dead, uri: "http://127.0.0.1:%d" }
+            - { name: echo, uri: "tcp://127.0.0.1:%d" }
         db_service:
           databases:
             - { name: pg, protocol: postgres, uri: "127.0.0.1:%d" }
             - { name: deaddb, protocol: postgres, uri: "tcp://127.0.0.1:%d" }
         """
             .formatted(
+                AGENT,
                 kafka.bootstrapServers(),
+                proxy.address(),
+                proxy.provision(AGENT, dir.resolve("agent")),
                 kafka.uniquePrefix("relay").replaceAll("\\.$", ""),
                 upstream.actualPort(),
                 closedPort,
+                echo.actualPort(),
                 postgres.getPort(),
                 closedPort);
     registry = new SimpleMeterRegistry();
     agent = Agent.builder(AgentConfig.parse(yaml, "relay.yaml")).meterRegistry(registry).start();
-    http =
-        java.net.http.HttpClient.newBuilder()
-            .version(java.net.http.HttpClient.Version.HTTP_1_1)
-            .build();
-    vertxClient = vertx.createHttpClient();
+    proxy.awaitTunnel(AGENT);
   }
 
   @AfterAll
   static void stopAll() throws Exception {
     if (agent != null) {
       agent.close();
+    }
+    if (proxy != null) {
+      proxy.close();
     }
     if (postgres != null) {
       postgres.close();
@@ -162,87 +189,68 @@ class AgentRelayIT {
     }
   }
 
-  private static <T> T await(Future<T> future) throws Exception {
-    return future.toCompletionStage().toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
-  }
-
-  private static HttpRequest.Builder request(String resource, String path) {
-    return HttpRequest.newBuilder(URI.create("http://" + agent.listenAddress() + path))
-        .header("Gatehouse-Resource", resource)
-        .header("Gatehouse-Session", SESSION)
-        .header("Gatehouse-Proxy", "proxy-1")
-        .header("Gatehouse-User", "alice")
-        .timeout(WAIT);
-  }
-
-  private static HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
-    return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  private static Session get(String resource, String uri) {
+    return proxy.send(AGENT, HttpMethod.GET, uri, sessionHeaders(resource));
   }
 
   private static double counter(String name, String tag, String value) {
     return registry.get(name).tag(tag, value).counter().count();
   }
 
-  @Test
-  void httpRelayPassesStatusHeadersAndBodyAndAddsVia() throws Exception {
-    HttpResponse<String> response =
-        send(
-            request("app/web", "/echo?q=1")
-                .header("X-Custom", "kept")
-                .POST(HttpRequest.BodyPublishers.ofString("hello")));
+  private static double dialFailures(String kind) {
+    return registry
+        .get("gatehouse.agent.upstream.dial.failures")
+        .tag("kind", kind)
+        .tag("reason", "refused")
+        .counter()
+        .count();
+  }
 
-    assertThat(response.statusCode()).isEqualTo(201);
+  @Test
+  void httpRelayPassesStatusHeadersAndBodyAndAddsVia() {
+    MultiMap headers =
+        sessionHeaders("app/web")
+            .set("Host", "web.gatehouse.test")
+            .set("X-Custom", "kept")
+            .set("Gatehouse-User", "alice")
+            .set("Gatehouse-Anything", "never forwarded");
+    Session response = proxy.send(AGENT, HttpMethod.POST, "/echo?q=1", headers, "hello");
+
+    assertThat(response.status()).isEqualTo(201);
     assertThat(response.body()).isEqualTo("uri=/base/echo?q=1 body=5");
-    assertThat(response.headers().firstValue("X-Upstream")).contains("echo");
-    assertThat(response.headers().firstValue("Set-Cookie")).contains("a=1");
-    assertThat(response.headers().allValues("Via")).contains("1.1 agent-relay");
-    assertThat(response.headers().firstValue("Gatehouse-Agent")).contains("agent-relay");
-    assertThat(response.headers().firstValue("Gatehouse-Error"))
-        .as("upstreams cannot speak the protocol")
-        .isEmpty();
-    assertThat(response.headers().firstValue("Keep-Alive")).as("hop-by-hop").isEmpty();
+    assertThat(response.header("X-Upstream")).isEqualTo("echo");
+    assertThat(response.header("Set-Cookie")).isEqualTo("a=1");
+    assertThat(response.headers("Via")).contains("1.1 agent-relay");
+    assertThat(response.header(Wire.AGENT)).isEqualTo(AGENT);
+    assertThat(response.header(Wire.ERROR)).as("upstreams cannot speak the protocol").isNull();
+    assertThat(response.header("Keep-Alive")).as("hop-by-hop").isNull();
 
     MultiMap seen = lastUpstreamHeaders.get();
     assertThat(lastUpstreamUri.get()).isEqualTo("/base/echo?q=1");
     assertThat(seen.getAll("Via")).contains("1.1 agent-relay");
     assertThat(seen.get("X-Custom")).isEqualTo("kept");
-    assertThat(seen.get("X-Forwarded-Host")).isEqualTo(agent.listenAddress().toString());
+    assertThat(seen.get("X-Forwarded-Host"))
+        .as("the user's Host, carried as the stream's :authority")
+        .isEqualTo("web.gatehouse.test");
     assertThat(seen.get("Host")).isEqualTo("127.0.0.1:" + upstream.actualPort());
-    assertThat(seen.names()).noneMatch(name -> name.toLowerCase().startsWith("gatehouse-"));
+    assertThat(seen.names())
+        .noneMatch(name -> name.toLowerCase(Locale.ROOT).startsWith("gatehouse-"))
+        .as("the HTTP/2 codec's own headers")
+        .noneMatch(name -> name.toLowerCase(Locale.ROOT).startsWith("x-http2-"));
   }
 
   @Test
-  void httpRelayStreamsTheResponseBodyBeforeItEnds() throws Exception {
-    HttpResponse<InputStream> response =
-        http.sendAsync(
-                request("app/web", "/stream").GET().build(),
-                HttpResponse.BodyHandlers.ofInputStream())
-            .get(WAIT.toSeconds(), TimeUnit.SECONDS);
-    assertThat(response.statusCode()).isEqualTo(200);
-    assertThat(response.headers().allValues("Via")).contains("1.1 agent-relay");
-    BufferedReader body =
-        new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8));
+  void httpRelayStreamsTheResponseBodyBeforeItEnds() {
+    Session response = get("app/web", "/stream");
+    assertThat(response.status()).isEqualTo(200);
+    assertThat(response.headers("Via")).contains("1.1 agent-relay");
 
-    // The upstream holds the rest of the body until the first line has reached the client: a
+    // The upstream holds the rest of the body until the first line has reached the proxy: a
     // relay that buffered whole bodies would never deliver it.
-    assertThat(
-            CompletableFuture.supplyAsync(() -> readLine(body))
-                .get(WAIT.toSeconds(), TimeUnit.SECONDS))
-        .isEqualTo("first");
+    assertThat(new String(response.awaitReceived(6), StandardCharsets.UTF_8)).isEqualTo("first\n");
+    assertThat(response.ended()).isNotDone();
     release.get().complete();
-    assertThat(
-            CompletableFuture.supplyAsync(() -> readLine(body))
-                .get(WAIT.toSeconds(), TimeUnit.SECONDS))
-        .isEqualTo("second");
-    assertThat(readLine(body)).isNull();
-  }
-
-  private static String readLine(BufferedReader reader) {
-    try {
-      return reader.readLine();
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
+    assertThat(response.body()).isEqualTo("first\nsecond\n");
   }
 
   @Test
@@ -250,17 +258,16 @@ class AgentRelayIT {
     double up = counter("gatehouse.agent.relayed.bytes", "direction", "upstream");
     double down = counter("gatehouse.agent.relayed.bytes", "direction", "downstream");
     byte[] payload = new byte[8 * 1024 * 1024];
-    new java.util.Random(3).nextBytes(payload);
+    new Random(3).nextBytes(payload);
 
-    HttpResponse<byte[]> response =
-        http.send(
-            request("app/web", "/upload")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(payload))
-                .build(),
-            HttpResponse.BodyHandlers.ofByteArray());
+    Session upload = proxy.open(AGENT, HttpMethod.POST, "/upload", sessionHeaders("app/web"));
+    upload.writeAll(payload).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    upload.end();
 
-    assertThat(response.statusCode()).isEqualTo(200);
-    assertThat(response.body()).isEqualTo(payload);
+    assertThat(upload.status()).isEqualTo(200);
+    byte[] body = upload.bodyBytes();
+    assertThat(body).hasSize(payload.length);
+    assertThat(Arrays.mismatch(body, payload)).as("first differing byte").isEqualTo(-1);
     assertThat(counter("gatehouse.agent.relayed.bytes", "direction", "upstream") - up)
         .isGreaterThanOrEqualTo(payload.length);
     assertThat(counter("gatehouse.agent.relayed.bytes", "direction", "downstream") - down)
@@ -268,11 +275,13 @@ class AgentRelayIT {
   }
 
   @Test
-  void upstreamConnectionsAreKeptAliveAndPooled() throws Exception {
-    send(request("app/web", "/echo").GET());
+  void upstreamConnectionsAreKeptAliveAndPooled() {
+    get("app/web", "/echo").body();
     int before = upstreamConnections.get();
     for (int i = 0; i < 20; i++) {
-      assertThat(send(request("app/web", "/echo?i=" + i).GET()).statusCode()).isEqualTo(201);
+      Session response = get("app/web", "/echo?i=" + i);
+      assertThat(response.status()).isEqualTo(201);
+      response.body();
     }
     assertThat(upstreamConnections.get() - before)
         .as("new upstream connections for 20 requests")
@@ -280,166 +289,108 @@ class AgentRelayIT {
   }
 
   @Test
-  void sessionIdsHaveTheOneFormatProxiesGenerate() throws Exception {
-    HttpResponse<String> upperCase =
-        send(
-            request("app/web", "/")
-                .setHeader("Gatehouse-Session", SESSION.toUpperCase(java.util.Locale.ROOT))
-                .GET());
-    assertThat(upperCase.statusCode()).isEqualTo(400);
-    assertThat(upperCase.headers().firstValue("Gatehouse-Error")).contains("bad-request");
+  void sessionIdsHaveTheOneFormatProxiesGenerate() {
+    Session upperCase =
+        proxy.send(
+            AGENT,
+            HttpMethod.GET,
+            "/",
+            sessionHeaders("app/web").set(Wire.SESSION, SESSION_ID.toUpperCase(Locale.ROOT)));
+    assertThat(upperCase.status()).isEqualTo(400);
+    assertThat(upperCase.header(Wire.ERROR)).isEqualTo("bad-request");
     assertThat(upperCase.body()).contains("malformed header Gatehouse-Session");
 
-    assertThat(send(request("app/web", "/").GET()).statusCode()).isNotEqualTo(400);
+    assertThat(get("app/web", "/").status()).isNotEqualTo(400);
   }
 
   @Test
-  void failuresAreDistinctAndNameTheAgentAndTheResource() throws Exception {
-    HttpResponse<String> notServed = send(request("app/nope", "/").GET());
-    assertThat(notServed.statusCode()).isEqualTo(421);
-    assertThat(notServed.headers().firstValue("Gatehouse-Error")).contains("not-serving");
+  void badOrMissingGatehouseHeadersAreRefusedAndNamed() {
+    assertRefused(
+        sessionHeaders("app/web").remove(Wire.RESOURCE),
+        "agent agent-relay: missing header Gatehouse-Resource\n");
+    assertRefused(
+        sessionHeaders("application/web"),
+        "agent agent-relay: application/web: malformed header Gatehouse-Resource"
+            + " 'application/web' (expected kind/name, e.g. app/demo)\n");
+    assertRefused(
+        sessionHeaders("app/web").remove(Wire.SESSION),
+        "agent agent-relay: app/web: missing header Gatehouse-Session\n");
+    assertRefused(
+        sessionHeaders("app/web").remove(Wire.PROXY),
+        "agent agent-relay: app/web: missing header Gatehouse-Proxy\n");
+    assertRefused(
+        sessionHeaders("app/web").set(Wire.PROXY, "a/b"),
+        "agent agent-relay: app/web: malformed header Gatehouse-Proxy\n");
+  }
+
+  private static void assertRefused(MultiMap headers, String body) {
+    Session refused = proxy.send(AGENT, HttpMethod.GET, "/", headers);
+    assertThat(refused.status()).isEqualTo(400);
+    assertThat(refused.header(Wire.ERROR)).isEqualTo("bad-request");
+    assertThat(refused.header(Wire.AGENT)).isEqualTo(AGENT);
+    assertThat(refused.body()).isEqualTo(body);
+  }
+
+  @Test
+  void failuresAreDistinctAndNameTheAgentAndTheResource() {
+    Session notServed = get("app/nope", "/");
+    assertThat(notServed.status()).isEqualTo(421);
+    assertThat(notServed.header(Wire.ERROR)).isEqualTo("not-serving");
     assertThat(notServed.body())
         .isEqualTo("agent agent-relay: app/nope: not served by this agent\n");
 
-    HttpResponse<String> noSession =
-        send(
-            HttpRequest.newBuilder(URI.create("http://" + agent.listenAddress() + "/"))
-                .header("Gatehouse-Resource", "app/web")
-                .header("Gatehouse-Proxy", "p"));
-    assertThat(noSession.statusCode()).isEqualTo(400);
-    assertThat(noSession.headers().firstValue("Gatehouse-Error")).contains("bad-request");
-    assertThat(noSession.body())
-        .contains("agent agent-relay", "app/web", "missing header Gatehouse-Session");
-
-    HttpResponse<String> malformed = send(request("application/web", "/").GET());
-    assertThat(malformed.statusCode()).isEqualTo(400);
-    assertThat(malformed.body()).contains("malformed header Gatehouse-Resource 'application/web'");
-
-    double refusedBefore =
-        registry
-            .get("gatehouse.agent.upstream.dial.failures")
-            .tag("kind", "app")
-            .tag("reason", "refused")
-            .counter()
-            .count();
-    HttpResponse<String> refused = send(request("app/dead", "/").GET());
-    assertThat(refused.statusCode()).isEqualTo(502);
-    assertThat(refused.headers().firstValue("Gatehouse-Error")).contains("upstream-refused");
+    double refusedBefore = dialFailures("app");
+    Session refused = get("app/dead", "/");
+    assertThat(refused.status()).isEqualTo(502);
+    assertThat(refused.header(Wire.ERROR)).isEqualTo("upstream-refused");
     assertThat(refused.body())
         .startsWith(
             "agent agent-relay: app/dead: upstream http://127.0.0.1:"
                 + closedPort
                 + " refused the connection");
-    assertThat(
-            registry
-                .get("gatehouse.agent.upstream.dial.failures")
-                .tag("kind", "app")
-                .tag("reason", "refused")
-                .counter()
-                .count())
-        .isEqualTo(refusedBefore + 1);
+    assertThat(dialFailures("app")).isEqualTo(refusedBefore + 1);
 
-    HttpResponse<String> slow = send(request("app/web", "/slow").GET());
-    assertThat(slow.statusCode()).isEqualTo(504);
-    assertThat(slow.headers().firstValue("Gatehouse-Error")).contains("upstream-timeout");
+    Session slow = get("app/web", "/slow");
+    assertThat(slow.status()).isEqualTo(504);
+    assertThat(slow.header(Wire.ERROR)).isEqualTo("upstream-timeout");
     assertThat(slow.body())
         .contains("agent agent-relay: app/web: upstream", "sent no response within 1000 ms");
 
-    HttpResponse<String> httpToTcp = send(request("db/pg", "/").GET());
-    assertThat(httpToTcp.statusCode()).isEqualTo(400);
-    assertThat(httpToTcp.body()).contains("a TCP resource: open a tunnel");
+    Session httpToTcp = get("db/pg", "/");
+    assertThat(httpToTcp.status()).isEqualTo(400);
+    assertThat(httpToTcp.header(Wire.ERROR)).isEqualTo("bad-request");
+    assertThat(httpToTcp.body())
+        .contains("a TCP resource: open a TCP session (POST /.gatehouse/tunnel)");
   }
 
   @Test
-  void healthAnswersWithTheAgentAndItsResourceCount() throws Exception {
-    HttpResponse<String> health =
-        send(
-            HttpRequest.newBuilder(
-                URI.create("http://" + agent.listenAddress() + "/.gatehouse/health")));
-    assertThat(health.statusCode()).isEqualTo(200);
-    assertThat(health.body()).contains("\"agent\":\"agent-relay\"", "\"resources\":4");
-  }
+  void webSocketUpgradesNamedInGatehouseUpgradeAreRelayedAsAStream() {
+    MultiMap headers =
+        sessionHeaders("app/web")
+            .set(Wire.UPGRADE, "websocket")
+            .set("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==")
+            .set("Sec-WebSocket-Version", "13");
+    Session ws = proxy.open(AGENT, HttpMethod.GET, "/ws", headers);
 
-  @Test
-  void webSocketUpgradesAreRelayedAsAStream() throws Exception {
-    WebSocketClient client = vertx.createWebSocketClient();
-    try {
-      WebSocketConnectOptions options = new WebSocketConnectOptions();
-      options
-          .setHost(agent.listenAddress().host())
-          .setPort(agent.listenAddress().port())
-          .setURI("/ws");
-      options
-          .addHeader("Gatehouse-Resource", "app/web")
-          .addHeader("Gatehouse-Session", SESSION)
-          .addHeader("Gatehouse-Proxy", "proxy-1");
-      WebSocket ws = await(client.connect(options));
-      Promise<String> echoed = Promise.promise();
-      ws.textMessageHandler(echoed::tryComplete);
-      ws.writeTextMessage("ping through the agent");
-      assertThat(await(echoed.future())).isEqualTo("ping through the agent");
-      await(ws.close());
-    } finally {
-      await(client.close());
-    }
-  }
+    assertThat(ws.status()).as("HTTP/2 has no 101: the agent says 200 + Upgraded").isEqualTo(200);
+    assertThat(ws.header(Wire.UPGRADED)).isEqualToIgnoringCase("websocket");
+    assertThat(ws.header("Sec-WebSocket-Accept")).isEqualTo("s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
 
-  /** Opens a tunnel through the agent, as a proxy does for TCP resources. */
-  private static Future<HttpClientResponse> tunnel(String resource) {
-    return vertxClient
-        .request(
-            new RequestOptions()
-                .setMethod(HttpMethod.GET)
-                .setHost(agent.listenAddress().host())
-                .setPort(agent.listenAddress().port())
-                .setURI("/.gatehouse/tunnel"))
-        .compose(
-            req ->
-                req.exceptionHandler(
-                        e -> {
-                          /* surfaces through the response future */
-                        })
-                    .putHeader("Connection", "Upgrade")
-                    .putHeader("Upgrade", "gatehouse-tunnel/1")
-                    .putHeader("Gatehouse-Resource", resource)
-                    .putHeader("Gatehouse-Session", SESSION)
-                    .putHeader("Gatehouse-Proxy", "proxy-1")
-                    .connect());
-  }
-
-  /**
-   * A local port whose every connection is tunnelled to {@code resource}: what {@code gatehouse
-   * tunnel} does.
-   */
-  private static NetServer localTunnel(String resource) throws Exception {
-    NetServer server =
-        vertx
-            .createNetServer()
-            .connectHandler(
-                local -> {
-                  local.pause();
-                  tunnel(resource)
-                      .onComplete(
-                          ar -> {
-                            if (ar.failed() || ar.result().statusCode() != 101) {
-                              local.close();
-                              return;
-                            }
-                            NetSocket remote = ar.result().netSocket();
-                            remote.pipeTo(local);
-                            local.pipeTo(remote);
-                          });
-                });
-    return await(server.listen(0, "127.0.0.1"));
+    // From here the stream carries the upgraded connection's bytes: WebSocket frames.
+    String text = "ping through the agent";
+    ws.write(WebSocketFrames.maskedText(text));
+    byte[] frame = ws.awaitReceived(2 + text.length());
+    assertThat(WebSocketFrames.unmaskedText(frame)).isEqualTo(text);
+    ws.reset();
   }
 
   @Test
   void tcpRelayRunsPostgresQueriesThroughTheAgent() throws Exception {
     double down = counter("gatehouse.agent.relayed.bytes", "direction", "downstream");
-    NetServer local = localTunnel("db/pg");
+    int local = proxy.forward(AGENT, "db/pg");
     try (Connection c =
             DriverManager.getConnection(
-                "jdbc:postgresql://127.0.0.1:" + local.actualPort() + "/postgres?sslmode=disable",
+                "jdbc:postgresql://127.0.0.1:" + local + "/postgres?sslmode=disable",
                 "postgres",
                 "postgres");
         Statement s = c.createStatement()) {
@@ -451,7 +402,7 @@ class AgentRelayIT {
         assertThat(rs.getString(1)).isEqualTo("alice,bob");
         assertThat(rs.getInt(2)).isEqualTo(2);
       }
-      // About 5 MB back through the tunnel: exercises back-pressure on the way down.
+      // About 5 MB back through the tunnel: more than a stream's window, so flow control works.
       try (ResultSet rs =
           s.executeQuery("select repeat('x', 1000) from generate_series(1, 5000)")) {
         int rows = 0;
@@ -461,73 +412,74 @@ class AgentRelayIT {
         }
         assertThat(rows).isEqualTo(5000);
       }
-    } finally {
-      await(local.close());
     }
     assertThat(counter("gatehouse.agent.relayed.bytes", "direction", "downstream") - down)
         .isGreaterThan(5_000_000);
   }
 
-  /**
-   * Status, error code and body of a refused tunnel, read on the event loop as the response
-   * arrives.
-   */
-  private record Refusal(int status, String error, String body) {}
+  @Test
+  void tcpSessionHoldsTheSenderBackWhileTheProxyDoesNotReadAndLosesNothing() throws Exception {
+    Session tcp = proxy.openTcp(AGENT, "app/echo");
+    assertThat(tcp.status()).as("answered once the upstream is dialed").isEqualTo(200);
+    assertThat(tcp.header(Wire.AGENT)).isEqualTo(AGENT);
 
-  private static Refusal refusal(String resource) throws Exception {
-    return await(
-        tunnel(resource)
-            .compose(
-                r ->
-                    r.body()
-                        .map(
-                            b ->
-                                new Refusal(
-                                    r.statusCode(),
-                                    r.getHeader("Gatehouse-Error"),
-                                    b.toString()))));
+    tcp.pause();
+    byte[] data = new byte[32 * 1024 * 1024];
+    new Random(7).nextBytes(data);
+    long echoedBefore = echoed.get();
+    var sent = tcp.writeAll(data);
+
+    // Nobody reads the echo, so the agent stops reading the upstream, the echo cannot write and
+    // stops reading the agent, the agent stops reading the stream, and the writer is held back with
+    // most of the data unsent. A relay that buffered without bound would never hold the echo back
+    // and would let the whole payload through.
+    Eventually.within(WAIT)
+        .until(
+            () ->
+                echoHeldBack.get()
+                    && tcp.isHeldBack()
+                    && echoed.get() - echoedBefore > 1024 * 1024);
+    assertThat(tcp.written()).isLessThan(data.length);
+    assertThat(sent).isNotDone();
+
+    tcp.resume();
+    sent.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    byte[] back = tcp.awaitReceived(data.length);
+    assertThat(back).hasSize(data.length);
+    assertThat(Arrays.mismatch(back, data)).as("first differing byte").isEqualTo(-1);
+
+    tcp.end();
+    tcp.ended().get(WAIT.toSeconds(), TimeUnit.SECONDS);
   }
 
   @Test
-  void tunnelFailuresAreAnsweredBeforeTheUpgrade() throws Exception {
-    double before =
-        registry
-            .get("gatehouse.agent.upstream.dial.failures")
-            .tag("kind", "db")
-            .tag("reason", "refused")
-            .counter()
-            .count();
-    Refusal refused = refusal("db/deaddb");
+  void tcpSessionFailuresAreAnsweredBeforeAnyByteIsRelayed() {
+    double before = dialFailures("db");
+    Session refused =
+        proxy.send(AGENT, HttpMethod.POST, Wire.TUNNEL_PATH, sessionHeaders("db/deaddb"));
     assertThat(refused.status()).isEqualTo(502);
-    assertThat(refused.error()).isEqualTo("upstream-refused");
+    assertThat(refused.header(Wire.ERROR)).isEqualTo("upstream-refused");
     assertThat(refused.body())
         .startsWith(
             "agent agent-relay: db/deaddb: upstream tcp://127.0.0.1:"
                 + closedPort
                 + " refused the connection");
-    assertThat(
-            registry
-                .get("gatehouse.agent.upstream.dial.failures")
-                .tag("kind", "db")
-                .tag("reason", "refused")
-                .counter()
-                .count())
-        .isEqualTo(before + 1);
+    assertThat(dialFailures("db")).isEqualTo(before + 1);
 
-    Refusal notServed = refusal("db/other");
+    Session notServed =
+        proxy.send(AGENT, HttpMethod.POST, Wire.TUNNEL_PATH, sessionHeaders("db/other"));
     assertThat(notServed.status()).isEqualTo(421);
-    assertThat(notServed.error()).isEqualTo("not-serving");
+    assertThat(notServed.header(Wire.ERROR)).isEqualTo("not-serving");
 
-    Refusal httpResource = refusal("app/web");
+    Session httpResource =
+        proxy.send(AGENT, HttpMethod.POST, Wire.TUNNEL_PATH, sessionHeaders("app/web"));
     assertThat(httpResource.status()).isEqualTo(400);
-    assertThat(httpResource.error()).isEqualTo("bad-request");
-    assertThat(httpResource.body()).contains("an HTTP resource: send its requests, not a tunnel");
-  }
+    assertThat(httpResource.header(Wire.ERROR)).isEqualTo("bad-request");
+    assertThat(httpResource.body())
+        .contains("an HTTP resource: send its requests, not a TCP session");
 
-  @Test
-  void advertisedAddressIsTheBoundListenAddress() {
-    assertThat(agent.advertisedAddress()).isEqualTo(agent.listenAddress());
-    assertThat(agent.listenAddress())
-        .isEqualTo(new HostPort("127.0.0.1", agent.listenAddress().port()));
+    Session notPost = proxy.send(AGENT, HttpMethod.GET, Wire.TUNNEL_PATH, sessionHeaders("db/pg"));
+    assertThat(notPost.status()).isEqualTo(400);
+    assertThat(notPost.body()).contains("a TCP session is POST /.gatehouse/tunnel");
   }
 }
