@@ -53,14 +53,16 @@ import org.slf4j.LoggerFactory;
  * selectors match on {@code gatehouse.resources}, heartbeats each of them and itself, and relays
  * proxies' sessions to the upstreams.
  *
- * <p>Lifecycle: {@link #start(AgentConfig)} returns once the topics exist, the relay listens and
- * the first records are on their way; from then on proxies can find and dial the agent. When {@code
- * agent.metrics.listen} is set, {@code GET /metrics} answers there in the Prometheus text format.
- * {@link #close()} is the graceful stop: new sessions are refused with {@code 503 draining}, every
- * heartbeat and the agent beat are tombstoned and flushed (so proxies drop the agent at once), then
- * the listener and every open session are closed. {@link #kill()} stops without a word, as a crash
- * would. Both are idempotent. Registering a SIGTERM hook that calls {@code close()} is the caller's
- * job.
+ * <p>Lifecycle: {@link #start(AgentConfig)} returns once the topics exist, the agent has its
+ * credentials (joining with {@code agent.join} on a first start), its tunnel to {@code agent.proxy}
+ * is being dialed and the first records are on their way; it opens no port for proxies: every
+ * session arrives on a tunnel it dialed, and it keeps one to every proxy the first one tells it of.
+ * When {@code agent.metrics.listen} is set, {@code GET /metrics} answers there in the Prometheus
+ * text format. {@link #close()} is the graceful stop: new sessions are refused with {@code 503
+ * draining}, every heartbeat and the agent beat are tombstoned and flushed, then the tunnels (so
+ * every proxy drops the agent at once) and every open session are closed. {@link #kill()} stops
+ * without a word, as a crash would. Both are idempotent. Registering a SIGTERM hook that calls
+ * {@code close()} is the caller's job.
  */
 public final class Agent implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
@@ -268,15 +270,23 @@ public final class Agent implements AutoCloseable {
      * Starts the agent.
      *
      * @throws AgentException when Kafka stays unreachable past {@code agent.kafka.startup_timeout},
-     *     the topics break the contract, the listen or metrics address cannot be bound, the state
-     *     store cannot be opened, or a metrics port is configured with a registry that is not
-     *     Prometheus; whatever was started is stopped again
+     *     the topics break the contract, the agent has no credentials and cannot join, the metrics
+     *     address cannot be bound, the state store cannot be opened, or a metrics port is
+     *     configured with a registry that is not Prometheus; whatever was started is stopped again
      */
     public Agent start() {
       AgentConfig.Settings s = config.agent();
       Parts p = new Parts();
       p.config = config;
-      p.id = s.id().orElseGet(() -> NodeId.generate(random));
+      // Without a configured id, the one in the certificate of an earlier join, else a new one.
+      Path defaultDir = Path.of(".gatehouse", "agent");
+      p.id =
+          s.id()
+              .or(() -> AgentCredentials.storedId(s.dataDir().orElse(defaultDir)))
+              .orElseGet(() -> NodeId.generate(random));
+      Path dataDir =
+          s.dataDir()
+              .orElse(s.id().isPresent() ? Path.of(".gatehouse", "agent-" + p.id) : defaultDir);
       p.registry =
           registry != null ? registry : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
       if (s.metrics().listen().isPresent() && !(p.registry instanceof PrometheusMeterRegistry)) {
@@ -311,7 +321,6 @@ public final class Agent implements AutoCloseable {
         p.vertx =
             p.closer.register(
                 Vertx.vertx(new VertxOptions()), v -> await(v.close(), "close the relay"));
-        Path dataDir = s.dataDir().orElse(Path.of(".gatehouse", "agent-" + p.id));
         p.relay =
             new RelayServer(p.vertx, p.id, s.relay(), p.catalog, new RelayMetrics(p.registry));
         AgentCredentials credentials = credentials(s, dataDir, p.id);

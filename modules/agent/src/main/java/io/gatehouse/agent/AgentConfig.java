@@ -68,7 +68,9 @@ public record AgentConfig(String source, Settings agent, List<Service> services)
    * @param join how to join the cluster when the data directory holds no certificate yet
    * @param dataDir where the agent keeps its key, certificate and the cluster CA's certificate
    *     ({@code agent.key}, {@code agent.crt}, {@code ca.crt}) and its local state of {@code
-   *     gatehouse.resources}; default {@code ./.gatehouse/agent-<id>}
+   *     gatehouse.resources}; default {@code ./.gatehouse/agent-<id>}, or {@code
+   *     ./.gatehouse/agent} without a configured id (which is then the one its certificate names,
+   *     once joined)
    * @param topicPrefix prefix of the contract's topics
    * @param heartbeat heartbeat timing
    * @param relay relay timeouts and pooling

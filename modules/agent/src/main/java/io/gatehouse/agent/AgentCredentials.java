@@ -82,6 +82,19 @@ public record AgentCredentials(IssuedCertificate own, X509Certificate ca) {
     }
   }
 
+  /** The agent id named by the certificate in {@code dataDir}, if it holds a readable one. */
+  public static java.util.Optional<String> storedId(Path dataDir) {
+    Path cert = dataDir.resolve(CERT_FILE);
+    if (!Files.exists(cert)) {
+      return java.util.Optional.empty();
+    }
+    try {
+      return java.util.Optional.of(CertificateIdentity.of(Pem.readCertificates(cert).get(0)).id());
+    } catch (PkiException | IndexOutOfBoundsException e) {
+      return java.util.Optional.empty();
+    }
+  }
+
   /** Whether {@code dataDir} holds an agent certificate (the agent has joined before). */
   public static boolean exist(Path dataDir) {
     return Files.exists(dataDir.resolve(CERT_FILE));

@@ -15,10 +15,13 @@ import io.gatehouse.events.ResourceSpec;
 import io.gatehouse.events.codec.EventCodec;
 import io.gatehouse.events.topic.Topic;
 import io.gatehouse.events.topic.TopicNames;
+import io.gatehouse.kafka.KafkaSettings;
 import io.gatehouse.lifecycle.Closer;
 import io.gatehouse.pki.ClusterCa;
 import io.gatehouse.pki.ClusterSecret;
 import io.gatehouse.proxy.config.ProxyConfig;
+import io.gatehouse.proxy.join.JoinTokens;
+import io.gatehouse.proxy.join.TokenConsole;
 import io.gatehouse.proxy.session.SessionKeys;
 import io.gatehouse.testkit.Eventually;
 import io.gatehouse.testkit.KafkaBrokerExtension;
@@ -77,6 +80,7 @@ final class Cluster implements BeforeAllCallback, AfterAllCallback, AutoCloseabl
   final String prefix = kafka.uniquePrefix("proxy").replaceAll("\\.$", "");
   private Path dataDir;
   private ClusterCa ca;
+  private TokenConsole tokens;
 
   /** Where agents dial their tunnel: the first proxy started. */
   private HostPort firstProxy;
@@ -204,6 +208,48 @@ final class Cluster implements BeforeAllCallback, AfterAllCallback, AutoCloseabl
 
   private static final Set<String> ALL_KINDS =
       Arrays.stream(ResourceKind.values()).map(ResourceKind::word).collect(Collectors.toSet());
+
+  /**
+   * An agent with no credentials that joins through the first proxy with {@code token}, checking
+   * the proxy's CA against {@code caPin}; its data directory is {@code <id>-<dir>}, so a test can
+   * start a second agent of the same id afresh.
+   */
+  Agent joiningAgent(String id, String dir, String services, String token, String caPin) {
+    Path agentDir = dataDir.resolve(id + "-" + dir);
+    String yaml =
+        """
+        agent:
+          id: %s
+          kafka: { bootstrap: "%s" }
+          proxy: "%s"
+          join: { token: "%s", ca_pin: "%s" }
+          data_dir: "%s"
+          topic_prefix: %s
+          relay: { connect_timeout: 2s }
+        %s
+        """
+            .formatted(
+                id, kafka.bootstrapServers(), firstProxy, token, caPin, agentDir, prefix, services);
+    return closer.register(Agent.start(AgentConfig.parse(yaml, id + ".yaml")), Agent::kill);
+  }
+
+  /** The join tokens of this cluster, as an operator's {@code gatehouse tokens} sees them. */
+  synchronized JoinTokens tokens() throws IOException {
+    if (tokens == null) {
+      tokens =
+          closer.register(
+              TokenConsole.open(
+                  KafkaSettings.of(kafka.bootstrapServers()).withClientId("cluster-tokens"),
+                  new TopicNames(prefix),
+                  (short) 1,
+                  Files.createTempDirectory(dataDir, "tokens"),
+                  ClusterSecret.read(caDir()),
+                  Clock.systemUTC(),
+                  "cluster-test",
+                  WAIT));
+    }
+    return tokens.tokens();
+  }
 
   /** An agent serving one HTTP app. */
   Agent app(String id, String name, int upstreamPort) {

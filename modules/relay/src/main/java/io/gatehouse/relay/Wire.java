@@ -3,8 +3,9 @@ package io.gatehouse.relay;
 import java.util.Set;
 
 /**
- * Names of the proxy-agent wire protocol v1 ({@code docs/wire-protocol.md}), shared by both ends so
- * they cannot drift apart. The codes of {@link #ERROR} are {@link ErrorCode}.
+ * Names of the proxy-agent wire protocol v2 ({@code docs/wire-protocol.md}): the agent's tunnel,
+ * its join, and the headers of the sessions that are streams on it; shared by both ends so they
+ * cannot drift apart. The codes of {@link #ERROR} are {@link ErrorCode}.
  */
 public final class Wire {
   public static final String RESOURCE = "Gatehouse-Resource";
@@ -17,7 +18,7 @@ public final class Wire {
   /** Every header of the protocol starts with this (lower case); none reaches an upstream. */
   public static final String PREFIX = "gatehouse-";
 
-  /** The agent's tunnel endpoint, upgraded with {@link #TUNNEL_PROTOCOL}. */
+  /** On a tunnel, a TCP session's stream: {@code POST}, then raw bytes both ways after the 200. */
   public static final String TUNNEL_PATH = "/.gatehouse/tunnel";
 
   /**
@@ -25,8 +26,6 @@ public final class Wire {
    * {@link #TUNNEL_PROTOCOL}.
    */
   public static final String USER_TUNNEL_PATH = "/v1/tunnel/";
-
-  public static final String HEALTH_PATH = "/.gatehouse/health";
 
   /** Where an agent without a certificate joins with a token: {@code POST}, JSON. */
   public static final String AGENT_JOIN_PATH = "/v1/agent/join";
