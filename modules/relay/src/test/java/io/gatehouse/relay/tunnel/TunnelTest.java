@@ -41,7 +41,11 @@ import org.junit.jupiter.api.Test;
  * agent's business, tested there.
  */
 class TunnelTest {
+  /** Quick to declare a silent peer dead; only for the test of that. */
   private static final TunnelSettings FAST = new TunnelSettings(Duration.ofMillis(100), 3, 1 << 20);
+
+  /** The production pace: a loaded build machine must not pass for a frozen peer. */
+  private static final TunnelSettings NORMAL = TunnelSettings.DEFAULTS;
 
   private VertxInternal vertx;
   private EventLoopGroup loops;
