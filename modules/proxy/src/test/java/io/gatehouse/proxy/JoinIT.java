@@ -93,6 +93,8 @@ class JoinIT {
   @Test
   void removedAndWrongKindTokensAreRefusedEachWithItsReason() throws Exception {
     IssuedToken removed = token(Set.of(ResourceKind.APP), 5);
+    JoinTokens tokens = cluster.tokens();
+    Eventually.within(Cluster.WAIT).until(() -> tokens.token(removed.info().id()).isPresent());
     cluster.tokens().remove(removed.info().id(), "join-it").toCompletableFuture().join();
     IssuedToken dbOnly = token(Set.of(ResourceKind.DB), 5);
 
