@@ -3,6 +3,7 @@ package io.gatehouse.cli;
 import io.gatehouse.cli.commands.AgentCommand;
 import io.gatehouse.cli.commands.AgentsCommand;
 import io.gatehouse.cli.commands.AuditCommand;
+import io.gatehouse.cli.commands.LockCommand;
 import io.gatehouse.cli.commands.CaCommand;
 import io.gatehouse.cli.commands.CreateCommand;
 import io.gatehouse.cli.commands.DevCommand;
@@ -39,6 +40,7 @@ import picocli.CommandLine.Command;
       AuditCommand.class,
       KafkaCommand.class,
       TokensCommand.class,
+      LockCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {

@@ -80,6 +80,15 @@ public final class Samples {
         .build();
   }
 
+  public static Lock lock() {
+    return Lock.newBuilder()
+        .setTarget("agent/agent-a")
+        .setReason("host compromised")
+        .setCreatedBy("ops@bastion")
+        .setCreatedAt(java.time.Instant.parse("2026-12-01T21:30:00Z"))
+        .build();
+  }
+
   public static ProxyAnnouncement proxyAnnouncement() {
     return ProxyAnnouncement.newBuilder()
         .setProxyId("proxy-1")

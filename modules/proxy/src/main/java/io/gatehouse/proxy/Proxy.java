@@ -17,6 +17,7 @@ import io.gatehouse.proxy.ingress.Ingress;
 import io.gatehouse.proxy.join.AgentJoin;
 import io.gatehouse.proxy.join.AgentKeys;
 import io.gatehouse.proxy.join.JoinTokens;
+import io.gatehouse.proxy.lock.Locks;
 import io.gatehouse.proxy.publish.EventPublisher;
 import io.gatehouse.proxy.publish.KafkaEventPublisher;
 import io.gatehouse.proxy.routing.AgentBeats;
@@ -283,9 +284,10 @@ public final class Proxy implements AutoCloseable {
             p.closer.register(
                 new ProxyDirectory(
                     p.store, p.materializer.changes(), p.materializer.streamClock()));
+        Locks locks = p.closer.register(new Locks(p.store, p.materializer.changes()));
         p.tunnels =
             p.closer.register(
-                new AgentTunnels(config.id(), TunnelSettings.DEFAULTS, clock, directory));
+                new AgentTunnels(config.id(), TunnelSettings.DEFAULTS, clock, directory, locks));
         p.beats = p.closer.register(AgentBeats.live(p.store, p.materializer.changes()));
         p.table =
             new RoutingTable(
@@ -348,7 +350,8 @@ public final class Proxy implements AutoCloseable {
                             config.id())),
                     p.closer.register(
                         new AgentKeys(
-                            p.store, p.materializer.changes(), p.publisher, clock, config.id()))));
+                            p.store, p.materializer.changes(), p.publisher, clock, config.id())),
+                    locks));
         int port =
             await(
                 listen(p.vertx, config.listen(), tls, p.tunnels, p.ingress, api),

@@ -2,6 +2,7 @@ package io.gatehouse.events.codec;
 
 import io.gatehouse.events.AgentBeat;
 import io.gatehouse.events.AuditEvent;
+import io.gatehouse.events.Lock;
 import io.gatehouse.events.ProxyAnnouncement;
 import io.gatehouse.events.ResourceDefinition;
 import io.gatehouse.events.ResourceHeartbeat;
@@ -51,6 +52,7 @@ public final class EventCodec<T extends SpecificRecord> {
       new EventCodec<>(AuditEvent.class, AuditEvent.getClassSchema());
   public static final EventCodec<TokenEvent> TOKEN_EVENT =
       new EventCodec<>(TokenEvent.class, TokenEvent.getClassSchema());
+  public static final EventCodec<Lock> LOCK = new EventCodec<>(Lock.class, Lock.getClassSchema());
   public static final EventCodec<ProxyAnnouncement> PROXY_ANNOUNCEMENT =
       new EventCodec<>(ProxyAnnouncement.class, ProxyAnnouncement.getClassSchema());
 

@@ -29,7 +29,8 @@ public final class SchemaCatalog {
           "SessionPin.avsc",
           "AuditEvent.avsc",
           "TokenEvent.avsc",
-          "ProxyAnnouncement.avsc");
+          "ProxyAnnouncement.avsc",
+          "Lock.avsc");
 
   static final byte MAGIC_0 = (byte) 0xC3;
   static final byte MAGIC_1 = (byte) 0x01;

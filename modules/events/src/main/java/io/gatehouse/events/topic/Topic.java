@@ -15,12 +15,14 @@ public enum Topic {
   TOKENS("tokens", CleanupPolicy.COMPACT, 3, EventCodec.TOKEN_EVENT),
   /** Where each proxy is reached; what an agent is told so it can keep a tunnel to every one. */
   PROXIES("proxies", CleanupPolicy.COMPACT, 1, EventCodec.PROXY_ANNOUNCEMENT),
+  /** Locked agents and users: every proxy refuses them while the lock stands. */
+  LOCKS("locks", CleanupPolicy.COMPACT, 1, EventCodec.LOCK),
   /** Records no materializer could decode, copied here with their coordinates in headers. */
   DEAD_LETTER("deadletter", CleanupPolicy.DELETE, 1, null);
 
   /** The topics every proxy materializes. */
   public static final java.util.List<Topic> MATERIALIZED =
-      java.util.List.of(RESOURCES, HEARTBEATS, AGENTS, SESSIONS, AUDIT, TOKENS, PROXIES);
+      java.util.List.of(RESOURCES, HEARTBEATS, AGENTS, SESSIONS, AUDIT, TOKENS, PROXIES, LOCKS);
 
   private final String suffix;
   private final CleanupPolicy cleanupPolicy;

@@ -34,7 +34,8 @@ class EventCodecTest {
         Arguments.of(EventCodec.AUDIT_EVENT, Samples.auditEvent(), "AuditEvent.avsc"),
         Arguments.of(EventCodec.TOKEN_EVENT, Samples.tokenEvent(), "TokenEvent.avsc"),
         Arguments.of(
-            EventCodec.PROXY_ANNOUNCEMENT, Samples.proxyAnnouncement(), "ProxyAnnouncement.avsc"));
+            EventCodec.PROXY_ANNOUNCEMENT, Samples.proxyAnnouncement(), "ProxyAnnouncement.avsc"),
+        Arguments.of(EventCodec.LOCK, Samples.lock(), "Lock.avsc"));
   }
 
   @ParameterizedTest

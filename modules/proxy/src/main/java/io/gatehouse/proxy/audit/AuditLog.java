@@ -33,6 +33,8 @@ public final class AuditLog {
   public static final String TOKEN_DELETE = "token.delete";
   public static final String JOIN_ACCEPTED = "join.accepted";
   public static final String JOIN_REFUSED = "join.refused";
+  public static final String LOCK_CREATE = "lock.create";
+  public static final String LOCK_DELETE = "lock.delete";
 
   private final EventPublisher publisher;
   private final Clock clock;
@@ -116,6 +118,17 @@ public final class AuditLog {
     Map<String, String> all = details("token", tokenId);
     all.putAll(details);
     return publish(base(type, "ok").setUser(user).setDetails(all).build(), "token/" + tokenId);
+  }
+
+  /**
+   * A lock was placed or lifted ({@link #LOCK_CREATE}, {@link #LOCK_DELETE}), keyed by its target
+   * ({@code agent/<id>}).
+   */
+  public CompletionStage<Void> lockChanged(
+      String type, String target, String user, Map<String, String> details) {
+    Map<String, String> all = details("target", target);
+    all.putAll(details);
+    return publish(base(type, "ok").setUser(user).setDetails(all).build(), target);
   }
 
   /**

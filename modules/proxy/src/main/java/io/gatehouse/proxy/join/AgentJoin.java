@@ -1,11 +1,13 @@
 package io.gatehouse.proxy.join;
 
+import io.gatehouse.events.Lock;
 import io.gatehouse.events.ResourceKind;
 import io.gatehouse.pki.AgentCsr;
 import io.gatehouse.pki.ClusterCa;
 import io.gatehouse.pki.Pem;
 import io.gatehouse.pki.PkiException;
 import io.gatehouse.proxy.ingress.IngressFailure;
+import io.gatehouse.proxy.lock.Locks;
 import io.gatehouse.relay.ErrorCode;
 import io.vertx.core.Future;
 import io.vertx.core.json.DecodeException;
@@ -16,6 +18,7 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletionException;
 
@@ -35,11 +38,13 @@ public final class AgentJoin {
   private final ClusterCa ca;
   private final JoinTokens tokens;
   private final AgentKeys keys;
+  private final Locks locks;
 
-  public AgentJoin(ClusterCa ca, JoinTokens tokens, AgentKeys keys) {
+  public AgentJoin(ClusterCa ca, JoinTokens tokens, AgentKeys keys, Locks locks) {
     this.ca = ca;
     this.tokens = tokens;
     this.keys = keys;
+    this.locks = locks;
   }
 
   /** Handles one join request; answers or fails the context (the API maps failures to JSON). */
@@ -49,6 +54,11 @@ public final class AgentJoin {
       request = Request.parse(ctx.body().asString());
     } catch (IllegalArgumentException e) {
       ctx.fail(new IngressFailure(ErrorCode.BAD_REQUEST, e.getMessage()));
+      return;
+    }
+    Optional<Lock> lock = locks.agent(request.agentId());
+    if (lock.isPresent()) {
+      ctx.fail(new IngressFailure(ErrorCode.JOIN_REFUSED, Locks.describe(lock.get())));
       return;
     }
     String pin = AgentKeys.pin(request.csr().publicKey());

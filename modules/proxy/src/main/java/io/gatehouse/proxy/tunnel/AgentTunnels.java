@@ -1,7 +1,9 @@
 package io.gatehouse.proxy.tunnel;
 
+import io.gatehouse.events.Lock;
 import io.gatehouse.pki.CertificateIdentity;
 import io.gatehouse.pki.PkiException;
+import io.gatehouse.proxy.lock.Locks;
 import io.gatehouse.relay.ErrorCode;
 import io.gatehouse.relay.ErrorResponse;
 import io.gatehouse.relay.tunnel.Tunnel;
@@ -42,6 +44,7 @@ public final class AgentTunnels implements AutoCloseable {
   private final Map<String, Connected> tunnels = new ConcurrentHashMap<>();
   private final AtomicLong changes = new AtomicLong();
   private final ProxyDirectory directory;
+  private final Locks locks;
 
   /**
    * One agent's tunnel.
@@ -56,13 +59,33 @@ public final class AgentTunnels implements AutoCloseable {
   /**
    * @param directory the proxy set each agent is told about on its control stream; null tells
    *     agents nothing (tests)
+   * @param locks locked agents are refused, and a lock drops the agent's tunnel; null locks no one
+   *     (tests)
    */
   public AgentTunnels(
-      String proxyId, TunnelSettings settings, Clock clock, ProxyDirectory directory) {
+      String proxyId, TunnelSettings settings, Clock clock, ProxyDirectory directory, Locks locks) {
     this.proxyId = proxyId;
     this.settings = settings;
     this.clock = clock;
     this.directory = directory;
+    this.locks = locks;
+    if (locks != null) {
+      locks.onLock(this::drop);
+    }
+  }
+
+  /** A new lock on an agent closes its tunnel here (and with it every session on it). */
+  private void drop(Lock lock) {
+    if (!lock.getTarget().startsWith(Locks.AGENT)) {
+      return;
+    }
+    String agentId = lock.getTarget().substring(Locks.AGENT.length());
+    Connected c = tunnels.get(agentId);
+    if (c != null) {
+      LOG.warn(
+          "proxy {}: dropping the tunnel of agent {}: {}", proxyId, agentId, Locks.describe(lock));
+      c.tunnel().close();
+    }
   }
 
   /**
@@ -109,6 +132,11 @@ public final class AgentTunnels implements AutoCloseable {
       return;
     }
     String agentId = identity.id();
+    Optional<Lock> lock = locks == null ? Optional.empty() : locks.agent(agentId);
+    if (lock.isPresent()) {
+      ErrorResponse.send(request, 403, "locked", null, Locks.describe(lock.get()));
+      return;
+    }
     String remote =
         request.remoteAddress() == null ? "unknown" : request.remoteAddress().toString();
     ContextInternal context = (ContextInternal) Vertx.currentContext();
