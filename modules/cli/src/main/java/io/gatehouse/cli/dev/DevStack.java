@@ -67,9 +67,6 @@ public final class DevStack implements AutoCloseable {
     this.settings = settings;
   }
 
-  /** The first line of a CLI profile dev mode wrote, so that it knows it may replace it. */
-  public static final String PROFILE_MARKER = "written by gatehouse dev";
-
   /** How long dev agents' certificates last; every start issues new ones. */
   static final Duration AGENT_CERT_LIFETIME = Duration.ofDays(30);
 
@@ -173,8 +170,10 @@ public final class DevStack implements AutoCloseable {
             Optional.of(caDir.resolve(ClusterCa.CERT_FILE)),
             Optional.empty());
     admin.write(
-        adminProfile, PROFILE_MARKER + " for its data dir " + data + "; rewritten at every start.");
-    defaultProfile = settings.cliProfile().filter(file -> installDefault(admin, file, progress));
+        adminProfile,
+        DefaultProfile.MARKER + " for its data dir " + data + "; rewritten at every start.");
+    defaultProfile =
+        settings.cliProfile().filter(file -> DefaultProfile.install(admin, file, progress));
     // The sample agent of the README's tour finds its credentials where its config says.
     AgentCredentials.issue(ca, "agent-example", ALL_KINDS, AGENT_CERT_LIFETIME, new SecureRandom())
         .write(data.resolve("agent-example"));
@@ -211,40 +210,6 @@ public final class DevStack implements AutoCloseable {
     }
     progress.accept("creating the cluster CA in " + dir);
     return ClusterCa.init(dir, Clock.systemUTC(), new SecureRandom());
-  }
-
-  /**
-   * Points the CLI's default profile {@code file} at dev mode, unless it is a user's own.
-   *
-   * @return whether it now points at dev mode
-   */
-  private static boolean installDefault(Profile admin, Path file, Consumer<String> progress) {
-    if (Files.exists(file) && !writtenByDevMode(file)) {
-      progress.accept(
-          "keeping your own "
-              + file
-              + "; for dev mode use --profile "
-              + admin.source()
-              + " or export GATEHOUSE_PROFILE="
-              + admin.source());
-      return false;
-    }
-    admin.write(
-        file,
-        PROFILE_MARKER
-            + ": a copy of "
-            + admin.source()
-            + ".\nThe next gatehouse dev replaces it; remove this comment to keep the file as your"
-            + " own.");
-    return true;
-  }
-
-  private static boolean writtenByDevMode(Path file) {
-    try (var lines = Files.lines(file, StandardCharsets.UTF_8)) {
-      return lines.findFirst().orElse("").startsWith("# " + PROFILE_MARKER);
-    } catch (IOException | UncheckedIOException e) {
-      return false;
-    }
   }
 
   private static void write(Path file, String text) {
