@@ -7,6 +7,7 @@ import io.gatehouse.pki.PkiException;
 import io.gatehouse.pki.TlsContexts;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.CertPathBuilderException;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.util.List;
@@ -70,7 +71,13 @@ public final class ProxyTrust {
    */
   public static String reason(Throwable failure) {
     for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof CertPathBuilderException) {
+        return "it is not signed by that CA";
+      }
       if (t instanceof CertificateException && t.getMessage() != null) {
+        if (t.getMessage().startsWith("PKIX path")) {
+          continue;
+        }
         return t.getMessage();
       }
     }

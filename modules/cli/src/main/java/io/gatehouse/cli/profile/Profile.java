@@ -37,6 +37,8 @@ public record Profile(String source, URI proxy, Optional<Path> caFile, Optional<
   /** The proxy when nothing says otherwise: dev mode's, on this machine. */
   public static final URI DEFAULT_PROXY = URI.create("https://localhost:3080");
 
+  private static final String NONE = "no profile";
+
   /** The profile a user has when nothing names another: {@code ~/.gatehouse/profile}. */
   public static Path defaultFile() {
     return Path.of(System.getProperty("user.home"), ".gatehouse", "profile");
@@ -51,7 +53,7 @@ public record Profile(String source, URI proxy, Optional<Path> caFile, Optional<
 
   /** No file: the default proxy, no CA file, no token. */
   public static Profile none() {
-    return new Profile("no profile", DEFAULT_PROXY, Optional.empty(), Optional.empty());
+    return new Profile(NONE, DEFAULT_PROXY, Optional.empty(), Optional.empty());
   }
 
   /**
@@ -102,9 +104,13 @@ public record Profile(String source, URI proxy, Optional<Path> caFile, Optional<
     return new Profile(source, url, caFile, token);
   }
 
-  /** This profile with the CA file replaced. */
+  /** This profile with the CA file replaced by {@code --ca-file}; messages say so. */
   public Profile withCaFile(Path file) {
-    return new Profile(source, proxy, Optional.of(file), token);
+    return new Profile(
+        source.equals(NONE) ? "--ca-file" : source + " and --ca-file",
+        proxy,
+        Optional.of(file),
+        token);
   }
 
   /** The profile as YAML, led by {@code comment} lines (each gets a {@code #}), paths absolute. */
