@@ -1,5 +1,8 @@
 package io.gatehouse.bench;
 
+import io.gatehouse.pki.ClusterCa;
+import io.gatehouse.pki.TlsContexts;
+import io.gatehouse.proxy.config.ProxyConfig;
 import io.vertx.core.json.JsonObject;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -21,6 +24,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import javax.net.ssl.SSLContext;
 
 /**
  * A real proxy ({@link ProxyChild}) in a child JVM started from this driver's class path, so that
@@ -41,16 +45,18 @@ final class ProxyProcess implements AutoCloseable {
 
   private final Process process;
   private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-  private final HttpClient http =
-      HttpClient.newBuilder()
-          .version(HttpClient.Version.HTTP_1_1)
-          .connectTimeout(Duration.ofSeconds(5))
-          .build();
+  private final HttpClient http;
   private JsonObject started;
   private JsonObject ready;
   private double jvmStartToReadyMillis;
 
-  private ProxyProcess(Process process) {
+  private ProxyProcess(Process process, SSLContext tls) {
+    this.http =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .sslContext(tls)
+            .build();
     this.process = process;
     Thread reader = new Thread(this::readLines, "proxy-" + process.pid() + "-stdout");
     reader.setDaemon(true);
@@ -79,7 +85,10 @@ final class ProxyProcess implements AutoCloseable {
     Process process =
         new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
     LIVE.add(process);
-    ProxyProcess proxy = new ProxyProcess(process);
+    // The proxy's port speaks TLS with a certificate from the CA in its ca.dir.
+    SSLContext tls =
+        TlsContexts.trusting(ClusterCa.readCertificate(ProxyConfig.load(config).caDir()));
+    ProxyProcess proxy = new ProxyProcess(process, tls);
     try {
       long deadline = spawned + timeout.toNanos();
       proxy.started = proxy.await("started", deadline);
@@ -97,9 +106,9 @@ final class ProxyProcess implements AutoCloseable {
     return process.pid();
   }
 
-  /** The web address, {@code http://127.0.0.1:<port>}. */
+  /** The web address, {@code https://127.0.0.1:<port>}. */
   String baseUrl() {
-    return "http://127.0.0.1:" + started.getInteger("port");
+    return "https://127.0.0.1:" + started.getInteger("port");
   }
 
   /** From spawning the JVM to the first {@code /readyz} 200 seen by polling every 5 ms. */

@@ -85,7 +85,9 @@ public class SelectionBenchmark extends StoreBenchmark {
             AgentBeats.live(store, Flux.never()),
             Flux.never(),
             () -> Instant.now(),
-            new Ejections(clock, Duration.ofSeconds(10)));
+            new Ejections(clock, Duration.ofSeconds(10)),
+            // Every agent has its tunnel to this proxy: selection, not tunnels, is measured.
+            agent -> true);
     selector = AgentSelector.pinnedFirst(table, ThreadLocalRandom.current());
     // As the proxy keys pins: by the HMAC of the id, which the measured pin() includes.
     SessionKeys keys = new SessionKeys(ClusterSecret.generate(new SecureRandom()));

@@ -157,7 +157,11 @@ record FailoverScenario(GatehouseChain gatehouse, Settings settings) {
       try {
         RawHttp.Response r =
             RawHttp.get(
-                gatehouse.proxyPort, GatehouseChain.APP_HOST, "/small", pinned ? cookie : null);
+                gatehouse.proxyPort,
+                gatehouse.tls(),
+                GatehouseChain.APP_HOST,
+                "/small",
+                pinned ? cookie : null);
         if (pinned && cookie == null) {
           cookie = r.cookie().orElse(null);
         }

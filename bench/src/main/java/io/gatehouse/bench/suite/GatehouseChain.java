@@ -1,6 +1,8 @@
 package io.gatehouse.bench.suite;
 
 import io.gatehouse.bench.CaDir;
+import io.gatehouse.pki.ClusterCa;
+import io.gatehouse.pki.TlsContexts;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -13,12 +15,15 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import javax.net.ssl.SSLContext;
 
 /**
  * Gatehouse as it ships, one process per role so each hop's CPU is its own: an embedded KRaft
  * broker ({@link BrokerMain}), {@code gatehouse proxy -c} and two {@code gatehouse agent -c},
  * started from the CLI jar, each agent serving app {@code ngx} (nginx) and TCP resources {@code
- * db/sink} and {@code db/echo}.
+ * db/sink} and {@code db/echo}. The proxy's port speaks TLS with a certificate from the run's
+ * cluster CA ({@link CaDir}); each agent holds credentials from it and dials its mutual-TLS tunnel
+ * to the proxy. {@link #tls()} is what clients trust the proxy by.
  */
 final class GatehouseChain implements AutoCloseable {
   static final String APP_HOST = "ngx.localhost";
@@ -30,8 +35,9 @@ final class GatehouseChain implements AutoCloseable {
   private final Path work;
   private final Launcher launcher;
   private final List<Path> agentConfigs = new ArrayList<>();
-  private final HttpClient http =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final ClusterCa ca;
+  private final SSLContext tls;
+  private final HttpClient http;
 
   private GatehouseChain(Path work, Launcher launcher, int nginxPort, int sinkPort, int echoPort)
       throws IOException {
@@ -48,7 +54,10 @@ final class GatehouseChain implements AutoCloseable {
     Waits.forLog(broker, "ready", Duration.ofSeconds(60));
 
     Path proxyConf = work.resolve("proxy.yaml");
-    Path ca = CaDir.ensure(work.resolve("ca"));
+    Path caDir = work.resolve("ca");
+    ca = CaDir.load(caDir);
+    tls = TlsContexts.trusting(ca.certificate());
+    http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).sslContext(tls).build();
     Files.writeString(
         proxyConf,
         String.join(
@@ -57,7 +66,7 @@ final class GatehouseChain implements AutoCloseable {
             "  id: bench-proxy",
             "  kafka: { bootstrap: \"" + bootstrap + "\" }",
             "  data_dir: " + work.resolve("proxy-data"),
-            "  ca: { dir: \"" + ca + "\" }",
+            "  ca: { dir: \"" + caDir + "\" }",
             "  listen: \"127.0.0.1:" + proxyPort + "\"",
             "  public_host: localhost",
             ""));
@@ -72,6 +81,8 @@ final class GatehouseChain implements AutoCloseable {
 
     for (int i = 1; i <= 2; i++) {
       Path conf = work.resolve("agent-" + i + ".yaml");
+      Path dataDir = work.resolve("agent-" + i + "-data");
+      CaDir.issueAgent(ca, "bench-agent-" + i, dataDir);
       Files.writeString(
           conf,
           String.join(
@@ -79,7 +90,8 @@ final class GatehouseChain implements AutoCloseable {
               "agent:",
               "  id: bench-agent-" + i,
               "  kafka: { bootstrap: \"" + bootstrap + "\" }",
-              "  listen: \"127.0.0.1:" + Ports.free() + "\"",
+              "  proxy: \"127.0.0.1:" + proxyPort + "\"",
+              "  data_dir: \"" + dataDir + "\"",
               "app_service:",
               "  enabled: true",
               "  apps: [ { name: ngx, uri: \"http://127.0.0.1:" + nginxPort + "\" } ]",
@@ -128,6 +140,16 @@ final class GatehouseChain implements AutoCloseable {
         });
   }
 
+  /** TLS trusting the run's cluster CA: what users' clients of the proxy trust it by. */
+  SSLContext tls() {
+    return tls;
+  }
+
+  /** The run's cluster CA, which also issues the HAProxy chain's certificates. */
+  ClusterCa ca() {
+    return ca;
+  }
+
   /** The proxy's view of the agents ({@code GET /v1/agents}). */
   JsonArray agentsView() throws IOException, InterruptedException {
     return new JsonArray(get("/v1/agents").body());
@@ -139,7 +161,7 @@ final class GatehouseChain implements AutoCloseable {
 
   HttpResponse<String> get(String path) throws IOException, InterruptedException {
     return http.send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxyPort + path))
+        HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + proxyPort + path))
             .timeout(Duration.ofSeconds(5))
             .build(),
         HttpResponse.BodyHandlers.ofString());

@@ -1,17 +1,28 @@
 package io.gatehouse.bench.suite;
 
+import io.gatehouse.bench.CaDir;
+import io.gatehouse.pki.ClusterCa;
+import io.gatehouse.pki.Pem;
+import io.gatehouse.pki.TlsContexts;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import javax.net.ssl.SSLContext;
 
 /**
  * The peer baseline: HAProxy from Debian in Gatehouse's shape, one HAProxy as the proxy tier and
  * two as agents, each agent in front of the same upstreams. The proxy tier balances HTTP at random
  * with a sticky cookie ({@code GHSRV}, inserted on a new session, the analogue of Gatehouse's pin)
  * and relays TCP to the first agent. Two threads per HAProxy (one per core).
+ *
+ * <p>TLS where Gatehouse has it, so the comparison stays fair: users reach the proxy tier over TLS
+ * ({@code bind … ssl crt}), and the inner hop is mutual TLS as Gatehouse's tunnels are (the agents'
+ * frontends {@code ssl crt … ca-file … verify required}, the proxy's servers {@code ssl verify
+ * required ca-file … crt …}), every certificate from the run's cluster CA. The agent-to-upstream
+ * hop stays plain in both chains.
  */
 final class HaproxyChain implements AutoCloseable {
   final int httpPort = Ports.free();
@@ -19,14 +30,27 @@ final class HaproxyChain implements AutoCloseable {
   final int echoPort = Ports.free();
   final Child proxy;
   final List<Child> agents = new ArrayList<>();
+  private final SSLContext tls;
 
-  private HaproxyChain(Path work, int nginxPort, int upstreamSink, int upstreamEcho)
+  private HaproxyChain(Path work, ClusterCa ca, int nginxPort, int upstreamSink, int upstreamEcho)
       throws IOException {
     Path dir = Files.createDirectories(work.resolve("haproxy"));
+    tls = TlsContexts.trusting(ca.certificate());
+    Path caFile = dir.resolve("ca.crt");
+    Files.writeString(caFile, Pem.certificates(List.of(ca.certificate())));
+    // The proxy tier's certificate serves users and, as a client certificate, dials the agents.
+    String proxyPem = CaDir.serverPem(ca, "haproxy-proxy", dir.resolve("proxy.pem")).toString();
+    String toAgent = " ssl verify required ca-file " + caFile + " crt " + proxyPem;
     List<int[]> agentPorts = new ArrayList<>();
     for (int i = 1; i <= 2; i++) {
       int[] ports = {Ports.free(), Ports.free(), Ports.free()};
       agentPorts.add(ports);
+      String fromProxy =
+          " ssl crt "
+              + CaDir.serverPem(ca, "haproxy-agent-" + i, dir.resolve("agent-" + i + ".pem"))
+              + " ca-file "
+              + caFile
+              + " verify required";
       agents.add(
           start(
               "haproxy-agent-" + i,
@@ -34,11 +58,12 @@ final class HaproxyChain implements AutoCloseable {
               dir.resolve("agent-" + i + ".cfg"),
               http(
                   ports[0],
+                  fromProxy,
                   "upstream",
                   "  http-reuse always",
                   "  server nginx 127.0.0.1:" + nginxPort),
-              tcp("sink", ports[1], List.of("127.0.0.1:" + upstreamSink)),
-              tcp("echo", ports[2], List.of("127.0.0.1:" + upstreamEcho))));
+              tcp("sink", ports[1], fromProxy, List.of("127.0.0.1:" + upstreamSink)),
+              tcp("echo", ports[2], fromProxy, List.of("127.0.0.1:" + upstreamEcho))));
     }
     proxy =
         start(
@@ -47,14 +72,23 @@ final class HaproxyChain implements AutoCloseable {
             dir.resolve("proxy.cfg"),
             http(
                 httpPort,
+                " ssl crt " + proxyPem + " alpn http/1.1",
                 "agents",
                 "  balance random",
                 "  http-reuse always",
                 "  cookie GHSRV insert indirect nocache",
-                "  server a1 127.0.0.1:" + agentPorts.get(0)[0] + " cookie a1",
-                "  server a2 127.0.0.1:" + agentPorts.get(1)[0] + " cookie a2"),
-            tcp("sink", sinkPort, List.of("127.0.0.1:" + agentPorts.get(0)[1])),
-            tcp("echo", echoPort, List.of("127.0.0.1:" + agentPorts.get(0)[2])));
+                "  server a1 127.0.0.1:" + agentPorts.get(0)[0] + toAgent + " cookie a1",
+                "  server a2 127.0.0.1:" + agentPorts.get(1)[0] + toAgent + " cookie a2"),
+            tcp(
+                "sink",
+                sinkPort,
+                " ssl crt " + proxyPem,
+                List.of("127.0.0.1:" + agentPorts.get(0)[1] + toAgent)),
+            tcp(
+                "echo",
+                echoPort,
+                " ssl crt " + proxyPem,
+                List.of("127.0.0.1:" + agentPorts.get(0)[2] + toAgent)));
     Waits.until(
         "the HAProxy chain to answer",
         Duration.ofSeconds(10),
@@ -62,13 +96,18 @@ final class HaproxyChain implements AutoCloseable {
           for (Child c : List.of(proxy, agents.get(0), agents.get(1))) {
             c.requireAlive();
           }
-          return RawHttp.get(httpPort, "127.0.0.1", "/small", null).status() == 200;
+          return RawHttp.get(httpPort, tls, "127.0.0.1", "/small", null).status() == 200;
         });
   }
 
-  static HaproxyChain start(Path work, int nginxPort, int sinkPort, int echoPort)
+  static HaproxyChain start(Path work, ClusterCa ca, int nginxPort, int sinkPort, int echoPort)
       throws IOException {
-    return new HaproxyChain(work, nginxPort, sinkPort, echoPort);
+    return new HaproxyChain(work, ca, nginxPort, sinkPort, echoPort);
+  }
+
+  /** TLS trusting the CA the chain's certificates come from, for its users' clients. */
+  SSLContext tls() {
+    return tls;
   }
 
   private static final String GLOBAL =
@@ -87,13 +126,13 @@ final class HaproxyChain implements AutoCloseable {
   /**
    * The HTTP frontend {@code web} on {@code port}, and its backend: HTTP mode, then {@code lines}.
    */
-  private static String http(int port, String backend, String... lines) {
+  private static String http(int port, String bindTls, String backend, String... lines) {
     List<String> section =
         new ArrayList<>(
             List.of(
                 "frontend web",
                 "  mode http",
-                "  bind 127.0.0.1:" + port,
+                "  bind 127.0.0.1:" + port + bindTls,
                 "  default_backend " + backend,
                 "backend " + backend,
                 "  mode http"));
@@ -101,13 +140,14 @@ final class HaproxyChain implements AutoCloseable {
     return String.join("\n", section);
   }
 
-  private static String tcp(String name, int port, List<String> servers) {
+  private static String tcp(String name, int port, String bindTls, List<String> servers) {
     StringBuilder b =
         new StringBuilder(
             "frontend "
                 + name
                 + "\n  mode tcp\n  bind 127.0.0.1:"
                 + port
+                + bindTls
                 + "\n  default_backend "
                 + name
                 + "-servers\n");

@@ -10,11 +10,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
 
 /**
- * One HTTP/1.1 request on a fresh loopback connection with {@code Connection: close}. The JDK's
- * HttpClient will not send a {@code Host} header of our choosing, and Gatehouse routes apps by host
- * name, so the suite speaks HTTP on a plain socket.
+ * One HTTP/1.1 request (plain or over TLS) on a fresh loopback connection with {@code Connection:
+ * close}. The JDK's HttpClient will not send a {@code Host} header of our choosing, and Gatehouse
+ * routes apps by host name, so the suite speaks HTTP on a plain socket.
  */
 final class RawHttp {
   private RawHttp() {}
@@ -35,7 +38,13 @@ final class RawHttp {
   }
 
   static Response get(int port, String host, String path, String cookie) throws IOException {
-    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+    return get(port, null, host, path, cookie);
+  }
+
+  /** Over TLS when {@code tls} is not null (the certificate checked for 127.0.0.1). */
+  static Response get(int port, SSLContext tls, String host, String path, String cookie)
+      throws IOException {
+    try (Socket s = connect(port, tls)) {
       s.setSoTimeout(10_000);
       String request =
           "GET "
@@ -60,6 +69,27 @@ final class RawHttp {
       int status = Integer.parseInt(lines[0].split(" ")[1]);
       List<String> headers = new ArrayList<>(List.of(lines).subList(1, lines.length));
       return new Response(status, headers, text.length() - end - 4);
+    }
+  }
+
+  /**
+   * A loopback connection to {@code port}, TLS with the host name checked when {@code tls} is set.
+   */
+  static Socket connect(int port, SSLContext tls) throws IOException {
+    if (tls == null) {
+      return new Socket(InetAddress.getLoopbackAddress(), port);
+    }
+    SSLSocket socket =
+        (SSLSocket) tls.getSocketFactory().createSocket(InetAddress.getLoopbackAddress(), port);
+    try {
+      SSLParameters parameters = socket.getSSLParameters();
+      parameters.setEndpointIdentificationAlgorithm("HTTPS");
+      socket.setSSLParameters(parameters);
+      socket.startHandshake();
+      return socket;
+    } catch (IOException | RuntimeException e) {
+      socket.close();
+      throw e;
     }
   }
 }

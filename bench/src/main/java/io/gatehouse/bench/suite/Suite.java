@@ -115,15 +115,17 @@ public final class Suite {
             GatehouseChain.start(
                 work, launcher, nginxPort, upstream.sinkPort(), upstream.echoPort());
         HaproxyChain haproxy =
-            HaproxyChain.start(work, nginxPort, upstream.sinkPort(), upstream.echoPort())) {
+            HaproxyChain.start(
+                work, gatehouse.ca(), nginxPort, upstream.sinkPort(), upstream.echoPort())) {
       Hop nginxTier = Hop.of("upstream", nginx);
       List<Target> targets =
           List.of(
-              new Target("direct", nginxPort, "127.0.0.1", List.of(nginxTier)),
+              new Target("direct", nginxPort, "127.0.0.1", null, List.of(nginxTier)),
               new Target(
                   "gatehouse",
                   gatehouse.proxyPort,
                   GatehouseChain.APP_HOST,
+                  gatehouse.tls(),
                   List.of(
                       Hop.of("proxy", gatehouse.proxy),
                       new Hop("agent", gatehouse.agents),
@@ -133,6 +135,7 @@ public final class Suite {
                   "haproxy",
                   haproxy.httpPort,
                   "127.0.0.1",
+                  haproxy.tls(),
                   List.of(
                       Hop.of("proxy", haproxy.proxy),
                       new Hop("agent", haproxy.agents),
@@ -163,11 +166,15 @@ public final class Suite {
                     List.of()),
                 new TcpScenario.Path(
                     "gatehouse",
-                    r -> TunnelClient.open(proxy, ResourceKind.DB, r, Duration.ofSeconds(10)),
+                    r ->
+                        TunnelClient.open(
+                            proxy, gatehouse.tls(), ResourceKind.DB, r, Duration.ofSeconds(10)),
                     List.of(Hop.of("proxy", gatehouse.proxy), new Hop("agent", gatehouse.agents))),
                 new TcpScenario.Path(
                     "haproxy",
-                    r -> socket(r.equals("sink") ? haproxy.sinkPort : haproxy.echoPort),
+                    r ->
+                        tlsSocket(
+                            r.equals("sink") ? haproxy.sinkPort : haproxy.echoPort, haproxy.tls()),
                     List.of(Hop.of("proxy", haproxy.proxy), new Hop("agent", haproxy.agents))));
         tables.add(print(new TcpScenario(paths, settings).run()));
       }
@@ -181,6 +188,12 @@ public final class Suite {
 
   private static Socket socket(int port) throws IOException {
     Socket s = new Socket(InetAddress.getLoopbackAddress(), port);
+    s.setTcpNoDelay(true);
+    return s;
+  }
+
+  private static Socket tlsSocket(int port, javax.net.ssl.SSLContext tls) throws IOException {
+    Socket s = RawHttp.connect(port, tls);
     s.setTcpNoDelay(true);
     return s;
   }

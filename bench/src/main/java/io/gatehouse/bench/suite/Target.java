@@ -3,14 +3,16 @@ package io.gatehouse.bench.suite;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import javax.net.ssl.SSLContext;
 
 /**
- * One compared path for the HTTP scenarios: where wrk sends requests, the {@code Host} header, and
- * the tiers whose CPU is charged to it.
+ * One compared path for the HTTP scenarios: where wrk sends requests, the {@code Host} header, the
+ * TLS the path's first hop speaks ({@code null}: plain HTTP), and the tiers whose CPU is charged to
+ * it.
  */
-record Target(String name, int port, String host, List<Hop> hops) {
+record Target(String name, int port, String host, SSLContext tls, List<Hop> hops) {
   String url(String path) {
-    return "http://127.0.0.1:" + port + path;
+    return (tls == null ? "http" : "https") + "://127.0.0.1:" + port + path;
   }
 
   List<String> headers(String cookie, boolean newConnectionEach) {

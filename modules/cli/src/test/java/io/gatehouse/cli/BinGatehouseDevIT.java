@@ -2,6 +2,8 @@ package io.gatehouse.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.gatehouse.pki.CaPin;
+import io.gatehouse.pki.ClusterCa;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -30,7 +32,7 @@ class BinGatehouseDevIT {
     int web = freePort();
     int kafka = freePort();
     String demoPorts = freePort() + "," + freePort();
-    Process process =
+    ProcessBuilder builder =
         new ProcessBuilder(
                 launcher.toString(),
                 "dev",
@@ -42,9 +44,11 @@ class BinGatehouseDevIT {
                 dir.resolve("data").toString(),
                 "--demo-ports",
                 demoPorts)
-            .directory(dir.toFile())
-            .redirectError(dir.resolve("stderr.txt").toFile())
-            .start();
+            .directory(dir.toFile());
+    // Its own home, so that dev mode's default profile lands there, not in the tester's home.
+    Path home = Files.createDirectories(dir.resolve("home"));
+    builder.environment().put("GATEHOUSE_JAVA_OPTS", "-Xmx512m -Duser.home=" + home);
+    Process process = builder.redirectError(dir.resolve("stderr.txt").toFile()).start();
     List<String> lines = new CopyOnWriteArrayList<>();
     CompletableFuture<String> ready =
         CompletableFuture.supplyAsync(
@@ -66,16 +70,42 @@ class BinGatehouseDevIT {
             });
     try {
       String line = ready.get(180, TimeUnit.SECONDS);
+      Path data = dir.resolve("data").toAbsolutePath();
+      Path caFile = data.resolve("ca").resolve("ca.crt");
       assertThat(line)
           .as("stdout %s, stderr %s", lines, Files.readString(dir.resolve("stderr.txt")))
           .contains(
-              "http://127.0.0.1:" + web,
+              "https://127.0.0.1:" + web,
               "kafka 127.0.0.1:" + kafka,
-              "curl -H 'Host: demo.localhost'");
+              "curl --cacert " + caFile + " -H 'Host: demo.localhost'");
+      String pin = CaPin.of(ClusterCa.readCertificate(data.resolve("ca"))).toString();
+      assertThat(lines)
+          .anyMatch(l -> l.startsWith("CA pin") && l.endsWith(pin))
+          .anyMatch(l -> l.startsWith("CA file") && l.endsWith(caFile.toString()))
+          .anyMatch(
+              l ->
+                  l.startsWith("admin profile")
+                      && l.contains(data.resolve("admin.profile").toString()));
 
-      Curl.Response demo = Curl.get("http://127.0.0.1:" + web, "demo.localhost", "/");
+      Curl.Response demo = Curl.get("https://127.0.0.1:" + web, caFile, "demo.localhost", "/");
       assertThat(demo.status()).isEqualTo(200);
       assertThat(demo.body()).contains("gatehouse demo app");
+
+      // The CLI finds dev mode through the default profile dev mode wrote into this home.
+      Path profile = home.resolve(".gatehouse").resolve("profile");
+      assertThat(Files.readString(profile))
+          .startsWith("# written by gatehouse dev")
+          .contains("https://127.0.0.1:" + web, caFile.toString());
+      ProcessBuilder ls =
+          new ProcessBuilder(launcher.toString(), "ls")
+              .redirectErrorStream(true)
+              .directory(dir.toFile());
+      ls.environment().put("GATEHOUSE_JAVA_OPTS", "-Xmx256m -Duser.home=" + home);
+      Process listing = ls.start();
+      String listed = new String(listing.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(listing.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      assertThat(listing.exitValue()).as(listed).isZero();
+      assertThat(listed).contains("demo");
 
       process.destroy(); // SIGTERM, as Ctrl-C or a service manager would
       assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("stopped after SIGTERM").isTrue();

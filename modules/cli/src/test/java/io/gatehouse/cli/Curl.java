@@ -1,16 +1,23 @@
 package io.gatehouse.cli;
 
+import io.gatehouse.pki.Pem;
+import io.gatehouse.pki.TlsContexts;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.Locale;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
 
 /**
- * {@code curl -H 'Host: NAME.localhost' URL} over a plain socket: the JDK HTTP client refuses to
- * set {@code Host}, which is exactly what app routing by host name needs.
+ * {@code curl --cacert CA_FILE -H 'Host: NAME.localhost' https://…} over a TLS socket of its own:
+ * the JDK HTTP client refuses to set {@code Host}, which is exactly what app routing by host name
+ * needs. As curl does, it trusts only the CA file and checks the certificate against the URL's
+ * host.
  */
 final class Curl {
   record Response(int status, String head, String body) {
@@ -30,10 +37,16 @@ final class Curl {
 
   private Curl() {}
 
-  static Response get(String baseUrl, String host, String path) throws IOException {
+  static Response get(String baseUrl, Path caFile, String host, String path) throws IOException {
     URI uri = URI.create(baseUrl);
-    try (Socket socket = new Socket(uri.getHost(), uri.getPort())) {
+    SSLContext tls = TlsContexts.trusting(Pem.readCertificates(caFile).get(0));
+    try (SSLSocket socket =
+        (SSLSocket) tls.getSocketFactory().createSocket(uri.getHost(), uri.getPort())) {
+      SSLParameters parameters = socket.getSSLParameters();
+      parameters.setEndpointIdentificationAlgorithm("HTTPS");
+      socket.setSSLParameters(parameters);
       socket.setSoTimeout(30_000);
+      socket.startHandshake();
       OutputStream out = socket.getOutputStream();
       out.write(
           ("GET "

@@ -5,18 +5,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gatehouse.cli.dev.DevStack;
+import io.gatehouse.pki.ClusterCa;
+import io.gatehouse.pki.TlsContexts;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -53,6 +57,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 class DashboardBrowserIT {
   private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
   private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+  private static final Path CERTUTIL = Path.of("/usr/bin/certutil");
   private static final Path SHOTS = Path.of("target", "dashboard");
   private static final Duration WAIT = Duration.ofSeconds(30);
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -66,13 +71,14 @@ class DashboardBrowserIT {
   @BeforeAll
   static void start() throws IOException {
     List<Path> missing =
-        java.util.stream.Stream.of(CHROMIUM, CHROMEDRIVER)
+        java.util.stream.Stream.of(CHROMIUM, CHROMEDRIVER, CERTUTIL)
             .filter(p -> !Files.isExecutable(p))
             .toList();
     assertThat(missing)
         .as(
-            "DashboardBrowserIT drives Debian's headless Chromium; install the packages 'chromium' and 'chromium-driver' "
-                + "(apt-get install chromium chromium-driver; bin/test does this)")
+            "DashboardBrowserIT drives Debian's headless Chromium, trusting the dev CA through NSS; install the"
+                + " packages 'chromium', 'chromium-driver' and 'libnss3-tools' (apt-get install chromium"
+                + " chromium-driver libnss3-tools; bin/test does this)")
         .isEmpty();
     Files.createDirectories(SHOTS);
     // Fixed ports: the restart step brings the proxy (and the broker its state points at) back
@@ -93,7 +99,46 @@ class DashboardBrowserIT {
     }
   }
 
+  /**
+   * Chromium trusts the dev CA as a person's browser would once they imported it: as an authority
+   * in the NSS database of its (throw-away) home, so the proxy's certificate is verified for real,
+   * host name included. No certificate error is ignored, and a restarted proxy's new certificate
+   * from the same CA is trusted too.
+   */
+  private static Path homeTrustingTheDevCa() throws IOException {
+    Path home = Files.createTempDirectory(dir, "chromium-home");
+    Path nssdb = Files.createDirectories(home.resolve(".pki").resolve("nssdb"));
+    certutil("-N", "-d", "sql:" + nssdb, "--empty-password");
+    certutil(
+        "-A",
+        "-d",
+        "sql:" + nssdb,
+        "-t",
+        "C,,",
+        "-n",
+        "gatehouse-dev-ca",
+        "-i",
+        stack.caFile().toString());
+    return home;
+  }
+
+  private static void certutil(String... args) throws IOException {
+    List<String> command = new java.util.ArrayList<>(List.of(CERTUTIL.toString()));
+    command.addAll(List.of(args));
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    try {
+      String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
+        throw new IOException("certutil " + String.join(" ", args) + " failed: " + output);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted running certutil", e);
+    }
+  }
+
   private static WebDriver chromium() throws IOException {
+    Path home = homeTrustingTheDevCa();
     ChromeOptions options = new ChromeOptions();
     options.setBinary(CHROMIUM.toFile());
     options.addArguments(
@@ -114,6 +159,7 @@ class DashboardBrowserIT {
         new ChromeDriverService.Builder()
             .usingDriverExecutable(CHROMEDRIVER.toFile())
             .usingAnyFreePort()
+            .withEnvironment(Map.of("HOME", home.toString()))
             .build();
     return new ChromeDriver(service, options);
   }
@@ -123,6 +169,11 @@ class DashboardBrowserIT {
   void resourcesViewListsDemoOnceWithBothAgents() {
     browser.get(stack.webUrl() + "/");
     ((ChromeDriver) browser).executeScript("window.__marker = 1");
+    // Loaded over verified TLS: an untrusted certificate would have shown Chromium's error page.
+    assertThat(((ChromeDriver) browser).executeScript("return location.protocol"))
+        .isEqualTo("https:");
+    assertThat(((ChromeDriver) browser).executeScript("return window.isSecureContext"))
+        .isEqualTo(true);
 
     waitFor(
         "app/demo listed once, 2/2, with both agents",
@@ -224,7 +275,8 @@ class DashboardBrowserIT {
   @Test
   @Order(5)
   void aNewSessionAppearsInTheSessionsView() throws IOException {
-    assertThat(Curl.get(stack.webUrl(), "demo.localhost", "/hello").status()).isEqualTo(200);
+    assertThat(Curl.get(stack.webUrl(), stack.caFile(), "demo.localhost", "/hello").status())
+        .isEqualTo(200);
 
     waitFor(
         "a session on app/demo",
@@ -297,7 +349,8 @@ class DashboardBrowserIT {
   @Test
   @Order(9)
   void screenshotsForPeopleToLookAt() throws IOException {
-    assertThat(Curl.get(stack.webUrl(), "demo.localhost", "/hello").status()).isEqualTo(200);
+    assertThat(Curl.get(stack.webUrl(), stack.caFile(), "demo.localhost", "/hello").status())
+        .isEqualTo(200);
     waitFor(
         "two agents on the page",
         d -> d.findElements(By.cssSelector("[data-testid=agent-row]")).size() == 2);
@@ -387,7 +440,7 @@ class DashboardBrowserIT {
   private static String apiHealthy(String kind, String name) {
     try {
       HttpResponse<String> r =
-          HttpClient.newHttpClient()
+          http()
               .send(
                   HttpRequest.newBuilder(
                           URI.create(stack.webUrl() + "/v1/resources/" + kind + "/" + name))
@@ -404,13 +457,20 @@ class DashboardBrowserIT {
   }
 
   private static HttpResponse<String> post(String path, String yaml) throws Exception {
-    return HttpClient.newHttpClient()
+    return http()
         .send(
             HttpRequest.newBuilder(URI.create(stack.webUrl() + path))
                 .header("Content-Type", "application/yaml")
                 .POST(HttpRequest.BodyPublishers.ofString(yaml))
                 .build(),
             HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** The JDK client trusting the dev CA (and nothing else). */
+  private static HttpClient http() {
+    return HttpClient.newBuilder()
+        .sslContext(TlsContexts.trusting(ClusterCa.readCertificate(stack.caFile().getParent())))
+        .build();
   }
 
   private static int freePort() throws IOException {

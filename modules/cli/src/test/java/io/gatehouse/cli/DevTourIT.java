@@ -9,7 +9,9 @@ import io.gatehouse.agent.AgentConfig;
 import io.gatehouse.cli.dev.DevStack;
 import io.gatehouse.config.HostPort;
 import io.gatehouse.events.ResourceKind;
+import io.gatehouse.pki.ClusterCa;
 import io.gatehouse.pki.ClusterSecret;
+import io.gatehouse.pki.TlsContexts;
 import io.gatehouse.relay.client.TunnelClient;
 import io.gatehouse.relay.client.TunnelClient.LocalTunnel;
 import io.gatehouse.testkit.Eventually;
@@ -65,8 +67,9 @@ class DevTourIT {
   static Invocation gatehouse(String... args) {
     List<String> all = new ArrayList<>(List.of(args));
     if (!List.of("audit").contains(args[0])) {
-      all.add("--proxy");
-      all.add(stack.webUrl());
+      // What dev mode makes the CLI's default; tests name it, as their home is not a user's.
+      all.add("--profile");
+      all.add(stack.adminProfile().toString());
     }
     return Invocation.run(all.toArray(String[]::new));
   }
@@ -77,6 +80,7 @@ class DevTourIT {
     return TunnelClient.listen(
         new HostPort("127.0.0.1", 0),
         stack.proxy().webAddress(),
+        TlsContexts.trusting(ClusterCa.readCertificate(stack.caFile().getParent())),
         kind,
         name,
         Duration.ofSeconds(5),
@@ -84,7 +88,7 @@ class DevTourIT {
   }
 
   static Curl.Response curlDemo() throws IOException {
-    return Curl.get(stack.webUrl(), "demo.localhost", "/hello");
+    return Curl.get(stack.webUrl(), stack.caFile(), "demo.localhost", "/hello");
   }
 
   static JsonNode resource(String kind, String name) throws IOException {
@@ -126,13 +130,16 @@ class DevTourIT {
     String sample =
         Files.readString(Path.of("../../infra/examples/agent.yaml"))
             .replace("127.0.0.1:9092", stack.kafkaBootstrap())
-            .replace("127.0.0.1:3025", "127.0.0.1:0")
+            .replace("127.0.0.1:3080", stack.proxy().webAddress().toString())
+            .replace("./.gatehouse/", dir.resolve("data") + "/")
             .replace("127.0.0.1:3090", "127.0.0.1:" + stack.demoHttpPort())
             .replace("127.0.0.1:3091", "127.0.0.1:" + stack.demoTcpPort());
     Path config = dir.resolve("agent.yaml");
     Files.writeString(config, sample);
 
+    // Dev mode issued agent-example's credentials where the sample's data_dir points.
     third = Agent.start(AgentConfig.load(config));
+    assertThat(third.config().agent().dataDir()).contains(dir.resolve("data/agent-example"));
 
     Eventually.within(WAIT)
         .untilAsserted(
@@ -182,7 +189,8 @@ class DevTourIT {
     Eventually.within(WAIT)
         .untilAsserted(
             () ->
-                assertThat(Curl.get(stack.webUrl(), "hello.localhost", "/").status())
+                assertThat(
+                        Curl.get(stack.webUrl(), stack.caFile(), "hello.localhost", "/").status())
                     .isEqualTo(200));
   }
 

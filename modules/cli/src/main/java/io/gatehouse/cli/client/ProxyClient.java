@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gatehouse.cli.CliException;
 import io.gatehouse.cli.ExitCodes;
+import io.gatehouse.cli.profile.Profile;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -12,28 +13,35 @@ import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import javax.net.ssl.SSLException;
 
 /**
- * The proxy's REST API as the CLI uses it. Every failure becomes a {@link CliException}: an
- * unreachable proxy exits 2 naming its address; a 4xx exits 1 with the proxy's reason.
+ * The proxy's REST API as the CLI uses it, over HTTPS trusting the profile's CA file only (host
+ * name checked), with the profile's token as {@code Authorization: Bearer} when it has one. Every
+ * failure becomes a {@link CliException}: an unreachable proxy, or one whose certificate does not
+ * verify, exits 2 naming its address; a 4xx exits 1 with the proxy's reason.
  */
 public final class ProxyClient {
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  private final Profile profile;
   private final URI base;
   private final HttpClient http;
 
-  public ProxyClient(String baseUrl) {
-    try {
-      this.base = URI.create(baseUrl.endsWith("/") ? baseUrl : baseUrl + "/");
-      if (base.getScheme() == null || base.getHost() == null) {
-        throw new IllegalArgumentException("no scheme or host");
-      }
-    } catch (IllegalArgumentException e) {
-      throw CliException.user(
-          "invalid proxy URL '" + baseUrl + "' (expected e.g. http://localhost:3080)");
-    }
-    this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+  /**
+   * A client for the proxy of {@code profile}.
+   *
+   * @throws CliException (exit 1) when the CA file is missing or not a CA certificate
+   */
+  public ProxyClient(Profile profile) {
+    this.profile = profile;
+    String url = profile.proxy().toString();
+    this.base = URI.create(url.endsWith("/") ? url : url + "/");
+    this.http =
+        HttpClient.newBuilder()
+            .connectTimeout(Duration.ofSeconds(3))
+            .sslContext(ProxyTrust.context(profile))
+            .build();
   }
 
   public URI base() {
@@ -61,6 +69,7 @@ public final class ProxyClient {
   }
 
   private JsonNode send(HttpRequest.Builder request, String path) {
+    profile.token().ifPresent(token -> request.header("Authorization", "Bearer " + token));
     HttpResponse<String> response;
     try {
       response =
@@ -71,6 +80,17 @@ public final class ProxyClient {
       throw CliException.unreachable(
           "cannot reach proxy at " + base + " (" + e.getClass().getSimpleName() + ")", e);
     } catch (IOException e) {
+      if (causedBy(e, SSLException.class)) {
+        throw CliException.unreachable(
+            "proxy at "
+                + base
+                + " is not trusted: its certificate does not verify against the CA file "
+                + profile.caFile().map(Object::toString).orElse("-")
+                + " ("
+                + ProxyTrust.reason(e)
+                + ")",
+            e);
+      }
       throw CliException.unreachable("cannot reach proxy at " + base + ": " + e, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -94,6 +114,15 @@ public final class ProxyClient {
       throw CliException.unreachable(
           "proxy at " + base + " answered " + path + " with something that is not JSON", e);
     }
+  }
+
+  private static boolean causedBy(Throwable failure, Class<? extends Throwable> type) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (type.isInstance(t)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The proxy's own one-line reason: {@code {"error": "..."}} or the plain body. */

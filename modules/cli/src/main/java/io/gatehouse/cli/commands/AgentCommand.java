@@ -30,11 +30,14 @@ public final class AgentCommand extends RunCommand<AgentConfig, Agent> {
 
   @Override
   String ready(AgentConfig parsed, Agent agent) {
+    // No listening port: the agent dials its tunnel out to the proxy.
     return "agent "
         + agent.id()
-        + " listening on "
-        + agent.listenAddress()
-        + ", serving "
+        + " dialing its tunnel to proxy "
+        + parsed.agent().proxy()
+        + " (credentials in "
+        + parsed.agent().dataDir().orElse(Path.of(".gatehouse", "agent-" + agent.id()))
+        + "), serving "
         + agent.served().size()
         + " resources";
   }

@@ -3,9 +3,11 @@ package io.gatehouse.cli.commands;
 import io.gatehouse.cli.CliException;
 import io.gatehouse.cli.ExitCodes;
 import io.gatehouse.cli.dev.DevStack;
+import io.gatehouse.cli.profile.Profile;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -21,7 +23,10 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Run everything in one process, on loopback: an embedded Kafka broker (KRaft), a proxy,",
-      "agents, and demo upstreams (HTTP app 'demo', TCP echo 'echo'). Ctrl-C stops it cleanly."
+      "agents, and demo upstreams (HTTP app 'demo', TCP echo 'echo'). Ctrl-C stops it cleanly.",
+      "The proxy speaks TLS with a certificate from the cluster CA in <data-dir>/ca (made once,",
+      "kept). The CLI's profile <data-dir>/admin.profile is copied to ~/.gatehouse/profile when",
+      "that file is missing or was written by dev mode; a profile of your own is never touched."
     })
 public final class DevCommand implements Callable<Integer> {
   @Option(
@@ -73,7 +78,13 @@ public final class DevCommand implements Callable<Integer> {
       stack =
           DevStack.start(
               new DevStack.Settings(
-                  webPort, kafkaPort, dataDir, agents, demoPorts[0], demoPorts[1]),
+                  webPort,
+                  kafkaPort,
+                  dataDir,
+                  agents,
+                  demoPorts[0],
+                  demoPorts[1],
+                  Optional.of(Profile.defaultFile())),
               line -> {
                 err.println("gatehouse dev: " + line);
                 err.flush();
@@ -94,6 +105,7 @@ public final class DevCommand implements Callable<Integer> {
                   stopped.countDown();
                 },
                 "gatehouse-dev-stop"));
+    stack.trustLines().forEach(out::println);
     out.println(stack.readyLine());
     out.flush();
     stopped.await();

@@ -1,5 +1,7 @@
 package io.gatehouse.cli.commands;
 
+import io.gatehouse.pki.CaPin;
+import io.gatehouse.pki.ClusterCa;
 import io.gatehouse.proxy.Proxy;
 import io.gatehouse.proxy.config.ProxyConfig;
 import java.nio.file.Path;
@@ -30,9 +32,13 @@ public final class ProxyCommand extends RunCommand<ProxyConfig, Proxy> {
   String ready(ProxyConfig parsed, Proxy proxy) {
     return "proxy "
         + proxy.id()
-        + " serving http://"
+        + " serving https://"
         + proxy.webAddress()
-        + " (kafka "
+        + " (users, API and agent tunnels; certificate from the cluster CA in "
+        + parsed.caDir()
+        + ", CA pin "
+        + CaPin.of(ClusterCa.readCertificate(parsed.caDir()))
+        + "; kafka "
         + parsed.kafkaBootstrap()
         + ")";
   }

@@ -2,6 +2,7 @@ package io.gatehouse.cli.commands;
 
 import io.gatehouse.cli.CliException;
 import io.gatehouse.cli.ExitCodes;
+import io.gatehouse.cli.client.ProxyClient;
 import io.gatehouse.config.HostPort;
 import io.gatehouse.relay.client.TunnelClient;
 import io.gatehouse.relay.client.TunnelClient.LocalTunnel;
@@ -53,17 +54,20 @@ public final class TunnelCommand implements Callable<Integer> {
   public Integer call() throws InterruptedException {
     Target t = Target.resource(target);
     // Fails with exit 1 for an unknown resource and 2 for an unreachable proxy, before listening.
-    proxy.client().get(t.path());
+    // The same check verifies the proxy's certificate against the CA file.
+    ProxyClient client = proxy.client();
+    client.get(t.path());
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    URI base = proxy.client().base();
-    HostPort proxyAddress = new HostPort(base.getHost(), base.getPort() > 0 ? base.getPort() : 80);
+    URI base = client.base();
+    HostPort proxyAddress = new HostPort(base.getHost(), base.getPort() > 0 ? base.getPort() : 443);
     LocalTunnel listener;
     try {
       listener =
           TunnelClient.listen(
               new HostPort(bind, port),
               proxyAddress,
+              proxy.tls(),
               t.kind(),
               t.name(),
               Duration.ofSeconds(5),

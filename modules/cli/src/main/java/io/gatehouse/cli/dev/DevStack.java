@@ -2,30 +2,55 @@ package io.gatehouse.cli.dev;
 
 import io.gatehouse.agent.Agent;
 import io.gatehouse.agent.AgentConfig;
+import io.gatehouse.agent.AgentCredentials;
 import io.gatehouse.broker.EmbeddedKafka;
+import io.gatehouse.cli.profile.Profile;
+import io.gatehouse.events.ResourceKind;
 import io.gatehouse.lifecycle.Closer;
+import io.gatehouse.pki.ClusterCa;
 import io.gatehouse.pki.ClusterSecret;
 import io.gatehouse.proxy.Proxy;
 import io.gatehouse.proxy.config.ProxyConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The whole system in one process, all on loopback: an embedded Kafka broker (KRaft) with its data
  * under {@code dataDir/kafka}, a proxy, {@code agents} agents and the demo upstreams — an HTTP echo
- * app {@code demo} and a TCP echo {@code echo}. The proxy's cluster secret is {@code
- * dataDir/ca/cluster.secret}, made on the first start and kept, so sessions survive a restart and a
- * proxy started next to dev mode with the default {@code ca.dir} shares them. Closing stops the
- * agents first (so their tombstones reach Kafka), then the proxy, the upstreams and the broker.
+ * app {@code demo} and a TCP echo {@code echo}.
+ *
+ * <p>Trust: the cluster CA lives in {@code dataDir/ca} ({@code ca.key}, {@code ca.crt}, {@code
+ * cluster.secret}), made on the first start and kept, so sessions and the CA pin survive a restart
+ * and a proxy started next to dev mode with the default {@code ca.dir} shares them. The proxy's
+ * port speaks TLS with a certificate from that CA; every dev agent gets a certificate from it at
+ * each start (and so does {@code agent-example}, the sample agent of {@code
+ * infra/examples/agent.yaml}, in {@code dataDir/agent-example}, until agents join with tokens) and
+ * dials the proxy.
+ *
+ * <p>Files for people: {@code dataDir/proxy.yaml} (the proxy's configuration, for operator
+ * commands), {@code dataDir/admin.profile} (the CLI's profile: proxy URL and CA file) and, when
+ * {@link Settings#cliProfile} names one, the CLI's default profile: written when it is missing or
+ * was written by dev mode before (its first line says so), never when it is a user's own.
+ *
+ * <p>Closing stops the agents first (so their tombstones reach Kafka), then the proxy, the
+ * upstreams and the broker.
  */
 public final class DevStack implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(DevStack.class);
@@ -42,13 +67,42 @@ public final class DevStack implements AutoCloseable {
     this.settings = settings;
   }
 
-  /** What {@code gatehouse dev} takes from its flags. */
+  /** How long dev agents' certificates last; every start issues new ones. */
+  static final Duration AGENT_CERT_LIFETIME = Duration.ofDays(30);
+
+  private static final Set<String> ALL_KINDS =
+      Arrays.stream(ResourceKind.values()).map(ResourceKind::word).collect(Collectors.toSet());
+
+  /**
+   * What {@code gatehouse dev} takes from its flags.
+   *
+   * @param cliProfile the CLI's default profile to point at dev mode ({@code ~/.gatehouse/profile}
+   *     for {@code gatehouse dev}); empty leaves every profile but {@code dataDir/admin.profile}
+   *     alone (tests)
+   */
   public record Settings(
-      int webPort, int kafkaPort, Path dataDir, int agents, int demoHttpPort, int demoTcpPort) {
+      int webPort,
+      int kafkaPort,
+      Path dataDir,
+      int agents,
+      int demoHttpPort,
+      int demoTcpPort,
+      Optional<Path> cliProfile) {
+    /** Settings that touch no profile outside {@code dataDir}. */
+    public Settings(
+        int webPort, int kafkaPort, Path dataDir, int agents, int demoHttpPort, int demoTcpPort) {
+      this(webPort, kafkaPort, dataDir, agents, demoHttpPort, demoTcpPort, Optional.empty());
+    }
+
     public static Settings defaults() {
-      return new Settings(3080, 9092, Path.of(".gatehouse"), 2, 3090, 3091);
+      return new Settings(
+          3080, 9092, Path.of(".gatehouse"), 2, 3090, 3091, Optional.of(Profile.defaultFile()));
     }
   }
+
+  private ClusterCa ca;
+  private Path adminProfile;
+  private Optional<Path> defaultProfile = Optional.empty();
 
   /** Starts every part; on failure stops what already started and rethrows. */
   public static DevStack start(Settings settings, Consumer<String> progress) {
@@ -89,44 +143,93 @@ public final class DevStack implements AutoCloseable {
               + e.getMessage(),
           e);
     }
-    progress.accept("starting proxy on 127.0.0.1:" + settings.webPort());
-    Path ca = data.resolve("ca");
-    if (!Files.exists(ca.resolve(ClusterSecret.FILE))) {
-      // What `gatehouse ca init` also writes; dev mode needs only the secret that keys sessions.
-      ClusterSecret.generate(new SecureRandom()).write(ca);
-    }
-    proxy =
-        Proxy.start(
-            ProxyConfig.parse(
-                String.join(
-                    "\n",
-                    "proxy:",
-                    "  id: dev-proxy",
-                    "  kafka: { bootstrap: \"" + kafka.bootstrapServers() + "\" }",
-                    "  data_dir: \"" + data.resolve("proxy") + "\"",
-                    "  ca: { dir: \"" + ca + "\" }",
-                    "  listen: \"127.0.0.1:" + settings.webPort() + "\"",
-                    "  public_host: localhost"),
-                "gatehouse dev"));
+    Path caDir = data.resolve("ca");
+    ca = clusterCa(caDir, progress);
+    progress.accept("starting proxy on https://127.0.0.1:" + settings.webPort());
+    Path proxyYaml = data.resolve("proxy.yaml");
+    write(
+        proxyYaml,
+        String.join(
+            "\n",
+            "# The proxy of gatehouse dev, as it ran last; for operator commands (-c this file).",
+            "proxy:",
+            "  id: dev-proxy",
+            "  kafka: { bootstrap: \"" + kafka.bootstrapServers() + "\" }",
+            "  data_dir: \"" + data.resolve("proxy") + "\"",
+            "  ca: { dir: \"" + caDir + "\" }",
+            "  listen: \"127.0.0.1:" + settings.webPort() + "\"",
+            "  public_host: localhost",
+            ""));
+    proxy = Proxy.start(ProxyConfig.load(proxyYaml));
     closer.register(proxy);
+    adminProfile = data.resolve("admin.profile");
+    Profile admin =
+        new Profile(
+            adminProfile.toString(),
+            URI.create(webUrl()),
+            Optional.of(caDir.resolve(ClusterCa.CERT_FILE)),
+            Optional.empty());
+    admin.write(
+        adminProfile,
+        DefaultProfile.MARKER + " for its data dir " + data + "; rewritten at every start.");
+    defaultProfile =
+        settings.cliProfile().filter(file -> DefaultProfile.install(admin, file, progress));
+    // The sample agent of the README's tour finds its credentials where its config says.
+    AgentCredentials.issue(ca, "agent-example", ALL_KINDS, AGENT_CERT_LIFETIME, new SecureRandom())
+        .write(data.resolve("agent-example"));
     for (int i = 1; i <= settings.agents(); i++) {
       progress.accept("starting agent dev-agent-" + i);
+      Path agentDir = data.resolve("agent-" + i);
+      AgentCredentials.issue(
+              ca, "dev-agent-" + i, ALL_KINDS, AGENT_CERT_LIFETIME, new SecureRandom())
+          .write(agentDir);
       agents.add(
           closer.register(
               Agent.start(
-                  AgentConfig.parse(agentYaml(i, data), "gatehouse dev (agent " + i + ")"))));
+                  AgentConfig.parse(agentYaml(i, agentDir), "gatehouse dev (agent " + i + ")"))));
     }
   }
 
-  private String agentYaml(int i, Path data) {
+  /**
+   * The CA in {@code dir}, made on the first start. A directory from before dev mode had a CA holds
+   * only a cluster secret: it is replaced (dev sessions are forgotten once), as {@code ca init}
+   * never overwrites one.
+   */
+  private static ClusterCa clusterCa(Path dir, Consumer<String> progress) {
+    if (Files.exists(dir.resolve(ClusterCa.CERT_FILE))) {
+      return ClusterCa.load(dir);
+    }
+    Path secret = dir.resolve(ClusterSecret.FILE);
+    try {
+      if (Files.exists(secret) && !Files.exists(dir.resolve(ClusterCa.KEY_FILE))) {
+        progress.accept("replacing " + secret + " (made before dev mode had a CA)");
+        Files.delete(secret);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot remove " + secret + ": " + e.getMessage(), e);
+    }
+    progress.accept("creating the cluster CA in " + dir);
+    return ClusterCa.init(dir, Clock.systemUTC(), new SecureRandom());
+  }
+
+  private static void write(Path file, String text) {
+    try {
+      Files.createDirectories(file.toAbsolutePath().getParent());
+      Files.writeString(file, text, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  private String agentYaml(int i, Path agentDir) {
     return String.join(
         "\n",
         "agent:",
         "  id: dev-agent-" + i,
         "  kafka: { bootstrap: \"" + kafka.bootstrapServers() + "\" }",
-        "  listen: \"127.0.0.1:0\"",
+        "  proxy: \"" + proxy.webAddress() + "\"",
         "  metrics: { listen: \"127.0.0.1:0\" }",
-        "  data_dir: \"" + data.resolve("agent-" + i) + "\"",
+        "  data_dir: \"" + agentDir + "\"",
         "app_service:",
         "  enabled: true",
         "  apps:",
@@ -149,14 +252,23 @@ public final class DevStack implements AutoCloseable {
         "");
   }
 
-  /** Blocks until the proxy has caught up with Kafka and every agent's beat is visible. */
+  /** Blocks until the proxy has caught up with Kafka and every agent has its tunnel up. */
   public void awaitReady(Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (!proxy.isReady()) {
       if (System.nanoTime() > deadline) {
         throw new IllegalStateException("proxy not ready after " + timeout);
       }
-      java.util.concurrent.locks.LockSupport.parkNanos(20_000_000L);
+      LockSupport.parkNanos(20_000_000L);
+    }
+    for (Agent agent : agents) {
+      while (agent.connectedProxies().isEmpty()) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException(
+              "agent " + agent.id() + " has no tunnel to the proxy after " + timeout);
+        }
+        LockSupport.parkNanos(20_000_000L);
+      }
     }
   }
 
@@ -170,7 +282,27 @@ public final class DevStack implements AutoCloseable {
   }
 
   public String webUrl() {
-    return "http://" + proxy.webAddress();
+    return "https://" + proxy.webAddress();
+  }
+
+  /** The cluster CA's certificate file: what curl's {@code --cacert} and profiles name. */
+  public Path caFile() {
+    return settings.dataDir().toAbsolutePath().resolve("ca").resolve(ClusterCa.CERT_FILE);
+  }
+
+  /** The cluster CA, which signed the proxy's and the agents' certificates. */
+  public ClusterCa ca() {
+    return ca;
+  }
+
+  /** {@code dataDir/admin.profile}: the proxy URL and the CA file, for the CLI. */
+  public Path adminProfile() {
+    return adminProfile;
+  }
+
+  /** The CLI's default profile, when dev mode made it point here. */
+  public Optional<Path> defaultProfile() {
+    return defaultProfile;
   }
 
   public Proxy proxy() {
@@ -189,6 +321,19 @@ public final class DevStack implements AutoCloseable {
     return demoTcp.port();
   }
 
+  /** What {@code gatehouse dev} prints before its ready line: how to trust and reach it. */
+  public List<String> trustLines() {
+    return List.of(
+        "CA pin        " + ca.pin(),
+        "CA file       " + caFile(),
+        "admin profile "
+            + adminProfile
+            + defaultProfile
+                .map(file -> " (copied to " + file + ", the CLI's default)")
+                .orElse(" (use --profile or $GATEHOUSE_PROFILE)"),
+        "proxy config  " + settings.dataDir().toAbsolutePath().resolve("proxy.yaml"));
+  }
+
   /** The one line {@code gatehouse dev} prints when everything is up. */
   public String readyLine() {
     return "gatehouse dev ready: dashboard "
@@ -199,7 +344,9 @@ public final class DevStack implements AutoCloseable {
         + kafkaBootstrap()
         + " | "
         + agents.size()
-        + " agents | try: curl -H 'Host: demo.localhost' "
+        + " agents | try: curl --cacert "
+        + caFile()
+        + " -H 'Host: demo.localhost' "
         + webUrl()
         + "/";
   }
