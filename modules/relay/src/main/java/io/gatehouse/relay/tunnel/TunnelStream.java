@@ -1,11 +1,17 @@
 package io.gatehouse.relay.tunnel;
 
 import io.gatehouse.relay.Splice;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
@@ -90,8 +96,28 @@ public final class TunnelStream implements Splice.End {
    */
   public Future<Void> writeHeadAndEnd(HttpMessage message) {
     headWritten = true;
-    channel.write(message);
-    return toVertx(channel.writeAndFlush(new DefaultLastHttpContent()));
+    // One HEADERS frame that ends the stream: the peer sees a request (or response) without body,
+    // not an empty chunked one.
+    return toVertx(channel.writeAndFlush(full(message)));
+  }
+
+  private static HttpMessage full(HttpMessage message) {
+    if (message instanceof HttpRequest r) {
+      return new DefaultFullHttpRequest(
+          r.protocolVersion(),
+          r.method(),
+          r.uri(),
+          Unpooled.EMPTY_BUFFER,
+          r.headers(),
+          EmptyHttpHeaders.INSTANCE);
+    }
+    HttpResponse r = (HttpResponse) message;
+    return new DefaultFullHttpResponse(
+        r.protocolVersion(),
+        r.status(),
+        Unpooled.EMPTY_BUFFER,
+        r.headers(),
+        EmptyHttpHeaders.INSTANCE);
   }
 
   /** Whether this side's head has been sent. */
