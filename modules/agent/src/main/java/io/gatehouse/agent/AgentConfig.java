@@ -107,19 +107,53 @@ public record AgentConfig(String source, Settings agent, List<Service> services)
    * cluster CA the proxy must present. Used once; afterwards the agent's certificate in its data
    * directory is enough.
    *
-   * @param token the token itself (read from {@code token_file} when one is given)
+   * @param inlineToken the token itself, when given inline ({@code token})
+   * @param tokenFile the file holding it ({@code token_file}), read only when joining
    * @param caPin {@code sha256:<hex>} of the cluster CA's public key
    */
-  public record Join(String token, String caPin) {
+  public record Join(Optional<String> inlineToken, Optional<Path> tokenFile, String caPin) {
     public Join {
-      Objects.requireNonNull(token, "token");
+      Objects.requireNonNull(inlineToken, "inlineToken");
+      Objects.requireNonNull(tokenFile, "tokenFile");
       Objects.requireNonNull(caPin, "caPin");
+    }
+
+    /**
+     * The token: inline, or read from {@code token_file} now (a joined agent never reads it).
+     *
+     * @throws AgentException naming the file, never its content, when it cannot be read or is empty
+     */
+    public String token() {
+      if (inlineToken.isPresent()) {
+        return inlineToken.get();
+      }
+      Path file = tokenFile.orElseThrow();
+      String text;
+      try {
+        text = java.nio.file.Files.readString(file).strip();
+      } catch (java.io.IOException e) {
+        throw new AgentException(
+            "agent.join.token_file: cannot read "
+                + file
+                + " ("
+                + e.getClass().getSimpleName()
+                + ")",
+            e);
+      }
+      if (text.isEmpty()) {
+        throw new AgentException("agent.join.token_file: " + file + " is empty");
+      }
+      return text;
     }
 
     /** Never shows the token. */
     @Override
     public String toString() {
-      return "Join[token=(redacted), caPin=" + caPin + "]";
+      return "Join[token=(redacted)"
+          + tokenFile.map(f -> " from " + f).orElse("")
+          + ", caPin="
+          + caPin
+          + "]";
     }
   }
 

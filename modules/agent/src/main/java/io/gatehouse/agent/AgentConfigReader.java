@@ -115,37 +115,34 @@ final class AgentConfigReader {
     }
     Optional<String> inline = node.value("token", ValueParser.nonBlank());
     Optional<Path> file = node.value("token_file", ValueParser.nonBlank()).map(Path::of);
-    Optional<String> pin =
-        node.required(
-            "ca_pin",
-            text -> {
-              try {
-                return CaPin.parse(text.strip()).toString();
-              } catch (PkiException e) {
-                throw new IllegalArgumentException(e.getMessage(), e);
-              }
-            });
+    Optional<String> pinText = node.value("ca_pin", ValueParser.nonBlank());
+    Optional<Path> pinFile = node.value("ca_pin_file", ValueParser.nonBlank()).map(Path::of);
+    if (pinText.isPresent() == pinFile.isPresent()) {
+      node.problem("ca_pin", "give exactly one of ca_pin and ca_pin_file");
+      return Optional.empty();
+    }
+    String pinRaw = pinText.orElse(null);
+    if (pinFile.isPresent()) {
+      try {
+        pinRaw = Files.readString(pinFile.get()).strip();
+      } catch (IOException e) {
+        node.problem(
+            "ca_pin_file", "cannot read " + pinFile.get() + ": " + e.getClass().getSimpleName());
+        return Optional.empty();
+      }
+    }
+    Optional<String> pin;
+    try {
+      pin = Optional.of(CaPin.parse(pinRaw).toString());
+    } catch (PkiException e) {
+      node.problem(pinFile.isPresent() ? "ca_pin_file" : "ca_pin", e.getMessage());
+      return Optional.empty();
+    }
     if (inline.isPresent() == file.isPresent()) {
       node.problem("token_file", "give exactly one of token_file and token");
       return Optional.empty();
     }
-    String token = inline.orElse(null);
-    if (file.isPresent()) {
-      try {
-        token = Files.readString(file.get()).strip();
-      } catch (IOException e) {
-        // The message names the file, never its content.
-        node.problem(
-            "token_file", "cannot read " + file.get() + ": " + e.getClass().getSimpleName());
-        return Optional.empty();
-      }
-      if (token.isEmpty()) {
-        node.problem("token_file", file.get() + " is empty");
-        return Optional.empty();
-      }
-    }
-    String resolved = token;
-    return pin.map(p -> new AgentConfig.Join(resolved, p));
+    return pin.map(p -> new AgentConfig.Join(inline, file, p));
   }
 
   private static AgentConfig.Heartbeat heartbeat(ConfigNode node) {

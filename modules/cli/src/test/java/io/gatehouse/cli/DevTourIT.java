@@ -124,6 +124,14 @@ class DevTourIT {
         .containsPattern("(?i)via: .*dev-agent-");
   }
 
+  /** Starts the sample agent once the dev proxy has read the new token from its topic. */
+  private static Agent joined(Path config) {
+    java.util.concurrent.atomic.AtomicReference<Agent> agent =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    Eventually.within(WAIT).untilAsserted(() -> agent.set(Agent.start(AgentConfig.load(config))));
+    return agent.get();
+  }
+
   @Test
   @Order(3)
   void startAThirdAgentFromTheSampleConfig() throws Exception {
@@ -137,8 +145,29 @@ class DevTourIT {
     Path config = dir.resolve("agent.yaml");
     Files.writeString(config, sample);
 
-    // Dev mode issued agent-example's credentials where the sample's data_dir points.
-    third = Agent.start(AgentConfig.load(config));
+    // The tour's one-use token, where the sample's join.token_file points.
+    Invocation add =
+        gatehouse(
+            "tokens",
+            "add",
+            "--kinds",
+            "app,db",
+            "--uses",
+            "1",
+            "-c",
+            dir.resolve("data/proxy.yaml").toString());
+    assertThat(add.code()).as(add.err()).isZero();
+    String token =
+        add.out()
+            .lines()
+            .filter(l -> l.startsWith("token:"))
+            .findFirst()
+            .orElseThrow()
+            .split("\\s+")[1];
+    Files.writeString(dir.resolve("data/agent-example.token"), token + "\n");
+
+    // It joins through the dev proxy, checking the pin dev mode wrote, and keeps its certificate.
+    third = joined(config);
     assertThat(third.config().agent().dataDir()).contains(dir.resolve("data/agent-example"));
 
     Eventually.within(WAIT)

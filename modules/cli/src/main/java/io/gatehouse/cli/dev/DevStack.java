@@ -40,9 +40,8 @@ import org.slf4j.LoggerFactory;
  * cluster.secret}), made on the first start and kept, so sessions and the CA pin survive a restart
  * and a proxy started next to dev mode with the default {@code ca.dir} shares them. The proxy's
  * port speaks TLS with a certificate from that CA; every dev agent gets a certificate from it at
- * each start (and so does {@code agent-example}, the sample agent of {@code
- * infra/examples/agent.yaml}, in {@code dataDir/agent-example}, until agents join with tokens) and
- * dials the proxy.
+ * each start (the sample agent of {@code infra/examples/agent.yaml} joins with a token instead,
+ * finding the CA pin in {@code dataDir/ca.pin}) and dials the proxy.
  *
  * <p>Files for people: {@code dataDir/proxy.yaml} (the proxy's configuration, for operator
  * commands), {@code dataDir/admin.profile} (the CLI's profile: proxy URL and CA file) and, when
@@ -174,9 +173,8 @@ public final class DevStack implements AutoCloseable {
         DefaultProfile.MARKER + " for its data dir " + data + "; rewritten at every start.");
     defaultProfile =
         settings.cliProfile().filter(file -> DefaultProfile.install(admin, file, progress));
-    // The sample agent of the README's tour finds its credentials where its config says.
-    AgentCredentials.issue(ca, "agent-example", ALL_KINDS, AGENT_CERT_LIFETIME, new SecureRandom())
-        .write(data.resolve("agent-example"));
+    // The sample agent of the README's tour joins with a token; it finds the pin here.
+    writePin(data.resolve(CA_PIN_FILE), ca.pin().toString());
     for (int i = 1; i <= settings.agents(); i++) {
       progress.accept("starting agent dev-agent-" + i);
       Path agentDir = data.resolve("agent-" + i);
@@ -321,17 +319,30 @@ public final class DevStack implements AutoCloseable {
     return demoTcp.port();
   }
 
+  /** {@code <data-dir>/ca.pin}: the CA pin, for {@code agent.join.ca_pin_file}. */
+  public static final String CA_PIN_FILE = "ca.pin";
+
+  private static void writePin(Path file, String pin) {
+    try {
+      Files.writeString(file, pin + "\n");
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + file, e);
+    }
+  }
+
   /** What {@code gatehouse dev} prints before its ready line: how to trust and reach it. */
   public List<String> trustLines() {
+    Path proxyYaml = settings.dataDir().toAbsolutePath().resolve("proxy.yaml");
     return List.of(
         "CA pin        " + ca.pin(),
+        "join an agent gatehouse tokens add --kinds app,db --uses 1 -c " + proxyYaml,
         "CA file       " + caFile(),
         "admin profile "
             + adminProfile
             + defaultProfile
                 .map(file -> " (copied to " + file + ", the CLI's default)")
                 .orElse(" (use --profile or $GATEHOUSE_PROFILE)"),
-        "proxy config  " + settings.dataDir().toAbsolutePath().resolve("proxy.yaml"));
+        "proxy config  " + proxyYaml);
   }
 
   /** The one line {@code gatehouse dev} prints when everything is up. */
