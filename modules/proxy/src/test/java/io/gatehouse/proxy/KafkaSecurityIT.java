@@ -23,11 +23,14 @@ import io.gatehouse.kafka.KafkaSecurity;
 import io.gatehouse.kafka.KafkaSecurity.Scram;
 import io.gatehouse.kafka.KafkaSecurity.ScramMechanism;
 import io.gatehouse.kafka.KafkaSettings;
+import io.gatehouse.pki.ClusterCa;
 import io.gatehouse.proxy.config.ProxyConfig;
 import io.gatehouse.testkit.Eventually;
 import io.gatehouse.testkit.KafkaBrokerExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -102,6 +105,8 @@ class KafkaSecurityIT {
     new KafkaAcls("User:" + PROXY_USER, Role.PROXY, names).apply(kafka.admin());
     new KafkaAcls("User:audit-reader", Role.AUDIT_READER, names).apply(kafka.admin());
 
+    Path caDir = dir.resolve("ca");
+    ClusterCa.init(caDir, Clock.systemUTC(), new SecureRandom());
     Path passwordFile = Files.writeString(dir.resolve("kafka-password"), PROXY_PASSWORD + "\n");
     ProxyConfig config =
         ProxyConfig.parse(
@@ -115,6 +120,7 @@ class KafkaSecurityIT {
                   ca_file: "%s"
                   sasl: { mechanism: SCRAM-SHA-512, username: %s, password_file: "%s" }
               data_dir: "%s"
+              ca: { dir: "%s" }
               listen: "127.0.0.1:0"
               topic_prefix: %s
             """
@@ -124,6 +130,7 @@ class KafkaSecurityIT {
                     PROXY_USER,
                     passwordFile,
                     dir.resolve("proxy"),
+                    caDir,
                     names.prefix()),
             "proxy.yaml");
     proxy = Proxy.start(config);

@@ -88,15 +88,19 @@ class JoinTokensIT {
     }
   }
 
+  /** Issues a token through {@code tokens} and waits until its own view has read it back. */
   private static IssuedToken add(JoinTokens tokens, int uses) {
-    return join(
-        tokens.add(
-            new TokenRequest(
-                Set.of(ResourceKind.APP),
-                Duration.ofMinutes(30),
-                OptionalInt.of(uses),
-                "it@host",
-                null)));
+    IssuedToken t =
+        join(
+            tokens.add(
+                new TokenRequest(
+                    Set.of(ResourceKind.APP),
+                    Duration.ofMinutes(30),
+                    OptionalInt.of(uses),
+                    "it@host",
+                    null)));
+    seen(tokens, t);
+    return t;
   }
 
   /** Waits until {@code tokens} has read the token issued elsewhere. */
