@@ -336,6 +336,7 @@ public final class Agent implements AutoCloseable {
                         s.relay().connectTimeout()),
                     p.relay,
                     random));
+        p.links.renewFrom(credentials, dataDir, clock);
         p.links.follow(s.proxy());
         if (s.metrics().listen().isPresent()) {
           HostPort metrics = s.metrics().listen().get();

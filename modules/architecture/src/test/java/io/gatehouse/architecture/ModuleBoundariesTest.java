@@ -39,7 +39,8 @@ class ModuleBoundariesTest {
           Map.entry("state", Set.of("events", "kafka")),
           Map.entry("relay", Set.of("config", "events")),
           Map.entry("testkit", Set.of("broker", "events", "lifecycle")),
-          Map.entry("agent", Set.of("config", "events", "kafka", "lifecycle", "relay", "state")),
+          Map.entry(
+              "agent", Set.of("config", "events", "kafka", "lifecycle", "pki", "relay", "state")),
           Map.entry(
               "proxy", Set.of("config", "events", "kafka", "lifecycle", "pki", "relay", "state")),
           Map.entry(

@@ -287,7 +287,8 @@ public final class Proxy implements AutoCloseable {
         Locks locks = p.closer.register(new Locks(p.store, p.materializer.changes()));
         p.tunnels =
             p.closer.register(
-                new AgentTunnels(config.id(), TunnelSettings.DEFAULTS, clock, directory, locks));
+                new AgentTunnels(
+                    config.id(), TunnelSettings.DEFAULTS, clock, directory, locks, ca));
         p.beats = p.closer.register(AgentBeats.live(p.store, p.materializer.changes()));
         p.table =
             new RoutingTable(

@@ -109,6 +109,11 @@ final class Cluster implements BeforeAllCallback, AfterAllCallback, AutoCloseabl
     return ca;
   }
 
+  /** Where agent {@code id} started by {@link #agent} keeps its credentials. */
+  Path agentDir(String id) {
+    return dataDir.resolve(id);
+  }
+
   /** The proxies' CA directory, holding the CA and the cluster secret. */
   Path caDir() {
     return dataDir.resolve("ca");
@@ -184,11 +189,16 @@ final class Cluster implements BeforeAllCallback, AfterAllCallback, AutoCloseabl
    * certificate from the cluster CA for every kind and dialing the first proxy started.
    */
   Agent agent(String id, String services) {
+    return agent(id, services, Duration.ofHours(1));
+  }
+
+  /** {@link #agent(String, String)} with a certificate that lasts {@code certificateLifetime}. */
+  Agent agent(String id, String services, Duration certificateLifetime) {
     if (firstProxy == null) {
       throw new IllegalStateException("start a proxy before agent " + id + ": agents dial one");
     }
     Path agentDir = dataDir.resolve(id);
-    AgentCredentials.issue(ca, id, ALL_KINDS, Duration.ofHours(1), new SecureRandom())
+    AgentCredentials.issue(ca, id, ALL_KINDS, certificateLifetime, new SecureRandom())
         .write(agentDir);
     String yaml =
         """

@@ -8,12 +8,16 @@ import io.gatehouse.agent.AgentException;
 import io.gatehouse.config.HostPort;
 import io.gatehouse.events.AuditEvent;
 import io.gatehouse.events.ResourceKind;
+import io.gatehouse.pki.CertificateIdentity;
+import io.gatehouse.pki.Pem;
 import io.gatehouse.proxy.join.IssuedToken;
 import io.gatehouse.proxy.join.JoinTokens;
 import io.gatehouse.proxy.join.TokenRequest;
 import io.gatehouse.testkit.Eventually;
 import io.vertx.core.http.HttpServer;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
@@ -132,6 +136,27 @@ class JoinIT {
         .hasMessageContaining("does not present the cluster CA with pin " + wrong);
     // The token was never shown to that proxy, so it is still unused.
     assertThat(cluster.tokens().token(t.info().id()).orElseThrow().uses()).isZero();
+  }
+
+  @Test
+  void aCertificateNearItsEndIsRenewedOverTheTunnel() throws Exception {
+    // 20 s left of 80 (a minute of clock skew before now): due for renewal at once.
+    Agent agent = cluster.agent("renewing", app("renewed"), Duration.ofSeconds(20));
+    cluster.awaitHealthy(proxy, "app", "renewed", 1);
+    Path cert = cluster.agentDir("renewing").resolve("agent.crt");
+    Eventually.within(Cluster.WAIT)
+        .until(
+            () ->
+                Pem.readCertificates(cert)
+                    .get(0)
+                    .getNotAfter()
+                    .toInstant()
+                    .isAfter(Instant.now().plus(Duration.ofHours(23))));
+    // Same key, same id, from the same CA: the tunnels it dials from now on present it.
+    assertThat(CertificateIdentity.of(Pem.readCertificates(cert).get(0)).id())
+        .isEqualTo("renewing");
+    assertThat(agent.connectedProxies()).isNotEmpty();
+    assertThat(web.app(proxy, "renewed", "/", null).body()).isEqualTo("joined");
   }
 
   @Test

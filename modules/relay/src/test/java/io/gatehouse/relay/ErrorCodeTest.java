@@ -56,6 +56,7 @@ class ErrorCodeTest {
                 Map.entry("static-resource", 409),
                 Map.entry("too-large", 413),
                 Map.entry("kafka-unavailable", 503),
+                Map.entry("join-refused", 403),
                 Map.entry("internal", 500)));
   }
 }

@@ -2,6 +2,7 @@ package io.gatehouse.proxy.tunnel;
 
 import io.gatehouse.events.Lock;
 import io.gatehouse.pki.CertificateIdentity;
+import io.gatehouse.pki.ClusterCa;
 import io.gatehouse.pki.PkiException;
 import io.gatehouse.proxy.lock.Locks;
 import io.gatehouse.relay.ErrorCode;
@@ -45,6 +46,7 @@ public final class AgentTunnels implements AutoCloseable {
   private final AtomicLong changes = new AtomicLong();
   private final ProxyDirectory directory;
   private final Locks locks;
+  private final ClusterCa ca;
 
   /**
    * One agent's tunnel.
@@ -61,10 +63,17 @@ public final class AgentTunnels implements AutoCloseable {
    *     agents nothing (tests)
    * @param locks locked agents are refused, and a lock drops the agent's tunnel; null locks no one
    *     (tests)
+   * @param ca renews agents' certificates on their control streams; null renews none (tests)
    */
   public AgentTunnels(
-      String proxyId, TunnelSettings settings, Clock clock, ProxyDirectory directory, Locks locks) {
+      String proxyId,
+      TunnelSettings settings,
+      Clock clock,
+      ProxyDirectory directory,
+      Locks locks,
+      ClusterCa ca) {
     this.proxyId = proxyId;
+    this.ca = ca;
     this.settings = settings;
     this.clock = clock;
     this.directory = directory;
@@ -145,7 +154,8 @@ public final class AgentTunnels implements AutoCloseable {
             tunnel -> {
               register(agentId, identity.kinds(), tunnel, remote);
               if (directory != null) {
-                ControlStream.open(tunnel, context, proxyId, directory);
+                ControlStream.open(
+                    tunnel, context, proxyId, directory, ca, agentId, identity.kinds());
               }
             })
         .onFailure(

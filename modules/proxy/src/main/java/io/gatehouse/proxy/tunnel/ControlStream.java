@@ -1,6 +1,11 @@
 package io.gatehouse.proxy.tunnel;
 
 import io.gatehouse.events.ProxyAnnouncement;
+import io.gatehouse.pki.AgentCsr;
+import io.gatehouse.pki.ClusterCa;
+import io.gatehouse.pki.Pem;
+import io.gatehouse.pki.PkiException;
+import io.gatehouse.proxy.join.AgentJoin;
 import io.gatehouse.relay.Wire;
 import io.gatehouse.relay.tunnel.Tunnel;
 import io.gatehouse.relay.tunnel.TunnelStream;
@@ -12,6 +17,10 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.parsetools.RecordParser;
+import java.security.cert.X509Certificate;
+import java.util.List;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,8 +35,18 @@ final class ControlStream {
 
   private ControlStream() {}
 
+  /**
+   * @param ca signs renewed certificates; null renews nothing (tests)
+   * @param kinds what the agent's current certificate allows: a renewed one allows the same
+   */
   static void open(
-      Tunnel tunnel, ContextInternal context, String proxyId, ProxyDirectory directory) {
+      Tunnel tunnel,
+      ContextInternal context,
+      String proxyId,
+      ProxyDirectory directory,
+      ClusterCa ca,
+      String agentId,
+      Set<String> kinds) {
     tunnel
         .open(context)
         .onFailure(e -> LOG.debug("no control stream to {}: {}", tunnel.peer(), e.toString()))
@@ -37,14 +56,49 @@ final class ControlStream {
                   new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, Wire.CONTROL_PATH);
               head.headers().set(Wire.PROXY, proxyId);
               stream.writeHead(head);
-              // What the agent sends back is for a later version; read it so the window stays open.
-              stream.handler(b -> {});
               stream.exceptionHandler(e -> {});
+              RecordParser.newDelimited("\n", stream)
+                  .handler(line -> answer(stream, line.toString(), ca, agentId, kinds));
               Runnable send = () -> send(stream, directory);
               directory.onChange(send);
               stream.closeFuture().onComplete(v -> directory.removeListener(send));
               send.run();
             });
+  }
+
+  /**
+   * Answers one line from the agent. {@code {"renew": "<CSR PEM>"}} (for the key it has) gets
+   * {@code {"certificate": "<leaf + CA PEM>", "ca": "<CA PEM>"}}: the same id and kinds, a fresh
+   * lifetime, so a joined agent never has to rejoin.
+   */
+  private static void answer(
+      TunnelStream stream, String line, ClusterCa ca, String agentId, Set<String> kinds) {
+    JsonObject message;
+    try {
+      message = new JsonObject(line);
+    } catch (RuntimeException e) {
+      LOG.warn("agent {} sent an unreadable control line; ignoring it", agentId);
+      return;
+    }
+    String csr = message.getString("renew");
+    if (csr == null || ca == null) {
+      return;
+    }
+    try {
+      AgentCsr request = AgentCsr.parse(csr);
+      X509Certificate leaf = ca.signAgent(request, agentId, kinds, AgentJoin.LIFETIME);
+      stream.write(
+          Buffer.buffer(
+              new JsonObject()
+                      .put("certificate", Pem.certificates(List.of(leaf, ca.certificate())))
+                      .put("ca", Pem.certificates(List.of(ca.certificate())))
+                      .encode()
+                  + "\n"));
+      LOG.info(
+          "renewed the certificate of agent {} until {}", agentId, leaf.getNotAfter().toInstant());
+    } catch (PkiException e) {
+      LOG.warn("agent {}: renewal refused: {}", agentId, e.getMessage());
+    }
   }
 
   private static void send(TunnelStream stream, ProxyDirectory directory) {

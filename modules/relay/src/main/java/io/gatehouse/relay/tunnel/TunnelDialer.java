@@ -38,7 +38,7 @@ import java.util.function.Consumer;
  */
 public final class TunnelDialer {
   private final EventLoopGroup group;
-  private final SslContext ssl;
+  private volatile SslContext ssl;
   private final TunnelSettings settings;
   private final Duration connectTimeout;
 
@@ -52,6 +52,11 @@ public final class TunnelDialer {
     this.ssl = ssl;
     this.settings = settings;
     this.connectTimeout = connectTimeout;
+  }
+
+  /** From now on, new tunnels present the credentials of {@code ssl} (a renewed certificate). */
+  public void credentials(SslContext ssl) {
+    this.ssl = ssl;
   }
 
   /**
@@ -77,7 +82,8 @@ public final class TunnelDialer {
             new ChannelInitializer<Channel>() {
               @Override
               protected void initChannel(Channel ch) {
-                SslHandler tls = ssl.newHandler(ch.alloc(), proxy.host(), proxy.port());
+                SslHandler tls =
+                    TunnelDialer.this.ssl.newHandler(ch.alloc(), proxy.host(), proxy.port());
                 ch.pipeline()
                     .addLast("tls", tls)
                     .addLast("http", new HttpClientCodec())

@@ -1,5 +1,6 @@
 package io.gatehouse.agent.internal.tunnel;
 
+import io.gatehouse.agent.AgentCredentials;
 import io.gatehouse.agent.internal.relay.RelayServer;
 import io.gatehouse.config.HostPort;
 import io.gatehouse.kafka.Backoff;
@@ -9,12 +10,15 @@ import io.gatehouse.relay.tunnel.TunnelDialer;
 import io.gatehouse.relay.tunnel.TunnelStream;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.parsetools.RecordParser;
+import java.nio.file.Path;
 import java.security.cert.X509Certificate;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
@@ -44,6 +48,9 @@ public final class ProxyLinks implements AutoCloseable {
   private final Map<HostPort, Link> links = new ConcurrentHashMap<>();
   private final Map<EventLoop, ContextInternal> contexts = new ConcurrentHashMap<>();
   private volatile boolean closed;
+  private volatile CertificateRenewal renewal;
+  private final Set<TunnelStream> controls = ConcurrentHashMap.newKeySet();
+  private static final Duration RENEWAL_CHECK = Duration.ofMinutes(1);
 
   public ProxyLinks(
       VertxInternal vertx,
@@ -65,6 +72,9 @@ public final class ProxyLinks implements AutoCloseable {
    */
   private void control(String proxyId, TunnelStream stream) {
     stream.exceptionHandler(e -> {});
+    controls.add(stream);
+    stream.closeFuture().onComplete(v -> controls.remove(stream));
+    askForRenewal(stream);
     RecordParser.newDelimited("\n", stream)
         .handler(
             line -> {
@@ -79,6 +89,10 @@ public final class ProxyLinks implements AutoCloseable {
                     e.getMessage());
                 return;
               }
+              if (message.containsKey("certificate") && renewal != null) {
+                renewal.accept(message);
+                return;
+              }
               JsonArray proxies = message.getJsonArray("proxies");
               if (proxies == null) {
                 return;
@@ -89,6 +103,31 @@ public final class ProxyLinks implements AutoCloseable {
                 }
               }
             });
+  }
+
+  /** Sends a renewal request on {@code stream} when the certificate is due for one. */
+  private void askForRenewal(TunnelStream stream) {
+    String request = renewal == null ? null : renewal.due();
+    if (request != null) {
+      stream.write(Buffer.buffer(request));
+    }
+  }
+
+  /**
+   * Renews the agent's certificate over its control streams when due (checked at every tunnel and
+   * every minute); {@code credentials} is the certificate it starts with.
+   */
+  public void renewFrom(AgentCredentials credentials, Path dataDir, Clock clock) {
+    this.renewal = new CertificateRenewal(agentId, dataDir, credentials, dialer, clock);
+    vertx.setPeriodic(
+        RENEWAL_CHECK.toMillis(),
+        id -> {
+          if (closed) {
+            vertx.cancelTimer(id);
+            return;
+          }
+          controls.stream().findFirst().ifPresent(this::askForRenewal);
+        });
   }
 
   /** Keeps a tunnel to proxy {@code proxyId} at {@code address}, unless one is up to it already. */
