@@ -14,9 +14,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Keeps a tunnel honest: sends an HTTP/2 PING every interval and closes the connection once no
- * acknowledgement has come back for {@code missed} intervals. A peer that crashed closes its socket
- * and is gone at once; this catches the one that froze (a stopped process, a dead host, a cut
- * link), within {@code missed × interval}.
+ * acknowledgement has come back for {@code missed} intervals (checked four times an interval, so
+ * within that time of the last answer, never after). A peer that crashed closes its socket and is
+ * gone at once; this catches the one that froze (a stopped process, a dead host, a cut link),
+ * within {@code missed × interval}.
  *
  * <p>Sits in the connection's pipeline after the HTTP/2 codec and multiplexer, where PING frames
  * arrive; both ends run one, so each learns of the other's death by itself.
@@ -25,15 +26,20 @@ final class Liveness extends ChannelDuplexHandler {
   private static final Logger LOG = LoggerFactory.getLogger(Liveness.class);
 
   private final long intervalNanos;
+  private final long deadNanos;
   private final int missed;
   private final LongSupplier nanoTime;
   private final String peer;
   private ScheduledFuture<?> task;
   private long lastAck;
+  private long lastPing;
 
   Liveness(TunnelSettings settings, String peer) {
     this.intervalNanos = settings.pingInterval().toNanos();
     this.missed = settings.missedPings();
+    // Checked four times per interval, so a frozen peer is closed within missed × interval of its
+    // last answer, never later: the last check may fall a quarter interval before that mark.
+    this.deadNanos = missed * intervalNanos - intervalNanos / 4;
     this.nanoTime = System::nanoTime;
     this.peer = peer;
   }
@@ -69,8 +75,9 @@ final class Liveness extends ChannelDuplexHandler {
   }
 
   private void tick(ChannelHandlerContext ctx) {
-    long silent = nanoTime.getAsLong() - lastAck;
-    if (silent > missed * intervalNanos) {
+    long now = nanoTime.getAsLong();
+    long silent = now - lastAck;
+    if (silent >= deadNanos) {
       LOG.warn(
           "tunnel to {} missed {} pings ({} ms without an answer): closing it",
           peer,
@@ -80,7 +87,10 @@ final class Liveness extends ChannelDuplexHandler {
       ctx.close();
       return;
     }
-    ctx.writeAndFlush(new DefaultHttp2PingFrame(System.nanoTime()));
+    if (now - lastPing >= intervalNanos) {
+      lastPing = now;
+      ctx.writeAndFlush(new DefaultHttp2PingFrame(now));
+    }
   }
 
   private void stop() {

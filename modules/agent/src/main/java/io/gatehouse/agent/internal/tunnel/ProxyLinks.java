@@ -38,7 +38,8 @@ import org.slf4j.LoggerFactory;
 public final class ProxyLinks implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ProxyLinks.class);
   private static final Duration FIRST_RETRY = Duration.ofMillis(100);
-  private static final Duration MAX_RETRY = Duration.ofSeconds(5);
+  // A restarted proxy sees its agents back within this, jittered so they do not come in lock-step.
+  private static final Duration MAX_RETRY = Duration.ofSeconds(2);
 
   private final VertxInternal vertx;
   private final String agentId;
