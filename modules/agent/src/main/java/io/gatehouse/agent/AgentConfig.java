@@ -111,11 +111,42 @@ public record AgentConfig(String source, Settings agent, List<Service> services)
    * @param tokenFile the file holding it ({@code token_file}), read only when joining
    * @param caPin {@code sha256:<hex>} of the cluster CA's public key
    */
-  public record Join(Optional<String> inlineToken, Optional<Path> tokenFile, String caPin) {
+  public record Join(
+      Optional<String> inlineToken,
+      Optional<Path> tokenFile,
+      Optional<String> inlineCaPin,
+      Optional<Path> caPinFile) {
     public Join {
       Objects.requireNonNull(inlineToken, "inlineToken");
       Objects.requireNonNull(tokenFile, "tokenFile");
-      Objects.requireNonNull(caPin, "caPin");
+      Objects.requireNonNull(inlineCaPin, "inlineCaPin");
+      Objects.requireNonNull(caPinFile, "caPinFile");
+    }
+
+    /**
+     * The CA pin: inline, or read from {@code ca_pin_file} now (a joined agent never reads it).
+     *
+     * @throws AgentException naming the file when it cannot be read or holds no pin
+     */
+    public String caPin() {
+      if (inlineCaPin.isPresent()) {
+        return inlineCaPin.get();
+      }
+      Path file = caPinFile.orElseThrow();
+      try {
+        return io.gatehouse.pki.CaPin.parse(java.nio.file.Files.readString(file).strip())
+            .toString();
+      } catch (java.io.IOException e) {
+        throw new AgentException(
+            "agent.join.ca_pin_file: cannot read "
+                + file
+                + " ("
+                + e.getClass().getSimpleName()
+                + ")",
+            e);
+      } catch (io.gatehouse.pki.PkiException e) {
+        throw new AgentException("agent.join.ca_pin_file: " + file + ": " + e.getMessage(), e);
+      }
     }
 
     /**
@@ -152,7 +183,7 @@ public record AgentConfig(String source, Settings agent, List<Service> services)
       return "Join[token=(redacted)"
           + tokenFile.map(f -> " from " + f).orElse("")
           + ", caPin="
-          + caPin
+          + inlineCaPin.orElse(caPinFile.map(Path::toString).orElse(""))
           + "]";
     }
   }

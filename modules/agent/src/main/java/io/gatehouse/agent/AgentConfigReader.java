@@ -12,8 +12,6 @@ import io.gatehouse.events.resource.ResourceRules;
 import io.gatehouse.events.topic.TopicNames;
 import io.gatehouse.pki.CaPin;
 import io.gatehouse.pki.PkiException;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -121,28 +119,21 @@ final class AgentConfigReader {
       node.problem("ca_pin", "give exactly one of ca_pin and ca_pin_file");
       return Optional.empty();
     }
-    String pinRaw = pinText.orElse(null);
-    if (pinFile.isPresent()) {
+    if (pinText.isPresent()) {
       try {
-        pinRaw = Files.readString(pinFile.get()).strip();
-      } catch (IOException e) {
-        node.problem(
-            "ca_pin_file", "cannot read " + pinFile.get() + ": " + e.getClass().getSimpleName());
+        CaPin.parse(pinText.get().strip());
+      } catch (PkiException e) {
+        node.problem("ca_pin", e.getMessage());
         return Optional.empty();
       }
-    }
-    Optional<String> pin;
-    try {
-      pin = Optional.of(CaPin.parse(pinRaw).toString());
-    } catch (PkiException e) {
-      node.problem(pinFile.isPresent() ? "ca_pin_file" : "ca_pin", e.getMessage());
-      return Optional.empty();
     }
     if (inline.isPresent() == file.isPresent()) {
       node.problem("token_file", "give exactly one of token_file and token");
       return Optional.empty();
     }
-    return pin.map(p -> new AgentConfig.Join(inline, file, p));
+    return Optional.of(
+        new AgentConfig.Join(
+            inline, file, pinText.map(p -> CaPin.parse(p.strip()).toString()), pinFile));
   }
 
   private static AgentConfig.Heartbeat heartbeat(ConfigNode node) {

@@ -183,7 +183,7 @@ class AgentConfigTest {
         .isInstanceOf(ConfigException.class)
         .hasMessage(
             file
-                + ": agent.colour: unknown key (expected one of: id, kafka, listen, advertise, proxy, data_dir, topic_prefix, heartbeat, relay, metrics, shutdown_timeout)");
+                + ": agent.colour: unknown key (expected one of: id, kafka, proxy, join, data_dir, topic_prefix, heartbeat, relay, metrics, shutdown_timeout)");
   }
 
   private static final String AGENT =
@@ -434,5 +434,66 @@ class AgentConfigTest {
     assertThatThrownBy(() -> AgentConfig.parse("agent: [\n", "broken.yaml"))
         .isInstanceOf(ConfigException.class)
         .hasMessageStartingWith("broken.yaml: invalid YAML at line");
+  }
+
+  private static final String PIN = "sha256:" + "ab".repeat(32);
+
+  @Test
+  void joinTakesATokenOrTokenFileAndAPinOrPinFileAndNeverShowsTheToken(@TempDir Path dir)
+      throws Exception {
+    Path tokenFile = Files.writeString(dir.resolve("token"), "gh-join-secret\n");
+    Path pinFile = Files.writeString(dir.resolve("ca.pin"), PIN + "\n");
+    AgentConfig.Join inline =
+        AgentConfig.parse(
+                "agent: { kafka: { bootstrap: 'k:1' }, proxy: 'p:1', join: { token: gh-join-secret, ca_pin: '"
+                    + PIN
+                    + "' } }\n",
+                "a.yaml")
+            .agent()
+            .join()
+            .orElseThrow();
+    AgentConfig.Join files =
+        AgentConfig.parse(
+                "agent: { kafka: { bootstrap: 'k:1' }, proxy: 'p:1', join: { token_file: '"
+                    + tokenFile
+                    + "', ca_pin_file: '"
+                    + pinFile
+                    + "' } }\n",
+                "b.yaml")
+            .agent()
+            .join()
+            .orElseThrow();
+
+    assertThat(inline.token()).isEqualTo("gh-join-secret");
+    assertThat(inline.caPin()).isEqualTo(PIN);
+    assertThat(files.token()).isEqualTo("gh-join-secret");
+    assertThat(files.caPin()).isEqualTo(PIN);
+    assertThat(inline.toString()).doesNotContain("gh-join-secret");
+    assertThat(files.toString()).doesNotContain("gh-join-secret");
+  }
+
+  @Test
+  void joinProblemsNameTheKey() {
+    assertThatThrownBy(
+            () ->
+                AgentConfig.parse(
+                    "agent: { kafka: { bootstrap: 'k:1' }, proxy: 'p:1', join: { token: t, token_file: f, ca_pin: '"
+                        + PIN
+                        + "' } }\n",
+                    "j.yaml"))
+        .hasMessageContaining(
+            "j.yaml: agent.join.token_file: give exactly one of token_file and token");
+    assertThatThrownBy(
+            () ->
+                AgentConfig.parse(
+                    "agent: { kafka: { bootstrap: 'k:1' }, proxy: 'p:1', join: { token: t } }\n",
+                    "j.yaml"))
+        .hasMessageContaining("agent.join.ca_pin: give exactly one of ca_pin and ca_pin_file");
+    assertThatThrownBy(
+            () ->
+                AgentConfig.parse(
+                    "agent: { kafka: { bootstrap: 'k:1' }, proxy: 'p:1', join: { token: t, ca_pin: md5:00 } }\n",
+                    "j.yaml"))
+        .hasMessageContaining("agent.join.ca_pin:");
   }
 }
