@@ -106,7 +106,7 @@ class KafkaSecurityIT {
     new KafkaAcls("User:audit-reader", Role.AUDIT_READER, names).apply(kafka.admin());
 
     Path caDir = dir.resolve("ca");
-    ClusterCa.init(caDir, Clock.systemUTC(), new SecureRandom());
+    web.trust(ClusterCa.init(caDir, Clock.systemUTC(), new SecureRandom()).certificate());
     Path passwordFile = Files.writeString(dir.resolve("kafka-password"), PROXY_PASSWORD + "\n");
     ProxyConfig config =
         ProxyConfig.parse(
@@ -134,6 +134,7 @@ class KafkaSecurityIT {
                     names.prefix()),
             "proxy.yaml");
     proxy = Proxy.start(config);
+    web.tls(proxy.webAddress());
   }
 
   @AfterAll
