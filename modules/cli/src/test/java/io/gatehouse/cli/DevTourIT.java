@@ -66,7 +66,7 @@ class DevTourIT {
 
   static Invocation gatehouse(String... args) {
     List<String> all = new ArrayList<>(List.of(args));
-    if (!List.of("audit").contains(args[0])) {
+    if (!List.of("audit", "tokens", "lock").contains(args[0])) {
       // What dev mode makes the CLI's default; tests name it, as their home is not a user's.
       all.add("--profile");
       all.add(stack.adminProfile().toString());
