@@ -89,6 +89,7 @@ public final class Proxy implements AutoCloseable {
   private final Materializer materializer;
   private final MeterRegistry registry;
   private final Closer closer;
+  private final RoutingTable table;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private Proxy(Parts p) {
@@ -97,6 +98,24 @@ public final class Proxy implements AutoCloseable {
     this.materializer = p.materializer;
     this.registry = p.registry;
     this.closer = p.closer;
+    this.table = p.table;
+  }
+
+  /**
+   * The agents that can take a new session for {@code kind/name} on this proxy right now (a live
+   * tunnel here and a current heartbeat), by id; for a caller that must wait until a resource is
+   * routable, such as dev mode before it says it is ready.
+   */
+  public java.util.List<String> healthyAgents(String kind, String name) {
+    return io.gatehouse.proxy.routing.ResourceRef.parse(kind, name)
+        .map(
+            ref ->
+                table.candidates(ref).stream()
+                    .filter(
+                        c -> c.health() == io.gatehouse.proxy.routing.AgentStatus.Health.HEALTHY)
+                    .map(c -> c.agent().agentId())
+                    .toList())
+        .orElse(java.util.List.of());
   }
 
   /** Starts a proxy with the system clock, secure randomness and a Prometheus registry. */

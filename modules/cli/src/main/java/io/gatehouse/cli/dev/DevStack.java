@@ -259,11 +259,12 @@ public final class DevStack implements AutoCloseable {
       }
       LockSupport.parkNanos(20_000_000L);
     }
-    for (Agent agent : agents) {
-      while (agent.connectedProxies().isEmpty()) {
+    // Ready means the demo answers: every dev agent has its tunnel and its heartbeat at the proxy.
+    for (String resource : List.of("demo", "echo")) {
+      while (proxy.healthyAgents("app", resource).size() < agents.size()) {
         if (System.nanoTime() > deadline) {
           throw new IllegalStateException(
-              "agent " + agent.id() + " has no tunnel to the proxy after " + timeout);
+              "app/" + resource + " has not every dev agent in rotation after " + timeout);
         }
         LockSupport.parkNanos(20_000_000L);
       }
