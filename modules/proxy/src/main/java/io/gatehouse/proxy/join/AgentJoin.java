@@ -8,6 +8,7 @@ import io.gatehouse.pki.Pem;
 import io.gatehouse.pki.PkiException;
 import io.gatehouse.proxy.ingress.IngressFailure;
 import io.gatehouse.proxy.lock.Locks;
+import io.gatehouse.proxy.tunnel.ControlStream;
 import io.gatehouse.relay.ErrorCode;
 import io.vertx.core.Future;
 import io.vertx.core.json.DecodeException;
@@ -33,7 +34,7 @@ import java.util.concurrent.CompletionException;
  */
 public final class AgentJoin {
   /** How long a joined agent's certificate lasts; it is renewed over the tunnel before it ends. */
-  public static final Duration LIFETIME = Duration.ofHours(24);
+  public static final Duration LIFETIME = ControlStream.CERTIFICATE_LIFETIME;
 
   private final ClusterCa ca;
   private final JoinTokens tokens;

@@ -5,7 +5,6 @@ import io.gatehouse.pki.AgentCsr;
 import io.gatehouse.pki.ClusterCa;
 import io.gatehouse.pki.Pem;
 import io.gatehouse.pki.PkiException;
-import io.gatehouse.proxy.join.AgentJoin;
 import io.gatehouse.relay.Wire;
 import io.gatehouse.relay.tunnel.Tunnel;
 import io.gatehouse.relay.tunnel.TunnelStream;
@@ -30,7 +29,10 @@ import org.slf4j.LoggerFactory;
  * {"proxies":[{"id":…,"address":…}]}}, at once and whenever it changes, so the agent keeps a tunnel
  * to every proxy.
  */
-final class ControlStream {
+public final class ControlStream {
+  /** How long an agent's certificate lasts, from a join or a renewal on this stream. */
+  public static final java.time.Duration CERTIFICATE_LIFETIME = java.time.Duration.ofHours(24);
+
   private static final Logger LOG = LoggerFactory.getLogger(ControlStream.class);
 
   private ControlStream() {}
@@ -86,7 +88,7 @@ final class ControlStream {
     }
     try {
       AgentCsr request = AgentCsr.parse(csr);
-      X509Certificate leaf = ca.signAgent(request, agentId, kinds, AgentJoin.LIFETIME);
+      X509Certificate leaf = ca.signAgent(request, agentId, kinds, CERTIFICATE_LIFETIME);
       stream.write(
           Buffer.buffer(
               new JsonObject()
