@@ -1,13 +1,12 @@
 package io.gatehouse.proxy.ingress;
 
+import io.gatehouse.relay.tunnel.TunnelStream;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpMethod;
-import java.util.Locale;
-import java.util.Map;
 
 /** Heads of tunnel streams, to and from the Vert.x types the ingress works with. */
 final class StreamHeads {
@@ -26,12 +25,6 @@ final class StreamHeads {
 
   /** A stream head's headers, without the HTTP/2 codec's own {@code x-http2-*} ones. */
   static MultiMap headers(HttpMessage head) {
-    MultiMap out = MultiMap.caseInsensitiveMultiMap();
-    for (Map.Entry<String, String> h : head.headers()) {
-      if (!h.getKey().toLowerCase(Locale.ROOT).startsWith("x-http2-")) {
-        out.add(h.getKey(), h.getValue());
-      }
-    }
-    return out;
+    return TunnelStream.headers(head);
   }
 }

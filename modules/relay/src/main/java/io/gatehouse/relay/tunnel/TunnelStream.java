@@ -85,6 +85,20 @@ public final class TunnelStream implements Splice.End {
     return head.future();
   }
 
+  /**
+   * A head's headers as Vert.x sees them, without the HTTP/2 codec's own {@code x-http2-*} ones:
+   * what the relays on both ends copy from.
+   */
+  public static io.vertx.core.MultiMap headers(HttpMessage head) {
+    io.vertx.core.MultiMap out = io.vertx.core.MultiMap.caseInsensitiveMultiMap();
+    for (java.util.Map.Entry<String, String> h : head.headers()) {
+      if (!h.getKey().regionMatches(true, 0, "x-http2-", 0, 8)) {
+        out.add(h.getKey(), h.getValue());
+      }
+    }
+    return out;
+  }
+
   /** Sends this side's head; the body follows with {@link #write} and {@link #end}. */
   public Future<Void> writeHead(HttpMessage message) {
     headWritten = true;

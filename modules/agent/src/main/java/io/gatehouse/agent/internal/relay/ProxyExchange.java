@@ -12,8 +12,6 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
-import java.util.Locale;
-import java.util.Map;
 
 /**
  * One session a proxy opened on a tunnel, as the agent's relays see it: the request head (method,
@@ -24,16 +22,12 @@ import java.util.Map;
 final class ProxyExchange {
   private final TunnelStream stream;
   private final HttpRequest head;
-  private final MultiMap headers = MultiMap.caseInsensitiveMultiMap();
+  private final MultiMap headers;
 
   ProxyExchange(TunnelStream stream, HttpRequest head) {
     this.stream = stream;
     this.head = head;
-    for (Map.Entry<String, String> h : head.headers()) {
-      if (!h.getKey().toLowerCase(Locale.ROOT).startsWith("x-http2-")) {
-        headers.add(h.getKey(), h.getValue());
-      }
-    }
+    this.headers = TunnelStream.headers(head);
   }
 
   HttpMethod method() {
