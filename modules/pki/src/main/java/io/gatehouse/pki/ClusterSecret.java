@@ -46,8 +46,24 @@ public final class ClusterSecret {
 
   private final byte[] key;
 
+  /** One initialised MAC per thread: a hash is taken on every request that carries a cookie. */
+  private final ThreadLocal<Mac> macs;
+
   private ClusterSecret(byte[] key) {
     this.key = key.clone();
+    SecretKeySpec spec = new SecretKeySpec(this.key, ALGORITHM);
+    this.macs =
+        ThreadLocal.withInitial(
+            () -> {
+              try {
+                Mac mac = Mac.getInstance(ALGORITHM);
+                mac.init(spec);
+                return mac;
+              } catch (GeneralSecurityException e) {
+                // HmacSHA256 is required of every Java platform.
+                throw new IllegalStateException(ALGORITHM + " is not available", e);
+              }
+            });
   }
 
   /** A secret from raw key bytes (at least 32); for tests and for {@link #read}. */
@@ -119,16 +135,11 @@ public final class ClusterSecret {
 
   /** The keyed hash of {@code value} for {@code purpose}, as 64 lower-case hex digits. */
   public String hash(Purpose purpose, String value) {
-    try {
-      Mac mac = Mac.getInstance(ALGORITHM);
-      mac.init(new SecretKeySpec(key, ALGORITHM));
-      mac.update(purpose.label);
-      mac.update((byte) 0);
-      return HEX.formatHex(mac.doFinal(value.getBytes(StandardCharsets.UTF_8)));
-    } catch (GeneralSecurityException e) {
-      // HmacSHA256 is required of every Java platform.
-      throw new IllegalStateException(ALGORITHM + " is not available", e);
-    }
+    Mac mac = macs.get();
+    // doFinal resets the MAC for the next use on this thread.
+    mac.update(purpose.label);
+    mac.update((byte) 0);
+    return HEX.formatHex(mac.doFinal(value.getBytes(StandardCharsets.UTF_8)));
   }
 
   @Override

@@ -273,7 +273,7 @@ final class HttpIngress {
         abandon();
         return;
       }
-      MultiMap headers = StreamHeads.headers(response);
+      MultiMap headers = TunnelStream.headers(response);
       HopHeaders.copy(headers, out.headers(), false, null);
       out.headers().add("Via", via);
       if (setCookie != null) {

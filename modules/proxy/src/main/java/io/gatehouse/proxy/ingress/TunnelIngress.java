@@ -149,7 +149,7 @@ final class TunnelIngress {
     if (response.status().code() != 200) {
       // The agent refused for a reason another agent would share (e.g. not a TCP resource): pass it
       // on.
-      HopHeaders.copy(StreamHeads.headers(response), out.headers(), false, null);
+      HopHeaders.copy(TunnelStream.headers(response), out.headers(), false, null);
       out.setStatusCode(response.status().code()).putHeader(HttpHeaders.CONNECTION, "close");
       request.resume();
       agentStream.pipeTo(out);

@@ -340,6 +340,10 @@ public final class JoinTokens implements AutoCloseable {
   }
 
   private static TokenKey parse(String key) {
+    if (key.startsWith(AgentKeys.PREFIX)) {
+      // An agent's key binding shares the topic; AgentKeys keeps those.
+      return null;
+    }
     try {
       return TokenKey.parse(key);
     } catch (IllegalArgumentException e) {
