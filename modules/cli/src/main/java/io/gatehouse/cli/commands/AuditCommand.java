@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.gatehouse.cli.CliException;
 import io.gatehouse.cli.ExitCodes;
 import io.gatehouse.cli.output.Format;
-import io.gatehouse.config.ConfigException;
 import io.gatehouse.events.AuditEvent;
 import io.gatehouse.events.codec.EventCodec;
 import io.gatehouse.events.codec.EventDecodeException;
@@ -113,11 +112,7 @@ public final class AuditCommand implements Runnable {
     public Integer call() {
       ProxyConfig proxy = null;
       if (config != null) {
-        try {
-          proxy = ProxyConfig.load(config);
-        } catch (ConfigException e) {
-          throw CliException.user(e.getMessage());
-        }
+        proxy = OperatorConfig.load(config);
       }
       String bootstrap =
           kafka != null

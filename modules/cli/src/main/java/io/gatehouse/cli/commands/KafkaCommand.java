@@ -2,7 +2,6 @@ package io.gatehouse.cli.commands;
 
 import io.gatehouse.cli.CliException;
 import io.gatehouse.cli.ExitCodes;
-import io.gatehouse.config.ConfigException;
 import io.gatehouse.events.topic.TopicNames;
 import io.gatehouse.kafka.AclSetupException;
 import io.gatehouse.kafka.KafkaAcls;
@@ -89,7 +88,7 @@ public final class KafkaCommand implements Runnable {
               .orElseThrow(
                   () ->
                       CliException.user("--role '" + role + "' is not one of proxy, audit-reader"));
-      Optional<ProxyConfig> proxyConfig = Optional.ofNullable(config).map(Acls::load);
+      Optional<ProxyConfig> proxyConfig = Optional.ofNullable(config).map(OperatorConfig::load);
       if (apply && proxyConfig.isEmpty()) {
         throw CliException.user("--apply needs -c proxy.yaml (the cluster to create ACLs on)");
       }
@@ -128,14 +127,6 @@ public final class KafkaCommand implements Runnable {
           "created " + acls.bindings().size() + " ACLs for " + acls + " at " + c.kafkaBootstrap());
       out.flush();
       return ExitCodes.OK;
-    }
-
-    private static ProxyConfig load(Path file) {
-      try {
-        return ProxyConfig.load(file);
-      } catch (ConfigException e) {
-        throw CliException.user(e.getMessage());
-      }
     }
   }
 }

@@ -2,7 +2,6 @@ package io.gatehouse.cli.commands;
 
 import io.gatehouse.cli.CliException;
 import io.gatehouse.cli.ExitCodes;
-import io.gatehouse.config.ConfigException;
 import io.gatehouse.config.NodeId;
 import io.gatehouse.events.Lock;
 import io.gatehouse.events.topic.Topic;
@@ -117,11 +116,7 @@ public final class LockCommand implements Callable<Integer> {
           "-c proxy.yaml is required: locks are written with the proxy's Kafka");
     }
     ProxyConfig proxy;
-    try {
-      proxy = ProxyConfig.load(config);
-    } catch (ConfigException e) {
-      throw CliException.user(e.getMessage());
-    }
+    proxy = OperatorConfig.load(config);
     try (KafkaEventPublisher publisher =
         new KafkaEventPublisher(
             proxy.kafkaSettings().withClientId("gatehouse-lock"),

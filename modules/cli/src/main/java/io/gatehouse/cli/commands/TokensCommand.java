@@ -7,7 +7,6 @@ import io.gatehouse.cli.CliException;
 import io.gatehouse.cli.ExitCodes;
 import io.gatehouse.cli.output.Format;
 import io.gatehouse.cli.output.Table;
-import io.gatehouse.config.ConfigException;
 import io.gatehouse.config.Durations;
 import io.gatehouse.events.EventException;
 import io.gatehouse.events.ResourceKind;
@@ -89,11 +88,7 @@ public final class TokensCommand implements Runnable {
     /** Runs {@code work} on the tokens, caught up with Kafka, then cleans up. */
     int withTokens(Work work) {
       ProxyConfig proxy;
-      try {
-        proxy = ProxyConfig.load(config);
-      } catch (ConfigException e) {
-        throw CliException.user(e.getMessage());
-      }
+      proxy = OperatorConfig.load(config);
       caDir = proxy.caDir();
       ClusterSecret secret;
       try {
