@@ -2,7 +2,7 @@ package io.gatehouse.bench;
 
 import io.gatehouse.events.topic.Topic;
 import io.gatehouse.events.topic.TopicNames;
-import io.gatehouse.kafka.Backoff;
+import io.gatehouse.lifecycle.Backoff;
 import io.gatehouse.kafka.KafkaClients;
 import io.gatehouse.kafka.KafkaSettings;
 import io.gatehouse.kafka.TopicSetup;

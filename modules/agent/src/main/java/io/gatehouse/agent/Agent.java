@@ -6,20 +6,15 @@ import io.gatehouse.agent.internal.metrics.MetricsServer;
 import io.gatehouse.agent.internal.relay.RelayMetrics;
 import io.gatehouse.agent.internal.relay.RelayServer;
 import io.gatehouse.agent.internal.tunnel.AgentJoiner;
+import io.gatehouse.agent.internal.tunnel.ControlListener;
 import io.gatehouse.agent.internal.tunnel.ProxyLinks;
 import io.gatehouse.agent.internal.watch.ResourceWatcher;
 import io.gatehouse.config.HostPort;
 import io.gatehouse.config.NodeId;
-import io.gatehouse.events.topic.Topic;
-import io.gatehouse.events.topic.TopicNames;
-import io.gatehouse.kafka.Backoff;
-import io.gatehouse.kafka.KafkaSettings;
-import io.gatehouse.kafka.TopicContractException;
-import io.gatehouse.kafka.TopicPolicyException;
-import io.gatehouse.kafka.TopicSetup;
 import io.gatehouse.lifecycle.Closer;
 import io.gatehouse.relay.tunnel.TunnelDialer;
 import io.gatehouse.relay.tunnel.TunnelSettings;
+import io.gatehouse.relay.tunnel.TunnelStream;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -27,14 +22,13 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetAddress;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -44,25 +38,24 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.apache.kafka.clients.CommonClientConfigs;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A running agent: it serves the static resources of its configuration and the dynamic ones its
- * selectors match on {@code gatehouse.resources}, heartbeats each of them and itself, and relays
- * proxies' sessions to the upstreams.
+ * selectors match among the definitions a proxy streams to it, tells its proxies what it serves
+ * (they write the heartbeats), and relays proxies' sessions to the upstreams. It is not a Kafka
+ * client: everything goes over the tunnels it dials.
  *
- * <p>Lifecycle: {@link #start(AgentConfig)} returns once the topics exist, the agent has its
- * credentials (joining with {@code agent.join} on a first start), its tunnel to {@code agent.proxy}
- * is being dialed and the first records are on their way; it opens no port for proxies: every
- * session arrives on a tunnel it dialed, and it keeps one to every proxy the first one tells it of.
- * When {@code agent.metrics.listen} is set, {@code GET /metrics} answers there in the Prometheus
- * text format. {@link #close()} is the graceful stop: new sessions are refused with {@code 503
- * draining}, every heartbeat and the agent beat are tombstoned and flushed, then the tunnels (so
- * every proxy drops the agent at once) and every open session are closed. {@link #kill()} stops
- * without a word, as a crash would. Both are idempotent. Registering a SIGTERM hook that calls
- * {@code close()} is the caller's job.
+ * <p>Lifecycle: {@link #start(AgentConfig)} returns once the agent has its credentials (joining
+ * with {@code agent.join} on a first start) and its tunnel to {@code agent.proxy} is being dialed;
+ * it opens no port for proxies: every session arrives on a tunnel it dialed, and it keeps one to
+ * every proxy the first one tells it of. When {@code agent.metrics.listen} is set, {@code GET
+ * /metrics} answers there in the Prometheus text format. {@link #close()} is the graceful stop: new
+ * sessions are refused with {@code 503 draining}, every proxy is told the agent is draining, the
+ * primary proxy tombstones its heartbeats, then the tunnels (so every proxy drops the agent at
+ * once) and every open session are closed. {@link #kill()} stops without a word, as a crash would.
+ * Both are idempotent. Registering a SIGTERM hook that calls {@code close()} is the caller's job.
  */
 public final class Agent implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
@@ -137,18 +130,18 @@ public final class Agent implements AutoCloseable {
   }
 
   /**
-   * True once the agent has read {@code gatehouse.resources} up to where it ended when the agent
-   * started (at once when no service has a dynamic watcher).
+   * True once a proxy has sent the agent every resource definition it had (at once when no service
+   * has a dynamic watcher).
    */
   public boolean isCaughtUp() {
     return watcher == null || watcher.isCaughtUp();
   }
 
   /**
-   * Graceful stop: refuses new sessions, tombstones every heartbeat and the agent beat and waits
-   * (at most {@code agent.shutdown_timeout}) for Kafka to acknowledge them, then closes what start
-   * opened in reverse: the resource watcher and its store, the heartbeat producer, and last the
-   * listener and open sessions. Idempotent.
+   * Graceful stop: refuses new sessions, tells every proxy it is draining, asks the primary proxy
+   * to tombstone its heartbeats and waits (at most {@code agent.shutdown_timeout}) for it to
+   * confirm Kafka has them, then closes what start opened in reverse: the tunnels, the heartbeat
+   * publisher, and last Vert.x with open sessions. Idempotent.
    *
    * @throws AgentException after closing everything, if some part failed to close
    */
@@ -157,8 +150,9 @@ public final class Agent implements AutoCloseable {
     if (!stopped.compareAndSet(false, true)) {
       return;
     }
-    LOG.info("agent {} stopping: tombstoning {} heartbeats and its beat", id, catalog.size());
+    LOG.info("agent {} stopping: tombstoning its {} heartbeats", id, catalog.size());
     relay.drain();
+    publisher.draining();
     boolean acknowledged = publisher.goodbye(config.agent().shutdownTimeout());
     release(true);
     LOG.info(
@@ -168,8 +162,9 @@ public final class Agent implements AutoCloseable {
   }
 
   /**
-   * Stops at once without tombstones, as a crash would: the beat stops and proxies expire the agent
-   * after its TTL. For tests and emergencies. Idempotent.
+   * Stops at once without a goodbye, as a crash would: the tunnels close, so every proxy takes the
+   * agent out of rotation, and its heartbeats expire by their TTL. For tests and emergencies.
+   * Idempotent.
    */
   public void kill() {
     if (!stopped.compareAndSet(false, true)) {
@@ -216,9 +211,8 @@ public final class Agent implements AutoCloseable {
 
   /**
    * What start assembles. Each part is registered with the closer as it is opened, so a failed
-   * start and {@link #close} both release in the reverse order: the resource watcher and its store,
-   * then its temporary directory, the heartbeat publisher, and last Vert.x with the relay listener
-   * and open sessions.
+   * start and {@link #close} both release in the reverse order: the tunnels, the heartbeat
+   * publisher, and last Vert.x with open sessions.
    */
   private static final class Parts {
     final Closer closer = new Closer();
@@ -245,13 +239,13 @@ public final class Agent implements AutoCloseable {
       this.config = Objects.requireNonNull(config, "config");
     }
 
-    /** The clock heartbeat times are written with; tests inject one. */
+    /** The clock certificate renewal is judged by; tests inject one. */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
       return this;
     }
 
-    /** Randomness for the id suffix, heartbeat jitter and back-off; tests seed it. */
+    /** Randomness for the id suffix and the redial back-off; tests seed it. */
     public Builder random(Random random) {
       this.random = Objects.requireNonNull(random, "random");
       return this;
@@ -269,10 +263,9 @@ public final class Agent implements AutoCloseable {
     /**
      * Starts the agent.
      *
-     * @throws AgentException when Kafka stays unreachable past {@code agent.kafka.startup_timeout},
-     *     the topics break the contract, the agent has no credentials and cannot join, the metrics
-     *     address cannot be bound, the state store cannot be opened, or a metrics port is
-     *     configured with a registry that is not Prometheus; whatever was started is stopped again
+     * @throws AgentException when the agent has no credentials and cannot join, the metrics address
+     *     cannot be bound, or a metrics port is configured with a registry that is not Prometheus;
+     *     whatever was started is stopped again
      */
     public Agent start() {
       AgentConfig.Settings s = config.agent();
@@ -297,25 +290,6 @@ public final class Agent implements AutoCloseable {
                 + p.registry.getClass().getSimpleName()
                 + ", not a PrometheusMeterRegistry");
       }
-      TopicNames names = new TopicNames(s.topicPrefix());
-      KafkaSettings kafka = kafkaSettings(s.kafka().bootstrap(), p.id);
-      try {
-        new TopicSetup(
-                kafka.forClient("admin"),
-                names,
-                List.of(Topic.RESOURCES, Topic.HEARTBEATS, Topic.AGENTS),
-                s.kafka().replicationFactor())
-            .awaitUntil(
-                // Wall time, not the agent's clock: tests inject a clock for heartbeats, and the
-                // start-up timeout is how long an operator waits.
-                Instant.now().plus(s.kafka().startupTimeout()),
-                new Backoff(Duration.ofMillis(200), Duration.ofSeconds(5), random));
-      } catch (TopicPolicyException e) {
-        throw new AgentException(
-            "topics at " + kafka.bootstrap() + " break the contract: " + e.getMessage(), e);
-      } catch (TopicContractException e) {
-        throw new AgentException(e.getMessage(), e);
-      }
       try {
         p.catalog = new ResourceCatalog(p.id, config);
         p.vertx =
@@ -324,6 +298,11 @@ public final class Agent implements AutoCloseable {
         p.relay =
             new RelayServer(p.vertx, p.id, s.relay(), p.catalog, new RelayMetrics(p.registry));
         AgentCredentials credentials = credentials(s, dataDir, p.id);
+        p.publisher = new HeartbeatPublisher(p.id, p.registry);
+        p.closer.register(p.publisher);
+        if (p.catalog.watchesResources()) {
+          p.watcher = new ResourceWatcher(p.catalog, p.publisher, p.registry);
+        }
         p.links =
             p.closer.register(
                 new ProxyLinks(
@@ -336,6 +315,7 @@ public final class Agent implements AutoCloseable {
                         s.relay().connectTimeout()),
                     p.relay,
                     random));
+        p.links.onControl(controlListener(p.publisher, p.watcher));
         p.links.renewFrom(credentials, dataDir, clock);
         p.links.follow(s.proxy());
         if (s.metrics().listen().isPresent()) {
@@ -346,28 +326,7 @@ public final class Agent implements AutoCloseable {
                   "serve metrics on " + metrics);
           p.metricsAddress = Optional.of(metrics.withPort(metricsPort));
         }
-        p.publisher =
-            new HeartbeatPublisher(
-                p.id,
-                hostName(),
-                version(),
-                kafka,
-                names,
-                s.heartbeat(),
-                clock,
-                random,
-                p.registry);
-        p.closer.register(p.publisher);
-        p.publisher.start();
         p.catalog.open(p.publisher);
-        if (p.catalog.watchesResources()) {
-          Path dir = dataDir.resolve("state");
-          p.watcher =
-              new ResourceWatcher(
-                  dir, kafka.forClient("resources"), names, p.catalog, clock, p.registry);
-          p.closer.register(p.watcher);
-          p.watcher.start();
-        }
       } catch (RuntimeException e) {
         abort(p, e);
         throw e instanceof AgentException ae
@@ -380,24 +339,33 @@ public final class Agent implements AutoCloseable {
           p.id,
           s.proxy(),
           p.catalog.size(),
-          p.watcher == null ? "" : " (watching " + names.of(Topic.RESOURCES) + ")",
+          p.watcher == null ? "" : " (watching resource definitions through the proxy)",
           p.metricsAddress.map(a -> ", metrics at http://" + a + "/metrics").orElse(""));
       return agent;
     }
 
-    /**
-     * The cluster as every client of agent {@code id} reaches it. Kafka's clients reconnect and
-     * retry by themselves with exponential back-off and 20% jitter; these bounds keep a restarted
-     * cluster from being hit by a fleet in lock-step and an agent from waiting long after the
-     * cluster is back.
-     */
-    private static KafkaSettings kafkaSettings(String bootstrap, String id) {
-      return KafkaSettings.of(bootstrap)
-          .withClientId("gatehouse-agent-" + id)
-          .with(CommonClientConfigs.RECONNECT_BACKOFF_MS_CONFIG, "100")
-          .with(CommonClientConfigs.RECONNECT_BACKOFF_MAX_MS_CONFIG, "10000")
-          .with(CommonClientConfigs.RETRY_BACKOFF_MS_CONFIG, "100")
-          .with(CommonClientConfigs.RETRY_BACKOFF_MAX_MS_CONFIG, "5000");
+    /** Hands the control streams' lines to the heartbeat publisher and the resource watcher. */
+    private static ControlListener controlListener(
+        HeartbeatPublisher publisher, ResourceWatcher watcher) {
+      return new ControlListener() {
+        @Override
+        public void opened(String proxyId, TunnelStream stream) {
+          publisher.opened(proxyId, stream);
+        }
+
+        @Override
+        public void line(String proxyId, TunnelStream stream, JsonObject message) {
+          publisher.answered(proxyId, message);
+          if (watcher != null) {
+            watcher.line(stream, message);
+          }
+        }
+
+        @Override
+        public void closed(String proxyId, TunnelStream stream) {
+          publisher.closed(proxyId, stream);
+        }
+      };
     }
 
     /**
@@ -440,16 +408,7 @@ public final class Agent implements AutoCloseable {
     }
   }
 
-  private static String hostName() {
-    try {
-      return InetAddress.getLocalHost().getHostName();
-    } catch (IOException e) {
-      String env = System.getenv("HOSTNAME");
-      return env == null || env.isBlank() ? "localhost" : env;
-    }
-  }
-
-  /** The version this build reports in agent beats. */
+  /** The version of this build. */
   public static String version() {
     try (InputStream in = Agent.class.getResourceAsStream("version.properties")) {
       if (in == null) {

@@ -22,8 +22,6 @@ import java.util.Optional;
  * @param services the four services, one per {@link ResourceKind}, in the order of that enum
  */
 public record AgentConfig(String source, Settings agent, List<Service> services) {
-  public static final String DEFAULT_TOPIC_PREFIX = "gatehouse";
-
   public AgentConfig {
     Objects.requireNonNull(source, "source");
     Objects.requireNonNull(agent, "agent");
@@ -63,39 +61,30 @@ public record AgentConfig(String source, Settings agent, List<Service> services)
    * The {@code agent:} section.
    *
    * @param id the agent's id; empty means host name plus a random suffix, chosen at start
-   * @param kafka how to reach Kafka
    * @param proxy the proxy (or a load balancer in front of proxies) the agent dials its tunnel to
    * @param join how to join the cluster when the data directory holds no certificate yet
    * @param dataDir where the agent keeps its key, certificate and the cluster CA's certificate
-   *     ({@code agent.key}, {@code agent.crt}, {@code ca.crt}) and its local state of {@code
-   *     gatehouse.resources}; default {@code ./.gatehouse/agent-<id>}, or {@code
-   *     ./.gatehouse/agent} without a configured id (which is then the one its certificate names,
-   *     once joined)
-   * @param topicPrefix prefix of the contract's topics
-   * @param heartbeat heartbeat timing
+   *     ({@code agent.key}, {@code agent.crt}, {@code ca.crt}); default {@code
+   *     ./.gatehouse/agent-<id>}, or {@code ./.gatehouse/agent} without a configured id (which is
+   *     then the one its certificate names, once joined)
    * @param relay relay timeouts and pooling
    * @param metrics where Prometheus scrapes the agent's meters, if anywhere
-   * @param shutdownTimeout how long a graceful stop may take to get its tombstones to Kafka
+   * @param shutdownTimeout how long a graceful stop may wait for a proxy to confirm that the
+   *     agent's heartbeats are tombstoned
    */
   public record Settings(
       Optional<String> id,
-      Kafka kafka,
       HostPort proxy,
       Optional<Join> join,
       Optional<Path> dataDir,
-      String topicPrefix,
-      Heartbeat heartbeat,
       Relay relay,
       Metrics metrics,
       Duration shutdownTimeout) {
     public Settings {
       Objects.requireNonNull(id, "id");
-      Objects.requireNonNull(kafka, "kafka");
       Objects.requireNonNull(proxy, "proxy");
       Objects.requireNonNull(join, "join");
       Objects.requireNonNull(dataDir, "dataDir");
-      Objects.requireNonNull(topicPrefix, "topicPrefix");
-      Objects.requireNonNull(heartbeat, "heartbeat");
       Objects.requireNonNull(relay, "relay");
       Objects.requireNonNull(metrics, "metrics");
       Objects.requireNonNull(shutdownTimeout, "shutdownTimeout");
@@ -185,44 +174,6 @@ public record AgentConfig(String source, Settings agent, List<Service> services)
           + ", caPin="
           + inlineCaPin.orElse(caPinFile.map(Path::toString).orElse(""))
           + "]";
-    }
-  }
-
-  /**
-   * The {@code agent.kafka:} section.
-   *
-   * @param bootstrap Kafka's bootstrap servers, {@code host:port[,host:port...]}
-   * @param replicationFactor replication factor of topics the agent creates when missing
-   * @param startupTimeout how long start waits for Kafka (retrying with jittered back-off) before
-   *     failing
-   */
-  public record Kafka(String bootstrap, short replicationFactor, Duration startupTimeout) {
-    public Kafka {
-      Objects.requireNonNull(bootstrap, "bootstrap");
-      Objects.requireNonNull(startupTimeout, "startupTimeout");
-    }
-  }
-
-  /**
-   * The {@code agent.heartbeat:} section.
-   *
-   * @param interval how often the agent beat is written
-   * @param ttl after how long without a beat proxies consider the agent gone
-   * @param refresh how often each resource heartbeat is rewritten (jittered, never later)
-   */
-  public record Heartbeat(Duration interval, Duration ttl, Duration refresh) {
-    public static final Heartbeat DEFAULT =
-        new Heartbeat(Duration.ofSeconds(1), Duration.ofSeconds(3), Duration.ofSeconds(60));
-
-    public Heartbeat {
-      Objects.requireNonNull(interval, "interval");
-      Objects.requireNonNull(ttl, "ttl");
-      Objects.requireNonNull(refresh, "refresh");
-    }
-
-    /** The time-to-live written in resource heartbeats: three refresh periods. */
-    public Duration resourceTtl() {
-      return refresh.multipliedBy(3);
     }
   }
 

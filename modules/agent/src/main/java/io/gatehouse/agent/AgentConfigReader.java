@@ -3,13 +3,11 @@ package io.gatehouse.agent;
 import io.gatehouse.agent.selector.LabelSelector;
 import io.gatehouse.config.ConfigDocument;
 import io.gatehouse.config.ConfigNode;
-import io.gatehouse.config.Durations;
 import io.gatehouse.config.HostPort;
 import io.gatehouse.config.NodeId;
 import io.gatehouse.config.ValueParser;
 import io.gatehouse.events.ResourceKind;
 import io.gatehouse.events.resource.ResourceRules;
-import io.gatehouse.events.topic.TopicNames;
 import io.gatehouse.pki.CaPin;
 import io.gatehouse.pki.PkiException;
 import java.nio.file.Path;
@@ -52,27 +50,21 @@ final class AgentConfigReader {
     }
     Optional<String> id = agent.value("id", text -> NodeId.check("agent", text));
 
-    ConfigNode kafkaNode = agent.object("kafka");
-    if (!kafkaNode.isPresent() && agent.isPresent()) {
-      agent.problem("kafka", "missing required key");
-    }
-    String bootstrap =
-        kafkaNode.isPresent()
-            ? kafkaNode
-                .required("bootstrap", ValueParser.hostPorts())
-                .map(l -> String.join(",", l.stream().map(HostPort::toString).toList()))
-                .orElse("")
-            : "";
-    short replication = (short) kafkaNode.integer("replication_factor", 1, 1, Short.MAX_VALUE);
-    Duration startup =
-        kafkaNode.value("startup_timeout", ValueParser.positiveDuration(), Duration.ofSeconds(30));
-
     for (String removed : List.of("listen", "advertise")) {
       // Asked for only when present, so "expected one of" never lists them.
       if (agent.keys().contains(removed) && agent.has(removed)) {
         agent.problem(
             removed,
             "agents no longer listen for proxies: they dial out to agent.proxy; remove this key");
+      }
+    }
+    for (String removed : List.of("kafka", "topic_prefix", "heartbeat")) {
+      if (agent.keys().contains(removed) && agent.has(removed)) {
+        agent.problem(
+            removed,
+            "agents no longer talk to Kafka: they tell agent.proxy what they serve over their"
+                + " tunnel, and proxies write and refresh the heartbeats (proxy.heartbeats); remove"
+                + " this key");
       }
     }
     HostPort proxy =
@@ -84,27 +76,12 @@ final class AgentConfigReader {
     }
     Optional<AgentConfig.Join> join = join(agent.object("join"));
     Optional<Path> dataDir = agent.value("data_dir", ValueParser.nonBlank()).map(Path::of);
-    String prefix =
-        agent.value(
-            "topic_prefix", AgentConfigReader::topicPrefix, AgentConfig.DEFAULT_TOPIC_PREFIX);
-
-    AgentConfig.Heartbeat hb = heartbeat(agent.object("heartbeat"));
     AgentConfig.Relay relay = relay(agent.object("relay"));
     AgentConfig.Metrics metrics =
         new AgentConfig.Metrics(agent.object("metrics").value("listen", ValueParser.bindAddress()));
     Duration shutdown =
         agent.value("shutdown_timeout", ValueParser.positiveDuration(), Duration.ofSeconds(5));
-    return new AgentConfig.Settings(
-        id,
-        new AgentConfig.Kafka(bootstrap, replication, startup),
-        proxy,
-        join,
-        dataDir,
-        prefix,
-        hb,
-        relay,
-        metrics,
-        shutdown);
+    return new AgentConfig.Settings(id, proxy, join, dataDir, relay, metrics, shutdown);
   }
 
   private static Optional<AgentConfig.Join> join(ConfigNode node) {
@@ -134,21 +111,6 @@ final class AgentConfigReader {
     return Optional.of(
         new AgentConfig.Join(
             inline, file, pinText.map(p -> CaPin.parse(p.strip()).toString()), pinFile));
-  }
-
-  private static AgentConfig.Heartbeat heartbeat(ConfigNode node) {
-    AgentConfig.Heartbeat d = AgentConfig.Heartbeat.DEFAULT;
-    Duration interval = node.value("interval", ValueParser.positiveDuration(), d.interval());
-    Duration ttl = node.value("ttl", ValueParser.positiveDuration(), d.ttl());
-    Duration refresh = node.value("refresh", ValueParser.positiveDuration(), d.refresh());
-    if (ttl.compareTo(interval) <= 0) {
-      node.problem(
-          "ttl",
-          "must be longer than interval ("
-              + Durations.format(interval)
-              + "), or proxies expire the agent between two beats; three intervals is a good value");
-    }
-    return new AgentConfig.Heartbeat(interval, ttl, refresh);
   }
 
   private static AgentConfig.Relay relay(ConfigNode node) {
@@ -217,11 +179,6 @@ final class AgentConfigReader {
       }
     }
     return new AgentConfig.Service(section.kind(), enabled, statics, selectors);
-  }
-
-  private static String topicPrefix(String text) {
-    new TopicNames(text);
-    return text;
   }
 
   private static void checkLabelKey(ConfigNode item, String key) {

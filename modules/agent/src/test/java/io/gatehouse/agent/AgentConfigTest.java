@@ -22,18 +22,13 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 class AgentConfigTest {
 
-  /**
-   * The v2 contract's example file (ARCHITECTURE.md, "Interfaces"), but for two keys: {@code join}
-   * is not implemented yet (an agent reads its credentials from {@code data_dir}), and {@code
-   * kafka} is still required while heartbeats go to Kafka directly rather than up the tunnel.
-   */
+  /** The v2 contract's example file (ARCHITECTURE.md, "Interfaces"). */
   private static final String CONTRACT_EXAMPLE =
       """
       agent:                                  # agent.yaml
         id: agent-a
         proxy: "gatehouse.example.com:3080"   # any proxy or a load balancer; it learns the others
         data_dir: /var/lib/gatehouse/agent    # key and certificate after the first join
-        kafka: { bootstrap: "localhost:9092" }
       app_service:
         enabled: true
         apps:       [ { name: myapp, uri: "http://localhost:8080", labels: { env: prod } } ]
@@ -52,7 +47,6 @@ class AgentConfigTest {
 
     assertThat(config.source()).isEqualTo("agent.yaml");
     assertThat(config.agent().id()).contains("agent-a");
-    assertThat(config.agent().kafka().bootstrap()).isEqualTo("localhost:9092");
     assertThat(config.agent().proxy()).isEqualTo(new HostPort("gatehouse.example.com", 3080));
     assertThat(config.agent().dataDir()).contains(Path.of("/var/lib/gatehouse/agent"));
 
@@ -84,23 +78,12 @@ class AgentConfigTest {
 
   @Test
   void appliesDocumentedDefaults() {
-    AgentConfig config =
-        AgentConfig.parse(
-            "agent: { kafka: { bootstrap: 'k1:9092,k2:9092' }, proxy: 'p:3080' }\n", "min.yaml");
+    AgentConfig config = AgentConfig.parse("agent: { proxy: 'p:3080' }\n", "min.yaml");
     AgentConfig.Settings s = config.agent();
 
     assertThat(s.id()).isEmpty();
-    assertThat(s.kafka().bootstrap()).isEqualTo("k1:9092,k2:9092");
-    assertThat(s.kafka().replicationFactor()).isEqualTo((short) 1);
-    assertThat(s.kafka().startupTimeout()).isEqualTo(Duration.ofSeconds(30));
     assertThat(s.proxy()).isEqualTo(new HostPort("p", 3080));
     assertThat(s.dataDir()).as("./.gatehouse/agent-<id>, chosen at start").isEmpty();
-    assertThat(s.topicPrefix()).isEqualTo("gatehouse");
-    assertThat(s.heartbeat())
-        .isEqualTo(
-            new AgentConfig.Heartbeat(
-                Duration.ofSeconds(1), Duration.ofSeconds(3), Duration.ofSeconds(60)));
-    assertThat(s.heartbeat().resourceTtl()).isEqualTo(Duration.ofMinutes(3));
     assertThat(s.relay())
         .isEqualTo(new AgentConfig.Relay(Duration.ofSeconds(5), Duration.ofSeconds(60), 64));
     assertThat(s.metrics())
@@ -118,11 +101,8 @@ class AgentConfigTest {
         AgentConfig.parse(
             """
             agent:
-              kafka: { bootstrap: "127.0.0.1:9092", replication_factor: 3, startup_timeout: 2m }
               proxy: "127.0.0.1:3080"
               data_dir: /var/lib/gatehouse/agent
-              topic_prefix: staging
-              heartbeat: { interval: 500ms, ttl: 2s, refresh: 30s }
               relay: { connect_timeout: 2s, response_timeout: 10s, pool_size: 8 }
               metrics: { listen: "127.0.0.1:9464" }
               shutdown_timeout: 3s
@@ -139,15 +119,8 @@ class AgentConfigTest {
             """,
             "full.yaml");
     AgentConfig.Settings s = config.agent();
-    assertThat(s.kafka().replicationFactor()).isEqualTo((short) 3);
-    assertThat(s.kafka().startupTimeout()).isEqualTo(Duration.ofMinutes(2));
     assertThat(s.proxy()).isEqualTo(new HostPort("127.0.0.1", 3080));
     assertThat(s.dataDir()).contains(Path.of("/var/lib/gatehouse/agent"));
-    assertThat(s.topicPrefix()).isEqualTo("staging");
-    assertThat(s.heartbeat())
-        .isEqualTo(
-            new AgentConfig.Heartbeat(
-                Duration.ofMillis(500), Duration.ofSeconds(2), Duration.ofSeconds(30)));
     assertThat(s.relay())
         .isEqualTo(new AgentConfig.Relay(Duration.ofSeconds(2), Duration.ofSeconds(10), 8));
     assertThat(s.metrics().listen()).contains(new HostPort("127.0.0.1", 9464));
@@ -165,7 +138,6 @@ class AgentConfigTest {
   @Test
   void theExampleConfigurationIsValid() {
     AgentConfig config = AgentConfig.load(Path.of("../../infra/examples/agent.yaml"));
-    assertThat(config.agent().kafka().bootstrap()).isEqualTo("127.0.0.1:9092");
     assertThat(config.agent().proxy()).isEqualTo(new HostPort("127.0.0.1", 3080));
     assertThat(config.service(ResourceKind.APP).statics())
         .extracting(AgentConfig.StaticResource::name)
@@ -177,17 +149,15 @@ class AgentConfigTest {
   @Test
   void loadNamesTheFileInProblems(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("agent.yaml");
-    Files.writeString(
-        file, "agent: { kafka: { bootstrap: 'localhost:9092' }, proxy: 'p:1', colour: blue }\n");
+    Files.writeString(file, "agent: { proxy: 'p:1', colour: blue }\n");
     assertThatThrownBy(() -> AgentConfig.load(file))
         .isInstanceOf(ConfigException.class)
         .hasMessage(
             file
-                + ": agent.colour: unknown key (expected one of: id, kafka, proxy, join, data_dir, topic_prefix, heartbeat, relay, metrics, shutdown_timeout)");
+                + ": agent.colour: unknown key (expected one of: id, proxy, join, data_dir, relay, metrics, shutdown_timeout)");
   }
 
-  private static final String AGENT =
-      "agent: { kafka: { bootstrap: 'localhost:9092' }, proxy: 'localhost:3080' }\n";
+  private static final String AGENT = "agent: { proxy: 'localhost:3080' }\n";
 
   /** case, YAML after a valid agent section, expected key path, expected reason (a prefix). */
   static Stream<Arguments> invalid() {
@@ -322,76 +292,54 @@ class AgentConfigTest {
   static Stream<Arguments> invalidAgentSection() {
     return Stream.of(
         Arguments.of("no agent section", "app_service: {}\n", "agent", "missing required key"),
+        Arguments.of("no proxy", "agent: { id: a }\n", "agent.proxy", "missing required key"),
         Arguments.of(
-            "no kafka", "agent: { id: a, proxy: 'p:1' }\n", "agent.kafka", "missing required key"),
-        Arguments.of(
-            "no bootstrap",
-            "agent: { kafka: {}, proxy: 'p:1' }\n",
-            "agent.kafka.bootstrap",
-            "missing required key"),
-        Arguments.of(
-            "bad bootstrap",
-            "agent: { kafka: { bootstrap: 'localhost' }, proxy: 'p:1' }\n",
-            "agent.kafka.bootstrap",
-            "expected host:port"),
-        Arguments.of(
-            "no proxy",
-            "agent: { kafka: { bootstrap: 'k:1' } }\n",
-            "agent.proxy",
-            "missing required key"),
-        Arguments.of(
-            "bad proxy",
-            "agent: { kafka: { bootstrap: 'k:1' }, proxy: '3080' }\n",
-            "agent.proxy",
-            "expected host:port"),
+            "bad proxy", "agent: { proxy: '3080' }\n", "agent.proxy", "expected host:port"),
         Arguments.of(
             "wildcard proxy",
-            "agent: { kafka: { bootstrap: 'k:1' }, proxy: '0.0.0.0:3080' }\n",
+            "agent: { proxy: '0.0.0.0:3080' }\n",
             "agent.proxy",
             "'0.0.0.0:3080' cannot be dialed; give a proxy's host:port"),
         Arguments.of(
             "removed key: listen",
-            "agent: { kafka: { bootstrap: 'k:1' }, proxy: 'p:1', listen: '0.0.0.0:3024' }\n",
+            "agent: { proxy: 'p:1', listen: '0.0.0.0:3024' }\n",
             "agent.listen",
             "agents no longer listen for proxies: they dial out to agent.proxy; remove this key"),
         Arguments.of(
             "removed key: advertise",
-            "agent: { kafka: { bootstrap: 'k:1' }, proxy: 'p:1', advertise: '10.0.0.5:3024' }\n",
+            "agent: { proxy: 'p:1', advertise: '10.0.0.5:3024' }\n",
             "agent.advertise",
             "agents no longer listen for proxies: they dial out to agent.proxy; remove this key"),
         Arguments.of(
-            "bad id",
-            "agent: { kafka: { bootstrap: 'k:1' }, proxy: 'p:1', id: 'a/b' }\n",
-            "agent.id",
-            "invalid agent id 'a/b'"),
+            "bad id", "agent: { proxy: 'p:1', id: 'a/b' }\n", "agent.id", "invalid agent id 'a/b'"),
         Arguments.of(
-            "bad duration",
-            "agent: { kafka: { bootstrap: 'k:1' }, proxy: 'p:1', heartbeat: { interval: 1 } }\n",
-            "agent.heartbeat.interval",
-            "invalid duration '1'"),
+            "removed key: kafka",
+            "agent: { proxy: 'p:1', kafka: { bootstrap: 'k:1' } }\n",
+            "agent.kafka",
+            "agents no longer talk to Kafka: they tell agent.proxy what they serve over their tunnel, and proxies write and refresh the heartbeats (proxy.heartbeats); remove this key"),
         Arguments.of(
-            "ttl not above interval",
-            "agent: { kafka: { bootstrap: 'k:1' }, proxy: 'p:1', heartbeat: { interval: 2s, ttl: 2s } }\n",
-            "agent.heartbeat.ttl",
-            "must be longer than interval (2s)"),
-        Arguments.of(
-            "bad topic prefix",
-            "agent: { kafka: { bootstrap: 'k:1' }, proxy: 'p:1', topic_prefix: 'a b' }\n",
+            "removed key: topic_prefix",
+            "agent: { proxy: 'p:1', topic_prefix: gatehouse }\n",
             "agent.topic_prefix",
-            "topic prefix 'a b'"),
+            "agents no longer talk to Kafka: they tell agent.proxy what they serve over their tunnel, and proxies write and refresh the heartbeats (proxy.heartbeats); remove this key"),
+        Arguments.of(
+            "removed key: heartbeat",
+            "agent: { proxy: 'p:1', heartbeat: { interval: 1s } }\n",
+            "agent.heartbeat",
+            "agents no longer talk to Kafka: they tell agent.proxy what they serve over their tunnel, and proxies write and refresh the heartbeats (proxy.heartbeats); remove this key"),
         Arguments.of(
             "bad metrics listen",
-            "agent: { kafka: { bootstrap: 'k:1' }, proxy: 'p:1', metrics: { listen: '9464' } }\n",
+            "agent: { proxy: 'p:1', metrics: { listen: '9464' } }\n",
             "agent.metrics.listen",
             "expected host:port"),
         Arguments.of(
             "unknown metrics key",
-            "agent: { kafka: { bootstrap: 'k:1' }, proxy: 'p:1', metrics: { port: 9464 } }\n",
+            "agent: { proxy: 'p:1', metrics: { port: 9464 } }\n",
             "agent.metrics.port",
             "unknown key"),
         Arguments.of(
             "pool size out of range",
-            "agent: { kafka: { bootstrap: 'k:1' }, proxy: 'p:1', relay: { pool_size: 0 } }\n",
+            "agent: { proxy: 'p:1', relay: { pool_size: 0 } }\n",
             "agent.relay.pool_size",
             "must be between 1 and 10000"));
   }
@@ -409,7 +357,7 @@ class AgentConfigTest {
   void reportsEveryProblemAtOnce() {
     String yaml =
         """
-        agent: { kafka: { bootstrap: 'localhost:9092' }, proxy: 'p:1', prxy: 'p:2' }
+        agent: { proxy: 'p:1', prxy: 'p:2' }
         app_service:
           apps:
             - { name: Bad, uri: 'http://h' }
@@ -445,16 +393,14 @@ class AgentConfigTest {
     Path pinFile = Files.writeString(dir.resolve("ca.pin"), PIN + "\n");
     AgentConfig.Join inline =
         AgentConfig.parse(
-                "agent: { kafka: { bootstrap: 'k:1' }, proxy: 'p:1', join: { token: gh-join-secret, ca_pin: '"
-                    + PIN
-                    + "' } }\n",
+                "agent: { proxy: 'p:1', join: { token: gh-join-secret, ca_pin: '" + PIN + "' } }\n",
                 "a.yaml")
             .agent()
             .join()
             .orElseThrow();
     AgentConfig.Join files =
         AgentConfig.parse(
-                "agent: { kafka: { bootstrap: 'k:1' }, proxy: 'p:1', join: { token_file: '"
+                "agent: { proxy: 'p:1', join: { token_file: '"
                     + tokenFile
                     + "', ca_pin_file: '"
                     + pinFile
@@ -477,23 +423,19 @@ class AgentConfigTest {
     assertThatThrownBy(
             () ->
                 AgentConfig.parse(
-                    "agent: { kafka: { bootstrap: 'k:1' }, proxy: 'p:1', join: { token: t, token_file: f, ca_pin: '"
+                    "agent: { proxy: 'p:1', join: { token: t, token_file: f, ca_pin: '"
                         + PIN
                         + "' } }\n",
                     "j.yaml"))
         .hasMessageContaining(
             "j.yaml: agent.join.token_file: give exactly one of token_file and token");
     assertThatThrownBy(
-            () ->
-                AgentConfig.parse(
-                    "agent: { kafka: { bootstrap: 'k:1' }, proxy: 'p:1', join: { token: t } }\n",
-                    "j.yaml"))
+            () -> AgentConfig.parse("agent: { proxy: 'p:1', join: { token: t } }\n", "j.yaml"))
         .hasMessageContaining("agent.join.ca_pin: give exactly one of ca_pin and ca_pin_file");
     assertThatThrownBy(
             () ->
                 AgentConfig.parse(
-                    "agent: { kafka: { bootstrap: 'k:1' }, proxy: 'p:1', join: { token: t, ca_pin: md5:00 } }\n",
-                    "j.yaml"))
+                    "agent: { proxy: 'p:1', join: { token: t, ca_pin: md5:00 } }\n", "j.yaml"))
         .hasMessageContaining("agent.join.ca_pin:");
   }
 }

@@ -11,8 +11,7 @@ class AgentMetricsTest {
   void aMetricsPortNeedsAPrometheusRegistry() {
     AgentConfig config =
         AgentConfig.parse(
-            "agent: { id: a, kafka: { bootstrap: '127.0.0.1:9' }, proxy: '127.0.0.1:1',"
-                + " metrics: { listen: '127.0.0.1:0' } }\n",
+            "agent: { id: a, proxy: '127.0.0.1:1'," + " metrics: { listen: '127.0.0.1:0' } }\n",
             "a.yaml");
 
     assertThatThrownBy(() -> Agent.builder(config).meterRegistry(new SimpleMeterRegistry()).start())

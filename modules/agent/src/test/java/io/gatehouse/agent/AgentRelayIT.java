@@ -9,7 +9,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.gatehouse.agent.TestProxy.Session;
 import io.gatehouse.relay.Wire;
 import io.gatehouse.testkit.Eventually;
-import io.gatehouse.testkit.KafkaBrokerExtension;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
@@ -36,7 +35,6 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -45,7 +43,6 @@ import org.junit.jupiter.api.io.TempDir;
  * headers, streaming bodies, WebSocket), a TCP echo and an embedded PostgreSQL.
  */
 class AgentRelayIT {
-  @RegisterExtension static final KafkaBrokerExtension kafka = new KafkaBrokerExtension();
 
   private static final String AGENT = "agent-relay";
 
@@ -142,10 +139,8 @@ class AgentRelayIT {
         """
         agent:
           id: %s
-          kafka: { bootstrap: "%s" }
           proxy: "%s"
           data_dir: "%s"
-          topic_prefix: %s
           relay: { connect_timeout: 2s, response_timeout: 1s, pool_size: 4 }
         app_service:
           apps:
@@ -159,10 +154,8 @@ class AgentRelayIT {
         """
             .formatted(
                 AGENT,
-                kafka.bootstrapServers(),
                 proxy.address(),
                 proxy.provision(AGENT, dir.resolve("agent")),
-                kafka.uniquePrefix("relay").replaceAll("\\.$", ""),
                 upstream.actualPort(),
                 closedPort,
                 echo.actualPort(),

@@ -29,9 +29,11 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
+import io.vertx.core.parsetools.RecordParser;
 import java.io.ByteArrayOutputStream;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
@@ -48,6 +50,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -74,6 +77,8 @@ final class TestProxy implements AutoCloseable {
   private final Map<String, Tunnel> tunnels = new ConcurrentHashMap<>();
   private final AtomicInteger tunnelsAccepted = new AtomicInteger();
   private final AtomicInteger connections = new AtomicInteger();
+  private final Map<String, TunnelStream> controls = new ConcurrentHashMap<>();
+  private final Map<String, List<JsonObject>> lines = new ConcurrentHashMap<>();
 
   private TestProxy(ClusterCa ca, IssuedCertificate presented) {
     this.ca = ca;
@@ -181,7 +186,50 @@ final class TestProxy implements AutoCloseable {
               tunnels.put(agentId, tunnel);
               tunnelsAccepted.incrementAndGet();
               tunnel.onClose(() -> tunnels.remove(agentId, tunnel));
+              openControl(agentId, tunnel);
             });
+  }
+
+  /**
+   * Opens the tunnel's control stream as a proxy does, keeping every line the agent sends on it
+   * (decoded) and answering nothing unless the test sends with {@link #control}.
+   */
+  private void openControl(String agentId, Tunnel tunnel) {
+    ContextInternal context = vertx.createEventLoopContext();
+    tunnel
+        .open(context)
+        .onSuccess(
+            stream -> {
+              HttpRequest head =
+                  new DefaultHttpRequest(
+                      HttpVersion.HTTP_1_1,
+                      io.netty.handler.codec.http.HttpMethod.GET,
+                      Wire.CONTROL_PATH);
+              head.headers().set(Wire.PROXY, PROXY_ID);
+              stream.writeHead(head);
+              stream.exceptionHandler(e -> {});
+              controls.put(agentId, stream);
+              List<JsonObject> received =
+                  lines.computeIfAbsent(agentId, id -> new CopyOnWriteArrayList<>());
+              RecordParser.newDelimited("\n", stream)
+                  .handler(line -> received.add(new JsonObject(line.toString())));
+            });
+  }
+
+  /** Every control line agent {@code agentId} sent here, over all its tunnels, in order. */
+  List<JsonObject> controlLines(String agentId) {
+    return List.copyOf(lines.getOrDefault(agentId, new CopyOnWriteArrayList<>()));
+  }
+
+  /** The control lines of {@code agentId} that carry {@code field}, in order. */
+  List<JsonObject> controlLines(String agentId, String field) {
+    return controlLines(agentId).stream().filter(l -> l.containsKey(field)).toList();
+  }
+
+  /** Sends {@code message} down the control stream of {@code agentId}'s current tunnel. */
+  void control(String agentId, JsonObject message) {
+    Eventually.within(WAIT).until(() -> controls.containsKey(agentId));
+    await(controls.get(agentId).write(Buffer.buffer(message.encode() + "\n")));
   }
 
   /** The headers a proxy sends with every session: the resource, a session id and its own id. */

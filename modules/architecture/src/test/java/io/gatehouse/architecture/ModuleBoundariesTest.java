@@ -35,12 +35,11 @@ class ModuleBoundariesTest {
           Map.entry("pki", Set.of("config")),
           Map.entry("events", Set.of("config")),
           Map.entry("broker", Set.of("lifecycle")),
-          Map.entry("kafka", Set.of("events")),
+          Map.entry("kafka", Set.of("events", "lifecycle")),
           Map.entry("state", Set.of("events", "kafka")),
           Map.entry("relay", Set.of("config", "events")),
           Map.entry("testkit", Set.of("broker", "events", "lifecycle")),
-          Map.entry(
-              "agent", Set.of("config", "events", "kafka", "lifecycle", "pki", "relay", "state")),
+          Map.entry("agent", Set.of("config", "events", "lifecycle", "pki", "relay")),
           Map.entry(
               "proxy", Set.of("config", "events", "kafka", "lifecycle", "pki", "relay", "state")),
           Map.entry(

@@ -245,16 +245,14 @@ class AgentProcessIT {
         """
         agent:
           id: %s
-          kafka: { bootstrap: "%s" }
           proxy: "%s"
           data_dir: "%s"
-          topic_prefix: %s
           relay: { connect_timeout: 2s }
         app_service:
           apps:
             - { name: %s, uri: "http://127.0.0.1:%d" }
         """
-            .formatted(id, kafka.bootstrapServers(), seed, data, prefix, APP, upstream));
+            .formatted(id, seed, data, APP, upstream));
   }
 
   private static void startAgent(String id) throws IOException {

@@ -2,6 +2,7 @@ package io.gatehouse.kafka;
 
 import io.gatehouse.events.topic.Topic;
 import io.gatehouse.events.topic.TopicNames;
+import io.gatehouse.lifecycle.Backoff;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

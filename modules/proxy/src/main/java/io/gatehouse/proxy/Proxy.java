@@ -3,9 +3,9 @@ package io.gatehouse.proxy;
 import io.gatehouse.config.HostPort;
 import io.gatehouse.events.topic.Topic;
 import io.gatehouse.events.topic.TopicNames;
-import io.gatehouse.kafka.Backoff;
 import io.gatehouse.kafka.KafkaSettings;
 import io.gatehouse.kafka.TopicSetup;
+import io.gatehouse.lifecycle.Backoff;
 import io.gatehouse.lifecycle.Closer;
 import io.gatehouse.pki.ClusterCa;
 import io.gatehouse.pki.ClusterSecret;
@@ -13,6 +13,7 @@ import io.gatehouse.pki.PkiException;
 import io.gatehouse.proxy.api.Api;
 import io.gatehouse.proxy.audit.AuditLog;
 import io.gatehouse.proxy.config.ProxyConfig;
+import io.gatehouse.proxy.heartbeat.HeartbeatWriter;
 import io.gatehouse.proxy.ingress.Ingress;
 import io.gatehouse.proxy.join.AgentJoin;
 import io.gatehouse.proxy.join.AgentKeys;
@@ -29,6 +30,8 @@ import io.gatehouse.proxy.session.SessionKeys;
 import io.gatehouse.proxy.session.SessionPins;
 import io.gatehouse.proxy.session.SessionSweeper;
 import io.gatehouse.proxy.tunnel.AgentTunnels;
+import io.gatehouse.proxy.tunnel.ControlStream;
+import io.gatehouse.proxy.tunnel.DefinitionFeed;
 import io.gatehouse.proxy.tunnel.PortTls;
 import io.gatehouse.proxy.tunnel.ProxyAnnouncer;
 import io.gatehouse.proxy.tunnel.ProxyDirectory;
@@ -304,10 +307,20 @@ public final class Proxy implements AutoCloseable {
                 new ProxyDirectory(
                     p.store, p.materializer.changes(), p.materializer.streamClock()));
         Locks locks = p.closer.register(new Locks(p.store, p.materializer.changes()));
+        HeartbeatWriter heartbeats =
+            p.closer.register(
+                new HeartbeatWriter(
+                    p.publisher, clock, config.heartbeatRefresh(), random, p.registry));
+        DefinitionFeed definitions =
+            new DefinitionFeed(p.store, p.materializer.changes(), p.materializer.caughtUp());
         p.tunnels =
             p.closer.register(
                 new AgentTunnels(
-                    config.id(), TunnelSettings.DEFAULTS, clock, directory, locks, ca));
+                    config.id(),
+                    TunnelSettings.DEFAULTS,
+                    clock,
+                    new ControlStream.Services(directory, ca, heartbeats, definitions),
+                    locks));
         p.beats = p.closer.register(AgentBeats.live(p.store, p.materializer.changes()));
         p.table =
             new RoutingTable(

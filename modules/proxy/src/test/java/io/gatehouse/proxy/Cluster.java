@@ -87,6 +87,9 @@ final class Cluster implements BeforeAllCallback, AfterAllCallback, AutoCloseabl
 
   private SessionKeys sessionKeys;
 
+  /** What proxies started from now on write in {@code proxy.heartbeats.refresh}. */
+  private Duration heartbeatRefresh = Duration.ofSeconds(90);
+
   /** Outer class plus entered {@code @Nested} classes: JUnit calls the hooks once for each. */
   private int depth;
 
@@ -150,6 +153,12 @@ final class Cluster implements BeforeAllCallback, AfterAllCallback, AutoCloseabl
     return closer.register(part);
   }
 
+  /** Proxies started after this call refresh heartbeats every {@code refresh}. */
+  Cluster heartbeatRefresh(Duration refresh) {
+    this.heartbeatRefresh = refresh;
+    return this;
+  }
+
   Proxy proxy(String id) {
     return proxy(id, Duration.ofSeconds(75));
   }
@@ -167,6 +176,7 @@ final class Cluster implements BeforeAllCallback, AfterAllCallback, AutoCloseabl
               public_host: localhost
               topic_prefix: %s
               routing: { eject_backoff: 10s, dial_timeout: 2s, response_timeout: %s }
+              heartbeats: { refresh: %s }
             """
                 .formatted(
                     id,
@@ -174,7 +184,8 @@ final class Cluster implements BeforeAllCallback, AfterAllCallback, AutoCloseabl
                     dataDir.resolve(id),
                     caDir(),
                     prefix,
-                    responseTimeout.toMillis() + "ms"),
+                    responseTimeout.toMillis() + "ms",
+                    heartbeatRefresh.toMillis() + "ms"),
             id + ".yaml");
     Proxy proxy = closer.register(Proxy.start(config));
     web.tls(proxy.webAddress());
@@ -194,25 +205,31 @@ final class Cluster implements BeforeAllCallback, AfterAllCallback, AutoCloseabl
 
   /** {@link #agent(String, String)} with a certificate that lasts {@code certificateLifetime}. */
   Agent agent(String id, String services, Duration certificateLifetime) {
+    return agent(id, services, certificateLifetime, ALL_KINDS);
+  }
+
+  /** {@link #agent(String, String)} with a certificate that allows only {@code kinds}. */
+  Agent agent(String id, String services, Set<String> kinds) {
+    return agent(id, services, Duration.ofHours(1), kinds);
+  }
+
+  private Agent agent(String id, String services, Duration certificateLifetime, Set<String> kinds) {
     if (firstProxy == null) {
       throw new IllegalStateException("start a proxy before agent " + id + ": agents dial one");
     }
     Path agentDir = dataDir.resolve(id);
-    AgentCredentials.issue(ca, id, ALL_KINDS, certificateLifetime, new SecureRandom())
-        .write(agentDir);
+    AgentCredentials.issue(ca, id, kinds, certificateLifetime, new SecureRandom()).write(agentDir);
     String yaml =
         """
         agent:
           id: %s
-          kafka: { bootstrap: "%s" }
           proxy: "%s"
           data_dir: "%s"
-          topic_prefix: %s
           relay: { connect_timeout: 2s }
           metrics: { listen: "127.0.0.1:0" }
         %s
         """
-            .formatted(id, kafka.bootstrapServers(), firstProxy, agentDir, prefix, services);
+            .formatted(id, firstProxy, agentDir, services);
     return closer.register(Agent.start(AgentConfig.parse(yaml, id + ".yaml")), Agent::kill);
   }
 
@@ -230,16 +247,13 @@ final class Cluster implements BeforeAllCallback, AfterAllCallback, AutoCloseabl
         """
         agent:
           id: %s
-          kafka: { bootstrap: "%s" }
           proxy: "%s"
           join: { token: "%s", ca_pin: "%s" }
           data_dir: "%s"
-          topic_prefix: %s
           relay: { connect_timeout: 2s }
         %s
         """
-            .formatted(
-                id, kafka.bootstrapServers(), firstProxy, token, caPin, agentDir, prefix, services);
+            .formatted(id, firstProxy, token, caPin, agentDir, services);
     return closer.register(Agent.start(AgentConfig.parse(yaml, id + ".yaml")), Agent::kill);
   }
 
@@ -314,7 +328,14 @@ final class Cluster implements BeforeAllCallback, AfterAllCallback, AutoCloseabl
 
   /** Every audit event written so far, in partition order. */
   List<AuditEvent> audit() {
-    String topic = new TopicNames(prefix).of(Topic.AUDIT);
+    return records(Topic.AUDIT).stream()
+        .map(r -> EventCodec.AUDIT_EVENT.decode(r.value()))
+        .toList();
+  }
+
+  /** Every record on {@code topic} so far (tombstones too), in partition order. */
+  List<ConsumerRecord<byte[], byte[]>> records(Topic of) {
+    String topic = new TopicNames(prefix).of(of);
     Map<String, Object> props = new HashMap<>(kafka.consumerProps());
     try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
       List<TopicPartition> partitions =
@@ -324,11 +345,9 @@ final class Cluster implements BeforeAllCallback, AfterAllCallback, AutoCloseabl
       consumer.assign(partitions);
       consumer.seekToBeginning(partitions);
       Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-      List<AuditEvent> out = new ArrayList<>();
+      List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
       while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
-        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-          out.add(EventCodec.AUDIT_EVENT.decode(r.value()));
-        }
+        consumer.poll(Duration.ofMillis(200)).forEach(out::add);
       }
       return out;
     }

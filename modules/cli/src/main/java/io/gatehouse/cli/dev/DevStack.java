@@ -224,7 +224,6 @@ public final class DevStack implements AutoCloseable {
         "\n",
         "agent:",
         "  id: dev-agent-" + i,
-        "  kafka: { bootstrap: \"" + kafka.bootstrapServers() + "\" }",
         "  proxy: \"" + proxy.webAddress() + "\"",
         "  metrics: { listen: \"127.0.0.1:0\" }",
         "  data_dir: \"" + agentDir + "\"",

@@ -34,6 +34,8 @@ import java.util.Objects;
  * @param dialTimeout how long connecting to an agent may take before it counts as a failed dial
  * @param responseTimeout how long an agent may take to send response headers (or to open a tunnel)
  *     before the user gets a 502; longer than the agents' own {@code relay.response_timeout}
+ * @param heartbeatRefresh how often the proxy rewrites, on the agents' behalf, the heartbeat of
+ *     each resource its agents serve (jittered, never later); the records live three times this
  */
 public record ProxyConfig(
     String source,
@@ -49,7 +51,8 @@ public record ProxyConfig(
     Duration sessionIdleTimeout,
     Duration ejectBackoff,
     Duration dialTimeout,
-    Duration responseTimeout) {
+    Duration responseTimeout,
+    Duration heartbeatRefresh) {
 
   public static final String DEFAULT_KAFKA_BOOTSTRAP = "127.0.0.1:9092";
 
@@ -64,6 +67,12 @@ public record ProxyConfig(
   public static final Duration DEFAULT_SESSION_IDLE_TIMEOUT = Duration.ofMinutes(30);
   public static final Duration DEFAULT_EJECT_BACKOFF = Duration.ofSeconds(10);
   public static final Duration DEFAULT_DIAL_TIMEOUT = Duration.ofSeconds(2);
+
+  /**
+   * At most one heartbeat record per resource and agent every 90 s, as Teleport writes: liveness
+   * comes from tunnels, so a heartbeat only says what an agent serves.
+   */
+  public static final Duration DEFAULT_HEARTBEAT_REFRESH = Duration.ofSeconds(90);
 
   /** Longer than the agents' default upstream response timeout (60 s), so theirs answers first. */
   public static final Duration DEFAULT_RESPONSE_TIMEOUT = ResponseTimeout.AGENT_DEFAULT;
@@ -82,6 +91,7 @@ public record ProxyConfig(
     Objects.requireNonNull(ejectBackoff, "ejectBackoff");
     Objects.requireNonNull(dialTimeout, "dialTimeout");
     Objects.requireNonNull(responseTimeout, "responseTimeout");
+    Objects.requireNonNull(heartbeatRefresh, "heartbeatRefresh");
   }
 
   /**

@@ -79,6 +79,11 @@ final class ProxyConfigReader {
             "response_timeout",
             ValueParser.positiveDuration(),
             ProxyConfig.DEFAULT_RESPONSE_TIMEOUT);
+    Duration refresh =
+        proxy
+            .object("heartbeats")
+            .value(
+                "refresh", ValueParser.positiveDuration(), ProxyConfig.DEFAULT_HEARTBEAT_REFRESH);
     if (dial.toMillis() > Integer.MAX_VALUE) {
       routing.problem("dial_timeout", "must be shorter than " + Integer.MAX_VALUE + " ms");
     }
@@ -100,7 +105,8 @@ final class ProxyConfigReader {
         idle,
         eject,
         dial,
-        response);
+        response,
+        refresh);
   }
 
   private static String publicHost(String text) {

@@ -2,9 +2,9 @@ package io.gatehouse.proxy.join;
 
 import io.gatehouse.events.topic.Topic;
 import io.gatehouse.events.topic.TopicNames;
-import io.gatehouse.kafka.Backoff;
 import io.gatehouse.kafka.KafkaSettings;
 import io.gatehouse.kafka.TopicSetup;
+import io.gatehouse.lifecycle.Backoff;
 import io.gatehouse.lifecycle.Closer;
 import io.gatehouse.pki.ClusterSecret;
 import io.gatehouse.proxy.ProxyException;

@@ -2,7 +2,6 @@ package io.gatehouse.proxy.tunnel;
 
 import io.gatehouse.events.Lock;
 import io.gatehouse.pki.CertificateIdentity;
-import io.gatehouse.pki.ClusterCa;
 import io.gatehouse.pki.PkiException;
 import io.gatehouse.proxy.lock.Locks;
 import io.gatehouse.relay.ErrorCode;
@@ -44,9 +43,8 @@ public final class AgentTunnels implements AutoCloseable {
   private final Clock clock;
   private final Map<String, Connected> tunnels = new ConcurrentHashMap<>();
   private final AtomicLong changes = new AtomicLong();
-  private final ProxyDirectory directory;
+  private final ControlStream.Services control;
   private final Locks locks;
-  private final ClusterCa ca;
 
   /**
    * One agent's tunnel.
@@ -59,24 +57,21 @@ public final class AgentTunnels implements AutoCloseable {
   public record Connected(Tunnel tunnel, Set<String> kinds, Instant since, String remote) {}
 
   /**
-   * @param directory the proxy set each agent is told about on its control stream; null tells
-   *     agents nothing (tests)
+   * @param control what each tunnel's control stream serves (proxy set, renewals, heartbeats,
+   *     definitions); null opens no control stream (tests)
    * @param locks locked agents are refused, and a lock drops the agent's tunnel; null locks no one
    *     (tests)
-   * @param ca renews agents' certificates on their control streams; null renews none (tests)
    */
   public AgentTunnels(
       String proxyId,
       TunnelSettings settings,
       Clock clock,
-      ProxyDirectory directory,
-      Locks locks,
-      ClusterCa ca) {
+      ControlStream.Services control,
+      Locks locks) {
     this.proxyId = proxyId;
-    this.ca = ca;
     this.settings = settings;
     this.clock = clock;
-    this.directory = directory;
+    this.control = control;
     this.locks = locks;
     if (locks != null) {
       locks.onLock(this::drop);
@@ -153,9 +148,9 @@ public final class AgentTunnels implements AutoCloseable {
         .onSuccess(
             tunnel -> {
               register(agentId, identity.kinds(), tunnel, remote);
-              if (directory != null) {
+              if (control != null) {
                 ControlStream.open(
-                    tunnel, context, proxyId, directory, ca, agentId, identity.kinds());
+                    tunnel, context, proxyId, control, agentId, identity.kinds(), remote);
               }
             })
         .onFailure(

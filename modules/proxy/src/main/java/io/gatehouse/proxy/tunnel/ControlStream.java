@@ -5,6 +5,8 @@ import io.gatehouse.pki.AgentCsr;
 import io.gatehouse.pki.ClusterCa;
 import io.gatehouse.pki.Pem;
 import io.gatehouse.pki.PkiException;
+import io.gatehouse.proxy.heartbeat.HeartbeatWriter;
+import io.gatehouse.proxy.heartbeat.ServeLine;
 import io.gatehouse.relay.Wire;
 import io.gatehouse.relay.tunnel.Tunnel;
 import io.gatehouse.relay.tunnel.TunnelStream;
@@ -18,37 +20,84 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.parsetools.RecordParser;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
 
 /**
  * The proxy's side of a tunnel's control stream, {@code GET /.gatehouse/control}, opened once the
- * tunnel is up: one line of JSON per message (NDJSON). Down the stream goes the proxy set, {@code
- * {"proxies":[{"id":…,"address":…}]}}, at once and whenever it changes, so the agent keeps a tunnel
- * to every proxy.
+ * tunnel is up: one line of JSON per message (NDJSON), in both directions.
+ *
+ * <p>Down: the proxy set, {@code {"proxies":[{"id":…,"address":…}]}}, at once and whenever it
+ * changes, so the agent keeps a tunnel to every proxy; renewed certificates; and, once the agent
+ * asks with {@code {"watch":true}}, the resource definitions its certificate's kinds allow ({@link
+ * DefinitionFeed}).
+ *
+ * <p>Up: {@code {"serve":{…}}} and {@code {"unserve":"kind/name"}} say what the agent serves; each
+ * serve is checked against the certificate ({@link ServeLine}) and a refused one is answered with
+ * {@code {"refused":"kind/name","reason":…}} and written nowhere. {@code {"writer":true}} names
+ * this proxy the one that writes the agent's heartbeats ({@link HeartbeatWriter}); {@code
+ * {"goodbye":true}} tombstones them and is answered {@code {"goodbye":"done"}} once Kafka has them
+ * (or {@code {"goodbye":"failed","reason":…}}); {@code {"renew":"<CSR PEM>"}} asks for a fresh
+ * certificate.
  */
 public final class ControlStream {
   /** How long an agent's certificate lasts, from a join or a renewal on this stream. */
-  public static final java.time.Duration CERTIFICATE_LIFETIME = java.time.Duration.ofHours(24);
+  public static final Duration CERTIFICATE_LIFETIME = Duration.ofHours(24);
 
   private static final Logger LOG = LoggerFactory.getLogger(ControlStream.class);
 
-  private ControlStream() {}
+  /**
+   * What a control stream serves; each part may be null in tests, which then get none of it.
+   *
+   * @param directory the proxy set each agent is told about
+   * @param ca signs renewed certificates
+   * @param heartbeats writes what agents serve
+   * @param definitions feeds agents' dynamic watchers
+   */
+  public record Services(
+      ProxyDirectory directory,
+      ClusterCa ca,
+      HeartbeatWriter heartbeats,
+      DefinitionFeed definitions) {}
+
+  private final TunnelStream stream;
+  private final Services services;
+  private final String agentId;
+  private final Set<String> kinds;
+  private final HeartbeatWriter.Served served;
+  private final AtomicBoolean watching = new AtomicBoolean();
+  private volatile Disposable feed;
+
+  private ControlStream(
+      TunnelStream stream, Services services, String agentId, Set<String> kinds, String remote) {
+    this.stream = stream;
+    this.services = services;
+    this.agentId = agentId;
+    this.kinds = kinds;
+    this.served =
+        services.heartbeats() == null ? null : services.heartbeats().open(agentId, remote);
+  }
 
   /**
-   * @param ca signs renewed certificates; null renews nothing (tests)
-   * @param kinds what the agent's current certificate allows: a renewed one allows the same
+   * Opens the control stream on a new tunnel of agent {@code agentId}.
+   *
+   * @param kinds what the agent's certificate allows: what it may heartbeat and watch, and what a
+   *     renewed certificate allows
+   * @param remote the agent's address as this proxy sees it
    */
   static void open(
       Tunnel tunnel,
       ContextInternal context,
       String proxyId,
-      ProxyDirectory directory,
-      ClusterCa ca,
+      Services services,
       String agentId,
-      Set<String> kinds) {
+      Set<String> kinds,
+      String remote) {
     tunnel
         .open(context)
         .onFailure(e -> LOG.debug("no control stream to {}: {}", tunnel.peer(), e.toString()))
@@ -59,22 +108,39 @@ public final class ControlStream {
               head.headers().set(Wire.PROXY, proxyId);
               stream.writeHead(head);
               stream.exceptionHandler(e -> {});
-              RecordParser.newDelimited("\n", stream)
-                  .handler(line -> answer(stream, line.toString(), ca, agentId, kinds));
-              Runnable send = () -> send(stream, directory);
-              directory.onChange(send);
-              stream.closeFuture().onComplete(v -> directory.removeListener(send));
-              send.run();
+              new ControlStream(stream, services, agentId, kinds, remote).start();
             });
   }
 
-  /**
-   * Answers one line from the agent. {@code {"renew": "<CSR PEM>"}} (for the key it has) gets
-   * {@code {"certificate": "<leaf + CA PEM>", "ca": "<CA PEM>"}}: the same id and kinds, a fresh
-   * lifetime, so a joined agent never has to rejoin.
-   */
-  private static void answer(
-      TunnelStream stream, String line, ClusterCa ca, String agentId, Set<String> kinds) {
+  private void start() {
+    RecordParser.newDelimited("\n", stream).handler(line -> answer(line.toString()));
+    ProxyDirectory directory = services.directory();
+    Runnable send = directory == null ? null : this::sendProxies;
+    if (send != null) {
+      directory.onChange(send);
+    }
+    stream
+        .closeFuture()
+        .onComplete(
+            v -> {
+              if (send != null) {
+                directory.removeListener(send);
+              }
+              if (served != null) {
+                served.close();
+              }
+              Disposable f = feed;
+              if (f != null) {
+                f.dispose();
+              }
+            });
+    if (send != null) {
+      send.run();
+    }
+  }
+
+  /** Answers one line from the agent. */
+  private void answer(String line) {
     JsonObject message;
     try {
       message = new JsonObject(line);
@@ -82,20 +148,83 @@ public final class ControlStream {
       LOG.warn("agent {} sent an unreadable control line; ignoring it", agentId);
       return;
     }
-    String csr = message.getString("renew");
-    if (csr == null || ca == null) {
+    if (message.getValue("serve") instanceof JsonObject serve) {
+      serve(serve);
+    } else if (message.getValue("unserve") instanceof String key) {
+      if (served != null) {
+        served.unserve(key);
+      }
+    } else if (Boolean.TRUE.equals(message.getValue("writer"))) {
+      if (served != null) {
+        served.becomeWriter();
+      }
+    } else if (Boolean.TRUE.equals(message.getValue("goodbye"))) {
+      goodbye();
+    } else if (Boolean.TRUE.equals(message.getValue("watch"))) {
+      watch();
+    } else if (message.getValue("renew") instanceof String csr) {
+      renew(csr);
+    }
+  }
+
+  private void serve(JsonObject serve) {
+    if (served == null) {
+      return;
+    }
+    try {
+      served.serve(ServeLine.parse(serve, agentId, kinds));
+    } catch (ServeLine.Refused e) {
+      String key = serve.getValue("kind") + "/" + serve.getValue("name");
+      LOG.warn("agent {}: heartbeat for {} refused: {}", agentId, key, e.getMessage());
+      send(new JsonObject().put("refused", key).put("reason", e.getMessage()));
+    }
+  }
+
+  private void goodbye() {
+    if (served == null) {
+      send(new JsonObject().put("goodbye", "done"));
+      return;
+    }
+    served
+        .goodbye()
+        .whenComplete(
+            (v, error) ->
+                send(
+                    error == null
+                        ? new JsonObject().put("goodbye", "done")
+                        : new JsonObject()
+                            .put("goodbye", "failed")
+                            .put("reason", String.valueOf(error.getMessage()))));
+  }
+
+  private void watch() {
+    DefinitionFeed definitions = services.definitions();
+    if (definitions == null || !watching.compareAndSet(false, true)) {
+      return;
+    }
+    feed = definitions.watch(kinds, text -> stream.write(Buffer.buffer(text)));
+    if (stream.closeFuture().isComplete()) {
+      feed.dispose();
+    }
+  }
+
+  /**
+   * {@code {"renew": "<CSR PEM>"}} (for the key it has) gets {@code {"certificate": "<leaf + CA
+   * PEM>", "ca": "<CA PEM>"}}: the same id and kinds, a fresh lifetime, so a joined agent never has
+   * to rejoin.
+   */
+  private void renew(String csr) {
+    ClusterCa ca = services.ca();
+    if (ca == null) {
       return;
     }
     try {
       AgentCsr request = AgentCsr.parse(csr);
       X509Certificate leaf = ca.signAgent(request, agentId, kinds, CERTIFICATE_LIFETIME);
-      stream.write(
-          Buffer.buffer(
-              new JsonObject()
-                      .put("certificate", Pem.certificates(List.of(leaf, ca.certificate())))
-                      .put("ca", Pem.certificates(List.of(ca.certificate())))
-                      .encode()
-                  + "\n"));
+      send(
+          new JsonObject()
+              .put("certificate", Pem.certificates(List.of(leaf, ca.certificate())))
+              .put("ca", Pem.certificates(List.of(ca.certificate()))));
       LOG.info(
           "renewed the certificate of agent {} until {}", agentId, leaf.getNotAfter().toInstant());
     } catch (PkiException e) {
@@ -103,11 +232,15 @@ public final class ControlStream {
     }
   }
 
-  private static void send(TunnelStream stream, ProxyDirectory directory) {
+  private void sendProxies() {
     JsonArray proxies = new JsonArray();
-    for (ProxyAnnouncement p : directory.current()) {
+    for (ProxyAnnouncement p : services.directory().current()) {
       proxies.add(new JsonObject().put("id", p.getProxyId()).put("address", p.getAddress()));
     }
-    stream.write(Buffer.buffer(new JsonObject().put("proxies", proxies).encode() + "\n"));
+    send(new JsonObject().put("proxies", proxies));
+  }
+
+  private void send(JsonObject message) {
+    stream.write(Buffer.buffer(message.encode() + "\n"));
   }
 }

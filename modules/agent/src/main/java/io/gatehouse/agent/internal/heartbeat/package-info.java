@@ -1,4 +1,5 @@
 /**
- * Internal: writing resource heartbeats and the agent beat, with jittered refresh and tombstones.
+ * What the agent tells its proxies it serves, up the control streams of its tunnels: the proxies
+ * write the heartbeats on its behalf.
  */
 package io.gatehouse.agent.internal.heartbeat;

@@ -3,7 +3,7 @@ package io.gatehouse.agent.internal.tunnel;
 import io.gatehouse.agent.AgentCredentials;
 import io.gatehouse.agent.internal.relay.RelayServer;
 import io.gatehouse.config.HostPort;
-import io.gatehouse.kafka.Backoff;
+import io.gatehouse.lifecycle.Backoff;
 import io.gatehouse.pki.CertificateIdentity;
 import io.gatehouse.relay.tunnel.Tunnel;
 import io.gatehouse.relay.tunnel.TunnelDialer;
@@ -50,6 +50,7 @@ public final class ProxyLinks implements AutoCloseable {
   private final Map<EventLoop, ContextInternal> contexts = new ConcurrentHashMap<>();
   private volatile boolean closed;
   private volatile CertificateRenewal renewal;
+  private volatile ControlListener listener = ControlListener.NONE;
   private final Set<TunnelStream> controls = ConcurrentHashMap.newKeySet();
   private static final Duration RENEWAL_CHECK = Duration.ofMinutes(1);
 
@@ -74,7 +75,15 @@ public final class ProxyLinks implements AutoCloseable {
   private void control(String proxyId, TunnelStream stream) {
     stream.exceptionHandler(e -> {});
     controls.add(stream);
-    stream.closeFuture().onComplete(v -> controls.remove(stream));
+    ControlListener l = listener;
+    l.opened(proxyId, stream);
+    stream
+        .closeFuture()
+        .onComplete(
+            v -> {
+              controls.remove(stream);
+              l.closed(proxyId, stream);
+            });
     askForRenewal(stream);
     RecordParser.newDelimited("\n", stream)
         .handler(
@@ -94,8 +103,8 @@ public final class ProxyLinks implements AutoCloseable {
                 renewal.accept(message);
                 return;
               }
-              JsonArray proxies = message.getJsonArray("proxies");
-              if (proxies == null) {
+              if (!(message.getValue("proxies") instanceof JsonArray proxies)) {
+                l.line(proxyId, stream, message);
                 return;
               }
               for (Object p : proxies) {
@@ -104,6 +113,11 @@ public final class ProxyLinks implements AutoCloseable {
                 }
               }
             });
+  }
+
+  /** Who else reads the control streams; set before {@link #follow(HostPort)}. */
+  public void onControl(ControlListener listener) {
+    this.listener = listener;
   }
 
   /** Sends a renewal request on {@code stream} when the certificate is due for one. */

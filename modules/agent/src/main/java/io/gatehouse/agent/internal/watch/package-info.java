@@ -1,2 +1,2 @@
-/** Internal: following {@code gatehouse.resources} into the agent's state store and the catalog. */
+/** Internal: the resource definitions a proxy streams down the control stream, into the catalog. */
 package io.gatehouse.agent.internal.watch;

@@ -19,7 +19,7 @@ class ResourceCatalogTest {
   private static final AgentConfig CONFIG =
       AgentConfig.parse(
           """
-          agent: { kafka: { bootstrap: 'localhost:9092' }, proxy: 'localhost:3080' }
+          agent: { proxy: 'localhost:3080' }
           app_service:
             apps: [ { name: web, uri: 'http://static-web:80', labels: { env: prod } } ]
             resources: [ { labels: { env: prod } }, { labels: { team: 'db-*' } } ]

@@ -1,21 +1,21 @@
-package io.gatehouse.agent.internal.heartbeat;
+package io.gatehouse.proxy.heartbeat;
 
 import java.time.Duration;
-import java.util.Random;
+import java.util.random.RandomGenerator;
 
 /**
  * Spreads periodic writes: each period is shortened by a random fraction of up to {@code spread},
  * never lengthened, so a record refreshed this way is always rewritten before a time-to-live
- * computed from the nominal period runs out, and agents restarted together drift apart.
+ * computed from the nominal period runs out, and records written together drift apart.
  */
-public final class Jitter {
-  private final Random random;
+final class Jitter {
+  private final RandomGenerator random;
   private final double spread;
 
   /**
    * @param spread the largest fraction of a period to take off, in {@code [0, 1)}
    */
-  public Jitter(Random random, double spread) {
+  Jitter(RandomGenerator random, double spread) {
     if (spread < 0 || spread >= 1) {
       throw new IllegalArgumentException("spread must be in [0, 1), got " + spread);
     }
@@ -24,7 +24,7 @@ public final class Jitter {
   }
 
   /** A duration in {@code [period * (1 - spread), period]}. */
-  public Duration next(Duration period) {
+  Duration next(Duration period) {
     long nanos = period.toNanos();
     long off = (long) (nanos * spread * random.nextDouble());
     return Duration.ofNanos(nanos - off);

@@ -1,4 +1,4 @@
-package io.gatehouse.kafka;
+package io.gatehouse.lifecycle;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package io.gatehouse.agent.internal.heartbeat;
+package io.gatehouse.proxy.heartbeat;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package io.gatehouse.kafka;
+package io.gatehouse.lifecycle;
 
 import java.time.Duration;
 import java.util.random.RandomGenerator;
