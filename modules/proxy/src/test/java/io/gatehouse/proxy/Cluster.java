@@ -6,12 +6,12 @@ import io.gatehouse.agent.Agent;
 import io.gatehouse.agent.AgentConfig;
 import io.gatehouse.agent.AgentCredentials;
 import io.gatehouse.config.HostPort;
-import io.gatehouse.events.AgentBeat;
 import io.gatehouse.events.AuditEvent;
 import io.gatehouse.events.Keys;
 import io.gatehouse.events.ResourceHeartbeat;
 import io.gatehouse.events.ResourceKind;
 import io.gatehouse.events.ResourceSpec;
+import io.gatehouse.events.TunnelPresence;
 import io.gatehouse.events.codec.EventCodec;
 import io.gatehouse.events.topic.Topic;
 import io.gatehouse.events.topic.TopicNames;
@@ -271,9 +271,10 @@ final class Cluster implements BeforeAllCallback, AfterAllCallback, AutoCloseabl
 
   /**
    * Records that make {@code address} look like a healthy agent serving {@code kind/name} for the
-   * next two minutes, with no agent behind them.
+   * next two minutes and connected to proxy {@code proxyId}, with no agent behind them.
    */
-  void fakeAgent(String agentId, String address, String kind, String name) throws Exception {
+  void fakeAgent(String agentId, String address, String kind, String name, String proxyId)
+      throws Exception {
     TopicNames names = new TopicNames(prefix);
     Instant now = Instant.now();
     ResourceHeartbeat hb =
@@ -287,14 +288,13 @@ final class Cluster implements BeforeAllCallback, AfterAllCallback, AutoCloseabl
             .setSequence(1)
             .setTime(now)
             .build();
-    AgentBeat beat =
-        AgentBeat.newBuilder()
+    TunnelPresence presence =
+        TunnelPresence.newBuilder()
             .setAgentId(agentId)
-            .setAddress(address)
-            .setVersion("fake")
-            .setTime(now)
-            .setTtlMillis(Duration.ofMinutes(2).toMillis())
-            .setStartedAt(now)
+            .setProxyId(proxyId)
+            .setSince(now)
+            .setRemote(address)
+            .setKinds(List.of(kind))
             .build();
     try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.producerProps())) {
       producer
@@ -307,7 +307,9 @@ final class Cluster implements BeforeAllCallback, AfterAllCallback, AutoCloseabl
       producer
           .send(
               new ProducerRecord<>(
-                  names.of(Topic.AGENTS), Keys.bytes(agentId), EventCodec.AGENT_BEAT.encode(beat)))
+                  names.of(Topic.TUNNELS),
+                  Keys.bytes(Keys.tunnel(agentId, proxyId)),
+                  EventCodec.TUNNEL_PRESENCE.encode(presence)))
           .get();
     }
   }

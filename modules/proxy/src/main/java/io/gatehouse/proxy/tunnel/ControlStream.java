@@ -40,6 +40,7 @@ public final class ControlStream {
   /**
    * @param ca signs renewed certificates; null renews nothing (tests)
    * @param kinds what the agent's current certificate allows: a renewed one allows the same
+   * @param draining runs when the agent says {@code {"state":"draining"}}
    */
   static void open(
       Tunnel tunnel,
@@ -48,7 +49,8 @@ public final class ControlStream {
       ProxyDirectory directory,
       ClusterCa ca,
       String agentId,
-      Set<String> kinds) {
+      Set<String> kinds,
+      Runnable draining) {
     tunnel
         .open(context)
         .onFailure(e -> LOG.debug("no control stream to {}: {}", tunnel.peer(), e.toString()))
@@ -60,7 +62,7 @@ public final class ControlStream {
               stream.writeHead(head);
               stream.exceptionHandler(e -> {});
               RecordParser.newDelimited("\n", stream)
-                  .handler(line -> answer(stream, line.toString(), ca, agentId, kinds));
+                  .handler(line -> answer(stream, line.toString(), ca, agentId, kinds, draining));
               Runnable send = () -> send(stream, directory);
               directory.onChange(send);
               stream.closeFuture().onComplete(v -> directory.removeListener(send));
@@ -71,15 +73,25 @@ public final class ControlStream {
   /**
    * Answers one line from the agent. {@code {"renew": "<CSR PEM>"}} (for the key it has) gets
    * {@code {"certificate": "<leaf + CA PEM>", "ca": "<CA PEM>"}}: the same id and kinds, a fresh
-   * lifetime, so a joined agent never has to rejoin.
+   * lifetime, so a joined agent never has to rejoin. {@code {"state": "draining"}} (an agent
+   * shutting down) takes it out of this proxy's rotation at once.
    */
   private static void answer(
-      TunnelStream stream, String line, ClusterCa ca, String agentId, Set<String> kinds) {
+      TunnelStream stream,
+      String line,
+      ClusterCa ca,
+      String agentId,
+      Set<String> kinds,
+      Runnable draining) {
     JsonObject message;
     try {
       message = new JsonObject(line);
     } catch (RuntimeException e) {
       LOG.warn("agent {} sent an unreadable control line; ignoring it", agentId);
+      return;
+    }
+    if (AgentTunnels.DRAINING.equals(message.getValue("state"))) {
+      draining.run();
       return;
     }
     String csr = message.getString("renew");
