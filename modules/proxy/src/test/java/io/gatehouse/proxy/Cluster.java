@@ -275,6 +275,33 @@ final class Cluster implements BeforeAllCallback, AfterAllCallback, AutoCloseabl
    */
   void fakeAgent(String agentId, String address, String kind, String name, String proxyId)
       throws Exception {
+    heartbeat(agentId, address, kind, name);
+    TopicNames names = new TopicNames(prefix);
+    Instant now = Instant.now();
+    TunnelPresence presence =
+        TunnelPresence.newBuilder()
+            .setAgentId(agentId)
+            .setProxyId(proxyId)
+            .setSince(now)
+            .setRemote(address)
+            .setKinds(List.of(kind))
+            .build();
+    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.producerProps())) {
+      producer
+          .send(
+              new ProducerRecord<>(
+                  names.of(Topic.TUNNELS),
+                  Keys.bytes(Keys.tunnel(agentId, proxyId)),
+                  EventCodec.TUNNEL_PRESENCE.encode(presence)))
+          .get();
+    }
+  }
+
+  /**
+   * A heartbeat of {@code agentId} for {@code kind/name}, as if the agent served it, current for
+   * the heartbeat's default TTL.
+   */
+  void heartbeat(String agentId, String address, String kind, String name) throws Exception {
     TopicNames names = new TopicNames(prefix);
     Instant now = Instant.now();
     ResourceHeartbeat hb =
@@ -288,14 +315,6 @@ final class Cluster implements BeforeAllCallback, AfterAllCallback, AutoCloseabl
             .setSequence(1)
             .setTime(now)
             .build();
-    TunnelPresence presence =
-        TunnelPresence.newBuilder()
-            .setAgentId(agentId)
-            .setProxyId(proxyId)
-            .setSince(now)
-            .setRemote(address)
-            .setKinds(List.of(kind))
-            .build();
     try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.producerProps())) {
       producer
           .send(
@@ -304,13 +323,38 @@ final class Cluster implements BeforeAllCallback, AfterAllCallback, AutoCloseabl
                   Keys.bytes(Keys.heartbeat(kind, name, agentId)),
                   EventCodec.RESOURCE_HEARTBEAT.encode(hb)))
           .get();
+    }
+  }
+
+  /**
+   * Writes {@code value} (a tombstone when null) under {@code key} on {@code topic}, as a proxy.
+   */
+  void write(Topic topic, String key, byte[] value) throws Exception {
+    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.producerProps())) {
       producer
-          .send(
-              new ProducerRecord<>(
-                  names.of(Topic.TUNNELS),
-                  Keys.bytes(Keys.tunnel(agentId, proxyId)),
-                  EventCodec.TUNNEL_PRESENCE.encode(presence)))
+          .send(new ProducerRecord<>(new TopicNames(prefix).of(topic), Keys.bytes(key), value))
           .get();
+    }
+  }
+
+  /** Every record of {@code topic} so far, by key, the latest last; a tombstone is null. */
+  Map<String, List<byte[]>> records(Topic topic) {
+    String name = new TopicNames(prefix).of(topic);
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(kafka.consumerProps())) {
+      List<TopicPartition> partitions =
+          consumer.partitionsFor(name).stream()
+              .map(p -> new TopicPartition(name, p.partition()))
+              .collect(Collectors.toList());
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+      Map<String, List<byte[]>> out = new HashMap<>();
+      while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+          out.computeIfAbsent(Keys.string(r.key()), k -> new ArrayList<>()).add(r.value());
+        }
+      }
+      return out;
     }
   }
 
