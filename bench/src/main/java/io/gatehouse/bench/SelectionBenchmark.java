@@ -1,29 +1,26 @@
 package io.gatehouse.bench;
 
-import io.gatehouse.events.AgentBeat;
-import io.gatehouse.events.Keys;
 import io.gatehouse.events.ResourceKind;
 import io.gatehouse.events.SessionPin;
-import io.gatehouse.events.codec.EventCodec;
 import io.gatehouse.events.topic.Topic;
 import io.gatehouse.pki.ClusterSecret;
 import io.gatehouse.proxy.publish.EventPublisher;
-import io.gatehouse.proxy.routing.AgentBeats;
 import io.gatehouse.proxy.routing.AgentChoice;
 import io.gatehouse.proxy.routing.AgentSelector;
 import io.gatehouse.proxy.routing.Ejections;
+import io.gatehouse.proxy.routing.LocalTunnel;
 import io.gatehouse.proxy.routing.ResourceRef;
 import io.gatehouse.proxy.routing.RoutingTable;
 import io.gatehouse.proxy.routing.SessionRequest;
 import io.gatehouse.proxy.session.SessionKeys;
 import io.gatehouse.proxy.session.SessionPins;
-import io.gatehouse.state.StateBatch;
 import java.io.IOException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadLocalRandom;
@@ -67,27 +64,20 @@ public class SelectionBenchmark extends StoreBenchmark {
         };
     open(laidOut, "select");
     Instant now = Instant.now();
-    StateBatch batch = store.batch();
-    for (int a = 0; a < fleet.agentCount(); a++) {
-      AgentBeat beat = fleet.beat(a, now.plus(Duration.ofDays(1)), Duration.ofMillis(3000));
-      batch.put("agents", Keys.bytes(fleet.agent(a)), EventCodec.AGENT_BEAT.encode(beat));
-    }
-    store.write(batch);
-    batch.close();
     fleet.writeHeartbeats(store);
     store.compact();
     Clock clock = Clock.systemUTC();
-    // As the proxy wires it: agent beats and who serves what held in memory, kept current from the
-    // change stream (none here: the store is filled before).
+    // As the proxy wires it: who serves what held in memory, kept current from the change stream
+    // (none here: the store is filled before).
+    LocalTunnel tunnel = new LocalTunnel(now, "10.0.0.1:40000", false);
     RoutingTable table =
         new RoutingTable(
             store,
-            AgentBeats.live(store, Flux.never()),
             Flux.never(),
             () -> Instant.now(),
             new Ejections(clock, Duration.ofSeconds(10)),
             // Every agent has its tunnel to this proxy: selection, not tunnels, is measured.
-            agent -> true);
+            agent -> Optional.of(tunnel));
     selector = AgentSelector.pinnedFirst(table, ThreadLocalRandom.current());
     // As the proxy keys pins: by the HMAC of the id, which the measured pin() includes.
     SessionKeys keys = new SessionKeys(ClusterSecret.generate(new SecureRandom()));

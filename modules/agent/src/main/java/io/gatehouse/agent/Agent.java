@@ -309,10 +309,11 @@ public final class Agent implements AutoCloseable {
                     (VertxInternal) p.vertx,
                     p.id,
                     new TunnelDialer(
-                        ((VertxInternal) p.vertx).nettyEventLoopGroup(),
-                        credentials.clientContext(),
-                        TunnelSettings.DEFAULTS,
-                        s.relay().connectTimeout()),
+                            ((VertxInternal) p.vertx).nettyEventLoopGroup(),
+                            credentials.clientContext(),
+                            TunnelSettings.DEFAULTS,
+                            s.relay().connectTimeout())
+                        .userAgent("gatehouse-agent/" + version()),
                     p.relay,
                     random));
         p.links.onControl(controlListener(p.publisher, p.watcher));

@@ -50,6 +50,11 @@ public final class Keys {
     return hash + SEPARATOR + "use" + SEPARATOR;
   }
 
+  /** {@code agentId/proxyId}: key of an agent's presence on one proxy, on {@code tunnels}. */
+  public static String tunnel(String agentId, String proxyId) {
+    return agentId + SEPARATOR + proxyId;
+  }
+
   public static byte[] bytes(String key) {
     return key.getBytes(StandardCharsets.UTF_8);
   }

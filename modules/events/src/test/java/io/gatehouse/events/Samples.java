@@ -98,6 +98,18 @@ public final class Samples {
         .build();
   }
 
+  public static TunnelPresence tunnelPresence() {
+    return TunnelPresence.newBuilder()
+        .setAgentId("agent-a")
+        .setProxyId("proxy-1")
+        .setSince(java.time.Instant.parse("2026-12-01T21:00:00Z"))
+        .setRemote("10.0.0.7:51234")
+        .setKinds(java.util.List.of("app", "db"))
+        .setState("draining")
+        .setAgentVersion("2.0.0")
+        .build();
+  }
+
   public static TokenEvent tokenEvent() {
     return TokenEvent.newBuilder()
         .setType("token")

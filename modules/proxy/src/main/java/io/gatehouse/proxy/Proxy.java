@@ -21,9 +21,9 @@ import io.gatehouse.proxy.join.JoinTokens;
 import io.gatehouse.proxy.lock.Locks;
 import io.gatehouse.proxy.publish.EventPublisher;
 import io.gatehouse.proxy.publish.KafkaEventPublisher;
-import io.gatehouse.proxy.routing.AgentBeats;
 import io.gatehouse.proxy.routing.AgentSelector;
 import io.gatehouse.proxy.routing.Ejections;
+import io.gatehouse.proxy.routing.LocalTunnel;
 import io.gatehouse.proxy.routing.ResourceListing;
 import io.gatehouse.proxy.routing.RoutingTable;
 import io.gatehouse.proxy.session.SessionKeys;
@@ -35,6 +35,7 @@ import io.gatehouse.proxy.tunnel.DefinitionFeed;
 import io.gatehouse.proxy.tunnel.PortTls;
 import io.gatehouse.proxy.tunnel.ProxyAnnouncer;
 import io.gatehouse.proxy.tunnel.ProxyDirectory;
+import io.gatehouse.proxy.tunnel.TunnelMesh;
 import io.gatehouse.relay.Wire;
 import io.gatehouse.relay.tunnel.TunnelSettings;
 import io.gatehouse.state.Materializer;
@@ -63,6 +64,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
 
 /**
  * A running proxy: it materializes every contract topic into its local state, serves users and the
@@ -79,13 +81,21 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@link #close()} stops what start opened, in reverse: the session sweeper; the web server and
  * open tunnels (each tunnel's end is audited) and the agents' connection pool; the pins, routing
- * table and agent beats; then the Kafka producer, after handing over what is queued; then the
+ * table and the tunnel mesh; then the Kafka producer, after handing over what is queued; then the
  * materializer; then the state store. It is idempotent, closes everything before reporting the
  * first failure, and never closes a meter registry it was handed.
  */
 public final class Proxy implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Proxy.class);
   private static final Duration VERTX_TIMEOUT = Duration.ofSeconds(15);
+
+  /**
+   * What the proxy reads: every materialized topic but the v1 agent beats, as liveness and the
+   * agent list come from tunnels now. The beats' table is still opened, so the state directory of
+   * an earlier version opens.
+   */
+  private static final List<Topic> READ =
+      Topic.MATERIALIZED.stream().filter(t -> t != Topic.AGENTS).toList();
 
   private final ProxyConfig config;
   private final HostPort webAddress;
@@ -192,8 +202,8 @@ public final class Proxy implements AutoCloseable {
   /**
    * What start assembles. Each part is registered with the closer as it is opened, so a failed
    * start and {@link #close} both release in the reverse order: the session sweeper, tunnels and
-   * the web server, Vert.x, pins, table and beats, the producer (after handing over what is
-   * queued), the materializer, topic setup, then the store.
+   * the web server, Vert.x, pins, table and mesh, the producer (after handing over what is queued),
+   * the materializer, topic setup, then the store.
    */
   private static final class Parts {
     final Closer closer = new Closer();
@@ -206,7 +216,7 @@ public final class Proxy implements AutoCloseable {
     Vertx vertx;
     Ingress ingress;
     AgentTunnels tunnels;
-    AgentBeats beats;
+    TunnelMesh mesh;
     RoutingTable table;
     SessionPins pins;
     MeterRegistry registry;
@@ -292,6 +302,7 @@ public final class Proxy implements AutoCloseable {
         p.materializer =
             Materializer.builder(p.store, kafka)
                 .topicNames(names)
+                .topics(READ)
                 .clock(clock)
                 .meterRegistry(p.registry)
                 .build()
@@ -320,16 +331,34 @@ public final class Proxy implements AutoCloseable {
                     TunnelSettings.DEFAULTS,
                     clock,
                     new ControlStream.Services(directory, ca, heartbeats, definitions),
-                    locks));
-        p.beats = p.closer.register(AgentBeats.live(p.store, p.materializer.changes()));
+                    locks,
+                    p.publisher));
+        p.mesh =
+            p.closer.register(
+                new TunnelMesh(config.id(), p.store, p.materializer.changes(), directory));
+        AgentTunnels tunnels = p.tunnels;
+        TunnelMesh mesh = p.mesh;
+        // A crash leaves this proxy's records on the topic; once all are read, those of agents
+        // that did not come back here go.
+        Disposable sweep =
+            p.materializer
+                .caughtUp()
+                .subscribe(
+                    null,
+                    e -> LOG.debug("no sweep of stale presence records: {}", e.toString()),
+                    () -> tunnels.forgetStale(mesh.agentsRecordedBy(config.id())));
+        p.closer.register(sweep::dispose);
+        LocalTunnel.Lookup here =
+            agentId ->
+                tunnels
+                    .get(agentId)
+                    .map(
+                        c ->
+                            new LocalTunnel(
+                                c.since(), c.remote(), c.draining() || mesh.isDraining(agentId)));
         p.table =
             new RoutingTable(
-                p.store,
-                p.beats,
-                p.materializer.changes(),
-                p.materializer.streamClock(),
-                ejections,
-                p.tunnels::isConnected);
+                p.store, p.materializer.changes(), p.materializer.streamClock(), ejections, here);
         p.closer.register(p.table, RoutingTable::close);
         RoutingTable table = p.table;
         AgentSelector selector = AgentSelector.pinnedFirst(table, random);
@@ -364,6 +393,7 @@ public final class Proxy implements AutoCloseable {
                 clock,
                 table,
                 new ResourceListing(p.store, table),
+                mesh,
                 ejections,
                 pins,
                 audit,

@@ -274,9 +274,10 @@ class ApiIT {
 
   @Test
   void aForgedHeartbeatWrittenStraightToKafkaIsNotRoutable() throws Exception {
-    // Threat 3: whoever can write to Kafka publishes a healthy-looking agent. Without a tunnel to
-    // this proxy, made with a certificate from the cluster CA, it receives nothing.
-    cluster.fakeAgent("forged-agent", "127.0.0.1:9", "app", "forged");
+    // Threat 3: whoever can write to Kafka publishes a healthy-looking agent, even one that says
+    // it is connected here. Without a tunnel to this proxy, made with a certificate from the
+    // cluster CA, it receives nothing.
+    cluster.fakeAgent("forged-agent", "127.0.0.1:9", "app", "forged", "proxy-api");
     Eventually.within(WAIT)
         .untilAsserted(
             () -> {

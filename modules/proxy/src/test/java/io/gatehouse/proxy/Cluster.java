@@ -6,12 +6,12 @@ import io.gatehouse.agent.Agent;
 import io.gatehouse.agent.AgentConfig;
 import io.gatehouse.agent.AgentCredentials;
 import io.gatehouse.config.HostPort;
-import io.gatehouse.events.AgentBeat;
 import io.gatehouse.events.AuditEvent;
 import io.gatehouse.events.Keys;
 import io.gatehouse.events.ResourceHeartbeat;
 import io.gatehouse.events.ResourceKind;
 import io.gatehouse.events.ResourceSpec;
+import io.gatehouse.events.TunnelPresence;
 import io.gatehouse.events.codec.EventCodec;
 import io.gatehouse.events.topic.Topic;
 import io.gatehouse.events.topic.TopicNames;
@@ -285,9 +285,37 @@ final class Cluster implements BeforeAllCallback, AfterAllCallback, AutoCloseabl
 
   /**
    * Records that make {@code address} look like a healthy agent serving {@code kind/name} for the
-   * next two minutes, with no agent behind them.
+   * next two minutes and connected to proxy {@code proxyId}, with no agent behind them.
    */
-  void fakeAgent(String agentId, String address, String kind, String name) throws Exception {
+  void fakeAgent(String agentId, String address, String kind, String name, String proxyId)
+      throws Exception {
+    heartbeat(agentId, address, kind, name);
+    TopicNames names = new TopicNames(prefix);
+    Instant now = Instant.now();
+    TunnelPresence presence =
+        TunnelPresence.newBuilder()
+            .setAgentId(agentId)
+            .setProxyId(proxyId)
+            .setSince(now)
+            .setRemote(address)
+            .setKinds(List.of(kind))
+            .build();
+    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.producerProps())) {
+      producer
+          .send(
+              new ProducerRecord<>(
+                  names.of(Topic.TUNNELS),
+                  Keys.bytes(Keys.tunnel(agentId, proxyId)),
+                  EventCodec.TUNNEL_PRESENCE.encode(presence)))
+          .get();
+    }
+  }
+
+  /**
+   * A heartbeat of {@code agentId} for {@code kind/name}, as if the agent served it, current for
+   * the heartbeat's default TTL.
+   */
+  void heartbeat(String agentId, String address, String kind, String name) throws Exception {
     TopicNames names = new TopicNames(prefix);
     Instant now = Instant.now();
     ResourceHeartbeat hb =
@@ -301,15 +329,6 @@ final class Cluster implements BeforeAllCallback, AfterAllCallback, AutoCloseabl
             .setSequence(1)
             .setTime(now)
             .build();
-    AgentBeat beat =
-        AgentBeat.newBuilder()
-            .setAgentId(agentId)
-            .setAddress(address)
-            .setVersion("fake")
-            .setTime(now)
-            .setTtlMillis(Duration.ofMinutes(2).toMillis())
-            .setStartedAt(now)
-            .build();
     try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.producerProps())) {
       producer
           .send(
@@ -318,23 +337,36 @@ final class Cluster implements BeforeAllCallback, AfterAllCallback, AutoCloseabl
                   Keys.bytes(Keys.heartbeat(kind, name, agentId)),
                   EventCodec.RESOURCE_HEARTBEAT.encode(hb)))
           .get();
+    }
+  }
+
+  /**
+   * Writes {@code value} (a tombstone when null) under {@code key} on {@code topic}, as a proxy.
+   */
+  void write(Topic topic, String key, byte[] value) throws Exception {
+    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.producerProps())) {
       producer
-          .send(
-              new ProducerRecord<>(
-                  names.of(Topic.AGENTS), Keys.bytes(agentId), EventCodec.AGENT_BEAT.encode(beat)))
+          .send(new ProducerRecord<>(new TopicNames(prefix).of(topic), Keys.bytes(key), value))
           .get();
     }
   }
 
+  /** Every record of {@code topic} so far, by key, the latest last; a tombstone is null. */
+  Map<String, List<byte[]>> records(Topic topic) {
+    Map<String, List<byte[]>> out = new HashMap<>();
+    for (ConsumerRecord<byte[], byte[]> r : log(topic)) {
+      out.computeIfAbsent(Keys.string(r.key()), k -> new ArrayList<>()).add(r.value());
+    }
+    return out;
+  }
+
   /** Every audit event written so far, in partition order. */
   List<AuditEvent> audit() {
-    return records(Topic.AUDIT).stream()
-        .map(r -> EventCodec.AUDIT_EVENT.decode(r.value()))
-        .toList();
+    return log(Topic.AUDIT).stream().map(r -> EventCodec.AUDIT_EVENT.decode(r.value())).toList();
   }
 
   /** Every record on {@code topic} so far (tombstones too), in partition order. */
-  List<ConsumerRecord<byte[], byte[]>> records(Topic of) {
+  List<ConsumerRecord<byte[], byte[]>> log(Topic of) {
     String topic = new TopicNames(prefix).of(of);
     Map<String, Object> props = new HashMap<>(kafka.consumerProps());
     try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {

@@ -16,7 +16,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -51,13 +50,18 @@ class HeartbeatsIT {
   /** The records of agent {@code agentId} on the heartbeats topic, by key, in topic order. */
   private static Map<String, List<ResourceHeartbeat>> heartbeats(String agentId) {
     Map<String, List<ResourceHeartbeat>> out = new HashMap<>();
-    for (ConsumerRecord<byte[], byte[]> r : cluster.records(Topic.HEARTBEATS)) {
-      String key = Keys.string(r.key());
-      if (key.endsWith("/" + agentId)) {
-        out.computeIfAbsent(key, k -> new java.util.ArrayList<>())
-            .add(r.value() == null ? null : EventCodec.RESOURCE_HEARTBEAT.decode(r.value()));
-      }
-    }
+    cluster
+        .records(Topic.HEARTBEATS)
+        .forEach(
+            (key, values) -> {
+              if (key.endsWith("/" + agentId)) {
+                out.put(
+                    key,
+                    values.stream()
+                        .map(v -> v == null ? null : EventCodec.RESOURCE_HEARTBEAT.decode(v))
+                        .toList());
+              }
+            });
     return out;
   }
 

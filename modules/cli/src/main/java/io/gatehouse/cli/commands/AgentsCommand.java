@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 @Command(
     name = "agents",
     mixinStandardHelpOptions = true,
-    description = "List agents with their address, health and last beat.")
+    description =
+        "List agents: the proxies each is connected to, its address, state and health here.")
 public final class AgentsCommand extends GenericListCommand {
   @Override
   String path() {
@@ -16,6 +17,6 @@ public final class AgentsCommand extends GenericListCommand {
 
   @Override
   List<String> columns() {
-    return List.of("agent", "address", "healthy");
+    return List.of("agent", "proxies", "address", "healthy", "state");
   }
 }

@@ -9,6 +9,7 @@ import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.StreamSupport;
 
 /** Lists an API collection whose text columns are its objects' scalar fields, in order. */
 abstract class GenericListCommand extends ReadCommand {
@@ -44,11 +45,28 @@ abstract class GenericListCommand extends ReadCommand {
       Object[] row = new Object[header.size()];
       for (int i = 0; i < row.length; i++) {
         JsonNode v = item.get(header.get(i));
-        row[i] = v == null ? "-" : v.isContainerNode() ? v.size() : v.asText();
+        row[i] = cell(v);
       }
       table.row(row);
     }
     table.print(out());
     return ExitCodes.OK;
+  }
+
+  /** A missing field is "-", a list of words is joined by commas, any other container its size. */
+  private static Object cell(JsonNode v) {
+    if (v == null) {
+      return "-";
+    }
+    if (v.isArray()) {
+      List<JsonNode> items = StreamSupport.stream(v.spliterator(), false).toList();
+      if (items.isEmpty()) {
+        return "-";
+      }
+      if (items.stream().allMatch(JsonNode::isTextual)) {
+        return String.join(",", items.stream().map(JsonNode::asText).toList());
+      }
+    }
+    return v.isContainerNode() ? v.size() : v.asText();
   }
 }

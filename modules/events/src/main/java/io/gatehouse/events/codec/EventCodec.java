@@ -8,6 +8,7 @@ import io.gatehouse.events.ResourceDefinition;
 import io.gatehouse.events.ResourceHeartbeat;
 import io.gatehouse.events.SessionPin;
 import io.gatehouse.events.TokenEvent;
+import io.gatehouse.events.TunnelPresence;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.HashMap;
@@ -55,6 +56,8 @@ public final class EventCodec<T extends SpecificRecord> {
   public static final EventCodec<Lock> LOCK = new EventCodec<>(Lock.class, Lock.getClassSchema());
   public static final EventCodec<ProxyAnnouncement> PROXY_ANNOUNCEMENT =
       new EventCodec<>(ProxyAnnouncement.class, ProxyAnnouncement.getClassSchema());
+  public static final EventCodec<TunnelPresence> TUNNEL_PRESENCE =
+      new EventCodec<>(TunnelPresence.class, TunnelPresence.getClassSchema());
 
   private final Class<T> type;
   private final Schema schema;

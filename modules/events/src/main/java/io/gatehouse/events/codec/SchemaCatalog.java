@@ -30,7 +30,8 @@ public final class SchemaCatalog {
           "AuditEvent.avsc",
           "TokenEvent.avsc",
           "ProxyAnnouncement.avsc",
-          "Lock.avsc");
+          "Lock.avsc",
+          "TunnelPresence.avsc");
 
   static final byte MAGIC_0 = (byte) 0xC3;
   static final byte MAGIC_1 = (byte) 0x01;

@@ -17,12 +17,15 @@ public enum Topic {
   PROXIES("proxies", CleanupPolicy.COMPACT, 1, EventCodec.PROXY_ANNOUNCEMENT),
   /** Locked agents and users: every proxy refuses them while the lock stands. */
   LOCKS("locks", CleanupPolicy.COMPACT, 1, EventCodec.LOCK),
+  /** Which agent is connected to which proxy, since when: the mesh every proxy and the API show. */
+  TUNNELS("tunnels", CleanupPolicy.COMPACT, 3, EventCodec.TUNNEL_PRESENCE),
   /** Records no materializer could decode, copied here with their coordinates in headers. */
   DEAD_LETTER("deadletter", CleanupPolicy.DELETE, 1, null);
 
   /** The topics every proxy materializes. */
   public static final java.util.List<Topic> MATERIALIZED =
-      java.util.List.of(RESOURCES, HEARTBEATS, AGENTS, SESSIONS, AUDIT, TOKENS, PROXIES, LOCKS);
+      java.util.List.of(
+          RESOURCES, HEARTBEATS, AGENTS, SESSIONS, AUDIT, TOKENS, PROXIES, LOCKS, TUNNELS);
 
   private final String suffix;
   private final CleanupPolicy cleanupPolicy;

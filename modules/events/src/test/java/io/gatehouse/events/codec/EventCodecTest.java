@@ -35,7 +35,8 @@ class EventCodecTest {
         Arguments.of(EventCodec.TOKEN_EVENT, Samples.tokenEvent(), "TokenEvent.avsc"),
         Arguments.of(
             EventCodec.PROXY_ANNOUNCEMENT, Samples.proxyAnnouncement(), "ProxyAnnouncement.avsc"),
-        Arguments.of(EventCodec.LOCK, Samples.lock(), "Lock.avsc"));
+        Arguments.of(EventCodec.LOCK, Samples.lock(), "Lock.avsc"),
+        Arguments.of(EventCodec.TUNNEL_PRESENCE, Samples.tunnelPresence(), "TunnelPresence.avsc"));
   }
 
   @ParameterizedTest

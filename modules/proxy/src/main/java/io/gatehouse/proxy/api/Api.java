@@ -2,9 +2,9 @@ package io.gatehouse.proxy.api;
 
 import io.gatehouse.config.ConfigException;
 import io.gatehouse.config.ConfigProblem;
-import io.gatehouse.events.AgentBeat;
 import io.gatehouse.events.ResourceDefinition;
 import io.gatehouse.events.ResourceKind;
+import io.gatehouse.events.TunnelPresence;
 import io.gatehouse.events.topic.Topic;
 import io.gatehouse.proxy.audit.AuditLog;
 import io.gatehouse.proxy.ingress.Failures;
@@ -18,6 +18,7 @@ import io.gatehouse.proxy.routing.ResourceRef;
 import io.gatehouse.proxy.routing.RoutingFailure;
 import io.gatehouse.proxy.routing.RoutingTable;
 import io.gatehouse.proxy.session.SessionPins;
+import io.gatehouse.proxy.tunnel.TunnelMesh;
 import io.gatehouse.relay.ErrorCode;
 import io.gatehouse.relay.Wire;
 import io.gatehouse.state.Materializer;
@@ -38,7 +39,10 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SortedMap;
+import java.util.SortedSet;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -58,6 +62,7 @@ public final class Api {
   private final Clock clock;
   private final RoutingTable table;
   private final ResourceListing listing;
+  private final TunnelMesh mesh;
   private final Ejections ejections;
   private final SessionPins pins;
   private final AuditLog audit;
@@ -77,6 +82,7 @@ public final class Api {
       Clock clock,
       RoutingTable table,
       ResourceListing listing,
+      TunnelMesh mesh,
       Ejections ejections,
       SessionPins pins,
       AuditLog audit,
@@ -89,6 +95,7 @@ public final class Api {
     this.clock = clock;
     this.table = table;
     this.listing = listing;
+    this.mesh = mesh;
     this.ejections = ejections;
     this.pins = pins;
     this.audit = audit;
@@ -286,10 +293,21 @@ public final class Api {
             ctx,
             () -> {
               Map<String, Instant> ejected = ejections.current();
+              // Every agent connected to a live proxy, and every agent a current heartbeat names
+              // (it may have no tunnel anywhere: then it is listed as such).
+              SortedMap<String, List<TunnelPresence>> connected = mesh.agents();
+              SortedSet<String> agentIds = new TreeSet<>(connected.keySet());
+              agentIds.addAll(table.servingAgents());
               JsonArray out = new JsonArray();
-              for (AgentBeat beat : table.beats()) {
+              for (String agentId : agentIds) {
                 out.add(
-                    ResourceJson.agent(beat, table.health(beat), ejected.get(beat.getAgentId())));
+                    ResourceJson.agent(
+                        agentId,
+                        proxyId,
+                        connected.getOrDefault(agentId, List.of()),
+                        table.tunnel(agentId),
+                        table.health(agentId),
+                        ejected.get(agentId)));
               }
               return out;
             })

@@ -21,7 +21,7 @@ import reactor.core.publisher.Flux;
 /**
  * {@code GET /v1/events}: server-sent events of the changes applied to local state, from the moment
  * the client connects. Each event is named after its table and carries {@code
- * {"topic","key","deleted","value"}}; {@code ?topics=heartbeats,agents} narrows the stream.
+ * {"topic","key","deleted","value"}}; {@code ?topics=heartbeats,tunnels} narrows the stream.
  * Sessions appear by the short id {@code /v1/sessions} shows ({@link SessionKeys#shortId}), as
  * every listing does. Join tokens are not streamed: who may join is an operator's business, not the
  * API's.
@@ -44,9 +44,12 @@ final class EventStream {
 
   private static final Set<Topic> WITH_SESSION_IDS = EnumSet.of(Topic.SESSIONS, Topic.AUDIT);
 
-  /** What the stream may carry: every materialized topic but the join tokens. */
+  /**
+   * What the stream may carry: every materialized topic but the join tokens and the v1 agent beats
+   * (no longer read).
+   */
   private static final List<Topic> STREAMED =
-      Topic.MATERIALIZED.stream().filter(t -> t != Topic.TOKENS).toList();
+      Topic.MATERIALIZED.stream().filter(t -> t != Topic.TOKENS && t != Topic.AGENTS).toList();
 
   private final Flux<StateChange> changes;
   private final String proxyId;
@@ -72,7 +75,9 @@ final class EventStream {
                   ErrorCode.BAD_REQUEST,
                   "unknown topic '"
                       + word
-                      + "' (expected resources, heartbeats, agents, sessions or audit)"));
+                      + "' (expected one of "
+                      + STREAMED.stream().map(Topic::suffix).toList()
+                      + ")"));
           return;
         }
         topics.add(t);

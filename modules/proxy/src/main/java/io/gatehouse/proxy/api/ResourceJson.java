@@ -1,19 +1,24 @@
 package io.gatehouse.proxy.api;
 
-import io.gatehouse.events.AgentBeat;
 import io.gatehouse.events.ResourceDefinition;
 import io.gatehouse.events.SessionPin;
+import io.gatehouse.events.TunnelPresence;
 import io.gatehouse.proxy.routing.AgentStatus;
+import io.gatehouse.proxy.routing.LocalTunnel;
 import io.gatehouse.proxy.routing.ResourceRef;
 import io.gatehouse.proxy.session.SessionKeys;
+import io.gatehouse.proxy.tunnel.AgentTunnels;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.SortedSet;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /** The API's JSON shapes (docs/proxy.md): resources, agents, sessions. */
 final class ResourceJson {
@@ -56,20 +61,67 @@ final class ResourceJson {
         .put("agents", list);
   }
 
-  static JsonObject agent(AgentBeat beat, AgentStatus.Health health, Instant ejectedUntil) {
+  /**
+   * One agent as the mesh and this proxy see it: the live proxies it is connected to ({@code
+   * proxies}, this one included as soon as its tunnel is up here), its state and this proxy's
+   * verdict on it. {@code address}, {@code since} and {@code version} are left out when no tunnel
+   * tells them.
+   *
+   * @param presences its records on live proxies, by proxy id
+   * @param here its tunnel to this proxy, {@code proxyId}
+   */
+  static JsonObject agent(
+      String agentId,
+      String proxyId,
+      List<TunnelPresence> presences,
+      Optional<LocalTunnel> here,
+      AgentStatus.Health health,
+      Instant ejectedUntil) {
+    SortedSet<String> proxies = new TreeSet<>();
+    SortedSet<String> kinds = new TreeSet<>();
+    Instant since = null;
+    String address = null;
+    String version = null;
+    boolean draining = false;
+    for (TunnelPresence p : presences) {
+      version = version == null ? p.getAgentVersion() : version;
+      kinds.addAll(p.getKinds());
+      if (p.getProxyId().equals(proxyId)) {
+        // This proxy's own registry knows better than its record, which lags by a round trip.
+        continue;
+      }
+      proxies.add(p.getProxyId());
+      since = since == null || p.getSince().isBefore(since) ? p.getSince() : since;
+      address = address == null ? p.getRemote() : address;
+      draining |= AgentTunnels.DRAINING.equals(p.getState());
+    }
+    if (here.isPresent()) {
+      proxies.add(proxyId);
+      address = here.get().remote();
+      since = here.get().since();
+      draining |= here.get().draining();
+    }
+    String state =
+        proxies.isEmpty()
+            ? "disconnected"
+            : draining ? AgentTunnels.DRAINING : AgentTunnels.SERVING;
     JsonObject o =
         new JsonObject()
-            .put("agent", beat.getAgentId())
-            .put("address", beat.getAddress())
-            .put("version", beat.getVersion())
-            .put("state", beat.getState())
+            .put("agent", agentId)
+            .put("address", address)
+            .put("proxies", new JsonArray(List.copyOf(proxies)))
+            .put("connectedHere", here.isPresent())
+            .put("state", state)
             .put("healthy", health == AgentStatus.Health.HEALTHY)
             .put("status", health.text())
-            .put("lastBeat", beat.getTime().toString())
-            .put("startedAt", beat.getStartedAt().toString());
+            .put("since", since == null ? null : since.toString())
+            .put("version", version)
+            .put("kinds", new JsonArray(List.copyOf(kinds)));
     if (ejectedUntil != null) {
       o.put("ejectedUntil", ejectedUntil.toString());
     }
+    // No tunnel told them: leave them out rather than print "null".
+    o.getMap().values().removeIf(Objects::isNull);
     return o;
   }
 

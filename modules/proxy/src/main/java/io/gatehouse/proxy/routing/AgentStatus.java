@@ -7,11 +7,11 @@ import java.util.Objects;
 /**
  * One agent's record for one resource, with the routing verdict on it.
  *
- * @param agent where to dial it (the address of its latest beat, else of its heartbeat)
+ * @param agent the agent, at its address as its tunnel here shows it (else as its heartbeat says)
  * @param origin {@code static} or {@code dynamic}, as the agent wrote it
  * @param labels the resource's labels as this agent serves it
  * @param uri the upstream as this agent serves it
- * @param lastBeat time of the agent's last beat, or of the heartbeat when the agent has no beat
+ * @param lastBeat time of the agent's latest heartbeat for the resource
  * @param health why the agent may or may not take a new session
  */
 public record AgentStatus(
@@ -35,7 +35,7 @@ public record AgentStatus(
     HEALTHY("healthy"),
     /** The agent has no live tunnel to this proxy: it is gone, frozen or not yet connected. */
     NO_TUNNEL("not connected to this proxy"),
-    /** The agent announced it is shutting down. */
+    /** The agent said it is shutting down (on its control stream). */
     DRAINING("draining"),
     /** A dial to it failed recently; it is skipped until its back-off ends. */
     EJECTED("ejected");
@@ -46,7 +46,7 @@ public record AgentStatus(
       this.text = text;
     }
 
-    /** How the API shows it, e.g. {@code agent beat expired}. */
+    /** How the API shows it, e.g. {@code not connected to this proxy}. */
     public String text() {
       return text;
     }

@@ -11,8 +11,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Agents this proxy skips because dialing them failed: passive health checking. An agent is ejected
  * for the base back-off; ejected again without a successful dial in between, for twice as long, up
- * to eight times the base. A successful dial clears it, and so does a beat from a newer start of
- * the agent (it restarted, so the old failure says nothing about it).
+ * to eight times the base. A successful dial clears it, and so does a tunnel the agent opened after
+ * the ejection (it reconnected, so the old failure says nothing about it).
  *
  * <p>Local to one proxy and kept in memory: ejection is this proxy's observation, not a fact for
  * the whole system. Thread-safe; the clock is injected so tests move time by hand.
@@ -49,7 +49,7 @@ public final class Ejections {
   /**
    * Whether {@code agentId} is skipped now.
    *
-   * @param agentStartedAt when the agent's current run started (from its beat), or {@code null}
+   * @param agentStartedAt when the agent's tunnel to this proxy opened, or {@code null}
    */
   public boolean isEjected(String agentId, Instant agentStartedAt) {
     if (ejected.isEmpty()) {

@@ -28,7 +28,7 @@ public final class ResourceListing {
   private final RoutingTable table;
 
   /**
-   * Lists from {@code store}, with the verdicts of {@code table} (beats, ejections, stream time).
+   * Lists from {@code store}, with the verdicts of {@code table} (tunnels, ejections, stream time).
    */
   public ResourceListing(StateStore store, RoutingTable table) {
     this.heartbeats = store.table(Topic.HEARTBEATS.suffix());

@@ -1,6 +1,5 @@
 package io.gatehouse.proxy.routing;
 
-import io.gatehouse.events.AgentBeat;
 import io.gatehouse.events.Keys;
 import io.gatehouse.events.ResourceHeartbeat;
 import io.gatehouse.events.codec.EventCodec;
@@ -18,54 +17,56 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.SortedSet;
+import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 
 /**
  * Which agents may take a new session for a resource, read from memory: who serves what from the
- * {@link ServingIndex}, each agent's beat from {@link AgentBeats}, both loaded from local state and
- * kept current through the materializer's changes, so selection ({@link #candidates}, {@link
- * #isKnown}, asked per session and per app request) does no RocksDB scan. Listing for the API,
- * which scans the stored tables, is {@link ResourceListing}'s.
+ * {@link ServingIndex}, loaded from local state and kept current through the materializer's
+ * changes, and each agent's tunnel to this proxy from the tunnel registry ({@link
+ * LocalTunnel.Lookup}), so selection ({@link #candidates}, {@link #isKnown}, asked per session and
+ * per app request) does no RocksDB scan. Listing for the API, which scans the stored tables, is
+ * {@link ResourceListing}'s.
  *
  * <p>An agent record is current while its resource heartbeat is younger than the heartbeat's TTL;
- * it is <em>healthy</em> when, in addition, the agent's own beat is present and younger than its
- * TTL, the agent is serving (not draining), and this proxy has not ejected it. Ages are measured
+ * it is <em>healthy</em> when, in addition, the agent has a live tunnel to this proxy, is serving
+ * (not draining), and this proxy has not ejected it since that tunnel opened. Ages are measured
  * against the {@link StreamClock}, which stands still while Kafka is unreachable, so an outage
  * never empties the table. Thread-safe.
  */
 public final class RoutingTable {
   private static final Logger LOG = LoggerFactory.getLogger(RoutingTable.class);
 
-  private final AgentBeats agents;
+  /** The address of an agent with no tunnel here: it cannot be dialed anyway. */
+  private static final String NO_ADDRESS = "no tunnel";
+
   private final KeyValueStore resources;
   private final StreamClock stream;
   private final Ejections ejections;
-  private final Predicate<String> connected;
+  private final LocalTunnel.Lookup tunnels;
   private final AtomicBoolean damageLogged = new AtomicBoolean();
   private final ServingIndex index;
 
   /**
-   * The proxy's table over {@code store}: agents' beats as given (e.g. {@link AgentBeats#live}),
-   * which agents serve which resource loaded into memory and kept current through {@code changes},
-   * and {@code connected} telling whether an agent has a live tunnel to this proxy (no tunnel, no
-   * session here). Close it to unsubscribe.
+   * The proxy's table over {@code store}: which agents serve which resource loaded into memory and
+   * kept current through {@code changes}, and {@code tunnels} telling whether an agent has a live
+   * tunnel to this proxy (no tunnel, no session here) and in which state. Close it to unsubscribe.
    */
   public RoutingTable(
       StateStore store,
-      AgentBeats agents,
       Flux<StateChange> changes,
       StreamClock stream,
       Ejections ejections,
-      Predicate<String> connected) {
-    this.agents = Objects.requireNonNull(agents, "agents");
+      LocalTunnel.Lookup tunnels) {
     this.resources = store.table(Topic.RESOURCES.suffix());
     this.stream = Objects.requireNonNull(stream, "stream");
     this.ejections = Objects.requireNonNull(ejections, "ejections");
-    this.connected = Objects.requireNonNull(connected, "connected");
+    this.tunnels = Objects.requireNonNull(tunnels, "tunnels");
     this.index = new ServingIndex(store, changes);
   }
 
@@ -81,9 +82,9 @@ public final class RoutingTable {
         continue;
       }
       String agentId = e.getKey();
-      AgentBeat beat = agents.get(agentId);
-      String address = beat == null ? "tunnel" : beat.getAddress();
-      out.add(new Candidate(new AgentEndpoint(agentId, address), health(agentId, beat, seen)));
+      Optional<LocalTunnel> tunnel = tunnels.of(agentId);
+      String address = tunnel.map(LocalTunnel::remote).orElse(NO_ADDRESS);
+      out.add(new Candidate(new AgentEndpoint(agentId, address), health(agentId, tunnel)));
     }
     return out;
   }
@@ -125,9 +126,7 @@ public final class RoutingTable {
               for (Map.Entry<String, ServingIndex.Serving> e : servers.entrySet()) {
                 if (isCurrent(e.getValue(), seen)) {
                   current = true;
-                  healthy |=
-                      health(e.getKey(), agents.get(e.getKey()), seen)
-                          == AgentStatus.Health.HEALTHY;
+                  healthy |= health(e.getKey()) == AgentStatus.Health.HEALTHY;
                 }
               }
               if (current) {
@@ -143,14 +142,35 @@ public final class RoutingTable {
     return ResourceCensus.of(healthyByKey);
   }
 
-  /** Every agent's latest beat, in agent-id order. */
-  public List<AgentBeat> beats() {
-    return agents.all();
+  /** The agents with a current record for some resource, in agent-id order. */
+  public SortedSet<String> servingAgents() {
+    Instant seen = stream.seenUpTo();
+    SortedSet<String> out = new TreeSet<>();
+    index
+        .all()
+        .values()
+        .forEach(
+            servers ->
+                servers.forEach(
+                    (agentId, serving) -> {
+                      if (isCurrent(serving, seen)) {
+                        out.add(agentId);
+                      }
+                    }));
+    return out;
   }
 
-  /** The verdict on an agent as a whole (not for one resource): beat, state, ejection. */
-  public AgentStatus.Health health(AgentBeat beat) {
-    return health(beat.getAgentId(), beat, stream.seenUpTo());
+  /** The tunnel {@code agentId} has to this proxy, if it has a live one. */
+  public Optional<LocalTunnel> tunnel(String agentId) {
+    return tunnels.of(agentId);
+  }
+
+  /**
+   * The verdict on an agent as a whole (not for one resource): its tunnel here, its state, this
+   * proxy's ejections.
+   */
+  public AgentStatus.Health health(String agentId) {
+    return health(agentId, tunnels.of(agentId));
   }
 
   /**
@@ -162,8 +182,8 @@ public final class RoutingTable {
   public long healthDigest() {
     Instant seen = stream.seenUpTo();
     long digest = 0;
-    for (AgentBeat beat : agents.all()) {
-      digest += mix(beat.getAgentId(), health(beat.getAgentId(), beat, seen).ordinal());
+    for (String agentId : servingAgents()) {
+      digest += mix(agentId, health(agentId).ordinal());
     }
     for (Map.Entry<String, ? extends Map<String, ServingIndex.Serving>> resource :
         index.all().entrySet()) {
@@ -214,36 +234,30 @@ public final class RoutingTable {
       return null;
     }
     String agentId = hb.getAgentId();
-    AgentBeat beat = agents.get(agentId);
-    AgentStatus.Health health = health(agentId, beat, seen);
-    String address = beat == null ? hb.getAgentAddress() : beat.getAddress();
-    Instant lastBeat = beat == null ? hb.getTime() : beat.getTime();
+    Optional<LocalTunnel> tunnel = tunnels.of(agentId);
+    String address = tunnel.map(LocalTunnel::remote).orElse(hb.getAgentAddress());
     return new AgentStatus(
         new AgentEndpoint(agentId, address),
         hb.getOrigin(),
         hb.getLabels(),
         hb.getSpec().getUri(),
-        lastBeat,
-        health);
+        hb.getTime(),
+        health(agentId, tunnel));
   }
 
   /**
-   * The verdict on agent {@code agentId}: its tunnel to this proxy decides whether it is alive, its
-   * beat (when it has one) whether it is draining, and this proxy's ejections whether it is skipped
-   * for a while.
+   * The verdict on agent {@code agentId}: its tunnel to this proxy decides whether it is alive and
+   * whether it is draining, and this proxy's ejections whether it is skipped for a while (a failure
+   * from before the tunnel opened says nothing about the agent behind it now).
    */
-  AgentStatus.Health health(String agentId, AgentBeat beat, Instant seen) {
-    if (!connected.test(agentId)) {
+  AgentStatus.Health health(String agentId, Optional<LocalTunnel> tunnel) {
+    if (tunnel.isEmpty()) {
       return AgentStatus.Health.NO_TUNNEL;
     }
-    if (beat != null
-        && Liveness.isFresh(beat.getTime(), Duration.ofMillis(beat.getTtlMillis()), seen)
-        && !"serving".equals(beat.getState())) {
+    if (tunnel.get().draining()) {
       return AgentStatus.Health.DRAINING;
     }
-    Instant started = beat == null ? null : beat.getStartedAt();
-    if (ejections.isEjected(
-        agentId, started == null || Instant.EPOCH.equals(started) ? null : started)) {
+    if (ejections.isEjected(agentId, tunnel.get().since())) {
       return AgentStatus.Health.EJECTED;
     }
     return AgentStatus.Health.HEALTHY;

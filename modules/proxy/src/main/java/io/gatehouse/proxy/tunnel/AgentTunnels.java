@@ -4,18 +4,21 @@ import io.gatehouse.events.Lock;
 import io.gatehouse.pki.CertificateIdentity;
 import io.gatehouse.pki.PkiException;
 import io.gatehouse.proxy.lock.Locks;
+import io.gatehouse.proxy.publish.EventPublisher;
 import io.gatehouse.relay.ErrorCode;
 import io.gatehouse.relay.ErrorResponse;
 import io.gatehouse.relay.tunnel.Tunnel;
 import io.gatehouse.relay.tunnel.TunnelSettings;
 import io.gatehouse.relay.tunnel.TunnelUpgrade;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.internal.ContextInternal;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -33,10 +36,26 @@ import org.slf4j.LoggerFactory;
  * certificate from the cluster CA that names it as an agent (the handshake checked the CA; this
  * checks the role). A second tunnel from the same agent replaces the first (a reconnect that came
  * before the old connection was found dead). A tunnel that closes, or stops answering pings, is
- * gone from the registry the moment its connection is. Thread-safe.
+ * gone from the registry the moment its connection is.
+ *
+ * <p>Each change is recorded on {@code gatehouse.tunnels} (a record when a tunnel opens or its
+ * state changes, a tombstone when it closes and no newer tunnel of the agent replaced it), written
+ * in the same atomic step as the change, so the topic's last record of an agent here is the
+ * registry's. Thread-safe.
  */
 public final class AgentTunnels implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(AgentTunnels.class);
+
+  /** The state of an agent that takes new sessions. */
+  public static final String SERVING = "serving";
+
+  /**
+   * The state of an agent that said it is shutting down: it finishes sessions, takes no new one.
+   */
+  public static final String DRAINING = "draining";
+
+  /** How an agent names itself and its version in its upgrade request's User-Agent. */
+  private static final String AGENT_PRODUCT = "gatehouse-agent/";
 
   private final String proxyId;
   private final TunnelSettings settings;
@@ -45,6 +64,7 @@ public final class AgentTunnels implements AutoCloseable {
   private final AtomicLong changes = new AtomicLong();
   private final ControlStream.Services control;
   private final Locks locks;
+  private final PresenceWriter presence;
 
   /**
    * One agent's tunnel.
@@ -53,22 +73,42 @@ public final class AgentTunnels implements AutoCloseable {
    * @param kinds the resource kinds its certificate allows it to serve
    * @param since when it connected
    * @param remote the agent's address as this proxy sees it
+   * @param state {@link #SERVING} or {@link #DRAINING}
+   * @param version the Gatehouse version the agent runs, or null when it did not say
    */
-  public record Connected(Tunnel tunnel, Set<String> kinds, Instant since, String remote) {}
+  public record Connected(
+      Tunnel tunnel,
+      Set<String> kinds,
+      Instant since,
+      String remote,
+      String state,
+      String version) {
+    /** Whether the agent said it is shutting down. */
+    public boolean draining() {
+      return DRAINING.equals(state);
+    }
+
+    Connected withState(String state) {
+      return new Connected(tunnel, kinds, since, remote, state, version);
+    }
+  }
 
   /**
    * @param control what each tunnel's control stream serves (proxy set, renewals, heartbeats,
    *     definitions); null opens no control stream (tests)
    * @param locks locked agents are refused, and a lock drops the agent's tunnel; null locks no one
    *     (tests)
+   * @param publisher where presence on {@code gatehouse.tunnels} is written; null writes none
    */
   public AgentTunnels(
       String proxyId,
       TunnelSettings settings,
       Clock clock,
       ControlStream.Services control,
-      Locks locks) {
+      Locks locks,
+      EventPublisher publisher) {
     this.proxyId = proxyId;
+    this.presence = new PresenceWriter(proxyId, publisher);
     this.settings = settings;
     this.clock = clock;
     this.control = control;
@@ -143,14 +183,22 @@ public final class AgentTunnels implements AutoCloseable {
     }
     String remote =
         request.remoteAddress() == null ? "unknown" : request.remoteAddress().toString();
+    String version = agentVersion(request.getHeader(HttpHeaders.USER_AGENT));
     ContextInternal context = (ContextInternal) Vertx.currentContext();
     TunnelUpgrade.accept(request, settings, agentId)
         .onSuccess(
             tunnel -> {
-              register(agentId, identity.kinds(), tunnel, remote);
+              register(agentId, identity.kinds(), tunnel, remote, version);
               if (control != null) {
                 ControlStream.open(
-                    tunnel, context, proxyId, control, agentId, identity.kinds(), remote);
+                    tunnel,
+                    context,
+                    proxyId,
+                    control,
+                    agentId,
+                    identity.kinds(),
+                    remote,
+                    () -> draining(agentId, tunnel));
               }
             })
         .onFailure(
@@ -169,21 +217,110 @@ public final class AgentTunnels implements AutoCloseable {
     return CertificateIdentity.of(leaf);
   }
 
-  private void register(String agentId, Set<String> kinds, Tunnel tunnel, String remote) {
-    Connected connected = new Connected(tunnel, kinds, clock.instant(), remote);
-    Connected previous = tunnels.put(agentId, connected);
+  /** {@code gatehouse-agent/2.0.0 …} gives {@code 2.0.0}; anything else, null. */
+  static String agentVersion(String userAgent) {
+    if (userAgent == null || !userAgent.startsWith(AGENT_PRODUCT)) {
+      return null;
+    }
+    String version = userAgent.substring(AGENT_PRODUCT.length()).split(" ", 2)[0];
+    return version.isEmpty() || version.length() > 64 ? null : version;
+  }
+
+  private void register(
+      String agentId, Set<String> kinds, Tunnel tunnel, String remote, String version) {
+    Connected connected = new Connected(tunnel, kinds, clock.instant(), remote, SERVING, version);
+    Connected[] previous = new Connected[1];
+    tunnels.compute(
+        agentId,
+        (id, before) -> {
+          previous[0] = before;
+          presence.connected(id, connected);
+          return connected;
+        });
     changes.incrementAndGet();
-    if (previous != null) {
-      previous.tunnel().close();
+    if (previous[0] != null) {
+      previous[0].tunnel().close();
     }
     LOG.info("proxy {}: agent {} connected from {}", proxyId, agentId, remote);
-    tunnel.onClose(
-        () -> {
-          if (tunnels.remove(agentId, connected)) {
-            changes.incrementAndGet();
-            LOG.info("proxy {}: agent {} disconnected", proxyId, agentId);
+    tunnel.onClose(() -> unregister(agentId, tunnel));
+  }
+
+  /** The tunnel closed: forget it, unless a newer tunnel of the agent replaced it already. */
+  private void unregister(String agentId, Tunnel tunnel) {
+    boolean[] removed = {false};
+    tunnels.computeIfPresent(
+        agentId,
+        (id, current) -> {
+          if (current.tunnel() != tunnel) {
+            return current;
           }
+          removed[0] = true;
+          presence.disconnected(id);
+          return null;
         });
+    if (removed[0]) {
+      changes.incrementAndGet();
+      LOG.info("proxy {}: agent {} disconnected", proxyId, agentId);
+    }
+  }
+
+  /**
+   * Marks {@code agentId}'s tunnel here as draining, as when the agent says so on its control
+   * stream: routing on this proxy gives it no new session from now on, its open sessions go on, and
+   * its presence record says {@code draining}. Nothing happens when it is not connected here; the
+   * mark ends with the tunnel (a reconnecting agent is serving again).
+   */
+  public void draining(String agentId) {
+    draining(agentId, null);
+  }
+
+  /** Marks the agent's tunnel draining; with {@code only}, just when that is still its tunnel. */
+  private void draining(String agentId, Tunnel only) {
+    boolean[] changed = {false};
+    tunnels.computeIfPresent(
+        agentId,
+        (id, current) -> {
+          if ((only != null && current.tunnel() != only) || current.draining()) {
+            return current;
+          }
+          Connected drained = current.withState(DRAINING);
+          presence.connected(id, drained);
+          changed[0] = true;
+          return drained;
+        });
+    if (changed[0]) {
+      changes.incrementAndGet();
+      LOG.info("proxy {}: agent {} is draining", proxyId, agentId);
+    }
+  }
+
+  /**
+   * Tombstones this proxy's presence records of those of {@code agentIds} not connected here: the
+   * records a crash left on the topic (call it once the materializer has read the topic). An agent
+   * that connects meanwhile keeps its record, as the check and the tombstone are one step.
+   *
+   * @return how many records were tombstoned
+   */
+  public int forgetStale(Collection<String> agentIds) {
+    int[] forgotten = {0};
+    for (String agentId : agentIds) {
+      tunnels.compute(
+          agentId,
+          (id, current) -> {
+            if (current == null) {
+              presence.disconnected(id);
+              forgotten[0]++;
+            }
+            return current;
+          });
+    }
+    if (forgotten[0] > 0) {
+      LOG.info(
+          "proxy {}: removed {} presence record(s) left from an earlier run",
+          proxyId,
+          forgotten[0]);
+    }
+    return forgotten[0];
   }
 
   /** The tunnel of {@code agentId}, if it is connected here. */

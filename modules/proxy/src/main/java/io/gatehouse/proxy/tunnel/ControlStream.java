@@ -42,8 +42,8 @@ import reactor.core.Disposable;
  * {@code {"refused":"kind/name","reason":…}} and written nowhere. {@code {"writer":true}} names
  * this proxy the one that writes the agent's heartbeats ({@link HeartbeatWriter}); {@code
  * {"goodbye":true}} tombstones them and is answered {@code {"goodbye":"done"}} once Kafka has them
- * (or {@code {"goodbye":"failed","reason":…}}); {@code {"renew":"<CSR PEM>"}} asks for a fresh
- * certificate.
+ * (or {@code {"goodbye":"failed","reason":…}}); {@code {"state":"draining"}} takes the agent out of
+ * rotation here at once; {@code {"renew":"<CSR PEM>"}} asks for a fresh certificate.
  */
 public final class ControlStream {
   /** How long an agent's certificate lasts, from a join or a renewal on this stream. */
@@ -70,12 +70,19 @@ public final class ControlStream {
   private final String agentId;
   private final Set<String> kinds;
   private final HeartbeatWriter.Served served;
+  private final Runnable draining;
   private final AtomicBoolean watching = new AtomicBoolean();
   private volatile Disposable feed;
 
   private ControlStream(
-      TunnelStream stream, Services services, String agentId, Set<String> kinds, String remote) {
+      TunnelStream stream,
+      Services services,
+      String agentId,
+      Set<String> kinds,
+      String remote,
+      Runnable draining) {
     this.stream = stream;
+    this.draining = draining;
     this.services = services;
     this.agentId = agentId;
     this.kinds = kinds;
@@ -89,6 +96,7 @@ public final class ControlStream {
    * @param kinds what the agent's certificate allows: what it may heartbeat and watch, and what a
    *     renewed certificate allows
    * @param remote the agent's address as this proxy sees it
+   * @param draining runs when the agent says {@code {"state":"draining"}}
    */
   static void open(
       Tunnel tunnel,
@@ -97,7 +105,8 @@ public final class ControlStream {
       Services services,
       String agentId,
       Set<String> kinds,
-      String remote) {
+      String remote,
+      Runnable draining) {
     tunnel
         .open(context)
         .onFailure(e -> LOG.debug("no control stream to {}: {}", tunnel.peer(), e.toString()))
@@ -108,7 +117,7 @@ public final class ControlStream {
               head.headers().set(Wire.PROXY, proxyId);
               stream.writeHead(head);
               stream.exceptionHandler(e -> {});
-              new ControlStream(stream, services, agentId, kinds, remote).start();
+              new ControlStream(stream, services, agentId, kinds, remote, draining).start();
             });
   }
 
@@ -158,6 +167,8 @@ public final class ControlStream {
       if (served != null) {
         served.becomeWriter();
       }
+    } else if (AgentTunnels.DRAINING.equals(message.getValue("state"))) {
+      draining.run();
     } else if (Boolean.TRUE.equals(message.getValue("goodbye"))) {
       goodbye();
     } else if (Boolean.TRUE.equals(message.getValue("watch"))) {

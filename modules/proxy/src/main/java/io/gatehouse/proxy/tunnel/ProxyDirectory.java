@@ -52,12 +52,15 @@ public final class ProxyDirectory implements AutoCloseable {
   /** The proxies whose announcement is current, sorted by id. */
   public List<ProxyAnnouncement> current() {
     return proxies.values().stream()
-        .filter(
-            p ->
-                Liveness.isFresh(
-                    p.getTime(), Duration.ofMillis(p.getTtlMillis()), stream.seenUpTo()))
+        .filter(this::isFresh)
         .sorted(java.util.Comparator.comparing(ProxyAnnouncement::getProxyId))
         .toList();
+  }
+
+  /** Whether {@code proxyId}'s announcement is current: the proxy is taken as running. */
+  public boolean isCurrent(String proxyId) {
+    ProxyAnnouncement p = proxies.get(proxyId);
+    return p != null && isFresh(p);
   }
 
   /** Runs {@code listener} whenever a proxy appears, moves or goes. */
@@ -68,6 +71,10 @@ public final class ProxyDirectory implements AutoCloseable {
   /** Stops telling {@code listener}. */
   public void removeListener(Runnable listener) {
     listeners.remove(listener);
+  }
+
+  private boolean isFresh(ProxyAnnouncement p) {
+    return Liveness.isFresh(p.getTime(), Duration.ofMillis(p.getTtlMillis()), stream.seenUpTo());
   }
 
   @Override

@@ -2,8 +2,8 @@
 //
 // How it stays live: it opens /v1/events first and, each time the stream opens (first load, or
 // after the proxy came back), fetches /v1/resources, /v1/agents, /v1/sessions and /readyz.
-// Session and audit events are applied as they come; agent beats move the "last beat" times;
-// any other change to resources, heartbeats or agents, and any change of the health digest in the
+// Session and audit events are applied as they come; any other change to resources, heartbeats or
+// tunnels (which agent is connected to which proxy), and any change of the health digest in the
 // proxy's `status` event, schedules one debounced refetch of resources and agents. Nothing polls:
 // the one-second timer only re-renders relative times and watches for a silent stream.
 //
@@ -16,8 +16,6 @@ const FIRST_RETRY_MS = 1000;
 const MAX_RETRY_MS = 30000;
 /** The proxy sends `status` at least every 15 s; this much silence means a dead connection. */
 const SILENCE_LIMIT_MS = 35000;
-/** An agent's beat TTL until its first beat on the stream says otherwise (the agent default). */
-const DEFAULT_TTL_MS = 3000;
 const MAX_QUEUED_EVENTS = 5000;
 const KINDS = ['app', 'db', 'desktop', 'kube'];
 
@@ -29,10 +27,6 @@ const model = {
   audit: [],
   auditTotal: 0,
   status: null,
-  /** agent id → time of its latest beat (ISO text) */
-  lastBeat: new Map(),
-  /** agent id → TTL of its beat, in ms */
-  ttl: new Map(),
   loaded: false,
 };
 
@@ -77,15 +71,6 @@ function streamNow() {
     return Date.now();
   }
   return streamClock.frozen ? streamClock.at : streamClock.at + (Date.now() - streamClock.observedAt);
-}
-
-function freshness(agentId, iso) {
-  const age = streamNow() - Date.parse(iso);
-  const ttl = model.ttl.get(agentId) || DEFAULT_TTL_MS;
-  if (age <= (ttl * 2) / 3) {
-    return 'fresh';
-  }
-  return age <= ttl ? 'ageing' : 'stale';
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -179,8 +164,6 @@ function setResources(resources) {
 
 function setAgents(agents) {
   model.agents = agents;
-  model.lastBeat = new Map(agents.map((a) => [a.agent, a.lastBeat]));
-  agents.forEach((a) => observeStreamTime(a.lastBeat));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -212,7 +195,7 @@ function connect() {
     render();
   };
   source.addEventListener('status', (e) => onMessage('status', e));
-  for (const topic of ['resources', 'heartbeats', 'agents', 'sessions', 'audit']) {
+  for (const topic of ['resources', 'heartbeats', 'tunnels', 'sessions', 'audit']) {
     source.addEventListener(topic, (e) => onMessage(topic, e));
   }
 }
@@ -275,9 +258,6 @@ function applyChange(type, change) {
     case 'audit':
       applyAudit(change);
       break;
-    case 'agents':
-      applyAgentBeat(change);
-      break;
     case 'heartbeats':
       applyHeartbeat(change);
       break;
@@ -315,20 +295,6 @@ function applyAudit(change) {
   if (model.audit.length > AUDIT_LIMIT) {
     model.audit.length = AUDIT_LIMIT;
   }
-}
-
-/** A beat of a known agent in the same state only moves its time; anything else is refetched. */
-function applyAgentBeat(change) {
-  const beat = change.value;
-  const known = beat && model.agents.find((a) => a.agent === beat.agentId);
-  if (change.deleted || !known || known.state !== beat.state || known.address !== beat.address || known.startedAt !== beat.startedAt) {
-    scheduleRefetch();
-    return;
-  }
-  model.ttl.set(beat.agentId, beat.ttlMillis);
-  model.lastBeat.set(beat.agentId, beat.time);
-  known.lastBeat = beat.time;
-  observeStreamTime(beat.time);
 }
 
 /** A heartbeat refresh that changes nothing shown (same agent, same labels) costs no refetch. */
@@ -526,17 +492,25 @@ function renderAgents(selected) {
   }
   const rows = model.agents
     .filter((a) => !selectsResources() || (servedBy.get(a.agent) || []).some((k) => selected.has(k)))
-    .filter((a) => textMatches(a.agent, a.address, a.status, a.version, a.state));
-  fill('agents', rows, model.agents.length, 'No agent has beaten yet.', (a) => {
+    .filter((a) => textMatches(a.agent, a.address, a.status, a.version, a.state, ...(a.proxies || [])));
+  const here = model.status && model.status.proxy;
+  fill('agents', rows, model.agents.length, 'No agent is connected yet.', (a) => {
     const served = servedBy.get(a.agent) || [];
     const level = a.healthy ? 'ok' : a.status === 'draining' || a.status === 'ejected' ? 'warn' : 'bad';
-    const statusTitle = a.ejectedUntil ? `ejected until ${clockTime(a.ejectedUntil)}` : `${a.state}, version ${a.version}`;
+    const statusTitle = a.ejectedUntil ? `ejected until ${clockTime(a.ejectedUntil)}` : `${a.state}, version ${a.version || 'unknown'}`;
+    const proxies = a.proxies || [];
     return el('tr', { 'data-testid': 'agent-row', 'data-agent': a.agent },
       el('td', { 'data-label': 'Agent', class: 'name' }, a.agent),
-      el('td', { 'data-label': 'Address', class: 'mono' }, a.address),
+      // The mesh: every live proxy this agent keeps a tunnel to; this proxy's own is marked.
+      el('td', { 'data-label': 'Proxies', 'data-testid': 'agent-proxies' },
+        proxies.length === 0
+          ? el('span', { class: 'muted' }, 'none')
+          : el('span', { class: 'agents' }, ...proxies.map((p) => el('span', { class: `agent-chip${p === here ? ' here' : ''}`, 'data-proxy': p, title: p === here ? 'this proxy' : p }, p)))),
+      el('td', { 'data-label': 'Address', class: 'mono' }, a.address || '—'),
       el('td', { 'data-label': 'Status' }, el('span', { class: `pill ${level}`, title: statusTitle }, a.status)),
       el('td', { 'data-label': 'Resources', class: 'num', title: served.join(', ') }, String(served.length)),
-      el('td', { 'data-label': 'Last beat' }, beatDot(a.agent, a.lastBeat, a.healthy), el('span', { 'data-ago': a.lastBeat, 'data-ago-agent': a.agent })),
+      el('td', { 'data-label': 'Connected', title: a.since ? `since ${a.since}` : 'not connected' },
+        a.since ? el('span', { 'data-ago': a.since, 'data-ago-format': 'duration' }) : el('span', { class: 'muted' }, '—')),
       el('td', { 'data-label': 'Sessions', class: 'num' }, String(sessionsBy.get(a.agent) || 0)));
   });
 }
@@ -586,16 +560,14 @@ function fill(view, rows, total, emptyText, row) {
 /** Relative times and beat dots: re-rendered every second from the model, without a fetch. */
 function renderTimes() {
   for (const dot of document.querySelectorAll('[data-beat]')) {
-    const agent = dot.dataset.beat;
-    const time = model.lastBeat.get(agent) || dot.dataset.time;
-    const state = freshness(agent, time);
+    // Liveness is the agent's tunnel, not the age of a record: the dot shows this proxy's verdict.
+    const state = dot.classList.contains('down') ? 'stale' : 'fresh';
     dot.classList.remove('fresh', 'ageing', 'stale');
     dot.classList.add(state);
-    dot.title = `last beat ${ago(streamNow() - Date.parse(time))} (${state})`;
+    dot.title = `last heartbeat ${ago(streamNow() - Date.parse(dot.dataset.time))} (${state === 'fresh' ? 'taking sessions' : 'not taking new sessions'})`;
   }
   for (const span of document.querySelectorAll('[data-ago]')) {
-    const agent = span.dataset.agoAgent;
-    const age = streamNow() - Date.parse((agent && model.lastBeat.get(agent)) || span.dataset.ago);
+    const age = streamNow() - Date.parse(span.dataset.ago);
     span.textContent = span.dataset.agoFormat === 'duration' ? duration(age) : ago(age);
   }
 }

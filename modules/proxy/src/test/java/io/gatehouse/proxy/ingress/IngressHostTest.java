@@ -3,7 +3,6 @@ package io.gatehouse.proxy.ingress;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gatehouse.events.topic.Topic;
-import io.gatehouse.proxy.routing.AgentBeats;
 import io.gatehouse.proxy.routing.AgentSelector;
 import io.gatehouse.proxy.routing.Ejections;
 import io.gatehouse.proxy.routing.RoutingTable;
@@ -16,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,18 +32,13 @@ class IngressHostTest {
       Ejections ejections = new Ejections(Clock.systemUTC(), Duration.ofSeconds(10));
       RoutingTable table =
           new RoutingTable(
-              store,
-              AgentBeats.live(store, Flux.never()),
-              Flux.never(),
-              () -> Instant.EPOCH,
-              ejections,
-              agentId -> false);
+              store, Flux.never(), () -> Instant.EPOCH, ejections, agentId -> Optional.empty());
       Ingress ingress =
           new Ingress(
               vertx,
               "p",
               "Example.COM",
-              new AgentTunnels("p", TunnelSettings.DEFAULTS, Clock.systemUTC(), null, null),
+              new AgentTunnels("p", TunnelSettings.DEFAULTS, Clock.systemUTC(), null, null, null),
               Duration.ofSeconds(5),
               Duration.ofMinutes(1),
               table,

@@ -47,7 +47,8 @@ class AgentSelectorTest {
 
   private void serve(String agent) {
     state.heartbeat("app", "demo", agent, NOW.minusSeconds(10));
-    state.beat(agent, NOW.minusMillis(500), "serving");
+    // The tunnel opened before the test's ejections: a failure at NOW counts against it.
+    state.connect(agent, NOW.minusSeconds(10), "serving");
   }
 
   private AgentSelector selector(RandomGenerator random) {
@@ -113,7 +114,7 @@ class AgentSelectorTest {
   void pinnedAgentThatIsGoneGivesAnotherHealthyAgent() {
     serve("agent-a");
     serve("agent-b");
-    state.deleteBeat("agent-b");
+    state.disconnect("agent-b");
     AgentChoice choice =
         value(selector(new SplittableRandom(1)).pick(SessionRequest.pinned(DEMO, "agent-b")));
     assertThat(choice.agent().agentId()).isEqualTo("agent-a");
@@ -143,7 +144,7 @@ class AgentSelectorTest {
     // Kafka unreachable: seenUpTo stays where it was however long the wall clock runs.
     clock.advance(Duration.ofHours(1));
     assertThat(listing.agents(DEMO)).allSatisfy(s -> assertThat(s.healthy()).isTrue());
-    // Liveness is the tunnel's: an old beat takes no agent out while its tunnel is up.
+    // Liveness is the tunnel's: stream time takes no agent out while its tunnel is up.
     seenUpTo.set(NOW.plusSeconds(5));
     assertThat(listing.agents(DEMO)).allSatisfy(s -> assertThat(s.healthy()).isTrue());
     // The resource heartbeat still expires against the stream.
@@ -155,7 +156,7 @@ class AgentSelectorTest {
   void drainingAgentAndAgentWithoutATunnelAreSkipped() {
     serve("agent-a");
     state.heartbeat("app", "demo", "agent-drain", NOW);
-    state.beat("agent-drain", NOW, "draining");
+    state.connect("agent-drain", "draining");
     state.heartbeat("app", "demo", "agent-untunneled", NOW);
     assertThat(listing.agents(DEMO))
         .extracting(AgentStatus::health)
@@ -167,7 +168,7 @@ class AgentSelectorTest {
   void heartbeatPastItsTtlIsNotListed() {
     serve("agent-a");
     state.heartbeat("app", "demo", "agent-stale", NOW.minus(Duration.ofMinutes(4)));
-    state.beat("agent-stale", NOW, "serving");
+    state.connect("agent-stale", "serving");
     assertThat(listing.agents(DEMO))
         .extracting(s -> s.agent().agentId())
         .containsExactly("agent-a");
@@ -187,6 +188,20 @@ class AgentSelectorTest {
     }
     clock.advance(Duration.ofSeconds(10));
     assertThat(listing.agents(DEMO)).allSatisfy(s -> assertThat(s.healthy()).isTrue());
+  }
+
+  @Test
+  void anAgentThatReconnectedAfterItsEjectionIsPickedAgain() {
+    serve("agent-a");
+    ejections.eject("agent-a");
+    assertThat(listing.agents(DEMO))
+        .extracting(AgentStatus::health)
+        .containsExactly(AgentStatus.Health.EJECTED);
+    // A new tunnel: whatever failed before was the agent behind the old one.
+    state.connect("agent-a", NOW.plusMillis(1), "serving");
+    assertThat(listing.agents(DEMO))
+        .extracting(AgentStatus::health)
+        .containsExactly(AgentStatus.Health.HEALTHY);
   }
 
   @Test
@@ -248,7 +263,7 @@ class AgentSelectorTest {
   void resourcesWithSimilarNamesDoNotShareAgents() {
     serve("agent-a");
     state.heartbeat("app", "demo2", "agent-z", NOW);
-    state.beat("agent-z", NOW, "serving");
+    state.connect("agent-z", "serving");
     assertThat(listing.agents(DEMO))
         .extracting(s -> s.agent().agentId())
         .containsExactly("agent-a");

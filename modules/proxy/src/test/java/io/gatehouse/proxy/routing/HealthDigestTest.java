@@ -31,9 +31,9 @@ class HealthDigestTest {
           .as("time passing within every TTL changes nothing")
           .isEqualTo(healthy);
 
-      // agent-b's tunnel closes while agent-a keeps beating.
+      // agent-b's tunnel closes while agent-a's stays up.
       state.disconnect("agent-b");
-      state.beat("agent-a", clock.instant(), "serving");
+      state.connect("agent-a", "serving");
       long bStale = indexed.healthDigest();
       assertThat(bStale).isNotEqualTo(healthy);
       assertThat(ScannedHealthDigest.of(state.store, indexed)).isEqualTo(bStale);

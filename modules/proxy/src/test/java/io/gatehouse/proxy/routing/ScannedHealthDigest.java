@@ -1,6 +1,5 @@
 package io.gatehouse.proxy.routing;
 
-import io.gatehouse.events.AgentBeat;
 import io.gatehouse.events.Keys;
 import io.gatehouse.events.ResourceHeartbeat;
 import io.gatehouse.events.codec.EventCodec;
@@ -9,11 +8,13 @@ import io.gatehouse.state.Liveness;
 import io.gatehouse.state.StateStore;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * A test oracle for {@link RoutingTable#healthDigest}: the same digest computed the slow way, by
- * scanning and decoding the stored agents and heartbeats tables instead of reading memory. It
- * judges agents with the table's own verdict, so only the walk over the records is checked.
+ * scanning and decoding the stored heartbeats table instead of reading memory. It judges agents
+ * with the table's own verdict, so only the walk over the records is checked.
  */
 final class ScannedHealthDigest {
   private ScannedHealthDigest() {}
@@ -21,17 +22,7 @@ final class ScannedHealthDigest {
   static long of(StateStore store, RoutingTable table) {
     Instant seen = table.seenUpTo();
     long[] digest = {0};
-    store
-        .table(Topic.AGENTS.suffix())
-        .scan(
-            new byte[0],
-            (key, value) -> {
-              AgentBeat beat = EventCodec.AGENT_BEAT.decode(value);
-              digest[0] +=
-                  RoutingTable.mix(
-                      beat.getAgentId(), table.health(beat.getAgentId(), beat, seen).ordinal());
-              return true;
-            });
+    Set<String> agents = new TreeSet<>();
     store
         .table(Topic.HEARTBEATS.suffix())
         .scan(
@@ -41,6 +32,7 @@ final class ScannedHealthDigest {
               if (Liveness.isFresh(hb.getTime(), Duration.ofMillis(hb.getTtlMillis()), seen)) {
                 String k = Keys.string(key);
                 int agentAt = k.lastIndexOf(Keys.SEPARATOR);
+                agents.add(k.substring(agentAt + 1));
                 digest[0] +=
                     RoutingTable.mix(
                         RoutingTable.recordHash(k.substring(0, agentAt), k.substring(agentAt + 1)),
@@ -48,6 +40,9 @@ final class ScannedHealthDigest {
               }
               return true;
             });
+    for (String agentId : agents) {
+      digest[0] += RoutingTable.mix(agentId, table.health(agentId).ordinal());
+    }
     return digest[0];
   }
 }

@@ -23,7 +23,7 @@ class ServingIndexTest {
     try (StateFixture state = new StateFixture(dir)) {
       state.serve("app", "demo", "agent-a");
       state.heartbeat("app", "demo2", "agent-z", T0);
-      state.beat("agent-b", T0, "serving");
+      state.connect("agent-b", "serving");
       RoutingTable table = state.routingTable();
 
       assertThat(table.candidates(DEMO))
@@ -73,7 +73,7 @@ class ServingIndexTest {
       state.heartbeat("db", "pg", "agent-gone", T0);
       state.define("app", "defined-only");
       state.define("app", "demo");
-      state.beat("agent-b", T0, "draining");
+      state.connect("agent-b", "draining");
       RoutingTable table = state.routingTable();
 
       ResourceCensus census = table.census();
@@ -81,7 +81,7 @@ class ServingIndexTest {
       assertThat(census.unhealthy(ResourceKind.APP))
           .as("drained (agent draining) and defined-only (no agent)")
           .isEqualTo(2);
-      assertThat(census.unhealthy(ResourceKind.DB)).as("pg: its agent has no beat").isEqualTo(1);
+      assertThat(census.unhealthy(ResourceKind.DB)).as("pg: its agent has no tunnel").isEqualTo(1);
       assertThat(census.healthy(ResourceKind.DB)).isZero();
       assertThat(census.healthy(ResourceKind.KUBE) + census.unhealthy(ResourceKind.KUBE)).isZero();
     }

@@ -1,6 +1,5 @@
 package io.gatehouse.proxy.routing;
 
-import io.gatehouse.events.AgentBeat;
 import io.gatehouse.events.Keys;
 import io.gatehouse.events.ResourceDefinition;
 import io.gatehouse.events.ResourceHeartbeat;
@@ -17,7 +16,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
-import java.util.Set;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import reactor.core.publisher.Sinks;
 
@@ -39,7 +38,7 @@ final class StateFixture implements AutoCloseable {
   final Sinks.Many<StateChange> changes = Sinks.many().multicast().directBestEffort();
 
   private final Closer closer = new Closer();
-  private final Set<String> connected = ConcurrentHashMap.newKeySet();
+  private final Map<String, LocalTunnel> tunnels = new ConcurrentHashMap<>();
   private long offset;
 
   StateFixture(Path dir) {
@@ -58,17 +57,21 @@ final class StateFixture implements AutoCloseable {
 
   /** The proxy's routing table over this store, following its changes; closed with the fixture. */
   RoutingTable routingTable(StreamClock stream, Ejections ejections) {
-    AgentBeats beats = closer.register(AgentBeats.live(store, changes.asFlux()));
     return closer.register(
-        new RoutingTable(store, beats, changes.asFlux(), stream, ejections, connected::contains),
+        new RoutingTable(
+            store,
+            changes.asFlux(),
+            stream,
+            ejections,
+            agentId -> Optional.ofNullable(tunnels.get(agentId))),
         RoutingTable::close);
   }
 
-  /** Each agent serves {@code kind/name}: its heartbeat and a serving beat, both at clock time. */
+  /** Each agent serves {@code kind/name}: its heartbeat at clock time, and a serving tunnel. */
   void serve(String kind, String name, String... agentIds) {
     for (String agentId : agentIds) {
       heartbeat(kind, name, agentId, clock.instant());
-      beat(agentId, clock.instant(), "serving");
+      connect(agentId, "serving");
     }
   }
 
@@ -97,29 +100,22 @@ final class StateFixture implements AutoCloseable {
         EventCodec.RESOURCE_HEARTBEAT.encode(hb));
   }
 
-  void beat(String agentId, Instant time, String state) {
-    beat(agentId, time, state, Instant.EPOCH);
+  /** The agent's tunnel to the proxy opens at clock time, {@code serving} or {@code draining}. */
+  void connect(String agentId, String state) {
+    connect(agentId, clock.instant(), state);
   }
 
-  /** The agent's tunnel to the proxy closes (a beat opens it again). */
+  /** The agent's tunnel to the proxy opened at {@code since}. */
+  void connect(String agentId, Instant since, String state) {
+    tunnels.put(
+        agentId,
+        new LocalTunnel(
+            since, "127.0.0.1:2" + Math.abs(agentId.hashCode() % 1000), "draining".equals(state)));
+  }
+
+  /** The agent's tunnel to the proxy closes. */
   void disconnect(String agentId) {
-    connected.remove(agentId);
-  }
-
-  void beat(String agentId, Instant time, String state, Instant startedAt) {
-    // An agent that beats is connected: the fixture's stand-in for its tunnel.
-    connected.add(agentId);
-    AgentBeat beat =
-        AgentBeat.newBuilder()
-            .setAgentId(agentId)
-            .setAddress("127.0.0.1:2" + Math.abs(agentId.hashCode() % 1000))
-            .setVersion("test")
-            .setTime(time)
-            .setState(state)
-            .setTtlMillis(3000)
-            .setStartedAt(startedAt)
-            .build();
-    put(Topic.AGENTS, agentId, EventCodec.AGENT_BEAT.encode(beat));
+    tunnels.remove(agentId);
   }
 
   void define(String kind, String name) {
@@ -132,12 +128,6 @@ final class StateFixture implements AutoCloseable {
             .setUpdatedAt(Instant.EPOCH)
             .build();
     put(Topic.RESOURCES, Keys.resource(kind, name), EventCodec.RESOURCE_DEFINITION.encode(d));
-  }
-
-  /** The agent says goodbye: its beat is tombstoned and its tunnel closes. */
-  void deleteBeat(String agentId) {
-    connected.remove(agentId);
-    put(Topic.AGENTS, agentId, null);
   }
 
   void deleteHeartbeat(String kind, String name, String agentId) {

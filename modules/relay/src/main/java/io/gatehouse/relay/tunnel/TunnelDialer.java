@@ -41,6 +41,7 @@ public final class TunnelDialer {
   private volatile SslContext ssl;
   private final TunnelSettings settings;
   private final Duration connectTimeout;
+  private volatile String userAgent = "gatehouse-agent";
 
   /**
    * @param group the event loops tunnels run on (the agent's Vert.x loops)
@@ -52,6 +53,15 @@ public final class TunnelDialer {
     this.ssl = ssl;
     this.settings = settings;
     this.connectTimeout = connectTimeout;
+  }
+
+  /**
+   * What the upgrade request says in {@code User-Agent}, e.g. {@code gatehouse-agent/2.0.0}: the
+   * proxy shows the version in its agent list.
+   */
+  public TunnelDialer userAgent(String userAgent) {
+    this.userAgent = userAgent;
+    return this;
   }
 
   /** From now on, new tunnels present the credentials of {@code ssl} (a renewed certificate). */
@@ -156,6 +166,7 @@ public final class TunnelDialer {
                 request.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderNames.UPGRADE);
                 request.headers().set(HttpHeaderNames.UPGRADE, Wire.AGENT_TUNNEL_PROTOCOL);
                 request.headers().set(Wire.AGENT, agentId);
+                request.headers().set(HttpHeaderNames.USER_AGENT, userAgent);
                 ctx.writeAndFlush(request);
               });
       ctx.fireChannelActive();
