@@ -1,5 +1,6 @@
 package io.gatehouse.bench;
 
+import io.gatehouse.config.HostPort;
 import io.gatehouse.lifecycle.FileTree;
 import io.gatehouse.pki.ClusterCa;
 import java.io.IOException;
@@ -10,11 +11,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The configuration text of an agent a driver runs in-process without a proxy: agent {@code id} on
- * the broker at {@code bootstrap}, with the app service enabled and configured by the lines given
- * (static apps, or a resource watcher). Agents need credentials and a proxy to dial: this issues
- * them from a throw-away CA (one per JVM, under the temp directory, removed on exit) and names a
- * loopback port where no proxy listens; these drivers measure what goes to Kafka, not tunnels.
+ * The configuration text of an agent a driver runs in-process: agent {@code id} dialing the proxy
+ * at {@code proxy} (a {@link BenchProxy}), with the app service enabled and configured by the lines
+ * given (static apps, or a resource watcher). Agents need credentials: this issues them from a
+ * throw-away cluster CA (one per JVM, under the temp directory, removed on exit), the one {@link
+ * #caDir} names for the proxy.
  */
 final class AppAgentYaml {
   private static Path root;
@@ -22,15 +23,14 @@ final class AppAgentYaml {
 
   private AppAgentYaml() {}
 
-  static String of(String bootstrap, String id, String... appServiceLines) {
+  static String of(HostPort proxy, String id, String... appServiceLines) {
     Path dataDir = credentials(id);
     List<String> lines =
         new ArrayList<>(
             List.of(
                 "agent:",
                 "  id: " + id,
-                "  kafka: { bootstrap: \"" + bootstrap + "\" }",
-                "  proxy: \"127.0.0.1:1\"",
+                "  proxy: \"" + proxy + "\"",
                 "  data_dir: \"" + dataDir + "\"",
                 "app_service:",
                 "  enabled: true"));
@@ -39,28 +39,44 @@ final class AppAgentYaml {
     return String.join("\n", lines);
   }
 
+  /** The cluster CA's directory ({@code proxy.ca.dir} of a {@link BenchProxy}). */
+  static synchronized Path caDir() {
+    ca();
+    return root.resolve("ca");
+  }
+
   private static synchronized Path credentials(String id) {
-    try {
-      if (root == null) {
-        root = Files.createTempDirectory("gatehouse-bench-agents-");
-        Path made = root;
-        Runtime.getRuntime()
-            .addShutdownHook(
-                new Thread(
-                    () -> {
-                      try {
-                        FileTree.delete(made);
-                      } catch (IOException e) {
-                        // best effort on the way out
-                      }
-                    }));
-        ca = CaDir.load(root.resolve("ca"));
-      }
-      Path dataDir = root.resolve(id + "-" + System.nanoTime());
-      CaDir.issueAgent(ca, id, dataDir);
-      return dataDir;
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot make agent credentials for " + id, e);
+    Path dataDir = root().resolve(id + "-" + System.nanoTime());
+    CaDir.issueAgent(ca(), id, dataDir);
+    return dataDir;
+  }
+
+  private static synchronized ClusterCa ca() {
+    if (ca == null) {
+      ca = CaDir.load(root().resolve("ca"));
     }
+    return ca;
+  }
+
+  private static synchronized Path root() {
+    if (root == null) {
+      try {
+        root = Files.createTempDirectory("gatehouse-bench-agents-");
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot make a directory for bench agents", e);
+      }
+      Path made = root;
+      Runtime.getRuntime()
+          .addShutdownHook(
+              new Thread(
+                  () -> {
+                    try {
+                      FileTree.delete(made);
+                    } catch (IOException e) {
+                      // best effort on the way out
+                    }
+                  }));
+    }
+    return root;
   }
 }

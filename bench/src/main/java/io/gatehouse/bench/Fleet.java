@@ -1,6 +1,5 @@
 package io.gatehouse.bench;
 
-import io.gatehouse.events.AgentBeat;
 import io.gatehouse.events.Keys;
 import io.gatehouse.events.ResourceHeartbeat;
 import io.gatehouse.events.ResourceSpec;
@@ -128,45 +127,19 @@ final class Fleet {
   }
 
   /**
-   * The liveness beat of a distinct agent, written at {@code time} and valid for {@code beatTtl}.
-   */
-  AgentBeat beat(int agent, Instant time, Duration beatTtl) {
-    return AgentBeat.newBuilder()
-        .setAgentId(agent(agent))
-        .setAddress(address(agent))
-        .setVersion("bench")
-        .setTime(time)
-        .setTtlMillis(beatTtl.toMillis())
-        .setStartedAt(time)
-        .build();
-  }
-
-  /**
-   * Sends every heartbeat of the fleet, then (when {@code beatTtl} is not null) one beat per
-   * distinct agent, and flushes.
+   * Sends every heartbeat of the fleet and flushes.
    *
    * @return the records sent
    */
-  long produce(KafkaProducer<byte[], byte[]> producer, TopicNames names, Duration beatTtl) {
+  long produce(KafkaProducer<byte[], byte[]> producer, TopicNames names) {
     String heartbeats = names.of(Topic.HEARTBEATS);
     for (int r = 0; r < resources; r++) {
       for (int a = 0; a < agents; a++) {
         producer.send(new ProducerRecord<>(heartbeats, key(r, a), value(r, a, 1)));
       }
     }
-    long sent = size();
-    if (beatTtl != null) {
-      String topic = names.of(Topic.AGENTS);
-      Instant now = Instant.now();
-      for (int a = 0; a < agentCount(); a++) {
-        producer.send(
-            new ProducerRecord<>(
-                topic, Keys.bytes(agent(a)), EventCodec.AGENT_BEAT.encode(beat(a, now, beatTtl))));
-      }
-      sent += agentCount();
-    }
     producer.flush();
-    return sent;
+    return size();
   }
 
   /** Writes every heartbeat of the fleet to the store's heartbeats table, in 50k-record batches. */

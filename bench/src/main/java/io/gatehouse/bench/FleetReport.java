@@ -111,15 +111,15 @@ final class FleetReport {
             + fleet.resources
             + " resources, "
             + fleet.agents
-            + " agents each); heartbeats and agent beats carry a 1 h TTL so all stay routable. The proxy runs in its own JVM (-Xmx"
+            + " agents each); heartbeats carry a 1 h TTL so all stay known (no tunnels: not routable). The proxy runs in its own JVM (-Xmx"
             + options.proxyXmx()
             + "); the broker and this driver run in another. materializeRecordsPerSec = records applied"
-            + " (heartbeats + agent beats) / (Proxy.start -> ready), whole proxy incl. routing index and a cold JVM's class loading;"
+            + " (heartbeats) / (Proxy.start -> ready), whole proxy incl. routing index and a cold JVM's class loading;"
             + " materializeApplyRecordsPerSec = the same / (first record applied -> ready); restartToReadyMillis ="
             + " Proxy.start -> ready, JVM figures include JVM start. proxyHeapMiB = heap used after 2 GCs minus the child JVM's"
             + " baseline before Proxy.start; proxyRssMiB = child VmRSS (heap, RocksDB native memory, metaspace)."
-            + " Convergence: send -> SSE event on /v1/events, each sample confirmed by GET healthyAgents >= 1."
-            + " Traffic: one real agent with "
+            + " Convergence: send -> SSE event on /v1/events, each sample confirmed by GET totalAgents >= 1."
+            + " Traffic: one real agent through a real proxy (refresh 90 s) with "
             + resourcesPerAgent
             + " resources for "
             + options.windowSeconds()
@@ -140,7 +140,7 @@ final class FleetReport {
                 + "\"convergenceP50Millis\":%.1f,\"convergenceP99Millis\":%.1f,\"convergenceMaxMillis\":%.1f,\"convergenceSamples\":%d,\"convergenceRoutable\":%d,"
                 + "\"proxyHeapMiB\":%.1f,\"proxyHeapUsedMiB\":%.1f,\"proxyRssMiB\":%.0f,\"proxyPeakRssMiB\":%.0f,\"proxyXmx\":\"%s\","
                 + "\"fleetBytesPerSec\":%.0f,\"fleetRecordsPerSec\":%.0f,\"fleetTraffic\":\"%s\",\"baselineBytesPerSec\":%.0f,\"baselineRecordsPerSec\":%.0f,"
-                + "\"fleetToBaselineBytes\":%.2f,\"fleetToBaselineRecords\":%.2f,\"meanHeartbeatBytes\":%.1f,\"meanAgentBeatBytes\":%.1f,"
+                + "\"fleetToBaselineBytes\":%.2f,\"fleetToBaselineRecords\":%.2f,\"meanHeartbeatBytes\":%.1f,"
                 + "\"cores\":%d,\"jvm\":\"%s\",\"notes\":\"%s\"}",
             fleet.size(),
             agents,
@@ -172,7 +172,6 @@ final class FleetReport {
             bytesPerAgent * agents / baselineBytes,
             recordsPerAgent * agents / baselineRecords,
             traffic.meanHeartbeatBytes(),
-            traffic.meanBeatBytes(),
             Runtime.getRuntime().availableProcessors(),
             System.getProperty("java.vm.version"),
             notes)

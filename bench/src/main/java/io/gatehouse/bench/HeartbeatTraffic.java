@@ -4,9 +4,11 @@ import io.gatehouse.agent.Agent;
 import io.gatehouse.agent.AgentConfig;
 import io.gatehouse.events.topic.Topic;
 import io.gatehouse.events.topic.TopicNames;
+import io.gatehouse.proxy.Proxy;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -14,48 +16,55 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * Kafka traffic of one real {@link Agent} serving {@code resources} static apps with its default
- * heartbeat schedule. A consumer positioned at the ends of the heartbeats and agents topics before
- * the agent starts reads every record the agent writes; records are attributed by key to the agent
- * and counted as key + value bytes as produced (Kafka's batch overhead is not included). Sizes are
- * averaged over every record (the start-up burst included); rates count only records whose
- * timestamps fall in the window, which opens after {@code warmUp}.
+ * Kafka traffic of one real {@link Agent} serving {@code resources} static apps through one real
+ * {@link Proxy} (agents are not Kafka clients: the proxy writes their heartbeats, at most one per
+ * resource per {@code proxy.heartbeats.refresh}). A consumer positioned at the end of the
+ * heartbeats topic before the agent starts reads every record written for it; records are
+ * attributed by key and counted as key + value bytes as produced (Kafka's batch overhead is not
+ * included). Sizes are averaged over every record (the start-up burst included); rates count only
+ * records whose timestamps fall in the window, which opens after {@code warmUp}.
  */
 final class HeartbeatTraffic {
   private HeartbeatTraffic() {}
 
   /**
-   * What one agent wrote.
+   * What was written for one agent.
    *
-   * @param interval the agent's beat interval; {@code refresh} its resource heartbeat refresh
+   * @param refresh the proxy's heartbeat refresh period
    */
   record Measurement(
       int resources,
       double windowSeconds,
       long heartbeats,
       long heartbeatBytes,
-      long beats,
-      long beatBytes,
       double meanHeartbeatBytes,
-      double meanBeatBytes,
-      Duration interval,
       Duration refresh) {
 
     double bytesPerSec() {
-      return (heartbeatBytes + beatBytes) / windowSeconds;
+      return heartbeatBytes / windowSeconds;
     }
 
     double recordsPerSec() {
-      return (heartbeats + beats) / windowSeconds;
+      return heartbeats / windowSeconds;
     }
 
-    /** One beat per interval and one heartbeat per resource per refresh, at the measured sizes. */
+    /** One heartbeat per resource per refresh, at the measured size. */
     double scheduledBytesPerSec() {
-      return meanBeatBytes / seconds(interval) + resources * meanHeartbeatBytes / seconds(refresh);
+      return resources * meanHeartbeatBytes / seconds(refresh);
     }
 
     double scheduledRecordsPerSec() {
-      return 1 / seconds(interval) + resources / seconds(refresh);
+      return resources / seconds(refresh);
+    }
+
+    /** Kafka bytes per resource per second, as measured. */
+    double bytesPerResourcePerSec() {
+      return bytesPerSec() / resources;
+    }
+
+    /** Records per resource per 90 s, as measured: Teleport writes one. */
+    double recordsPerResourcePer90s() {
+      return recordsPerSec() / resources * 90;
     }
 
     /** Whether the window was long enough to contain every resource's refresh. */
@@ -66,20 +75,20 @@ final class HeartbeatTraffic {
     String json() {
       return String.format(
           Locale.ROOT,
-          "{\"scenario\":\"heartbeat-traffic\",\"resources\":%d,\"windowSeconds\":%.1f,\"heartbeats\":%d,\"agentBeats\":%d,"
-              + "\"meanHeartbeatBytes\":%.1f,\"meanAgentBeatBytes\":%.1f,\"bytesPerSec\":%.1f,\"recordsPerSec\":%.3f,"
-              + "\"scheduledBytesPerSec\":%.1f,\"scheduledRecordsPerSec\":%.3f,\"intervalMillis\":%d,\"refreshMillis\":%d}",
+          "{\"scenario\":\"heartbeat-traffic\",\"resources\":%d,\"windowSeconds\":%.1f,\"heartbeats\":%d,"
+              + "\"meanHeartbeatBytes\":%.1f,\"bytesPerSec\":%.1f,\"recordsPerSec\":%.3f,"
+              + "\"bytesPerResourcePerSec\":%.3f,\"recordsPerResourcePer90s\":%.2f,"
+              + "\"scheduledBytesPerSec\":%.1f,\"scheduledRecordsPerSec\":%.3f,\"refreshMillis\":%d}",
           resources,
           windowSeconds,
           heartbeats,
-          beats,
           meanHeartbeatBytes,
-          meanBeatBytes,
           bytesPerSec(),
           recordsPerSec(),
+          bytesPerResourcePerSec(),
+          recordsPerResourcePer90s(),
           scheduledBytesPerSec(),
           scheduledRecordsPerSec(),
-          interval.toMillis(),
           refresh.toMillis());
     }
 
@@ -88,32 +97,36 @@ final class HeartbeatTraffic {
     }
   }
 
-  /** Runs agent {@code agentId} with {@code resources} static apps for {@code warmUp + window}. */
+  /**
+   * Runs a proxy refreshing every {@code refresh} and agent {@code agentId} with {@code resources}
+   * static apps for {@code warmUp + window}.
+   */
   @SuppressWarnings("try") // the agent only has to run during the window
   static Measurement measure(
       String bootstrap,
       TopicNames names,
       String agentId,
       int resources,
+      Duration refresh,
       Duration warmUp,
-      Duration window) {
+      Duration window)
+      throws Exception {
     String heartbeatTopic = names.of(Topic.HEARTBEATS);
-    String agentTopic = names.of(Topic.AGENTS);
-    try (KafkaConsumer<byte[], byte[]> consumer = BenchKafka.consumer(bootstrap)) {
-      List<TopicPartition> tps = new ArrayList<>();
-      for (String topic : List.of(heartbeatTopic, agentTopic)) {
-        consumer
-            .partitionsFor(topic)
-            .forEach(p -> tps.add(new TopicPartition(p.topic(), p.partition())));
-      }
+    Path proxyDir = Files.createTempDirectory("gatehouse-bench-hb-proxy-");
+    try (KafkaConsumer<byte[], byte[]> consumer = BenchKafka.consumer(bootstrap);
+        Proxy proxy = BenchProxy.start(bootstrap, names, proxyDir, refresh)) {
+      List<TopicPartition> tps =
+          consumer.partitionsFor(heartbeatTopic).stream()
+              .map(p -> new TopicPartition(p.topic(), p.partition()))
+              .toList();
       consumer.assign(tps);
       consumer.seekToEnd(tps);
       tps.forEach(consumer::position);
 
       AgentConfig config =
-          AgentConfig.parse(yaml(bootstrap, agentId, resources), agentId + ".yaml");
-      long[] inWindow = new long[4]; // heartbeats, heartbeat bytes, beats, beat bytes in the window
-      long[] all = new long[4]; // the same over every record
+          AgentConfig.parse(yaml(proxy, agentId, resources), agentId + ".yaml");
+      long[] inWindow = new long[2]; // heartbeats, bytes in the window
+      long[] all = new long[2]; // the same over every record
       long windowStart;
       long windowEnd;
       try (Agent agent = Agent.start(config)) {
@@ -124,41 +137,33 @@ final class HeartbeatTraffic {
           for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
             if (r.key() == null
                 || r.value() == null
-                || !new String(r.key(), StandardCharsets.UTF_8).contains(agentId)) {
+                || !new String(r.key(), StandardCharsets.UTF_8).endsWith("/" + agentId)) {
               continue;
             }
-            int slot = r.topic().equals(agentTopic) ? 2 : 0;
             long size = r.serializedKeySize() + r.serializedValueSize();
-            all[slot]++;
-            all[slot + 1] += size;
+            all[0]++;
+            all[1] += size;
             if (r.timestamp() >= windowStart && r.timestamp() < windowEnd) {
-              inWindow[slot]++;
-              inWindow[slot + 1] += size;
+              inWindow[0]++;
+              inWindow[1] += size;
             }
           }
         }
       }
-      AgentConfig.Heartbeat schedule = config.agent().heartbeat();
       return new Measurement(
           resources,
-          windowSeconds(windowStart, windowEnd),
+          (windowEnd - windowStart) / 1000.0,
           inWindow[0],
           inWindow[1],
-          inWindow[2],
-          inWindow[3],
           all[0] == 0 ? 0 : all[1] / (double) all[0],
-          all[2] == 0 ? 0 : all[3] / (double) all[2],
-          schedule.interval(),
-          schedule.refresh());
+          refresh);
+    } finally {
+      io.gatehouse.lifecycle.FileTree.delete(proxyDir);
     }
   }
 
-  private static double windowSeconds(long startMillis, long endMillis) {
-    return (endMillis - startMillis) / 1000.0;
-  }
-
-  private static String yaml(String bootstrap, String agentId, int resources) {
-    StringBuilder yaml = new StringBuilder(AppAgentYaml.of(bootstrap, agentId, "  apps:"));
+  private static String yaml(Proxy proxy, String agentId, int resources) {
+    StringBuilder yaml = new StringBuilder(AppAgentYaml.of(proxy.webAddress(), agentId, "  apps:"));
     for (int i = 0; i < resources; i++) {
       yaml.append("    - { name: hb-")
           .append(i)

@@ -88,7 +88,7 @@ final class MaterializeBench {
   private static long produce(String bootstrap, TopicNames names, Fleet fleet) {
     long started = System.nanoTime();
     try (KafkaProducer<byte[], byte[]> producer = BenchKafka.bulkProducer(bootstrap)) {
-      fleet.produce(producer, names, null);
+      fleet.produce(producer, names);
     }
     return System.nanoTime() - started;
   }

@@ -177,9 +177,13 @@ final class ProxyProcess implements AutoCloseable {
     return get("/v1/resources/app/" + name);
   }
 
-  /** The healthy agents an {@link #app} response counts; 0 when the app is not found. */
-  static int healthyAgents(HttpResponse<String> app) {
-    return app.statusCode() == 200 ? new JsonObject(app.body()).getInteger("healthyAgents", 0) : 0;
+  /**
+   * The agents with a current heartbeat an {@link #app} response counts ({@code totalAgents}); 0
+   * when the app is not found. A simulated fleet has no tunnels, so none of them is healthy: this
+   * is what the proxy knows, not what it can route to.
+   */
+  static int knownAgents(HttpResponse<String> app) {
+    return app.statusCode() == 200 ? new JsonObject(app.body()).getInteger("totalAgents", 0) : 0;
   }
 
   HttpClient http() {

@@ -56,11 +56,11 @@ record ControlPlaneScenario(Launcher launcher, Path work, Settings settings) {
           Table.ratio(bytes, baseline));
     }
     fleet.note(
-        "10 resources per agent, 10 agents per resource; apply rate = heartbeats + agent beats from the first record to ready (median of "
+        "10 resources per agent, 10 agents per resource; apply rate = heartbeats from the first record to ready (median of "
             + settings.fleetRounds()
             + " rounds); restart = Proxy.start (and JVM start) to /readyz on the full store");
     fleet.note(
-        "convergence: producer.send of a new heartbeat to its event on the proxy's /v1/events, each confirmed routable via the API");
+        "convergence: producer.send of a new heartbeat to its event on the proxy's /v1/events, each confirmed known (totalAgents) via the API");
     fleet.note(
         "traffic: one real agent with 10 resources (beat 1 s, refresh 60 s) measured and scaled; baseline = one record per resource per 90 s");
     return List.of(fleet, selection());

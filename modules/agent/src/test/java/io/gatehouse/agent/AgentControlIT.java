@@ -208,7 +208,9 @@ class AgentControlIT {
     proxy.control("agent-resync", new JsonObject().put("synced", true));
 
     Eventually.within(WAIT).until(() -> agent.served().isEmpty());
-    assertThat(unserved("agent-resync")).containsExactly("app/grafana");
+    // The line reaches the proxy a moment after the agent stopped serving.
+    Eventually.within(WAIT)
+        .untilAsserted(() -> assertThat(unserved("agent-resync")).containsExactly("app/grafana"));
   }
 
   @Test

@@ -136,6 +136,36 @@ class HeartbeatsIT {
   }
 
   @Test
+  void anAgentCannotHeartbeatAsAnotherAgent() throws Exception {
+    try (BareAgent impostor = new BareAgent(cluster.ca(), "agent-hb-impostor", first)) {
+      String serve =
+          "{\"serve\":{\"agent\":\"%s\",\"kind\":\"app\",\"name\":\"%s\","
+              + "\"uri\":\"http://127.0.0.1:9\",\"origin\":\"static\"}}";
+      impostor.say(serve.formatted("agent-hb-victim", "stolen"));
+      impostor.say(serve.formatted("agent-hb-impostor", "own"));
+      impostor.say("{\"writer\":true}");
+
+      Eventually.within(WAIT)
+          .until(
+              () ->
+                  heartbeats("agent-hb-impostor")
+                      .containsKey(Keys.heartbeat("app", "own", "agent-hb-impostor")));
+      Eventually.within(WAIT)
+          .untilAsserted(
+              () ->
+                  assertThat(impostor.heard())
+                      .contains(
+                          new io.vertx.core.json.JsonObject()
+                              .put("refused", "app/stolen")
+                              .put(
+                                  "reason",
+                                  "this tunnel belongs to agent agent-hb-impostor; it cannot"
+                                      + " heartbeat as agent agent-hb-victim")));
+      assertThat(heartbeats("agent-hb-victim")).as("nothing written for the victim").isEmpty();
+    }
+  }
+
+  @Test
   void aWatcherLearnsOnlyTheDefinitionsOfKindsItsCertificateAllows() {
     Agent agent =
         cluster.agent(

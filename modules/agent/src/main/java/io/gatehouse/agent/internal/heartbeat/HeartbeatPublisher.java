@@ -138,7 +138,10 @@ public final class HeartbeatPublisher implements ResourceCatalog.Listener, AutoC
               // The writer went with the tunnel: nobody will tombstone; the records expire by TTL.
               farewell.complete(false);
             }
-            choosePrimary();
+            // Leaving, no other proxy may become the writer: it would write the records again.
+            if (!leaving) {
+              choosePrimary();
+            }
           }
         });
   }
