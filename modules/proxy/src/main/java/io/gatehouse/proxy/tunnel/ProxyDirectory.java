@@ -11,8 +11,8 @@ import io.gatehouse.state.TableView;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import reactor.core.publisher.Flux;
 
 /**
@@ -23,7 +23,8 @@ import reactor.core.publisher.Flux;
  */
 public final class ProxyDirectory implements AutoCloseable {
   private final Map<String, ProxyAnnouncement> proxies = new ConcurrentHashMap<>();
-  private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
+  // One per control stream: a set, so a reconnect storm of N agents is not O(N²) array copies.
+  private final Set<Runnable> listeners = ConcurrentHashMap.newKeySet();
   private final StreamClock stream;
   private final TableView<ProxyAnnouncement> view;
 
