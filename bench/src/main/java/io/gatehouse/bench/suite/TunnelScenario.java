@@ -147,8 +147,8 @@ record TunnelScenario(Launcher launcher, Path work, Settings settings, int agent
 
   /** The slope of each step, when there was more than one (else it is the one above). */
   private static List<Object> steps(JsonObject r) {
-    List<Object> steps = r.getJsonArray("perAgentBySteps").getList();
-    return steps.size() > 1 ? r.getJsonArray("perAgentBySteps").stream().toList() : List.of();
+    List<Object> steps = r.getJsonArray("perAgentBySteps").stream().toList();
+    return steps.size() > 1 ? steps : List.of();
   }
 
   private JsonObject measure() throws IOException {
