@@ -3,8 +3,8 @@ package io.gatehouse.bench;
 import java.util.Arrays;
 
 /**
- * Entry point of {@code benchmarks.jar}: {@code materialize}, {@code converge}, {@code fleet} or
- * {@code jmh [JMH args]}.
+ * Entry point of {@code benchmarks.jar}: {@code materialize}, {@code converge}, {@code fleet},
+ * {@code tunnels}, {@code suite} or {@code jmh [JMH args]}.
  */
 public final class Main {
   private Main() {}
@@ -17,12 +17,16 @@ public final class Main {
       case "converge" -> ConvergenceBench.main(rest);
       case "fleet" -> FleetScaleBench.main(rest);
       case "proxy-child" -> ProxyChild.main(rest); // the proxy JVM that "fleet" starts
+      case "tunnels" -> TunnelMemoryBench.main(rest);
+      case "tunnel-fleet" -> TunnelFleet.main(rest); // the simulated agents "tunnels" starts
       case "jmh" -> org.openjdk.jmh.Main.main(rest);
       case "suite" -> io.gatehouse.bench.suite.Suite.main(rest);
       default -> {
         System.err.println(
             "usage: benchmarks.jar materialize [records] [rounds] | converge [resources] [window-seconds]"
-                + " | fleet <records> [--rounds N] [--quick] [--samples N] [--window SECONDS] [--proxy-xmx SIZE] | jmh [JMH args]");
+                + " | fleet <records> [--rounds N] [--quick] [--samples N] [--window SECONDS] [--proxy-xmx SIZE]"
+                + " | tunnels <agents> [--serve R] [--steps K] [--idle SECONDS] [--proxy-xmx SIZE] [--fleet-xmx SIZE]"
+                + " | jmh [JMH args]");
         System.exit(2);
       }
     }

@@ -3,8 +3,10 @@ package io.gatehouse.bench;
 import io.gatehouse.proxy.Proxy;
 import io.gatehouse.proxy.config.ProxyConfig;
 import io.micrometer.core.instrument.Counter;
+import io.netty.util.internal.PlatformDependent;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.lang.management.BufferPoolMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryUsage;
 import java.nio.charset.StandardCharsets;
@@ -27,7 +29,12 @@ import java.util.concurrent.locks.LockSupport;
  *       just before {@link Proxy#start} and from the first record its materializer applied (0 when
  *       it applied none; sampled every millisecond), with the records applied on the way;
  *   <li>{@code {"event":"heap","heapUsedBytes","heapCommittedBytes"}} for each {@code heap} line on
- *       stdin, measured after two full GCs.
+ *       stdin, measured after two full GCs;
+ *   <li>{@code
+ *       {"event":"memory","heapUsedBytes","heapCommittedBytes","nonHeapUsedBytes","directBytes","directBuffers","nettyDirectBytes","threads"}}
+ *       for each {@code memory} line: the heap after two full GCs, NIO's direct buffers (what
+ *       Netty's pools allocate when it uses cleaners, its default on Java 17), Netty's own count of
+ *       direct memory it allocated without them (-1 when it does not count), and live threads.
  * </ul>
  *
  * A {@code stop} line or the end of stdin (the driver died) closes the proxy and exits, as does
@@ -69,6 +76,24 @@ final class ProxyChild {
         emit(
             "{\"event\":\"heap\",\"heapUsedBytes\":%d,\"heapCommittedBytes\":%d}",
             heap.getUsed(), heap.getCommitted());
+      } else if (line.equals("memory")) {
+        MemoryUsage heap = heapAfterGc();
+        BufferPoolMXBean direct =
+            ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class).stream()
+                .filter(b -> b.getName().equals("direct"))
+                .findFirst()
+                .orElseThrow();
+        emit(
+            "{\"event\":\"memory\",\"heapUsedBytes\":%d,\"heapCommittedBytes\":%d,"
+                + "\"nonHeapUsedBytes\":%d,\"directBytes\":%d,\"directBuffers\":%d,"
+                + "\"nettyDirectBytes\":%d,\"threads\":%d}",
+            heap.getUsed(),
+            heap.getCommitted(),
+            ManagementFactory.getMemoryMXBean().getNonHeapMemoryUsage().getUsed(),
+            direct.getMemoryUsed(),
+            direct.getCount(),
+            PlatformDependent.usedDirectMemory(),
+            ManagementFactory.getThreadMXBean().getThreadCount());
       }
     }
     proxy.close();

@@ -64,7 +64,8 @@ final class ProxyProcess implements AutoCloseable {
   }
 
   /**
-   * Starts a proxy JVM with heap limit {@code xmx} on {@code config} and waits until it is ready.
+   * Starts a proxy JVM with heap limit {@code xmx} (and the options in {@code
+   * GATEHOUSE_BENCH_JAVA_OPTS}) on {@code config} and waits until it is ready.
    *
    * @throws IllegalStateException when it exits or is not ready within {@code timeout}; it is
    *     destroyed then
@@ -72,15 +73,19 @@ final class ProxyProcess implements AutoCloseable {
   static ProxyProcess start(Path config, String xmx, Duration timeout)
       throws IOException, InterruptedException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    List<String> command =
+    List<String> command = new java.util.ArrayList<>(List.of(java, "-Xmx" + xmx));
+    // As the suite's Launcher: e.g. a JFR recording of the proxy alone.
+    String extra = System.getenv("GATEHOUSE_BENCH_JAVA_OPTS");
+    if (extra != null && !extra.isBlank()) {
+      command.addAll(List.of(extra.strip().split("\\s+")));
+    }
+    command.addAll(
         List.of(
-            java,
-            "-Xmx" + xmx,
             "-cp",
             System.getProperty("java.class.path"),
             Main.class.getName(),
             "proxy-child",
-            config.toString());
+            config.toString()));
     long spawned = System.nanoTime();
     Process process =
         new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
@@ -146,6 +151,17 @@ final class ProxyProcess implements AutoCloseable {
     stdin.flush();
     return await("heap", System.nanoTime() + Duration.ofMinutes(1).toNanos())
         .getLong("heapUsedBytes");
+  }
+
+  /**
+   * The proxy's memory after two full GCs: heap, direct buffers, Netty's direct memory and threads
+   * (the child's {@code memory} report).
+   */
+  JsonObject memory() throws IOException, InterruptedException {
+    OutputStream stdin = process.getOutputStream();
+    stdin.write("memory\n".getBytes(StandardCharsets.UTF_8));
+    stdin.flush();
+    return await("memory", System.nanoTime() + Duration.ofMinutes(1).toNanos());
   }
 
   /**
@@ -236,7 +252,11 @@ final class ProxyProcess implements AutoCloseable {
         new BufferedReader(
             new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
       for (String line = out.readLine(); line != null; line = out.readLine()) {
-        lines.add(line);
+        if (line.startsWith("{\"event\":")) {
+          lines.add(line);
+        } else {
+          System.err.println(line); // the proxy's log: into the driver's
+        }
       }
     } catch (IOException e) {
       // the child's stdout closed: await() notices that the process has gone

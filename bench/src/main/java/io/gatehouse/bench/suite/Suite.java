@@ -17,16 +17,20 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * {@code benchmarks.jar suite [--quick] --gatehouse-jar JAR --out DIR [--only a,b] [--keep]}:
- * starts nginx, the TCP upstreams, Gatehouse (broker, proxy, two agents) and the HAProxy chain on
- * loopback, runs the data-path scenarios (http, tcp, sessions, failover) and the control plane at
- * scale (fleet), stops everything, prints one table per scenario and writes {@code DIR/latest.json}
- * and {@code DIR/latest.txt}; a full pass of every scenario also writes {@code DIR/full.json} and
- * {@code DIR/full.txt}, the figures docs/benchmarks.md quotes. {@code --keep} leaves the work
- * directory (every process's configuration and log) in place.
+ * {@code benchmarks.jar suite [--quick] --gatehouse-jar JAR --out DIR [--only a,b] [--keep]
+ * [--tunnel-agents N] [--tunnel-serve R]}: starts nginx, the TCP upstreams, Gatehouse (broker,
+ * proxy, two agents) and the HAProxy chain on loopback, runs the data-path scenarios (http, tcp,
+ * sessions, failover), the control plane at scale (fleet) and the proxy's memory per connected
+ * agent (tunnels: N simulated agents, default 2,000, each writing R serve lines), stops everything,
+ * prints one table per scenario and writes {@code DIR/latest.json} and {@code DIR/latest.txt}; a
+ * full pass of every scenario also writes {@code DIR/full.json} and {@code DIR/full.txt}, the
+ * figures docs/benchmarks.md quotes. {@code --keep} leaves the work directory (every process's
+ * configuration and log) in place.
  */
 public final class Suite {
-  private static final List<String> ALL = List.of("http", "sessions", "tcp", "failover", "fleet");
+  private static final List<String> ALL =
+      List.of("http", "sessions", "tcp", "failover", "fleet", "tunnels");
+  private static final Set<String> OWN_PROCESSES = Set.of("fleet", "tunnels");
 
   private Suite() {}
 
@@ -36,6 +40,8 @@ public final class Suite {
     Path gatehouseJar = Path.of("modules/cli/target/gatehouse.jar");
     Path out = Path.of("bench/results");
     Set<String> only = Set.copyOf(ALL);
+    int tunnelAgents = 2_000;
+    int tunnelServe = 0;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--quick" -> quick = true;
@@ -43,11 +49,13 @@ public final class Suite {
         case "--out" -> out = Path.of(args[++i]);
         case "--only" -> only = Set.of(args[++i].split(","));
         case "--keep" -> keep = true;
+        case "--tunnel-agents" -> tunnelAgents = Integer.parseInt(args[++i]);
+        case "--tunnel-serve" -> tunnelServe = Integer.parseInt(args[++i]);
         default -> {
           System.err.println(
               "usage: benchmarks.jar suite [--quick] [--gatehouse-jar JAR] [--out DIR] [--only "
                   + String.join(",", ALL)
-                  + "] [--keep]");
+                  + "] [--keep] [--tunnel-agents N] [--tunnel-serve R]");
           System.exit(2);
         }
       }
@@ -77,11 +85,19 @@ public final class Suite {
     }
     List<Table> tables = new ArrayList<>();
     try {
-      if (only.stream().anyMatch(s -> !s.equals("fleet"))) {
+      if (only.stream().anyMatch(s -> !OWN_PROCESSES.contains(s))) {
         dataPath(work, new Launcher(gatehouseJar), settings, only, tables);
       }
       if (only.contains("fleet")) {
         for (Table t : new ControlPlaneScenario(new Launcher(gatehouseJar), work, settings).run()) {
+          tables.add(print(t));
+        }
+      }
+      if (only.contains("tunnels")) {
+        for (Table t :
+            new TunnelScenario(
+                    new Launcher(gatehouseJar), work, settings, tunnelAgents, tunnelServe)
+                .run()) {
           tables.add(print(t));
         }
       }
