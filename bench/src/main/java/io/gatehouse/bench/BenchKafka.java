@@ -2,10 +2,10 @@ package io.gatehouse.bench;
 
 import io.gatehouse.events.topic.Topic;
 import io.gatehouse.events.topic.TopicNames;
-import io.gatehouse.lifecycle.Backoff;
 import io.gatehouse.kafka.KafkaClients;
 import io.gatehouse.kafka.KafkaSettings;
 import io.gatehouse.kafka.TopicSetup;
+import io.gatehouse.lifecycle.Backoff;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

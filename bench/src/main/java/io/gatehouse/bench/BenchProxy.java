@@ -14,7 +14,9 @@ import java.time.Duration;
 final class BenchProxy {
   private BenchProxy() {}
 
-  /** A proxy on {@code bootstrap}'s topics under {@code names}, refreshing every {@code refresh}. */
+  /**
+   * A proxy on {@code bootstrap}'s topics under {@code names}, refreshing every {@code refresh}.
+   */
   static Proxy start(String bootstrap, TopicNames names, Path dataDir, Duration refresh) {
     String yaml =
         """
@@ -27,7 +29,8 @@ final class BenchProxy {
           listen: "127.0.0.1:0"
           heartbeats: { refresh: %dms }
         """
-            .formatted(bootstrap, names.prefix(), dataDir, AppAgentYaml.caDir(), refresh.toMillis());
+            .formatted(
+                bootstrap, names.prefix(), dataDir, AppAgentYaml.caDir(), refresh.toMillis());
     return Proxy.start(ProxyConfig.parse(yaml, "bench-proxy.yaml"));
   }
 }

@@ -34,8 +34,9 @@ import org.apache.kafka.clients.producer.RecordMetadata;
  * producer.send} to the arrival, on the proxy's {@code GET /v1/events?topics=heartbeats}
  * server-sent event stream, of the event for that heartbeat's key: the change stream the proxy's
  * routing index is fed from, emitted after the record is in local state. After each sample a {@code
- * GET /v1/resources/app/<name>} must show {@code totalAgents >= 1}; samples that do are counted
- * as known (routable once the agent has a tunnel). The first {@code warmUp} samples are not counted (the proxy's JIT).
+ * GET /v1/resources/app/<name>} must show {@code totalAgents >= 1}; samples that do are counted as
+ * known (routable once the agent has a tunnel). The first {@code warmUp} samples are not counted
+ * (the proxy's JIT).
  */
 final class ConvergenceProbe implements AutoCloseable {
   private static final Duration SAMPLE_TIMEOUT = Duration.ofSeconds(10);

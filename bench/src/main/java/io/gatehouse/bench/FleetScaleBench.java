@@ -16,10 +16,10 @@ import org.apache.kafka.clients.producer.KafkaProducer;
  * <p>A simulated fleet (no agent processes, no sockets to agents) of {@code records / 10} agents,
  * each serving 10 resources, in groups of 10 agents serving the same 10 resources (so every
  * resource has 10 agents): one {@code ResourceHeartbeat} per (agent, resource), all with a one-hour
- * TTL so the whole fleet stays known during the run (it has no tunnels, so it is not routable:
- * that is issue 15's fleet over tunnels).
- * They are produced to an embedded broker in this JVM; the proxy under test is a real {@code
- * io.gatehouse.proxy.Proxy} in a child JVM ({@link ProxyProcess}). It measures:
+ * TTL so the whole fleet stays known during the run (it has no tunnels, so it is not routable: that
+ * is issue 15's fleet over tunnels). They are produced to an embedded broker in this JVM; the proxy
+ * under test is a real {@code io.gatehouse.proxy.Proxy} in a child JVM ({@link ProxyProcess}). It
+ * measures:
  *
  * <ol>
  *   <li>materialization: a proxy on an empty data directory, {@code Proxy.start} → ready (the whole
@@ -30,8 +30,8 @@ import org.apache.kafka.clients.producer.KafkaProducer;
  *       loaded;
  *   <li>convergence on that proxy ({@link ConvergenceProbe});
  *   <li>steady-state heartbeat bytes/s of the fleet: one real agent with 10 resources through a
- *       real proxy ({@link HeartbeatTraffic}) times the number of agents, against a baseline of one record per
- *       heartbeat key per 90 s at the measured heartbeat size.
+ *       real proxy ({@link HeartbeatTraffic}) times the number of agents, against a baseline of one
+ *       record per heartbeat key per 90 s at the measured heartbeat size.
  * </ol>
  *
  * Prints one JSON object per line on stdout, the last one the summary; logs go to stderr.

@@ -123,8 +123,7 @@ final class HeartbeatTraffic {
       consumer.seekToEnd(tps);
       tps.forEach(consumer::position);
 
-      AgentConfig config =
-          AgentConfig.parse(yaml(proxy, agentId, resources), agentId + ".yaml");
+      AgentConfig config = AgentConfig.parse(yaml(proxy, agentId, resources), agentId + ".yaml");
       long[] inWindow = new long[2]; // heartbeats, bytes in the window
       long[] all = new long[2]; // the same over every record
       long windowStart;

@@ -4,9 +4,7 @@ import io.gatehouse.pki.ClusterCa;
 import io.gatehouse.pki.TlsContexts;
 import io.gatehouse.proxy.config.ProxyConfig;
 import io.vertx.core.json.JsonObject;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -58,9 +56,7 @@ final class ProxyProcess implements AutoCloseable {
             .sslContext(tls)
             .build();
     this.process = process;
-    Thread reader = new Thread(this::readLines, "proxy-" + process.pid() + "-stdout");
-    reader.setDaemon(true);
-    reader.start();
+    ChildJvm.follow(process, "proxy-" + process.pid() + "-stdout", lines);
   }
 
   /**
@@ -101,7 +97,7 @@ final class ProxyProcess implements AutoCloseable {
       proxy.ready = proxy.await("ready", deadline);
       return proxy;
     } catch (RuntimeException | InterruptedException e) {
-      destroy(process);
+      ChildJvm.destroy(process);
       LIVE.remove(process);
       throw e;
     }
@@ -220,10 +216,10 @@ final class ProxyProcess implements AutoCloseable {
         }
       }
       if (!process.waitFor(30, TimeUnit.SECONDS)) {
-        destroy(process);
+        ChildJvm.destroy(process);
       }
     } catch (InterruptedException e) {
-      destroy(process);
+      ChildJvm.destroy(process);
       Thread.currentThread().interrupt();
     } finally {
       LIVE.remove(process);
@@ -232,35 +228,7 @@ final class ProxyProcess implements AutoCloseable {
 
   /** Destroys every child still running; what the shutdown hook does. */
   static void destroyAll() {
-    LIVE.forEach(ProxyProcess::destroy);
-  }
-
-  private static void destroy(Process process) {
-    process.destroy();
-    try {
-      if (!process.waitFor(10, TimeUnit.SECONDS)) {
-        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-      }
-    } catch (InterruptedException e) {
-      process.destroyForcibly();
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  private void readLines() {
-    try (BufferedReader out =
-        new BufferedReader(
-            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-      for (String line = out.readLine(); line != null; line = out.readLine()) {
-        if (line.startsWith("{\"event\":")) {
-          lines.add(line);
-        } else {
-          System.err.println(line); // the proxy's log: into the driver's
-        }
-      }
-    } catch (IOException e) {
-      // the child's stdout closed: await() notices that the process has gone
-    }
+    LIVE.forEach(ChildJvm::destroy);
   }
 
   private JsonObject await(String event, long deadline) throws InterruptedException {

@@ -2,9 +2,7 @@ package io.gatehouse.bench;
 
 import io.gatehouse.config.HostPort;
 import io.vertx.core.json.JsonObject;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -31,9 +29,7 @@ final class TunnelFleetProcess implements AutoCloseable {
     this.process = process;
     this.reaper = new Thread(this::destroy, "tunnel-fleet-reaper");
     Runtime.getRuntime().addShutdownHook(reaper);
-    Thread reader = new Thread(this::readLines, "tunnel-fleet-" + process.pid() + "-stdout");
-    reader.setDaemon(true);
-    reader.start();
+    ChildJvm.follow(process, "tunnel-fleet-" + process.pid() + "-stdout", lines);
   }
 
   /**
@@ -132,30 +128,6 @@ final class TunnelFleetProcess implements AutoCloseable {
   }
 
   private void destroy() {
-    process.destroy();
-    try {
-      if (!process.waitFor(10, TimeUnit.SECONDS)) {
-        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-      }
-    } catch (InterruptedException e) {
-      process.destroyForcibly();
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  private void readLines() {
-    try (BufferedReader out =
-        new BufferedReader(
-            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-      for (String line = out.readLine(); line != null; line = out.readLine()) {
-        if (line.startsWith("{\"event\":")) {
-          lines.add(line);
-        } else {
-          System.err.println(line); // the fleet's log: into the driver's
-        }
-      }
-    } catch (IOException e) {
-      // stdout closed: open() notices that the process has gone
-    }
+    ChildJvm.destroy(process);
   }
 }
