@@ -192,8 +192,8 @@ public final class HeartbeatWriter implements AutoCloseable {
     }
 
     /**
-     * The agent is stopping: tombstones every record it has and completes once Kafka acknowledged
-     * them all (or with the first failure).
+     * The agent is stopping: tombstones every record it told this tunnel of and completes once
+     * Kafka acknowledged them all (or with the first failure); nothing it says after is written.
      */
     public CompletionStage<Void> goodbye() {
       CompletableFuture<Void> done = new CompletableFuture<>();
@@ -205,6 +205,8 @@ public final class HeartbeatWriter implements AutoCloseable {
             }
             entries.clear();
             writer = false;
+            // A leaving agent says nothing more that this proxy should write.
+            closed = true;
             CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new))
                 .whenComplete(
                     (v, error) -> {

@@ -8,6 +8,7 @@ import io.gatehouse.events.SessionPin;
 import io.gatehouse.events.codec.EventCodec;
 import io.gatehouse.events.topic.Topic;
 import io.gatehouse.pki.ClusterSecret;
+import io.gatehouse.proxy.publish.RecordingPublisher;
 import io.gatehouse.proxy.routing.AgentEndpoint;
 import io.gatehouse.proxy.routing.ResourceRef;
 import io.gatehouse.relay.SessionId;

@@ -7,6 +7,7 @@ import io.gatehouse.events.ResourceKind;
 import io.gatehouse.events.SessionPin;
 import io.gatehouse.events.topic.Topic;
 import io.gatehouse.proxy.audit.AuditLog;
+import io.gatehouse.proxy.publish.RecordingPublisher;
 import io.gatehouse.proxy.routing.AgentEndpoint;
 import io.gatehouse.proxy.routing.ResourceRef;
 import io.gatehouse.relay.SessionId;

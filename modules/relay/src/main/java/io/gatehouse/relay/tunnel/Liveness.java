@@ -16,9 +16,8 @@ import org.slf4j.LoggerFactory;
  * Keeps a tunnel honest: sends an HTTP/2 PING every interval and closes the connection once no
  * acknowledgement has come back for {@code missed} intervals (checked at every ping; answers come
  * moments after a ping, so a frozen peer is closed about {@code missed} intervals after its last
- * answer). A peer that crashed closes its socket and is
- * gone at once; this catches the one that froze (a stopped process, a dead host, a cut link),
- * within {@code missed × interval}.
+ * answer). A peer that crashed closes its socket and is gone at once; this catches the one that
+ * froze (a stopped process, a dead host, a cut link), within {@code missed × interval}.
  *
  * <p>Sits in the connection's pipeline after the HTTP/2 codec and multiplexer, where PING frames
  * arrive; both ends run one, so each learns of the other's death by itself.

@@ -1,18 +1,17 @@
-package io.gatehouse.proxy.session;
+package io.gatehouse.proxy.publish;
 
 import io.gatehouse.events.topic.Topic;
-import io.gatehouse.proxy.publish.EventPublisher;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.avro.specific.SpecificRecord;
 
-/** Keeps what would have gone to Kafka, in order. */
-final class RecordingPublisher implements EventPublisher {
-  record Sent(Topic topic, String key, SpecificRecord value) {}
+/** Keeps what would have gone to Kafka, in order: for unit tests of what a component writes. */
+public final class RecordingPublisher implements EventPublisher {
+  public record Sent(Topic topic, String key, SpecificRecord value) {}
 
-  final List<Sent> sent = new CopyOnWriteArrayList<>();
+  public final List<Sent> sent = new CopyOnWriteArrayList<>();
 
   @Override
   public CompletionStage<Void> publish(Topic topic, String key, SpecificRecord value) {
