@@ -103,6 +103,7 @@ public final class Proxy implements AutoCloseable {
   private final MeterRegistry registry;
   private final Closer closer;
   private final RoutingTable table;
+  private final JoinTokens joinTokens;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private Proxy(Parts p) {
@@ -112,6 +113,15 @@ public final class Proxy implements AutoCloseable {
     this.registry = p.registry;
     this.closer = p.closer;
     this.table = p.table;
+    this.joinTokens = p.joinTokens;
+  }
+
+  /**
+   * This proxy's join tokens: what {@code gatehouse tokens} manages through Kafka, for a caller in
+   * the same process (dev mode makes its agents' tokens here).
+   */
+  public JoinTokens joinTokens() {
+    return joinTokens;
   }
 
   /**
@@ -218,6 +228,7 @@ public final class Proxy implements AutoCloseable {
     AgentTunnels tunnels;
     TunnelMesh mesh;
     RoutingTable table;
+    JoinTokens joinTokens;
     SessionPins pins;
     MeterRegistry registry;
   }
@@ -402,15 +413,16 @@ public final class Proxy implements AutoCloseable {
                 p.registry,
                 new AgentJoin(
                     ca,
-                    p.closer.register(
-                        JoinTokens.open(
-                            p.store,
-                            p.materializer.changes(),
-                            p.publisher,
-                            clusterSecret,
-                            audit,
-                            clock,
-                            config.id())),
+                    p.joinTokens =
+                        p.closer.register(
+                            JoinTokens.open(
+                                p.store,
+                                p.materializer.changes(),
+                                p.publisher,
+                                clusterSecret,
+                                audit,
+                                clock,
+                                config.id())),
                     p.closer.register(
                         new AgentKeys(
                             p.store, p.materializer.changes(), p.publisher, clock, config.id())),

@@ -11,6 +11,9 @@ import io.gatehouse.pki.ClusterCa;
 import io.gatehouse.pki.ClusterSecret;
 import io.gatehouse.proxy.Proxy;
 import io.gatehouse.proxy.config.ProxyConfig;
+import io.gatehouse.proxy.join.IssuedToken;
+import io.gatehouse.proxy.join.JoinTokens;
+import io.gatehouse.proxy.join.TokenRequest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -18,12 +21,16 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
@@ -39,9 +46,10 @@ import org.slf4j.LoggerFactory;
  * <p>Trust: the cluster CA lives in {@code dataDir/ca} ({@code ca.key}, {@code ca.crt}, {@code
  * cluster.secret}), made on the first start and kept, so sessions and the CA pin survive a restart
  * and a proxy started next to dev mode with the default {@code ca.dir} shares them. The proxy's
- * port speaks TLS with a certificate from that CA; every dev agent gets a certificate from it at
- * each start (the sample agent of {@code infra/examples/agent.yaml} joins with a token instead,
- * finding the CA pin in {@code dataDir/ca.pin}) and dials the proxy.
+ * port speaks TLS with a certificate from that CA. Each dev agent joins on its first start with a
+ * one-use token made here, as any agent would (so does the sample agent of {@code
+ * infra/examples/agent.yaml}, with a token from {@code tokens add}, finding the CA pin in {@code
+ * dataDir/ca.pin}), keeps its key and certificate in {@code dataDir/agent-N}, and dials the proxy.
  *
  * <p>Files for people: {@code dataDir/proxy.yaml} (the proxy's configuration, for operator
  * commands), {@code dataDir/admin.profile} (the CLI's profile: proxy URL and CA file) and, when
@@ -66,7 +74,7 @@ public final class DevStack implements AutoCloseable {
     this.settings = settings;
   }
 
-  /** How long dev agents' certificates last; every start issues new ones. */
+  /** How long a certificate lasts that dev mode replaces from its CA (a joined one lasts 24 h). */
   static final Duration AGENT_CERT_LIFETIME = Duration.ofDays(30);
 
   private static final Set<String> ALL_KINDS =
@@ -178,13 +186,12 @@ public final class DevStack implements AutoCloseable {
     for (int i = 1; i <= settings.agents(); i++) {
       progress.accept("starting agent dev-agent-" + i);
       Path agentDir = data.resolve("agent-" + i);
-      AgentCredentials.issue(
-              ca, "dev-agent-" + i, ALL_KINDS, AGENT_CERT_LIFETIME, new SecureRandom())
-          .write(agentDir);
+      String join = joinBlock("dev-agent-" + i, agentDir, progress);
       agents.add(
           closer.register(
               Agent.start(
-                  AgentConfig.parse(agentYaml(i, agentDir), "gatehouse dev (agent " + i + ")"))));
+                  AgentConfig.parse(
+                      agentYaml(i, agentDir, join), "gatehouse dev (agent " + i + ")"))));
     }
   }
 
@@ -219,12 +226,62 @@ public final class DevStack implements AutoCloseable {
     }
   }
 
-  private String agentYaml(int i, Path agentDir) {
+  /**
+   * How dev agent {@code agentId} gets its certificate: on a first start it joins as any agent
+   * would, with a one-use token made here (the {@code agent.join} lines returned); a later start
+   * reuses what it stored, renewed over its tunnel while it runs. A certificate that ran out while
+   * dev mode was stopped (or has less than a third of its life left) is replaced from the dev CA
+   * directly, as a join would be refused for an id already bound to a key.
+   */
+  private String joinBlock(String agentId, Path agentDir, Consumer<String> progress) {
+    if (AgentCredentials.exist(agentDir)) {
+      X509Certificate leaf = AgentCredentials.read(agentDir, agentId).own().chain().get(0);
+      Instant notAfter = leaf.getNotAfter().toInstant();
+      Duration life = Duration.between(leaf.getNotBefore().toInstant(), notAfter);
+      if (Instant.now().plus(life.dividedBy(3)).isBefore(notAfter)) {
+        return "";
+      }
+      progress.accept("renewing the certificate of " + agentId + " from the dev CA");
+      AgentCredentials.issue(ca, agentId, ALL_KINDS, AGENT_CERT_LIFETIME, new SecureRandom())
+          .write(agentDir);
+      return "";
+    }
+    JoinTokens tokens = proxy.joinTokens();
+    IssuedToken token =
+        tokens
+            .add(
+                new TokenRequest(
+                    EnumSet.allOf(ResourceKind.class),
+                    Duration.ofMinutes(10),
+                    OptionalInt.of(1),
+                    "gatehouse dev",
+                    "first start of " + agentId))
+            .toCompletableFuture()
+            .join();
+    // The proxy decides a join from its own copy of the tokens topic: wait until it has this one.
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (tokens.token(token.info().id()).isEmpty()) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("the proxy did not see the join token of " + agentId);
+      }
+      LockSupport.parkNanos(10_000_000L);
+    }
+    progress.accept(agentId + " joins with a one-use token (" + token.info().id() + ")");
+    return String.join(
+        "\n",
+        "  join:",
+        "    token: \"" + token.token() + "\"",
+        "    ca_pin: \"" + ca.pin() + "\"",
+        "");
+  }
+
+  private String agentYaml(int i, Path agentDir, String join) {
     return String.join(
         "\n",
         "agent:",
         "  id: dev-agent-" + i,
         "  proxy: \"" + proxy.webAddress() + "\"",
+        join.stripTrailing(),
         "  metrics: { listen: \"127.0.0.1:0\" }",
         "  data_dir: \"" + agentDir + "\"",
         "app_service:",
