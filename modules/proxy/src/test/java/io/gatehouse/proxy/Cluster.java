@@ -175,7 +175,7 @@ final class Cluster implements BeforeAllCallback, AfterAllCallback, AutoCloseabl
               listen: "127.0.0.1:0"
               public_host: localhost
               topic_prefix: %s
-              routing: { eject_backoff: 10s, dial_timeout: 2s, response_timeout: %s }
+              routing: { eject_backoff: 10s, response_timeout: %s }
               heartbeats: { refresh: %s }
             """
                 .formatted(

@@ -31,7 +31,6 @@ import java.util.Objects;
  * @param sessionIdleTimeout an HTTP session unused this long ends
  * @param ejectBackoff how long an agent that failed a dial is skipped (doubling on repeated
  *     failures)
- * @param dialTimeout how long connecting to an agent may take before it counts as a failed dial
  * @param responseTimeout how long an agent may take to send response headers (or to open a tunnel)
  *     before the user gets a 502; longer than the agents' own {@code relay.response_timeout}
  * @param heartbeatRefresh how often the proxy rewrites, on the agents' behalf, the heartbeat of
@@ -50,7 +49,6 @@ public record ProxyConfig(
     String topicPrefix,
     Duration sessionIdleTimeout,
     Duration ejectBackoff,
-    Duration dialTimeout,
     Duration responseTimeout,
     Duration heartbeatRefresh) {
 
@@ -66,7 +64,6 @@ public record ProxyConfig(
   public static final String DEFAULT_TOPIC_PREFIX = "gatehouse";
   public static final Duration DEFAULT_SESSION_IDLE_TIMEOUT = Duration.ofMinutes(30);
   public static final Duration DEFAULT_EJECT_BACKOFF = Duration.ofSeconds(10);
-  public static final Duration DEFAULT_DIAL_TIMEOUT = Duration.ofSeconds(2);
 
   /**
    * At most one heartbeat record per resource and agent every 90 s, as Teleport writes: liveness
@@ -89,7 +86,6 @@ public record ProxyConfig(
     Objects.requireNonNull(topicPrefix, "topicPrefix");
     Objects.requireNonNull(sessionIdleTimeout, "sessionIdleTimeout");
     Objects.requireNonNull(ejectBackoff, "ejectBackoff");
-    Objects.requireNonNull(dialTimeout, "dialTimeout");
     Objects.requireNonNull(responseTimeout, "responseTimeout");
     Objects.requireNonNull(heartbeatRefresh, "heartbeatRefresh");
   }

@@ -71,9 +71,13 @@ final class ProxyConfigReader {
     Duration eject =
         routing.value(
             "eject_backoff", ValueParser.positiveDuration(), ProxyConfig.DEFAULT_EJECT_BACKOFF);
-    Duration dial =
-        routing.value(
-            "dial_timeout", ValueParser.positiveDuration(), ProxyConfig.DEFAULT_DIAL_TIMEOUT);
+    // Asked for only when present, so "expected one of" never lists it.
+    if (routing.keys().contains("dial_timeout") && routing.has("dial_timeout")) {
+      routing.problem(
+          "dial_timeout",
+          "proxies no longer dial agents: sessions open as streams on the tunnels agents dial,"
+              + " which fail at once when a tunnel is gone; remove this key");
+    }
     Duration response =
         routing.value(
             "response_timeout",
@@ -84,9 +88,6 @@ final class ProxyConfigReader {
             .object("heartbeats")
             .value(
                 "refresh", ValueParser.positiveDuration(), ProxyConfig.DEFAULT_HEARTBEAT_REFRESH);
-    if (dial.toMillis() > Integer.MAX_VALUE) {
-      routing.problem("dial_timeout", "must be shorter than " + Integer.MAX_VALUE + " ms");
-    }
 
     doc.requireValid();
     String resolvedId = id.orElseGet(() -> NodeId.generate(random));
@@ -104,7 +105,6 @@ final class ProxyConfigReader {
         prefix,
         idle,
         eject,
-        dial,
         response,
         refresh);
   }

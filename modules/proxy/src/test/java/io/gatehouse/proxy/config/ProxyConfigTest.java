@@ -25,7 +25,6 @@ class ProxyConfigTest {
     assertThat(c.topicPrefix()).isEqualTo("gatehouse");
     assertThat(c.sessionIdleTimeout()).isEqualTo(Duration.ofMinutes(30));
     assertThat(c.ejectBackoff()).isEqualTo(Duration.ofSeconds(10));
-    assertThat(c.dialTimeout()).isEqualTo(Duration.ofSeconds(2));
     assertThat(c.responseTimeout()).isEqualTo(Duration.ofSeconds(75));
     assertThat(c.replicationFactor()).isEqualTo((short) 1);
   }
@@ -49,7 +48,7 @@ class ProxyConfigTest {
               public_host: Gatehouse.Example.com
               topic_prefix: prod
               sessions: { idle_timeout: 1h }
-              routing: { eject_backoff: 5s, dial_timeout: 750ms, response_timeout: 2m }
+              routing: { eject_backoff: 5s, response_timeout: 2m }
             """,
             "proxy.yaml");
     assertThat(c.id()).isEqualTo("proxy-1");
@@ -62,7 +61,6 @@ class ProxyConfigTest {
     assertThat(c.topicPrefix()).isEqualTo("prod");
     assertThat(c.sessionIdleTimeout()).isEqualTo(Duration.ofHours(1));
     assertThat(c.ejectBackoff()).isEqualTo(Duration.ofSeconds(5));
-    assertThat(c.dialTimeout()).isEqualTo(Duration.ofMillis(750));
     assertThat(c.responseTimeout()).isEqualTo(Duration.ofMinutes(2));
   }
 
@@ -77,7 +75,7 @@ class ProxyConfigTest {
                       listen: "localhost"
                       public_host: "example.com:3080"
                       sessions: { idle_timeout: 30 }
-                      routing: { dial_timout: 1s }
+                      routing: { eject_bakoff: 1s, dial_timeout: 1s }
                     """,
                     "proxy.yaml"))
         .isInstanceOf(ConfigException.class)
@@ -86,7 +84,11 @@ class ProxyConfigTest {
         .hasMessageContaining("proxy.yaml: proxy.public_host: invalid host name")
         .hasMessageContaining("proxy.yaml: proxy.sessions.idle_timeout: invalid duration '30'")
         .hasMessageContaining(
-            "proxy.yaml: proxy.routing.dial_timout: unknown key (did you mean 'dial_timeout'?)");
+            "proxy.yaml: proxy.routing.eject_bakoff: unknown key (did you mean 'eject_backoff'?)")
+        .hasMessageContaining(
+            "proxy.yaml: proxy.routing.dial_timeout: proxies no longer dial agents: sessions open"
+                + " as streams on the tunnels agents dial, which fail at once when a tunnel is gone;"
+                + " remove this key");
   }
 
   @Test
