@@ -45,7 +45,7 @@ import java.util.stream.IntStream;
  * Many simulated agents in one JVM ({@code benchmarks.jar tunnel-fleet HOST:PORT CA_DIR [--serve R]
  * [--threads T]}), driven by {@link TunnelFleetProcess}: each holds its own EC P-256 key and a
  * certificate the cluster CA in {@code CA_DIR} signed here, and keeps one real tunnel ({@link
- * TunnelDialer}, the agent's own code: TLS, upgrade, HTTP/2 with reversed roles, pings both ways)
+ * TunnelDialer}, the agent's own code: TLS, upgrade, HTTP/2 with reversed roles, the agent's pings)
  * to the proxy. All tunnels share one Netty event loop group: a simulated agent costs a socket, an
  * SSL engine and a few handlers, not a Vert.x instance. Each answers the proxy's control stream
  * with 200 and, with {@code --serve R}, writes R {@code serve} lines and one {@code writer} line on

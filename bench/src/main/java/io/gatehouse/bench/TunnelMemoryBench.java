@@ -22,11 +22,12 @@ import java.util.concurrent.TimeUnit;
  * certificate from the run's CA and one real tunnel to the proxy. The fleet connects in {@code K}
  * equal steps (default 2: half, then all). At no agents and after each step, once the proxy's
  * {@code gatehouse_agents_alive} gauge shows them all, it measures the proxy: CPU over an idle
- * window of {@code SECONDS} (tunnels up, pings every second each way, no sessions), then heap after
- * full GCs, NIO direct buffers, Netty's own direct count, threads, and RSS. It reports each level,
- * the cost per agent (the slope from no agents to all, and of each step, to show it is linear), the
- * connect rate and the proxy's CPU per tunnel opened, the classes that grew most per agent ({@code
- * jcmd GC.class_histogram} at no agents and at all), and the extrapolation to 100,000 agents.
+ * window of {@code SECONDS} (tunnels up, each agent pinging every second, no sessions), then heap
+ * after full GCs, NIO direct buffers, Netty's own direct count, threads, and RSS. It reports each
+ * level, the cost per agent (the slope from no agents to all, and of each step, to show it is
+ * linear), the connect rate and the proxy's CPU per tunnel opened, the classes that grew most per
+ * agent ({@code jcmd GC.class_histogram} at no agents and at all), and the extrapolation to 100,000
+ * agents.
  *
  * <p>Prints one JSON object per line on stdout, the last one the summary; logs go to stderr.
  */

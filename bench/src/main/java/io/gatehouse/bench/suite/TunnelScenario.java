@@ -77,7 +77,7 @@ record TunnelScenario(Launcher launcher, Path work, Settings settings, int agent
     levels.note(
         "heap after full GCs; idle = "
             + r.getInteger("idleSeconds")
-            + " s with every tunnel up (pings every 1 s each way, no sessions); proxy -Xmx"
+            + " s with every tunnel up (each agent pings every 1 s, no sessions); proxy -Xmx"
             + r.getString("proxyXmx"));
 
     JsonObject per = r.getJsonObject("perAgent");

@@ -72,9 +72,8 @@ class AgentProcessIT {
   private static final Duration CRASH_BOUND = Duration.ofSeconds(1);
 
   /**
-   * A frozen agent stops answering pings; Liveness checks four times a second and closes the tunnel
-   * within 3 s of the last answer (so within 3 s of the freeze), plus scheduling on a shared
-   * machine.
+   * A frozen agent stops sending its pings; each proxy closes the tunnel 3 s after the last one it
+   * heard (so within 3 s of the freeze), plus scheduling on a shared machine.
    */
   private static final Duration FREEZE_BOUND = TunnelSettings.DEFAULTS.deadAfter().plusMillis(500);
 

@@ -22,7 +22,9 @@ import java.util.function.Consumer;
  * as cloudflared does: the agent dials out, then acts as the HTTP/2 server on its own connection,
  * and the proxy, as the client, opens a stream per session. Multiplexing, per-stream flow control
  * and pings are HTTP/2's (Netty's codec), not ours; {@link Liveness} closes a tunnel whose peer
- * stops answering.
+ * falls silent. Only the agent pings (every interval, judging the proxy by the acknowledgements);
+ * the proxy judges the agent by those pings arriving, so an idle tunnel costs each end one frame
+ * out and one in per interval.
  *
  * <p>The ends are installed on a connection that is already up (TLS done, the upgrade answered):
  * {@link #proxyEnd} on the proxy, {@link #agentEnd} on the agent. The agent must send nothing until
@@ -60,7 +62,8 @@ public final class Tunnel {
             });
     add(pipeline, before, "tunnel-codec", codec);
     add(pipeline, before, "tunnel-multiplex", multiplex);
-    add(pipeline, before, "tunnel-liveness", new Liveness(settings, peer));
+    // The proxy sends no pings: its agents ping it, and it judges each by hearing from it.
+    add(pipeline, before, "tunnel-liveness", Liveness.listening(settings, peer));
     widenConnectionWindow(pipeline.channel(), settings);
     return new Tunnel(pipeline.channel(), peer);
   }
@@ -95,7 +98,7 @@ public final class Tunnel {
                         onStream.accept(ch);
                       }
                     }));
-            p.addAfter("tunnel-multiplex", "tunnel-liveness", new Liveness(settings, peer));
+            p.addAfter("tunnel-multiplex", "tunnel-liveness", Liveness.pinging(settings, peer));
             p.remove(this);
             widenConnectionWindow(p.channel(), settings);
             ctx.fireChannelRead(msg);

@@ -6,8 +6,12 @@ import io.gatehouse.testkit.Eventually;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.DefaultHttpRequest;
@@ -18,6 +22,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http2.Http2PingFrame;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -29,7 +34,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -47,8 +54,19 @@ class TunnelTest {
   /** The production pace: a loaded build machine must not pass for a frozen peer. */
   private static final TunnelSettings NORMAL = TunnelSettings.DEFAULTS;
 
+  /**
+   * The soonest a frozen end may be declared dead: its last word can be up to an interval older
+   * than the freeze, and a pinger's check has a quarter interval of slack.
+   */
+  private static final Duration EARLIEST =
+      FAST.deadAfter().minus(FAST.pingInterval().multipliedBy(5).dividedBy(4));
+
   private VertxInternal vertx;
   private EventLoopGroup loops;
+  private EventLoopGroup proxyLoops;
+  private EventLoopGroup agentLoops;
+  private final List<EventLoopGroup> ownLoops = new ArrayList<>();
+  private final CountDownLatch thaw = new CountDownLatch(1);
   private Channel server;
   private final CompletableFuture<Tunnel> proxyEnd = new CompletableFuture<>();
   private Channel agentChannel;
@@ -58,17 +76,63 @@ class TunnelTest {
   void start() {
     vertx = (VertxInternal) Vertx.vertx();
     loops = vertx.nettyEventLoopGroup();
+    proxyLoops = loops;
+    agentLoops = loops;
   }
 
   @AfterEach
   void stop() throws Exception {
+    thaw.countDown();
     if (agentChannel != null) {
       agentChannel.close().sync();
     }
     if (server != null) {
       server.close().sync();
     }
+    for (EventLoopGroup group : ownLoops) {
+      group.shutdownGracefully(0, 0, TimeUnit.SECONDS).sync();
+    }
     vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+
+  /** A single loop of its own for one end, so that a test can freeze that end alone. */
+  private EventLoopGroup ownLoop() {
+    EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    ownLoops.add(group);
+    return group;
+  }
+
+  /**
+   * Holds {@code group}'s one thread until the test ends, as SIGSTOP would hold a process: its
+   * connections read nothing, write nothing, and run no timer. Returns when that began.
+   */
+  private long freeze(EventLoopGroup group) throws Exception {
+    CountDownLatch frozen = new CountDownLatch(1);
+    group.execute(
+        () -> {
+          frozen.countDown();
+          try {
+            thaw.await();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        });
+    assertThat(frozen.await(5, TimeUnit.SECONDS)).isTrue();
+    return System.nanoTime();
+  }
+
+  /** Counts the PING frames an end receives, and passes them on. */
+  private static final class PingCounter extends ChannelInboundHandlerAdapter {
+    final AtomicInteger pings = new AtomicInteger();
+    final AtomicInteger acks = new AtomicInteger();
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      if (msg instanceof Http2PingFrame ping) {
+        (ping.ack() ? acks : pings).incrementAndGet();
+      }
+      ctx.fireChannelRead(msg);
+    }
   }
 
   /** Starts both ends; the agent's streams echo what they receive after a 200. */
@@ -80,7 +144,7 @@ class TunnelTest {
       throws Exception {
     server =
         new ServerBootstrap()
-            .group(loops)
+            .group(proxyLoops)
             .channel(NioServerSocketChannel.class)
             .childHandler(
                 new ChannelInitializer<Channel>() {
@@ -95,7 +159,7 @@ class TunnelTest {
             .channel();
     agentChannel =
         new Bootstrap()
-            .group(loops)
+            .group(agentLoops)
             .channel(NioSocketChannel.class)
             .handler(
                 new ChannelInitializer<Channel>() {
@@ -227,18 +291,49 @@ class TunnelTest {
   }
 
   @Test
-  void aFrozenAgentIsDeclaredDeadAfterThreeMissedPings() throws Exception {
-    Tunnel tunnel = connect(FAST, new TunnelSettings(Duration.ofHours(1), 3, 1 << 20));
+  void onlyTheAgentPingsAndAnIdleTunnelStaysUp() throws Exception {
+    Tunnel tunnel = connect(FAST, FAST);
+    Eventually.within(Duration.ofSeconds(5))
+        .until(() -> agentChannel.pipeline().get("tunnel-liveness") != null);
+    PingCounter agentSees = new PingCounter();
+    agentChannel.pipeline().addBefore("tunnel-liveness", "ping-counter", agentSees);
+
+    // Twice the silence that would close it: the proxy hears the agent's pings and stays quiet.
+    Eventually.within(Duration.ofSeconds(5))
+        .until(() -> agentSees.acks.get() >= 2 * FAST.missedPings());
+
+    assertThat(tunnel.isOpen()).isTrue();
+    assertThat(agentChannel.isActive()).isTrue();
+    assertThat(agentSees.pings.get()).as("pings the proxy sent").isZero();
+  }
+
+  @Test
+  void aFrozenAgentIsDeclaredDeadByTheProxyAfterThreeSilentIntervals() throws Exception {
+    agentLoops = ownLoop();
+    Tunnel tunnel = connect(FAST, FAST);
     Eventually.within(Duration.ofSeconds(5))
         .until(() -> agentChannel.pipeline().get("tunnel-liveness") != null);
 
-    // A stopped process: the agent reads nothing more, so no ping is answered.
-    agentChannel.config().setAutoRead(false);
-    long frozenAt = System.nanoTime();
+    // A stopped process: the agent neither reads nor writes, so its pings stop.
+    long frozenAt = freeze(agentLoops);
 
     Eventually.within(Duration.ofSeconds(5)).until(() -> !tunnel.isOpen());
-    assertThat(Duration.ofNanos(System.nanoTime() - frozenAt))
-        .isGreaterThanOrEqualTo(FAST.deadAfter().minusMillis(100));
+    assertThat(Duration.ofNanos(System.nanoTime() - frozenAt)).isGreaterThanOrEqualTo(EARLIEST);
+  }
+
+  @Test
+  void aFrozenProxyIsDeclaredDeadByTheAgentAfterThreeUnansweredPings() throws Exception {
+    proxyLoops = ownLoop();
+    Tunnel tunnel = connect(FAST, FAST);
+    Eventually.within(Duration.ofSeconds(5))
+        .until(() -> agentChannel.pipeline().get("tunnel-liveness") != null);
+
+    // A stopped proxy: nothing the agent sends is read, so no ping is acknowledged.
+    long frozenAt = freeze(proxyLoops);
+
+    Eventually.within(Duration.ofSeconds(5)).until(() -> !agentChannel.isActive());
+    assertThat(Duration.ofNanos(System.nanoTime() - frozenAt)).isGreaterThanOrEqualTo(EARLIEST);
+    assertThat(tunnel.peer()).isEqualTo("agent-a");
   }
 
   @Test
