@@ -89,7 +89,6 @@ final class GatehouseChain implements AutoCloseable {
               "\n",
               "agent:",
               "  id: bench-agent-" + i,
-              "  kafka: { bootstrap: \"" + bootstrap + "\" }",
               "  proxy: \"127.0.0.1:" + proxyPort + "\"",
               "  data_dir: \"" + dataDir + "\"",
               "app_service:",
