@@ -4,6 +4,7 @@ import io.gatehouse.events.Keys;
 import io.gatehouse.events.ResourceHeartbeat;
 import io.gatehouse.events.ResourceSpec;
 import io.gatehouse.events.topic.Topic;
+import io.gatehouse.lifecycle.DaemonThreads;
 import io.gatehouse.proxy.publish.EventPublisher;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -71,11 +72,7 @@ public final class HeartbeatWriter implements AutoCloseable {
     this.jitter = new Jitter(random, SPREAD);
     this.thread =
         Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "gatehouse-proxy-heartbeats");
-              t.setDaemon(true);
-              return t;
-            });
+            DaemonThreads.named("gatehouse-proxy-heartbeats"));
     long tick = Math.max(10, Math.min(1000, refresh.toMillis() / 20));
     thread.scheduleWithFixedDelay(this::tick, tick, tick, TimeUnit.MILLISECONDS);
     this.written = counter(registry, "heartbeat");

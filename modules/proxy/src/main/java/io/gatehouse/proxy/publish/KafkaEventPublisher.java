@@ -6,6 +6,7 @@ import io.gatehouse.events.topic.Topic;
 import io.gatehouse.events.topic.TopicNames;
 import io.gatehouse.kafka.KafkaClients;
 import io.gatehouse.kafka.KafkaSettings;
+import io.gatehouse.lifecycle.DaemonThreads;
 import io.gatehouse.proxy.ProxyException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -63,11 +64,7 @@ public final class KafkaEventPublisher implements EventPublisher {
             0,
             TimeUnit.MILLISECONDS,
             new ArrayBlockingQueue<>(QUEUE),
-            r -> {
-              Thread t = new Thread(r, "gatehouse-proxy-writer-" + clientId);
-              t.setDaemon(true);
-              return t;
-            });
+            DaemonThreads.named("gatehouse-proxy-writer-" + clientId));
     this.failures =
         Counter.builder("gatehouse.proxy.publish.failures")
             .description("Records Kafka did not acknowledge or that found the writer queue full")

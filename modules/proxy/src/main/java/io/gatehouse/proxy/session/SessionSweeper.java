@@ -1,6 +1,7 @@
 package io.gatehouse.proxy.session;
 
 import io.gatehouse.events.SessionPin;
+import io.gatehouse.lifecycle.DaemonThreads;
 import io.gatehouse.proxy.audit.AuditLog;
 import java.time.Duration;
 import java.util.List;
@@ -62,11 +63,7 @@ public final class SessionSweeper implements AutoCloseable {
     }
     this.timer =
         Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "gatehouse-session-sweeper");
-              t.setDaemon(true);
-              return t;
-            });
+            DaemonThreads.named("gatehouse-session-sweeper"));
     timer.scheduleWithFixedDelay(
         this::sweepIdle, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
     // A failed catch-up never comes: the materializer reports it, and the orphans wait for the

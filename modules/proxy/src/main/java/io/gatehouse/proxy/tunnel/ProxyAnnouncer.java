@@ -3,6 +3,7 @@ package io.gatehouse.proxy.tunnel;
 import io.gatehouse.config.HostPort;
 import io.gatehouse.events.ProxyAnnouncement;
 import io.gatehouse.events.topic.Topic;
+import io.gatehouse.lifecycle.DaemonThreads;
 import io.gatehouse.proxy.publish.EventPublisher;
 import java.time.Clock;
 import java.time.Duration;
@@ -38,11 +39,7 @@ public final class ProxyAnnouncer implements AutoCloseable {
     this.startedAt = clock.instant();
     this.timer =
         Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "gatehouse-proxy-announcer");
-              t.setDaemon(true);
-              return t;
-            });
+            DaemonThreads.named("gatehouse-proxy-announcer"));
     timer.scheduleAtFixedRate(this::announce, 0, INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
   }
 

@@ -2,6 +2,7 @@ package io.gatehouse.agent.internal.heartbeat;
 
 import io.gatehouse.agent.ServedResource;
 import io.gatehouse.agent.internal.catalog.ResourceCatalog;
+import io.gatehouse.lifecycle.DaemonThreads;
 import io.gatehouse.relay.tunnel.TunnelStream;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -62,11 +63,7 @@ public final class HeartbeatPublisher implements ResourceCatalog.Listener, AutoC
     this.agentId = agentId;
     this.thread =
         Executors.newSingleThreadExecutor(
-            r -> {
-              Thread t = new Thread(r, "gatehouse-agent-heartbeat-" + agentId);
-              t.setDaemon(true);
-              return t;
-            });
+            DaemonThreads.named("gatehouse-agent-heartbeat-" + agentId));
     this.sent =
         Counter.builder("gatehouse.agent.heartbeats.sent")
             .description("Serve and unserve lines sent up the agent's control streams")
