@@ -6,9 +6,11 @@ import io.gatehouse.events.Lock;
 import io.gatehouse.events.ProxyAnnouncement;
 import io.gatehouse.events.ResourceDefinition;
 import io.gatehouse.events.ResourceHeartbeat;
+import io.gatehouse.events.RoleDefinition;
 import io.gatehouse.events.SessionPin;
 import io.gatehouse.events.TokenEvent;
 import io.gatehouse.events.TunnelPresence;
+import io.gatehouse.events.User;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.HashMap;
@@ -58,6 +60,9 @@ public final class EventCodec<T extends SpecificRecord> {
       new EventCodec<>(ProxyAnnouncement.class, ProxyAnnouncement.getClassSchema());
   public static final EventCodec<TunnelPresence> TUNNEL_PRESENCE =
       new EventCodec<>(TunnelPresence.class, TunnelPresence.getClassSchema());
+  public static final EventCodec<User> USER = new EventCodec<>(User.class, User.getClassSchema());
+  public static final EventCodec<RoleDefinition> ROLE_DEFINITION =
+      new EventCodec<>(RoleDefinition.class, RoleDefinition.getClassSchema());
 
   private final Class<T> type;
   private final Schema schema;

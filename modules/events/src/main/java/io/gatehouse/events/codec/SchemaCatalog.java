@@ -31,7 +31,9 @@ public final class SchemaCatalog {
           "TokenEvent.avsc",
           "ProxyAnnouncement.avsc",
           "Lock.avsc",
-          "TunnelPresence.avsc");
+          "TunnelPresence.avsc",
+          "User.avsc",
+          "RoleDefinition.avsc");
 
   static final byte MAGIC_0 = (byte) 0xC3;
   static final byte MAGIC_1 = (byte) 0x01;

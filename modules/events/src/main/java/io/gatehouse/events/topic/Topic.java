@@ -19,13 +19,27 @@ public enum Topic {
   LOCKS("locks", CleanupPolicy.COMPACT, 1, EventCodec.LOCK),
   /** Which agent is connected to which proxy, since when: the mesh every proxy and the API show. */
   TUNNELS("tunnels", CleanupPolicy.COMPACT, 3, EventCodec.TUNNEL_PRESENCE),
+  /** Users who may log in, with their roles (and, for local users, a peppered password hash). */
+  USERS("users", CleanupPolicy.COMPACT, 1, EventCodec.USER),
+  /** Roles: what users may list, open and change. */
+  ROLES("roles", CleanupPolicy.COMPACT, 1, EventCodec.ROLE_DEFINITION),
   /** Records no materializer could decode, copied here with their coordinates in headers. */
   DEAD_LETTER("deadletter", CleanupPolicy.DELETE, 1, null);
 
   /** The topics every proxy materializes. */
   public static final java.util.List<Topic> MATERIALIZED =
       java.util.List.of(
-          RESOURCES, HEARTBEATS, AGENTS, SESSIONS, AUDIT, TOKENS, PROXIES, LOCKS, TUNNELS);
+          RESOURCES,
+          HEARTBEATS,
+          AGENTS,
+          SESSIONS,
+          AUDIT,
+          TOKENS,
+          PROXIES,
+          LOCKS,
+          TUNNELS,
+          USERS,
+          ROLES);
 
   private final String suffix;
   private final CleanupPolicy cleanupPolicy;
