@@ -11,7 +11,16 @@ import io.gatehouse.pki.ClusterCa;
 import io.gatehouse.pki.ClusterSecret;
 import io.gatehouse.pki.PkiException;
 import io.gatehouse.proxy.api.Api;
+import io.gatehouse.access.Credentials;
+import io.gatehouse.access.PasswordHasher;
+import io.gatehouse.lifecycle.DaemonThreads;
 import io.gatehouse.proxy.audit.AuditLog;
+import io.gatehouse.proxy.auth.Accounts;
+import io.gatehouse.proxy.auth.ApiGuard;
+import io.gatehouse.proxy.auth.Authenticator;
+import io.gatehouse.proxy.auth.LoginApi;
+import io.gatehouse.proxy.auth.LoginThrottle;
+import io.gatehouse.proxy.auth.UserDirectory;
 import io.gatehouse.proxy.config.ProxyConfig;
 import io.gatehouse.proxy.heartbeat.HeartbeatWriter;
 import io.gatehouse.proxy.ingress.Ingress;
@@ -24,6 +33,7 @@ import io.gatehouse.proxy.publish.KafkaEventPublisher;
 import io.gatehouse.proxy.routing.AgentSelector;
 import io.gatehouse.proxy.routing.Ejections;
 import io.gatehouse.proxy.routing.LocalTunnel;
+import io.gatehouse.proxy.routing.ResourceLabels;
 import io.gatehouse.proxy.routing.ResourceListing;
 import io.gatehouse.proxy.routing.RoutingTable;
 import io.gatehouse.proxy.session.SessionKeys;
@@ -104,9 +114,11 @@ public final class Proxy implements AutoCloseable {
   private final Closer closer;
   private final RoutingTable table;
   private final JoinTokens joinTokens;
+  private final Accounts accounts;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private Proxy(Parts p) {
+    this.accounts = p.accounts;
     this.config = p.config;
     this.webAddress = p.webAddress;
     this.materializer = p.materializer;
@@ -122,6 +134,14 @@ public final class Proxy implements AutoCloseable {
    */
   public JoinTokens joinTokens() {
     return joinTokens;
+  }
+
+  /**
+   * Users and credentials made in this process: for dev mode (its admin and admin profile) and
+   * tests; everyone else goes through the API.
+   */
+  public Accounts accounts() {
+    return accounts;
   }
 
   /**
@@ -231,6 +251,7 @@ public final class Proxy implements AutoCloseable {
     JoinTokens joinTokens;
     SessionPins pins;
     MeterRegistry registry;
+    Accounts accounts;
   }
 
   /** Starts a {@link Proxy} with injectable time, randomness and meters. */
@@ -380,6 +401,17 @@ public final class Proxy implements AutoCloseable {
         SessionPins pins = p.pins;
         StateGauges.register(p.registry, table, pins, p.tunnels);
         AuditLog audit = new AuditLog(p.publisher, clock, config.id());
+        Credentials credentials =
+            new Credentials(clusterSecret.derive(ClusterSecret.Purpose.CREDENTIAL), clock);
+        PasswordHasher hasher =
+            new PasswordHasher(clusterSecret.derive(ClusterSecret.Purpose.PASSWORD_PEPPER));
+        UserDirectory directory =
+            p.closer.register(new UserDirectory(p.store, p.materializer.changes(), locks));
+        ResourceLabels labels =
+            p.closer.register(new ResourceLabels(p.store, p.materializer.changes()));
+        Authenticator authenticator = new Authenticator(credentials, directory);
+        ApiGuard guard = new ApiGuard(authenticator, audit);
+        p.accounts = new Accounts(p.publisher, hasher, credentials, directory, clock);
         p.vertx =
             p.closer.register(
                 Vertx.vertx(new VertxOptions()), v -> await(v.close(), "close Vert.x"));
@@ -396,8 +428,26 @@ public final class Proxy implements AutoCloseable {
                 ejections,
                 pins,
                 audit,
-                p.registry);
+                p.registry,
+                authenticator,
+                labels);
         p.closer.register(p.ingress, Ingress::close);
+        // A user whose access changed loses at once what they may no longer open; off the
+        // materializer's thread, as ending HTTP sessions reads every pin.
+        java.util.concurrent.ExecutorService revoker =
+            java.util.concurrent.Executors.newSingleThreadExecutor(
+                DaemonThreads.named("gatehouse-revoke-" + config.id()));
+        p.closer.register(revoker, java.util.concurrent.ExecutorService::shutdownNow);
+        Ingress ingress = p.ingress;
+        directory.onChange(
+            user ->
+                revoker.execute(
+                    () ->
+                        ingress.revoke(
+                            user,
+                            directory.lock(user).isPresent()
+                                ? java.util.Optional.empty()
+                                : directory.access(user))));
         Api api =
             new Api(
                 config.id(),
@@ -426,7 +476,25 @@ public final class Proxy implements AutoCloseable {
                     p.closer.register(
                         new AgentKeys(
                             p.store, p.materializer.changes(), p.publisher, clock, config.id())),
-                    locks));
+                    locks),
+                new Api.Security(
+                    guard,
+                    labels,
+                    directory,
+                    hasher,
+                    new LoginApi(
+                        config.auth(),
+                        directory,
+                        hasher,
+                        credentials,
+                        new LoginThrottle(
+                            clock,
+                            config.auth().maxFailedLogins(),
+                            config.auth().failedLoginWindow()),
+                        guard,
+                        audit,
+                        authenticator,
+                        clock)));
         int port =
             await(
                 listen(p.vertx, config.listen(), tls, p.tunnels, p.ingress, api),

@@ -73,6 +73,9 @@ final class Cluster implements BeforeAllCallback, AfterAllCallback, AutoCloseabl
   /** How long a test waits for the cluster to settle: generous, as the build shares its cores. */
   static final Duration WAIT = Duration.ofSeconds(20);
 
+  /** The user every proxy of the class knows, holding the built-in admin role. */
+  static final String ADMIN = "admin";
+
   private final KafkaBrokerExtension kafka = new KafkaBrokerExtension();
   private final Closer closer = new Closer();
   // Registered first, so it closes last: its Vert.x serves the upstreams the agents relay to.
@@ -191,6 +194,20 @@ final class Cluster implements BeforeAllCallback, AfterAllCallback, AutoCloseabl
     web.tls(proxy.webAddress());
     if (firstProxy == null) {
       firstProxy = proxy.webAddress();
+      // The class's requests go as the admin, who may do everything; tests of refusals say so.
+      try {
+        proxy
+            .accounts()
+            .put(ADMIN, List.of("admin"), null, "test")
+            .toCompletableFuture()
+            .get(WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+      } catch (Exception e) {
+        throw new AssertionError("cannot write the admin user: " + e, e);
+      }
+      Eventually.within(WAIT).until(() -> proxy.accounts().knows(ADMIN));
+      web.bearer(proxy.accounts().credential(ADMIN, Duration.ofHours(12)));
+    } else {
+      Eventually.within(WAIT).until(() -> proxy.accounts().knows(ADMIN));
     }
     return proxy;
   }

@@ -131,6 +131,7 @@ class IngressIT {
             web.tls(),
             ResourceKind.DB,
             "pg",
+            web.bearer(),
             Duration.ofSeconds(5))) {
       String url =
           "jdbc:postgresql://127.0.0.1:"
@@ -192,7 +193,7 @@ class IngressIT {
   void tunnelToUnknownResourceIsRefusedWith404() {
     assertThatThrownBy(
             () ->
-                TunnelClient.open(proxy, web.tls(), ResourceKind.DB, "nope", Duration.ofSeconds(5)))
+                TunnelClient.open(proxy, web.tls(), ResourceKind.DB, "nope", web.bearer(), Duration.ofSeconds(5)))
         .isInstanceOfSatisfying(
             TunnelRefusedException.class,
             e -> {

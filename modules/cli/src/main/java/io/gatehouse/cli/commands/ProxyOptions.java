@@ -82,6 +82,18 @@ public final class ProxyOptions {
     return Files.exists(home) ? Profile.read(home) : Profile.none();
   }
 
+  /**
+   * The profile file this command reads and {@code login} writes: {@code --profile}, else {@code
+   * $GATEHOUSE_PROFILE}, else {@code ~/.gatehouse/profile} (which may not exist yet).
+   */
+  public Path profilePath() {
+    if (profileFile != null) {
+      return profileFile;
+    }
+    String env = System.getenv("GATEHOUSE_PROFILE");
+    return env != null && !env.isBlank() ? Path.of(env) : Profile.defaultFile();
+  }
+
   public String url() {
     return profile().proxy().toString();
   }

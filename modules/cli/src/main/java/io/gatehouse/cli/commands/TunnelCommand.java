@@ -70,6 +70,7 @@ public final class TunnelCommand implements Callable<Integer> {
               proxy.tls(),
               t.kind(),
               t.name(),
+              proxy.profile().token().orElse(null),
               Duration.ofSeconds(5),
               reason -> {
                 err.println(reason);

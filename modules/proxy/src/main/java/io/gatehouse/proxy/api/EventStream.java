@@ -1,6 +1,7 @@
 package io.gatehouse.proxy.api;
 
 import io.gatehouse.events.topic.Topic;
+import io.gatehouse.proxy.auth.ApiGuard;
 import io.gatehouse.proxy.ingress.IngressFailure;
 import io.gatehouse.proxy.session.SessionKeys;
 import io.gatehouse.relay.ErrorCode;
@@ -49,19 +50,34 @@ final class EventStream {
    * (no longer read).
    */
   private static final List<Topic> STREAMED =
-      Topic.MATERIALIZED.stream().filter(t -> t != Topic.TOKENS && t != Topic.AGENTS).toList();
+      Topic.MATERIALIZED.stream()
+          .filter(
+              t ->
+                  t != Topic.TOKENS
+                      && t != Topic.AGENTS
+                      // Users carry password hashes; both are read through their own API.
+                      && t != Topic.USERS
+                      && t != Topic.ROLES)
+          .toList();
 
   private final Flux<StateChange> changes;
   private final String proxyId;
   private final ProxyStatus status;
+  private final EventVisibility visibility;
 
-  EventStream(Flux<StateChange> changes, String proxyId, ProxyStatus status) {
+  EventStream(
+      Flux<StateChange> changes,
+      String proxyId,
+      ProxyStatus status,
+      EventVisibility visibility) {
     this.changes = changes;
     this.proxyId = proxyId;
     this.status = status;
+    this.visibility = visibility;
   }
 
   void handle(RoutingContext ctx) {
+    String user = ApiGuard.principal(ctx).user();
     Set<Topic> topics = EnumSet.copyOf(STREAMED);
     List<String> filter = ctx.queryParam("topics");
     if (!filter.isEmpty()) {
@@ -94,7 +110,7 @@ final class EventStream {
     Context context = ctx.vertx().getOrCreateContext();
     Disposable subscription =
         changes
-            .filter(c -> topics.contains(c.topic()))
+            .filter(c -> topics.contains(c.topic()) && visibility.visible(user, c))
             .subscribe(
                 change -> context.runOnContext(v -> send(response, change)),
                 error -> context.runOnContext(v -> end(response)),

@@ -58,6 +58,7 @@ final class ResourceJson {
         .put("labels", new JsonObject(new TreeMap<String, Object>(labels)))
         .put("healthyAgents", healthy)
         .put("totalAgents", agents.size())
+        .put("revision", definition.map(ResourceDefinition::getRevision).orElse(null))
         .put("agents", list);
   }
 

@@ -89,6 +89,8 @@ final class ProxyConfigReader {
             .value(
                 "refresh", ValueParser.positiveDuration(), ProxyConfig.DEFAULT_HEARTBEAT_REFRESH);
 
+    AuthSettings auth = AuthSettings.read(proxy.object("auth"));
+
     doc.requireValid();
     String resolvedId = id.orElseGet(() -> NodeId.generate(random));
     Path resolvedDir = dataDir.orElse(Path.of(".gatehouse", "proxy-" + resolvedId));
@@ -106,7 +108,8 @@ final class ProxyConfigReader {
         idle,
         eject,
         response,
-        refresh);
+        refresh,
+        auth);
   }
 
   private static String publicHost(String text) {

@@ -2,9 +2,13 @@ package io.gatehouse.proxy.ingress;
 
 import io.gatehouse.config.DnsLabel;
 import io.gatehouse.events.ResourceKind;
+import io.gatehouse.access.Access;
 import io.gatehouse.proxy.audit.AuditLog;
+import io.gatehouse.proxy.auth.Authenticator;
+import io.gatehouse.proxy.auth.Principal;
 import io.gatehouse.proxy.routing.AgentSelector;
 import io.gatehouse.proxy.routing.Ejections;
+import io.gatehouse.proxy.routing.ResourceLabels;
 import io.gatehouse.proxy.routing.ResourceRef;
 import io.gatehouse.proxy.routing.RoutingTable;
 import io.gatehouse.proxy.session.SessionPins;
@@ -24,7 +28,11 @@ import java.util.Optional;
  * User traffic on the web port. A request whose host is {@code <name>.<public host>} is app (or,
  * when no app of that name exists, Kubernetes) traffic for resource {@code name}; a request for
  * {@code /v1/tunnel/{kind}/{name}} opens a TCP tunnel; everything else belongs to the API.
- * Thread-safe: one instance serves every event loop.
+ *
+ * <p>Every request is authenticated ({@link Authenticator}: the app credential on app hosts, the
+ * bearer credential on tunnels) and authorized against the resource's labels before any agent is
+ * chosen; a refusal is audited and answered {@code 403}, the same for a resource that does not exist
+ * as for one the user may not see. Thread-safe: one instance serves every event loop.
  */
 public final class Ingress {
   public static final String TUNNEL_PATH = Wire.USER_TUNNEL_PATH;
@@ -33,6 +41,9 @@ public final class Ingress {
   private final RoutingTable table;
   private final HttpIngress http;
   private final TunnelIngress tunnels;
+  private final Authenticator authenticator;
+  private final ResourceLabels labels;
+  private final AuditLog audit;
 
   /**
    * @param publicHost apps are {@code <name>.<publicHost>}
@@ -52,7 +63,12 @@ public final class Ingress {
       Ejections ejections,
       SessionPins pins,
       AuditLog audit,
-      MeterRegistry registry) {
+      MeterRegistry registry,
+      Authenticator authenticator,
+      ResourceLabels labels) {
+    this.authenticator = authenticator;
+    this.labels = labels;
+    this.audit = audit;
     this.publicSuffix = "." + publicHost.toLowerCase(Locale.ROOT);
     this.table = table;
     IngressMetrics metrics = new IngressMetrics(registry);
@@ -81,7 +97,9 @@ public final class Ingress {
   private boolean route(HttpServerRequest request) {
     Optional<String> app = appName(request.getHeader(HttpHeaders.HOST));
     if (app.isPresent()) {
-      http.handle(request, resolve(app.get()));
+      ResourceRef resource = resolve(app.get());
+      Principal principal = authorize(request, resource, authenticator.appRequest(request));
+      http.handle(request, resource, principal.user());
       return true;
     }
     String path = request.path();
@@ -95,11 +113,46 @@ public final class Ingress {
             new IngressFailure(
                 ErrorCode.BAD_REQUEST, "expected /v1/tunnel/{kind}/{name}, e.g. /v1/tunnel/db/pg"));
       } else {
-        tunnels.handle(request, ref.get());
+        Principal principal = authorize(request, ref.get(), authenticator.proxyRequest(request));
+        tunnels.handle(request, ref.get(), principal.user());
       }
       return true;
     }
     return false;
+  }
+
+  /**
+   * Lets {@code principal} open {@code resource}, or refuses (audited) with the reason.
+   *
+   * @throws IngressFailure {@code 403 access-denied}
+   */
+  private Principal authorize(HttpServerRequest request, ResourceRef resource, Principal principal) {
+    Access.Decision decision =
+        principal.access().decideOpen(resource.kind(), labels.of(resource));
+    if (!decision.allowed()) {
+      audit.accessDenied(
+          principal.user(),
+          resource.kind().word(),
+          resource.name(),
+          "open",
+          decision.reason(),
+          remote(request));
+      throw new IngressFailure(
+          ErrorCode.ACCESS_DENIED,
+          principal.user() + " may not open " + resource + ": " + decision.reason());
+    }
+    return principal;
+  }
+
+  /**
+   * Ends what {@code user} has open that their roles no longer allow, or everything when {@code
+   * access} is empty (removed or locked): TCP tunnels are closed, HTTP sessions unpinned.
+   */
+  public void revoke(String user, java.util.Optional<Access> access) {
+    java.util.function.Predicate<ResourceRef> allowed =
+        ref -> access.isPresent() && access.get().mayOpen(ref.kind(), labels.of(ref));
+    tunnels.closeWhere(user, allowed.negate());
+    http.endWhere(user, allowed.negate());
   }
 
   /** Whether the TCP session of {@code sessionKey} ({@link SessionPins#key}) is open here. */

@@ -50,7 +50,7 @@ final class TunnelIngress {
    */
   private final Set<String> live = ConcurrentHashMap.newKeySet();
 
-  private final Map<String, Splice> open = new ConcurrentHashMap<>();
+  private final Map<String, OpenTunnel> open = new ConcurrentHashMap<>();
 
   TunnelIngress(
       String proxyId,
@@ -74,10 +74,27 @@ final class TunnelIngress {
 
   /** Closes every open tunnel (each end is audited). */
   void closeAll() {
-    open.values().forEach(Splice::close);
+    open.values().forEach(t -> t.splice().close());
   }
 
-  void handle(HttpServerRequest request, ResourceRef resource) {
+  /**
+   * Closes the tunnels of {@code user} to resources {@code revoked} says they may no longer open;
+   * each end is audited as usual (closed), after a {@code session.end} of outcome {@code revoked}.
+   */
+  void closeWhere(String user, java.util.function.Predicate<ResourceRef> revoked) {
+    for (OpenTunnel t : open.values()) {
+      SessionPin pin = t.pin();
+      if (!user.equals(pin.getUser())) {
+        continue;
+      }
+      java.util.Optional<ResourceRef> ref = ResourceRef.parse(pin.getKind(), pin.getName());
+      if (ref.isPresent() && revoked.test(ref.get())) {
+        t.splice().close();
+      }
+    }
+  }
+
+  void handle(HttpServerRequest request, ResourceRef resource, String user) {
     if (!HopHeaders.isTunnelUpgrade(request)) {
       Failures.respond(
           request,
@@ -99,7 +116,7 @@ final class TunnelIngress {
                     request, ar.cause(), pins.key(sessionId), remote, metrics, audit);
                 return;
               }
-              splice(request, sessionId, ar.result(), remote);
+              splice(request, sessionId, ar.result(), remote, user);
             });
   }
 
@@ -142,7 +159,11 @@ final class TunnelIngress {
   }
 
   private void splice(
-      HttpServerRequest request, String sessionId, Dialed<Opened> dialed, String remote) {
+      HttpServerRequest request,
+      String sessionId,
+      Dialed<Opened> dialed,
+      String remote,
+      String user) {
     HttpResponse response = dialed.result().response();
     TunnelStream agentStream = dialed.result().stream();
     HttpServerResponse out = request.response();
@@ -169,7 +190,7 @@ final class TunnelIngress {
               dialed.choice().resource(),
               dialed.choice().agent(),
               SessionPins.TCP,
-              null);
+              user);
     } catch (RuntimeException e) {
       live.remove(key);
       agentStream.reset();
@@ -205,9 +226,11 @@ final class TunnelIngress {
                       });
               // Socket events run on this event loop after this handler returns, so the end
               // handler cannot have run yet.
-              open.put(key, splice);
+              open.put(key, new OpenTunnel(splice, pin));
             });
   }
 
   private record Opened(TunnelStream stream, HttpResponse response) {}
+
+  private record OpenTunnel(Splice splice, SessionPin pin) {}
 }

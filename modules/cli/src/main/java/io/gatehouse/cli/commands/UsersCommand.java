@@ -1,0 +1,133 @@
+package io.gatehouse.cli.commands;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.gatehouse.cli.CliException;
+import io.gatehouse.cli.ExitCodes;
+import io.gatehouse.cli.output.Format;
+import io.gatehouse.cli.output.Table;
+import java.io.PrintWriter;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code gatehouse users add|ls|rm}: local users, through the API (the caller needs the {@code
+ * users} verbs). {@code add NAME --roles R[,R]} prints a generated one-time password unless {@code
+ * --password-stdin} gives one.
+ */
+@Command(
+    name = "users",
+    mixinStandardHelpOptions = true,
+    description = "Add, list and remove users.",
+    subcommands = {UsersCommand.Add.class, UsersCommand.Ls.class, UsersCommand.Rm.class})
+public final class UsersCommand implements Runnable {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @Spec CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  /** {@code users add NAME --roles R[,R] [--password-stdin]}. */
+  @Command(name = "add", mixinStandardHelpOptions = true, description = "Add a user.")
+  static final class Add implements Callable<Integer> {
+    @Mixin ProxyOptions proxy;
+
+    @Parameters(index = "0", paramLabel = "NAME")
+    String name;
+
+    @Option(
+        names = "--roles",
+        required = true,
+        split = ",",
+        paramLabel = "ROLE",
+        description = "The user's roles, comma-separated.")
+    List<String> roles;
+
+    @Option(
+        names = "--password-stdin",
+        description = "Read the user's password from standard input instead of generating one.")
+    boolean passwordStdin;
+
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      ObjectNode body = JSON.createObjectNode().put("name", name);
+      roles.forEach(body.putArray("roles")::add);
+      if (passwordStdin) {
+        char[] password = PasswordInput.read(true, "");
+        body.put("password", new String(password));
+        Arrays.fill(password, '\0');
+      }
+      JsonNode user;
+      try {
+        user = proxy.client().post("/v1/users", "application/json", JSON.writeValueAsString(body));
+      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        throw new CliException(ExitCodes.USER_ERROR, "cannot encode the user: " + e.getMessage());
+      }
+      PrintWriter out = spec.commandLine().getOut();
+      out.println("user " + name + " added with roles " + String.join(", ", roles));
+      if (user.hasNonNull("password")) {
+        out.println("one-time password: " + user.get("password").asText());
+        out.println(
+            "log in: gatehouse login --proxy " + proxy.url() + " --user " + name);
+      }
+      out.flush();
+      return ExitCodes.OK;
+    }
+  }
+
+  /** {@code users ls}. */
+  @Command(name = "ls", mixinStandardHelpOptions = true, description = "List users.")
+  static final class Ls extends ReadCommand {
+    @Override
+    public Integer call() {
+      JsonNode users = proxy.client().get("/v1/users");
+      if (format == Format.json) {
+        printJson(users);
+        return ExitCodes.OK;
+      }
+      Table table = new Table("NAME", "ROLES", "ORIGIN", "UPDATED", "BY");
+      for (JsonNode u : users) {
+        table.row(
+            text(u, "name"),
+            String.join(",", StatusCommand.roles(u)),
+            text(u, "origin"),
+            text(u, "updatedAt"),
+            text(u, "updatedBy"));
+      }
+      table.print(out());
+      return ExitCodes.OK;
+    }
+  }
+
+  /** {@code users rm NAME}. */
+  @Command(name = "rm", mixinStandardHelpOptions = true, description = "Remove a user.")
+  static final class Rm implements Callable<Integer> {
+    @Mixin ProxyOptions proxy;
+
+    @Parameters(index = "0", paramLabel = "NAME")
+    String name;
+
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      proxy.client().delete("/v1/users/" + name);
+      spec.commandLine().getOut().println("user " + name + " removed");
+      spec.commandLine().getOut().flush();
+      return ExitCodes.OK;
+    }
+  }
+}

@@ -1,0 +1,133 @@
+package io.gatehouse.proxy.auth;
+
+import io.gatehouse.access.Access;
+import io.gatehouse.access.Credential;
+import io.gatehouse.access.CredentialException;
+import io.gatehouse.access.Credentials;
+import io.gatehouse.events.Lock;
+import io.gatehouse.events.User;
+import io.gatehouse.proxy.ingress.IngressFailure;
+import io.gatehouse.proxy.lock.Locks;
+import io.gatehouse.relay.ErrorCode;
+import io.vertx.core.http.Cookie;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * Turns the credential a request carries into a {@link Principal}, or refuses it: the credential
+ * must verify (signature, expiry), name a user who exists, was issued after that user was created
+ * (a removed and re-added name does not inherit old credentials), and the user must not be locked.
+ * The user's roles are read now, not from the credential, so a role change counts at once.
+ *
+ * <p>Where the credential is: {@code Authorization: Bearer …} or the {@value #COOKIE} cookie on the
+ * proxy's own host (API, dashboard, tunnels); {@value #APP_HEADER}{@code : Bearer …} or the
+ * {@value #APP_COOKIE} cookie on app hosts, where {@code Authorization} belongs to the app.
+ * Messages never contain the credential. Thread-safe.
+ */
+public final class Authenticator {
+  /** The browser's credential on the proxy's host: {@code __Host-}, so no subdomain can set it. */
+  public static final String COOKIE = "__Host-gatehouse";
+
+  /** The browser's credential on one app's host, for that app only. */
+  public static final String APP_COOKIE = "__Host-gatehouse_app";
+
+  /** How a script sends its credential to an app (a {@code Gatehouse-} header never passes on). */
+  public static final String APP_HEADER = "Gatehouse-Authorization";
+
+  /** The method of a login link's code, which is traded once for a login and is no credential. */
+  public static final String LINK_METHOD = "link";
+
+  private static final String BEARER = "bearer ";
+  private static final Duration SKEW = Duration.ofSeconds(30);
+
+  private final Credentials credentials;
+  private final UserDirectory directory;
+
+  public Authenticator(Credentials credentials, UserDirectory directory) {
+    this.credentials = credentials;
+    this.directory = directory;
+  }
+
+  /** Verifies a token as {@link Credentials#verify} does, with the refusal as an IngressFailure. */
+  Credential verify(String token) {
+    try {
+      return credentials.verify(token);
+    } catch (CredentialException e) {
+      throw new IngressFailure(
+          ErrorCode.UNAUTHENTICATED, "the credential is not valid (" + e.getMessage() + ")");
+    }
+  }
+
+  /** The principal of a request to the proxy's own host (API, dashboard, tunnels). */
+  public Principal proxyRequest(HttpServerRequest request) {
+    return principal(bearer(request.getHeader(HttpHeaders.AUTHORIZATION), request, COOKIE));
+  }
+
+  /** The principal of a request to an app's host. */
+  public Principal appRequest(HttpServerRequest request) {
+    return principal(bearer(request.getHeader(APP_HEADER), request, APP_COOKIE));
+  }
+
+  /**
+   * The principal of a credential.
+   *
+   * @throws IngressFailure {@code 401 unauthenticated} for a missing, invalid or expired credential
+   *     or an unknown user, {@code 403 access-denied} for a locked user
+   */
+  public Principal principal(Optional<String> token) {
+    if (token.isEmpty()) {
+      throw new IngressFailure(
+          ErrorCode.UNAUTHENTICATED,
+          "log in first: no credential (`gatehouse login`, or Authorization: Bearer …)");
+    }
+    Credential credential;
+    try {
+      credential = credentials.verify(token.get());
+    } catch (CredentialException e) {
+      throw new IngressFailure(
+          ErrorCode.UNAUTHENTICATED, "the credential is not valid (" + e.getMessage() + ")");
+    }
+    if (LINK_METHOD.equals(credential.method())) {
+      throw new IngressFailure(
+          ErrorCode.UNAUTHENTICATED, "a login link's code is not a credential: open the link");
+    }
+    return checked(credential);
+  }
+
+  /**
+   * The principal of a verified credential: its user must exist, have been created before it was
+   * issued, and not be locked.
+   */
+  Principal checked(Credential credential) {
+    String name = credential.user();
+    Optional<User> user = directory.user(name);
+    if (user.isEmpty()
+        || credential.issuedAt().plus(SKEW).isBefore(user.get().getCreatedAt())) {
+      throw new IngressFailure(
+          ErrorCode.UNAUTHENTICATED, "the credential is not valid (no user " + name + ")");
+    }
+    Optional<Lock> lock = directory.lock(name);
+    if (lock.isPresent()) {
+      throw new IngressFailure(ErrorCode.ACCESS_DENIED, Locks.describe(lock.get()));
+    }
+    Access access = directory.access(name).orElseGet(() -> Access.none(name));
+    return new Principal(name, access, credential);
+  }
+
+  private static Optional<String> bearer(
+      String header, HttpServerRequest request, String cookieName) {
+    if (header != null) {
+      if (header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+        String token = header.substring(BEARER.length()).trim();
+        return token.isEmpty() ? Optional.empty() : Optional.of(token);
+      }
+      return Optional.empty();
+    }
+    Cookie cookie = request.getCookie(cookieName);
+    return cookie == null || cookie.getValue().isEmpty()
+        ? Optional.empty()
+        : Optional.of(cookie.getValue());
+  }
+}
