@@ -33,6 +33,7 @@ class ModuleBoundariesTest {
           Map.entry("lifecycle", Set.of()),
           Map.entry("config", Set.of()),
           Map.entry("pki", Set.of("config")),
+          Map.entry("oidc", Set.of("config")),
           Map.entry("events", Set.of("config")),
           Map.entry("broker", Set.of("lifecycle")),
           Map.entry("kafka", Set.of("events", "lifecycle")),
@@ -41,7 +42,8 @@ class ModuleBoundariesTest {
           Map.entry("testkit", Set.of("broker", "events", "lifecycle")),
           Map.entry("agent", Set.of("config", "events", "lifecycle", "pki", "relay")),
           Map.entry(
-              "proxy", Set.of("config", "events", "kafka", "lifecycle", "pki", "relay", "state")),
+              "proxy",
+              Set.of("config", "events", "kafka", "lifecycle", "oidc", "pki", "relay", "state")),
           Map.entry(
               "cli",
               Set.of(
@@ -52,6 +54,7 @@ class ModuleBoundariesTest {
                   "events",
                   "kafka",
                   "lifecycle",
+                  "oidc",
                   "pki",
                   "relay",
                   "state")));
