@@ -478,6 +478,10 @@ public final class Proxy implements AutoCloseable {
                             p.store, p.materializer.changes(), p.publisher, clock, config.id())),
                     locks),
                 new Api.Security(
+                    new io.gatehouse.proxy.auth.HostCheck(
+                        config.publicHost(),
+                        config.listen(),
+                        java.util.Set.of("/healthz", "/readyz", Wire.AGENT_JOIN_PATH)),
                     guard,
                     labels,
                     directory,

@@ -169,6 +169,20 @@ final class Web implements AutoCloseable {
       String session,
       String contentType,
       String body) {
+    return send(token, method, proxy, host, path, session, contentType, body, java.util.Map.of());
+  }
+
+  /** {@link #requestAs} with extra headers (e.g. {@code Origin}, {@code If-Match}). */
+  Response send(
+      String token,
+      HttpMethod method,
+      HostPort proxy,
+      String host,
+      String path,
+      String session,
+      String contentType,
+      String body,
+      java.util.Map<String, String> headers) {
     HttpRequest.Builder b =
         HttpRequest.newBuilder(URI.create(base(proxy) + path))
             .timeout(TIMEOUT)
@@ -189,6 +203,7 @@ final class Web implements AutoCloseable {
           host.endsWith(".localhost") ? "Gatehouse-Authorization" : "Authorization",
           "Bearer " + token);
     }
+    headers.forEach(b::header);
     try {
       HttpResponse<String> r = client().send(b.build(), HttpResponse.BodyHandlers.ofString());
       return new Response(r.statusCode(), r.headers(), r.body());

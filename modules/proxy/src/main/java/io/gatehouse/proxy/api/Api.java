@@ -91,6 +91,7 @@ public final class Api {
 
   /** What the API authenticates and authorizes with, and the account routes it mounts. */
   public record Security(
+      io.gatehouse.proxy.auth.HostCheck hosts,
       ApiGuard guard,
       ResourceLabels labels,
       UserDirectory directory,
@@ -145,6 +146,7 @@ public final class Api {
   /** A router for one event loop; routers are cheap, and each verticle gets its own. */
   public Router router(Vertx vertx) {
     Router r = Router.router(vertx);
+    r.route().handler(security.hosts());
     r.get("/healthz")
         .handler(ctx -> json(ctx, 200, new JsonObject().put("status", "ok").put("proxy", proxyId)));
     r.get("/readyz").handler(this::ready);

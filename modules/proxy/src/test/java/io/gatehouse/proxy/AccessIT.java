@@ -1,0 +1,317 @@
+package io.gatehouse.proxy;
+
+import static io.gatehouse.proxy.Cluster.WAIT;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.gatehouse.access.Credentials;
+import io.gatehouse.config.HostPort;
+import io.gatehouse.events.AuditEvent;
+import io.gatehouse.events.ResourceKind;
+import io.gatehouse.pki.ClusterSecret;
+import io.gatehouse.relay.client.TunnelClient;
+import io.gatehouse.testkit.Eventually;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Users and roles against a real broker, proxy and agent: no anonymous access but health, password
+ * login with audit and throttling, a {@code dev} role that sees and opens exactly what it allows,
+ * refusals audited, the write API hardened (media type, origin, silent overwrite), and a revoked
+ * role or a lock ending open sessions at once.
+ */
+class AccessIT {
+  @RegisterExtension static final Cluster cluster = new Cluster();
+  private static final Web web = cluster.web();
+
+  private static final String DEV_ROLE =
+      """
+      {"kind": "role", "version": "v1", "metadata": {"name": "dev"},
+       "spec": {"allow": {"app_labels": {"env": "dev"}, "db_labels": {"env": "dev"},
+                          "rules": [{"resources": ["resources"], "verbs": ["list", "read"]}]},
+                "deny": {"app_labels": {"team": "secret"}}}}
+      """;
+
+  private static HostPort proxy;
+  private static String bob;
+
+  @BeforeAll
+  static void start() throws Exception {
+    proxy = cluster.proxy("proxy-access").webAddress();
+    int upstream = web.upstream(r -> r.response().end("hello from " + r.host())).actualPort();
+    int echo =
+        Web.await(
+                web.vertx()
+                    .createNetServer()
+                    .connectHandler(s -> s.pipeTo(s))
+                    .listen(0, "127.0.0.1"))
+            .actualPort();
+    cluster.agent(
+        "agent-access",
+        """
+        app_service:
+          apps:
+            - { name: dev-app, uri: "http://127.0.0.1:%d", labels: { env: dev } }
+            - { name: secret-app, uri: "http://127.0.0.1:%d", labels: { env: dev, team: secret } }
+            - { name: prod-app, uri: "http://127.0.0.1:%d", labels: { env: prod } }
+        db_service:
+          databases:
+            - { name: dev-db, protocol: postgres, uri: "127.0.0.1:%d", labels: { env: dev } }
+        """
+            .formatted(upstream, upstream, upstream, echo));
+    cluster.awaitReady(proxy);
+    cluster.awaitHealthy(proxy, "app", "prod-app", 1);
+    cluster.awaitHealthy(proxy, "db", "dev-db", 1);
+    assertThat(web.post(proxy, "/v1/roles", "application/json", DEV_ROLE).status()).isEqualTo(201);
+    Web.Response created =
+        web.post(
+            proxy,
+            "/v1/users",
+            "application/json",
+            "{\"name\": \"bob\", \"roles\": [\"dev\"], \"password\": \"correct horse battery\"}");
+    assertThat(created.status()).as(created.body()).isEqualTo(201);
+    assertThat(created.body()).doesNotContain("argon2");
+    bob = login("bob", "correct horse battery").json().getString("token");
+  }
+
+  private static Web.Response login(String user, String password) {
+    return web.requestAs(
+        null,
+        HttpMethod.POST,
+        proxy,
+        proxy.toString(),
+        "/v1/login",
+        null,
+        "application/json",
+        new JsonObject().put("user", user).put("password", password).encode());
+  }
+
+  private static Web.Response as(String token, HttpMethod method, String path) {
+    return web.requestAs(token, method, proxy, proxy.toString(), path, null, null, null);
+  }
+
+  private static Web.Response app(String token, String app) {
+    return web.requestAs(token, HttpMethod.GET, proxy, app + ".localhost", "/", null, null, null);
+  }
+
+  private static List<AuditEvent> audit(String type, String user) {
+    return cluster.audit().stream()
+        .filter(e -> e.getType().equals(type) && user.equals(e.getUser()))
+        .toList();
+  }
+
+  @Test
+  void anonymousCallersGet401EverywhereButHealthAndReadiness() {
+    for (String path :
+        List.of(
+            "/v1/resources",
+            "/v1/resources/app/dev-app",
+            "/v1/agents",
+            "/v1/sessions",
+            "/v1/events",
+            "/v1/users",
+            "/v1/roles",
+            "/v1/whoami",
+            "/metrics")) {
+      Web.Response r = as(null, HttpMethod.GET, path);
+      assertThat(r.status()).as(path).isEqualTo(401);
+      assertThat(r.json().getString("code")).as(path).isEqualTo("unauthenticated");
+    }
+    assertThat(
+            web.requestAs(
+                    null,
+                    HttpMethod.POST,
+                    proxy,
+                    proxy.toString(),
+                    "/v1/resources",
+                    null,
+                    "application/json",
+                    "{}")
+                .status())
+        .isEqualTo(401);
+    assertThat(app(null, "dev-app").status()).isEqualTo(401);
+    assertThat(as(null, HttpMethod.GET, "/healthz").status()).isEqualTo(200);
+    assertThat(as(null, HttpMethod.GET, "/readyz").status()).isEqualTo(200);
+  }
+
+  @Test
+  void aForgedOrExpiredCredentialIsRefused() throws Exception {
+    Credentials otherKey = new Credentials(new byte[32], Clock.systemUTC());
+    assertThat(
+            as(otherKey.issue("admin", List.of("admin"), Duration.ofHours(1), "password"),
+                    HttpMethod.GET,
+                    "/v1/resources")
+                .status())
+        .isEqualTo(401);
+    byte[] key = ClusterSecret.read(cluster.caDir()).derive(ClusterSecret.Purpose.CREDENTIAL);
+    Credentials yesterday =
+        new Credentials(key, Clock.fixed(Instant.now().minus(Duration.ofDays(1)), ZoneOffset.UTC));
+    Web.Response expired =
+        as(
+            yesterday.issue("bob", List.of("dev"), Duration.ofHours(12), "password"),
+            HttpMethod.GET,
+            "/v1/resources");
+    assertThat(expired.status()).isEqualTo(401);
+    assertThat(expired.json().getString("error")).contains("expired");
+  }
+
+  @Test
+  void wrongPasswordIs401AndAuditedAndRepeatedFailuresAreThrottled() {
+    Web.Response wrong = login("carol-unknown", "nope-nope-nope");
+    assertThat(wrong.status()).isEqualTo(401);
+    assertThat(wrong.body()).doesNotContain("nope-nope-nope");
+    Eventually.within(WAIT)
+        .untilAsserted(
+            () ->
+                assertThat(audit("user.login", "carol-unknown"))
+                    .anySatisfy(e -> assertThat(e.getOutcome()).isEqualTo("failed")));
+    int status = 0;
+    for (int i = 0; i < 6 && status != 429; i++) {
+      status = login("carol-unknown", "still-wrong-" + i).status();
+    }
+    assertThat(status).isEqualTo(429);
+  }
+
+  @Test
+  void aDevUserListsAndOpensExactlyWhatTheRoleAllows() {
+    JsonArray listed = as(bob, HttpMethod.GET, "/v1/resources").array();
+    assertThat(
+            listed.stream()
+                .map(o -> ((JsonObject) o).getString("kind") + "/" + ((JsonObject) o).getString("name"))
+                .collect(Collectors.toSet()))
+        .containsExactlyInAnyOrder("app/dev-app", "db/dev-db");
+    assertThat(app(bob, "dev-app").status()).isEqualTo(200);
+    Web.Response secret = app(bob, "secret-app");
+    assertThat(secret.status()).isEqualTo(403);
+    assertThat(secret.json().getString("code")).isEqualTo("access-denied");
+    assertThat(app(bob, "prod-app").status()).isEqualTo(403);
+    assertThat(as(bob, HttpMethod.GET, "/v1/resources/app/prod-app").status()).isEqualTo(403);
+    assertThat(as(bob, HttpMethod.GET, "/v1/users").status()).isEqualTo(403);
+    Eventually.within(WAIT)
+        .untilAsserted(
+            () ->
+                assertThat(audit("access.denied", "bob"))
+                    .anySatisfy(e -> assertThat(e.getName()).isEqualTo("secret-app")));
+    // The session it opened names bob.
+    Eventually.within(WAIT)
+        .untilAsserted(
+            () ->
+                assertThat(cluster.audit())
+                    .anySatisfy(
+                        e -> {
+                          assertThat(e.getType()).isEqualTo("session.start");
+                          assertThat(e.getName()).isEqualTo("dev-app");
+                          assertThat(e.getUser()).isEqualTo("bob");
+                        }));
+  }
+
+  @Test
+  void theWriteApiRefusesFormsForeignOriginsAndSilentOverwrites() {
+    String doc =
+        "{\"kind\":\"app\",\"version\":\"v1\",\"metadata\":{\"name\":\"written\"},"
+            + "\"spec\":{\"uri\":\"http://127.0.0.1:9\"}}";
+    assertThat(web.post(proxy, "/v1/resources", "text/plain", doc).status()).isEqualTo(415);
+    Web.Response foreign =
+        web.send(
+            web.bearer(),
+            HttpMethod.POST,
+            proxy,
+            proxy.toString(),
+            "/v1/resources",
+            null,
+            "application/json",
+            doc,
+            java.util.Map.of("Origin", "https://evil.example"));
+    assertThat(foreign.status()).isEqualTo(403);
+    assertThat(web.post(proxy, "/v1/resources", "application/json", doc).status()).isEqualTo(201);
+    assertThat(web.post(proxy, "/v1/resources", "application/json", doc).status()).isEqualTo(409);
+    assertThat(
+            web.requestAs(
+                    web.bearer(),
+                    HttpMethod.GET,
+                    proxy,
+                    "evil.example:" + proxy.port(),
+                    "/v1/resources",
+                    null,
+                    null,
+                    null)
+                .status())
+        .isEqualTo(421);
+  }
+
+  @Test
+  void aRoleRevokedOrALockEndsOpenTunnelsAndHttpSessionsAtOnce() throws Exception {
+    String role =
+        """
+        {"kind": "role", "version": "v1", "metadata": {"name": "db-only"},
+         "spec": {"allow": {"db_labels": {"env": "dev"}, "app_labels": {"env": "dev"}}}}
+        """;
+    assertThat(web.post(proxy, "/v1/roles", "application/json", role).status()).isEqualTo(201);
+    assertThat(
+            web.post(
+                    proxy,
+                    "/v1/users",
+                    "application/json",
+                    "{\"name\": \"dana\", \"roles\": [\"db-only\"], \"password\": \"dana's long password\"}")
+                .status())
+        .isEqualTo(201);
+    String dana = login("dana", "dana's long password").json().getString("token");
+    try (Socket tunnel =
+        TunnelClient.open(proxy, web.tls(), ResourceKind.DB, "dev-db", dana, Duration.ofSeconds(5))) {
+      OutputStream out = tunnel.getOutputStream();
+      InputStream in = tunnel.getInputStream();
+      out.write("ping\n".getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      assertThat(new String(in.readNBytes(5), StandardCharsets.US_ASCII)).isEqualTo("ping\n");
+      assertThat(app(dana, "dev-app").status()).isEqualTo(200);
+
+      Web.Response current = as(web.bearer(), HttpMethod.GET, "/v1/roles/db-only");
+      String narrowed =
+          """
+          {"kind": "role", "version": "v1", "metadata": {"name": "db-only"}, "spec": {}}
+          """;
+      Web.Response replaced =
+          web.requestAs(
+              web.bearer(),
+              HttpMethod.POST,
+              proxy,
+              proxy.toString(),
+              "/v1/roles",
+              null,
+              "application/json",
+              narrowed);
+      assertThat(replaced.status()).as("no If-Match").isEqualTo(409);
+      Instant revoked = Instant.now();
+      Web.Response withRevision =
+          web.send(
+              web.bearer(),
+              HttpMethod.POST,
+              proxy,
+              proxy.toString(),
+              "/v1/roles",
+              null,
+              "application/json",
+              narrowed,
+              java.util.Map.of("If-Match", current.header("ETag")));
+      assertThat(withRevision.status()).as(withRevision.body()).isEqualTo(200);
+      tunnel.setSoTimeout((int) Duration.ofSeconds(5).toMillis());
+      assertThat(in.read()).as("the tunnel is closed").isEqualTo(-1);
+      assertThat(Duration.between(revoked, Instant.now())).isLessThan(Duration.ofSeconds(2));
+      assertThat(app(dana, "dev-app").status()).isEqualTo(403);
+    }
+  }
+}
