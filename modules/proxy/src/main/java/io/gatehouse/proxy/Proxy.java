@@ -18,6 +18,7 @@ import io.gatehouse.proxy.ingress.Ingress;
 import io.gatehouse.proxy.join.AgentJoin;
 import io.gatehouse.proxy.join.AgentKeys;
 import io.gatehouse.proxy.join.JoinTokens;
+import io.gatehouse.proxy.listener.ConnectionGate;
 import io.gatehouse.proxy.lock.Locks;
 import io.gatehouse.proxy.publish.EventPublisher;
 import io.gatehouse.proxy.publish.KafkaEventPublisher;
@@ -426,10 +427,12 @@ public final class Proxy implements AutoCloseable {
                     p.closer.register(
                         new AgentKeys(
                             p.store, p.materializer.changes(), p.publisher, clock, config.id())),
-                    locks));
+                    locks),
+                config.limits().maxEventSubscribers());
+        ConnectionGate gate = new ConnectionGate(config.limits(), p.registry);
         int port =
             await(
-                listen(p.vertx, config.listen(), tls, p.tunnels, p.ingress, api),
+                listen(p.vertx, config.listen(), tls, gate, p.tunnels, p.ingress, api),
                 "listen on " + config.listen());
         p.webAddress = config.listen().withPort(port);
         // Where agents dial: the bound address, or the public host when bound to every address.
@@ -475,6 +478,7 @@ public final class Proxy implements AutoCloseable {
         Vertx vertx,
         HostPort address,
         PortTls tls,
+        ConnectionGate gate,
         AgentTunnels tunnels,
         Ingress ingress,
         Api api) {
@@ -484,7 +488,7 @@ public final class Proxy implements AutoCloseable {
       AtomicInteger bound = new AtomicInteger();
       return vertx
           .deployVerticle(
-              () -> new WebServer(address.host(), port, bound, tls, tunnels, ingress, api),
+              () -> new WebServer(address.host(), port, bound, tls, gate, tunnels, ingress, api),
               new DeploymentOptions().setInstances(VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE))
           .map(id -> bound.get());
     }
@@ -496,6 +500,7 @@ public final class Proxy implements AutoCloseable {
     private final int port;
     private final AtomicInteger bound;
     private final PortTls tls;
+    private final ConnectionGate gate;
     private final AgentTunnels tunnels;
     private final Ingress ingress;
     private final Api api;
@@ -505,6 +510,7 @@ public final class Proxy implements AutoCloseable {
         int port,
         AtomicInteger bound,
         PortTls tls,
+        ConnectionGate gate,
         AgentTunnels tunnels,
         Ingress ingress,
         Api api) {
@@ -512,6 +518,7 @@ public final class Proxy implements AutoCloseable {
       this.port = port;
       this.bound = bound;
       this.tls = tls;
+      this.gate = gate;
       this.tunnels = tunnels;
       this.ingress = ingress;
       this.api = api;
@@ -522,12 +529,14 @@ public final class Proxy implements AutoCloseable {
       Router router = api.router(vertx);
       HttpServer server =
           vertx.createHttpServer(
-              tls.apply(
-                  new HttpServerOptions()
-                      .setTcpNoDelay(true)
-                      .setHandle100ContinueAutomatically(true)
-                      .setCompressionSupported(false)));
+              gate.apply(
+                  tls.apply(
+                      new HttpServerOptions()
+                          .setTcpNoDelay(true)
+                          .setHandle100ContinueAutomatically(true)
+                          .setCompressionSupported(false))));
       return server
+          .connectionHandler(gate::admit)
           .requestHandler(
               request -> {
                 if (request.path().equals(Wire.AGENT_TUNNEL_PATH)) {

@@ -89,7 +89,8 @@ public final class Api {
       EventPublisher publisher,
       Materializer materializer,
       MeterRegistry registry,
-      AgentJoin join) {
+      AgentJoin join,
+      int maxEventSubscribers) {
     this.proxyId = proxyId;
     this.join = join;
     this.clock = clock;
@@ -104,7 +105,10 @@ public final class Api {
     this.prometheus = prometheus(registry);
     this.events =
         new EventStream(
-            materializer.changes(), proxyId, new ProxyStatus(proxyId, materializer, table));
+            materializer.changes(),
+            proxyId,
+            new ProxyStatus(proxyId, materializer, table),
+            maxEventSubscribers);
     this.dashboard = Dashboard.load();
   }
 

@@ -88,6 +88,7 @@ final class ProxyConfigReader {
             .object("heartbeats")
             .value(
                 "refresh", ValueParser.positiveDuration(), ProxyConfig.DEFAULT_HEARTBEAT_REFRESH);
+    ListenerLimits limits = ListenerLimits.read(proxy.object("limits"));
 
     doc.requireValid();
     String resolvedId = id.orElseGet(() -> NodeId.generate(random));
@@ -106,7 +107,8 @@ final class ProxyConfigReader {
         idle,
         eject,
         response,
-        refresh);
+        refresh,
+        limits);
   }
 
   private static String publicHost(String text) {

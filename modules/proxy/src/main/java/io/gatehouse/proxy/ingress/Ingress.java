@@ -29,6 +29,7 @@ import java.util.Optional;
 public final class Ingress {
   public static final String TUNNEL_PATH = Wire.USER_TUNNEL_PATH;
 
+  private final String proxyId;
   private final String publicSuffix;
   private final RoutingTable table;
   private final HttpIngress http;
@@ -53,6 +54,7 @@ public final class Ingress {
       SessionPins pins,
       AuditLog audit,
       MeterRegistry registry) {
+    this.proxyId = proxyId;
     this.publicSuffix = "." + publicHost.toLowerCase(Locale.ROOT);
     this.table = table;
     IngressMetrics metrics = new IngressMetrics(registry);
@@ -80,11 +82,21 @@ public final class Ingress {
 
   private boolean route(HttpServerRequest request) {
     Optional<String> app = appName(request.getHeader(HttpHeaders.HOST));
+    String path = request.path();
+    if ((app.isPresent() || path.startsWith(TUNNEL_PATH))
+        && ViaChain.names(request.headers().getAll("Via"), proxyId)) {
+      // Relaying it again would send it round once more, each time through every hop.
+      Failures.respond(
+          request,
+          new IngressFailure(
+              ErrorCode.LOOP_DETECTED,
+              "loop detected: the request has already passed through proxy " + proxyId));
+      return true;
+    }
     if (app.isPresent()) {
       http.handle(request, resolve(app.get()));
       return true;
     }
-    String path = request.path();
     if (path.startsWith(TUNNEL_PATH)) {
       String[] parts = path.substring(TUNNEL_PATH.length()).split("/", -1);
       Optional<ResourceRef> ref =
