@@ -27,6 +27,7 @@ import io.gatehouse.proxy.ingress.Ingress;
 import io.gatehouse.proxy.join.AgentJoin;
 import io.gatehouse.proxy.join.AgentKeys;
 import io.gatehouse.proxy.join.JoinTokens;
+import io.gatehouse.proxy.listener.ConnectionGate;
 import io.gatehouse.proxy.lock.Locks;
 import io.gatehouse.proxy.publish.EventPublisher;
 import io.gatehouse.proxy.publish.KafkaEventPublisher;
@@ -498,10 +499,12 @@ public final class Proxy implements AutoCloseable {
                         guard,
                         audit,
                         authenticator,
-                        clock)));
+                        clock)),
+                config.limits().maxEventSubscribers());
+        ConnectionGate gate = new ConnectionGate(config.limits(), p.registry);
         int port =
             await(
-                listen(p.vertx, config.listen(), tls, p.tunnels, p.ingress, api),
+                listen(p.vertx, config.listen(), tls, gate, p.tunnels, p.ingress, api),
                 "listen on " + config.listen());
         p.webAddress = config.listen().withPort(port);
         // Where agents dial: the bound address, or the public host when bound to every address.
@@ -547,6 +550,7 @@ public final class Proxy implements AutoCloseable {
         Vertx vertx,
         HostPort address,
         PortTls tls,
+        ConnectionGate gate,
         AgentTunnels tunnels,
         Ingress ingress,
         Api api) {
@@ -556,7 +560,7 @@ public final class Proxy implements AutoCloseable {
       AtomicInteger bound = new AtomicInteger();
       return vertx
           .deployVerticle(
-              () -> new WebServer(address.host(), port, bound, tls, tunnels, ingress, api),
+              () -> new WebServer(address.host(), port, bound, tls, gate, tunnels, ingress, api),
               new DeploymentOptions().setInstances(VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE))
           .map(id -> bound.get());
     }
@@ -568,6 +572,7 @@ public final class Proxy implements AutoCloseable {
     private final int port;
     private final AtomicInteger bound;
     private final PortTls tls;
+    private final ConnectionGate gate;
     private final AgentTunnels tunnels;
     private final Ingress ingress;
     private final Api api;
@@ -577,6 +582,7 @@ public final class Proxy implements AutoCloseable {
         int port,
         AtomicInteger bound,
         PortTls tls,
+        ConnectionGate gate,
         AgentTunnels tunnels,
         Ingress ingress,
         Api api) {
@@ -584,6 +590,7 @@ public final class Proxy implements AutoCloseable {
       this.port = port;
       this.bound = bound;
       this.tls = tls;
+      this.gate = gate;
       this.tunnels = tunnels;
       this.ingress = ingress;
       this.api = api;
@@ -594,12 +601,14 @@ public final class Proxy implements AutoCloseable {
       Router router = api.router(vertx);
       HttpServer server =
           vertx.createHttpServer(
-              tls.apply(
-                  new HttpServerOptions()
-                      .setTcpNoDelay(true)
-                      .setHandle100ContinueAutomatically(true)
-                      .setCompressionSupported(false)));
+              gate.apply(
+                  tls.apply(
+                      new HttpServerOptions()
+                          .setTcpNoDelay(true)
+                          .setHandle100ContinueAutomatically(true)
+                          .setCompressionSupported(false))));
       return server
+          .connectionHandler(gate::admit)
           .requestHandler(
               request -> {
                 if (request.path().equals(Wire.AGENT_TUNNEL_PATH)) {

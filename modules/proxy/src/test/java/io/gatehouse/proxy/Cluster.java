@@ -167,6 +167,18 @@ final class Cluster implements BeforeAllCallback, AfterAllCallback, AutoCloseabl
   }
 
   Proxy proxy(String id, Duration responseTimeout) {
+    return proxy(id, responseTimeout, "");
+  }
+
+  /**
+   * A proxy with {@code settings}, YAML keys of the {@code proxy} section in flow style, added to
+   * the cluster's, e.g. {@code "limits: { idle_timeout: 2s }"}.
+   */
+  Proxy proxy(String id, String settings) {
+    return proxy(id, Duration.ofSeconds(75), settings);
+  }
+
+  private Proxy proxy(String id, Duration responseTimeout, String settings) {
     ProxyConfig config =
         ProxyConfig.parse(
             """
@@ -180,6 +192,7 @@ final class Cluster implements BeforeAllCallback, AfterAllCallback, AutoCloseabl
               topic_prefix: %s
               routing: { eject_backoff: 10s, response_timeout: %s }
               heartbeats: { refresh: %s }
+              %s
             """
                 .formatted(
                     id,
@@ -188,7 +201,8 @@ final class Cluster implements BeforeAllCallback, AfterAllCallback, AutoCloseabl
                     caDir(),
                     prefix,
                     responseTimeout.toMillis() + "ms",
-                    heartbeatRefresh.toMillis() + "ms"),
+                    heartbeatRefresh.toMillis() + "ms",
+                    settings),
             id + ".yaml");
     Proxy proxy = closer.register(Proxy.start(config));
     web.tls(proxy.webAddress());

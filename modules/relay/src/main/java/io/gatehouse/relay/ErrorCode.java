@@ -41,6 +41,10 @@ public enum ErrorCode {
   TOO_LARGE("too-large", 413, false),
   /** Kafka did not acknowledge a write in time: nothing was changed. */
   KAFKA_UNAVAILABLE("kafka-unavailable", 503, false),
+  /** The proxy is at one of its limits (e.g. event-stream subscribers); retry after a while. */
+  OVERLOADED("overloaded", 503, false),
+  /** The request has already passed through this proxy: its {@code Via} names it. */
+  LOOP_DETECTED("loop-detected", 508, false),
   /** Anything unexpected. */
   /**
    * A join was refused: the token is unknown, expired, used up or for other kinds, or the id is

@@ -116,7 +116,8 @@ public final class Api {
       Materializer materializer,
       MeterRegistry registry,
       AgentJoin join,
-      Security security) {
+      Security security,
+      int maxEventSubscribers) {
     this.security = security;
     this.guard = security.guard();
     this.users =
@@ -139,7 +140,8 @@ public final class Api {
             materializer.changes(),
             proxyId,
             new ProxyStatus(proxyId, materializer, table),
-            new EventVisibility(security.labels(), security.directory()));
+            new EventVisibility(security.labels(), security.directory()),
+            maxEventSubscribers);
     this.dashboard = Dashboard.load();
   }
 

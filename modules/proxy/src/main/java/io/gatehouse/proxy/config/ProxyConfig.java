@@ -36,6 +36,7 @@ import java.util.Objects;
  * @param heartbeatRefresh how often the proxy rewrites, on the agents' behalf, the heartbeat of
  *     each resource its agents serve (jittered, never later); the records live three times this
  * @param auth how users log in
+ * @param limits the web port's timeouts and caps ({@code proxy.limits})
  */
 public record ProxyConfig(
     String source,
@@ -52,7 +53,8 @@ public record ProxyConfig(
     Duration ejectBackoff,
     Duration responseTimeout,
     Duration heartbeatRefresh,
-    AuthSettings auth) {
+    AuthSettings auth,
+    ListenerLimits limits) {
 
   public static final String DEFAULT_KAFKA_BOOTSTRAP = "127.0.0.1:9092";
 
@@ -91,6 +93,7 @@ public record ProxyConfig(
     Objects.requireNonNull(responseTimeout, "responseTimeout");
     Objects.requireNonNull(heartbeatRefresh, "heartbeatRefresh");
     Objects.requireNonNull(auth, "auth");
+    Objects.requireNonNull(limits, "limits");
   }
 
   /**

@@ -88,6 +88,7 @@ final class ProxyConfigReader {
             .object("heartbeats")
             .value(
                 "refresh", ValueParser.positiveDuration(), ProxyConfig.DEFAULT_HEARTBEAT_REFRESH);
+    ListenerLimits limits = ListenerLimits.read(proxy.object("limits"));
 
     AuthSettings auth = AuthSettings.read(proxy.object("auth"));
 
@@ -109,7 +110,8 @@ final class ProxyConfigReader {
         eject,
         response,
         refresh,
-        auth);
+        auth,
+        limits);
   }
 
   private static String publicHost(String text) {

@@ -37,6 +37,7 @@ import java.util.Optional;
 public final class Ingress {
   public static final String TUNNEL_PATH = Wire.USER_TUNNEL_PATH;
 
+  private final String proxyId;
   private final String publicSuffix;
   private final RoutingTable table;
   private final HttpIngress http;
@@ -69,6 +70,7 @@ public final class Ingress {
     this.authenticator = authenticator;
     this.labels = labels;
     this.audit = audit;
+    this.proxyId = proxyId;
     this.publicSuffix = "." + publicHost.toLowerCase(Locale.ROOT);
     this.table = table;
     IngressMetrics metrics = new IngressMetrics(registry);
@@ -96,13 +98,23 @@ public final class Ingress {
 
   private boolean route(HttpServerRequest request) {
     Optional<String> app = appName(request.getHeader(HttpHeaders.HOST));
+    String path = request.path();
+    if ((app.isPresent() || path.startsWith(TUNNEL_PATH))
+        && ViaChain.names(request.headers().getAll("Via"), proxyId)) {
+      // Relaying it again would send it round once more, each time through every hop.
+      Failures.respond(
+          request,
+          new IngressFailure(
+              ErrorCode.LOOP_DETECTED,
+              "loop detected: the request has already passed through proxy " + proxyId));
+      return true;
+    }
     if (app.isPresent()) {
       ResourceRef resource = resolve(app.get());
       Principal principal = authorize(request, resource, authenticator.appRequest(request));
       http.handle(request, resource, principal.user());
       return true;
     }
-    String path = request.path();
     if (path.startsWith(TUNNEL_PATH)) {
       String[] parts = path.substring(TUNNEL_PATH.length()).split("/", -1);
       Optional<ResourceRef> ref =
