@@ -64,6 +64,8 @@ class ErrorCodeTest {
                 Map.entry("version-mismatch", 412),
                 Map.entry("exists", 409),
                 Map.entry("misdirected", 421),
+                Map.entry("overloaded", 503),
+                Map.entry("loop-detected", 508),
                 Map.entry("internal", 500)));
   }
 }
