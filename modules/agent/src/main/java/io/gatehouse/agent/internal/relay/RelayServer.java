@@ -3,6 +3,7 @@ package io.gatehouse.agent.internal.relay;
 import io.gatehouse.agent.AgentConfig;
 import io.gatehouse.agent.internal.catalog.ResourceCatalog;
 import io.gatehouse.agent.internal.catalog.Served;
+import io.gatehouse.agent.internal.destination.ProxyDirectory;
 import io.gatehouse.config.DnsLabel;
 import io.gatehouse.config.NodeId;
 import io.gatehouse.events.Keys;
@@ -22,6 +23,7 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.internal.ContextInternal;
+import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
 import java.util.Optional;
@@ -30,9 +32,10 @@ import java.util.function.BiConsumer;
 /**
  * The agent's end of every session (wire protocol v2, {@code docs/wire-protocol.md}): each stream a
  * proxy opens on a tunnel is checked ({@code Gatehouse-*} headers, a resource this agent serves,
- * not draining) and handed to the HTTP or the TCP relay. Upstream clients are created once and
- * shared, so nothing is allocated per session beyond the exchange itself. It listens on nothing:
- * sessions arrive only on tunnels the agent dialed.
+ * not draining) and handed to the HTTP or the TCP relay, which check a dynamic resource's
+ * destination again against what its host resolves to before dialing. Upstream clients are created
+ * once and shared, so nothing is allocated per session beyond the exchange itself. It listens on
+ * nothing: sessions arrive only on tunnels the agent dialed.
  */
 public final class RelayServer {
   private final String agentId;
@@ -47,7 +50,8 @@ public final class RelayServer {
       String agentId,
       AgentConfig.Relay settings,
       ResourceCatalog catalog,
-      RelayMetrics metrics) {
+      RelayMetrics metrics,
+      ProxyDirectory proxies) {
     this.agentId = agentId;
     this.catalog = catalog;
     HttpClient httpClient =
@@ -64,14 +68,17 @@ public final class RelayServer {
             new NetClientOptions()
                 .setTcpNoDelay(true)
                 .setConnectTimeout((int) settings.connectTimeout().toMillis()));
+    DestinationDial destinations =
+        new DestinationDial(agentId, ((VertxInternal) vertx).nameResolver(), proxies);
     this.http =
         new HttpRelay(
             httpClient,
             agentId,
             settings.connectTimeout(),
             new ResponseTimeout(vertx, settings.responseTimeout()),
-            metrics);
-    this.tunnel = new TunnelRelay(netClient, agentId, metrics);
+            metrics,
+            destinations);
+    this.tunnel = new TunnelRelay(netClient, agentId, metrics, destinations);
   }
 
   /**
