@@ -70,7 +70,9 @@ class ApiIT {
           apps:
             - { name: refused, uri: "http://127.0.0.1:%d" }
           resources:
+            # The test's upstreams are on loopback, refused unless listed.
             - labels: { env: watched }
+              destinations: [ "127.0.0.1" ]
         """
             .formatted(closedPort));
     cluster.awaitReady(proxy);

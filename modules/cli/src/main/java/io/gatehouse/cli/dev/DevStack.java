@@ -330,7 +330,13 @@ public final class DevStack implements AutoCloseable {
         "    - { name: echo, uri: \"tcp://127.0.0.1:"
             + demoTcp.port()
             + "\", labels: { env: dev } }",
-        "  resources: [ { labels: { \"*\": \"*\" } } ]",
+        // Dynamic apps may point at the demo upstreams on loopback, and nowhere else there (not at
+        // the proxy or Kafka): loopback is refused unless listed.
+        "  resources: [ { labels: { \"*\": \"*\" }, destinations: [ \"127.0.0.1:"
+            + demoHttp.port()
+            + "\", \"127.0.0.1:"
+            + demoTcp.port()
+            + "\" ] } ]",
         "db_service:",
         "  enabled: true",
         "  resources: [ { labels: { \"*\": \"*\" } } ]",
