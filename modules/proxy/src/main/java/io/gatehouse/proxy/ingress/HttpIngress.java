@@ -90,7 +90,9 @@ final class HttpIngress {
     boolean upgrade = HopHeaders.isUpgrade(request);
     boolean body = !upgrade && HopHeaders.hasBody(request);
     dialer
-        .dial(sessionRequest, choice -> forward(request, choice, sessionId, upgrade, body, remote))
+        .dial(
+            sessionRequest,
+            choice -> forward(request, choice, sessionId, upgrade, body, remote, user))
         .onComplete(
             ar -> {
               if (ar.failed()) {
@@ -180,7 +182,8 @@ final class HttpIngress {
       String sessionId,
       boolean upgrade,
       boolean body,
-      String remote) {
+      String remote,
+      String user) {
     ResourceRef resource = choice.resource();
     String agentId = choice.agent().agentId();
     return streams
@@ -199,6 +202,7 @@ final class HttpIngress {
               h.set(Wire.RESOURCE, resource.key());
               h.set(Wire.SESSION, sessionId);
               h.set(Wire.PROXY, proxyId);
+              h.set(Wire.USER, user);
               String forwardedFor = request.getHeader("X-Forwarded-For");
               h.set(
                   "X-Forwarded-For", forwardedFor == null ? remote : forwardedFor + ", " + remote);

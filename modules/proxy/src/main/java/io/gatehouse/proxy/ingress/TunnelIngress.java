@@ -108,7 +108,7 @@ final class TunnelIngress {
     String remote = Ingress.remote(request);
     String sessionId = SessionId.generate();
     dialer
-        .dial(SessionRequest.newSession(resource), choice -> openTunnel(choice, sessionId))
+        .dial(SessionRequest.newSession(resource), choice -> openTunnel(choice, sessionId, user))
         .onComplete(
             ar -> {
               if (ar.failed()) {
@@ -120,7 +120,7 @@ final class TunnelIngress {
             });
   }
 
-  private Future<Opened> openTunnel(AgentChoice choice, String sessionId) {
+  private Future<Opened> openTunnel(AgentChoice choice, String sessionId, String user) {
     ResourceRef resource = choice.resource();
     String agentId = choice.agent().agentId();
     return streams
@@ -131,6 +131,7 @@ final class TunnelIngress {
               h.set(Wire.RESOURCE, resource.key());
               h.set(Wire.SESSION, sessionId);
               h.set(Wire.PROXY, proxyId);
+              h.set(Wire.USER, user);
               stream.writeHead(StreamHeads.request(HttpMethod.POST, Wire.TUNNEL_PATH, h));
               return streams
                   .answer(stream)

@@ -85,14 +85,14 @@ public final class RelayServer {
    * Serves a stream a proxy opened, its handlers on {@code context} (the tunnel's, on the stream's
    * event loop). Call on that event loop, before the stream reads anything.
    */
-  public void accept(Http2StreamChannel channel, ContextInternal context) {
+  public void accept(Http2StreamChannel channel, ContextInternal context, String proxyId) {
     TunnelStream stream = Tunnel.accept(channel, context);
     stream
         .head()
         .onComplete(
             ar -> {
               if (ar.succeeded() && ar.result() instanceof HttpRequest request) {
-                handle(new ProxyExchange(stream, request));
+                handle(new ProxyExchange(stream, request, proxyId));
               } else {
                 stream.reset();
               }
@@ -168,6 +168,10 @@ public final class RelayServer {
     http.relay(exchange, served.get(), resource);
   }
 
+  /** The proxy's user name rule (1-128 of letters, digits, {@code . _ - @}). */
+  private static final java.util.regex.Pattern USER =
+      java.util.regex.Pattern.compile("[A-Za-z0-9._@-]{1,128}");
+
   private static String headerProblem(ProxyExchange exchange, String resource) {
     if (resource == null) {
       return "missing header " + Wire.RESOURCE;
@@ -196,6 +200,21 @@ public final class RelayServer {
     // A proxy id follows the one node-id rule; a session id the one SessionId format.
     if (!NodeId.PATTERN.matcher(proxy).matches()) {
       return "malformed header " + Wire.PROXY;
+    }
+    // The proxy's identity is its certificate's: a stream cannot speak for another proxy.
+    if (exchange.tunnelProxy() != null && !proxy.equals(exchange.tunnelProxy())) {
+      return "the session names proxy "
+          + proxy
+          + " but came on the tunnel of proxy "
+          + exchange.tunnelProxy();
+    }
+    // Every session is opened for a user the proxy authenticated, and names them.
+    String user = exchange.header(Wire.USER);
+    if (user == null) {
+      return "missing header " + Wire.USER + " (a session is opened for a user)";
+    }
+    if (!USER.matcher(user).matches()) {
+      return "malformed header " + Wire.USER;
     }
     return null;
   }

@@ -208,7 +208,7 @@ public final class ProxyLinks implements AutoCloseable {
     links.values().forEach(Link::close);
   }
 
-  private void accept(Http2StreamChannel channel) {
+  private void accept(Http2StreamChannel channel, String proxyId) {
     // The first stream of a tunnel is its control stream: the proxy's address is known before
     // any session can point at it.
     if (channel.parent().remoteAddress() instanceof InetSocketAddress remote
@@ -219,7 +219,7 @@ public final class ProxyLinks implements AutoCloseable {
     ContextInternal context =
         contexts.computeIfAbsent(
             channel.eventLoop(), loop -> vertx.contextBuilder().withEventLoop(loop).build());
-    relay.accept(channel, context);
+    relay.accept(channel, context, proxyId);
   }
 
   /**
@@ -269,7 +269,7 @@ public final class ProxyLinks implements AutoCloseable {
                 }
                 proxyId = id;
               },
-              ProxyLinks.this::accept)
+              channel -> accept(channel, proxyId))
           .whenComplete(
               (t, error) -> {
                 synchronized (this) {
