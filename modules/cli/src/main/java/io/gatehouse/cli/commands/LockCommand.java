@@ -65,7 +65,7 @@ public final class LockCommand implements Callable<Integer> {
         Lock.newBuilder()
             .setTarget(checked)
             .setReason(reason)
-            .setCreatedBy(who())
+            .setCreatedBy(Operator.who())
             .setCreatedAt(clock.instant())
             .build();
     write(config, checked, lock, AuditLog.LOCK_CREATE, reason);
@@ -132,7 +132,7 @@ public final class LockCommand implements Callable<Integer> {
       AuditLog audit = new AuditLog(publisher, Clock.systemUTC(), "cli");
       await(
           audit.lockChanged(
-              type, target, who(), reason == null ? Map.of() : Map.of("reason", reason)),
+              type, target, Operator.who(), reason == null ? Map.of() : Map.of("reason", reason)),
           proxy);
     }
   }
@@ -146,13 +146,4 @@ public final class LockCommand implements Callable<Integer> {
     }
   }
 
-  private static String who() {
-    String host;
-    try {
-      host = InetAddress.getLocalHost().getHostName();
-    } catch (Exception e) {
-      host = "localhost";
-    }
-    return System.getProperty("user.name", "unknown") + "@" + host;
-  }
 }
