@@ -1,6 +1,5 @@
-package io.gatehouse.agent.selector;
+package io.gatehouse.events.resource;
 
-import io.gatehouse.events.resource.ResourceRules;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -12,7 +11,8 @@ import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
 /**
- * A label selector of a dynamic resource watcher: a map from label key to expected value.
+ * A label selector: a map from label key to expected value. Dynamic resource watchers of agents and
+ * the label rules of roles both use it, so "which resources does this select" has one answer.
  *
  * <p>Semantics (pure, no I/O; instances are immutable and thread-safe):
  *

@@ -1,4 +1,4 @@
-package io.gatehouse.agent.selector;
+package io.gatehouse.events.resource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
