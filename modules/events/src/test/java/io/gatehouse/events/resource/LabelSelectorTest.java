@@ -120,4 +120,25 @@ class LabelSelectorTest {
     assertThat(LabelSelector.of(Map.of("a", "b")).expressions())
         .containsExactly(Map.entry("a", "b"));
   }
+
+  @Test
+  void literalsAndPrefixesNarrowWhatATermCanMatch() {
+    LabelSelector s =
+        LabelSelector.of(
+            new java.util.LinkedHashMap<>(
+                Map.of("env", "prod", "region", "us-*", "team", "^(a|b)$", "tier", "1")));
+    assertThat(s.literals()).containsOnly(Map.entry("env", "prod"), Map.entry("tier", "1"));
+    assertThat(s.keys()).containsExactlyInAnyOrder("env", "region", "team", "tier");
+    assertThat(s.prefixes())
+        .containsOnly(
+            Map.entry("env", "prod"),
+            Map.entry("region", "us-"),
+            Map.entry("team", ""),
+            Map.entry("tier", "1"));
+    assertThat(s.matchesEverything()).isFalse();
+    LabelSelector all = LabelSelector.of(Map.of("*", "*"));
+    assertThat(all.matchesEverything()).isTrue();
+    assertThat(all.keys()).isEmpty();
+    assertThat(all.literals()).isEmpty();
+  }
 }
