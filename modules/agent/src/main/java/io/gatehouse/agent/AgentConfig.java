@@ -1,10 +1,10 @@
 package io.gatehouse.agent;
 
-import io.gatehouse.agent.selector.LabelSelector;
 import io.gatehouse.config.ConfigDocument;
 import io.gatehouse.config.ConfigException;
 import io.gatehouse.config.HostPort;
 import io.gatehouse.events.ResourceKind;
+import io.gatehouse.events.resource.LabelSelector;
 import io.gatehouse.relay.ResponseTimeout;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,12 +1,12 @@
 package io.gatehouse.agent;
 
-import io.gatehouse.agent.selector.LabelSelector;
 import io.gatehouse.config.ConfigDocument;
 import io.gatehouse.config.ConfigNode;
 import io.gatehouse.config.HostPort;
 import io.gatehouse.config.NodeId;
 import io.gatehouse.config.ValueParser;
 import io.gatehouse.events.ResourceKind;
+import io.gatehouse.events.resource.LabelSelector;
 import io.gatehouse.events.resource.ResourceRules;
 import io.gatehouse.pki.CaPin;
 import io.gatehouse.pki.PkiException;

@@ -35,6 +35,7 @@ class ModuleBoundariesTest {
           Map.entry("pki", Set.of("config")),
           Map.entry("oidc", Set.of("config")),
           Map.entry("events", Set.of("config")),
+          Map.entry("access", Set.of("config", "events")),
           Map.entry("broker", Set.of("lifecycle")),
           Map.entry("kafka", Set.of("events", "lifecycle")),
           Map.entry("state", Set.of("events", "kafka")),
@@ -43,10 +44,12 @@ class ModuleBoundariesTest {
           Map.entry("agent", Set.of("config", "events", "lifecycle", "pki", "relay")),
           Map.entry(
               "proxy",
-              Set.of("config", "events", "kafka", "lifecycle", "oidc", "pki", "relay", "state")),
+              Set.of(
+                  "access", "config", "events", "kafka", "lifecycle", "oidc", "pki", "relay", "state")),
           Map.entry(
               "cli",
               Set.of(
+                  "access",
                   "agent",
                   "proxy",
                   "broker",
