@@ -13,7 +13,9 @@ public enum ApiResource {
   LOCKS,
   SESSIONS,
   AUDIT,
-  AGENTS;
+  AGENTS,
+  /** The proxy's Prometheus metrics ({@code read}). */
+  METRICS;
 
   private final String word = name().toLowerCase(Locale.ROOT);
 

@@ -45,7 +45,15 @@ class ModuleBoundariesTest {
           Map.entry(
               "proxy",
               Set.of(
-                  "access", "config", "events", "kafka", "lifecycle", "oidc", "pki", "relay", "state")),
+                  "access",
+                  "config",
+                  "events",
+                  "kafka",
+                  "lifecycle",
+                  "oidc",
+                  "pki",
+                  "relay",
+                  "state")),
           Map.entry(
               "cli",
               Set.of(

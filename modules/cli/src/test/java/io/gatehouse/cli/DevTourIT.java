@@ -83,6 +83,7 @@ class DevTourIT {
         TlsContexts.trusting(ClusterCa.readCertificate(stack.caFile().getParent())),
         kind,
         name,
+        io.gatehouse.cli.profile.Profile.read(stack.adminProfile()).token().orElseThrow(),
         Duration.ofSeconds(5),
         refusals);
   }

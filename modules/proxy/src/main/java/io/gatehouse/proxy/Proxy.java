@@ -1,5 +1,7 @@
 package io.gatehouse.proxy;
 
+import io.gatehouse.access.Credentials;
+import io.gatehouse.access.PasswordHasher;
 import io.gatehouse.config.HostPort;
 import io.gatehouse.events.topic.Topic;
 import io.gatehouse.events.topic.TopicNames;
@@ -7,13 +9,11 @@ import io.gatehouse.kafka.KafkaSettings;
 import io.gatehouse.kafka.TopicSetup;
 import io.gatehouse.lifecycle.Backoff;
 import io.gatehouse.lifecycle.Closer;
+import io.gatehouse.lifecycle.DaemonThreads;
 import io.gatehouse.pki.ClusterCa;
 import io.gatehouse.pki.ClusterSecret;
 import io.gatehouse.pki.PkiException;
 import io.gatehouse.proxy.api.Api;
-import io.gatehouse.access.Credentials;
-import io.gatehouse.access.PasswordHasher;
-import io.gatehouse.lifecycle.DaemonThreads;
 import io.gatehouse.proxy.audit.AuditLog;
 import io.gatehouse.proxy.auth.Accounts;
 import io.gatehouse.proxy.auth.ApiGuard;
@@ -406,13 +406,13 @@ public final class Proxy implements AutoCloseable {
             new Credentials(clusterSecret.derive(ClusterSecret.Purpose.CREDENTIAL), clock);
         PasswordHasher hasher =
             new PasswordHasher(clusterSecret.derive(ClusterSecret.Purpose.PASSWORD_PEPPER));
-        UserDirectory directory =
+        UserDirectory users =
             p.closer.register(new UserDirectory(p.store, p.materializer.changes(), locks));
         ResourceLabels labels =
             p.closer.register(new ResourceLabels(p.store, p.materializer.changes()));
-        Authenticator authenticator = new Authenticator(credentials, directory);
+        Authenticator authenticator = new Authenticator(credentials, users);
         ApiGuard guard = new ApiGuard(authenticator, audit);
-        p.accounts = new Accounts(p.publisher, hasher, credentials, directory, clock);
+        p.accounts = new Accounts(p.publisher, hasher, credentials, users, clock);
         p.vertx =
             p.closer.register(
                 Vertx.vertx(new VertxOptions()), v -> await(v.close(), "close Vert.x"));
@@ -440,15 +440,15 @@ public final class Proxy implements AutoCloseable {
                 DaemonThreads.named("gatehouse-revoke-" + config.id()));
         p.closer.register(revoker, java.util.concurrent.ExecutorService::shutdownNow);
         Ingress ingress = p.ingress;
-        directory.onChange(
+        users.onChange(
             user ->
                 revoker.execute(
                     () ->
                         ingress.revoke(
                             user,
-                            directory.lock(user).isPresent()
+                            users.lock(user).isPresent()
                                 ? java.util.Optional.empty()
-                                : directory.access(user))));
+                                : users.access(user))));
         Api api =
             new Api(
                 config.id(),
@@ -485,11 +485,11 @@ public final class Proxy implements AutoCloseable {
                         java.util.Set.of("/healthz", "/readyz", Wire.AGENT_JOIN_PATH)),
                     guard,
                     labels,
-                    directory,
+                    users,
                     hasher,
                     new LoginApi(
                         config.auth(),
-                        directory,
+                        users,
                         hasher,
                         credentials,
                         new LoginThrottle(

@@ -17,7 +17,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -52,7 +51,7 @@ class AccessIT {
   @BeforeAll
   static void start() throws Exception {
     proxy = cluster.proxy("proxy-access").webAddress();
-    int upstream = web.upstream(r -> r.response().end("hello from " + r.host())).actualPort();
+    int upstream = web.upstream(r -> r.response().end("hello from " + r.authority())).actualPort();
     int echo =
         Web.await(
                 web.vertx()
@@ -152,7 +151,8 @@ class AccessIT {
   void aForgedOrExpiredCredentialIsRefused() throws Exception {
     Credentials otherKey = new Credentials(new byte[32], Clock.systemUTC());
     assertThat(
-            as(otherKey.issue("admin", List.of("admin"), Duration.ofHours(1), "password"),
+            as(
+                    otherKey.issue("admin", List.of("admin"), Duration.ofHours(1), "password"),
                     HttpMethod.GET,
                     "/v1/resources")
                 .status())
@@ -191,7 +191,11 @@ class AccessIT {
     JsonArray listed = as(bob, HttpMethod.GET, "/v1/resources").array();
     assertThat(
             listed.stream()
-                .map(o -> ((JsonObject) o).getString("kind") + "/" + ((JsonObject) o).getString("name"))
+                .map(
+                    o ->
+                        ((JsonObject) o).getString("kind")
+                            + "/"
+                            + ((JsonObject) o).getString("name"))
                 .collect(Collectors.toSet()))
         .containsExactlyInAnyOrder("app/dev-app", "db/dev-db");
     assertThat(app(bob, "dev-app").status()).isEqualTo(200);
@@ -271,7 +275,8 @@ class AccessIT {
         .isEqualTo(201);
     String dana = login("dana", "dana's long password").json().getString("token");
     try (Socket tunnel =
-        TunnelClient.open(proxy, web.tls(), ResourceKind.DB, "dev-db", dana, Duration.ofSeconds(5))) {
+        TunnelClient.open(
+            proxy, web.tls(), ResourceKind.DB, "dev-db", dana, Duration.ofSeconds(5))) {
       OutputStream out = tunnel.getOutputStream();
       InputStream in = tunnel.getInputStream();
       out.write("ping\n".getBytes(StandardCharsets.US_ASCII));

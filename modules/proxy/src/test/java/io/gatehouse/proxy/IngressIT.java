@@ -193,7 +193,8 @@ class IngressIT {
   void tunnelToUnknownResourceIsRefusedWith404() {
     assertThatThrownBy(
             () ->
-                TunnelClient.open(proxy, web.tls(), ResourceKind.DB, "nope", web.bearer(), Duration.ofSeconds(5)))
+                TunnelClient.open(
+                    proxy, web.tls(), ResourceKind.DB, "nope", web.bearer(), Duration.ofSeconds(5)))
         .isInstanceOfSatisfying(
             TunnelRefusedException.class,
             e -> {

@@ -150,7 +150,12 @@ class ListenerLimitsIT {
   void tunnelThatCarriesBytesOutlivesBothTimeoutsAndClosesOnceIdle() throws Exception {
     try (Socket tunnel =
         TunnelClient.open(
-            timeouts.webAddress(), web.tls(), ResourceKind.DB, "echo", Duration.ofSeconds(5))) {
+            timeouts.webAddress(),
+            web.tls(),
+            ResourceKind.DB,
+            "echo",
+            web.bearer(),
+            Duration.ofSeconds(5))) {
       tunnel.setSoTimeout((int) Web.TIMEOUT.toMillis());
       long until = System.nanoTime() + HEADER_READ.plus(IDLE).toNanos();
       int sent = 0;

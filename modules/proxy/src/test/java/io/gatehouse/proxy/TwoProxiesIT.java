@@ -105,7 +105,8 @@ class TwoProxiesIT {
   void tcpThroughEitherProxy() throws Exception {
     for (HostPort proxy : proxies) {
       try (Socket socket =
-          TunnelClient.open(proxy, web.tls(), ResourceKind.APP, "echo", web.bearer(), Duration.ofSeconds(5))) {
+          TunnelClient.open(
+              proxy, web.tls(), ResourceKind.APP, "echo", web.bearer(), Duration.ofSeconds(5))) {
         socket.setSoTimeout((int) WAIT.toMillis());
         byte[] line = ("through " + proxy + "\n").getBytes(StandardCharsets.UTF_8);
         OutputStream out = socket.getOutputStream();

@@ -71,8 +71,7 @@ public final class CreateCommand implements Callable<Integer> {
       // Roles have their own collection; everything else is a resource.
       boolean role = "role".equals(doc.get("kind"));
       String collection = role ? "/v1/roles" : "/v1/resources";
-      String item =
-          role ? "/v1/roles/" + name : "/v1/resources/" + doc.get("kind") + "/" + name;
+      String item = role ? "/v1/roles/" + name : "/v1/resources/" + doc.get("kind") + "/" + name;
       JsonNode created;
       try {
         Map<String, String> headers = new java.util.HashMap<>();

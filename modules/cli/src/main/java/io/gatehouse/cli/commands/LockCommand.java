@@ -7,12 +7,11 @@ import io.gatehouse.events.Lock;
 import io.gatehouse.events.topic.Topic;
 import io.gatehouse.events.topic.TopicNames;
 import io.gatehouse.proxy.audit.AuditLog;
-import io.gatehouse.proxy.config.ProxyConfig;
 import io.gatehouse.proxy.auth.UserNames;
+import io.gatehouse.proxy.config.ProxyConfig;
 import io.gatehouse.proxy.lock.Locks;
 import io.gatehouse.proxy.publish.KafkaEventPublisher;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
@@ -39,7 +38,11 @@ import picocli.CommandLine.Spec;
         "Lock an agent or a user out of every proxy (run on a proxy host, with its proxy.yaml).",
     subcommands = {LockCommand.Rm.class})
 public final class LockCommand implements Callable<Integer> {
-  @Parameters(index = "0", arity = "0..1", paramLabel = "agent/ID|user/NAME", description = "What to lock.")
+  @Parameters(
+      index = "0",
+      arity = "0..1",
+      paramLabel = "agent/ID|user/NAME",
+      description = "What to lock.")
   String target;
 
   @Option(names = "--reason", paramLabel = "TEXT", description = "Why; shown in refusals.")
@@ -145,5 +148,4 @@ public final class LockCommand implements Callable<Integer> {
           "Kafka at " + proxy.kafkaBootstrap() + " did not take the lock: " + e.getMessage());
     }
   }
-
 }

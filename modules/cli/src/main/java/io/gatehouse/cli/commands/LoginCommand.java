@@ -32,10 +32,7 @@ public final class LoginCommand implements Callable<Integer> {
 
   @Mixin ProxyOptions proxy;
 
-  @Option(
-      names = "--user",
-      paramLabel = "NAME",
-      description = "Who logs in (default: $USER).")
+  @Option(names = "--user", paramLabel = "NAME", description = "Who logs in (default: $USER).")
   String user;
 
   @Option(
@@ -55,7 +52,9 @@ public final class LoginCommand implements Callable<Integer> {
     try {
       body =
           JSON.writeValueAsString(
-              JSON.createObjectNode().put("user", name).put("password", CharBuffer.wrap(password).toString()));
+              JSON.createObjectNode()
+                  .put("user", name)
+                  .put("password", CharBuffer.wrap(password).toString()));
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new CliException(ExitCodes.USER_ERROR, "cannot encode the login: " + e.getMessage());
     } finally {

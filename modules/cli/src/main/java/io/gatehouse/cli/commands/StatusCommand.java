@@ -8,7 +8,9 @@ import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Command;
 
-/** {@code gatehouse status}: who the profile's credential logs in as, with which roles, until when. */
+/**
+ * {@code gatehouse status}: who the profile's credential logs in as, with which roles, until when.
+ */
 @Command(
     name = "status",
     mixinStandardHelpOptions = true,

@@ -355,8 +355,7 @@ public final class TokensCommand implements Runnable {
     public Integer call() {
       return withTokens(
           tokens -> {
-            JoinToken removed =
-                await(tokens.remove(id, Operator.who()));
+            JoinToken removed = await(tokens.remove(id, Operator.who()));
             out().println("removed join token " + removed.id());
             out().flush();
             return ExitCodes.OK;

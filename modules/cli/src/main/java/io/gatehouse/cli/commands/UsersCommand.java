@@ -3,11 +3,11 @@ package io.gatehouse.cli.commands;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.gatehouse.access.PasswordHasher;
 import io.gatehouse.cli.CliException;
 import io.gatehouse.cli.ExitCodes;
 import io.gatehouse.cli.output.Format;
 import io.gatehouse.cli.output.Table;
-import io.gatehouse.access.PasswordHasher;
 import io.gatehouse.events.User;
 import io.gatehouse.events.topic.Topic;
 import io.gatehouse.events.topic.TopicNames;
@@ -102,8 +102,7 @@ public final class UsersCommand implements Runnable {
       out.println("user " + name + " added with roles " + String.join(", ", roles));
       if (user.hasNonNull("password")) {
         out.println("one-time password: " + user.get("password").asText());
-        out.println(
-            "log in: gatehouse login --proxy " + proxy.url() + " --user " + name);
+        out.println("log in: gatehouse login --proxy " + proxy.url() + " --user " + name);
       }
       out.flush();
       return ExitCodes.OK;
@@ -111,7 +110,8 @@ public final class UsersCommand implements Runnable {
 
     /** {@code users add -c}: the user written straight to Kafka, as the operator. */
     private Integer direct() {
-      char[] password = passwordStdin ? PasswordInput.read(true, "") : PasswordHasher.randomPassword();
+      char[] password =
+          passwordStdin ? PasswordInput.read(true, "") : PasswordHasher.randomPassword();
       PasswordHasher.weakness(password)
           .ifPresent(
               w -> {
@@ -164,7 +164,10 @@ public final class UsersCommand implements Runnable {
             .get(15, java.util.concurrent.TimeUnit.SECONDS);
       } catch (Exception e) {
         throw CliException.user(
-            "Kafka at " + proxyConfig.kafkaBootstrap() + " did not take the user: " + e.getMessage());
+            "Kafka at "
+                + proxyConfig.kafkaBootstrap()
+                + " did not take the user: "
+                + e.getMessage());
       }
       PrintWriter out = spec.commandLine().getOut();
       out.println("user " + name + " written with roles " + String.join(", ", roles));

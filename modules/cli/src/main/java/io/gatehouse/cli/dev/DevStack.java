@@ -115,6 +115,7 @@ public final class DevStack implements AutoCloseable {
 
   /** The user dev mode makes, holding the built-in admin role. */
   public static final String ADMIN = "admin";
+
   private Optional<Path> defaultProfile = Optional.empty();
 
   /** Starts every part; on failure stops what already started and rethrows. */
@@ -204,14 +205,18 @@ public final class DevStack implements AutoCloseable {
 
   /**
    * Makes sure the dev admin ({@value #ADMIN}, built-in role {@code admin}, no password: the admin
-   * profile's credential and the login link are how dev mode logs in) exists and this proxy has read
-   * it; returns a credential for the admin profile, and keeps a one-time login link for the browser.
+   * profile's credential and the login link are how dev mode logs in) exists and this proxy has
+   * read it; returns a credential for the admin profile, and keeps a one-time login link for the
+   * browser.
    */
   private String admin(Consumer<String> progress) {
     Accounts accounts = proxy.accounts();
     progress.accept("creating the dev admin user " + ADMIN);
     try {
-      accounts.put(ADMIN, List.of("admin"), null, "gatehouse dev").toCompletableFuture().get(30, TimeUnit.SECONDS);
+      accounts
+          .put(ADMIN, List.of("admin"), null, "gatehouse dev")
+          .toCompletableFuture()
+          .get(30, TimeUnit.SECONDS);
     } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
       throw new IllegalStateException("cannot write the dev admin user to Kafka: " + e, e);
     } catch (InterruptedException e) {
@@ -226,9 +231,7 @@ public final class DevStack implements AutoCloseable {
       LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
     }
     loginLink =
-        webUrl()
-            + "/v1/login/link?code="
-            + accounts.loginLinkCode(ADMIN, Duration.ofMinutes(15));
+        webUrl() + "/v1/login/link?code=" + accounts.loginLinkCode(ADMIN, Duration.ofMinutes(15));
     return accounts.credential(ADMIN, proxy.config().auth().credentialTtl());
   }
 

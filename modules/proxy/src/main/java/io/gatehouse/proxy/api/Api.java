@@ -52,7 +52,6 @@ import java.util.SortedMap;
 import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The REST API on the web port (docs/proxy.md): resources (list, get, create or replace, delete),
@@ -152,7 +151,9 @@ public final class Api {
     r.get("/healthz")
         .handler(ctx -> json(ctx, 200, new JsonObject().put("status", "ok").put("proxy", proxyId)));
     r.get("/readyz").handler(this::ready);
-    r.get("/metrics").handler(guard.requires(ApiResource.METRICS, Verb.READ)).handler(this::metrics);
+    r.get("/metrics")
+        .handler(guard.requires(ApiResource.METRICS, Verb.READ))
+        .handler(this::metrics);
     r.get("/v1/resources")
         .handler(guard.requires(ApiResource.RESOURCES, Verb.LIST))
         .handler(this::listResources);
@@ -167,7 +168,9 @@ public final class Api {
     r.delete("/v1/resources/:kind/:name")
         .handler(guard.requires(ApiResource.RESOURCES, Verb.DELETE))
         .handler(this::deleteResource);
-    r.get("/v1/agents").handler(guard.requires(ApiResource.AGENTS, Verb.LIST)).handler(this::agents);
+    r.get("/v1/agents")
+        .handler(guard.requires(ApiResource.AGENTS, Verb.LIST))
+        .handler(this::agents);
     r.post(Wire.AGENT_JOIN_PATH)
         .handler(BodyHandler.create().setBodyLimit(JOIN_BODY_LIMIT))
         .handler(join::handle);
@@ -318,7 +321,8 @@ public final class Api {
             () -> {
               Optional<ResourceDefinition> before = listing.definition(ref);
               Revisions.Change change =
-                  Revisions.change(before.map(ResourceDefinition::getRevision), ifMatch, ref.toString());
+                  Revisions.change(
+                      before.map(ResourceDefinition::getRevision), ifMatch, ref.toString());
               if (change == Revisions.Change.UPDATE) {
                 if (!by.access().may(ApiResource.RESOURCES, Verb.UPDATE)) {
                   throw guard.denied(ctx, by, ApiResource.RESOURCES, Verb.UPDATE);
@@ -335,7 +339,9 @@ public final class Api {
                   .map(
                       v -> {
                         audit.resourceChanged(
-                            before.isPresent() ? AuditLog.RESOURCE_UPDATE : AuditLog.RESOURCE_CREATE,
+                            before.isPresent()
+                                ? AuditLog.RESOURCE_UPDATE
+                                : AuditLog.RESOURCE_CREATE,
                             ref,
                             by.user(),
                             before.map(d -> ResourceJson.definition(d).encode()).orElse(null),
@@ -349,14 +355,17 @@ public final class Api {
               ctx.response()
                   .putHeader(HttpHeaders.LOCATION, "/v1/resources/" + ref.key())
                   .putHeader(HttpHeaders.ETAG, Revisions.etag(definition.getRevision()));
-              json(ctx, definition.getRevision() == 1 ? 201 : 200, ResourceJson.definition(definition));
+              json(
+                  ctx,
+                  definition.getRevision() == 1 ? 201 : 200,
+                  ResourceJson.definition(definition));
             })
         .onFailure(ctx::fail);
   }
 
   /**
-   * Refuses (audited) when the caller may not open {@code ref}: what they may not open, they may not
-   * read, change or remove either.
+   * Refuses (audited) when the caller may not open {@code ref}: what they may not open, they may
+   * not read, change or remove either.
    */
   private void mayOpen(RoutingContext ctx, ResourceRef ref, String action) {
     Principal p = ApiGuard.principal(ctx);

@@ -5,7 +5,6 @@ import io.gatehouse.access.ApiResource;
 import io.gatehouse.access.Verb;
 import io.gatehouse.events.AuditEvent;
 import io.gatehouse.events.SessionPin;
-import io.gatehouse.events.codec.EventCodec;
 import io.gatehouse.proxy.auth.UserDirectory;
 import io.gatehouse.proxy.routing.ResourceLabels;
 import io.gatehouse.proxy.routing.ResourceRef;
@@ -28,8 +27,8 @@ final class EventVisibility {
   }
 
   /**
-   * Whether {@code user}'s stream carries {@code change}, by their access now: a role change applies
-   * to streams already open, and a user removed or locked sees nothing more.
+   * Whether {@code user}'s stream carries {@code change}, by their access now: a role change
+   * applies to streams already open, and a user removed or locked sees nothing more.
    */
   boolean visible(String user, StateChange change) {
     if (directory.lock(user).isPresent()) {
@@ -44,7 +43,8 @@ final class EventVisibility {
       case SESSIONS ->
           access.may(ApiResource.SESSIONS, Verb.LIST)
               && (change.isDelete() || namedResource(access, session(change)));
-      case AUDIT -> access.may(ApiResource.AUDIT, Verb.LIST) && namedResource(access, audit(change));
+      case AUDIT ->
+          access.may(ApiResource.AUDIT, Verb.LIST) && namedResource(access, audit(change));
       case TUNNELS, PROXIES -> access.may(ApiResource.AGENTS, Verb.LIST);
       case LOCKS -> access.may(ApiResource.LOCKS, Verb.LIST);
       default -> false;
@@ -67,7 +67,7 @@ final class EventVisibility {
 
   private static Optional<ResourceRef> session(StateChange change) {
     try {
-      SessionPin pin = EventCodec.SESSION_PIN.decode(change.value());
+      SessionPin pin = (SessionPin) change.value();
       return ResourceRef.parse(pin.getKind(), pin.getName());
     } catch (RuntimeException e) {
       return Optional.empty();
@@ -76,7 +76,7 @@ final class EventVisibility {
 
   private static Optional<ResourceRef> audit(StateChange change) {
     try {
-      AuditEvent e = EventCodec.AUDIT_EVENT.decode(change.value());
+      AuditEvent e = (AuditEvent) change.value();
       return e.getKind() == null || e.getName() == null
           ? Optional.empty()
           : ResourceRef.parse(e.getKind(), e.getName());

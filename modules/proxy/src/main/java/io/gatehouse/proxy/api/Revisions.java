@@ -74,7 +74,8 @@ final class Revisions {
       return Long.parseLong(v);
     } catch (NumberFormatException e) {
       throw new IngressFailure(
-          ErrorCode.BAD_REQUEST, "If-Match must name a revision, e.g. \"3\", not '" + ifMatch + "'");
+          ErrorCode.BAD_REQUEST,
+          "If-Match must name a revision, e.g. \"3\", not '" + ifMatch + "'");
     }
   }
 }

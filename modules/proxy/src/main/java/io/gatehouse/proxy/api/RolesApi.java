@@ -51,7 +51,9 @@ final class RolesApi {
 
   void mount(Router r) {
     r.get("/v1/roles").handler(guard.requires(ApiResource.ROLES, Verb.LIST)).handler(this::list);
-    r.get("/v1/roles/:name").handler(guard.requires(ApiResource.ROLES, Verb.READ)).handler(this::get);
+    r.get("/v1/roles/:name")
+        .handler(guard.requires(ApiResource.ROLES, Verb.READ))
+        .handler(this::get);
     r.post("/v1/roles")
         .handler(BodyHandler.create().setBodyLimit(BODY_LIMIT))
         .handler(guard.requires(ApiResource.ROLES, Verb.CREATE))

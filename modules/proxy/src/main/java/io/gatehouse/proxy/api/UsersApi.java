@@ -62,7 +62,9 @@ final class UsersApi {
 
   void mount(Router r) {
     r.get("/v1/users").handler(guard.requires(ApiResource.USERS, Verb.LIST)).handler(this::list);
-    r.get("/v1/users/:name").handler(guard.requires(ApiResource.USERS, Verb.READ)).handler(this::get);
+    r.get("/v1/users/:name")
+        .handler(guard.requires(ApiResource.USERS, Verb.READ))
+        .handler(this::get);
     r.post("/v1/users")
         .handler(BodyHandler.create().setBodyLimit(BODY_LIMIT))
         .handler(guard.requires(ApiResource.USERS, Verb.CREATE))
@@ -123,7 +125,8 @@ final class UsersApi {
     }
     String given = string(body, "password");
     boolean generated = given == null && change == Revisions.Change.CREATE;
-    char[] password = generated ? PasswordHasher.randomPassword() : given == null ? null : given.toCharArray();
+    char[] password =
+        generated ? PasswordHasher.randomPassword() : given == null ? null : given.toCharArray();
     if (password != null && !generated) {
       PasswordHasher.weakness(password)
           .ifPresent(

@@ -111,12 +111,7 @@ public final class AuditLog {
    * exists.
    */
   public CompletionStage<Void> resourceChanged(
-      String type,
-      ResourceRef resource,
-      String user,
-      String before,
-      String after,
-      String remote) {
+      String type, ResourceRef resource, String user, String before, String after, String remote) {
     return publish(
         base(type, "ok")
             .setUser(user)

@@ -79,8 +79,7 @@ public final class ApiGuard {
     return ctx -> {
       HttpServerRequest request = ctx.request();
       String type = request.getHeader(HttpHeaders.CONTENT_TYPE);
-      String media =
-          type == null ? "" : type.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+      String media = type == null ? "" : type.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
       if (!media.equals("application/json") && !media.equals("application/yaml")) {
         ctx.fail(
             new IngressFailure(

@@ -22,9 +22,9 @@ import java.util.Optional;
  * The user's roles are read now, not from the credential, so a role change counts at once.
  *
  * <p>Where the credential is: {@code Authorization: Bearer …} or the {@value #COOKIE} cookie on the
- * proxy's own host (API, dashboard, tunnels); {@value #APP_HEADER}{@code : Bearer …} or the
- * {@value #APP_COOKIE} cookie on app hosts, where {@code Authorization} belongs to the app.
- * Messages never contain the credential. Thread-safe.
+ * proxy's own host (API, dashboard, tunnels); {@value #APP_HEADER}{@code : Bearer …} or the {@value
+ * #APP_COOKIE} cookie on app hosts, where {@code Authorization} belongs to the app. Messages never
+ * contain the credential. Thread-safe.
  */
 public final class Authenticator {
   /** The browser's credential on the proxy's host: {@code __Host-}, so no subdomain can set it. */
@@ -103,8 +103,7 @@ public final class Authenticator {
   Principal checked(Credential credential) {
     String name = credential.user();
     Optional<User> user = directory.user(name);
-    if (user.isEmpty()
-        || credential.issuedAt().plus(SKEW).isBefore(user.get().getCreatedAt())) {
+    if (user.isEmpty() || credential.issuedAt().plus(SKEW).isBefore(user.get().getCreatedAt())) {
       throw new IngressFailure(
           ErrorCode.UNAUTHENTICATED, "the credential is not valid (no user " + name + ")");
     }

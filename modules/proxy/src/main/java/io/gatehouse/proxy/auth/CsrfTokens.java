@@ -8,9 +8,9 @@ import java.util.HexFormat;
 
 /**
  * The CSRF token of a login: a hash of its credential's id, given to the dashboard's script with
- * the login (and by {@code /v1/whoami}), sent back in {@link ApiGuard#CSRF_HEADER} on writes. A page
- * of another origin can make the browser send the cookie, but cannot read this token nor set the
- * header without a CORS preflight the proxy never answers.
+ * the login (and by {@code /v1/whoami}), sent back in {@link ApiGuard#CSRF_HEADER} on writes. A
+ * page of another origin can make the browser send the cookie, but cannot read this token nor set
+ * the header without a CORS preflight the proxy never answers.
  */
 public final class CsrfTokens {
   private CsrfTokens() {}

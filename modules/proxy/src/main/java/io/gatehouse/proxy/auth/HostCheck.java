@@ -11,11 +11,11 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Refuses API requests whose {@code Host} is not one of the proxy's own names (its public host,
- * the address it listens on, and the loopback names): a page on {@code evil.example} whose name
- * was re-pointed at the proxy's address (DNS rebinding) is answered {@code 421}, dev mode included.
- * Health and readiness probes, which load balancers send by address, and agents' joins (which
- * carry their own token) are exempt. App hosts never reach the API.
+ * Refuses API requests whose {@code Host} is not one of the proxy's own names (its public host, the
+ * address it listens on, and the loopback names): a page on {@code evil.example} whose name was
+ * re-pointed at the proxy's address (DNS rebinding) is answered {@code 421}, dev mode included.
+ * Health and readiness probes, which load balancers send by address, and agents' joins (which carry
+ * their own token) are exempt. App hosts never reach the API.
  */
 public final class HostCheck implements Handler<RoutingContext> {
   private final Set<String> names = new TreeSet<>();

@@ -64,9 +64,7 @@ public final class LoginApi {
   }
 
   public void mount(Router r) {
-    r.post("/v1/login")
-        .handler(BodyHandler.create().setBodyLimit(BODY_LIMIT))
-        .handler(this::login);
+    r.post("/v1/login").handler(BodyHandler.create().setBodyLimit(BODY_LIMIT)).handler(this::login);
     r.get("/v1/whoami").handler(guard.authenticated()).handler(this::whoami);
     r.post("/v1/logout").handler(this::logout);
     r.get("/v1/login/link").handler(this::link);
@@ -164,7 +162,8 @@ public final class LoginApi {
               if (user == null) {
                 throttle.failed(name, remote);
                 audit.login(name, "password", "failed", "wrong user name or password", remote);
-                ctx.fail(new IngressFailure(ErrorCode.UNAUTHENTICATED, "wrong user name or password"));
+                ctx.fail(
+                    new IngressFailure(ErrorCode.UNAUTHENTICATED, "wrong user name or password"));
                 return;
               }
               Optional<Lock> lock = directory.lock(name);

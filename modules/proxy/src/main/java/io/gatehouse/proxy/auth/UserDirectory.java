@@ -23,9 +23,9 @@ import reactor.core.publisher.Flux;
 /**
  * Who may log in and what each user may do, as every proxy sees it: the users of {@code
  * gatehouse.users}, the roles of {@code gatehouse.roles} (and the built-in {@code admin}), and the
- * user locks of {@code gatehouse.locks}, all held in memory. {@link #access} compiles a user's roles
- * once and keeps the result until a user, role or lock changes; listeners hear of every user whose
- * access may have changed, so open sessions can be re-checked at once. Thread-safe.
+ * user locks of {@code gatehouse.locks}, all held in memory. {@link #access} compiles a user's
+ * roles once and keeps the result until a user, role or lock changes; listeners hear of every user
+ * whose access may have changed, so open sessions can be re-checked at once. Thread-safe.
  */
 public final class UserDirectory implements AutoCloseable {
   private final TableMap<User> users;

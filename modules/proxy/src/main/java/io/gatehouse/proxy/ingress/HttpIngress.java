@@ -254,8 +254,8 @@ final class HttpIngress {
 
   /**
    * Ends the HTTP sessions of {@code user} whose resource {@code revoked} says they may no longer
-   * open: unpinned and audited ({@code session.end}, outcome {@code revoked}); their next request is
-   * authorized again and refused. Reads every pin: call it off the event loop.
+   * open: unpinned and audited ({@code session.end}, outcome {@code revoked}); their next request
+   * is authorized again and refused. Reads every pin: call it off the event loop.
    */
   void endWhere(String user, java.util.function.Predicate<ResourceRef> revoked) {
     for (SessionPin pin : pins.all()) {

@@ -1,8 +1,8 @@
 package io.gatehouse.proxy.ingress;
 
+import io.gatehouse.access.Access;
 import io.gatehouse.config.DnsLabel;
 import io.gatehouse.events.ResourceKind;
-import io.gatehouse.access.Access;
 import io.gatehouse.proxy.audit.AuditLog;
 import io.gatehouse.proxy.auth.Authenticator;
 import io.gatehouse.proxy.auth.Principal;
@@ -31,8 +31,8 @@ import java.util.Optional;
  *
  * <p>Every request is authenticated ({@link Authenticator}: the app credential on app hosts, the
  * bearer credential on tunnels) and authorized against the resource's labels before any agent is
- * chosen; a refusal is audited and answered {@code 403}, the same for a resource that does not exist
- * as for one the user may not see. Thread-safe: one instance serves every event loop.
+ * chosen; a refusal is audited and answered {@code 403}, the same for a resource that does not
+ * exist as for one the user may not see. Thread-safe: one instance serves every event loop.
  */
 public final class Ingress {
   public static final String TUNNEL_PATH = Wire.USER_TUNNEL_PATH;
@@ -138,9 +138,9 @@ public final class Ingress {
    *
    * @throws IngressFailure {@code 403 access-denied}
    */
-  private Principal authorize(HttpServerRequest request, ResourceRef resource, Principal principal) {
-    Access.Decision decision =
-        principal.access().decideOpen(resource.kind(), labels.of(resource));
+  private Principal authorize(
+      HttpServerRequest request, ResourceRef resource, Principal principal) {
+    Access.Decision decision = principal.access().decideOpen(resource.kind(), labels.of(resource));
     if (!decision.allowed()) {
       audit.accessDenied(
           principal.user(),

@@ -131,9 +131,9 @@ public final class TunnelClient {
   }
 
   /**
-   * Like {@link #listen(HostPort, HostPort, SSLContext, ResourceKind, String, String, Duration)}, and tells
-   * {@code onFailure} why a connection's tunnel could not be opened (the proxy's reason, or why the
-   * proxy could not be reached).
+   * Like {@link #listen(HostPort, HostPort, SSLContext, ResourceKind, String, String, Duration)},
+   * and tells {@code onFailure} why a connection's tunnel could not be opened (the proxy's reason,
+   * or why the proxy could not be reached).
    */
   public static LocalTunnel listen(
       HostPort local,
