@@ -126,7 +126,7 @@ class RoleTest {
                 + " \"*\" for everything",
             "role.yaml: spec.allow.db_labels[2]: expected a map of keys, got 'prod'",
             "role.yaml: spec.allow.rules[0].resources[1]: 'widgets' is not one of resources,"
-                + " users, roles, tokens, locks, sessions, audit, agents or *",
+                + " users, roles, tokens, locks, sessions, audit, agents, metrics or *",
             "role.yaml: spec.allow.rules[0].verbs[0]: 'lsit' is not one of list, read, create,"
                 + " update, delete or *",
             "role.yaml: spec.allow.rules[1].resources: missing required key",

@@ -10,13 +10,13 @@ import io.gatehouse.events.ResourceDefinition;
 import io.gatehouse.events.ResourceKind;
 import io.gatehouse.events.TunnelPresence;
 import io.gatehouse.events.topic.Topic;
+import io.gatehouse.proxy.Refusal;
 import io.gatehouse.proxy.audit.AuditLog;
 import io.gatehouse.proxy.auth.ApiGuard;
 import io.gatehouse.proxy.auth.LoginApi;
 import io.gatehouse.proxy.auth.Principal;
 import io.gatehouse.proxy.auth.UserDirectory;
 import io.gatehouse.proxy.ingress.Failures;
-import io.gatehouse.proxy.ingress.IngressFailure;
 import io.gatehouse.proxy.join.AgentJoin;
 import io.gatehouse.proxy.publish.EventPublisher;
 import io.gatehouse.proxy.routing.AgentStatus;
@@ -188,7 +188,7 @@ public final class Api {
         .handler(
             ctx ->
                 ctx.fail(
-                    new IngressFailure(
+                    new Refusal(
                         ErrorCode.NOT_FOUND,
                         "no endpoint " + ctx.request().method() + " " + ctx.request().path())));
     r.route().failureHandler(this::failure);
@@ -210,7 +210,7 @@ public final class Api {
   private void metrics(RoutingContext ctx) {
     if (prometheus.isEmpty()) {
       ctx.fail(
-          new IngressFailure(
+          new Refusal(
               ErrorCode.NOT_FOUND,
               "metrics are not exported: the proxy runs with a registry that is not Prometheus"));
       return;
@@ -229,7 +229,7 @@ public final class Api {
       kind = ResourceKind.parse(kinds.get(0));
       if (kind.isEmpty()) {
         ctx.fail(
-            new IngressFailure(
+            new Refusal(
                 ErrorCode.BAD_REQUEST,
                 "unknown kind '" + kinds.get(0) + "' (expected app, db, desktop or kube)"));
         return;
@@ -309,7 +309,7 @@ public final class Api {
       audit.accessDenied(
           by.user(), ref.kind().word(), ref.name(), "create", decision.reason(), remote(ctx));
       ctx.fail(
-          new IngressFailure(
+          new Refusal(
               ErrorCode.ACCESS_DENIED,
               by.user() + " may not create " + ref + ": " + decision.reason()));
       return;
@@ -372,7 +372,7 @@ public final class Api {
     Access.Decision d = p.access().decideOpen(ref.kind(), security.labels().of(ref));
     if (!d.allowed()) {
       audit.accessDenied(p.user(), ref.kind().word(), ref.name(), action, d.reason(), remote(ctx));
-      throw new IngressFailure(
+      throw new Refusal(
           ErrorCode.ACCESS_DENIED, p.user() + " may not " + action + " " + ref + ": " + d.reason());
     }
   }
@@ -393,7 +393,7 @@ public final class Api {
                 return before.get();
               }
               if (!listing.agents(ref).isEmpty()) {
-                throw new IngressFailure(
+                throw new Refusal(
                     ErrorCode.STATIC_RESOURCE,
                     ref
                         + " has no dynamic definition: it is served from agent configuration; remove it there");
@@ -459,7 +459,7 @@ public final class Api {
     Throwable failure = ctx.failure();
     if (failure == null) {
       int status = ctx.statusCode() < 400 ? 500 : ctx.statusCode();
-      failure = IngressFailure.ofStatus(status);
+      failure = Refusal.ofStatus(status);
     }
     Failures.Verdict v = Failures.verdict(failure);
     JsonObject body =
@@ -489,7 +489,7 @@ public final class Api {
     Optional<ResourceRef> ref = ResourceRef.parse(kind, name);
     if (ref.isEmpty()) {
       ctx.fail(
-          new IngressFailure(
+          new Refusal(
               ErrorCode.BAD_REQUEST,
               ResourceKind.parse(kind).filter(k -> k.word().equals(kind)).isEmpty()
                   ? "unknown kind '" + kind + "' (expected app, db, desktop or kube)"

@@ -1,8 +1,8 @@
 package io.gatehouse.proxy.api;
 
 import io.gatehouse.events.topic.Topic;
+import io.gatehouse.proxy.Refusal;
 import io.gatehouse.proxy.auth.ApiGuard;
-import io.gatehouse.proxy.ingress.IngressFailure;
 import io.gatehouse.proxy.session.SessionKeys;
 import io.gatehouse.relay.ErrorCode;
 import io.gatehouse.state.StateChange;
@@ -99,7 +99,7 @@ final class EventStream {
         Topic t = STREAMED.stream().filter(x -> x.suffix().equals(w)).findFirst().orElse(null);
         if (t == null) {
           ctx.fail(
-              new IngressFailure(
+              new Refusal(
                   ErrorCode.BAD_REQUEST,
                   "unknown topic '"
                       + word
@@ -115,7 +115,7 @@ final class EventStream {
       subscribers.decrementAndGet();
       ctx.response().putHeader(HttpHeaders.RETRY_AFTER, Integer.toString(RETRY_AFTER_SECONDS));
       ctx.fail(
-          new IngressFailure(
+          new Refusal(
               ErrorCode.OVERLOADED,
               "the event stream has its "
                   + maxSubscribers

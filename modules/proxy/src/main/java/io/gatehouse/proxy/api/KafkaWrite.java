@@ -1,7 +1,7 @@
 package io.gatehouse.proxy.api;
 
 import io.gatehouse.events.topic.Topic;
-import io.gatehouse.proxy.ingress.IngressFailure;
+import io.gatehouse.proxy.Refusal;
 import io.gatehouse.proxy.publish.EventPublisher;
 import io.gatehouse.relay.ErrorCode;
 import io.vertx.core.Future;
@@ -22,7 +22,7 @@ final class KafkaWrite {
         .recover(
             e ->
                 Future.failedFuture(
-                    new IngressFailure(
+                    new Refusal(
                         ErrorCode.KAFKA_UNAVAILABLE,
                         "Kafka did not acknowledge the write of "
                             + what

@@ -1,6 +1,6 @@
 package io.gatehouse.proxy.api;
 
-import io.gatehouse.proxy.ingress.IngressFailure;
+import io.gatehouse.proxy.Refusal;
 import io.gatehouse.relay.ErrorCode;
 import java.util.Optional;
 
@@ -22,14 +22,14 @@ final class Revisions {
    * What a write of {@code what} is, given its current revision (empty when it does not exist) and
    * the request's {@code If-Match}.
    *
-   * @throws IngressFailure {@code 409 exists} when it exists and no revision was named, {@code 412
+   * @throws Refusal {@code 409 exists} when it exists and no revision was named, {@code 412
    *     version-mismatch} when another revision was named (or one for something that does not
    *     exist), {@code 400} for a malformed header
    */
   static Change change(Optional<Long> current, String ifMatch, String what) {
     if (ifMatch == null) {
       if (current.isPresent()) {
-        throw new IngressFailure(
+        throw new Refusal(
             ErrorCode.EXISTS,
             what
                 + " exists (revision "
@@ -42,11 +42,11 @@ final class Revisions {
     }
     long wanted = parse(ifMatch);
     if (current.isEmpty()) {
-      throw new IngressFailure(
+      throw new Refusal(
           ErrorCode.VERSION_MISMATCH, what + " does not exist; create it without If-Match");
     }
     if (current.get() != wanted) {
-      throw new IngressFailure(
+      throw new Refusal(
           ErrorCode.VERSION_MISMATCH,
           what
               + " is at revision "
@@ -73,7 +73,7 @@ final class Revisions {
     try {
       return Long.parseLong(v);
     } catch (NumberFormatException e) {
-      throw new IngressFailure(
+      throw new Refusal(
           ErrorCode.BAD_REQUEST,
           "If-Match must name a revision, e.g. \"3\", not '" + ifMatch + "'");
     }

@@ -5,11 +5,11 @@ import io.gatehouse.access.Role;
 import io.gatehouse.access.Verb;
 import io.gatehouse.config.ConfigException;
 import io.gatehouse.events.topic.Topic;
+import io.gatehouse.proxy.Refusal;
 import io.gatehouse.proxy.audit.AuditLog;
 import io.gatehouse.proxy.auth.ApiGuard;
 import io.gatehouse.proxy.auth.Principal;
 import io.gatehouse.proxy.auth.UserDirectory;
-import io.gatehouse.proxy.ingress.IngressFailure;
 import io.gatehouse.proxy.publish.EventPublisher;
 import io.gatehouse.relay.ErrorCode;
 import io.vertx.core.http.HttpHeaders;
@@ -124,7 +124,7 @@ final class RolesApi {
     Principal by = ApiGuard.principal(ctx);
     Role before = existing(ctx.pathParam("name"));
     if (Role.builtIn(before.name()).isPresent()) {
-      throw new IngressFailure(ErrorCode.BAD_REQUEST, "role " + before.name() + " is built in");
+      throw new Refusal(ErrorCode.BAD_REQUEST, "role " + before.name() + " is built in");
     }
     String remote = ApiGuard.remote(ctx.request());
     KafkaWrite.write(publisher, Topic.ROLES, before.name(), null, "role " + before.name())
@@ -145,7 +145,7 @@ final class RolesApi {
   private Role existing(String name) {
     return directory
         .role(name)
-        .orElseThrow(() -> new IngressFailure(ErrorCode.NOT_FOUND, "no role " + name));
+        .orElseThrow(() -> new Refusal(ErrorCode.NOT_FOUND, "no role " + name));
   }
 
   static JsonObject json(Role role) {

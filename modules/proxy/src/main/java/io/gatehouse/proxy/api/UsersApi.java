@@ -5,12 +5,12 @@ import io.gatehouse.access.PasswordHasher;
 import io.gatehouse.access.Verb;
 import io.gatehouse.events.User;
 import io.gatehouse.events.topic.Topic;
+import io.gatehouse.proxy.Refusal;
 import io.gatehouse.proxy.audit.AuditLog;
 import io.gatehouse.proxy.auth.ApiGuard;
 import io.gatehouse.proxy.auth.Principal;
 import io.gatehouse.proxy.auth.UserDirectory;
 import io.gatehouse.proxy.auth.UserNames;
-import io.gatehouse.proxy.ingress.IngressFailure;
 import io.gatehouse.proxy.publish.EventPublisher;
 import io.gatehouse.relay.ErrorCode;
 import io.vertx.core.http.HttpHeaders;
@@ -98,19 +98,19 @@ final class UsersApi {
     try {
       body = ctx.body().asJsonObject();
     } catch (DecodeException | ClassCastException e) {
-      throw new IngressFailure(ErrorCode.BAD_REQUEST, "a user is a JSON object: " + e.getMessage());
+      throw new Refusal(ErrorCode.BAD_REQUEST, "a user is a JSON object: " + e.getMessage());
     }
     if (body == null) {
-      throw new IngressFailure(ErrorCode.BAD_REQUEST, "a user is a JSON object, got nothing");
+      throw new Refusal(ErrorCode.BAD_REQUEST, "a user is a JSON object, got nothing");
     }
     String name = pathName != null ? pathName : string(body, "name");
     if (name == null) {
-      throw new IngressFailure(ErrorCode.BAD_REQUEST, "missing \"name\"");
+      throw new Refusal(ErrorCode.BAD_REQUEST, "missing \"name\"");
     }
     try {
       UserNames.check(name);
     } catch (IllegalArgumentException e) {
-      throw new IngressFailure(ErrorCode.BAD_REQUEST, e.getMessage());
+      throw new Refusal(ErrorCode.BAD_REQUEST, e.getMessage());
     }
     List<String> roles = roles(body);
     Optional<User> before = directory.user(name);
@@ -120,7 +120,7 @@ final class UsersApi {
             pathName == null ? null : ctx.request().getHeader(HttpHeaders.IF_MATCH),
             "user " + name);
     if (pathName != null && ctx.request().getHeader(HttpHeaders.IF_MATCH) == null) {
-      throw new IngressFailure(
+      throw new Refusal(
           ErrorCode.VERSION_MISMATCH, "a change of user " + name + " needs If-Match: its revision");
     }
     String given = string(body, "password");
@@ -131,7 +131,7 @@ final class UsersApi {
       PasswordHasher.weakness(password)
           .ifPresent(
               w -> {
-                throw new IngressFailure(ErrorCode.BAD_REQUEST, "password: " + w);
+                throw new Refusal(ErrorCode.BAD_REQUEST, "password: " + w);
               });
     }
     String remote = ApiGuard.remote(ctx.request());
@@ -202,25 +202,25 @@ final class UsersApi {
   private User existing(String name) {
     return directory
         .user(name)
-        .orElseThrow(() -> new IngressFailure(ErrorCode.NOT_FOUND, "no user " + name));
+        .orElseThrow(() -> new Refusal(ErrorCode.NOT_FOUND, "no user " + name));
   }
 
   private List<String> roles(JsonObject body) {
     Object value = body.getValue("roles");
     if (!(value instanceof JsonArray array)) {
-      throw new IngressFailure(
+      throw new Refusal(
           ErrorCode.BAD_REQUEST, "\"roles\" must be a list of role names, e.g. [\"dev\"]");
     }
     if (array.size() > MAX_ROLES) {
-      throw new IngressFailure(ErrorCode.BAD_REQUEST, "at most " + MAX_ROLES + " roles");
+      throw new Refusal(ErrorCode.BAD_REQUEST, "at most " + MAX_ROLES + " roles");
     }
     List<String> roles = new ArrayList<>();
     for (Object o : array) {
       if (!(o instanceof String role)) {
-        throw new IngressFailure(ErrorCode.BAD_REQUEST, "\"roles\" must hold names (strings)");
+        throw new Refusal(ErrorCode.BAD_REQUEST, "\"roles\" must hold names (strings)");
       }
       if (directory.role(role).isEmpty()) {
-        throw new IngressFailure(
+        throw new Refusal(
             ErrorCode.BAD_REQUEST,
             "no role " + role + ": create it first (`gatehouse create -f role.yaml`)");
       }
@@ -237,7 +237,7 @@ final class UsersApi {
       return null;
     }
     if (!(v instanceof String s)) {
-      throw new IngressFailure(ErrorCode.BAD_REQUEST, "\"" + key + "\" must be a string");
+      throw new Refusal(ErrorCode.BAD_REQUEST, "\"" + key + "\" must be a string");
     }
     return s;
   }

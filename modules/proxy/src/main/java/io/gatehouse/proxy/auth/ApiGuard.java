@@ -2,8 +2,8 @@ package io.gatehouse.proxy.auth;
 
 import io.gatehouse.access.ApiResource;
 import io.gatehouse.access.Verb;
+import io.gatehouse.proxy.Refusal;
 import io.gatehouse.proxy.audit.AuditLog;
-import io.gatehouse.proxy.ingress.IngressFailure;
 import io.gatehouse.relay.ErrorCode;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;
@@ -38,7 +38,7 @@ public final class ApiGuard {
     return ctx -> {
       try {
         ctx.put(PRINCIPAL, authenticator.proxyRequest(ctx.request()));
-      } catch (IngressFailure e) {
+      } catch (Refusal e) {
         ctx.fail(e);
         return;
       }
@@ -52,7 +52,7 @@ public final class ApiGuard {
       Principal principal;
       try {
         principal = authenticator.proxyRequest(ctx.request());
-      } catch (IngressFailure e) {
+      } catch (Refusal e) {
         ctx.fail(e);
         return;
       }
@@ -66,12 +66,11 @@ public final class ApiGuard {
   }
 
   /** Refuses, and audits, {@code verb} on {@code resource} for {@code principal}. */
-  public IngressFailure denied(
-      RoutingContext ctx, Principal principal, ApiResource resource, Verb verb) {
+  public Refusal denied(RoutingContext ctx, Principal principal, ApiResource resource, Verb verb) {
     String action = verb.word() + " " + resource.word();
     String reason = "no role of " + principal.user() + " allows " + action;
     audit.accessDenied(principal.user(), null, null, action, reason, remote(ctx.request()));
-    return new IngressFailure(ErrorCode.ACCESS_DENIED, reason);
+    return new Refusal(ErrorCode.ACCESS_DENIED, reason);
   }
 
   /** Checks what a write must carry; see the class comment. */
@@ -82,7 +81,7 @@ public final class ApiGuard {
       String media = type == null ? "" : type.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
       if (!media.equals("application/json") && !media.equals("application/yaml")) {
         ctx.fail(
-            new IngressFailure(
+            new Refusal(
                 ErrorCode.UNSUPPORTED_MEDIA_TYPE,
                 "a write takes Content-Type application/json or application/yaml, not "
                     + (type == null ? "none" : "'" + type + "'")));
@@ -92,7 +91,7 @@ public final class ApiGuard {
       String host = request.getHeader(HttpHeaders.HOST);
       if (origin != null && !origin.equalsIgnoreCase("https://" + host)) {
         ctx.fail(
-            new IngressFailure(
+            new Refusal(
                 ErrorCode.ACCESS_DENIED,
                 "a write from a page of another origin (" + origin + ") is refused"));
         return;
@@ -106,7 +105,7 @@ public final class ApiGuard {
             || csrf == null
             || !CsrfTokens.matches(principal.credential(), csrf)) {
           ctx.fail(
-              new IngressFailure(
+              new Refusal(
                   ErrorCode.ACCESS_DENIED,
                   "a write with a cookie credential needs the "
                       + CSRF_HEADER

@@ -6,7 +6,7 @@ import io.gatehouse.access.CredentialException;
 import io.gatehouse.access.Credentials;
 import io.gatehouse.events.Lock;
 import io.gatehouse.events.User;
-import io.gatehouse.proxy.ingress.IngressFailure;
+import io.gatehouse.proxy.Refusal;
 import io.gatehouse.proxy.lock.Locks;
 import io.gatehouse.relay.ErrorCode;
 import io.vertx.core.http.Cookie;
@@ -50,12 +50,12 @@ public final class Authenticator {
     this.directory = directory;
   }
 
-  /** Verifies a token as {@link Credentials#verify} does, with the refusal as an IngressFailure. */
+  /** Verifies a token as {@link Credentials#verify} does, with the refusal as an Refusal. */
   Credential verify(String token) {
     try {
       return credentials.verify(token);
     } catch (CredentialException e) {
-      throw new IngressFailure(
+      throw new Refusal(
           ErrorCode.UNAUTHENTICATED, "the credential is not valid (" + e.getMessage() + ")");
     }
   }
@@ -73,12 +73,12 @@ public final class Authenticator {
   /**
    * The principal of a credential.
    *
-   * @throws IngressFailure {@code 401 unauthenticated} for a missing, invalid or expired credential
-   *     or an unknown user, {@code 403 access-denied} for a locked user
+   * @throws Refusal {@code 401 unauthenticated} for a missing, invalid or expired credential or an
+   *     unknown user, {@code 403 access-denied} for a locked user
    */
   public Principal principal(Optional<String> token) {
     if (token.isEmpty()) {
-      throw new IngressFailure(
+      throw new Refusal(
           ErrorCode.UNAUTHENTICATED,
           "log in first: no credential (`gatehouse login`, or Authorization: Bearer …)");
     }
@@ -86,11 +86,11 @@ public final class Authenticator {
     try {
       credential = credentials.verify(token.get());
     } catch (CredentialException e) {
-      throw new IngressFailure(
+      throw new Refusal(
           ErrorCode.UNAUTHENTICATED, "the credential is not valid (" + e.getMessage() + ")");
     }
     if (LINK_METHOD.equals(credential.method())) {
-      throw new IngressFailure(
+      throw new Refusal(
           ErrorCode.UNAUTHENTICATED, "a login link's code is not a credential: open the link");
     }
     return checked(credential);
@@ -104,12 +104,12 @@ public final class Authenticator {
     String name = credential.user();
     Optional<User> user = directory.user(name);
     if (user.isEmpty() || credential.issuedAt().plus(SKEW).isBefore(user.get().getCreatedAt())) {
-      throw new IngressFailure(
+      throw new Refusal(
           ErrorCode.UNAUTHENTICATED, "the credential is not valid (no user " + name + ")");
     }
     Optional<Lock> lock = directory.lock(name);
     if (lock.isPresent()) {
-      throw new IngressFailure(ErrorCode.ACCESS_DENIED, Locks.describe(lock.get()));
+      throw new Refusal(ErrorCode.ACCESS_DENIED, Locks.describe(lock.get()));
     }
     Access access = directory.access(name).orElseGet(() -> Access.none(name));
     return new Principal(name, access, credential);

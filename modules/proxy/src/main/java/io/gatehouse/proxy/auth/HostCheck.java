@@ -1,7 +1,7 @@
 package io.gatehouse.proxy.auth;
 
 import io.gatehouse.config.HostPort;
-import io.gatehouse.proxy.ingress.IngressFailure;
+import io.gatehouse.proxy.Refusal;
 import io.gatehouse.relay.ErrorCode;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;
@@ -45,7 +45,7 @@ public final class HostCheck implements Handler<RoutingContext> {
     }
     if (host == null || !names.contains(name(host))) {
       ctx.fail(
-          new IngressFailure(
+          new Refusal(
               ErrorCode.MISDIRECTED,
               "this proxy answers its API for "
                   + String.join(", ", names)

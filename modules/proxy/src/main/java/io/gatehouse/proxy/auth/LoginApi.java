@@ -5,9 +5,9 @@ import io.gatehouse.access.Credentials;
 import io.gatehouse.access.PasswordHasher;
 import io.gatehouse.events.Lock;
 import io.gatehouse.events.User;
+import io.gatehouse.proxy.Refusal;
 import io.gatehouse.proxy.audit.AuditLog;
 import io.gatehouse.proxy.config.AuthSettings;
-import io.gatehouse.proxy.ingress.IngressFailure;
 import io.gatehouse.proxy.lock.Locks;
 import io.gatehouse.relay.ErrorCode;
 import io.vertx.core.http.HttpHeaders;
@@ -78,14 +78,14 @@ public final class LoginApi {
     String remote = ApiGuard.remote(ctx.request());
     String code = ctx.request().getParam("code");
     if (code == null) {
-      ctx.fail(new IngressFailure(ErrorCode.BAD_REQUEST, "a login link carries ?code=…"));
+      ctx.fail(new Refusal(ErrorCode.BAD_REQUEST, "a login link carries ?code=…"));
       return;
     }
     Credential link = authenticator.verify(code);
     if (!Authenticator.LINK_METHOD.equals(link.method()) || !usedLinks.claim(link)) {
       audit.login(link.user(), "link", "failed", "not a login link, or used already", remote);
       ctx.fail(
-          new IngressFailure(
+          new Refusal(
               ErrorCode.UNAUTHENTICATED, "this login link was used already or is no login link"));
       return;
     }
@@ -107,7 +107,7 @@ public final class LoginApi {
     String type = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
     if (type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
       ctx.fail(
-          new IngressFailure(
+          new Refusal(
               ErrorCode.UNSUPPORTED_MEDIA_TYPE,
               "a login takes Content-Type application/json: {\"user\": …, \"password\": …}"));
       return;
@@ -123,14 +123,14 @@ public final class LoginApi {
         body == null ? null : body.getValue("password") instanceof String s ? s : null;
     if (name == null || name.isBlank() || password == null) {
       ctx.fail(
-          new IngressFailure(
+          new Refusal(
               ErrorCode.BAD_REQUEST,
               "a login is a JSON object with the strings \"user\" and \"password\""));
       return;
     }
     if (!settings.localEnabled()) {
       ctx.fail(
-          new IngressFailure(
+          new Refusal(
               ErrorCode.ACCESS_DENIED, "password login is disabled here (proxy.auth.local)"));
       return;
     }
@@ -141,7 +141,7 @@ public final class LoginApi {
       long seconds = Math.max(1, wait.get().toSeconds());
       ctx.response().putHeader(HttpHeaders.RETRY_AFTER, String.valueOf(seconds));
       ctx.fail(
-          new IngressFailure(
+          new Refusal(
               ErrorCode.RATE_LIMITED,
               "too many failed logins for this user or from this address; try again in "
                   + seconds
@@ -162,14 +162,13 @@ public final class LoginApi {
               if (user == null) {
                 throttle.failed(name, remote);
                 audit.login(name, "password", "failed", "wrong user name or password", remote);
-                ctx.fail(
-                    new IngressFailure(ErrorCode.UNAUTHENTICATED, "wrong user name or password"));
+                ctx.fail(new Refusal(ErrorCode.UNAUTHENTICATED, "wrong user name or password"));
                 return;
               }
               Optional<Lock> lock = directory.lock(name);
               if (lock.isPresent()) {
                 audit.login(name, "password", "denied", "locked", remote);
-                ctx.fail(new IngressFailure(ErrorCode.ACCESS_DENIED, Locks.describe(lock.get())));
+                ctx.fail(new Refusal(ErrorCode.ACCESS_DENIED, Locks.describe(lock.get())));
                 return;
               }
               throttle.succeeded(name);

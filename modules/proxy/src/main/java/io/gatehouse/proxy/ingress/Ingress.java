@@ -3,6 +3,7 @@ package io.gatehouse.proxy.ingress;
 import io.gatehouse.access.Access;
 import io.gatehouse.config.DnsLabel;
 import io.gatehouse.events.ResourceKind;
+import io.gatehouse.proxy.Refusal;
 import io.gatehouse.proxy.audit.AuditLog;
 import io.gatehouse.proxy.auth.Authenticator;
 import io.gatehouse.proxy.auth.Principal;
@@ -104,7 +105,7 @@ public final class Ingress {
       // Relaying it again would send it round once more, each time through every hop.
       Failures.respond(
           request,
-          new IngressFailure(
+          new Refusal(
               ErrorCode.LOOP_DETECTED,
               "loop detected: the request has already passed through proxy " + proxyId));
       return true;
@@ -122,7 +123,7 @@ public final class Ingress {
       if (ref.isEmpty()) {
         Failures.respond(
             request,
-            new IngressFailure(
+            new Refusal(
                 ErrorCode.BAD_REQUEST, "expected /v1/tunnel/{kind}/{name}, e.g. /v1/tunnel/db/pg"));
       } else {
         Principal principal = authorize(request, ref.get(), authenticator.proxyRequest(request));
@@ -136,7 +137,7 @@ public final class Ingress {
   /**
    * Lets {@code principal} open {@code resource}, or refuses (audited) with the reason.
    *
-   * @throws IngressFailure {@code 403 access-denied}
+   * @throws Refusal {@code 403 access-denied}
    */
   private Principal authorize(
       HttpServerRequest request, ResourceRef resource, Principal principal) {
@@ -149,7 +150,7 @@ public final class Ingress {
           "open",
           decision.reason(),
           remote(request));
-      throw new IngressFailure(
+      throw new Refusal(
           ErrorCode.ACCESS_DENIED,
           principal.user() + " may not open " + resource + ": " + decision.reason());
     }

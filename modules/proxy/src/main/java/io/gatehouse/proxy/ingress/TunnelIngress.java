@@ -1,6 +1,7 @@
 package io.gatehouse.proxy.ingress;
 
 import io.gatehouse.events.SessionPin;
+import io.gatehouse.proxy.Refusal;
 import io.gatehouse.proxy.audit.AuditLog;
 import io.gatehouse.proxy.ingress.Dialer.Dialed;
 import io.gatehouse.proxy.routing.AgentChoice;
@@ -98,7 +99,7 @@ final class TunnelIngress {
     if (!HopHeaders.isTunnelUpgrade(request)) {
       Failures.respond(
           request,
-          new IngressFailure(
+          new Refusal(
               ErrorCode.BAD_REQUEST,
               "a tunnel is GET /v1/tunnel/{kind}/{name} with Connection: Upgrade and Upgrade: "
                   + Wire.TUNNEL_PROTOCOL));
