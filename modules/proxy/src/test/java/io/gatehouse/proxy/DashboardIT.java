@@ -188,6 +188,7 @@ class DashboardIT {
               .send(
                   HttpRequest.newBuilder(URI.create(web.base(proxy) + path))
                       .header("Accept", "text/event-stream")
+                      .header("Authorization", "Bearer " + web.bearer())
                       .build(),
                   HttpResponse.BodyHandlers.ofInputStream());
       assertThat(response.statusCode()).isEqualTo(200);

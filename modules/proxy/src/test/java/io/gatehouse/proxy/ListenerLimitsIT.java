@@ -349,6 +349,7 @@ class ListenerLimitsIT {
         .sendAsync(
             HttpRequest.newBuilder(URI.create(web.base(proxy) + "/v1/events"))
                 .timeout(Web.TIMEOUT)
+                .header("Authorization", "Bearer " + web.bearer())
                 .build(),
             HttpResponse.BodyHandlers.ofInputStream())
         .get(Web.TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
@@ -362,6 +363,8 @@ class ListenerLimitsIT {
                 .timeout(Web.TIMEOUT)
                 .header("Host", host)
                 .header("Via", via)
+                .header("Gatehouse-Authorization", "Bearer " + web.bearer())
+                .header("Authorization", "Bearer " + web.bearer())
                 .build(),
             HttpResponse.BodyHandlers.ofString());
   }

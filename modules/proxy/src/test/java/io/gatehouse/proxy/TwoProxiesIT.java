@@ -90,7 +90,8 @@ class TwoProxiesIT {
                       .setHost(proxy.host())
                       .setPort(proxy.port())
                       .setURI("/ws")
-                      .addHeader("Host", "site.localhost:" + proxy.port())));
+                      .addHeader("Host", "site.localhost:" + proxy.port())
+                      .addHeader("Gatehouse-Authorization", "Bearer " + web.bearer())));
       CompletableFuture<String> reply = new CompletableFuture<>();
       ws.textMessageHandler(reply::complete);
       ws.writeTextMessage("ping " + proxy.port());

@@ -100,6 +100,13 @@ public final class UsersCommand implements Runnable {
       }
       PrintWriter out = spec.commandLine().getOut();
       out.println("user " + name + " added with roles " + String.join(", ", roles));
+      user.path("unknownRoles")
+          .forEach(
+              r ->
+                  out.println(
+                      "warning: no role "
+                          + r.asText()
+                          + " (yet): it grants nothing until it exists"));
       if (user.hasNonNull("password")) {
         out.println("one-time password: " + user.get("password").asText());
         out.println("log in: gatehouse login --proxy " + proxy.url() + " --user " + name);

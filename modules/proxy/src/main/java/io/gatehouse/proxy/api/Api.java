@@ -99,6 +99,7 @@ public final class Api {
 
   private final Security security;
   private final ApiGuard guard;
+  private final DocumentWriter writer;
   private final UsersApi users;
   private final RolesApi roles;
 
@@ -119,9 +120,9 @@ public final class Api {
       int maxEventSubscribers) {
     this.security = security;
     this.guard = security.guard();
-    this.users =
-        new UsersApi(security.directory(), security.hasher(), publisher, audit, guard, clock);
-    this.roles = new RolesApi(security.directory(), publisher, audit, guard, clock);
+    this.writer = new DocumentWriter(publisher, materializer.changes());
+    this.users = new UsersApi(security.directory(), security.hasher(), writer, audit, guard, clock);
+    this.roles = new RolesApi(security.directory(), writer, audit, guard, clock);
     this.proxyId = proxyId;
     this.join = join;
     this.clock = clock;
@@ -316,40 +317,50 @@ public final class Api {
     }
     String remote = remote(ctx);
     String ifMatch = ctx.request().getHeader(HttpHeaders.IF_MATCH);
-    blocking(
-            ctx,
-            () -> {
-              Optional<ResourceDefinition> before = listing.definition(ref);
-              Revisions.Change change =
-                  Revisions.change(
-                      before.map(ResourceDefinition::getRevision), ifMatch, ref.toString());
-              if (change == Revisions.Change.UPDATE) {
-                if (!by.access().may(ApiResource.RESOURCES, Verb.UPDATE)) {
-                  throw guard.denied(ctx, by, ApiResource.RESOURCES, Verb.UPDATE);
-                }
-                mayOpen(ctx, ref, "update");
-              }
-              return before;
-            })
-        .compose(
-            before -> {
-              ResourceDefinition definition = doc.toDefinition(clock.instant(), by.user());
-              definition.setRevision(before.map(d -> d.getRevision() + 1).orElse(1L));
-              return write(ref, definition)
-                  .map(
-                      v -> {
-                        audit.resourceChanged(
-                            before.isPresent()
-                                ? AuditLog.RESOURCE_UPDATE
-                                : AuditLog.RESOURCE_CREATE,
-                            ref,
-                            by.user(),
-                            before.map(d -> ResourceJson.definition(d).encode()).orElse(null),
-                            ResourceJson.definition(definition).encode(),
-                            remote);
-                        return definition;
-                      });
-            })
+    writer
+        .serialized(
+            Topic.RESOURCES,
+            ref.key(),
+            () ->
+                blocking(
+                        ctx,
+                        () -> {
+                          Optional<ResourceDefinition> before = listing.definition(ref);
+                          Revisions.Change change =
+                              Revisions.change(
+                                  before.map(ResourceDefinition::getRevision),
+                                  ifMatch,
+                                  ref.toString());
+                          if (change == Revisions.Change.UPDATE) {
+                            if (!by.access().may(ApiResource.RESOURCES, Verb.UPDATE)) {
+                              throw guard.denied(ctx, by, ApiResource.RESOURCES, Verb.UPDATE);
+                            }
+                            mayOpen(ctx, ref, "update");
+                          }
+                          return before;
+                        })
+                    .compose(
+                        before -> {
+                          ResourceDefinition definition =
+                              doc.toDefinition(clock.instant(), by.user());
+                          definition.setRevision(before.map(d -> d.getRevision() + 1).orElse(1L));
+                          return write(ref, definition)
+                              .map(
+                                  v -> {
+                                    audit.resourceChanged(
+                                        before.isPresent()
+                                            ? AuditLog.RESOURCE_UPDATE
+                                            : AuditLog.RESOURCE_CREATE,
+                                        ref,
+                                        by.user(),
+                                        before
+                                            .map(d -> ResourceJson.definition(d).encode())
+                                            .orElse(null),
+                                        ResourceJson.definition(definition).encode(),
+                                        remote);
+                                    return definition;
+                                  });
+                        }))
         .onSuccess(
             definition -> {
               ctx.response()
@@ -480,7 +491,7 @@ public final class Api {
   }
 
   private Future<Void> write(ResourceRef ref, ResourceDefinition definition) {
-    return KafkaWrite.write(publisher, Topic.RESOURCES, ref.key(), definition, ref.toString());
+    return writer.write(Topic.RESOURCES, ref.key(), definition, ref.toString());
   }
 
   private static ResourceRef ref(RoutingContext ctx) {

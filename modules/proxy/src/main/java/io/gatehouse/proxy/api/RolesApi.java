@@ -10,7 +10,6 @@ import io.gatehouse.proxy.audit.AuditLog;
 import io.gatehouse.proxy.auth.ApiGuard;
 import io.gatehouse.proxy.auth.Principal;
 import io.gatehouse.proxy.auth.UserDirectory;
-import io.gatehouse.proxy.publish.EventPublisher;
 import io.gatehouse.relay.ErrorCode;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonArray;
@@ -31,19 +30,15 @@ final class RolesApi {
   private static final int BODY_LIMIT = 256 * 1024;
 
   private final UserDirectory directory;
-  private final EventPublisher publisher;
+  private final DocumentWriter writer;
   private final AuditLog audit;
   private final ApiGuard guard;
   private final Clock clock;
 
   RolesApi(
-      UserDirectory directory,
-      EventPublisher publisher,
-      AuditLog audit,
-      ApiGuard guard,
-      Clock clock) {
+      UserDirectory directory, DocumentWriter writer, AuditLog audit, ApiGuard guard, Clock clock) {
     this.directory = directory;
-    this.publisher = publisher;
+    this.writer = writer;
     this.audit = audit;
     this.guard = guard;
     this.clock = clock;
@@ -87,35 +82,44 @@ final class RolesApi {
       return;
     }
     String name = parsed.name();
-    Optional<Role> before = directory.role(name);
     String ifMatch = ctx.request().getHeader(HttpHeaders.IF_MATCH);
-    Revisions.Change change = Revisions.change(before.map(Role::revision), ifMatch, "role " + name);
-    if (change == Revisions.Change.UPDATE && !by.access().may(ApiResource.ROLES, Verb.UPDATE)) {
-      throw guard.denied(ctx, by, ApiResource.ROLES, Verb.UPDATE);
-    }
-    Role after =
-        new Role(
-            name,
-            parsed.labels(),
-            parsed.allow(),
-            parsed.deny(),
-            before.map(r -> r.revision() + 1).orElse(1L));
     String remote = ApiGuard.remote(ctx.request());
-    KafkaWrite.write(
-            publisher, Topic.ROLES, name, after.toAvro(clock.instant(), by.user()), "role " + name)
+    writer
+        .serialized(
+            Topic.ROLES,
+            name,
+            () -> {
+              Optional<Role> before = directory.role(name);
+              Revisions.Change change =
+                  Revisions.change(before.map(Role::revision), ifMatch, "role " + name);
+              if (change == Revisions.Change.UPDATE
+                  && !by.access().may(ApiResource.ROLES, Verb.UPDATE)) {
+                throw guard.denied(ctx, by, ApiResource.ROLES, Verb.UPDATE);
+              }
+              Role after = parsed.withRevision(before.map(r -> r.revision() + 1).orElse(1L));
+              return writer
+                  .write(
+                      Topic.ROLES, name, after.toAvro(clock.instant(), by.user()), "role " + name)
+                  .map(
+                      v -> {
+                        audit.accountChanged(
+                            change == Revisions.Change.CREATE
+                                ? AuditLog.ROLE_CREATE
+                                : AuditLog.ROLE_UPDATE,
+                            "role/" + name,
+                            by.user(),
+                            before.map(r -> json(r).encode()).orElse(null),
+                            json(after).encode(),
+                            remote);
+                        return after;
+                      });
+            })
         .onSuccess(
-            v -> {
-              audit.accountChanged(
-                  change == Revisions.Change.CREATE ? AuditLog.ROLE_CREATE : AuditLog.ROLE_UPDATE,
-                  "role/" + name,
-                  by.user(),
-                  before.map(r -> json(r).encode()).orElse(null),
-                  json(after).encode(),
-                  remote);
+            after -> {
               ctx.response()
                   .putHeader(HttpHeaders.ETAG, Revisions.etag(after.revision()))
                   .putHeader(HttpHeaders.LOCATION, "/v1/roles/" + name);
-              Responses.json(ctx, change == Revisions.Change.CREATE ? 201 : 200, json(after));
+              Responses.json(ctx, after.revision() == 1 ? 201 : 200, json(after));
             })
         .onFailure(ctx::fail);
   }
@@ -127,7 +131,11 @@ final class RolesApi {
       throw new Refusal(ErrorCode.BAD_REQUEST, "role " + before.name() + " is built in");
     }
     String remote = ApiGuard.remote(ctx.request());
-    KafkaWrite.write(publisher, Topic.ROLES, before.name(), null, "role " + before.name())
+    writer
+        .serialized(
+            Topic.ROLES,
+            before.name(),
+            () -> writer.write(Topic.ROLES, before.name(), null, "role " + before.name()))
         .onSuccess(
             v -> {
               audit.accountChanged(

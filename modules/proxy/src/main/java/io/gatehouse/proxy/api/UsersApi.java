@@ -11,7 +11,6 @@ import io.gatehouse.proxy.auth.ApiGuard;
 import io.gatehouse.proxy.auth.Principal;
 import io.gatehouse.proxy.auth.UserDirectory;
 import io.gatehouse.proxy.auth.UserNames;
-import io.gatehouse.proxy.publish.EventPublisher;
 import io.gatehouse.relay.ErrorCode;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.DecodeException;
@@ -32,7 +31,8 @@ import java.util.Optional;
  * "roles", "password"?}}; without a password one is generated and returned once), {@code PUT
  * /v1/users/{name}} ({@code If-Match} the revision; new {@code roles} and optionally a new {@code
  * password}), {@code DELETE /v1/users/{name}}. Every change is audited with the user before and
- * after (never the hash). Roles a user is given must exist.
+ * after (never the hash). A role that does not exist (yet) grants nothing; the answer lists such
+ * roles as {@code unknownRoles}.
  */
 final class UsersApi {
   private static final int BODY_LIMIT = 16 * 1024;
@@ -40,7 +40,7 @@ final class UsersApi {
 
   private final UserDirectory directory;
   private final PasswordHasher hasher;
-  private final EventPublisher publisher;
+  private final DocumentWriter writer;
   private final AuditLog audit;
   private final ApiGuard guard;
   private final Clock clock;
@@ -48,13 +48,13 @@ final class UsersApi {
   UsersApi(
       UserDirectory directory,
       PasswordHasher hasher,
-      EventPublisher publisher,
+      DocumentWriter writer,
       AuditLog audit,
       ApiGuard guard,
       Clock clock) {
     this.directory = directory;
     this.hasher = hasher;
-    this.publisher = publisher;
+    this.writer = writer;
     this.audit = audit;
     this.guard = guard;
     this.clock = clock;
@@ -113,78 +113,109 @@ final class UsersApi {
       throw new Refusal(ErrorCode.BAD_REQUEST, e.getMessage());
     }
     List<String> roles = roles(body);
-    Optional<User> before = directory.user(name);
-    Revisions.Change change =
-        Revisions.change(
-            before.map(User::getRevision),
-            pathName == null ? null : ctx.request().getHeader(HttpHeaders.IF_MATCH),
-            "user " + name);
-    if (pathName != null && ctx.request().getHeader(HttpHeaders.IF_MATCH) == null) {
+    String ifMatch = ctx.request().getHeader(HttpHeaders.IF_MATCH);
+    if (pathName != null && ifMatch == null) {
       throw new Refusal(
           ErrorCode.VERSION_MISMATCH, "a change of user " + name + " needs If-Match: its revision");
     }
     String given = string(body, "password");
-    boolean generated = given == null && change == Revisions.Change.CREATE;
-    char[] password =
-        generated ? PasswordHasher.randomPassword() : given == null ? null : given.toCharArray();
-    if (password != null && !generated) {
-      PasswordHasher.weakness(password)
+    if (given != null) {
+      PasswordHasher.weakness(given.toCharArray())
           .ifPresent(
               w -> {
                 throw new Refusal(ErrorCode.BAD_REQUEST, "password: " + w);
               });
     }
     String remote = ApiGuard.remote(ctx.request());
-    ctx.vertx()
-        .executeBlocking(() -> password == null ? null : hasher.hash(password), false)
-        .compose(
-            hash -> {
-              Instant now = clock.instant();
-              User after =
-                  User.newBuilder()
-                      .setName(name)
-                      .setRoles(roles)
-                      .setPasswordHash(
-                          hash != null ? hash : before.map(User::getPasswordHash).orElse(null))
-                      .setOrigin(before.map(User::getOrigin).orElse("local"))
-                      .setRevision(before.map(u -> u.getRevision() + 1).orElse(1L))
-                      .setCreatedAt(before.map(User::getCreatedAt).orElse(now))
-                      .setUpdatedAt(now)
-                      .setUpdatedBy(by.user())
-                      .build();
-              return KafkaWrite.write(publisher, Topic.USERS, name, after, "user " + name)
-                  .map(after);
+    writer
+        .serialized(
+            Topic.USERS,
+            name,
+            () -> {
+              Optional<User> before = directory.user(name);
+              Revisions.Change change =
+                  Revisions.change(before.map(User::getRevision), ifMatch, "user " + name);
+              boolean generated = given == null && change == Revisions.Change.CREATE;
+              char[] password =
+                  generated
+                      ? PasswordHasher.randomPassword()
+                      : given == null ? null : given.toCharArray();
+              return ctx.vertx()
+                  .executeBlocking(() -> password == null ? null : hasher.hash(password), false)
+                  .compose(
+                      hash -> {
+                        Instant now = clock.instant();
+                        User after =
+                            User.newBuilder()
+                                .setName(name)
+                                .setRoles(roles)
+                                .setPasswordHash(
+                                    hash != null
+                                        ? hash
+                                        : before.map(User::getPasswordHash).orElse(null))
+                                .setOrigin(before.map(User::getOrigin).orElse("local"))
+                                .setRevision(before.map(u -> u.getRevision() + 1).orElse(1L))
+                                .setCreatedAt(before.map(User::getCreatedAt).orElse(now))
+                                .setUpdatedAt(now)
+                                .setUpdatedBy(by.user())
+                                .build();
+                        return writer
+                            .write(Topic.USERS, name, after, "user " + name)
+                            .map(
+                                v -> {
+                                  audit.accountChanged(
+                                      change == Revisions.Change.CREATE
+                                          ? AuditLog.USER_CREATE
+                                          : AuditLog.USER_UPDATE,
+                                      "user/" + name,
+                                      by.user(),
+                                      before.map(u -> json(u).encode()).orElse(null),
+                                      json(after).encode(),
+                                      remote);
+                                  JsonObject out = json(after);
+                                  // Not refused: a role written a moment ago may not have reached
+                                  // this proxy yet.
+                                  JsonArray unknown = new JsonArray();
+                                  roles.stream()
+                                      .filter(r -> directory.role(r).isEmpty())
+                                      .forEach(unknown::add);
+                                  if (!unknown.isEmpty()) {
+                                    out.put("unknownRoles", unknown);
+                                  }
+                                  if (generated) {
+                                    out.put("password", new String(password));
+                                  }
+                                  if (password != null) {
+                                    Arrays.fill(password, '\0');
+                                  }
+                                  return new Written(
+                                      out, after.getRevision(), change == Revisions.Change.CREATE);
+                                });
+                      });
             })
         .onSuccess(
-            after -> {
-              audit.accountChanged(
-                  change == Revisions.Change.CREATE ? AuditLog.USER_CREATE : AuditLog.USER_UPDATE,
-                  "user/" + name,
-                  by.user(),
-                  before.map(u -> json(u).encode()).orElse(null),
-                  json(after).encode(),
-                  remote);
-              JsonObject out = json(after);
-              if (generated) {
-                out.put("password", new String(password));
-              }
-              if (password != null) {
-                Arrays.fill(password, '\0');
-              }
+            w -> {
               ctx.response()
-                  .putHeader(HttpHeaders.ETAG, Revisions.etag(after.getRevision()))
+                  .putHeader(HttpHeaders.ETAG, Revisions.etag(w.revision()))
                   .putHeader(HttpHeaders.LOCATION, "/v1/users/" + name)
                   .putHeader(HttpHeaders.CACHE_CONTROL, "no-store");
-              Responses.json(ctx, change == Revisions.Change.CREATE ? 201 : 200, out);
+              Responses.json(ctx, w.created() ? 201 : 200, w.body());
             })
         .onFailure(ctx::fail);
   }
+
+  /** What a write answers with. */
+  private record Written(JsonObject body, long revision, boolean created) {}
 
   private void delete(RoutingContext ctx) {
     Principal by = ApiGuard.principal(ctx);
     User before = existing(ctx.pathParam("name"));
     String remote = ApiGuard.remote(ctx.request());
-    KafkaWrite.write(publisher, Topic.USERS, before.getName(), null, "user " + before.getName())
+    writer
+        .serialized(
+            Topic.USERS,
+            before.getName(),
+            () -> writer.write(Topic.USERS, before.getName(), null, "user " + before.getName()))
         .onSuccess(
             v -> {
               audit.accountChanged(
@@ -218,11 +249,6 @@ final class UsersApi {
     for (Object o : array) {
       if (!(o instanceof String role)) {
         throw new Refusal(ErrorCode.BAD_REQUEST, "\"roles\" must hold names (strings)");
-      }
-      if (directory.role(role).isEmpty()) {
-        throw new Refusal(
-            ErrorCode.BAD_REQUEST,
-            "no role " + role + ": create it first (`gatehouse create -f role.yaml`)");
       }
       if (!roles.contains(role)) {
         roles.add(role);
