@@ -112,6 +112,7 @@ public final class DevStack implements AutoCloseable {
   private ClusterCa ca;
   private Path adminProfile;
   private String loginLink;
+  private String adminCredential;
 
   /** The user dev mode makes, holding the built-in admin role. */
   public static final String ADMIN = "admin";
@@ -177,6 +178,7 @@ public final class DevStack implements AutoCloseable {
     proxy = Proxy.start(ProxyConfig.load(proxyYaml));
     closer.register(proxy);
     String credential = admin(progress);
+    adminCredential = credential;
     adminProfile = data.resolve("admin.profile");
     Profile admin =
         new Profile(
@@ -211,28 +213,49 @@ public final class DevStack implements AutoCloseable {
    */
   private String admin(Consumer<String> progress) {
     Accounts accounts = proxy.accounts();
-    progress.accept("creating the dev admin user " + ADMIN);
-    try {
-      accounts
-          .put(ADMIN, List.of("admin"), null, "gatehouse dev")
-          .toCompletableFuture()
-          .get(30, TimeUnit.SECONDS);
-    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-      throw new IllegalStateException("cannot write the dev admin user to Kafka: " + e, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted writing the dev admin user", e);
-    }
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (!accounts.knows(ADMIN)) {
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("the proxy did not read the dev admin user within 30 s");
+    // Once the proxy has read its state: a restart keeps the admin (and so the browser's login).
+    await("the proxy to read its state", proxy::isReady);
+    if (!accounts.knows(ADMIN)) {
+      progress.accept("creating the dev admin user " + ADMIN);
+      try {
+        accounts
+            .put(ADMIN, List.of("admin"), null, "gatehouse dev")
+            .toCompletableFuture()
+            .get(30, TimeUnit.SECONDS);
+      } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        throw new IllegalStateException("cannot write the dev admin user to Kafka: " + e, e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted writing the dev admin user", e);
       }
-      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+      await("the proxy to read the dev admin user", () -> accounts.knows(ADMIN));
     }
     loginLink =
         webUrl() + "/v1/login/link?code=" + accounts.loginLinkCode(ADMIN, Duration.ofMinutes(15));
     return accounts.credential(ADMIN, proxy.config().auth().credentialTtl());
+  }
+
+  private static void await(String what, java.util.function.BooleanSupplier done) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (!done.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("gave up waiting 60 s for " + what);
+      }
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+    }
+  }
+
+  /** The dev admin's credential, as written in {@link #adminProfile()}. */
+  public String adminCredential() {
+    return adminCredential;
+  }
+
+  /**
+   * A one-time login link for the browser (valid 15 minutes, once): opening it logs the browser in
+   * as the dev admin and shows the dashboard.
+   */
+  public String loginLink() {
+    return loginLink;
   }
 
   /**
