@@ -83,13 +83,14 @@ class DevTourIT {
         TlsContexts.trusting(ClusterCa.readCertificate(stack.caFile().getParent())),
         kind,
         name,
-        io.gatehouse.cli.profile.Profile.read(stack.adminProfile()).token().orElseThrow(),
+        stack.adminCredential(),
         Duration.ofSeconds(5),
         refusals);
   }
 
   static Curl.Response curlDemo() throws IOException {
-    return Curl.get(stack.webUrl(), stack.caFile(), "demo.localhost", "/hello");
+    return Curl.get(
+        stack.webUrl(), stack.caFile(), "demo.localhost", "/hello", stack.adminCredential());
   }
 
   static JsonNode resource(String kind, String name) throws IOException {
@@ -220,7 +221,13 @@ class DevTourIT {
         .untilAsserted(
             () ->
                 assertThat(
-                        Curl.get(stack.webUrl(), stack.caFile(), "hello.localhost", "/").status())
+                        Curl.get(
+                                stack.webUrl(),
+                                stack.caFile(),
+                                "hello.localhost",
+                                "/",
+                                stack.adminCredential())
+                            .status())
                     .isEqualTo(200));
   }
 
