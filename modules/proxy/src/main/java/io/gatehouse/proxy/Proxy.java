@@ -1,5 +1,6 @@
 package io.gatehouse.proxy;
 
+import io.gatehouse.access.AppAssertions;
 import io.gatehouse.access.Credentials;
 import io.gatehouse.access.PasswordHasher;
 import io.gatehouse.config.HostPort;
@@ -18,6 +19,7 @@ import io.gatehouse.proxy.audit.AuditLog;
 import io.gatehouse.proxy.auth.Accounts;
 import io.gatehouse.proxy.auth.ApiGuard;
 import io.gatehouse.proxy.auth.Authenticator;
+import io.gatehouse.proxy.auth.IdentityAssertions;
 import io.gatehouse.proxy.auth.LoginApi;
 import io.gatehouse.proxy.auth.LoginThrottle;
 import io.gatehouse.proxy.auth.UserDirectory;
@@ -99,6 +101,9 @@ import reactor.core.Disposable;
 public final class Proxy implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Proxy.class);
   private static final Duration VERTX_TIMEOUT = Duration.ofSeconds(15);
+
+  /** The proxy's key for apps' identity assertions, kept in its data directory across restarts. */
+  static final String ASSERTION_KEY_FILE = "assertion-key.pem";
 
   /**
    * What the proxy reads: every materialized topic but the v1 agent beats, as liveness and the
@@ -413,6 +418,13 @@ public final class Proxy implements AutoCloseable {
         Authenticator authenticator = new Authenticator(credentials, users);
         ApiGuard guard = new ApiGuard(authenticator, audit);
         p.accounts = new Accounts(p.publisher, hasher, credentials, users, clock);
+        java.security.KeyPair assertionKey =
+            AppAssertions.readOrCreate(config.dataDir().resolve(ASSERTION_KEY_FILE));
+        IdentityAssertions assertions =
+            new IdentityAssertions(
+                new AppAssertions(assertionKey, AppAssertions.keyIdOf(assertionKey), clock),
+                directory,
+                clock);
         p.vertx =
             p.closer.register(
                 Vertx.vertx(new VertxOptions()), v -> await(v.close(), "close Vert.x"));
@@ -430,8 +442,7 @@ public final class Proxy implements AutoCloseable {
                 pins,
                 audit,
                 p.registry,
-                authenticator,
-                labels);
+                new Ingress.Guard(authenticator, labels, assertions));
         p.closer.register(p.ingress, Ingress::close);
         // A user whose access changed loses at once what they may no longer open; off the
         // materializer's thread, as ending HTTP sessions reads every pin.
@@ -482,11 +493,16 @@ public final class Proxy implements AutoCloseable {
                     new io.gatehouse.proxy.auth.HostCheck(
                         config.publicHost(),
                         config.listen(),
-                        java.util.Set.of("/healthz", "/readyz", Wire.AGENT_JOIN_PATH)),
+                        java.util.Set.of(
+                            "/healthz",
+                            "/readyz",
+                            Wire.AGENT_JOIN_PATH,
+                            IdentityAssertions.JWKS_PATH)),
                     guard,
                     labels,
                     users,
                     hasher,
+                    assertions,
                     new LoginApi(
                         config.auth(),
                         users,
@@ -510,7 +526,9 @@ public final class Proxy implements AutoCloseable {
         // Where agents dial: the bound address, or the public host when bound to every address.
         HostPort advertised =
             p.webAddress.isWildcard() ? new HostPort(config.publicHost(), port) : p.webAddress;
-        p.closer.register(new ProxyAnnouncer(config.id(), advertised, p.publisher, clock));
+        p.closer.register(
+            new ProxyAnnouncer(
+                config.id(), advertised, assertions.publicJwk(), p.publisher, clock));
         p.closer.register(
             new SessionSweeper(
                 pins,

@@ -51,7 +51,10 @@ class AccessIT {
   @BeforeAll
   static void start() throws Exception {
     proxy = cluster.proxy("proxy-access").webAddress();
-    int upstream = web.upstream(r -> r.response().end("hello from " + r.authority())).actualPort();
+    // The apps answer with the identity assertion they were sent.
+    int upstream =
+        web.upstream(r -> r.response().end(String.valueOf(r.getHeader("Gatehouse-Jwt-Assertion"))))
+            .actualPort();
     int echo =
         Web.await(
                 web.vertx()
@@ -333,5 +336,42 @@ class AccessIT {
       assertThat(Duration.between(revoked, Instant.now())).isLessThan(Duration.ofSeconds(2));
       assertThat(app(dana, "dev-app").status()).isEqualTo(403);
     }
+  }
+
+  @Test
+  void anAppVerifiesTheUsersAssertionWithTheJwksAndAForgedOneNeverArrives() throws Exception {
+    Web.Response answer =
+        web.send(
+            bob,
+            HttpMethod.GET,
+            proxy,
+            "dev-app.localhost",
+            "/",
+            null,
+            null,
+            null,
+            java.util.Map.of("Gatehouse-Jwt-Assertion", "forged.by.bob"));
+    assertThat(answer.status()).isEqualTo(200);
+    String assertion = answer.body();
+    assertThat(assertion).isNotEqualTo("forged.by.bob").contains(".");
+
+    // What an app does: the keys from the proxy (no credential needed), then a standard JWT check.
+    Web.Response jwks = as(null, HttpMethod.GET, "/.well-known/jwks.json");
+    assertThat(jwks.status()).isEqualTo(200);
+    com.nimbusds.jwt.proc.ConfigurableJWTProcessor<com.nimbusds.jose.proc.SecurityContext> jwt =
+        new com.nimbusds.jwt.proc.DefaultJWTProcessor<>();
+    jwt.setJWSKeySelector(
+        new com.nimbusds.jose.proc.JWSVerificationKeySelector<>(
+            com.nimbusds.jose.JWSAlgorithm.ES256,
+            new com.nimbusds.jose.jwk.source.ImmutableJWKSet<>(
+                com.nimbusds.jose.jwk.JWKSet.parse(jwks.body()))));
+    com.nimbusds.jwt.JWTClaimsSet claims = jwt.process(assertion, null);
+    assertThat(claims.getSubject()).isEqualTo("bob");
+    assertThat(claims.getAudience()).containsExactly("dev-app");
+    assertThat(claims.getIssuer()).isEqualTo("gatehouse");
+    assertThat(claims.getStringListClaim("roles")).containsExactly("dev");
+    assertThat(claims.getExpirationTime().toInstant()).isAfter(Instant.now());
+    // The user's credential never reaches the app either.
+    assertThat(assertion).doesNotContain(bob);
   }
 }

@@ -95,6 +95,7 @@ public final class Api {
       ResourceLabels labels,
       UserDirectory directory,
       PasswordHasher hasher,
+      io.gatehouse.proxy.auth.IdentityAssertions assertions,
       LoginApi login) {}
 
   private final Security security;
@@ -180,6 +181,8 @@ public final class Api {
         .handler(this::sessions);
     r.get("/v1/events").handler(guard.authenticated()).handler(events::handle);
     security.login().mount(r);
+    r.get(io.gatehouse.proxy.auth.IdentityAssertions.JWKS_PATH)
+        .handler(security.assertions()::jwks);
     users.mount(r);
     roles.mount(r);
     r.get("/").handler(dashboard::index);

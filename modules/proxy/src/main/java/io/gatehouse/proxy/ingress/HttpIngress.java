@@ -3,6 +3,8 @@ package io.gatehouse.proxy.ingress;
 import io.gatehouse.events.SessionPin;
 import io.gatehouse.proxy.audit.AuditLog;
 import io.gatehouse.proxy.auth.Authenticator;
+import io.gatehouse.proxy.auth.IdentityAssertions;
+import io.gatehouse.proxy.auth.Principal;
 import io.gatehouse.proxy.ingress.Dialer.Dialed;
 import io.gatehouse.proxy.routing.AgentChoice;
 import io.gatehouse.proxy.routing.AgentEndpoint;
@@ -50,6 +52,7 @@ final class HttpIngress {
   private final IngressMetrics metrics;
   private final Duration idleTimeout;
   private final Duration touchInterval;
+  private final IdentityAssertions assertions;
 
   HttpIngress(
       String proxyId,
@@ -58,7 +61,9 @@ final class HttpIngress {
       SessionPins pins,
       AuditLog audit,
       IngressMetrics metrics,
-      Duration idleTimeout) {
+      Duration idleTimeout,
+      IdentityAssertions assertions) {
+    this.assertions = assertions;
     this.proxyId = proxyId;
     this.via = "1.1 " + proxyId;
     this.streams = streams;
@@ -75,7 +80,13 @@ final class HttpIngress {
             : tenth.compareTo(Duration.ofMinutes(1)) > 0 ? Duration.ofMinutes(1) : tenth;
   }
 
-  void handle(HttpServerRequest request, ResourceRef resource, String user) {
+  void handle(HttpServerRequest request, ResourceRef resource, Principal principal) {
+    String user = principal.user();
+    // Made before the dial, once per user and app for half its life: what the app is told.
+    String assertion =
+        assertions == null
+            ? null
+            : assertions.assertion(user, principal.access().roles(), resource.name());
     request.pause();
     String remote = Ingress.remote(request);
     String cookie = cookie(request);
@@ -92,7 +103,7 @@ final class HttpIngress {
     dialer
         .dial(
             sessionRequest,
-            choice -> forward(request, choice, sessionId, upgrade, body, remote, user))
+            choice -> forward(request, choice, sessionId, upgrade, body, remote, user, assertion))
         .onComplete(
             ar -> {
               if (ar.failed()) {
@@ -183,7 +194,8 @@ final class HttpIngress {
       boolean upgrade,
       boolean body,
       String remote,
-      String user) {
+      String user,
+      String assertion) {
     ResourceRef resource = choice.resource();
     String agentId = choice.agent().agentId();
     return streams
@@ -203,6 +215,10 @@ final class HttpIngress {
               h.set(Wire.SESSION, sessionId);
               h.set(Wire.PROXY, proxyId);
               h.set(Wire.USER, user);
+              if (assertion != null) {
+                // The user's own header of that name was dropped with every Gatehouse-* header.
+                h.set(Wire.JWT_ASSERTION, assertion);
+              }
               String forwardedFor = request.getHeader("X-Forwarded-For");
               h.set(
                   "X-Forwarded-For", forwardedFor == null ? remote : forwardedFor + ", " + remote);

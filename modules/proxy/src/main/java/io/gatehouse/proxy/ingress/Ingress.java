@@ -6,6 +6,7 @@ import io.gatehouse.events.ResourceKind;
 import io.gatehouse.proxy.Refusal;
 import io.gatehouse.proxy.audit.AuditLog;
 import io.gatehouse.proxy.auth.Authenticator;
+import io.gatehouse.proxy.auth.IdentityAssertions;
 import io.gatehouse.proxy.auth.Principal;
 import io.gatehouse.proxy.routing.AgentSelector;
 import io.gatehouse.proxy.routing.Ejections;
@@ -66,10 +67,10 @@ public final class Ingress {
       SessionPins pins,
       AuditLog audit,
       MeterRegistry registry,
-      Authenticator authenticator,
-      ResourceLabels labels) {
-    this.authenticator = authenticator;
-    this.labels = labels;
+      Guard guard) {
+    this.authenticator = guard.authenticator();
+    this.labels = guard.labels();
+    IdentityAssertions assertions = guard.assertions();
     this.audit = audit;
     this.proxyId = proxyId;
     this.publicSuffix = "." + publicHost.toLowerCase(Locale.ROOT);
@@ -77,9 +78,17 @@ public final class Ingress {
     IngressMetrics metrics = new IngressMetrics(registry);
     AgentStreams streams = new AgentStreams(vertx, agents, responseTimeout);
     Dialer dialer = new Dialer(selector, ejections, metrics);
-    this.http = new HttpIngress(proxyId, streams, dialer, pins, audit, metrics, idleTimeout);
+    this.http =
+        new HttpIngress(proxyId, streams, dialer, pins, audit, metrics, idleTimeout, assertions);
     this.tunnels = new TunnelIngress(proxyId, streams, dialer, pins, audit, metrics);
   }
+
+  /**
+   * Who may open what: the credential check, the resources' labels roles are matched against, and
+   * the identity apps are told.
+   */
+  public record Guard(
+      Authenticator authenticator, ResourceLabels labels, IdentityAssertions assertions) {}
 
   /**
    * Takes the request if it is app traffic or a tunnel.
@@ -113,7 +122,7 @@ public final class Ingress {
     if (app.isPresent()) {
       ResourceRef resource = resolve(app.get());
       Principal principal = authorize(request, resource, authenticator.appRequest(request));
-      http.handle(request, resource, principal.user());
+      http.handle(request, resource, principal);
       return true;
     }
     if (path.startsWith(TUNNEL_PATH)) {

@@ -231,6 +231,10 @@ final class HttpRelay {
     MultiMap in = from.headers();
     MultiMap out = to.headers();
     HopHeaders.copy(in, out, true, null);
+    String assertion = in.get(Wire.JWT_ASSERTION);
+    if (assertion != null) {
+      out.set(Wire.JWT_ASSERTION, assertion);
+    }
     String host = from.header(HttpHeaders.HOST.toString());
     if (host != null && !in.contains("X-Forwarded-Host")) {
       out.set("X-Forwarded-Host", host);
