@@ -415,7 +415,7 @@ public final class Proxy implements AutoCloseable {
             p.closer.register(new UserDirectory(p.store, p.materializer.changes(), locks));
         ResourceLabels labels =
             p.closer.register(new ResourceLabels(p.store, p.materializer.changes()));
-        Authenticator authenticator = new Authenticator(credentials, users);
+        Authenticator authenticator = new Authenticator(credentials, users, clock);
         ApiGuard guard = new ApiGuard(authenticator, audit);
         p.accounts = new Accounts(p.publisher, hasher, credentials, users, clock);
         java.security.KeyPair assertionKey =
