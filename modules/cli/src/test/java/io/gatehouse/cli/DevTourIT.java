@@ -233,6 +233,62 @@ class DevTourIT {
 
   @Test
   @Order(6)
+  void aSecondUserWithANarrowerRoleSeesLessAndIsRefusedTheRest() throws Exception {
+    Path role = dir.resolve("tourist.yaml");
+    Files.writeString(
+        role,
+        """
+        kind: role
+        version: v1
+        metadata: { name: tourist }
+        spec:
+          allow: { app_labels: { env: dev }, rules: [ { resources: [resources], verbs: [list, read] } ] }
+          deny:  { app_labels: { team: tour } }
+        """);
+    Invocation created = gatehouse("create", "-f", role.toString());
+    assertThat(created.code()).as(created.err()).isZero();
+    assertThat(created.out()).contains("role/tourist created");
+    Invocation added =
+        Invocation.runWithInput(
+            "a long password for bob\n",
+            "users",
+            "add",
+            "bob",
+            "--roles",
+            "tourist",
+            "--password-stdin",
+            "--profile",
+            stack.adminProfile().toString());
+    assertThat(added.code()).as(added.err()).isZero();
+    Path bob = dir.resolve("bob.profile");
+    Invocation login =
+        Invocation.runWithInput(
+            "a long password for bob\n",
+            "login",
+            "--profile",
+            bob.toString(),
+            "--proxy",
+            stack.webUrl(),
+            "--ca-file",
+            stack.caFile().toString(),
+            "--user",
+            "bob",
+            "--password-stdin");
+    assertThat(login.code()).as(login.err()).isZero();
+    assertThat(login.out()).contains("logged in to", "as bob (roles tourist)");
+
+    Invocation ls = Invocation.run("ls", "--profile", bob.toString());
+    assertThat(ls.code()).as(ls.err()).isZero();
+    assertThat(ls.out()).contains("demo", "echo").doesNotContain("hello");
+    Invocation refused = Invocation.run("get", "app/hello", "--profile", bob.toString());
+    assertThat(refused.code()).isEqualTo(1);
+    assertThat(refused.err()).contains("bob may not read app/hello", "role tourist denies");
+    assertThat(Invocation.run("status", "--profile", bob.toString()).out())
+        .contains("user    bob", "roles   tourist");
+  }
+
+  @Test
+  @Order(7)
   void openATunnelAndUseIt() throws Exception {
     try (LocalTunnel tunnel = tunnel(ResourceKind.APP, "echo", reason -> {});
         Socket socket = new Socket("127.0.0.1", tunnel.localPort())) {
@@ -252,7 +308,7 @@ class DevTourIT {
   }
 
   @Test
-  @Order(6)
+  @Order(8)
   void aRefusedTunnelConnectionReportsTheProxysReason() throws Exception {
     List<String> reasons = new java.util.concurrent.CopyOnWriteArrayList<>();
     try (LocalTunnel tunnel = tunnel(ResourceKind.DB, "nope", reasons::add);
@@ -264,7 +320,7 @@ class DevTourIT {
   }
 
   @Test
-  @Order(7)
+  @Order(9)
   void tailTheAuditLog() {
     Invocation audit =
         gatehouse(
@@ -286,7 +342,7 @@ class DevTourIT {
   }
 
   @Test
-  @Order(7)
+  @Order(10)
   void auditTailShowsSessionsByTheirKeyNeverByTheirId() throws Exception {
     String cookie = curlDemo().sessionCookie();
     assertThat(cookie).matches("[0-9a-f]{32}");
@@ -323,7 +379,7 @@ class DevTourIT {
   }
 
   @Test
-  @Order(8)
+  @Order(11)
   void readCommandsPrintTextAndJson() throws Exception {
     assertThat(gatehouse("sessions").out()).contains("SESSION");
     assertThat(JSON.readTree(gatehouse("sessions", "--format", "json").out()).isArray()).isTrue();
@@ -333,7 +389,7 @@ class DevTourIT {
   }
 
   @Test
-  @Order(8)
+  @Order(12)
   void createTakesSeveralDocumentsPerFile() throws Exception {
     Path file = dir.resolve("two.yaml");
     Files.writeString(
@@ -363,7 +419,7 @@ class DevTourIT {
   }
 
   @Test
-  @Order(9)
+  @Order(13)
   void errorPathsGiveTheirExitCodes() throws Exception {
     Invocation unknown = gatehouse("get", "app/nope");
     assertThat(unknown.code()).isEqualTo(ExitCodes.USER_ERROR);

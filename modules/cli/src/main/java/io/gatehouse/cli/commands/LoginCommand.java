@@ -46,7 +46,7 @@ public final class LoginCommand implements Callable<Integer> {
   public Integer call() {
     String name = user != null ? user : System.getProperty("user.name");
     // The login goes without the old credential: it may be expired, and it is being replaced.
-    Profile target = proxy.profile().withToken(Optional.empty());
+    Profile target = proxy.profileOrNew().withToken(Optional.empty());
     char[] password = PasswordInput.read(passwordStdin, "password for " + name + ": ");
     String body;
     try {

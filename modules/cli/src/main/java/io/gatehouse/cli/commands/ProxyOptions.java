@@ -54,8 +54,21 @@ public final class ProxyOptions {
     return resolved;
   }
 
+  /**
+   * The profile with the flags applied, or, when its file does not exist yet, nothing but the
+   * flags: what {@code login} starts from, as it writes that file.
+   */
+  public Profile profileOrNew() {
+    Path file = profilePath();
+    return Files.exists(file) ? profile() : applyFlags(Profile.none());
+  }
+
   private Profile resolve() {
-    Profile p = base();
+    return applyFlags(base());
+  }
+
+  private Profile applyFlags(Profile start) {
+    Profile p = start;
     String url = firstNonBlank(proxy, System.getenv("GATEHOUSE_PROXY"));
     if (url != null) {
       try {
