@@ -135,7 +135,7 @@ final class AgentConfigReader {
               ? item.value("protocol", ResourceRules::checkProtocol)
               : Optional.empty();
       Map<String, String> labels = item.stringMap("labels");
-      labels.keySet().forEach(k -> checkLabelKey(item, k));
+      checkLabels(item, labels);
       if (name.isPresent()) {
         String earlier = firstPathByName.putIfAbsent(name.get(), item.pathOf("name"));
         if (earlier != null) {
@@ -206,9 +206,9 @@ final class AgentConfigReader {
     return DestinationRules.of(watcher.path(), entries);
   }
 
-  private static void checkLabelKey(ConfigNode item, String key) {
+  private static void checkLabels(ConfigNode item, Map<String, String> labels) {
     try {
-      ResourceRules.checkLabelKey(key);
+      ResourceRules.checkLabels(labels);
     } catch (IllegalArgumentException e) {
       item.problem("labels", e.getMessage());
     }

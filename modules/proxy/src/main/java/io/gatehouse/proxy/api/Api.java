@@ -67,7 +67,8 @@ import java.util.TreeSet;
  * ({@link ApiGuard}); listings show only resources the user may open.
  */
 public final class Api {
-  private static final long BODY_LIMIT = 1024 * 1024;
+  /** A resource document is a few hundred bytes; its labels are bounded (ResourceRules). */
+  private static final long BODY_LIMIT = 64 * 1024;
 
   private final String proxyId;
   private final Clock clock;
