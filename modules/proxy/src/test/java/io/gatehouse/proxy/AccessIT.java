@@ -374,4 +374,41 @@ class AccessIT {
     // The user's credential never reaches the app either.
     assertThat(assertion).doesNotContain(bob);
   }
+
+  @Test
+  void aLockedUserLosesAnOpenTunnelAtOnceAndIsRefusedAfter() throws Exception {
+    assertThat(
+            web.post(
+                    proxy,
+                    "/v1/users",
+                    "application/json",
+                    "{\"name\": \"erin\", \"roles\": [\"dev\"], \"password\": \"erin's long password\"}")
+                .status())
+        .isEqualTo(201);
+    String erin = token("erin", "erin's long password");
+    try (Socket tunnel =
+        TunnelClient.open(
+            proxy, web.tls(), ResourceKind.DB, "dev-db", erin, Duration.ofSeconds(5))) {
+      tunnel.getOutputStream().write("ping\n".getBytes(StandardCharsets.US_ASCII));
+      assertThat(tunnel.getInputStream().readNBytes(5)).asString().isEqualTo("ping\n");
+
+      Instant locked = Instant.now();
+      cluster.write(
+          io.gatehouse.events.topic.Topic.LOCKS,
+          "user/erin",
+          io.gatehouse.events.codec.EventCodec.LOCK.encode(
+              io.gatehouse.events.Lock.newBuilder()
+                  .setTarget("user/erin")
+                  .setReason("left the company")
+                  .setCreatedAt(locked)
+                  .build()));
+      tunnel.setSoTimeout((int) Duration.ofSeconds(5).toMillis());
+      assertThat(tunnel.getInputStream().read()).as("the tunnel is closed").isEqualTo(-1);
+      assertThat(Duration.between(locked, Instant.now())).isLessThan(Duration.ofSeconds(2));
+    }
+    Web.Response refused = app(erin, "dev-app");
+    assertThat(refused.status()).isEqualTo(403);
+    assertThat(refused.body()).contains("user/erin is locked (left the company)");
+    assertThat(login("erin", "erin's long password").status()).isEqualTo(403);
+  }
 }
