@@ -289,6 +289,34 @@ class DevTourIT {
 
   @Test
   @Order(7)
+  void openAnHttpTunnelAndCurlTheAppThroughIt() throws Exception {
+    try (io.gatehouse.cli.client.HttpTunnel tunnel =
+        io.gatehouse.cli.client.HttpTunnel.listen(
+            new HostPort("127.0.0.1", 0),
+            stack.proxy().webAddress(),
+            stack.caFile(),
+            "demo.localhost",
+            stack.adminCredential(),
+            reason -> {})) {
+      java.net.http.HttpResponse<String> r =
+          java.net.http.HttpClient.newHttpClient()
+              .send(
+                  java.net.http.HttpRequest.newBuilder(
+                          java.net.URI.create("http://127.0.0.1:" + tunnel.localPort() + "/hello"))
+                      .build(),
+                  java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertThat(r.statusCode()).isEqualTo(200);
+      // The demo app echoes the request it got: the user's identity, never their credential.
+      assertThat(r.body())
+          .contains("gatehouse demo app")
+          .containsIgnoringCase("Gatehouse-Jwt-Assertion")
+          .doesNotContainIgnoringCase("Gatehouse-Authorization")
+          .doesNotContain(stack.adminCredential());
+    }
+  }
+
+  @Test
+  @Order(8)
   void openATunnelAndUseIt() throws Exception {
     try (LocalTunnel tunnel = tunnel(ResourceKind.APP, "echo", reason -> {});
         Socket socket = new Socket("127.0.0.1", tunnel.localPort())) {
@@ -308,7 +336,7 @@ class DevTourIT {
   }
 
   @Test
-  @Order(8)
+  @Order(9)
   void aRefusedTunnelConnectionReportsTheProxysReason() throws Exception {
     List<String> reasons = new java.util.concurrent.CopyOnWriteArrayList<>();
     try (LocalTunnel tunnel = tunnel(ResourceKind.DB, "nope", reasons::add);
@@ -320,7 +348,7 @@ class DevTourIT {
   }
 
   @Test
-  @Order(9)
+  @Order(10)
   void tailTheAuditLog() {
     Invocation audit =
         gatehouse(
@@ -342,7 +370,7 @@ class DevTourIT {
   }
 
   @Test
-  @Order(10)
+  @Order(11)
   void auditTailShowsSessionsByTheirKeyNeverByTheirId() throws Exception {
     String cookie = curlDemo().sessionCookie();
     assertThat(cookie).matches("[0-9a-f]{32}");
@@ -379,7 +407,7 @@ class DevTourIT {
   }
 
   @Test
-  @Order(11)
+  @Order(12)
   void readCommandsPrintTextAndJson() throws Exception {
     assertThat(gatehouse("sessions").out()).contains("SESSION");
     assertThat(JSON.readTree(gatehouse("sessions", "--format", "json").out()).isArray()).isTrue();
@@ -389,7 +417,7 @@ class DevTourIT {
   }
 
   @Test
-  @Order(12)
+  @Order(13)
   void createTakesSeveralDocumentsPerFile() throws Exception {
     Path file = dir.resolve("two.yaml");
     Files.writeString(
@@ -419,7 +447,7 @@ class DevTourIT {
   }
 
   @Test
-  @Order(13)
+  @Order(14)
   void errorPathsGiveTheirExitCodes() throws Exception {
     Invocation unknown = gatehouse("get", "app/nope");
     assertThat(unknown.code()).isEqualTo(ExitCodes.USER_ERROR);

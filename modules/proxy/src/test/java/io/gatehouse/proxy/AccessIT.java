@@ -157,7 +157,10 @@ class AccessIT {
                 .status())
         .isEqualTo(401);
     assertThat(app(null, "dev-app").status()).isEqualTo(401);
-    assertThat(as(null, HttpMethod.GET, "/healthz").status()).isEqualTo(200);
+    Web.Response health = as(null, HttpMethod.GET, "/healthz");
+    assertThat(health.status()).isEqualTo(200);
+    assertThat(health.header("Strict-Transport-Security"))
+        .isEqualTo("max-age=31536000; includeSubDomains");
     assertThat(as(null, HttpMethod.GET, "/readyz").status()).isEqualTo(200);
   }
 

@@ -112,7 +112,15 @@ class ApiIT {
     JsonObject r = shared.get(0);
     assertThat(r.fieldNames())
         .containsExactlyInAnyOrder(
-            "kind", "name", "labels", "healthyAgents", "totalAgents", "revision", "agents");
+            "kind",
+            "name",
+            "labels",
+            "healthyAgents",
+            "totalAgents",
+            "revision",
+            "transport",
+            "host",
+            "agents");
     assertThat(r.getInteger("totalAgents")).isEqualTo(2);
     assertThat(r.getInteger("healthyAgents")).isEqualTo(2);
     JsonArray agents = r.getJsonArray("agents");

@@ -87,6 +87,8 @@ public final class Api {
   /** A join request is a token, an id, a few kinds and a CSR: a few KiB at most. */
   private static final int JOIN_BODY_LIMIT = 16 * 1024;
 
+  private static final String HSTS = "Strict-Transport-Security";
+
   private final AgentJoin join;
 
   /** What the API authenticates and authorizes with, and the account routes it mounts. */
@@ -150,6 +152,13 @@ public final class Api {
   /** A router for one event loop; routers are cheap, and each verticle gets its own. */
   public Router router(Vertx vertx) {
     Router r = Router.router(vertx);
+    r.route()
+        .handler(
+            ctx -> {
+              // Browsers keep to HTTPS for the proxy and every app under it from the first visit.
+              ctx.response().putHeader(HSTS, "max-age=31536000; includeSubDomains");
+              ctx.next();
+            });
     r.route().handler(security.hosts());
     r.get("/healthz")
         .handler(ctx -> json(ctx, 200, new JsonObject().put("status", "ok").put("proxy", proxyId)));
@@ -267,7 +276,8 @@ public final class Api {
                     ResourceJson.resource(
                         ref,
                         Optional.ofNullable(defined.get(ref)),
-                        served.getOrDefault(ref, List.of())));
+                        served.getOrDefault(ref, List.of()),
+                        security.hosts().publicHost()));
               }
               return out;
             })
@@ -291,7 +301,7 @@ public final class Api {
               }
               definition.ifPresent(
                   d -> ctx.response().putHeader(HttpHeaders.ETAG, Revisions.etag(d.getRevision())));
-              return ResourceJson.resource(ref, definition, agents);
+              return ResourceJson.resource(ref, definition, agents, security.hosts().publicHost());
             })
         .onSuccess(out -> json(ctx, 200, out))
         .onFailure(ctx::fail);

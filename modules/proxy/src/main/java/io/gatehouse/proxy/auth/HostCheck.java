@@ -20,9 +20,11 @@ import java.util.TreeSet;
 public final class HostCheck implements Handler<RoutingContext> {
   private final Set<String> names = new TreeSet<>();
   private final Set<String> exempt;
+  private final String publicHost;
 
   public HostCheck(String publicHost, HostPort listen, Set<String> exemptPaths) {
-    names.add(publicHost.toLowerCase(Locale.ROOT));
+    this.publicHost = publicHost.toLowerCase(Locale.ROOT);
+    names.add(this.publicHost);
     names.add("localhost");
     names.add("127.0.0.1");
     names.add("[::1]");
@@ -31,6 +33,11 @@ public final class HostCheck implements Handler<RoutingContext> {
       names.add(host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host);
     }
     this.exempt = Set.copyOf(exemptPaths);
+  }
+
+  /** Apps answer at {@code <name>.<publicHost>}. */
+  public String publicHost() {
+    return publicHost;
   }
 
   @Override
