@@ -43,7 +43,10 @@ public final class Credentials {
   private static final JOSEObjectType JOSE_TYPE = new JOSEObjectType(TYPE);
   private static final String USE = "use";
   private static final String CREDENTIAL = "credential";
-  private static final Pattern METHOD = Pattern.compile("[a-z0-9_-]{1,32}");
+
+  /** Login methods, and the proxy's scoped ones: {@code app:<name>}, {@code app-code:<name>}. */
+  private static final Pattern METHOD = Pattern.compile("[a-z0-9_-]{1,32}(:[a-z0-9-]{1,63})?");
+
   // Far above any credential we issue; refusing more up front bounds the work a caller can cause.
   private static final int MAX_TOKEN_LENGTH = 8192;
   private static final SecureRandom RANDOM = new SecureRandom();

@@ -18,6 +18,7 @@ import io.gatehouse.proxy.api.Api;
 import io.gatehouse.proxy.audit.AuditLog;
 import io.gatehouse.proxy.auth.Accounts;
 import io.gatehouse.proxy.auth.ApiGuard;
+import io.gatehouse.proxy.auth.AppLogin;
 import io.gatehouse.proxy.auth.Authenticator;
 import io.gatehouse.proxy.auth.IdentityAssertions;
 import io.gatehouse.proxy.auth.LoginApi;
@@ -420,6 +421,14 @@ public final class Proxy implements AutoCloseable {
         p.accounts = new Accounts(p.publisher, hasher, credentials, users, clock);
         java.security.KeyPair assertionKey =
             AppAssertions.readOrCreate(config.dataDir().resolve(ASSERTION_KEY_FILE));
+        AppLogin appLogin =
+            new AppLogin(
+                config.publicHost(),
+                credentials,
+                authenticator,
+                config.auth().credentialTtl(),
+                audit,
+                clock);
         IdentityAssertions assertions =
             new IdentityAssertions(
                 new AppAssertions(assertionKey, AppAssertions.keyIdOf(assertionKey), clock),
@@ -442,7 +451,7 @@ public final class Proxy implements AutoCloseable {
                 pins,
                 audit,
                 p.registry,
-                new Ingress.Guard(authenticator, labels, assertions));
+                new Ingress.Guard(authenticator, labels, assertions, appLogin));
         p.closer.register(p.ingress, Ingress::close);
         // A user whose access changed loses at once what they may no longer open; off the
         // materializer's thread, as ending HTTP sessions reads every pin.
@@ -503,6 +512,7 @@ public final class Proxy implements AutoCloseable {
                     users,
                     hasher,
                     assertions,
+                    appLogin,
                     new LoginApi(
                         config.auth(),
                         users,

@@ -414,4 +414,132 @@ class AccessIT {
     assertThat(refused.body()).contains("user/erin is locked (left the company)");
     assertThat(login("erin", "erin's long password").status()).isEqualTo(403);
   }
+
+  @Test
+  void aBrowserIsSentThroughLoginAndComesBackWithACookieForThatAppOnly() throws Exception {
+    String page = "text/html,application/xhtml+xml";
+    String app = "dev-app.localhost:" + proxy.port();
+    Web.Response sent =
+        web.send(
+            null,
+            HttpMethod.GET,
+            proxy,
+            app,
+            "/page?x=1",
+            null,
+            null,
+            null,
+            java.util.Map.of("Accept", page));
+    assertThat(sent.status()).isEqualTo(302);
+    java.net.URI start = java.net.URI.create(sent.header("Location"));
+    assertThat(start.getHost()).isEqualTo("localhost");
+    assertThat(start.getPath()).isEqualTo("/v1/login/app");
+
+    Web.Response login =
+        web.requestAs(
+            null,
+            HttpMethod.POST,
+            proxy,
+            proxy.toString(),
+            "/v1/login",
+            null,
+            "application/json",
+            new JsonObject()
+                .put("user", "bob")
+                .put("password", "correct horse battery")
+                .put("cookie", true)
+                .encode());
+    String proxyCookie = cookie(login, "__Host-gatehouse");
+    assertThat(login.header("Set-Cookie")).contains("Secure", "HttpOnly", "SameSite=Strict");
+
+    Web.Response code =
+        web.send(
+            null,
+            HttpMethod.GET,
+            proxy,
+            proxy.toString(),
+            start.getRawPath() + "?" + start.getRawQuery(),
+            null,
+            null,
+            null,
+            java.util.Map.of("Cookie", "__Host-gatehouse=" + proxyCookie));
+    assertThat(code.status()).as(code.body()).isEqualTo(302);
+    java.net.URI finish = java.net.URI.create(code.header("Location"));
+    assertThat(finish.getHost()).isEqualTo("dev-app.localhost");
+    String finishPath = finish.getRawPath() + "?" + finish.getRawQuery();
+
+    Web.Response back =
+        web.send(
+            null, HttpMethod.GET, proxy, app, finishPath, null, null, null, java.util.Map.of());
+    assertThat(back.status()).isEqualTo(302);
+    assertThat(back.header("Location")).isEqualTo("/page?x=1");
+    String appCookie = cookie(back, "__Host-gatehouse_app");
+    assertThat(back.header("Set-Cookie")).contains("Secure", "HttpOnly", "SameSite=Lax");
+
+    Web.Response opened =
+        web.send(
+            null,
+            HttpMethod.GET,
+            proxy,
+            app,
+            "/page?x=1",
+            null,
+            null,
+            null,
+            java.util.Map.of("Cookie", "__Host-gatehouse_app=" + appCookie, "Accept", page));
+    assertThat(opened.status()).isEqualTo(200);
+    assertThat(opened.body())
+        .as("the app sees bob's assertion, not the cookie")
+        .doesNotContain(appCookie);
+
+    // The code works once; the app's cookie nowhere but on its app.
+    assertThat(
+            web.send(
+                    null,
+                    HttpMethod.GET,
+                    proxy,
+                    app,
+                    finishPath,
+                    null,
+                    null,
+                    null,
+                    java.util.Map.of())
+                .status())
+        .isEqualTo(401);
+    assertThat(
+            web.send(
+                    null,
+                    HttpMethod.GET,
+                    proxy,
+                    "prod-app.localhost:" + proxy.port(),
+                    "/",
+                    null,
+                    null,
+                    null,
+                    java.util.Map.of("Cookie", "__Host-gatehouse_app=" + appCookie))
+                .status())
+        .isEqualTo(401);
+    assertThat(
+            web.send(
+                    null,
+                    HttpMethod.GET,
+                    proxy,
+                    proxy.toString(),
+                    "/v1/resources",
+                    null,
+                    null,
+                    null,
+                    java.util.Map.of("Cookie", "__Host-gatehouse=" + appCookie))
+                .status())
+        .isEqualTo(401);
+  }
+
+  private static String cookie(Web.Response r, String name) {
+    for (String c : r.headers().allValues("Set-Cookie")) {
+      if (c.startsWith(name + "=")) {
+        return c.substring(name.length() + 1, c.indexOf(';'));
+      }
+    }
+    throw new AssertionError("no cookie " + name + " in " + r.headers().map());
+  }
 }

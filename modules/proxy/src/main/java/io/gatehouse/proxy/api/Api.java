@@ -99,6 +99,7 @@ public final class Api {
       UserDirectory directory,
       PasswordHasher hasher,
       io.gatehouse.proxy.auth.IdentityAssertions assertions,
+      io.gatehouse.proxy.auth.AppLogin appLogin,
       LoginApi login) {}
 
   private final Security security;
@@ -193,6 +194,7 @@ public final class Api {
     security.login().mount(r);
     r.get(io.gatehouse.proxy.auth.IdentityAssertions.JWKS_PATH)
         .handler(security.assertions()::jwks);
+    r.get(io.gatehouse.proxy.auth.AppLogin.START_PATH).handler(security.appLogin()::start);
     users.mount(r);
     roles.mount(r);
     r.get("/").handler(dashboard::index);

@@ -42,6 +42,15 @@ public final class Authenticator {
   /** The method of a login link's code, which is traded once for a login and is no credential. */
   public static final String LINK_METHOD = "link";
 
+  /**
+   * The method prefix of a browser's credential for one app ({@code app:<name>}): good on that
+   * app's host only, never on the API or another app.
+   */
+  public static final String APP_METHOD = "app:";
+
+  /** The method prefix of the one-time code the proxy's host hands an app's host. */
+  public static final String APP_CODE_METHOD = "app-code:";
+
   private static final String BEARER = "bearer ";
   private static final Duration SKEW = Duration.ofSeconds(30);
 
@@ -94,9 +103,30 @@ public final class Authenticator {
     return principal(bearer(request.getHeader(HttpHeaders.AUTHORIZATION), request, COOKIE));
   }
 
-  /** The principal of a request to an app's host. */
-  public Principal appRequest(HttpServerRequest request) {
-    return principal(bearer(request.getHeader(APP_HEADER), request, APP_COOKIE));
+  /**
+   * The principal of a request to app {@code app}'s host: a user's credential in {@value
+   * #APP_HEADER}, or the browser's app cookie, which must have been issued for this very app.
+   */
+  public Principal appRequest(HttpServerRequest request, String app) {
+    String header = request.getHeader(APP_HEADER);
+    if (header != null) {
+      return principal(bearer(header, request, APP_COOKIE));
+    }
+    Optional<String> cookie = bearer(null, request, APP_COOKIE);
+    if (cookie.isEmpty()) {
+      return principal(cookie);
+    }
+    Credential credential = verified(cookie.get());
+    if (!(APP_METHOD + app).equals(credential.method())) {
+      throw new Refusal(
+          ErrorCode.UNAUTHENTICATED, "the app cookie is not for " + app + ": open the app again");
+    }
+    return checked(credential);
+  }
+
+  /** Whether the request carries any credential for an app's host. */
+  public static boolean hasAppCredential(HttpServerRequest request) {
+    return request.getHeader(APP_HEADER) != null || request.getCookie(APP_COOKIE) != null;
   }
 
   /**
@@ -112,9 +142,14 @@ public final class Authenticator {
           "log in first: no credential (`gatehouse login`, or Authorization: Bearer …)");
     }
     Credential credential = verified(token.get());
-    if (LINK_METHOD.equals(credential.method())) {
+    String method = credential.method();
+    if (LINK_METHOD.equals(method)) {
       throw new Refusal(
           ErrorCode.UNAUTHENTICATED, "a login link's code is not a credential: open the link");
+    }
+    if (method.startsWith(APP_METHOD) || method.startsWith(APP_CODE_METHOD)) {
+      throw new Refusal(
+          ErrorCode.UNAUTHENTICATED, "an app's cookie is good on that app only, not here");
     }
     return checked(credential);
   }

@@ -5,6 +5,7 @@ import io.gatehouse.config.DnsLabel;
 import io.gatehouse.events.ResourceKind;
 import io.gatehouse.proxy.Refusal;
 import io.gatehouse.proxy.audit.AuditLog;
+import io.gatehouse.proxy.auth.AppLogin;
 import io.gatehouse.proxy.auth.Authenticator;
 import io.gatehouse.proxy.auth.IdentityAssertions;
 import io.gatehouse.proxy.auth.Principal;
@@ -45,6 +46,7 @@ public final class Ingress {
   private final HttpIngress http;
   private final TunnelIngress tunnels;
   private final Authenticator authenticator;
+  private final AppLogin appLogin;
   private final ResourceLabels labels;
   private final AuditLog audit;
 
@@ -69,6 +71,7 @@ public final class Ingress {
       MeterRegistry registry,
       Guard guard) {
     this.authenticator = guard.authenticator();
+    this.appLogin = guard.appLogin();
     this.labels = guard.labels();
     IdentityAssertions assertions = guard.assertions();
     this.audit = audit;
@@ -88,7 +91,10 @@ public final class Ingress {
    * the identity apps are told.
    */
   public record Guard(
-      Authenticator authenticator, ResourceLabels labels, IdentityAssertions assertions) {}
+      Authenticator authenticator,
+      ResourceLabels labels,
+      IdentityAssertions assertions,
+      AppLogin appLogin) {}
 
   /**
    * Takes the request if it is app traffic or a tunnel.
@@ -120,8 +126,17 @@ public final class Ingress {
       return true;
     }
     if (app.isPresent()) {
+      if (path.equals(AppLogin.FINISH_PATH)) {
+        appLogin.finish(request, app.get());
+        return true;
+      }
+      if (!Authenticator.hasAppCredential(request) && AppLogin.isBrowser(request)) {
+        appLogin.redirectToLogin(request, app.get());
+        return true;
+      }
       ResourceRef resource = resolve(app.get());
-      Principal principal = authorize(request, resource, authenticator.appRequest(request));
+      Principal principal =
+          authorize(request, resource, authenticator.appRequest(request, app.get()));
       http.handle(request, resource, principal);
       return true;
     }

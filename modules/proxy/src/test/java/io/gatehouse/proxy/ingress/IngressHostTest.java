@@ -47,7 +47,7 @@ class IngressHostTest {
               null,
               null,
               new SimpleMeterRegistry(),
-              new Ingress.Guard(null, null, null));
+              new Ingress.Guard(null, null, null, null));
       assertThat(ingress.appName("demo.example.com")).contains("demo");
       assertThat(ingress.appName("Demo.Example.com:3080")).contains("demo");
       assertThat(ingress.appName("demo.example.com.")).contains("demo");
