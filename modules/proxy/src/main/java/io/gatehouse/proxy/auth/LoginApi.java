@@ -32,6 +32,9 @@ import java.util.Optional;
 public final class LoginApi {
   private static final int BODY_LIMIT = 4 * 1024;
 
+  /** The login method ({@code amr}) of a credential a login link was traded for. */
+  static final String LINK_LOGIN = "login-link";
+
   private final AuthSettings settings;
   private final UserDirectory directory;
   private final PasswordHasher hasher;
@@ -91,8 +94,9 @@ public final class LoginApi {
     }
     authenticator.checked(link);
     User user = directory.user(link.user()).orElseThrow();
+    // Not LINK_METHOD: a credential of that method is a link's code, which never lets anyone in.
     String token =
-        credentials.issue(link.user(), user.getRoles(), settings.credentialTtl(), "link");
+        credentials.issue(link.user(), user.getRoles(), settings.credentialTtl(), LINK_LOGIN);
     audit.login(link.user(), "link", "ok", null, remote);
     setCookie(ctx, token, settings.credentialTtl());
     ctx.response()
