@@ -78,6 +78,7 @@ final class ConvergenceProbe implements AutoCloseable {
     this.proxy = proxy;
     HttpRequest request =
         HttpRequest.newBuilder(URI.create(proxy.baseUrl() + "/v1/events?topics=heartbeats"))
+            .header("Authorization", proxy.authorization())
             .GET()
             .build();
     HttpResponse<InputStream> response =

@@ -68,6 +68,18 @@ final class ProxyChild {
         (ready - started) / 1e6,
         firstRecord == 0 ? 0 : (ready - firstRecord) / 1e6,
         applied(records));
+    // After the timed part: an admin for the driver's API calls (a bench-only loopback proxy).
+    proxy
+        .accounts()
+        .put("bench", java.util.List.of("admin"), null, "bench")
+        .toCompletableFuture()
+        .get();
+    while (!proxy.accounts().knows("bench")) {
+      LockSupport.parkNanos(1_000_000);
+    }
+    emit(
+        "{\"event\":\"credential\",\"token\":\"%s\"}",
+        proxy.accounts().credential("bench", java.time.Duration.ofHours(12)));
     BufferedReader in =
         new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
     for (String line = in.readLine(); line != null && !line.equals("stop"); line = in.readLine()) {

@@ -46,6 +46,7 @@ final class ProxyProcess implements AutoCloseable {
   private final HttpClient http;
   private JsonObject started;
   private JsonObject ready;
+  private String token;
   private double jvmStartToReadyMillis;
 
   private ProxyProcess(Process process, SSLContext tls) {
@@ -95,6 +96,7 @@ final class ProxyProcess implements AutoCloseable {
       proxy.started = proxy.await("started", deadline);
       proxy.jvmStartToReadyMillis = (proxy.awaitReadyz(deadline) - spawned) / 1e6;
       proxy.ready = proxy.await("ready", deadline);
+      proxy.token = proxy.await("credential", deadline).getString("token");
       return proxy;
     } catch (RuntimeException | InterruptedException e) {
       ChildJvm.destroy(process);
@@ -179,9 +181,15 @@ final class ProxyProcess implements AutoCloseable {
     HttpRequest request =
         HttpRequest.newBuilder(URI.create(baseUrl() + path))
             .timeout(Duration.ofSeconds(10))
+            .header("Authorization", authorization())
             .GET()
             .build();
     return http.send(request, HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** {@code Bearer <token>} of the child's admin, for the API. */
+  String authorization() {
+    return "Bearer " + token;
   }
 
   /** {@code GET /v1/resources/app/<name>}: the app as the proxy's API shows it. */

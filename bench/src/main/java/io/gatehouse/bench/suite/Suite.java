@@ -146,7 +146,8 @@ public final class Suite {
                       Hop.of("proxy", gatehouse.proxy),
                       new Hop("agent", gatehouse.agents),
                       nginxTier,
-                      Hop.of("broker", gatehouse.broker))),
+                      Hop.of("broker", gatehouse.broker)),
+                  List.of("Gatehouse-Authorization: Bearer " + gatehouse.credential())),
               new Target(
                   "haproxy",
                   haproxy.httpPort,
@@ -184,7 +185,12 @@ public final class Suite {
                     "gatehouse",
                     r ->
                         TunnelClient.open(
-                            proxy, gatehouse.tls(), ResourceKind.DB, r, Duration.ofSeconds(10)),
+                            proxy,
+                            gatehouse.tls(),
+                            ResourceKind.DB,
+                            r,
+                            gatehouse.credential(),
+                            Duration.ofSeconds(10)),
                     List.of(Hop.of("proxy", gatehouse.proxy), new Hop("agent", gatehouse.agents))),
                 new TcpScenario.Path(
                     "haproxy",

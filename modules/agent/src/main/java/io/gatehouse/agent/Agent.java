@@ -1,6 +1,8 @@
 package io.gatehouse.agent;
 
 import io.gatehouse.agent.internal.catalog.ResourceCatalog;
+import io.gatehouse.agent.internal.destination.ProxyDirectory;
+import io.gatehouse.agent.internal.destination.RefusedDefinitions;
 import io.gatehouse.agent.internal.heartbeat.HeartbeatPublisher;
 import io.gatehouse.agent.internal.metrics.MetricsServer;
 import io.gatehouse.agent.internal.relay.RelayMetrics;
@@ -21,6 +23,8 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.dns.AddressResolverOptions;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -234,6 +238,7 @@ public final class Agent implements AutoCloseable {
     private Clock clock = Clock.systemUTC();
     private Random random = new SecureRandom();
     private MeterRegistry registry;
+    private String hosts;
 
     private Builder(AgentConfig config) {
       this.config = Objects.requireNonNull(config, "config");
@@ -257,6 +262,16 @@ public final class Agent implements AutoCloseable {
      */
     public Builder meterRegistry(MeterRegistry registry) {
       this.registry = Objects.requireNonNull(registry, "registry");
+      return this;
+    }
+
+    /**
+     * Names the relay resolves upstream hosts with, in the format of {@code /etc/hosts}, instead of
+     * the system's hosts file (DNS still answers for the other names). For tests that need a name
+     * to resolve to a chosen address without DNS.
+     */
+    public Builder hosts(String hostsFile) {
+      this.hosts = Objects.requireNonNull(hostsFile, "hostsFile");
       return this;
     }
 
@@ -291,12 +306,18 @@ public final class Agent implements AutoCloseable {
                 + ", not a PrometheusMeterRegistry");
       }
       try {
-        p.catalog = new ResourceCatalog(p.id, config);
-        p.vertx =
-            p.closer.register(
-                Vertx.vertx(new VertxOptions()), v -> await(v.close(), "close the relay"));
+        ProxyDirectory proxies = new ProxyDirectory();
+        p.catalog =
+            new ResourceCatalog(p.id, config, proxies, new RefusedDefinitions(p.id, p.registry));
+        VertxOptions options = new VertxOptions();
+        if (hosts != null) {
+          options.setAddressResolverOptions(
+              new AddressResolverOptions().setHostsValue(Buffer.buffer(hosts)));
+        }
+        p.vertx = p.closer.register(Vertx.vertx(options), v -> await(v.close(), "close the relay"));
         p.relay =
-            new RelayServer(p.vertx, p.id, s.relay(), p.catalog, new RelayMetrics(p.registry));
+            new RelayServer(
+                p.vertx, p.id, s.relay(), p.catalog, new RelayMetrics(p.registry), proxies);
         AgentCredentials credentials = credentials(s, dataDir, p.id);
         p.publisher = new HeartbeatPublisher(p.id, p.registry);
         p.closer.register(p.publisher);
@@ -315,7 +336,8 @@ public final class Agent implements AutoCloseable {
                             s.relay().connectTimeout())
                         .userAgent("gatehouse-agent/" + version()),
                     p.relay,
-                    random));
+                    random,
+                    proxies));
         p.links.onControl(controlListener(p.publisher, p.watcher));
         p.links.renewFrom(credentials, dataDir, clock);
         p.links.follow(s.proxy());

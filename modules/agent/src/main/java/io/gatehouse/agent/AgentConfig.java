@@ -1,10 +1,10 @@
 package io.gatehouse.agent;
 
-import io.gatehouse.agent.selector.LabelSelector;
 import io.gatehouse.config.ConfigDocument;
 import io.gatehouse.config.ConfigException;
 import io.gatehouse.config.HostPort;
 import io.gatehouse.events.ResourceKind;
+import io.gatehouse.events.resource.LabelSelector;
 import io.gatehouse.relay.ResponseTimeout;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -217,23 +217,41 @@ public record AgentConfig(String source, Settings agent, List<Service> services)
    * @param enabled whether it serves anything
    * @param statics the resources listed in the file ({@code apps}, {@code databases}, {@code
    *     desktops}, {@code clusters})
-   * @param selectors the dynamic watchers ({@code resources}): resources of this kind on {@code
-   *     gatehouse.resources} matching any of them are served
+   * @param watchers the dynamic watchers ({@code resources}): resources of this kind on {@code
+   *     gatehouse.resources} matching any of them are served, if one that matches allows where they
+   *     point
    */
   public record Service(
-      ResourceKind kind,
-      boolean enabled,
-      List<StaticResource> statics,
-      List<LabelSelector> selectors) {
+      ResourceKind kind, boolean enabled, List<StaticResource> statics, List<Watcher> watchers) {
     public Service {
       Objects.requireNonNull(kind, "kind");
       statics = List.copyOf(statics);
-      selectors = List.copyOf(selectors);
+      watchers = List.copyOf(watchers);
+    }
+
+    /** The watchers' label selectors, in order. */
+    public List<LabelSelector> selectors() {
+      return watchers.stream().map(Watcher::labels).toList();
     }
 
     /** A service that serves nothing. */
     public static Service disabled(ResourceKind kind) {
       return new Service(kind, false, List.of(), List.of());
+    }
+  }
+
+  /**
+   * One entry of a service's {@code resources}: which dynamic resources it serves and where they
+   * may point.
+   *
+   * @param labels the {@code labels} selector
+   * @param destinations the {@code destinations} allow-list (any address but those refused by
+   *     default, when absent)
+   */
+  public record Watcher(LabelSelector labels, DestinationRules destinations) {
+    public Watcher {
+      Objects.requireNonNull(labels, "labels");
+      Objects.requireNonNull(destinations, "destinations");
     }
   }
 

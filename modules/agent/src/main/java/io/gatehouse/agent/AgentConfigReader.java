@@ -1,12 +1,12 @@
 package io.gatehouse.agent;
 
-import io.gatehouse.agent.selector.LabelSelector;
 import io.gatehouse.config.ConfigDocument;
 import io.gatehouse.config.ConfigNode;
 import io.gatehouse.config.HostPort;
 import io.gatehouse.config.NodeId;
 import io.gatehouse.config.ValueParser;
 import io.gatehouse.events.ResourceKind;
+import io.gatehouse.events.resource.LabelSelector;
 import io.gatehouse.events.resource.ResourceRules;
 import io.gatehouse.pki.CaPin;
 import io.gatehouse.pki.PkiException;
@@ -135,7 +135,7 @@ final class AgentConfigReader {
               ? item.value("protocol", ResourceRules::checkProtocol)
               : Optional.empty();
       Map<String, String> labels = item.stringMap("labels");
-      labels.keySet().forEach(k -> checkLabelKey(item, k));
+      checkLabels(item, labels);
       if (name.isPresent()) {
         String earlier = firstPathByName.putIfAbsent(name.get(), item.pathOf("name"));
         if (earlier != null) {
@@ -156,8 +156,9 @@ final class AgentConfigReader {
                 section.kind(), name.get(), labels, uri.get(), protocol));
       }
     }
-    List<LabelSelector> selectors = new ArrayList<>();
+    List<AgentConfig.Watcher> watchers = new ArrayList<>();
     for (ConfigNode watcher : node.objects("resources")) {
+      DestinationRules destinations = destinations(watcher);
       if (!watcher.has("labels")) {
         watcher.problem(
             "labels",
@@ -173,17 +174,41 @@ final class AgentConfigReader {
         continue;
       }
       try {
-        selectors.add(LabelSelector.of(expressions));
+        watchers.add(new AgentConfig.Watcher(LabelSelector.of(expressions), destinations));
       } catch (IllegalArgumentException e) {
         watcher.problem("labels", e.getMessage());
       }
     }
-    return new AgentConfig.Service(section.kind(), enabled, statics, selectors);
+    return new AgentConfig.Service(section.kind(), enabled, statics, watchers);
   }
 
-  private static void checkLabelKey(ConfigNode item, String key) {
+  /** A watcher's {@code destinations}: each entry parsed, each bad one named by its index. */
+  private static DestinationRules destinations(ConfigNode watcher) {
+    if (!watcher.has("destinations")) {
+      return DestinationRules.anyAddress(watcher.path());
+    }
+    List<String> texts = watcher.strings("destinations");
+    if (texts.isEmpty()) {
+      watcher.problem(
+          "destinations",
+          "an empty list allows no destination; list CIDRs, host names, *.suffix or :port, or"
+              + " remove the key to allow any address but loopback, link-local, unspecified and"
+              + " the proxies'");
+    }
+    List<Destination> entries = new ArrayList<>();
+    for (int i = 0; i < texts.size(); i++) {
+      try {
+        entries.add(Destination.parse(texts.get(i)));
+      } catch (IllegalArgumentException e) {
+        watcher.problem("destinations[" + i + "]", e.getMessage());
+      }
+    }
+    return DestinationRules.of(watcher.path(), entries);
+  }
+
+  private static void checkLabels(ConfigNode item, Map<String, String> labels) {
     try {
-      ResourceRules.checkLabelKey(key);
+      ResourceRules.checkLabels(labels);
     } catch (IllegalArgumentException e) {
       item.problem("labels", e.getMessage());
     }

@@ -6,7 +6,7 @@
  * validates {@code agent.yaml}; {@link io.gatehouse.agent.Agent#start(AgentConfig)} (or {@link
  * io.gatehouse.agent.Agent#builder(AgentConfig)} with an injected clock, randomness and meter
  * registry) runs it; {@link io.gatehouse.agent.Agent#close()} stops it gracefully. Label selectors
- * live in {@link io.gatehouse.agent.selector}; everything under {@code io.gatehouse.agent.internal}
- * is implementation and may change without notice.
+ * are {@link io.gatehouse.events.resource.LabelSelector}; everything under {@code
+ * io.gatehouse.agent.internal} is implementation and may change without notice.
  */
 package io.gatehouse.agent;

@@ -3,11 +3,11 @@ package io.gatehouse.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.gatehouse.agent.selector.LabelSelector;
 import io.gatehouse.config.ConfigException;
 import io.gatehouse.config.ConfigProblem;
 import io.gatehouse.config.HostPort;
 import io.gatehouse.events.ResourceKind;
+import io.gatehouse.events.resource.LabelSelector;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

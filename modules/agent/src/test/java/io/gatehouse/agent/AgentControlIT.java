@@ -85,7 +85,8 @@ class AgentControlIT {
             .setKind(kind)
             .setName(name)
             .setLabels(labels)
-            .setSpec(new ResourceSpec("http://127.0.0.1:9", null))
+            // A documentation address (TEST-NET-1): loopback is refused unless a watcher names it.
+            .setSpec(new ResourceSpec("http://192.0.2.1:9", null))
             .setUpdatedAt(Instant.now())
             .setUpdatedBy("test")
             .build();

@@ -316,6 +316,20 @@ class AgentRelayIT {
         "agent agent-relay: app/web: malformed header Gatehouse-Proxy\n");
   }
 
+  @Test
+  void aSessionMustNameItsTunnelsProxyAndAUser() {
+    assertRefused(
+        sessionHeaders("app/web").set(Wire.PROXY, "proxy-other"),
+        "agent agent-relay: app/web: the session names proxy proxy-other but came on the tunnel"
+            + " of proxy "
+            + TestProxy.PROXY_ID
+            + "\n");
+    assertRefused(
+        sessionHeaders("app/web").remove(Wire.USER),
+        "agent agent-relay: app/web: missing header Gatehouse-User (a session is opened for a"
+            + " user)\n");
+  }
+
   private static void assertRefused(MultiMap headers, String body) {
     Session refused = proxy.send(AGENT, HttpMethod.GET, "/", headers);
     assertThat(refused.status()).isEqualTo(400);

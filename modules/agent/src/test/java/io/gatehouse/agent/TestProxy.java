@@ -237,7 +237,8 @@ final class TestProxy implements AutoCloseable {
     return MultiMap.caseInsensitiveMultiMap()
         .set(Wire.RESOURCE, resource)
         .set(Wire.SESSION, SESSION_ID)
-        .set(Wire.PROXY, PROXY_ID);
+        .set(Wire.PROXY, PROXY_ID)
+        .set(Wire.USER, "test-user");
   }
 
   /**

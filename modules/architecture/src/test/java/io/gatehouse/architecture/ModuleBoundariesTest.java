@@ -33,7 +33,9 @@ class ModuleBoundariesTest {
           Map.entry("lifecycle", Set.of()),
           Map.entry("config", Set.of()),
           Map.entry("pki", Set.of("config")),
+          Map.entry("oidc", Set.of("config")),
           Map.entry("events", Set.of("config")),
+          Map.entry("access", Set.of("config", "events")),
           Map.entry("broker", Set.of("lifecycle")),
           Map.entry("kafka", Set.of("events", "lifecycle")),
           Map.entry("state", Set.of("events", "kafka")),
@@ -41,10 +43,21 @@ class ModuleBoundariesTest {
           Map.entry("testkit", Set.of("broker", "events", "lifecycle")),
           Map.entry("agent", Set.of("config", "events", "lifecycle", "pki", "relay")),
           Map.entry(
-              "proxy", Set.of("config", "events", "kafka", "lifecycle", "pki", "relay", "state")),
+              "proxy",
+              Set.of(
+                  "access",
+                  "config",
+                  "events",
+                  "kafka",
+                  "lifecycle",
+                  "oidc",
+                  "pki",
+                  "relay",
+                  "state")),
           Map.entry(
               "cli",
               Set.of(
+                  "access",
                   "agent",
                   "proxy",
                   "broker",
@@ -52,6 +65,7 @@ class ModuleBoundariesTest {
                   "events",
                   "kafka",
                   "lifecycle",
+                  "oidc",
                   "pki",
                   "relay",
                   "state")));

@@ -9,12 +9,16 @@ import io.gatehouse.cli.commands.DevCommand;
 import io.gatehouse.cli.commands.GetCommand;
 import io.gatehouse.cli.commands.KafkaCommand;
 import io.gatehouse.cli.commands.LockCommand;
+import io.gatehouse.cli.commands.LoginCommand;
+import io.gatehouse.cli.commands.LogoutCommand;
 import io.gatehouse.cli.commands.LsCommand;
 import io.gatehouse.cli.commands.ProxyCommand;
 import io.gatehouse.cli.commands.RmCommand;
 import io.gatehouse.cli.commands.SessionsCommand;
+import io.gatehouse.cli.commands.StatusCommand;
 import io.gatehouse.cli.commands.TokensCommand;
 import io.gatehouse.cli.commands.TunnelCommand;
+import io.gatehouse.cli.commands.UsersCommand;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -38,6 +42,10 @@ import picocli.CommandLine.Command;
       RmCommand.class,
       TunnelCommand.class,
       AuditCommand.class,
+      LoginCommand.class,
+      LogoutCommand.class,
+      StatusCommand.class,
+      UsersCommand.class,
       KafkaCommand.class,
       TokensCommand.class,
       LockCommand.class,

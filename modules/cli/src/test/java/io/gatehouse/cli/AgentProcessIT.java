@@ -94,6 +94,7 @@ class AgentProcessIT {
   private static Path caFile;
   private static ClusterCa ca;
   private static HttpClient api;
+  private static String token;
 
   @BeforeAll
   static void cluster() throws Exception {
@@ -108,7 +109,15 @@ class AgentProcessIT {
             .connectTimeout(Duration.ofSeconds(5))
             .build();
     int upstream = upstream();
-    startProxy("proxy-a", 0);
+    Proxy first = startProxy("proxy-a", 0);
+    // Users' requests go as an admin, known to every proxy (they read it from the topic).
+    first
+        .accounts()
+        .put("admin", List.of("admin"), null, "test")
+        .toCompletableFuture()
+        .get(30, java.util.concurrent.TimeUnit.SECONDS);
+    Eventually.within(Duration.ofSeconds(30)).until(() -> first.accounts().knows("admin"));
+    token = first.accounts().credential("admin", Duration.ofHours(1));
     startProxy("proxy-b", 0);
     HostPort seed = proxies.get("proxy-a").webAddress();
     for (String id : List.of("agent-1", "agent-2")) {
@@ -307,6 +316,7 @@ class AgentProcessIT {
     return api.send(
         HttpRequest.newBuilder(URI.create("https://" + proxy.webAddress() + path))
             .timeout(Duration.ofSeconds(5))
+            .header("Authorization", "Bearer " + token)
             .build(),
         HttpResponse.BodyHandlers.ofString());
   }
@@ -363,7 +373,8 @@ class AgentProcessIT {
       List<String> failures = new ArrayList<>();
       for (int i = 0; i < SESSIONS; i++) {
         try {
-          Curl.Response r = Curl.get("https://" + p.webAddress(), caFile, APP + ".localhost", "/");
+          Curl.Response r =
+              Curl.get("https://" + p.webAddress(), caFile, APP + ".localhost", "/", token);
           if (r.status() == 200 && r.body().equals("hello") && r.sessionCookie() != null) {
             servedBy.merge(agentOf(r), 1, Integer::sum);
           } else {

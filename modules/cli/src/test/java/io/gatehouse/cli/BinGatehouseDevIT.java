@@ -87,7 +87,13 @@ class BinGatehouseDevIT {
                   l.startsWith("admin profile")
                       && l.contains(data.resolve("admin.profile").toString()));
 
-      Curl.Response demo = Curl.get("https://127.0.0.1:" + web, caFile, "demo.localhost", "/");
+      // A script reaches an app with the admin profile's credential.
+      String token =
+          io.gatehouse.cli.profile.Profile.read(data.resolve("admin.profile"))
+              .token()
+              .orElseThrow();
+      Curl.Response demo =
+          Curl.get("https://127.0.0.1:" + web, caFile, "demo.localhost", "/", token);
       assertThat(demo.status()).isEqualTo(200);
       assertThat(demo.body()).contains("gatehouse demo app");
 

@@ -38,6 +38,15 @@ final class Curl {
   private Curl() {}
 
   static Response get(String baseUrl, Path caFile, String host, String path) throws IOException {
+    return get(baseUrl, caFile, host, path, null);
+  }
+
+  /**
+   * {@code GET path} with {@code Host: host}, carrying {@code token} (null: none) the way a script
+   * reaches an app: {@code Gatehouse-Authorization: Bearer …}.
+   */
+  static Response get(String baseUrl, Path caFile, String host, String path, String token)
+      throws IOException {
     URI uri = URI.create(baseUrl);
     SSLContext tls = TlsContexts.trusting(Pem.readCertificates(caFile).get(0));
     try (SSLSocket socket =
@@ -53,7 +62,9 @@ final class Curl {
                   + path
                   + " HTTP/1.1\r\nHost: "
                   + host
-                  + "\r\nUser-Agent: curl-test\r\nConnection: close\r\n\r\n")
+                  + "\r\nUser-Agent: curl-test\r\nConnection: close\r\n"
+                  + (token == null ? "" : "Gatehouse-Authorization: Bearer " + token + "\r\n")
+                  + "\r\n")
               .getBytes(StandardCharsets.US_ASCII));
       out.flush();
       InputStream in = socket.getInputStream();

@@ -47,11 +47,15 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The dashboard in a real browser (Debian's headless Chromium through chromedriver) against dev
- * mode with two agents: it lists {@code app/demo} once with both agents, follows an agent's stop, a
- * new resource, a new session, Kafka going away and coming back, and a proxy restart live, on the
- * same page, without a reload. Screenshots land in {@code target/dashboard/} for people to look at
- * ({@code dashboard.png}, {@code dashboard-phone.png}, {@code dashboard-kafka-unreachable.png},
- * {@code dashboard-disconnected.png}; {@code failure.png} when a wait timed out).
+ * mode with two agents: an anonymous browser gets the login form, a wrong password the proxy's
+ * error, the right one the dashboard; logged in, it lists {@code app/demo} once with both agents,
+ * follows an agent's stop, a new resource, a new session, Kafka going away and coming back, and a
+ * proxy restart live, on the same page, without a reload. A user of a narrower role sees only what
+ * it allows; a credential that stops counting brings the form back; dev mode's login link logs in.
+ * Screenshots land in {@code target/dashboard/} for people to look at ({@code dashboard.png},
+ * {@code dashboard-phone.png}, {@code dashboard-login.png}, {@code
+ * dashboard-kafka-unreachable.png}, {@code dashboard-disconnected.png}; {@code failure.png} when a
+ * wait timed out).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DashboardBrowserIT {
@@ -62,6 +66,9 @@ class DashboardBrowserIT {
   private static final Duration WAIT = Duration.ofSeconds(30);
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String DEMO_ROW = "[data-testid=resource-row][data-key='app/demo']";
+  private static final String COOKIE = "__Host-gatehouse";
+  private static final String CAROL_PASSWORD = "carol's long password";
+  private static final String DAVE_PASSWORD = "dave's long password";
 
   @TempDir static Path dir;
   static DevStack.Settings settings;
@@ -87,6 +94,15 @@ class DashboardBrowserIT {
     stack = DevStack.start(settings, line -> {});
     stack.awaitReady(Duration.ofSeconds(60));
     browser = chromium();
+    HttpResponse<String> carol =
+        asAdmin(
+            "POST",
+            "/v1/users",
+            "application/json",
+            "{\"name\": \"carol\", \"roles\": [\"admin\"], \"password\": \""
+                + CAROL_PASSWORD
+                + "\"}");
+    assertThat(carol.statusCode()).as(carol.body()).isEqualTo(201);
   }
 
   @AfterAll
@@ -166,7 +182,7 @@ class DashboardBrowserIT {
 
   @Test
   @Order(1)
-  void resourcesViewListsDemoOnceWithBothAgents() {
+  void anAnonymousBrowserGetsTheLoginFormAndAWrongPasswordTheProxysError() {
     browser.get(stack.webUrl() + "/");
     ((ChromeDriver) browser).executeScript("window.__marker = 1");
     // Loaded over verified TLS: an untrusted certificate would have shown Chromium's error page.
@@ -175,6 +191,58 @@ class DashboardBrowserIT {
     assertThat(((ChromeDriver) browser).executeScript("return window.isSecureContext"))
         .isEqualTo(true);
 
+    waitFor("the login form", d -> shown(d, "login-form"));
+    assertThat(shown(browser, "dashboard")).as("the dashboard, without a login").isFalse();
+    assertThat(shown(browser, "who")).isFalse();
+    screenshot("dashboard-login.png");
+
+    logInThroughTheForm("carol", "not carol's password");
+    waitFor(
+        "the proxy's error in the form",
+        d ->
+            shown(d, "login-error")
+                && testId(d, "login-error").getText().equals("wrong user name or password"));
+    assertThat(shown(browser, "dashboard")).isFalse();
+    assertThat(browser.manage().getCookieNamed(COOKIE))
+        .as("no cookie for a wrong password")
+        .isNull();
+    assertNoReload();
+  }
+
+  @Test
+  @Order(2)
+  void loggingInThroughTheFormShowsTheUserTheirRolesAndTheDashboard() {
+    logInThroughTheForm("carol", CAROL_PASSWORD);
+
+    waitFor(
+        "carol and her role in the header",
+        d ->
+            shown(d, "who")
+                && testId(d, "who-user").getText().equals("carol")
+                && testId(d, "who-roles").getText().equals("admin"));
+    assertThat(shown(browser, "dashboard")).isTrue();
+    assertThat(shown(browser, "login-view")).isFalse();
+    assertThat(browser.manage().getCookieNamed(COOKIE).isHttpOnly()).isTrue();
+    assertThat(browser.manage().getCookieNamed(COOKIE).isSecure()).isTrue();
+    // The credential is HttpOnly: the page's script cannot read it.
+    assertThat(((ChromeDriver) browser).executeScript("return document.cookie"))
+        .asString()
+        .doesNotContain(COOKIE);
+    assertNoReload();
+    // Chromium logs the expected refusals (whoami before the login, the wrong password) as
+    // errors; anything else (a blocked script or style) is a failure, and the console test later
+    // checks what comes after this.
+    assertThat(severeConsoleEntries())
+        .allSatisfy(
+            e ->
+                assertThat(e.getMessage())
+                    .containsAnyOf("/v1/whoami", "/v1/login")
+                    .contains("401"));
+  }
+
+  @Test
+  @Order(3)
+  void resourcesViewListsDemoOnceWithBothAgents() {
     waitFor(
         "app/demo listed once, 2/2, with both agents",
         d -> {
@@ -186,10 +254,11 @@ class DashboardBrowserIT {
 
     assertThat(browser.findElements(By.cssSelector(DEMO_ROW))).hasSize(1);
     assertThat(browser.findElements(By.cssSelector("[data-testid=agent-row]"))).hasSize(2);
+    assertNoReload();
   }
 
   @Test
-  @Order(2)
+  @Order(4)
   void stoppingAnAgentUpdatesTheHealthyCountWithoutReload() {
     stack.agents().get(0).close();
 
@@ -204,11 +273,13 @@ class DashboardBrowserIT {
   }
 
   @Test
-  @Order(3)
+  @Order(5)
   void creatingAResourceThroughTheApiMakesItAppear() throws Exception {
     HttpResponse<String> created =
-        post(
+        asAdmin(
+            "POST",
             "/v1/resources",
+            "application/yaml",
             """
             kind: app
             version: v1
@@ -236,7 +307,7 @@ class DashboardBrowserIT {
   }
 
   @Test
-  @Order(4)
+  @Order(6)
   void filtersNarrowTheResourcesByLabelTextAndKind() {
     WebElement label = browser.findElement(By.cssSelector("[data-testid=filter-label]"));
     WebElement text = browser.findElement(By.cssSelector("[data-testid=filter-text]"));
@@ -273,10 +344,9 @@ class DashboardBrowserIT {
   }
 
   @Test
-  @Order(5)
+  @Order(7)
   void aNewSessionAppearsInTheSessionsView() throws IOException {
-    assertThat(Curl.get(stack.webUrl(), stack.caFile(), "demo.localhost", "/hello").status())
-        .isEqualTo(200);
+    assertThat(curlDemo().status()).isEqualTo(200);
 
     waitFor(
         "a session on app/demo",
@@ -287,7 +357,7 @@ class DashboardBrowserIT {
   }
 
   @Test
-  @Order(6)
+  @Order(8)
   void bannerIsHiddenWhenCaughtUpAndTheConsoleHasNoErrors() {
     waitFor(
         "the live indicator",
@@ -298,17 +368,14 @@ class DashboardBrowserIT {
                         .getDomAttribute("data-state")));
 
     assertThat(browser.findElement(By.cssSelector("[data-testid=banner]")).isDisplayed()).isFalse();
-    List<LogEntry> errors =
-        browser.manage().logs().get(LogType.BROWSER).getAll().stream()
-            .filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue())
-            .toList();
+    List<LogEntry> errors = severeConsoleEntries();
     assertThat(errors)
-        .as("errors in the browser console (a blocked script or style shows here)")
+        .as("errors in the browser console since the login (a blocked script or style shows here)")
         .isEmpty();
   }
 
   @Test
-  @Order(7)
+  @Order(9)
   void showsABannerWhileKafkaIsUnreachable() {
     stack.kafka().stop();
 
@@ -323,7 +390,7 @@ class DashboardBrowserIT {
   }
 
   @Test
-  @Order(8)
+  @Order(10)
   void survivesAProxyRestartByReconnecting() {
     stack.close();
     stack = null;
@@ -334,11 +401,15 @@ class DashboardBrowserIT {
     stack = DevStack.start(settings, line -> {});
     stack.awaitReady(Duration.ofSeconds(60));
 
+    // The cookie outlives the restart (credentials are signed under the cluster secret, which dev
+    // mode keeps), so the page is still carol's: no login form on the way.
     waitFor(
         "the banner gone and both agents back",
         d ->
             !d.findElement(By.cssSelector("[data-testid=banner]")).isDisplayed()
                 && healthy(d.findElement(By.cssSelector(DEMO_ROW))).equals("2/2"));
+    assertThat(testId(browser, "who-user").getText()).isEqualTo("carol");
+    assertThat(shown(browser, "login-view")).isFalse();
     assertThat(
             browser.findElements(
                 By.cssSelector("[data-testid=resource-row][data-key='app/dash-hello']")))
@@ -347,10 +418,9 @@ class DashboardBrowserIT {
   }
 
   @Test
-  @Order(9)
+  @Order(11)
   void screenshotsForPeopleToLookAt() throws IOException {
-    assertThat(Curl.get(stack.webUrl(), stack.caFile(), "demo.localhost", "/hello").status())
-        .isEqualTo(200);
+    assertThat(curlDemo().status()).isEqualTo(200);
     waitFor(
         "two agents on the page",
         d -> d.findElements(By.cssSelector("[data-testid=agent-row]")).size() == 2);
@@ -366,6 +436,143 @@ class DashboardBrowserIT {
 
     assertThat(SHOTS.resolve("dashboard.png")).isNotEmptyFile();
     assertThat(SHOTS.resolve("dashboard-phone.png")).isNotEmptyFile();
+    assertThat(SHOTS.resolve("dashboard-login.png")).isNotEmptyFile();
+    browser.manage().window().setSize(new Dimension(1280, 900));
+  }
+
+  @Test
+  @Order(12)
+  void aUserOfANarrowerRoleSeesOnlyTheResourcesItAllows() throws Exception {
+    HttpResponse<String> role =
+        asAdmin(
+            "POST",
+            "/v1/roles",
+            "application/json",
+            """
+            {"kind": "role", "version": "v1", "metadata": {"name": "demo-only"},
+             "spec": {"allow": {"app_labels": {"env": "dev"},
+                                "rules": [{"resources": ["resources"], "verbs": ["list", "read"]}]}}}
+            """);
+    assertThat(role.statusCode()).as(role.body()).isEqualTo(201);
+    HttpResponse<String> dave =
+        asAdmin(
+            "POST",
+            "/v1/users",
+            "application/json",
+            "{\"name\": \"dave\", \"roles\": [\"demo-only\"], \"password\": \""
+                + DAVE_PASSWORD
+                + "\"}");
+    assertThat(dave.statusCode()).as(dave.body()).isEqualTo(201);
+    HttpResponse<String> hidden =
+        asAdmin(
+            "POST",
+            "/v1/resources",
+            "application/yaml",
+            """
+            kind: app
+            version: v1
+            metadata: { name: hidden, labels: { env: prod } }
+            spec: { uri: "http://127.0.0.1:%d" }
+            """
+                .formatted(stack.demoHttpPort()));
+    assertThat(hidden.statusCode()).as(hidden.body()).isEqualTo(201);
+    waitFor(
+        "app/hidden on carol's page (she is an admin)",
+        d -> shownResources(d).contains("app/hidden"));
+
+    testId(browser, "logout").click();
+    waitFor("the login form after logging out", d -> shown(d, "login-form"));
+    assertThat(browser.manage().getCookieNamed(COOKIE)).as("the cookie, after log out").isNull();
+    waitFor(
+        "carol's rows gone with her login",
+        d -> d.findElements(By.cssSelector("[data-testid=resource-row]")).isEmpty());
+
+    logInThroughTheForm("dave", DAVE_PASSWORD);
+    waitFor(
+        "dave and his role in the header",
+        d ->
+            shown(d, "who")
+                && testId(d, "who-user").getText().equals("dave")
+                && testId(d, "who-roles").getText().equals("demo-only"));
+    // What the page lists is what the API lists for dave: demo, not hidden.
+    List<String> allowed = resourcesSeenBy(apiLogin("dave", DAVE_PASSWORD));
+    assertThat(allowed).contains("app/demo").doesNotContain("app/hidden");
+    waitFor("dave's resources, as the API lists them", d -> shownResources(d).equals(allowed));
+    assertThat(shownResources(browser)).contains("app/demo").doesNotContain("app/hidden");
+    waitFor(
+        "the agents view saying dave's roles do not list agents",
+        d ->
+            d.findElement(By.id("agents-empty")).isDisplayed()
+                && d.findElement(By.id("agents-empty"))
+                    .getText()
+                    .contains("do not allow listing agents"));
+    assertThat(browser.findElements(By.cssSelector("[data-testid=agent-row]"))).isEmpty();
+    assertNoReload();
+  }
+
+  @Test
+  @Order(13)
+  void aCredentialThatStopsCountingBringsTheFormBackAndTheLoginLinkLogsIn() throws Exception {
+    // The browser drops the cookie when the credential's lifetime ends, as here: the next fetch
+    // (a refetch for a resource dave may see) gets 401.
+    browser.manage().deleteCookieNamed(COOKIE);
+    HttpResponse<String> created =
+        asAdmin(
+            "POST",
+            "/v1/resources",
+            "application/yaml",
+            """
+            kind: app
+            version: v1
+            metadata: { name: dash-late, labels: { env: dev } }
+            spec: { uri: "http://127.0.0.1:%d" }
+            """
+                .formatted(stack.demoHttpPort()));
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+
+    waitFor(
+        "the login form, saying the login ended",
+        d ->
+            shown(d, "login-form")
+                && testId(d, "login-error").getText().contains("Your login has ended"));
+    assertThat(shown(browser, "dashboard")).isFalse();
+    assertNoReload();
+
+    // Dev mode's one-time link (this stack's: the first one was for the proxy before the restart).
+    browser.get(stack.loginLink());
+    waitFor(
+        "the dev admin's dashboard",
+        d ->
+            shown(d, "who")
+                && testId(d, "who-user").getText().equals(DevStack.ADMIN)
+                && d.findElements(By.cssSelector(DEMO_ROW)).size() == 1);
+    assertThat(((ChromeDriver) browser).executeScript("return location.pathname")).isEqualTo("/");
+    assertThat(shownResources(browser)).contains("app/hidden", "app/dash-late");
+  }
+
+  /** Types a user name and password into the login form and submits it as a person does. */
+  private static void logInThroughTheForm(String user, String password) {
+    waitFor("the login form", d -> shown(d, "login-form"));
+    retype(testId(browser, "login-user"), user);
+    retype(testId(browser, "login-password"), password);
+    testId(browser, "login-submit").click();
+  }
+
+  private static WebElement testId(WebDriver d, String id) {
+    return d.findElement(By.cssSelector("[data-testid='" + id + "']"));
+  }
+
+  /** Whether the element of that test id exists and is displayed. */
+  private static boolean shown(WebDriver d, String id) {
+    List<WebElement> found = d.findElements(By.cssSelector("[data-testid='" + id + "']"));
+    return !found.isEmpty() && found.get(0).isDisplayed();
+  }
+
+  /** The console's errors since the last call (Chromium hands each entry out once). */
+  private static List<LogEntry> severeConsoleEntries() {
+    return browser.manage().logs().get(LogType.BROWSER).getAll().stream()
+        .filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue())
+        .toList();
   }
 
   private static String healthy(WebElement row) {
@@ -440,30 +647,72 @@ class DashboardBrowserIT {
   private static String apiHealthy(String kind, String name) {
     try {
       HttpResponse<String> r =
-          http()
-              .send(
-                  HttpRequest.newBuilder(
-                          URI.create(stack.webUrl() + "/v1/resources/" + kind + "/" + name))
-                      .build(),
-                  HttpResponse.BodyHandlers.ofString());
+          send(stack.adminCredential(), "GET", "/v1/resources/" + kind + "/" + name, null, null);
       JsonNode resource = JSON.readTree(r.body());
       return resource.path("healthyAgents").asInt() + "/" + resource.path("totalAgents").asInt();
     } catch (IOException e) {
       return "unknown: " + e;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return "interrupted";
     }
   }
 
-  private static HttpResponse<String> post(String path, String yaml) throws Exception {
-    return http()
-        .send(
-            HttpRequest.newBuilder(URI.create(stack.webUrl() + path))
-                .header("Content-Type", "application/yaml")
-                .POST(HttpRequest.BodyPublishers.ofString(yaml))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
+  /** A session on app/demo, as the dev admin: apps, too, need a credential. */
+  private static Curl.Response curlDemo() throws IOException {
+    return Curl.get(
+        stack.webUrl(), stack.caFile(), "demo.localhost", "/hello", stack.adminCredential());
+  }
+
+  /** A password login through the API: the bearer token, as {@code gatehouse login} keeps it. */
+  private static String apiLogin(String user, String password) throws IOException {
+    HttpResponse<String> r =
+        send(
+            null,
+            "POST",
+            "/v1/login",
+            "application/json",
+            JSON.writeValueAsString(Map.of("user", user, "password", password)));
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    return JSON.readTree(r.body()).path("token").asText();
+  }
+
+  /** {@code kind/name} of the resources {@code GET /v1/resources} lists for a token, sorted. */
+  private static List<String> resourcesSeenBy(String token) throws IOException {
+    HttpResponse<String> r = send(token, "GET", "/v1/resources", null, null);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    List<String> keys = new java.util.ArrayList<>();
+    JSON.readTree(r.body())
+        .forEach(n -> keys.add(n.path("kind").asText() + "/" + n.path("name").asText()));
+    return keys.stream().sorted().toList();
+  }
+
+  private static HttpResponse<String> asAdmin(
+      String method, String path, String contentType, String body) throws IOException {
+    return send(stack.adminCredential(), method, path, contentType, body);
+  }
+
+  /** A request to the API carrying {@code token} (null: none) as {@code Authorization: Bearer}. */
+  private static HttpResponse<String> send(
+      String token, String method, String path, String contentType, String body)
+      throws IOException {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(stack.webUrl() + path))
+            .timeout(Duration.ofSeconds(30))
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body));
+    if (token != null) {
+      b.header("Authorization", "Bearer " + token);
+    }
+    if (contentType != null) {
+      b.header("Content-Type", contentType);
+    }
+    try {
+      return http().send(b.build(), HttpResponse.BodyHandlers.ofString());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted: " + method + " " + path, e);
+    }
   }
 
   /** The JDK client trusting the dev CA (and nothing else). */

@@ -34,7 +34,7 @@ class DevRestartIT {
     Path file = dir.resolve("kept.yaml");
     Files.writeString(
         file,
-        "kind: db\nversion: v1\nmetadata: { name: kept, labels: { env: dev } }\nspec: { uri: \"tcp://127.0.0.1:5432\", protocol: postgres }\n");
+        "kind: db\nversion: v1\nmetadata: { name: kept, labels: { env: dev } }\nspec: { uri: \"tcp://192.0.2.1:5432\", protocol: postgres }\n");
 
     CaPin pin;
     List<String> firstStart = new CopyOnWriteArrayList<>();

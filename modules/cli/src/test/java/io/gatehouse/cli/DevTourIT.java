@@ -83,12 +83,14 @@ class DevTourIT {
         TlsContexts.trusting(ClusterCa.readCertificate(stack.caFile().getParent())),
         kind,
         name,
+        stack.adminCredential(),
         Duration.ofSeconds(5),
         refusals);
   }
 
   static Curl.Response curlDemo() throws IOException {
-    return Curl.get(stack.webUrl(), stack.caFile(), "demo.localhost", "/hello");
+    return Curl.get(
+        stack.webUrl(), stack.caFile(), "demo.localhost", "/hello", stack.adminCredential());
   }
 
   static JsonNode resource(String kind, String name) throws IOException {
@@ -219,12 +221,102 @@ class DevTourIT {
         .untilAsserted(
             () ->
                 assertThat(
-                        Curl.get(stack.webUrl(), stack.caFile(), "hello.localhost", "/").status())
+                        Curl.get(
+                                stack.webUrl(),
+                                stack.caFile(),
+                                "hello.localhost",
+                                "/",
+                                stack.adminCredential())
+                            .status())
                     .isEqualTo(200));
   }
 
   @Test
   @Order(6)
+  void aSecondUserWithANarrowerRoleSeesLessAndIsRefusedTheRest() throws Exception {
+    Path role = dir.resolve("tourist.yaml");
+    Files.writeString(
+        role,
+        """
+        kind: role
+        version: v1
+        metadata: { name: tourist }
+        spec:
+          allow: { app_labels: { env: dev }, rules: [ { resources: [resources], verbs: [list, read] } ] }
+          deny:  { app_labels: { team: tour } }
+        """);
+    Invocation created = gatehouse("create", "-f", role.toString());
+    assertThat(created.code()).as(created.err()).isZero();
+    assertThat(created.out()).contains("role/tourist created");
+    Invocation added =
+        Invocation.runWithInput(
+            "a long password for bob\n",
+            "users",
+            "add",
+            "bob",
+            "--roles",
+            "tourist",
+            "--password-stdin",
+            "--profile",
+            stack.adminProfile().toString());
+    assertThat(added.code()).as(added.err()).isZero();
+    Path bob = dir.resolve("bob.profile");
+    Invocation login =
+        Invocation.runWithInput(
+            "a long password for bob\n",
+            "login",
+            "--profile",
+            bob.toString(),
+            "--proxy",
+            stack.webUrl(),
+            "--ca-file",
+            stack.caFile().toString(),
+            "--user",
+            "bob",
+            "--password-stdin");
+    assertThat(login.code()).as(login.err()).isZero();
+    assertThat(login.out()).contains("logged in to", "as bob (roles tourist)");
+
+    Invocation ls = Invocation.run("ls", "--profile", bob.toString());
+    assertThat(ls.code()).as(ls.err()).isZero();
+    assertThat(ls.out()).contains("demo", "echo").doesNotContain("hello");
+    Invocation refused = Invocation.run("get", "app/hello", "--profile", bob.toString());
+    assertThat(refused.code()).isEqualTo(1);
+    assertThat(refused.err()).contains("bob may not read app/hello", "role tourist denies");
+    assertThat(Invocation.run("status", "--profile", bob.toString()).out())
+        .contains("user    bob", "roles   tourist");
+  }
+
+  @Test
+  @Order(7)
+  void openAnHttpTunnelAndCurlTheAppThroughIt() throws Exception {
+    try (io.gatehouse.cli.client.HttpTunnel tunnel =
+        io.gatehouse.cli.client.HttpTunnel.listen(
+            new HostPort("127.0.0.1", 0),
+            stack.proxy().webAddress(),
+            stack.caFile(),
+            "demo.localhost",
+            stack.adminCredential(),
+            reason -> {})) {
+      java.net.http.HttpResponse<String> r =
+          java.net.http.HttpClient.newHttpClient()
+              .send(
+                  java.net.http.HttpRequest.newBuilder(
+                          java.net.URI.create("http://127.0.0.1:" + tunnel.localPort() + "/hello"))
+                      .build(),
+                  java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertThat(r.statusCode()).isEqualTo(200);
+      // The demo app echoes the request it got: the user's identity, never their credential.
+      assertThat(r.body())
+          .contains("gatehouse demo app")
+          .containsIgnoringCase("Gatehouse-Jwt-Assertion")
+          .doesNotContainIgnoringCase("Gatehouse-Authorization")
+          .doesNotContain(stack.adminCredential());
+    }
+  }
+
+  @Test
+  @Order(8)
   void openATunnelAndUseIt() throws Exception {
     try (LocalTunnel tunnel = tunnel(ResourceKind.APP, "echo", reason -> {});
         Socket socket = new Socket("127.0.0.1", tunnel.localPort())) {
@@ -244,7 +336,7 @@ class DevTourIT {
   }
 
   @Test
-  @Order(6)
+  @Order(9)
   void aRefusedTunnelConnectionReportsTheProxysReason() throws Exception {
     List<String> reasons = new java.util.concurrent.CopyOnWriteArrayList<>();
     try (LocalTunnel tunnel = tunnel(ResourceKind.DB, "nope", reasons::add);
@@ -256,7 +348,7 @@ class DevTourIT {
   }
 
   @Test
-  @Order(7)
+  @Order(10)
   void tailTheAuditLog() {
     Invocation audit =
         gatehouse(
@@ -278,7 +370,7 @@ class DevTourIT {
   }
 
   @Test
-  @Order(7)
+  @Order(11)
   void auditTailShowsSessionsByTheirKeyNeverByTheirId() throws Exception {
     String cookie = curlDemo().sessionCookie();
     assertThat(cookie).matches("[0-9a-f]{32}");
@@ -315,7 +407,7 @@ class DevTourIT {
   }
 
   @Test
-  @Order(8)
+  @Order(12)
   void readCommandsPrintTextAndJson() throws Exception {
     assertThat(gatehouse("sessions").out()).contains("SESSION");
     assertThat(JSON.readTree(gatehouse("sessions", "--format", "json").out()).isArray()).isTrue();
@@ -325,7 +417,7 @@ class DevTourIT {
   }
 
   @Test
-  @Order(8)
+  @Order(13)
   void createTakesSeveralDocumentsPerFile() throws Exception {
     Path file = dir.resolve("two.yaml");
     Files.writeString(
@@ -355,7 +447,7 @@ class DevTourIT {
   }
 
   @Test
-  @Order(9)
+  @Order(14)
   void errorPathsGiveTheirExitCodes() throws Exception {
     Invocation unknown = gatehouse("get", "app/nope");
     assertThat(unknown.code()).isEqualTo(ExitCodes.USER_ERROR);

@@ -14,4 +14,16 @@ record Invocation(int code, String out, String err) {
     int code = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
     return new Invocation(code, out.toString(), err.toString());
   }
+
+  /** {@link #run} with {@code input} as standard input (e.g. for {@code --password-stdin}). */
+  static synchronized Invocation runWithInput(String input, String... args) {
+    java.io.InputStream before = System.in;
+    System.setIn(
+        new java.io.ByteArrayInputStream(input.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    try {
+      return run(args);
+    } finally {
+      System.setIn(before);
+    }
+  }
 }

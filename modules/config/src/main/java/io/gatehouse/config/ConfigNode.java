@@ -58,6 +58,14 @@ public final class ConfigNode {
     return values.get(key) != null;
   }
 
+  /**
+   * True when {@code key} holds a list, so that a reader can take one item or a list of them (a
+   * role's {@code app_labels}, for example). Counts as asking for it.
+   */
+  public boolean isList(String key) {
+    return get(key) instanceof List;
+  }
+
   /** The keys present, in document order. Asks for none of them. */
   public Set<String> keys() {
     return Collections.unmodifiableSet(values.keySet());

@@ -135,6 +135,17 @@ class ConfigDocumentTest {
   }
 
   @Test
+  void isListTellsOneItemFromAListAndCountsAsAsking() {
+    ConfigDocument doc = ConfigDocument.parse("one: { a: b }\nmany: [ { a: b } ]\n", "x.yaml");
+    assertThat(doc.root().isList("one")).isFalse();
+    assertThat(doc.root().isList("many")).isTrue();
+    assertThat(doc.root().isList("missing")).isFalse();
+    doc.root().stringMap("one");
+    doc.root().objects("many").forEach(item -> item.string("a"));
+    doc.requireValid();
+  }
+
+  @Test
   void yaml11BooleansAndDatesStayStrings() {
     ConfigDocument doc =
         ConfigDocument.parse(

@@ -35,7 +35,11 @@ public final class ClusterSecret {
   /** What a hash stands for; part of the keyed input, so each purpose has its own hash space. */
   public enum Purpose {
     SESSION("gatehouse session v1"),
-    JOIN_TOKEN("gatehouse join token v1");
+    JOIN_TOKEN("gatehouse join token v1"),
+    /** The key that signs users' credentials, the same on every proxy. */
+    CREDENTIAL("gatehouse user credential v1"),
+    /** Argon2's secret input for password hashes, so the users topic alone allows no guessing. */
+    PASSWORD_PEPPER("gatehouse password pepper v1");
 
     private final byte[] label;
 
@@ -140,6 +144,18 @@ public final class ClusterSecret {
     mac.update(purpose.label);
     mac.update((byte) 0);
     return HEX.formatHex(mac.doFinal(value.getBytes(StandardCharsets.UTF_8)));
+  }
+
+  /**
+   * A 32-byte key for {@code purpose}, derived from the secret (HMAC-SHA256 of the purpose's label
+   * and a zero byte: one HKDF-Expand block): every proxy of a cluster derives the same, and a key
+   * for one purpose says nothing about the secret or another purpose's key. The caller owns the
+   * array.
+   */
+  public byte[] derive(Purpose purpose) {
+    Mac mac = macs.get();
+    mac.update(purpose.label);
+    return mac.doFinal(new byte[] {0, 1});
   }
 
   @Override

@@ -73,4 +73,16 @@ class ClusterSecretTest {
     assertThatThrownBy(() -> ClusterSecret.of(new byte[16])).hasMessageContaining("at least 32");
     assertThat(ClusterSecret.of(new byte[32]).toString()).isEqualTo("ClusterSecret[redacted]");
   }
+
+  @Test
+  void derivedKeysAreStablePerPurposeAndDifferAcrossPurposesAndSecrets() {
+    byte[] raw = new byte[32];
+    ClusterSecret secret = ClusterSecret.of(raw);
+    byte[] credential = secret.derive(Purpose.CREDENTIAL);
+
+    assertThat(credential).hasSize(32).isEqualTo(ClusterSecret.of(raw).derive(Purpose.CREDENTIAL));
+    assertThat(secret.derive(Purpose.PASSWORD_PEPPER)).isNotEqualTo(credential);
+    raw[0] = 1;
+    assertThat(ClusterSecret.of(raw).derive(Purpose.CREDENTIAL)).isNotEqualTo(credential);
+  }
 }

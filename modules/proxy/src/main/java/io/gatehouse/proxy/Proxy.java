@@ -1,5 +1,8 @@
 package io.gatehouse.proxy;
 
+import io.gatehouse.access.AppAssertions;
+import io.gatehouse.access.Credentials;
+import io.gatehouse.access.PasswordHasher;
 import io.gatehouse.config.HostPort;
 import io.gatehouse.events.topic.Topic;
 import io.gatehouse.events.topic.TopicNames;
@@ -7,23 +10,34 @@ import io.gatehouse.kafka.KafkaSettings;
 import io.gatehouse.kafka.TopicSetup;
 import io.gatehouse.lifecycle.Backoff;
 import io.gatehouse.lifecycle.Closer;
+import io.gatehouse.lifecycle.DaemonThreads;
 import io.gatehouse.pki.ClusterCa;
 import io.gatehouse.pki.ClusterSecret;
 import io.gatehouse.pki.PkiException;
 import io.gatehouse.proxy.api.Api;
 import io.gatehouse.proxy.audit.AuditLog;
+import io.gatehouse.proxy.auth.Accounts;
+import io.gatehouse.proxy.auth.ApiGuard;
+import io.gatehouse.proxy.auth.AppLogin;
+import io.gatehouse.proxy.auth.Authenticator;
+import io.gatehouse.proxy.auth.IdentityAssertions;
+import io.gatehouse.proxy.auth.LoginApi;
+import io.gatehouse.proxy.auth.LoginThrottle;
+import io.gatehouse.proxy.auth.UserDirectory;
 import io.gatehouse.proxy.config.ProxyConfig;
 import io.gatehouse.proxy.heartbeat.HeartbeatWriter;
 import io.gatehouse.proxy.ingress.Ingress;
 import io.gatehouse.proxy.join.AgentJoin;
 import io.gatehouse.proxy.join.AgentKeys;
 import io.gatehouse.proxy.join.JoinTokens;
+import io.gatehouse.proxy.listener.ConnectionGate;
 import io.gatehouse.proxy.lock.Locks;
 import io.gatehouse.proxy.publish.EventPublisher;
 import io.gatehouse.proxy.publish.KafkaEventPublisher;
 import io.gatehouse.proxy.routing.AgentSelector;
 import io.gatehouse.proxy.routing.Ejections;
 import io.gatehouse.proxy.routing.LocalTunnel;
+import io.gatehouse.proxy.routing.ResourceLabels;
 import io.gatehouse.proxy.routing.ResourceListing;
 import io.gatehouse.proxy.routing.RoutingTable;
 import io.gatehouse.proxy.session.SessionKeys;
@@ -89,6 +103,9 @@ public final class Proxy implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Proxy.class);
   private static final Duration VERTX_TIMEOUT = Duration.ofSeconds(15);
 
+  /** The proxy's key for apps' identity assertions, kept in its data directory across restarts. */
+  static final String ASSERTION_KEY_FILE = "assertion-key.pem";
+
   /**
    * What the proxy reads: every materialized topic but the v1 agent beats, as liveness and the
    * agent list come from tunnels now. The beats' table is still opened, so the state directory of
@@ -104,9 +121,11 @@ public final class Proxy implements AutoCloseable {
   private final Closer closer;
   private final RoutingTable table;
   private final JoinTokens joinTokens;
+  private final Accounts accounts;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private Proxy(Parts p) {
+    this.accounts = p.accounts;
     this.config = p.config;
     this.webAddress = p.webAddress;
     this.materializer = p.materializer;
@@ -122,6 +141,14 @@ public final class Proxy implements AutoCloseable {
    */
   public JoinTokens joinTokens() {
     return joinTokens;
+  }
+
+  /**
+   * Users and credentials made in this process: for dev mode (its admin and admin profile) and
+   * tests; everyone else goes through the API.
+   */
+  public Accounts accounts() {
+    return accounts;
   }
 
   /**
@@ -231,6 +258,7 @@ public final class Proxy implements AutoCloseable {
     JoinTokens joinTokens;
     SessionPins pins;
     MeterRegistry registry;
+    Accounts accounts;
   }
 
   /** Starts a {@link Proxy} with injectable time, randomness and meters. */
@@ -380,6 +408,32 @@ public final class Proxy implements AutoCloseable {
         SessionPins pins = p.pins;
         StateGauges.register(p.registry, table, pins, p.tunnels);
         AuditLog audit = new AuditLog(p.publisher, clock, config.id());
+        Credentials credentials =
+            new Credentials(clusterSecret.derive(ClusterSecret.Purpose.CREDENTIAL), clock);
+        PasswordHasher hasher =
+            new PasswordHasher(clusterSecret.derive(ClusterSecret.Purpose.PASSWORD_PEPPER));
+        UserDirectory users =
+            p.closer.register(new UserDirectory(p.store, p.materializer.changes(), locks));
+        ResourceLabels labels =
+            p.closer.register(new ResourceLabels(p.store, p.materializer.changes()));
+        Authenticator authenticator = new Authenticator(credentials, users, clock);
+        ApiGuard guard = new ApiGuard(authenticator, audit);
+        p.accounts = new Accounts(p.publisher, hasher, credentials, users, clock);
+        java.security.KeyPair assertionKey =
+            AppAssertions.readOrCreate(config.dataDir().resolve(ASSERTION_KEY_FILE));
+        AppLogin appLogin =
+            new AppLogin(
+                config.publicHost(),
+                credentials,
+                authenticator,
+                config.auth().credentialTtl(),
+                audit,
+                clock);
+        IdentityAssertions assertions =
+            new IdentityAssertions(
+                new AppAssertions(assertionKey, AppAssertions.keyIdOf(assertionKey), clock),
+                directory,
+                clock);
         p.vertx =
             p.closer.register(
                 Vertx.vertx(new VertxOptions()), v -> await(v.close(), "close Vert.x"));
@@ -396,8 +450,25 @@ public final class Proxy implements AutoCloseable {
                 ejections,
                 pins,
                 audit,
-                p.registry);
+                p.registry,
+                new Ingress.Guard(authenticator, labels, assertions, appLogin));
         p.closer.register(p.ingress, Ingress::close);
+        // A user whose access changed loses at once what they may no longer open; off the
+        // materializer's thread, as ending HTTP sessions reads every pin.
+        java.util.concurrent.ExecutorService revoker =
+            java.util.concurrent.Executors.newSingleThreadExecutor(
+                DaemonThreads.named("gatehouse-revoke-" + config.id()));
+        p.closer.register(revoker, java.util.concurrent.ExecutorService::shutdownNow);
+        Ingress ingress = p.ingress;
+        users.onChange(
+            user ->
+                revoker.execute(
+                    () ->
+                        ingress.revoke(
+                            user,
+                            users.lock(user).isPresent()
+                                ? java.util.Optional.empty()
+                                : users.access(user))));
         Api api =
             new Api(
                 config.id(),
@@ -426,16 +497,48 @@ public final class Proxy implements AutoCloseable {
                     p.closer.register(
                         new AgentKeys(
                             p.store, p.materializer.changes(), p.publisher, clock, config.id())),
-                    locks));
+                    locks),
+                new Api.Security(
+                    new io.gatehouse.proxy.auth.HostCheck(
+                        config.publicHost(),
+                        config.listen(),
+                        java.util.Set.of(
+                            "/healthz",
+                            "/readyz",
+                            Wire.AGENT_JOIN_PATH,
+                            IdentityAssertions.JWKS_PATH)),
+                    guard,
+                    labels,
+                    users,
+                    hasher,
+                    assertions,
+                    appLogin,
+                    new LoginApi(
+                        config.auth(),
+                        users,
+                        hasher,
+                        credentials,
+                        new LoginThrottle(
+                            clock,
+                            config.auth().maxFailedLogins(),
+                            config.auth().failedLoginWindow()),
+                        guard,
+                        audit,
+                        authenticator,
+                        clock)),
+                config.limits().maxEventSubscribers());
+        ConnectionGate gate = new ConnectionGate(config.limits(), p.registry);
         int port =
             await(
-                listen(p.vertx, config.listen(), tls, p.tunnels, p.ingress, api),
+                listen(p.vertx, config.listen(), tls, gate, p.tunnels, p.ingress, api),
                 "listen on " + config.listen());
         p.webAddress = config.listen().withPort(port);
         // Where agents dial: the bound address, or the public host when bound to every address.
         HostPort advertised =
             p.webAddress.isWildcard() ? new HostPort(config.publicHost(), port) : p.webAddress;
-        p.closer.register(new ProxyAnnouncer(config.id(), advertised, p.publisher, clock));
+        p.closer.register(
+            new ProxyAnnouncer(
+                config.id(), advertised, assertions.publicJwk(), p.publisher, clock));
         p.closer.register(
             new SessionSweeper(
                 pins,
@@ -475,6 +578,7 @@ public final class Proxy implements AutoCloseable {
         Vertx vertx,
         HostPort address,
         PortTls tls,
+        ConnectionGate gate,
         AgentTunnels tunnels,
         Ingress ingress,
         Api api) {
@@ -484,7 +588,7 @@ public final class Proxy implements AutoCloseable {
       AtomicInteger bound = new AtomicInteger();
       return vertx
           .deployVerticle(
-              () -> new WebServer(address.host(), port, bound, tls, tunnels, ingress, api),
+              () -> new WebServer(address.host(), port, bound, tls, gate, tunnels, ingress, api),
               new DeploymentOptions().setInstances(VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE))
           .map(id -> bound.get());
     }
@@ -496,6 +600,7 @@ public final class Proxy implements AutoCloseable {
     private final int port;
     private final AtomicInteger bound;
     private final PortTls tls;
+    private final ConnectionGate gate;
     private final AgentTunnels tunnels;
     private final Ingress ingress;
     private final Api api;
@@ -505,6 +610,7 @@ public final class Proxy implements AutoCloseable {
         int port,
         AtomicInteger bound,
         PortTls tls,
+        ConnectionGate gate,
         AgentTunnels tunnels,
         Ingress ingress,
         Api api) {
@@ -512,6 +618,7 @@ public final class Proxy implements AutoCloseable {
       this.port = port;
       this.bound = bound;
       this.tls = tls;
+      this.gate = gate;
       this.tunnels = tunnels;
       this.ingress = ingress;
       this.api = api;
@@ -522,12 +629,14 @@ public final class Proxy implements AutoCloseable {
       Router router = api.router(vertx);
       HttpServer server =
           vertx.createHttpServer(
-              tls.apply(
-                  new HttpServerOptions()
-                      .setTcpNoDelay(true)
-                      .setHandle100ContinueAutomatically(true)
-                      .setCompressionSupported(false)));
+              gate.apply(
+                  tls.apply(
+                      new HttpServerOptions()
+                          .setTcpNoDelay(true)
+                          .setHandle100ContinueAutomatically(true)
+                          .setCompressionSupported(false))));
       return server
+          .connectionHandler(gate::admit)
           .requestHandler(
               request -> {
                 if (request.path().equals(Wire.AGENT_TUNNEL_PATH)) {

@@ -70,7 +70,9 @@ class ApiIT {
           apps:
             - { name: refused, uri: "http://127.0.0.1:%d" }
           resources:
+            # The test's upstreams are on loopback, refused unless listed.
             - labels: { env: watched }
+              destinations: [ "127.0.0.1" ]
         """
             .formatted(closedPort));
     cluster.awaitReady(proxy);
@@ -110,7 +112,15 @@ class ApiIT {
     JsonObject r = shared.get(0);
     assertThat(r.fieldNames())
         .containsExactlyInAnyOrder(
-            "kind", "name", "labels", "healthyAgents", "totalAgents", "agents");
+            "kind",
+            "name",
+            "labels",
+            "healthyAgents",
+            "totalAgents",
+            "revision",
+            "transport",
+            "host",
+            "agents");
     assertThat(r.getInteger("totalAgents")).isEqualTo(2);
     assertThat(r.getInteger("healthyAgents")).isEqualTo(2);
     JsonArray agents = r.getJsonArray("agents");
@@ -150,15 +160,29 @@ class ApiIT {
                   .isEqualTo("dynamic");
             });
 
-    // The JSON equivalent replaces it.
+    // The JSON equivalent replaces it, naming the revision it replaces; without one it would be
+    // refused, never a silent overwrite.
+    String v2 =
+        "{\"kind\":\"app\",\"version\":\"v1\",\"metadata\":{\"name\":\"created\",\"labels\":{\"env\":\"watched\",\"v\":\"2\"}},\"spec\":{\"uri\":\"http://127.0.0.1:%d\"}}"
+            .formatted(closedPort);
+    assertThat(web.post(proxy, "/v1/resources", "application/json", v2).status()).isEqualTo(409);
+    Eventually.within(WAIT)
+        .until(() -> web.get(proxy, "/v1/resources/app/created").header("ETag") != null);
+    String etag = web.get(proxy, "/v1/resources/app/created").header("ETag");
+    assertThat(etag).isEqualTo("\"1\"");
     Web.Response replaced =
-        web.post(
+        web.send(
+            web.bearer(),
+            HttpMethod.POST,
             proxy,
+            proxy.toString(),
             "/v1/resources",
+            null,
             "application/json",
-            "{\"kind\":\"app\",\"version\":\"v1\",\"metadata\":{\"name\":\"created\",\"labels\":{\"env\":\"watched\",\"v\":\"2\"}},\"spec\":{\"uri\":\"http://127.0.0.1:%d\"}}"
-                .formatted(closedPort));
-    assertThat(replaced.status()).isEqualTo(201);
+            v2,
+            Map.of("If-Match", etag));
+    assertThat(replaced.status()).as(replaced.body()).isEqualTo(200);
+    assertThat(replaced.header("ETag")).isEqualTo("\"2\"");
     Eventually.within(WAIT)
         .untilAsserted(
             () ->
@@ -298,6 +322,7 @@ class ApiIT {
     HttpRequest request =
         HttpRequest.newBuilder(URI.create(web.base(proxy) + "/v1/events?topics=resources"))
             .header("Accept", "text/event-stream")
+            .header("Authorization", "Bearer " + web.bearer())
             .build();
     HttpResponse<java.io.InputStream> response =
         client.send(request, HttpResponse.BodyHandlers.ofInputStream());

@@ -73,6 +73,9 @@ final class Cluster implements BeforeAllCallback, AfterAllCallback, AutoCloseabl
   /** How long a test waits for the cluster to settle: generous, as the build shares its cores. */
   static final Duration WAIT = Duration.ofSeconds(20);
 
+  /** The user every proxy of the class knows, holding the built-in admin role. */
+  static final String ADMIN = "admin";
+
   private final KafkaBrokerExtension kafka = new KafkaBrokerExtension();
   private final Closer closer = new Closer();
   // Registered first, so it closes last: its Vert.x serves the upstreams the agents relay to.
@@ -164,6 +167,18 @@ final class Cluster implements BeforeAllCallback, AfterAllCallback, AutoCloseabl
   }
 
   Proxy proxy(String id, Duration responseTimeout) {
+    return proxy(id, responseTimeout, "");
+  }
+
+  /**
+   * A proxy with {@code settings}, YAML keys of the {@code proxy} section in flow style, added to
+   * the cluster's, e.g. {@code "limits: { idle_timeout: 2s }"}.
+   */
+  Proxy proxy(String id, String settings) {
+    return proxy(id, Duration.ofSeconds(75), settings);
+  }
+
+  private Proxy proxy(String id, Duration responseTimeout, String settings) {
     ProxyConfig config =
         ProxyConfig.parse(
             """
@@ -177,6 +192,7 @@ final class Cluster implements BeforeAllCallback, AfterAllCallback, AutoCloseabl
               topic_prefix: %s
               routing: { eject_backoff: 10s, response_timeout: %s }
               heartbeats: { refresh: %s }
+              %s
             """
                 .formatted(
                     id,
@@ -185,12 +201,27 @@ final class Cluster implements BeforeAllCallback, AfterAllCallback, AutoCloseabl
                     caDir(),
                     prefix,
                     responseTimeout.toMillis() + "ms",
-                    heartbeatRefresh.toMillis() + "ms"),
+                    heartbeatRefresh.toMillis() + "ms",
+                    settings),
             id + ".yaml");
     Proxy proxy = closer.register(Proxy.start(config));
     web.tls(proxy.webAddress());
     if (firstProxy == null) {
       firstProxy = proxy.webAddress();
+      // The class's requests go as the admin, who may do everything; tests of refusals say so.
+      try {
+        proxy
+            .accounts()
+            .put(ADMIN, List.of("admin"), null, "test")
+            .toCompletableFuture()
+            .get(WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+      } catch (Exception e) {
+        throw new AssertionError("cannot write the admin user: " + e, e);
+      }
+      Eventually.within(WAIT).until(() -> proxy.accounts().knows(ADMIN));
+      web.bearer(proxy.accounts().credential(ADMIN, Duration.ofHours(12)));
+    } else {
+      Eventually.within(WAIT).until(() -> proxy.accounts().knows(ADMIN));
     }
     return proxy;
   }

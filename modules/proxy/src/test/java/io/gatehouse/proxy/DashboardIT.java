@@ -7,6 +7,7 @@ import io.gatehouse.agent.Agent;
 import io.gatehouse.config.HostPort;
 import io.gatehouse.proxy.session.SessionKeys;
 import io.gatehouse.testkit.Eventually;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
 import java.io.BufferedReader;
@@ -30,20 +31,25 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The dashboard's server side against a real broker, proxy and agents: the page and its files with
- * their types and security headers, and the {@code status} event of {@code /v1/events} that tells
- * the page about changes no record announces.
+ * their types and security headers, served to anyone while its data needs a login; a login link
+ * traded for the cookie the page then runs on; and the {@code status} event of {@code /v1/events}
+ * that tells the page about changes no record announces.
  */
 class DashboardIT {
   @RegisterExtension static final Cluster cluster = new Cluster();
   private static final Web web = cluster.web();
 
+  private static final String COOKIE = "__Host-gatehouse";
+
   private static HttpServer upstream;
+  private static Proxy proxyInstance;
   private static HostPort proxy;
 
   @BeforeAll
   static void start() {
     upstream = web.upstream(req -> req.response().end("hello"));
-    proxy = cluster.proxy("proxy-dash").webAddress();
+    proxyInstance = cluster.proxy("proxy-dash");
+    proxy = proxyInstance.webAddress();
     cluster.app("web-1", "web", upstream.actualPort());
     cluster.awaitReady(proxy);
     Eventually.within(WAIT).until(() -> web.get(proxy, "/v1/resources/app/web").status() == 200);
@@ -60,7 +66,8 @@ class DashboardIT {
             "<script type=\"module\" src=\"/dashboard/app.js\"></script>",
             "/dashboard/style.css",
             "<noscript>",
-            "/v1/events");
+            "/v1/events",
+            "data-testid=\"login-view\"");
     assertThat(page.body()).doesNotContain("<script>");
     assertThat(page.header("Content-Security-Policy"))
         .startsWith("default-src 'self';")
@@ -95,6 +102,48 @@ class DashboardIT {
     Web.Response missing = web.get(proxy, "/dashboard/nope.js");
     assertThat(missing.status()).isEqualTo(404);
     assertThat(missing.json().getString("code")).isEqualTo("not-found");
+  }
+
+  @Test
+  void thePageIsServedToAnyoneButItsDataNeedsALogin() {
+    for (String path : List.of("/", "/dashboard/app.js", "/dashboard/style.css")) {
+      assertThat(anonymous(path, Map.of()).status()).as(path).isEqualTo(200);
+    }
+    for (String path : List.of("/v1/whoami", "/v1/resources", "/v1/agents", "/v1/events")) {
+      Web.Response refused = anonymous(path, Map.of());
+      assertThat(refused.status()).as(path).isEqualTo(401);
+      assertThat(refused.json().getString("code")).isEqualTo("unauthenticated");
+    }
+  }
+
+  @Test
+  void aLoginLinkSetsTheCookieThePageRunsOnOnce() {
+    String link =
+        "/v1/login/link?code="
+            + proxyInstance.accounts().loginLinkCode(Cluster.ADMIN, Duration.ofMinutes(15));
+
+    Web.Response opened = anonymous(link, Map.of());
+
+    assertThat(opened.status()).isEqualTo(303);
+    assertThat(opened.header("Location")).isEqualTo("/");
+    String setCookie = opened.header("Set-Cookie");
+    assertThat(setCookie)
+        .startsWith(COOKIE + "=")
+        .contains("; Path=/", "; Secure", "; HttpOnly", "; SameSite=Strict");
+    String cookie = setCookie.substring(0, setCookie.indexOf(';'));
+    // What the page asks first, with nothing but the cookie: the dashboard's user.
+    Web.Response whoami = anonymous("/v1/whoami", Map.of("Cookie", cookie));
+    assertThat(whoami.status()).as(whoami.body()).isEqualTo(200);
+    assertThat(whoami.json().getString("user")).isEqualTo(Cluster.ADMIN);
+    assertThat(whoami.json().getString("csrf")).isNotBlank();
+    assertThat(anonymous("/v1/resources", Map.of("Cookie", cookie)).status()).isEqualTo(200);
+    // Once per proxy.
+    assertThat(anonymous(link, Map.of()).status()).isEqualTo(401);
+  }
+
+  /** A GET of the proxy's own host with no credential but what {@code headers} carry. */
+  private static Web.Response anonymous(String path, Map<String, String> headers) {
+    return web.send(null, HttpMethod.GET, proxy, proxy.toString(), path, null, null, null, headers);
   }
 
   @Test
@@ -188,6 +237,7 @@ class DashboardIT {
               .send(
                   HttpRequest.newBuilder(URI.create(web.base(proxy) + path))
                       .header("Accept", "text/event-stream")
+                      .header("Authorization", "Bearer " + web.bearer())
                       .build(),
                   HttpResponse.BodyHandlers.ofInputStream());
       assertThat(response.statusCode()).isEqualTo(200);

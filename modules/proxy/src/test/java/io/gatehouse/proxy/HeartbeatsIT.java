@@ -180,9 +180,9 @@ class HeartbeatsIT {
     for (String doc :
         List.of(
             "kind: db\nversion: v1\nmetadata: { name: fed-db, labels: { feed: watched } }\n"
-                + "spec: { uri: \"127.0.0.1:9\", protocol: postgres }\n",
+                + "spec: { uri: \"192.0.2.1:9\", protocol: postgres }\n",
             "kind: app\nversion: v1\nmetadata: { name: fed-app, labels: { feed: watched } }\n"
-                + "spec: { uri: \"http://127.0.0.1:9\" }\n")) {
+                + "spec: { uri: \"http://192.0.2.1:9\" }\n")) {
       Web.Response created = cluster.web().post(first, "/v1/resources", "application/yaml", doc);
       assertThat(created.status()).as(created.body()).isEqualTo(201);
     }

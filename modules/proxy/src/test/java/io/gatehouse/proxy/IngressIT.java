@@ -131,6 +131,7 @@ class IngressIT {
             web.tls(),
             ResourceKind.DB,
             "pg",
+            web.bearer(),
             Duration.ofSeconds(5))) {
       String url =
           "jdbc:postgresql://127.0.0.1:"
@@ -192,7 +193,8 @@ class IngressIT {
   void tunnelToUnknownResourceIsRefusedWith404() {
     assertThatThrownBy(
             () ->
-                TunnelClient.open(proxy, web.tls(), ResourceKind.DB, "nope", Duration.ofSeconds(5)))
+                TunnelClient.open(
+                    proxy, web.tls(), ResourceKind.DB, "nope", web.bearer(), Duration.ofSeconds(5)))
         .isInstanceOfSatisfying(
             TunnelRefusedException.class,
             e -> {
@@ -215,6 +217,7 @@ class IngressIT {
     HttpRequest request =
         HttpRequest.newBuilder(URI.create(web.base(proxy) + "/stream"))
             .header("Host", "web.localhost")
+            .header("Gatehouse-Authorization", "Bearer " + web.bearer())
             .build();
     HttpResponse<InputStream> response =
         client.send(request, HttpResponse.BodyHandlers.ofInputStream());
@@ -244,7 +247,9 @@ class IngressIT {
         try (Socket user = web.tls().getSocketFactory().createSocket(proxy.host(), proxy.port())) {
           user.getOutputStream()
               .write(
-                  "GET /firehose HTTP/1.1\r\nHost: web.localhost\r\n\r\n"
+                  ("GET /firehose HTTP/1.1\r\nHost: web.localhost\r\nGatehouse-Authorization: Bearer "
+                          + web.bearer()
+                          + "\r\n\r\n")
                       .getBytes(StandardCharsets.US_ASCII));
           user.getInputStream().readNBytes(256 * 1024); // part of the body, then the user goes away
         }
@@ -272,6 +277,7 @@ class IngressIT {
     HttpRequest request =
         HttpRequest.newBuilder(URI.create(web.base(proxy) + "/upload"))
             .header("Host", "web.localhost")
+            .header("Gatehouse-Authorization", "Bearer " + web.bearer())
             .POST(
                 HttpRequest.BodyPublishers.ofInputStream(
                     () -> new java.io.ByteArrayInputStream(body)))
@@ -289,7 +295,8 @@ class IngressIT {
             .setHost(proxy.host())
             .setPort(proxy.port())
             .setURI("/ws")
-            .addHeader("Host", "web.localhost:" + proxy.port());
+            .addHeader("Host", "web.localhost:" + proxy.port())
+            .addHeader("Gatehouse-Authorization", "Bearer " + web.bearer());
     WebSocket ws = Web.await(client.connect(options));
     CompletableFuture<String> reply = new CompletableFuture<>();
     ws.textMessageHandler(reply::complete);

@@ -135,6 +135,15 @@ class KafkaSecurityIT {
             "proxy.yaml");
     proxy = Proxy.start(config);
     web.tls(proxy.webAddress());
+    // The API's calls go as an admin, written through the proxy's own (SASL_SSL) producer.
+    Eventually.within(WAIT).until(proxy::isReady);
+    proxy
+        .accounts()
+        .put("admin", java.util.List.of("admin"), null, "test")
+        .toCompletableFuture()
+        .get(WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    Eventually.within(WAIT).until(() -> proxy.accounts().knows("admin"));
+    web.bearer(proxy.accounts().credential("admin", java.time.Duration.ofHours(1)));
   }
 
   @AfterAll

@@ -79,7 +79,7 @@ class MetricsIT {
             HttpMethod.POST, proxy, "web.localhost", "/upload", session, "text/plain", BODY);
     assertThat(echoed.body()).isEqualTo(BODY);
     try (Socket tunnel =
-        TunnelClient.open(proxy, web.tls(), ResourceKind.DB, "echo", Web.TIMEOUT)) {
+        TunnelClient.open(proxy, web.tls(), ResourceKind.DB, "echo", web.bearer(), Web.TIMEOUT)) {
       byte[] sent = "ping through the tunnel".getBytes(StandardCharsets.US_ASCII);
       tunnel.getOutputStream().write(sent);
       tunnel.setSoTimeout((int) Web.TIMEOUT.toMillis());

@@ -224,8 +224,9 @@ class NoBearerSecretOnTopicsIT {
   private static String openTunnel(Socket socket, String kind, String name) throws IOException {
     socket.setSoTimeout((int) WAIT.toMillis());
     String request =
-        "GET /v1/tunnel/%s/%s HTTP/1.1\r\nHost: localhost\r\nConnection: Upgrade\r\nUpgrade: %s\r\n\r\n"
-            .formatted(kind, name, Wire.TUNNEL_PROTOCOL);
+        ("GET /v1/tunnel/%s/%s HTTP/1.1\r\nHost: localhost\r\nConnection: Upgrade\r\nUpgrade: %s\r\n"
+                + "Authorization: Bearer %s\r\n\r\n")
+            .formatted(kind, name, Wire.TUNNEL_PROTOCOL, cluster.web().bearer());
     socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
     InputStream in = socket.getInputStream();
     ByteArrayOutputStream head = new ByteArrayOutputStream();

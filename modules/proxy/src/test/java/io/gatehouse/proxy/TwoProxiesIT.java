@@ -90,7 +90,8 @@ class TwoProxiesIT {
                       .setHost(proxy.host())
                       .setPort(proxy.port())
                       .setURI("/ws")
-                      .addHeader("Host", "site.localhost:" + proxy.port())));
+                      .addHeader("Host", "site.localhost:" + proxy.port())
+                      .addHeader("Gatehouse-Authorization", "Bearer " + web.bearer())));
       CompletableFuture<String> reply = new CompletableFuture<>();
       ws.textMessageHandler(reply::complete);
       ws.writeTextMessage("ping " + proxy.port());
@@ -105,7 +106,8 @@ class TwoProxiesIT {
   void tcpThroughEitherProxy() throws Exception {
     for (HostPort proxy : proxies) {
       try (Socket socket =
-          TunnelClient.open(proxy, web.tls(), ResourceKind.APP, "echo", Duration.ofSeconds(5))) {
+          TunnelClient.open(
+              proxy, web.tls(), ResourceKind.APP, "echo", web.bearer(), Duration.ofSeconds(5))) {
         socket.setSoTimeout((int) WAIT.toMillis());
         byte[] line = ("through " + proxy + "\n").getBytes(StandardCharsets.UTF_8);
         OutputStream out = socket.getOutputStream();

@@ -42,6 +42,9 @@ final class Web implements AutoCloseable {
   private X509Certificate ca;
   private final Set<HostPort> tls = ConcurrentHashMap.newKeySet();
 
+  /** The credential requests carry unless told otherwise (the cluster's admin); null: none. */
+  private volatile String bearer;
+
   record Response(int status, HttpHeaders headers, String body) {
     String header(String name) {
       return headers.firstValue(name).orElse(null);
@@ -82,6 +85,16 @@ final class Web implements AutoCloseable {
   synchronized void trust(X509Certificate ca) {
     this.ca = ca;
     this.client = null;
+  }
+
+  /** Requests from now on carry {@code token} (null: no credential). */
+  void bearer(String token) {
+    this.bearer = token;
+  }
+
+  /** The credential requests carry, for raw clients (tunnels, WebSockets). */
+  String bearer() {
+    return bearer;
   }
 
   /** Marks {@code address} (a proxy's port) as speaking TLS; other addresses are plain HTTP. */
@@ -131,7 +144,7 @@ final class Web implements AutoCloseable {
     return client;
   }
 
-  /** A request to {@code proxy} with {@code Host: host}. */
+  /** A request to {@code proxy} with {@code Host: host}, with the default credential. */
   Response request(
       HttpMethod method,
       HostPort proxy,
@@ -140,6 +153,36 @@ final class Web implements AutoCloseable {
       String session,
       String contentType,
       String body) {
+    return requestAs(bearer, method, proxy, host, path, session, contentType, body);
+  }
+
+  /**
+   * A request carrying {@code token} (null: none): as {@code Authorization: Bearer} to the proxy's
+   * own host, as {@code Gatehouse-Authorization: Bearer} to an app's ({@code *.localhost}).
+   */
+  Response requestAs(
+      String token,
+      HttpMethod method,
+      HostPort proxy,
+      String host,
+      String path,
+      String session,
+      String contentType,
+      String body) {
+    return send(token, method, proxy, host, path, session, contentType, body, java.util.Map.of());
+  }
+
+  /** {@link #requestAs} with extra headers (e.g. {@code Origin}, {@code If-Match}). */
+  Response send(
+      String token,
+      HttpMethod method,
+      HostPort proxy,
+      String host,
+      String path,
+      String session,
+      String contentType,
+      String body,
+      java.util.Map<String, String> headers) {
     HttpRequest.Builder b =
         HttpRequest.newBuilder(URI.create(base(proxy) + path))
             .timeout(TIMEOUT)
@@ -155,6 +198,12 @@ final class Web implements AutoCloseable {
     if (contentType != null) {
       b.header("Content-Type", contentType);
     }
+    if (token != null) {
+      b.header(
+          host.endsWith(".localhost") ? "Gatehouse-Authorization" : "Authorization",
+          "Bearer " + token);
+    }
+    headers.forEach(b::header);
     try {
       HttpResponse<String> r = client().send(b.build(), HttpResponse.BodyHandlers.ofString());
       return new Response(r.statusCode(), r.headers(), r.body());

@@ -41,12 +41,30 @@ public enum ErrorCode {
   TOO_LARGE("too-large", 413, false),
   /** Kafka did not acknowledge a write in time: nothing was changed. */
   KAFKA_UNAVAILABLE("kafka-unavailable", 503, false),
+  /** The proxy is at one of its limits (e.g. event-stream subscribers); retry after a while. */
+  OVERLOADED("overloaded", 503, false),
+  /** The request has already passed through this proxy: its {@code Via} names it. */
+  LOOP_DETECTED("loop-detected", 508, false),
   /** Anything unexpected. */
   /**
    * A join was refused: the token is unknown, expired, used up or for other kinds, or the id is
    * taken.
    */
   JOIN_REFUSED("join-refused", 403, false),
+  /** No credential, or one that is expired, forged or of a user who no longer exists. */
+  UNAUTHENTICATED("unauthenticated", 401, false),
+  /** The user is known but no role allows this, a role denies it, or the user is locked. */
+  ACCESS_DENIED("access-denied", 403, false),
+  /** Too many failed logins for this user or from this address: wait and try again. */
+  RATE_LIMITED("rate-limited", 429, false),
+  /** A write whose body is neither JSON nor YAML (what an HTML form cannot send). */
+  UNSUPPORTED_MEDIA_TYPE("unsupported-media-type", 415, false),
+  /** A replacement whose {@code If-Match} is missing or names another revision. */
+  VERSION_MISMATCH("version-mismatch", 412, false),
+  /** A create of something that exists already: replacing it needs its revision. */
+  EXISTS("exists", 409, false),
+  /** The request's Host is neither the proxy's own name nor an app's (DNS rebinding). */
+  MISDIRECTED("misdirected", 421, false),
   INTERNAL("internal", 500, false);
 
   private static final Map<String, ErrorCode> BY_CODE =

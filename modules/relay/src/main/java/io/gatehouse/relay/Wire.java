@@ -12,6 +12,13 @@ public final class Wire {
   public static final String SESSION = "Gatehouse-Session";
   public static final String PROXY = "Gatehouse-Proxy";
   public static final String USER = "Gatehouse-User";
+
+  /**
+   * The proxy's signed identity of the user (an ES256 JWT), the one {@code Gatehouse-*} header an
+   * agent passes on to the app: the proxy drops the user's own and sets it on every app request.
+   */
+  public static final String JWT_ASSERTION = "Gatehouse-Jwt-Assertion";
+
   public static final String AGENT = "Gatehouse-Agent";
   public static final String ERROR = "Gatehouse-Error";
 

@@ -57,6 +57,15 @@ class ErrorCodeTest {
                 Map.entry("too-large", 413),
                 Map.entry("kafka-unavailable", 503),
                 Map.entry("join-refused", 403),
+                Map.entry("unauthenticated", 401),
+                Map.entry("access-denied", 403),
+                Map.entry("rate-limited", 429),
+                Map.entry("unsupported-media-type", 415),
+                Map.entry("version-mismatch", 412),
+                Map.entry("exists", 409),
+                Map.entry("misdirected", 421),
+                Map.entry("overloaded", 503),
+                Map.entry("loop-detected", 508),
                 Map.entry("internal", 500)));
   }
 }

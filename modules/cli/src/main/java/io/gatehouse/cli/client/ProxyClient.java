@@ -13,6 +13,7 @@ import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Map;
 import javax.net.ssl.SSLException;
 
 /**
@@ -58,6 +59,26 @@ public final class ProxyClient {
             .header("Content-Type", contentType)
             .POST(HttpRequest.BodyPublishers.ofString(body)),
         path);
+  }
+
+  /** {@code POST} with extra headers (e.g. {@code If-Match}). */
+  public JsonNode post(String path, String contentType, String body, Map<String, String> headers) {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(resolve(path))
+            .header("Content-Type", contentType)
+            .POST(HttpRequest.BodyPublishers.ofString(body));
+    headers.forEach(b::header);
+    return send(b, path);
+  }
+
+  /** {@code PUT} with extra headers (e.g. {@code If-Match}). */
+  public JsonNode put(String path, String contentType, String body, Map<String, String> headers) {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(resolve(path))
+            .header("Content-Type", contentType)
+            .PUT(HttpRequest.BodyPublishers.ofString(body));
+    headers.forEach(b::header);
+    return send(b, path);
   }
 
   public JsonNode delete(String path) {

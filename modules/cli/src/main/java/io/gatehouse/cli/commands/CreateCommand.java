@@ -45,6 +45,12 @@ public final class CreateCommand implements Callable<Integer> {
       description = "YAML file with one or more resource documents.")
   Path file;
 
+  @Option(
+      names = "--replace",
+      description =
+          "Replace documents that exist (sends If-Match with the revision read just before).")
+  boolean replace;
+
   @Spec CommandSpec spec;
 
   @Override
@@ -60,14 +66,22 @@ public final class CreateCommand implements Callable<Integer> {
       } catch (IOException e) {
         throw CliException.user(file + ": document " + n + " cannot be sent: " + e.getMessage());
       }
+      Object meta = doc.get("metadata");
+      Object name = meta instanceof Map<?, ?> m ? m.get("name") : null;
+      // Roles have their own collection; everything else is a resource.
+      boolean role = "role".equals(doc.get("kind"));
+      String collection = role ? "/v1/roles" : "/v1/resources";
+      String item = role ? "/v1/roles/" + name : "/v1/resources/" + doc.get("kind") + "/" + name;
       JsonNode created;
       try {
-        created = proxy.client().post("/v1/resources", "application/json", body);
+        Map<String, String> headers = new java.util.HashMap<>();
+        if (replace) {
+          revision(item).ifPresent(r -> headers.put("If-Match", "\"" + r + "\""));
+        }
+        created = proxy.client().post(collection, "application/json", body, headers);
       } catch (CliException e) {
         throw new CliException(e.exitCode(), file + ": document " + n + ": " + e.getMessage(), e);
       }
-      Object meta = doc.get("metadata");
-      Object name = meta instanceof Map<?, ?> m ? m.get("name") : null;
       String kind =
           created != null && created.hasNonNull("kind")
               ? created.get("kind").asText()
@@ -78,10 +92,26 @@ public final class CreateCommand implements Callable<Integer> {
               + (created != null && created.hasNonNull("name")
                   ? created.get("name").asText()
                   : name)
-              + " created");
+              + (created != null && created.path("revision").asLong(1) > 1
+                  ? " replaced"
+                  : " created"));
     }
     out.flush();
     return ExitCodes.OK;
+  }
+
+  /** The revision of {@code item} now, or empty when it does not exist. */
+  private java.util.Optional<Long> revision(String item) {
+    try {
+      JsonNode current = proxy.client().get(item);
+      JsonNode revision = current.path("revision");
+      return revision.isNumber()
+          ? java.util.Optional.of(revision.asLong())
+          : java.util.Optional.empty();
+    } catch (CliException e) {
+      // Not there (404): a plain create.
+      return java.util.Optional.empty();
+    }
   }
 
   static List<Map<String, Object>> read(Path file) {

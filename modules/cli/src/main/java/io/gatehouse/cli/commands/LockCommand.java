@@ -7,11 +7,11 @@ import io.gatehouse.events.Lock;
 import io.gatehouse.events.topic.Topic;
 import io.gatehouse.events.topic.TopicNames;
 import io.gatehouse.proxy.audit.AuditLog;
+import io.gatehouse.proxy.auth.UserNames;
 import io.gatehouse.proxy.config.ProxyConfig;
 import io.gatehouse.proxy.lock.Locks;
 import io.gatehouse.proxy.publish.KafkaEventPublisher;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
@@ -25,19 +25,24 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code gatehouse lock agent/ID [--reason TEXT]} and {@code gatehouse lock rm agent/ID}: shut an
- * agent out of every proxy (its tunnels dropped within a second, its rejoin refused) and let it
- * back in. Until users and the authenticated API land, an operator command run on a proxy host with
- * its {@code proxy.yaml}, like {@code gatehouse tokens}. Audited as {@code lock.create} and {@code
- * lock.delete}.
+ * {@code gatehouse lock agent/ID|user/NAME [--reason TEXT]} and {@code gatehouse lock rm …}: shut
+ * an agent or a user out of every proxy (an agent's tunnels dropped within a second and its rejoin
+ * refused; a user's open sessions ended, logins and requests refused) and let them back in. An
+ * operator command run on a proxy host with its {@code proxy.yaml}, like {@code gatehouse tokens}.
+ * Audited as {@code lock.create} and {@code lock.delete}.
  */
 @Command(
     name = "lock",
     mixinStandardHelpOptions = true,
-    description = "Lock an agent out of every proxy (run on a proxy host, with its proxy.yaml).",
+    description =
+        "Lock an agent or a user out of every proxy (run on a proxy host, with its proxy.yaml).",
     subcommands = {LockCommand.Rm.class})
 public final class LockCommand implements Callable<Integer> {
-  @Parameters(index = "0", arity = "0..1", paramLabel = "agent/ID", description = "What to lock.")
+  @Parameters(
+      index = "0",
+      arity = "0..1",
+      paramLabel = "agent/ID|user/NAME",
+      description = "What to lock.")
   String target;
 
   @Option(names = "--reason", paramLabel = "TEXT", description = "Why; shown in refusals.")
@@ -63,7 +68,7 @@ public final class LockCommand implements Callable<Integer> {
         Lock.newBuilder()
             .setTarget(checked)
             .setReason(reason)
-            .setCreatedBy(who())
+            .setCreatedBy(Operator.who())
             .setCreatedAt(clock.instant())
             .build();
     write(config, checked, lock, AuditLog.LOCK_CREATE, reason);
@@ -75,7 +80,7 @@ public final class LockCommand implements Callable<Integer> {
   /** {@code gatehouse lock rm agent/ID}. */
   @Command(name = "rm", mixinStandardHelpOptions = true, description = "Lift a lock.")
   public static final class Rm implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "agent/ID", description = "What to unlock.")
+    @Parameters(index = "0", paramLabel = "agent/ID|user/NAME", description = "What to unlock.")
     String target;
 
     @Option(
@@ -98,12 +103,16 @@ public final class LockCommand implements Callable<Integer> {
   }
 
   private static String check(String target) {
-    if (!target.startsWith(Locks.AGENT)) {
-      throw CliException.user(
-          "'" + target + "': lock an agent as agent/ID (user locks come with users)");
+    boolean agent = target.startsWith(Locks.AGENT);
+    if (!agent && !target.startsWith(Locks.USER)) {
+      throw CliException.user("'" + target + "': lock an agent as agent/ID or a user as user/NAME");
     }
     try {
-      NodeId.check("agent", target.substring(Locks.AGENT.length()));
+      if (agent) {
+        NodeId.check("agent", target.substring(Locks.AGENT.length()));
+      } else {
+        UserNames.check(target.substring(Locks.USER.length()));
+      }
     } catch (IllegalArgumentException e) {
       throw CliException.user("'" + target + "': " + e.getMessage());
     }
@@ -126,7 +135,7 @@ public final class LockCommand implements Callable<Integer> {
       AuditLog audit = new AuditLog(publisher, Clock.systemUTC(), "cli");
       await(
           audit.lockChanged(
-              type, target, who(), reason == null ? Map.of() : Map.of("reason", reason)),
+              type, target, Operator.who(), reason == null ? Map.of() : Map.of("reason", reason)),
           proxy);
     }
   }
@@ -138,15 +147,5 @@ public final class LockCommand implements Callable<Integer> {
       throw CliException.user(
           "Kafka at " + proxy.kafkaBootstrap() + " did not take the lock: " + e.getMessage());
     }
-  }
-
-  private static String who() {
-    String host;
-    try {
-      host = InetAddress.getLocalHost().getHostName();
-    } catch (Exception e) {
-      host = "localhost";
-    }
-    return System.getProperty("user.name", "unknown") + "@" + host;
   }
 }

@@ -54,8 +54,21 @@ public final class ProxyOptions {
     return resolved;
   }
 
+  /**
+   * The profile with the flags applied, or, when its file does not exist yet, nothing but the
+   * flags: what {@code login} starts from, as it writes that file.
+   */
+  public Profile profileOrNew() {
+    Path file = profilePath();
+    return Files.exists(file) ? profile() : applyFlags(Profile.none());
+  }
+
   private Profile resolve() {
-    Profile p = base();
+    return applyFlags(base());
+  }
+
+  private Profile applyFlags(Profile start) {
+    Profile p = start;
     String url = firstNonBlank(proxy, System.getenv("GATEHOUSE_PROXY"));
     if (url != null) {
       try {
@@ -80,6 +93,18 @@ public final class ProxyOptions {
     }
     Path home = Profile.defaultFile();
     return Files.exists(home) ? Profile.read(home) : Profile.none();
+  }
+
+  /**
+   * The profile file this command reads and {@code login} writes: {@code --profile}, else {@code
+   * $GATEHOUSE_PROFILE}, else {@code ~/.gatehouse/profile} (which may not exist yet).
+   */
+  public Path profilePath() {
+    if (profileFile != null) {
+      return profileFile;
+    }
+    String env = System.getenv("GATEHOUSE_PROFILE");
+    return env != null && !env.isBlank() ? Path.of(env) : Profile.defaultFile();
   }
 
   public String url() {

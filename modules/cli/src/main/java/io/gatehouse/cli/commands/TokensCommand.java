@@ -25,7 +25,6 @@ import io.gatehouse.proxy.join.TokenConsole;
 import io.gatehouse.proxy.join.TokenRequest;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -110,7 +109,7 @@ public final class TokensCommand implements Runnable {
               state,
               secret,
               clock,
-              "tokens-cli@" + host(),
+              "tokens-cli@" + Operator.host(),
               KAFKA_TIMEOUT)) {
         return work.run(console.tokens());
       } catch (ProxyException e) {
@@ -134,14 +133,6 @@ public final class TokensCommand implements Runnable {
           throw CliException.user(p.getMessage());
         }
         throw CliException.unreachable(cause.getMessage(), cause);
-      }
-    }
-
-    static String host() {
-      try {
-        return InetAddress.getLocalHost().getHostName();
-      } catch (IOException e) {
-        return "localhost";
       }
     }
 
@@ -243,7 +234,7 @@ public final class TokensCommand implements Runnable {
             parsed,
             life,
             uses == null ? OptionalInt.empty() : OptionalInt.of(uses),
-            System.getProperty("user.name", "unknown") + "@" + host(),
+            Operator.who(),
             description);
       } catch (IllegalArgumentException e) {
         throw CliException.user(e.getMessage());
@@ -364,8 +355,7 @@ public final class TokensCommand implements Runnable {
     public Integer call() {
       return withTokens(
           tokens -> {
-            JoinToken removed =
-                await(tokens.remove(id, System.getProperty("user.name", "unknown") + "@" + host()));
+            JoinToken removed = await(tokens.remove(id, Operator.who()));
             out().println("removed join token " + removed.id());
             out().flush();
             return ExitCodes.OK;

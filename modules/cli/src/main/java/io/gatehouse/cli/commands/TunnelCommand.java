@@ -2,6 +2,7 @@ package io.gatehouse.cli.commands;
 
 import io.gatehouse.cli.CliException;
 import io.gatehouse.cli.ExitCodes;
+import io.gatehouse.cli.client.HttpTunnel;
 import io.gatehouse.cli.client.ProxyClient;
 import io.gatehouse.config.HostPort;
 import io.gatehouse.relay.client.TunnelClient;
@@ -24,8 +25,9 @@ import picocli.CommandLine.Spec;
     name = "tunnel",
     mixinStandardHelpOptions = true,
     description = {
-      "Open a local TCP port that leads to a resource through the proxy.",
-      "Each local connection is one session, pinned to one agent. Ctrl-C stops it.",
+      "Open a local port that leads to a resource through the proxy, with your credential.",
+      "Databases, desktops, TCP apps: each local connection is one session, pinned to one agent.",
+      "HTTP apps: a local HTTP port (curl http://127.0.0.1:N/). Ctrl-C stops it.",
       "Example: gatehouse tunnel db/pg --port 15432 & psql -h 127.0.0.1 -p 15432"
     })
 public final class TunnelCommand implements Callable<Integer> {
@@ -50,13 +52,72 @@ public final class TunnelCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
+  /** An HTTP app: a local HTTP listener that adds the app's host and the user's credential. */
+  private Integer http(ProxyClient client, Target t, String appHost) throws InterruptedException {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    URI base = client.base();
+    HostPort proxyAddress = new HostPort(base.getHost(), base.getPort() > 0 ? base.getPort() : 443);
+    String credential =
+        proxy
+            .profile()
+            .token()
+            .orElseThrow(() -> CliException.user("log in first: `gatehouse login`"));
+    java.nio.file.Path caFile =
+        proxy
+            .profile()
+            .caFile()
+            .orElseThrow(() -> CliException.user("no CA file: set ca_file or pass --ca-file"));
+    HttpTunnel listener;
+    try {
+      listener =
+          HttpTunnel.listen(
+              new HostPort(bind, port),
+              proxyAddress,
+              caFile,
+              appHost,
+              credential,
+              reason -> {
+                err.println(reason);
+                err.flush();
+              });
+    } catch (IOException e) {
+      throw CliException.user(e.getMessage());
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  listener.close();
+                  stopped.countDown();
+                },
+                "gatehouse-tunnel-stop"));
+    out.println(
+        "tunnel to "
+            + t
+            + " (HTTP, as "
+            + appHost
+            + ") listening on http://"
+            + bind
+            + ":"
+            + listener.localPort()
+            + " (Ctrl-C to stop)");
+    out.flush();
+    stopped.await();
+    return ExitCodes.OK;
+  }
+
   @Override
   public Integer call() throws InterruptedException {
     Target t = Target.resource(target);
     // Fails with exit 1 for an unknown resource and 2 for an unreachable proxy, before listening.
     // The same check verifies the proxy's certificate against the CA file.
     ProxyClient client = proxy.client();
-    client.get(t.path());
+    com.fasterxml.jackson.databind.JsonNode resource = client.get(t.path());
+    if ("http".equals(resource.path("transport").asText())) {
+      return http(client, t, resource.path("host").asText());
+    }
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     URI base = client.base();
@@ -70,6 +131,7 @@ public final class TunnelCommand implements Callable<Integer> {
               proxy.tls(),
               t.kind(),
               t.name(),
+              proxy.profile().token().orElse(null),
               Duration.ofSeconds(5),
               reason -> {
                 err.println(reason);

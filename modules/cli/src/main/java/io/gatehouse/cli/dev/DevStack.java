@@ -10,6 +10,7 @@ import io.gatehouse.lifecycle.Closer;
 import io.gatehouse.pki.ClusterCa;
 import io.gatehouse.pki.ClusterSecret;
 import io.gatehouse.proxy.Proxy;
+import io.gatehouse.proxy.auth.Accounts;
 import io.gatehouse.proxy.config.ProxyConfig;
 import io.gatehouse.proxy.join.IssuedToken;
 import io.gatehouse.proxy.join.JoinTokens;
@@ -32,6 +33,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
@@ -109,6 +111,12 @@ public final class DevStack implements AutoCloseable {
 
   private ClusterCa ca;
   private Path adminProfile;
+  private String loginLink;
+  private String adminCredential;
+
+  /** The user dev mode makes, holding the built-in admin role. */
+  public static final String ADMIN = "admin";
+
   private Optional<Path> defaultProfile = Optional.empty();
 
   /** Starts every part; on failure stops what already started and rethrows. */
@@ -169,13 +177,15 @@ public final class DevStack implements AutoCloseable {
             ""));
     proxy = Proxy.start(ProxyConfig.load(proxyYaml));
     closer.register(proxy);
+    String credential = admin(progress);
+    adminCredential = credential;
     adminProfile = data.resolve("admin.profile");
     Profile admin =
         new Profile(
             adminProfile.toString(),
             URI.create(webUrl()),
             Optional.of(caDir.resolve(ClusterCa.CERT_FILE)),
-            Optional.empty());
+            Optional.of(credential));
     admin.write(
         adminProfile,
         DefaultProfile.MARKER + " for its data dir " + data + "; rewritten at every start.");
@@ -193,6 +203,59 @@ public final class DevStack implements AutoCloseable {
                   AgentConfig.parse(
                       agentYaml(i, agentDir, join), "gatehouse dev (agent " + i + ")"))));
     }
+  }
+
+  /**
+   * Makes sure the dev admin ({@value #ADMIN}, built-in role {@code admin}, no password: the admin
+   * profile's credential and the login link are how dev mode logs in) exists and this proxy has
+   * read it; returns a credential for the admin profile, and keeps a one-time login link for the
+   * browser.
+   */
+  private String admin(Consumer<String> progress) {
+    Accounts accounts = proxy.accounts();
+    // Once the proxy has read its state: a restart keeps the admin (and so the browser's login).
+    await("the proxy to read its state", proxy::isReady);
+    if (!accounts.knows(ADMIN)) {
+      progress.accept("creating the dev admin user " + ADMIN);
+      try {
+        accounts
+            .put(ADMIN, List.of("admin"), null, "gatehouse dev")
+            .toCompletableFuture()
+            .get(30, TimeUnit.SECONDS);
+      } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        throw new IllegalStateException("cannot write the dev admin user to Kafka: " + e, e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted writing the dev admin user", e);
+      }
+      await("the proxy to read the dev admin user", () -> accounts.knows(ADMIN));
+    }
+    loginLink =
+        webUrl() + "/v1/login/link?code=" + accounts.loginLinkCode(ADMIN, Duration.ofMinutes(15));
+    return accounts.credential(ADMIN, proxy.config().auth().credentialTtl());
+  }
+
+  private static void await(String what, java.util.function.BooleanSupplier done) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (!done.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("gave up waiting 60 s for " + what);
+      }
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+    }
+  }
+
+  /** The dev admin's credential, as written in {@link #adminProfile()}. */
+  public String adminCredential() {
+    return adminCredential;
+  }
+
+  /**
+   * A one-time login link for the browser (valid 15 minutes, once): opening it logs the browser in
+   * as the dev admin and shows the dashboard.
+   */
+  public String loginLink() {
+    return loginLink;
   }
 
   /**
@@ -293,7 +356,13 @@ public final class DevStack implements AutoCloseable {
         "    - { name: echo, uri: \"tcp://127.0.0.1:"
             + demoTcp.port()
             + "\", labels: { env: dev } }",
-        "  resources: [ { labels: { \"*\": \"*\" } } ]",
+        // Dynamic apps may point at the demo upstreams on loopback, and nowhere else there (not at
+        // the proxy or Kafka): loopback is refused unless listed.
+        "  resources: [ { labels: { \"*\": \"*\" }, destinations: [ \"127.0.0.1:"
+            + demoHttp.port()
+            + "\", \"127.0.0.1:"
+            + demoTcp.port()
+            + "\" ] } ]",
         "db_service:",
         "  enabled: true",
         "  resources: [ { labels: { \"*\": \"*\" } } ]",
@@ -399,7 +468,8 @@ public final class DevStack implements AutoCloseable {
             + defaultProfile
                 .map(file -> " (copied to " + file + ", the CLI's default)")
                 .orElse(" (use --profile or $GATEHOUSE_PROFILE)"),
-        "proxy config  " + proxyYaml);
+        "proxy config  " + proxyYaml,
+        "log in (browser, once, 15 min) " + loginLink);
   }
 
   /** The one line {@code gatehouse dev} prints when everything is up. */

@@ -104,6 +104,11 @@ public record Profile(String source, URI proxy, Optional<Path> caFile, Optional<
     return new Profile(source, url, caFile, token);
   }
 
+  /** This profile with its credential replaced ({@code gatehouse login}, {@code logout}). */
+  public Profile withToken(Optional<String> newToken) {
+    return new Profile(source, proxy, caFile, newToken);
+  }
+
   /** This profile with the CA file replaced by {@code --ca-file}; messages say so. */
   public Profile withCaFile(Path file) {
     return new Profile(

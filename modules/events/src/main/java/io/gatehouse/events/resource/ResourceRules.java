@@ -50,6 +50,39 @@ public final class ResourceRules {
     return key;
   }
 
+  /** At most this many labels on one resource: they travel in every heartbeat and listing. */
+  public static final int MAX_LABELS = 64;
+
+  /** At most this many characters in a label's key or value. */
+  public static final int MAX_LABEL_TEXT = 256;
+
+  /**
+   * A resource's labels: at most {@value #MAX_LABELS}, each key valid ({@link #checkLabelKey}) and
+   * key and value at most {@value #MAX_LABEL_TEXT} characters, so a label cannot bloat every
+   * heartbeat and listing.
+   *
+   * @return the labels
+   * @throws IllegalArgumentException naming the first label over a bound
+   */
+  public static java.util.Map<String, String> checkLabels(java.util.Map<String, String> labels) {
+    if (labels.size() > MAX_LABELS) {
+      throw new IllegalArgumentException(
+          labels.size() + " labels: at most " + MAX_LABELS + " per resource");
+    }
+    for (java.util.Map.Entry<String, String> e : labels.entrySet()) {
+      checkLabelKey(e.getKey());
+      if (e.getKey().length() > MAX_LABEL_TEXT || e.getValue().length() > MAX_LABEL_TEXT) {
+        throw new IllegalArgumentException(
+            "label '"
+                + (e.getKey().length() > 40 ? e.getKey().substring(0, 40) + "…" : e.getKey())
+                + "': keys and values have at most "
+                + MAX_LABEL_TEXT
+                + " characters");
+      }
+    }
+    return labels;
+  }
+
   /** Only byte-stream kinds (db, desktop) name a wire protocol; HTTP kinds speak HTTP. */
   public static boolean hasProtocol(ResourceKind kind) {
     return kind.isTcp();

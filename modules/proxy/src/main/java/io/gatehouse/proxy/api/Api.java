@@ -1,18 +1,27 @@
 package io.gatehouse.proxy.api;
 
+import io.gatehouse.access.Access;
+import io.gatehouse.access.ApiResource;
+import io.gatehouse.access.PasswordHasher;
+import io.gatehouse.access.Verb;
 import io.gatehouse.config.ConfigException;
 import io.gatehouse.config.ConfigProblem;
 import io.gatehouse.events.ResourceDefinition;
 import io.gatehouse.events.ResourceKind;
 import io.gatehouse.events.TunnelPresence;
 import io.gatehouse.events.topic.Topic;
+import io.gatehouse.proxy.Refusal;
 import io.gatehouse.proxy.audit.AuditLog;
+import io.gatehouse.proxy.auth.ApiGuard;
+import io.gatehouse.proxy.auth.LoginApi;
+import io.gatehouse.proxy.auth.Principal;
+import io.gatehouse.proxy.auth.UserDirectory;
 import io.gatehouse.proxy.ingress.Failures;
-import io.gatehouse.proxy.ingress.IngressFailure;
 import io.gatehouse.proxy.join.AgentJoin;
 import io.gatehouse.proxy.publish.EventPublisher;
 import io.gatehouse.proxy.routing.AgentStatus;
 import io.gatehouse.proxy.routing.Ejections;
+import io.gatehouse.proxy.routing.ResourceLabels;
 import io.gatehouse.proxy.routing.ResourceListing;
 import io.gatehouse.proxy.routing.ResourceRef;
 import io.gatehouse.proxy.routing.RoutingFailure;
@@ -43,7 +52,6 @@ import java.util.SortedMap;
 import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The REST API on the web port (docs/proxy.md): resources (list, get, create or replace, delete),
@@ -53,10 +61,14 @@ import java.util.concurrent.TimeUnit;
  * acknowledged them. Every failure is answered by one failure handler, through {@link
  * Failures#verdict}, as {@code {"status","code","error"}} ({@code error} is the sentence for
  * people, {@code code} the {@code Gatehouse-Error} code for programs).
+ *
+ * <p>Everything but {@code /healthz}, {@code /readyz}, the login and the agents' join (which
+ * carries its own token) needs a logged-in user whose roles allow the route's verb on its resource
+ * ({@link ApiGuard}); listings show only resources the user may open.
  */
 public final class Api {
-  private static final long BODY_LIMIT = 1024 * 1024;
-  private static final long WRITE_TIMEOUT_SECONDS = 10;
+  /** A resource document is a few hundred bytes; its labels are bounded (ResourceRules). */
+  private static final long BODY_LIMIT = 64 * 1024;
 
   private final String proxyId;
   private final Clock clock;
@@ -75,7 +87,26 @@ public final class Api {
   /** A join request is a token, an id, a few kinds and a CSR: a few KiB at most. */
   private static final int JOIN_BODY_LIMIT = 16 * 1024;
 
+  private static final String HSTS = "Strict-Transport-Security";
+
   private final AgentJoin join;
+
+  /** What the API authenticates and authorizes with, and the account routes it mounts. */
+  public record Security(
+      io.gatehouse.proxy.auth.HostCheck hosts,
+      ApiGuard guard,
+      ResourceLabels labels,
+      UserDirectory directory,
+      PasswordHasher hasher,
+      io.gatehouse.proxy.auth.IdentityAssertions assertions,
+      io.gatehouse.proxy.auth.AppLogin appLogin,
+      LoginApi login) {}
+
+  private final Security security;
+  private final ApiGuard guard;
+  private final DocumentWriter writer;
+  private final UsersApi users;
+  private final RolesApi roles;
 
   public Api(
       String proxyId,
@@ -89,7 +120,14 @@ public final class Api {
       EventPublisher publisher,
       Materializer materializer,
       MeterRegistry registry,
-      AgentJoin join) {
+      AgentJoin join,
+      Security security,
+      int maxEventSubscribers) {
+    this.security = security;
+    this.guard = security.guard();
+    this.writer = new DocumentWriter(publisher, materializer.changes());
+    this.users = new UsersApi(security.directory(), security.hasher(), writer, audit, guard, clock);
+    this.roles = new RolesApi(security.directory(), writer, audit, guard, clock);
     this.proxyId = proxyId;
     this.join = join;
     this.clock = clock;
@@ -104,29 +142,61 @@ public final class Api {
     this.prometheus = prometheus(registry);
     this.events =
         new EventStream(
-            materializer.changes(), proxyId, new ProxyStatus(proxyId, materializer, table));
+            materializer.changes(),
+            proxyId,
+            new ProxyStatus(proxyId, materializer, table),
+            new EventVisibility(security.labels(), security.directory()),
+            maxEventSubscribers);
     this.dashboard = Dashboard.load();
   }
 
   /** A router for one event loop; routers are cheap, and each verticle gets its own. */
   public Router router(Vertx vertx) {
     Router r = Router.router(vertx);
+    r.route()
+        .handler(
+            ctx -> {
+              // Browsers keep to HTTPS for the proxy and every app under it from the first visit.
+              ctx.response().putHeader(HSTS, "max-age=31536000; includeSubDomains");
+              ctx.next();
+            });
+    r.route().handler(security.hosts());
     r.get("/healthz")
         .handler(ctx -> json(ctx, 200, new JsonObject().put("status", "ok").put("proxy", proxyId)));
     r.get("/readyz").handler(this::ready);
-    r.get("/metrics").handler(this::metrics);
-    r.get("/v1/resources").handler(this::listResources);
+    r.get("/metrics")
+        .handler(guard.requires(ApiResource.METRICS, Verb.READ))
+        .handler(this::metrics);
+    r.get("/v1/resources")
+        .handler(guard.requires(ApiResource.RESOURCES, Verb.LIST))
+        .handler(this::listResources);
     r.post("/v1/resources")
         .handler(BodyHandler.create().setBodyLimit(BODY_LIMIT))
+        .handler(guard.requires(ApiResource.RESOURCES, Verb.CREATE))
+        .handler(guard.write())
         .handler(this::putResource);
-    r.get("/v1/resources/:kind/:name").handler(this::getResource);
-    r.delete("/v1/resources/:kind/:name").handler(this::deleteResource);
-    r.get("/v1/agents").handler(this::agents);
+    r.get("/v1/resources/:kind/:name")
+        .handler(guard.requires(ApiResource.RESOURCES, Verb.READ))
+        .handler(this::getResource);
+    r.delete("/v1/resources/:kind/:name")
+        .handler(guard.requires(ApiResource.RESOURCES, Verb.DELETE))
+        .handler(this::deleteResource);
+    r.get("/v1/agents")
+        .handler(guard.requires(ApiResource.AGENTS, Verb.LIST))
+        .handler(this::agents);
     r.post(Wire.AGENT_JOIN_PATH)
         .handler(BodyHandler.create().setBodyLimit(JOIN_BODY_LIMIT))
         .handler(join::handle);
-    r.get("/v1/sessions").handler(this::sessions);
-    r.get("/v1/events").handler(events::handle);
+    r.get("/v1/sessions")
+        .handler(guard.requires(ApiResource.SESSIONS, Verb.LIST))
+        .handler(this::sessions);
+    r.get("/v1/events").handler(guard.authenticated()).handler(events::handle);
+    security.login().mount(r);
+    r.get(io.gatehouse.proxy.auth.IdentityAssertions.JWKS_PATH)
+        .handler(security.assertions()::jwks);
+    r.get(io.gatehouse.proxy.auth.AppLogin.START_PATH).handler(security.appLogin()::start);
+    users.mount(r);
+    roles.mount(r);
     r.get("/").handler(dashboard::index);
     r.get("/dashboard/:file").handler(dashboard::asset);
     r.route()
@@ -134,7 +204,7 @@ public final class Api {
         .handler(
             ctx ->
                 ctx.fail(
-                    new IngressFailure(
+                    new Refusal(
                         ErrorCode.NOT_FOUND,
                         "no endpoint " + ctx.request().method() + " " + ctx.request().path())));
     r.route().failureHandler(this::failure);
@@ -156,7 +226,7 @@ public final class Api {
   private void metrics(RoutingContext ctx) {
     if (prometheus.isEmpty()) {
       ctx.fail(
-          new IngressFailure(
+          new Refusal(
               ErrorCode.NOT_FOUND,
               "metrics are not exported: the proxy runs with a registry that is not Prometheus"));
       return;
@@ -175,13 +245,14 @@ public final class Api {
       kind = ResourceKind.parse(kinds.get(0));
       if (kind.isEmpty()) {
         ctx.fail(
-            new IngressFailure(
+            new Refusal(
                 ErrorCode.BAD_REQUEST,
                 "unknown kind '" + kinds.get(0) + "' (expected app, db, desktop or kube)"));
         return;
       }
     }
     Optional<ResourceKind> k = kind;
+    Access access = ApiGuard.principal(ctx).access();
     blocking(
             ctx,
             () -> {
@@ -200,11 +271,15 @@ public final class Api {
               }
               JsonArray out = new JsonArray();
               for (ResourceRef ref : refs.values()) {
+                if (!access.mayOpen(ref.kind(), security.labels().of(ref))) {
+                  continue;
+                }
                 out.add(
                     ResourceJson.resource(
                         ref,
                         Optional.ofNullable(defined.get(ref)),
-                        served.getOrDefault(ref, List.of())));
+                        served.getOrDefault(ref, List.of()),
+                        security.hosts().publicHost()));
               }
               return out;
             })
@@ -217,6 +292,7 @@ public final class Api {
     if (ref == null) {
       return;
     }
+    mayOpen(ctx, ref, "read");
     blocking(
             ctx,
             () -> {
@@ -225,7 +301,9 @@ public final class Api {
               if (agents.isEmpty() && definition.isEmpty()) {
                 throw new RoutingFailure(RoutingFailure.Reason.UNKNOWN_RESOURCE, ref, List.of());
               }
-              return ResourceJson.resource(ref, definition, agents);
+              definition.ifPresent(
+                  d -> ctx.response().putHeader(HttpHeaders.ETAG, Revisions.etag(d.getRevision())));
+              return ResourceJson.resource(ref, definition, agents, security.hosts().publicHost());
             })
         .onSuccess(out -> json(ctx, 200, out))
         .onFailure(ctx::fail);
@@ -240,23 +318,90 @@ public final class Api {
       ctx.fail(e);
       return;
     }
+    Principal by = ApiGuard.principal(ctx);
     ResourceRef ref = doc.resource();
+    // No one creates what they could not open, nor moves a resource out of their own reach.
+    Access.Decision decision = by.access().decideOpen(ref.kind(), doc.labels());
+    if (!decision.allowed()) {
+      audit.accessDenied(
+          by.user(), ref.kind().word(), ref.name(), "create", decision.reason(), remote(ctx));
+      ctx.fail(
+          new Refusal(
+              ErrorCode.ACCESS_DENIED,
+              by.user() + " may not create " + ref + ": " + decision.reason()));
+      return;
+    }
     String remote = remote(ctx);
-    ResourceDefinition definition = doc.toDefinition(clock.instant(), null);
-    blocking(ctx, () -> listing.definition(ref).isPresent())
-        .compose(existed -> write(ref, definition).map(existed))
+    String ifMatch = ctx.request().getHeader(HttpHeaders.IF_MATCH);
+    writer
+        .serialized(
+            Topic.RESOURCES,
+            ref.key(),
+            () ->
+                blocking(
+                        ctx,
+                        () -> {
+                          Optional<ResourceDefinition> before = listing.definition(ref);
+                          Revisions.Change change =
+                              Revisions.change(
+                                  before.map(ResourceDefinition::getRevision),
+                                  ifMatch,
+                                  ref.toString());
+                          if (change == Revisions.Change.UPDATE) {
+                            if (!by.access().may(ApiResource.RESOURCES, Verb.UPDATE)) {
+                              throw guard.denied(ctx, by, ApiResource.RESOURCES, Verb.UPDATE);
+                            }
+                            mayOpen(ctx, ref, "update");
+                          }
+                          return before;
+                        })
+                    .compose(
+                        before -> {
+                          ResourceDefinition definition =
+                              doc.toDefinition(clock.instant(), by.user());
+                          definition.setRevision(before.map(d -> d.getRevision() + 1).orElse(1L));
+                          return write(ref, definition)
+                              .map(
+                                  v -> {
+                                    audit.resourceChanged(
+                                        before.isPresent()
+                                            ? AuditLog.RESOURCE_UPDATE
+                                            : AuditLog.RESOURCE_CREATE,
+                                        ref,
+                                        by.user(),
+                                        before
+                                            .map(d -> ResourceJson.definition(d).encode())
+                                            .orElse(null),
+                                        ResourceJson.definition(definition).encode(),
+                                        remote);
+                                    return definition;
+                                  });
+                        }))
         .onSuccess(
-            existed -> {
-              audit.resourceChanged(
-                  existed ? AuditLog.RESOURCE_UPDATE : AuditLog.RESOURCE_CREATE,
-                  ref,
-                  null,
-                  "ok",
-                  remote);
-              ctx.response().putHeader(HttpHeaders.LOCATION, "/v1/resources/" + ref.key());
-              json(ctx, 201, ResourceJson.definition(definition));
+            definition -> {
+              ctx.response()
+                  .putHeader(HttpHeaders.LOCATION, "/v1/resources/" + ref.key())
+                  .putHeader(HttpHeaders.ETAG, Revisions.etag(definition.getRevision()));
+              json(
+                  ctx,
+                  definition.getRevision() == 1 ? 201 : 200,
+                  ResourceJson.definition(definition));
             })
         .onFailure(ctx::fail);
+  }
+
+  /**
+   * Refuses (audited) when the caller may not open {@code ref}: what they may not open, they may
+   * not read, change or remove either.
+   */
+  private void mayOpen(RoutingContext ctx, ResourceRef ref, String action) {
+    Principal p = ApiGuard.principal(ctx);
+    Access.Decision d = p.access().decideOpen(ref.kind(), security.labels().of(ref));
+    if (!d.allowed()) {
+      audit.accessDenied(p.user(), ref.kind().word(), ref.name(), action, d.reason(), remote(ctx));
+      throw new Refusal(
+          ErrorCode.ACCESS_DENIED, p.user() + " may not " + action + " " + ref + ": " + d.reason());
+    }
   }
 
   private void deleteResource(RoutingContext ctx) {
@@ -264,25 +409,34 @@ public final class Api {
     if (ref == null) {
       return;
     }
+    mayOpen(ctx, ref, "delete");
     String remote = remote(ctx);
+    String by = ApiGuard.principal(ctx).user();
     blocking(
             ctx,
             () -> {
-              if (listing.definition(ref).isPresent()) {
-                return true;
+              Optional<ResourceDefinition> before = listing.definition(ref);
+              if (before.isPresent()) {
+                return before.get();
               }
               if (!listing.agents(ref).isEmpty()) {
-                throw new IngressFailure(
+                throw new Refusal(
                     ErrorCode.STATIC_RESOURCE,
                     ref
                         + " has no dynamic definition: it is served from agent configuration; remove it there");
               }
               throw new RoutingFailure(RoutingFailure.Reason.UNKNOWN_RESOURCE, ref, List.of());
             })
-        .compose(found -> write(ref, null))
+        .compose(before -> write(ref, null).map(before))
         .onSuccess(
-            v -> {
-              audit.resourceChanged(AuditLog.RESOURCE_DELETE, ref, null, "ok", remote);
+            before -> {
+              audit.resourceChanged(
+                  AuditLog.RESOURCE_DELETE,
+                  ref,
+                  by,
+                  ResourceJson.definition(before).encode(),
+                  null,
+                  remote);
               ctx.response().setStatusCode(204).end();
             })
         .onFailure(ctx::fail);
@@ -332,7 +486,7 @@ public final class Api {
     Throwable failure = ctx.failure();
     if (failure == null) {
       int status = ctx.statusCode() < 400 ? 500 : ctx.statusCode();
-      failure = IngressFailure.ofStatus(status);
+      failure = Refusal.ofStatus(status);
     }
     Failures.Verdict v = Failures.verdict(failure);
     JsonObject body =
@@ -353,19 +507,7 @@ public final class Api {
   }
 
   private Future<Void> write(ResourceRef ref, ResourceDefinition definition) {
-    return Future.fromCompletionStage(publisher.publish(Topic.RESOURCES, ref.key(), definition))
-        .timeout(WRITE_TIMEOUT_SECONDS, TimeUnit.SECONDS)
-        .recover(
-            e ->
-                Future.failedFuture(
-                    new IngressFailure(
-                        ErrorCode.KAFKA_UNAVAILABLE,
-                        "Kafka did not acknowledge the write of "
-                            + ref
-                            + " within "
-                            + WRITE_TIMEOUT_SECONDS
-                            + " s; it may still be applied: "
-                            + e.getMessage())));
+    return writer.write(Topic.RESOURCES, ref.key(), definition, ref.toString());
   }
 
   private static ResourceRef ref(RoutingContext ctx) {
@@ -374,7 +516,7 @@ public final class Api {
     Optional<ResourceRef> ref = ResourceRef.parse(kind, name);
     if (ref.isEmpty()) {
       ctx.fail(
-          new IngressFailure(
+          new Refusal(
               ErrorCode.BAD_REQUEST,
               ResourceKind.parse(kind).filter(k -> k.word().equals(kind)).isEmpty()
                   ? "unknown kind '" + kind + "' (expected app, db, desktop or kube)"

@@ -1,7 +1,7 @@
 package io.gatehouse.proxy.api;
 
 import io.gatehouse.proxy.ProxyException;
-import io.gatehouse.proxy.ingress.IngressFailure;
+import io.gatehouse.proxy.Refusal;
 import io.gatehouse.relay.ErrorCode;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
@@ -63,7 +63,7 @@ final class Dashboard {
     String file = ctx.pathParam("file");
     Asset asset = INDEX.equals(file) ? null : assets.get(file);
     if (asset == null) {
-      ctx.fail(new IngressFailure(ErrorCode.NOT_FOUND, "no dashboard file " + file));
+      ctx.fail(new Refusal(ErrorCode.NOT_FOUND, "no dashboard file " + file));
       return;
     }
     serve(ctx, asset);

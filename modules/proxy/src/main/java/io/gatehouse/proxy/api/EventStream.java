@@ -1,7 +1,8 @@
 package io.gatehouse.proxy.api;
 
 import io.gatehouse.events.topic.Topic;
-import io.gatehouse.proxy.ingress.IngressFailure;
+import io.gatehouse.proxy.Refusal;
+import io.gatehouse.proxy.auth.ApiGuard;
 import io.gatehouse.proxy.session.SessionKeys;
 import io.gatehouse.relay.ErrorCode;
 import io.gatehouse.state.StateChange;
@@ -15,6 +16,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 
@@ -30,6 +33,9 @@ import reactor.core.publisher.Flux;
  * second of a change of readiness, Kafka reachability or agent health, and at least every {@link
  * #STATUS_REFRESH_MILLIS} ms, which also keeps idle connections open through proxies in between. A
  * client that cannot keep up (its write queue is full) is disconnected rather than buffered.
+ *
+ * <p>At most {@code proxy.limits.max_event_subscribers} clients are streamed to at once; one more
+ * gets 503 {@code overloaded} with {@code Retry-After}, before anything is subscribed.
  */
 final class EventStream {
   /** The longest a client goes without a {@code status} event. */
@@ -42,6 +48,9 @@ final class EventStream {
    */
   private static final long RETRY_MILLIS = 2_000;
 
+  /** What a client over the cap is told to wait: a few status refreshes' worth of reconnects. */
+  static final int RETRY_AFTER_SECONDS = 5;
+
   private static final Set<Topic> WITH_SESSION_IDS = EnumSet.of(Topic.SESSIONS, Topic.AUDIT);
 
   /**
@@ -49,19 +58,38 @@ final class EventStream {
    * (no longer read).
    */
   private static final List<Topic> STREAMED =
-      Topic.MATERIALIZED.stream().filter(t -> t != Topic.TOKENS && t != Topic.AGENTS).toList();
+      Topic.MATERIALIZED.stream()
+          .filter(
+              t ->
+                  t != Topic.TOKENS
+                      && t != Topic.AGENTS
+                      // Users carry password hashes; both are read through their own API.
+                      && t != Topic.USERS
+                      && t != Topic.ROLES)
+          .toList();
 
   private final Flux<StateChange> changes;
   private final String proxyId;
   private final ProxyStatus status;
+  private final EventVisibility visibility;
+  private final int maxSubscribers;
+  private final AtomicInteger subscribers = new AtomicInteger();
 
-  EventStream(Flux<StateChange> changes, String proxyId, ProxyStatus status) {
+  EventStream(
+      Flux<StateChange> changes,
+      String proxyId,
+      ProxyStatus status,
+      EventVisibility visibility,
+      int maxSubscribers) {
     this.changes = changes;
     this.proxyId = proxyId;
     this.status = status;
+    this.visibility = visibility;
+    this.maxSubscribers = maxSubscribers;
   }
 
   void handle(RoutingContext ctx) {
+    String user = ApiGuard.principal(ctx).user();
     Set<Topic> topics = EnumSet.copyOf(STREAMED);
     List<String> filter = ctx.queryParam("topics");
     if (!filter.isEmpty()) {
@@ -71,7 +99,7 @@ final class EventStream {
         Topic t = STREAMED.stream().filter(x -> x.suffix().equals(w)).findFirst().orElse(null);
         if (t == null) {
           ctx.fail(
-              new IngressFailure(
+              new Refusal(
                   ErrorCode.BAD_REQUEST,
                   "unknown topic '"
                       + word
@@ -83,6 +111,24 @@ final class EventStream {
         topics.add(t);
       }
     }
+    if (subscribers.incrementAndGet() > maxSubscribers) {
+      subscribers.decrementAndGet();
+      ctx.response().putHeader(HttpHeaders.RETRY_AFTER, Integer.toString(RETRY_AFTER_SECONDS));
+      ctx.fail(
+          new Refusal(
+              ErrorCode.OVERLOADED,
+              "the event stream has its "
+                  + maxSubscribers
+                  + " subscribers (proxy.limits.max_event_subscribers); retry later"));
+      return;
+    }
+    AtomicBoolean subscribed = new AtomicBoolean(true);
+    Runnable leave =
+        () -> {
+          if (subscribed.compareAndSet(true, false)) {
+            subscribers.decrementAndGet();
+          }
+        };
     HttpServerResponse response = ctx.response();
     response
         .setChunked(true)
@@ -94,7 +140,7 @@ final class EventStream {
     Context context = ctx.vertx().getOrCreateContext();
     Disposable subscription =
         changes
-            .filter(c -> topics.contains(c.topic()))
+            .filter(c -> topics.contains(c.topic()) && visibility.visible(user, c))
             .subscribe(
                 change -> context.runOnContext(v -> send(response, change)),
                 error -> context.runOnContext(v -> end(response)),
@@ -106,11 +152,13 @@ final class EventStream {
         v -> {
           subscription.dispose();
           ctx.vertx().cancelTimer(timer);
+          leave.run();
         });
     response.endHandler(
         v -> {
           subscription.dispose();
           ctx.vertx().cancelTimer(timer);
+          leave.run();
         });
   }
 

@@ -77,12 +77,10 @@ public record ResourceDocument(
             ? metadata.required("name", ResourceRules::checkName)
             : Optional.empty();
     Map<String, String> labels = metadata.stringMap("labels");
-    for (String key : labels.keySet()) {
-      try {
-        ResourceRules.checkLabelKey(key);
-      } catch (IllegalArgumentException e) {
-        metadata.problem("labels", e.getMessage());
-      }
+    try {
+      ResourceRules.checkLabels(labels);
+    } catch (IllegalArgumentException e) {
+      metadata.problem("labels", e.getMessage());
     }
     ConfigNode spec = root.object("spec");
     if (!spec.isPresent()) {

@@ -30,7 +30,10 @@ final class ResourceJson {
    * counts; one entry per agent record.
    */
   static JsonObject resource(
-      ResourceRef ref, Optional<ResourceDefinition> definition, List<AgentStatus> agents) {
+      ResourceRef ref,
+      Optional<ResourceDefinition> definition,
+      List<AgentStatus> agents,
+      String publicHost) {
     Map<String, String> labels =
         definition
             .map(ResourceDefinition::getLabels)
@@ -58,7 +61,33 @@ final class ResourceJson {
         .put("labels", new JsonObject(new TreeMap<String, Object>(labels)))
         .put("healthyAgents", healthy)
         .put("totalAgents", agents.size())
+        .put("revision", definition.map(ResourceDefinition::getRevision).orElse(null))
+        .put("transport", transport(ref, definition, agents))
+        .put(
+            "host",
+            transport(ref, definition, agents).equals("http")
+                ? ref.name() + "." + publicHost
+                : null)
         .put("agents", list);
+  }
+
+  /**
+   * How users reach it: {@code http} (an app or Kubernetes API, at its host) or {@code tcp} (a
+   * tunnel: databases, desktops, TCP apps).
+   */
+  static String transport(
+      ResourceRef ref, Optional<ResourceDefinition> definition, List<AgentStatus> agents) {
+    return switch (ref.kind()) {
+      case DB, DESKTOP -> "tcp";
+      case KUBE -> "http";
+      case APP -> {
+        String uri =
+            definition
+                .map(d -> d.getSpec().getUri())
+                .orElseGet(() -> agents.isEmpty() ? "" : agents.get(0).uri());
+        yield uri.startsWith("tcp://") ? "tcp" : "http";
+      }
+    };
   }
 
   /**

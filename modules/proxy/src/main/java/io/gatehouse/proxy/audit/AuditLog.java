@@ -35,6 +35,14 @@ public final class AuditLog {
   public static final String JOIN_REFUSED = "join.refused";
   public static final String LOCK_CREATE = "lock.create";
   public static final String LOCK_DELETE = "lock.delete";
+  public static final String LOGIN = "user.login";
+  public static final String ACCESS_DENIED = "access.denied";
+  public static final String USER_CREATE = "user.create";
+  public static final String USER_UPDATE = "user.update";
+  public static final String USER_DELETE = "user.delete";
+  public static final String ROLE_CREATE = "role.create";
+  public static final String ROLE_UPDATE = "role.update";
+  public static final String ROLE_DELETE = "role.delete";
 
   private final EventPublisher publisher;
   private final Clock clock;
@@ -97,15 +105,19 @@ public final class AuditLog {
     publish(e.setDetails(details).build());
   }
 
-  /** A resource definition was created, updated or deleted through the API. */
+  /**
+   * A resource definition was created, updated or deleted through the API by {@code user}; {@code
+   * before} and {@code after} are its documents (JSON), {@code null} when it did not or no longer
+   * exists.
+   */
   public CompletionStage<Void> resourceChanged(
-      String type, ResourceRef resource, String user, String outcome, String remote) {
+      String type, ResourceRef resource, String user, String before, String after, String remote) {
     return publish(
-        base(type, outcome)
+        base(type, "ok")
             .setUser(user)
             .setKind(resource.kind().word())
             .setName(resource.name())
-            .setDetails(details("remote", remote))
+            .setDetails(details("before", before, "after", after, "remote", remote))
             .build());
   }
 
@@ -142,6 +154,55 @@ public final class AuditLog {
     Map<String, String> all = details("token", tokenId);
     all.putAll(details);
     return publish(base(type, outcome).setAgentId(agentId).setDetails(all).build(), agentId);
+  }
+
+  /**
+   * A login attempt, keyed by {@code user/<name>}: outcome {@code ok}, {@code failed} (with the
+   * reason: wrong password, unknown user, locked, rate-limited) or {@code denied}.
+   *
+   * @param method {@code password} or {@code sso}
+   */
+  public CompletionStage<Void> login(
+      String user, String method, String outcome, String reason, String remote) {
+    return publish(
+        base(LOGIN, outcome)
+            .setUser(user)
+            .setDetails(details("method", method, "reason", reason, "remote", remote))
+            .build(),
+        "user/" + user);
+  }
+
+  /**
+   * A user was refused: opening a resource ({@code kind}, {@code name} set) or an API action
+   * ({@code action}, e.g. {@code create users}), keyed by {@code user/<name>}.
+   */
+  public CompletionStage<Void> accessDenied(
+      String user, String kind, String name, String action, String reason, String remote) {
+    return publish(
+        base(ACCESS_DENIED, "denied")
+            .setUser(user)
+            .setKind(kind)
+            .setName(name)
+            .setDetails(details("action", action, "reason", reason, "remote", remote))
+            .build(),
+        "user/" + (user == null ? "anonymous" : user));
+  }
+
+  /**
+   * A user or role was created, changed or removed by {@code by}; {@code before} and {@code after}
+   * describe it (JSON, never a password hash), {@code null} when it did not or no longer exists.
+   * Keyed by {@code user/<name>} or {@code role/<name>}.
+   */
+  public CompletionStage<Void> accountChanged(
+      String type, String subject, String by, String before, String after, String remote) {
+    return publish(
+        base(type, "ok")
+            .setUser(by)
+            .setName(subject.substring(subject.indexOf('/') + 1))
+            .setKind(subject.substring(0, subject.indexOf('/')))
+            .setDetails(details("before", before, "after", after, "remote", remote))
+            .build(),
+        subject);
   }
 
   private AuditEvent.Builder session(String type, SessionPin pin, String outcome) {

@@ -35,6 +35,8 @@ import java.util.Objects;
  *     before the user gets a 502; longer than the agents' own {@code relay.response_timeout}
  * @param heartbeatRefresh how often the proxy rewrites, on the agents' behalf, the heartbeat of
  *     each resource its agents serve (jittered, never later); the records live three times this
+ * @param auth how users log in
+ * @param limits the web port's timeouts and caps ({@code proxy.limits})
  */
 public record ProxyConfig(
     String source,
@@ -50,7 +52,9 @@ public record ProxyConfig(
     Duration sessionIdleTimeout,
     Duration ejectBackoff,
     Duration responseTimeout,
-    Duration heartbeatRefresh) {
+    Duration heartbeatRefresh,
+    AuthSettings auth,
+    ListenerLimits limits) {
 
   public static final String DEFAULT_KAFKA_BOOTSTRAP = "127.0.0.1:9092";
 
@@ -88,6 +92,8 @@ public record ProxyConfig(
     Objects.requireNonNull(ejectBackoff, "ejectBackoff");
     Objects.requireNonNull(responseTimeout, "responseTimeout");
     Objects.requireNonNull(heartbeatRefresh, "heartbeatRefresh");
+    Objects.requireNonNull(auth, "auth");
+    Objects.requireNonNull(limits, "limits");
   }
 
   /**

@@ -88,6 +88,9 @@ final class ProxyConfigReader {
             .object("heartbeats")
             .value(
                 "refresh", ValueParser.positiveDuration(), ProxyConfig.DEFAULT_HEARTBEAT_REFRESH);
+    ListenerLimits limits = ListenerLimits.read(proxy.object("limits"));
+
+    AuthSettings auth = AuthSettings.read(proxy.object("auth"));
 
     doc.requireValid();
     String resolvedId = id.orElseGet(() -> NodeId.generate(random));
@@ -106,7 +109,9 @@ final class ProxyConfigReader {
         idle,
         eject,
         response,
-        refresh);
+        refresh,
+        auth,
+        limits);
   }
 
   private static String publicHost(String text) {

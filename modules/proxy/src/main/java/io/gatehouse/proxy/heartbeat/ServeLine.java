@@ -30,7 +30,6 @@ public record ServeLine(
     String uri,
     Optional<String> protocol,
     String origin) {
-  private static final int MAX_LABELS = 64;
   private static final int MAX_TEXT = 1024;
 
   /** Why a line was refused; the message is the reason sent back to the agent and logged. */
@@ -98,17 +97,21 @@ public record ServeLine(
     if (!(value instanceof JsonObject object)) {
       throw new Refused("labels must be an object of strings");
     }
-    if (object.size() > MAX_LABELS) {
-      throw new Refused("more than " + MAX_LABELS + " labels");
+    if (object.size() > ResourceRules.MAX_LABELS) {
+      throw new Refused("more than " + ResourceRules.MAX_LABELS + " labels");
     }
     Map<String, String> labels = new LinkedHashMap<>();
     for (Map.Entry<String, Object> e : object) {
-      if (!(e.getValue() instanceof String v) || v.length() > MAX_TEXT) {
-        throw new Refused("label '" + e.getKey() + "' must be a string of at most 1024 characters");
+      if (!(e.getValue() instanceof String v)) {
+        throw new Refused("label '" + e.getKey() + "' must be a string");
       }
-      labels.put(ResourceRules.checkLabelKey(e.getKey()), v);
+      labels.put(e.getKey(), v);
     }
-    return Map.copyOf(labels);
+    try {
+      return Map.copyOf(ResourceRules.checkLabels(labels));
+    } catch (IllegalArgumentException e) {
+      throw new Refused(e.getMessage());
+    }
   }
 
   private static String text(JsonObject object, String field) {

@@ -1,6 +1,7 @@
 package io.gatehouse.proxy.ingress;
 
 import io.gatehouse.config.ConfigException;
+import io.gatehouse.proxy.Refusal;
 import io.gatehouse.proxy.audit.AuditLog;
 import io.gatehouse.proxy.routing.RoutingFailure;
 import io.gatehouse.relay.ErrorCode;
@@ -42,7 +43,7 @@ public final class Failures {
     if (failure instanceof ConfigException c) {
       return verdict(ErrorCode.INVALID_DOCUMENT, c.getMessage());
     }
-    if (failure instanceof IngressFailure i) {
+    if (failure instanceof Refusal i) {
       return new Verdict(i.status(), i.code(), i.getMessage());
     }
     LOG.error("unexpected failure while serving a request", failure);

@@ -2,6 +2,9 @@ package io.gatehouse.proxy.ingress;
 
 import io.gatehouse.events.SessionPin;
 import io.gatehouse.proxy.audit.AuditLog;
+import io.gatehouse.proxy.auth.Authenticator;
+import io.gatehouse.proxy.auth.IdentityAssertions;
+import io.gatehouse.proxy.auth.Principal;
 import io.gatehouse.proxy.ingress.Dialer.Dialed;
 import io.gatehouse.proxy.routing.AgentChoice;
 import io.gatehouse.proxy.routing.AgentEndpoint;
@@ -49,6 +52,7 @@ final class HttpIngress {
   private final IngressMetrics metrics;
   private final Duration idleTimeout;
   private final Duration touchInterval;
+  private final IdentityAssertions assertions;
 
   HttpIngress(
       String proxyId,
@@ -57,7 +61,9 @@ final class HttpIngress {
       SessionPins pins,
       AuditLog audit,
       IngressMetrics metrics,
-      Duration idleTimeout) {
+      Duration idleTimeout,
+      IdentityAssertions assertions) {
+    this.assertions = assertions;
     this.proxyId = proxyId;
     this.via = "1.1 " + proxyId;
     this.streams = streams;
@@ -74,11 +80,17 @@ final class HttpIngress {
             : tenth.compareTo(Duration.ofMinutes(1)) > 0 ? Duration.ofMinutes(1) : tenth;
   }
 
-  void handle(HttpServerRequest request, ResourceRef resource) {
+  void handle(HttpServerRequest request, ResourceRef resource, Principal principal) {
+    String user = principal.user();
+    // Made before the dial, once per user and app for half its life: what the app is told.
+    String assertion =
+        assertions == null
+            ? null
+            : assertions.assertion(user, principal.access().roles(), resource.name());
     request.pause();
     String remote = Ingress.remote(request);
     String cookie = cookie(request);
-    SessionPin pin = cookie == null ? null : existingPin(cookie, resource);
+    SessionPin pin = cookie == null ? null : existingPin(cookie, resource, user);
     // The id itself only goes to the user (cookie) and the agent (Gatehouse-Session); pins and
     // audit events hold its key.
     String sessionId = pin != null ? cookie : SessionId.generate();
@@ -89,7 +101,9 @@ final class HttpIngress {
     boolean upgrade = HopHeaders.isUpgrade(request);
     boolean body = !upgrade && HopHeaders.hasBody(request);
     dialer
-        .dial(sessionRequest, choice -> forward(request, choice, sessionId, upgrade, body, remote))
+        .dial(
+            sessionRequest,
+            choice -> forward(request, choice, sessionId, upgrade, body, remote, user, assertion))
         .onComplete(
             ar -> {
               if (ar.failed()) {
@@ -105,7 +119,7 @@ final class HttpIngress {
               Dialed<Forwarded> dialed = ar.result();
               String setCookie;
               try {
-                setCookie = record(pin, sessionId, resource, dialed, remote);
+                setCookie = record(pin, sessionId, resource, dialed, remote, user);
               } catch (RuntimeException e) {
                 dialed.result().abandon();
                 Failures.respond(request, e);
@@ -121,10 +135,14 @@ final class HttpIngress {
     return cookie != null && SessionId.isValid(cookie.getValue()) ? cookie.getValue() : null;
   }
 
-  /** The pin of session {@code sessionId}, if it is a live session of this resource. */
-  private SessionPin existingPin(String sessionId, ResourceRef resource) {
+  /**
+   * The pin of session {@code sessionId}, if it is a live session of this resource and user (a
+   * session cookie never passes from one user to another).
+   */
+  private SessionPin existingPin(String sessionId, ResourceRef resource, String user) {
     SessionPin pin = pins.get(sessionId).orElse(null);
     if (pin == null
+        || !user.equals(pin.getUser())
         || !SessionPins.HTTP.equals(pin.getTransport())
         || !resource.kind().word().equals(pin.getKind())
         || !resource.name().equals(pin.getName())) {
@@ -144,15 +162,16 @@ final class HttpIngress {
       String sessionId,
       ResourceRef resource,
       Dialed<Forwarded> dialed,
-      String remote) {
+      String remote,
+      String user) {
     AgentEndpoint agent = dialed.choice().agent();
     if (pin == null) {
-      SessionPin started = pins.pin(sessionId, resource, agent, SessionPins.HTTP, null);
+      SessionPin started = pins.pin(sessionId, resource, agent, SessionPins.HTTP, user);
       audit.sessionStarted(started, remote);
       metrics.sessionsStarted.increment();
       // Written by hand: Netty spells the attribute HTTPOnly; browsers accept both, people grep for
       // HttpOnly.
-      return COOKIE + "=" + sessionId + "; Path=/; HttpOnly; SameSite=Lax";
+      return COOKIE + "=" + sessionId + "; Path=/; Secure; HttpOnly; SameSite=Lax";
     }
     if (!pin.getAgentId().equals(agent.agentId())) {
       SessionPin moved = pins.repin(pin, agent);
@@ -174,7 +193,9 @@ final class HttpIngress {
       String sessionId,
       boolean upgrade,
       boolean body,
-      String remote) {
+      String remote,
+      String user,
+      String assertion) {
     ResourceRef resource = choice.resource();
     String agentId = choice.agent().agentId();
     return streams
@@ -183,6 +204,7 @@ final class HttpIngress {
             stream -> {
               MultiMap h = MultiMap.caseInsensitiveMultiMap();
               HopHeaders.copy(request.headers(), h, true, COOKIE);
+              stripAppCredential(h);
               String host = request.getHeader(HttpHeaders.HOST);
               if (host != null) {
                 // The stream's :authority: the agent's relay sees the Host the user sent.
@@ -192,6 +214,11 @@ final class HttpIngress {
               h.set(Wire.RESOURCE, resource.key());
               h.set(Wire.SESSION, sessionId);
               h.set(Wire.PROXY, proxyId);
+              h.set(Wire.USER, user);
+              if (assertion != null) {
+                // The user's own header of that name was dropped with every Gatehouse-* header.
+                h.set(Wire.JWT_ASSERTION, assertion);
+              }
               String forwardedFor = request.getHeader("X-Forwarded-For");
               h.set(
                   "X-Forwarded-For", forwardedFor == null ? remote : forwardedFor + ", " + remote);
@@ -224,6 +251,39 @@ final class HttpIngress {
                   .answer(stream)
                   .transform(ar -> answered(ar, stream, resource, agentId, body));
             });
+  }
+
+  /** The app's own cookies pass on; the user's Gatehouse credential never reaches the app. */
+  private static void stripAppCredential(MultiMap headers) {
+    java.util.List<String> cookies = headers.getAll(HttpHeaders.COOKIE);
+    if (cookies.isEmpty()) {
+      return;
+    }
+    headers.remove(HttpHeaders.COOKIE);
+    for (String c : cookies) {
+      String rest = HopHeaders.withoutCookie(c, Authenticator.APP_COOKIE);
+      if (!rest.isEmpty()) {
+        headers.add(HttpHeaders.COOKIE, rest);
+      }
+    }
+  }
+
+  /**
+   * Ends the HTTP sessions of {@code user} whose resource {@code revoked} says they may no longer
+   * open: unpinned and audited ({@code session.end}, outcome {@code revoked}); their next request
+   * is authorized again and refused. Reads every pin: call it off the event loop.
+   */
+  void endWhere(String user, java.util.function.Predicate<ResourceRef> revoked) {
+    for (SessionPin pin : pins.all()) {
+      if (!user.equals(pin.getUser()) || !SessionPins.HTTP.equals(pin.getTransport())) {
+        continue;
+      }
+      java.util.Optional<ResourceRef> ref = ResourceRef.parse(pin.getKind(), pin.getName());
+      if (ref.isPresent() && revoked.test(ref.get())) {
+        pins.unpin(pin);
+        audit.sessionEnded(pin, "revoked", 0, 0);
+      }
+    }
   }
 
   private Future<Forwarded> answered(

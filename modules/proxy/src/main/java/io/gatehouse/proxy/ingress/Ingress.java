@@ -1,10 +1,17 @@
 package io.gatehouse.proxy.ingress;
 
+import io.gatehouse.access.Access;
 import io.gatehouse.config.DnsLabel;
 import io.gatehouse.events.ResourceKind;
+import io.gatehouse.proxy.Refusal;
 import io.gatehouse.proxy.audit.AuditLog;
+import io.gatehouse.proxy.auth.AppLogin;
+import io.gatehouse.proxy.auth.Authenticator;
+import io.gatehouse.proxy.auth.IdentityAssertions;
+import io.gatehouse.proxy.auth.Principal;
 import io.gatehouse.proxy.routing.AgentSelector;
 import io.gatehouse.proxy.routing.Ejections;
+import io.gatehouse.proxy.routing.ResourceLabels;
 import io.gatehouse.proxy.routing.ResourceRef;
 import io.gatehouse.proxy.routing.RoutingTable;
 import io.gatehouse.proxy.session.SessionPins;
@@ -24,15 +31,24 @@ import java.util.Optional;
  * User traffic on the web port. A request whose host is {@code <name>.<public host>} is app (or,
  * when no app of that name exists, Kubernetes) traffic for resource {@code name}; a request for
  * {@code /v1/tunnel/{kind}/{name}} opens a TCP tunnel; everything else belongs to the API.
- * Thread-safe: one instance serves every event loop.
+ *
+ * <p>Every request is authenticated ({@link Authenticator}: the app credential on app hosts, the
+ * bearer credential on tunnels) and authorized against the resource's labels before any agent is
+ * chosen; a refusal is audited and answered {@code 403}, the same for a resource that does not
+ * exist as for one the user may not see. Thread-safe: one instance serves every event loop.
  */
 public final class Ingress {
   public static final String TUNNEL_PATH = Wire.USER_TUNNEL_PATH;
 
+  private final String proxyId;
   private final String publicSuffix;
   private final RoutingTable table;
   private final HttpIngress http;
   private final TunnelIngress tunnels;
+  private final Authenticator authenticator;
+  private final AppLogin appLogin;
+  private final ResourceLabels labels;
+  private final AuditLog audit;
 
   /**
    * @param publicHost apps are {@code <name>.<publicHost>}
@@ -52,15 +68,33 @@ public final class Ingress {
       Ejections ejections,
       SessionPins pins,
       AuditLog audit,
-      MeterRegistry registry) {
+      MeterRegistry registry,
+      Guard guard) {
+    this.authenticator = guard.authenticator();
+    this.appLogin = guard.appLogin();
+    this.labels = guard.labels();
+    IdentityAssertions assertions = guard.assertions();
+    this.audit = audit;
+    this.proxyId = proxyId;
     this.publicSuffix = "." + publicHost.toLowerCase(Locale.ROOT);
     this.table = table;
     IngressMetrics metrics = new IngressMetrics(registry);
     AgentStreams streams = new AgentStreams(vertx, agents, responseTimeout);
     Dialer dialer = new Dialer(selector, ejections, metrics);
-    this.http = new HttpIngress(proxyId, streams, dialer, pins, audit, metrics, idleTimeout);
+    this.http =
+        new HttpIngress(proxyId, streams, dialer, pins, audit, metrics, idleTimeout, assertions);
     this.tunnels = new TunnelIngress(proxyId, streams, dialer, pins, audit, metrics);
   }
+
+  /**
+   * Who may open what: the credential check, the resources' labels roles are matched against, and
+   * the identity apps are told.
+   */
+  public record Guard(
+      Authenticator authenticator,
+      ResourceLabels labels,
+      IdentityAssertions assertions,
+      AppLogin appLogin) {}
 
   /**
    * Takes the request if it is app traffic or a tunnel.
@@ -80,11 +114,32 @@ public final class Ingress {
 
   private boolean route(HttpServerRequest request) {
     Optional<String> app = appName(request.getHeader(HttpHeaders.HOST));
-    if (app.isPresent()) {
-      http.handle(request, resolve(app.get()));
+    String path = request.path();
+    if ((app.isPresent() || path.startsWith(TUNNEL_PATH))
+        && ViaChain.names(request.headers().getAll("Via"), proxyId)) {
+      // Relaying it again would send it round once more, each time through every hop.
+      Failures.respond(
+          request,
+          new Refusal(
+              ErrorCode.LOOP_DETECTED,
+              "loop detected: the request has already passed through proxy " + proxyId));
       return true;
     }
-    String path = request.path();
+    if (app.isPresent()) {
+      if (path.equals(AppLogin.FINISH_PATH)) {
+        appLogin.finish(request, app.get());
+        return true;
+      }
+      if (!Authenticator.hasAppCredential(request) && AppLogin.isBrowser(request)) {
+        appLogin.redirectToLogin(request, app.get());
+        return true;
+      }
+      ResourceRef resource = resolve(app.get());
+      Principal principal =
+          authorize(request, resource, authenticator.appRequest(request, app.get()));
+      http.handle(request, resource, principal);
+      return true;
+    }
     if (path.startsWith(TUNNEL_PATH)) {
       String[] parts = path.substring(TUNNEL_PATH.length()).split("/", -1);
       Optional<ResourceRef> ref =
@@ -92,14 +147,49 @@ public final class Ingress {
       if (ref.isEmpty()) {
         Failures.respond(
             request,
-            new IngressFailure(
+            new Refusal(
                 ErrorCode.BAD_REQUEST, "expected /v1/tunnel/{kind}/{name}, e.g. /v1/tunnel/db/pg"));
       } else {
-        tunnels.handle(request, ref.get());
+        Principal principal = authorize(request, ref.get(), authenticator.proxyRequest(request));
+        tunnels.handle(request, ref.get(), principal.user());
       }
       return true;
     }
     return false;
+  }
+
+  /**
+   * Lets {@code principal} open {@code resource}, or refuses (audited) with the reason.
+   *
+   * @throws Refusal {@code 403 access-denied}
+   */
+  private Principal authorize(
+      HttpServerRequest request, ResourceRef resource, Principal principal) {
+    Access.Decision decision = principal.access().decideOpen(resource.kind(), labels.of(resource));
+    if (!decision.allowed()) {
+      audit.accessDenied(
+          principal.user(),
+          resource.kind().word(),
+          resource.name(),
+          "open",
+          decision.reason(),
+          remote(request));
+      throw new Refusal(
+          ErrorCode.ACCESS_DENIED,
+          principal.user() + " may not open " + resource + ": " + decision.reason());
+    }
+    return principal;
+  }
+
+  /**
+   * Ends what {@code user} has open that their roles no longer allow, or everything when {@code
+   * access} is empty (removed or locked): TCP tunnels are closed, HTTP sessions unpinned.
+   */
+  public void revoke(String user, java.util.Optional<Access> access) {
+    java.util.function.Predicate<ResourceRef> allowed =
+        ref -> access.isPresent() && access.get().mayOpen(ref.kind(), labels.of(ref));
+    tunnels.closeWhere(user, allowed.negate());
+    http.endWhere(user, allowed.negate());
   }
 
   /** Whether the TCP session of {@code sessionKey} ({@link SessionPins#key}) is open here. */

@@ -1,6 +1,7 @@
 package io.gatehouse.proxy.ingress;
 
 import io.gatehouse.events.SessionPin;
+import io.gatehouse.proxy.Refusal;
 import io.gatehouse.proxy.audit.AuditLog;
 import io.gatehouse.proxy.ingress.Dialer.Dialed;
 import io.gatehouse.proxy.routing.AgentChoice;
@@ -50,7 +51,7 @@ final class TunnelIngress {
    */
   private final Set<String> live = ConcurrentHashMap.newKeySet();
 
-  private final Map<String, Splice> open = new ConcurrentHashMap<>();
+  private final Map<String, OpenTunnel> open = new ConcurrentHashMap<>();
 
   TunnelIngress(
       String proxyId,
@@ -74,14 +75,31 @@ final class TunnelIngress {
 
   /** Closes every open tunnel (each end is audited). */
   void closeAll() {
-    open.values().forEach(Splice::close);
+    open.values().forEach(t -> t.splice().close());
   }
 
-  void handle(HttpServerRequest request, ResourceRef resource) {
+  /**
+   * Closes the tunnels of {@code user} to resources {@code revoked} says they may no longer open;
+   * each end is audited as usual (closed), after a {@code session.end} of outcome {@code revoked}.
+   */
+  void closeWhere(String user, java.util.function.Predicate<ResourceRef> revoked) {
+    for (OpenTunnel t : open.values()) {
+      SessionPin pin = t.pin();
+      if (!user.equals(pin.getUser())) {
+        continue;
+      }
+      java.util.Optional<ResourceRef> ref = ResourceRef.parse(pin.getKind(), pin.getName());
+      if (ref.isPresent() && revoked.test(ref.get())) {
+        t.splice().close();
+      }
+    }
+  }
+
+  void handle(HttpServerRequest request, ResourceRef resource, String user) {
     if (!HopHeaders.isTunnelUpgrade(request)) {
       Failures.respond(
           request,
-          new IngressFailure(
+          new Refusal(
               ErrorCode.BAD_REQUEST,
               "a tunnel is GET /v1/tunnel/{kind}/{name} with Connection: Upgrade and Upgrade: "
                   + Wire.TUNNEL_PROTOCOL));
@@ -91,7 +109,7 @@ final class TunnelIngress {
     String remote = Ingress.remote(request);
     String sessionId = SessionId.generate();
     dialer
-        .dial(SessionRequest.newSession(resource), choice -> openTunnel(choice, sessionId))
+        .dial(SessionRequest.newSession(resource), choice -> openTunnel(choice, sessionId, user))
         .onComplete(
             ar -> {
               if (ar.failed()) {
@@ -99,11 +117,11 @@ final class TunnelIngress {
                     request, ar.cause(), pins.key(sessionId), remote, metrics, audit);
                 return;
               }
-              splice(request, sessionId, ar.result(), remote);
+              splice(request, sessionId, ar.result(), remote, user);
             });
   }
 
-  private Future<Opened> openTunnel(AgentChoice choice, String sessionId) {
+  private Future<Opened> openTunnel(AgentChoice choice, String sessionId, String user) {
     ResourceRef resource = choice.resource();
     String agentId = choice.agent().agentId();
     return streams
@@ -114,6 +132,7 @@ final class TunnelIngress {
               h.set(Wire.RESOURCE, resource.key());
               h.set(Wire.SESSION, sessionId);
               h.set(Wire.PROXY, proxyId);
+              h.set(Wire.USER, user);
               stream.writeHead(StreamHeads.request(HttpMethod.POST, Wire.TUNNEL_PATH, h));
               return streams
                   .answer(stream)
@@ -142,7 +161,11 @@ final class TunnelIngress {
   }
 
   private void splice(
-      HttpServerRequest request, String sessionId, Dialed<Opened> dialed, String remote) {
+      HttpServerRequest request,
+      String sessionId,
+      Dialed<Opened> dialed,
+      String remote,
+      String user) {
     HttpResponse response = dialed.result().response();
     TunnelStream agentStream = dialed.result().stream();
     HttpServerResponse out = request.response();
@@ -169,7 +192,7 @@ final class TunnelIngress {
               dialed.choice().resource(),
               dialed.choice().agent(),
               SessionPins.TCP,
-              null);
+              user);
     } catch (RuntimeException e) {
       live.remove(key);
       agentStream.reset();
@@ -205,9 +228,11 @@ final class TunnelIngress {
                       });
               // Socket events run on this event loop after this handler returns, so the end
               // handler cannot have run yet.
-              open.put(key, splice);
+              open.put(key, new OpenTunnel(splice, pin));
             });
   }
 
   private record Opened(TunnelStream stream, HttpResponse response) {}
+
+  private record OpenTunnel(Splice splice, SessionPin pin) {}
 }

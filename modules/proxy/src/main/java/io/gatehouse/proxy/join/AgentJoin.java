@@ -6,7 +6,7 @@ import io.gatehouse.pki.AgentCsr;
 import io.gatehouse.pki.ClusterCa;
 import io.gatehouse.pki.Pem;
 import io.gatehouse.pki.PkiException;
-import io.gatehouse.proxy.ingress.IngressFailure;
+import io.gatehouse.proxy.Refusal;
 import io.gatehouse.proxy.lock.Locks;
 import io.gatehouse.proxy.tunnel.ControlStream;
 import io.gatehouse.relay.ErrorCode;
@@ -54,19 +54,19 @@ public final class AgentJoin {
     try {
       request = Request.parse(ctx.body().asString());
     } catch (IllegalArgumentException e) {
-      ctx.fail(new IngressFailure(ErrorCode.BAD_REQUEST, e.getMessage()));
+      ctx.fail(new Refusal(ErrorCode.BAD_REQUEST, e.getMessage()));
       return;
     }
     Optional<Lock> lock = locks.agent(request.agentId());
     if (lock.isPresent()) {
-      ctx.fail(new IngressFailure(ErrorCode.JOIN_REFUSED, Locks.describe(lock.get())));
+      ctx.fail(new Refusal(ErrorCode.JOIN_REFUSED, Locks.describe(lock.get())));
       return;
     }
     String pin = AgentKeys.pin(request.csr().publicKey());
     String bound = keys.pinOf(request.agentId()).orElse(null);
     if (bound != null && !bound.equals(pin)) {
       ctx.fail(
-          new IngressFailure(
+          new Refusal(
               ErrorCode.JOIN_REFUSED,
               "agent id "
                   + request.agentId()
@@ -97,10 +97,10 @@ public final class AgentJoin {
   private static Throwable verdict(Throwable e) {
     Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
     if (cause instanceof JoinRefusedException refused) {
-      return new IngressFailure(ErrorCode.JOIN_REFUSED, refused.getMessage());
+      return new Refusal(ErrorCode.JOIN_REFUSED, refused.getMessage());
     }
     if (cause instanceof PkiException pki) {
-      return new IngressFailure(ErrorCode.BAD_REQUEST, pki.getMessage());
+      return new Refusal(ErrorCode.BAD_REQUEST, pki.getMessage());
     }
     return cause;
   }

@@ -23,6 +23,9 @@ public final class Locks implements AutoCloseable {
   /** The prefix of an agent lock's target. */
   public static final String AGENT = "agent/";
 
+  /** The prefix of a user lock's target. */
+  public static final String USER = "user/";
+
   private final Map<String, Lock> locks = new ConcurrentHashMap<>();
   private final List<Consumer<Lock>> listeners = new CopyOnWriteArrayList<>();
   private final TableView<Lock> view;
@@ -45,6 +48,11 @@ public final class Locks implements AutoCloseable {
   /** The lock on agent {@code agentId}, if it is locked. */
   public Optional<Lock> agent(String agentId) {
     return Optional.ofNullable(locks.get(AGENT + agentId));
+  }
+
+  /** The lock on user {@code name}, if the user is locked. */
+  public Optional<Lock> user(String name) {
+    return Optional.ofNullable(locks.get(USER + name));
   }
 
   /** Runs {@code listener} for every lock that is placed from now on. */

@@ -25,14 +25,21 @@ public final class ProxyAnnouncer implements AutoCloseable {
   public static final Duration TTL = INTERVAL.multipliedBy(3);
 
   private final String proxyId;
+  private final String assertionKey;
   private final HostPort address;
   private final EventPublisher publisher;
   private final Clock clock;
   private final Instant startedAt;
   private final ScheduledExecutorService timer;
 
-  public ProxyAnnouncer(String proxyId, HostPort address, EventPublisher publisher, Clock clock) {
+  public ProxyAnnouncer(
+      String proxyId,
+      HostPort address,
+      String assertionKey,
+      EventPublisher publisher,
+      Clock clock) {
     this.proxyId = proxyId;
+    this.assertionKey = assertionKey;
     this.address = address;
     this.publisher = publisher;
     this.clock = clock;
@@ -51,6 +58,7 @@ public final class ProxyAnnouncer implements AutoCloseable {
             .setStartedAt(startedAt)
             .setTime(clock.instant())
             .setTtlMillis(TTL.toMillis())
+            .setAssertionKey(assertionKey)
             .build();
     publisher
         .publish(Topic.PROXIES, proxyId, a)

@@ -1,5 +1,11 @@
 // The Gatehouse dashboard (docs/dashboard.md). No framework, no build step.
 //
+// Who: the page first asks /v1/whoami. Without a credential (401) it shows a login form that posts
+// /v1/login with `cookie: true`: the proxy sets the __Host-gatehouse cookie (HttpOnly, so this
+// script never sees the credential) and answers the CSRF token writes need. A 401 later (the
+// credential expired, the user was removed, logged out in another tab) brings the form back, and
+// the model is emptied, so the next user never sees what the last one could.
+//
 // How it stays live: it opens /v1/events first and, each time the stream opens (first load, or
 // after the proxy came back), fetches /v1/resources, /v1/agents, /v1/sessions and /readyz.
 // Session and audit events are applied as they come; any other change to resources, heartbeats or
@@ -18,29 +24,65 @@ const MAX_RETRY_MS = 30000;
 const SILENCE_LIMIT_MS = 35000;
 const MAX_QUEUED_EVENTS = 5000;
 const KINDS = ['app', 'db', 'desktop', 'kube'];
+/** How soon to ask /v1/whoami again while the proxy cannot say who this is (down, or starting). */
+const WHOAMI_RETRY_MS = 2000;
+/** Upper bound of a timer (setTimeout overflows past 2^31 - 1 ms). */
+const MAX_TIMER_MS = 2147483647;
+const LOGIN_ENDED = 'Your login has ended (expired, revoked, or logged out elsewhere). Log in again.';
 
-const model = {
-  resources: [],
-  agents: [],
-  /** short id (12 hex digits of the session key, never the cookie) → session, as /v1/sessions shows it */
-  sessions: new Map(),
-  audit: [],
-  auditTotal: 0,
-  status: null,
-  loaded: false,
+const model = emptyModel();
+
+/** What the page shows of the proxy; emptied at every login and logout. */
+function emptyModel() {
+  return {
+    resources: [],
+    agents: [],
+    /** short id (12 hex digits of the session key, never the cookie) → session, as /v1/sessions shows it */
+    sessions: new Map(),
+    audit: [],
+    auditTotal: 0,
+    status: null,
+    loaded: false,
+    /** Views whose listing the user's roles do not allow (403): said so instead of "empty". */
+    forbidden: { resources: false, agents: false, sessions: false },
+  };
+}
+
+function resetModel() {
+  Object.assign(model, emptyModel());
+}
+
+/**
+ * The logged-in user as /v1/whoami or /v1/login answered ({user, roles, method, expiresAt, csrf}),
+ * never the credential itself. `epoch` counts logins and logouts: a fetch or event of an earlier
+ * one is dropped when it completes.
+ */
+const auth = {
+  me: null,
+  view: 'checking',
+  epoch: 0,
+  /** Why the proxy cannot say who this is yet: 'unreachable', 'starting', or ''. */
+  problem: '',
+  checking: null,
+  expiryTimer: 0,
+  whoamiTimer: 0,
 };
 
-const connection = {
-  source: null,
-  open: false,
-  everOpened: false,
-  failed: false,
-  lastMessageAt: 0,
-  retryMs: FIRST_RETRY_MS,
-  retryTimer: 0,
-  loading: false,
-  queued: [],
-};
+const connection = emptyConnection();
+
+function emptyConnection() {
+  return {
+    source: null,
+    open: false,
+    everOpened: false,
+    failed: false,
+    lastMessageAt: 0,
+    retryMs: FIRST_RETRY_MS,
+    retryTimer: 0,
+    loading: false,
+    queued: [],
+  };
+}
 
 // ---------------------------------------------------------------------------------------------
 // Stream time: freshness is judged as the proxy judges liveness, against the time up to which the
@@ -74,14 +116,288 @@ function streamNow() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Who is logged in
+
+/** A 401 from the API: this browser's credential no longer counts. */
+class SignedOut extends Error {}
+
+/** What a listing the user's roles do not allow (403) loads as. */
+const FORBIDDEN = Symbol('forbidden');
+
+/** Same origin, so the browser sends the __Host-gatehouse cookie; never cached. */
+function request(path, init = {}) {
+  return fetch(path, { credentials: 'same-origin', cache: 'no-store', ...init, headers: { Accept: 'application/json', ...(init.headers || {}) } });
+}
+
+/**
+ * What the proxy says of this browser's credential: {state: 'in', me}, {state: 'out', message}, or
+ * {state: 'unknown'} when it cannot say (unreachable, or still reading its users from Kafka: until
+ * then it refuses every credential, and a restart must not log the page out).
+ */
+async function askWhoami() {
+  let response;
+  try {
+    response = await request('/v1/whoami');
+  } catch (e) {
+    return { state: 'unknown', problem: 'unreachable' };
+  }
+  if (response.ok) {
+    return { state: 'in', me: await response.json() };
+  }
+  if (response.status !== 401 && response.status !== 403) {
+    return { state: 'unknown', problem: 'unreachable' };
+  }
+  // 403 is a locked user: the proxy's text says so and until when.
+  const message = response.status === 403 ? await errorText(response) : '';
+  return (await proxyReady()) ? { state: 'out', message } : { state: 'unknown', problem: 'starting' };
+}
+
+async function proxyReady() {
+  try {
+    return (await request('/readyz')).status === 200;
+  } catch (e) {
+    return false;
+  }
+}
+
+/** The `error` text of the proxy's JSON error, or the status when there is none. */
+async function errorText(response) {
+  try {
+    const body = await response.json();
+    if (body && typeof body.error === 'string' && body.error) {
+      return body.error;
+    }
+  } catch (e) {
+    // Not JSON: say the status instead.
+  }
+  return `The proxy answered HTTP ${response.status}.`;
+}
+
+/** First load: the dashboard when the browser is logged in, the form when not. */
+async function boot() {
+  clearTimeout(auth.whoamiTimer);
+  const epoch = auth.epoch;
+  const answer = await askWhoami();
+  if (epoch !== auth.epoch) {
+    return;
+  }
+  if (answer.state === 'in') {
+    startDashboard(answer.me);
+  } else if (answer.state === 'out') {
+    showLogin(answer.message);
+  } else {
+    auth.problem = answer.problem;
+    auth.whoamiTimer = setTimeout(boot, WHOAMI_RETRY_MS);
+    render();
+  }
+}
+
+/**
+ * A fetch or the event stream was refused: asks /v1/whoami whether the login still counts, and goes
+ * back to the form when it does not. Resolves to the answer's state; concurrent callers share one
+ * question.
+ */
+function checkLogin() {
+  if (!auth.checking) {
+    const epoch = auth.epoch;
+    auth.checking = askWhoami().then((answer) => {
+      auth.checking = null;
+      if (epoch !== auth.epoch) {
+        return 'stale';
+      }
+      if (answer.state === 'out') {
+        showLogin(answer.message || LOGIN_ENDED);
+      } else if (answer.state === 'in' && answer.me.user !== auth.me.user) {
+        // Another tab logged in as someone else: the cookie is theirs now, and so is this page.
+        startDashboard(answer.me);
+        return 'stale';
+      } else if (answer.state === 'in') {
+        setMe(answer.me);
+      } else {
+        // Cannot tell now (proxy down or starting): ask again later.
+        scheduleExpiryCheck();
+      }
+      return answer.state;
+    });
+  }
+  return auth.checking;
+}
+
+function setMe(me) {
+  auth.me = { user: me.user, roles: me.roles || [], method: me.method, expiresAt: me.expiresAt, csrf: me.csrf };
+  scheduleExpiryCheck();
+}
+
+/** When the credential expires, the browser drops the cookie; the page then asks who it is. */
+function scheduleExpiryCheck() {
+  clearTimeout(auth.expiryTimer);
+  const left = Date.parse(auth.me.expiresAt) - Date.now();
+  // A skewed local clock must not make this a busy loop: at least a minute between checks.
+  const delay = Number.isFinite(left) ? Math.min(Math.max(left + 1000, 60000), MAX_TIMER_MS) : 60000;
+  auth.expiryTimer = setTimeout(checkLogin, delay);
+}
+
+function startDashboard(me) {
+  stopDashboard();
+  setMe(me);
+  auth.view = 'dashboard';
+  auth.problem = '';
+  showView();
+  connect();
+  render();
+}
+
+/** Closes the stream, cancels every timer and forgets every row: nothing outlives a login. */
+function stopDashboard() {
+  auth.epoch += 1;
+  auth.me = null;
+  auth.checking = null;
+  clearTimeout(auth.expiryTimer);
+  clearTimeout(auth.whoamiTimer);
+  if (connection.source) {
+    connection.source.close();
+  }
+  clearTimeout(connection.retryTimer);
+  Object.assign(connection, emptyConnection());
+  clearTimeout(refetch.timer);
+  Object.assign(refetch, { timer: 0, inFlight: false, again: false });
+  Object.assign(streamClock, { at: 0, observedAt: 0, frozen: false });
+  resetModel();
+}
+
+function showLogin(message) {
+  stopDashboard();
+  auth.view = 'login';
+  auth.problem = '';
+  showView();
+  const form = loginForm();
+  setLoginError(message || '');
+  form.submit.disabled = false;
+  form.password.value = '';
+  (form.user.value ? form.password : form.user).focus();
+  render();
+}
+
+function showView() {
+  const dashboard = auth.view === 'dashboard';
+  byId('login').hidden = auth.view !== 'login';
+  byId('dashboard').hidden = !dashboard;
+  byId('connection').hidden = !dashboard;
+  byId('who').hidden = !dashboard;
+}
+
+let loginElements = null;
+
+/** The form, built once with DOM calls; submitted with fetch (the policy says form-action 'none'). */
+function loginForm() {
+  if (loginElements) {
+    return loginElements;
+  }
+  const user = el('input', { id: 'login-user', name: 'user', 'data-testid': 'login-user', autocomplete: 'username', autocapitalize: 'none', spellcheck: 'false', required: '' });
+  const password = el('input', { id: 'login-password', name: 'password', type: 'password', 'data-testid': 'login-password', autocomplete: 'current-password', required: '' });
+  const submit = el('button', { type: 'submit', class: 'login-submit', 'data-testid': 'login-submit' }, 'Log in');
+  const error = el('p', { class: 'login-error', id: 'login-error', 'data-testid': 'login-error', role: 'alert', hidden: '' });
+  const form = el('form', { class: 'login-form', 'data-testid': 'login-form', 'aria-labelledby': 'login-title' },
+    el('h1', { id: 'login-title' }, 'Log in to Gatehouse'),
+    el('label', { class: 'field', for: 'login-user' }, el('span', {}, 'User'), user),
+    el('label', { class: 'field', for: 'login-password' }, el('span', {}, 'Password'), password),
+    error,
+    submit,
+    el('p', { class: 'login-hint' }, 'Dev mode prints a one-time login link that logs this browser in without a password.'));
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    logIn();
+  });
+  byId('login').replaceChildren(form);
+  loginElements = { form, user, password, submit, error };
+  return loginElements;
+}
+
+function setLoginError(text) {
+  const { error } = loginForm();
+  error.textContent = text;
+  error.hidden = text === '';
+}
+
+async function logIn() {
+  const form = loginForm();
+  const epoch = auth.epoch;
+  form.submit.disabled = true;
+  setLoginError('');
+  let response;
+  try {
+    response = await request('/v1/login', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ user: form.user.value.trim(), password: form.password.value, cookie: true }),
+    });
+  } catch (e) {
+    response = null;
+  }
+  if (epoch !== auth.epoch) {
+    return;
+  }
+  form.submit.disabled = false;
+  if (response === null) {
+    setLoginError('The proxy is unreachable; try again.');
+    return;
+  }
+  if (!response.ok) {
+    // 401 wrong user name or password, 429 too many failures (with how long to wait), 403 locked.
+    setLoginError(await errorText(response));
+    form.password.value = '';
+    form.password.focus();
+    return;
+  }
+  const me = await response.json();
+  form.password.value = '';
+  // The answer carries the token too; the cookie holds it, and this page keeps only the rest.
+  startDashboard({ user: me.user, roles: me.roles, method: me.method, expiresAt: me.expiresAt, csrf: me.csrf });
+}
+
+async function logOut() {
+  const csrf = auth.me ? auth.me.csrf : '';
+  stopDashboard();
+  // The next person at this browser types their own name.
+  loginForm().user.value = '';
+  let message = '';
+  try {
+    const response = await request('/v1/logout', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'Gatehouse-Csrf': csrf },
+      body: '{}',
+    });
+    if (!response.ok) {
+      message = await errorText(response);
+    }
+  } catch (e) {
+    message = 'The proxy is unreachable: this browser may still be logged in.';
+  }
+  showLogin(message);
+}
+
+// ---------------------------------------------------------------------------------------------
 // Loading
 
+/** GET JSON: throws SignedOut on 401; answers FORBIDDEN on 403 when okStatuses lists 403. */
 async function getJson(path, okStatuses = [200]) {
-  const response = await fetch(path, { headers: { Accept: 'application/json' }, cache: 'no-store' });
+  const response = await request(path);
+  if (response.status === 401) {
+    throw new SignedOut(path);
+  }
+  if (response.status === 403 && okStatuses.includes(403)) {
+    return FORBIDDEN;
+  }
   if (!okStatuses.includes(response.status)) {
     throw new Error(`${path}: HTTP ${response.status}`);
   }
   return response.json();
+}
+
+/** A listing the user may not see shows as empty, and the view says why. */
+function listing(view, rows) {
+  model.forbidden[view] = rows === FORBIDDEN;
+  return rows === FORBIDDEN ? [] : rows;
 }
 
 /** Everything, after the event stream (re)opened; events that arrive meanwhile wait in a queue. */
@@ -89,17 +405,28 @@ async function loadAll() {
   if (connection.loading) {
     return;
   }
+  const epoch = auth.epoch;
   connection.loading = true;
   try {
-    const [resources, agents, sessions, ready] = await Promise.all([
-      getJson('/v1/resources'),
-      getJson('/v1/agents'),
-      getJson('/v1/sessions'),
+    const [me, resources, agents, sessions, ready] = await Promise.all([
+      getJson('/v1/whoami'),
+      getJson('/v1/resources', [200, 403]),
+      getJson('/v1/agents', [200, 403]),
+      getJson('/v1/sessions', [200, 403]),
       getJson('/readyz', [200, 503]),
     ]);
-    setResources(resources);
-    setAgents(agents);
-    model.sessions = new Map(sessions.map((s) => [s.session, s]));
+    if (epoch !== auth.epoch) {
+      return;
+    }
+    if (me.user !== auth.me.user) {
+      startDashboard(me);
+      return;
+    }
+    // Roles are read at each request: a reconnect shows what they are now.
+    setMe(me);
+    setResources(listing('resources', resources));
+    setAgents(listing('agents', agents));
+    model.sessions = new Map(listing('sessions', sessions).map((s) => [s.session, s]));
     observeStreamTime(ready.seenUpTo);
     if (!model.status) {
       applyStatus({ proxy: ready.proxy, caughtUp: ready.ready, kafkaReachable: ready.kafkaReachable, seenUpTo: ready.seenUpTo });
@@ -110,9 +437,15 @@ async function loadAll() {
     connection.queued = [];
     queued.forEach(([type, change]) => applyChange(type, change));
   } catch (e) {
+    if (epoch !== auth.epoch) {
+      return;
+    }
     connection.loading = false;
-    if (connection.open) {
-      setTimeout(loadAll, LOAD_RETRY_MS);
+    if (e instanceof SignedOut && ['out', 'stale'].includes(await checkLogin())) {
+      return;
+    }
+    if (epoch === auth.epoch && connection.open) {
+      setTimeout(() => epoch === auth.epoch && loadAll(), LOAD_RETRY_MS);
     }
   }
   render();
@@ -136,19 +469,29 @@ async function runRefetch() {
     refetch.again = true;
     return;
   }
+  const epoch = auth.epoch;
   refetch.inFlight = true;
   try {
-    const [resources, agents] = await Promise.all([getJson('/v1/resources'), getJson('/v1/agents')]);
-    setResources(resources);
-    setAgents(agents);
+    const [resources, agents] = await Promise.all([getJson('/v1/resources', [200, 403]), getJson('/v1/agents', [200, 403])]);
+    if (epoch !== auth.epoch) {
+      return;
+    }
+    setResources(listing('resources', resources));
+    setAgents(listing('agents', agents));
     render();
   } catch (e) {
-    // The stream reports a lost proxy; when it reopens, everything is loaded again.
+    // A lost proxy shows on the stream, which reloads everything when it reopens; a lost login
+    // goes back to the form.
+    if (e instanceof SignedOut && epoch === auth.epoch) {
+      checkLogin();
+    }
   } finally {
-    refetch.inFlight = false;
-    if (refetch.again) {
-      refetch.again = false;
-      scheduleRefetch();
+    if (epoch === auth.epoch) {
+      refetch.inFlight = false;
+      if (refetch.again) {
+        refetch.again = false;
+        scheduleRefetch();
+      }
     }
   }
 }
@@ -186,11 +529,22 @@ function connect() {
     loadAll();
   };
   source.onerror = () => {
+    if (source !== connection.source) {
+      return;
+    }
     connection.open = false;
     connection.failed = true;
-    // EventSource retries on its own while CONNECTING; once CLOSED it has given up.
+    // EventSource retries on its own while CONNECTING; once CLOSED it has given up: the proxy
+    // answered with an error, which may be a 401 for a login that ended.
     if (source.readyState === EventSource.CLOSED) {
-      reconnectLater();
+      source.close();
+      connection.source = null;
+      checkLogin().then((state) => {
+        if (state === 'in' || state === 'unknown') {
+          reconnectLater();
+          render();
+        }
+      });
     }
     render();
   };
@@ -201,6 +555,9 @@ function connect() {
 }
 
 function reconnectLater() {
+  if (auth.view !== 'dashboard') {
+    return;
+  }
   if (connection.source) {
     connection.source.close();
     connection.source = null;
@@ -410,6 +767,11 @@ function renderBanner() {
   const banner = byId('banner');
   const lines = [];
   const status = model.status;
+  if (auth.problem === 'unreachable') {
+    lines.push(['bad', 'Proxy unreachable — retrying.']);
+  } else if (auth.problem === 'starting') {
+    lines.push(['warn', 'The proxy is starting: catching up with Kafka…']);
+  }
   if (connection.failed && !connection.open) {
     lines.push(['bad', connection.everOpened
       ? 'Proxy unreachable — reconnecting. The page shows the last state it received.'
@@ -432,13 +794,18 @@ function renderConnection() {
   box.dataset.state = state;
   byId('connection-text').textContent = state === 'live' ? 'live' : state === 'down' ? 'reconnecting…' : 'connecting…';
   byId('proxy-id').textContent = model.status && model.status.proxy ? `proxy ${model.status.proxy}` : '';
+  byId('who-user').textContent = auth.me ? auth.me.user : '';
+  const roles = auth.me ? auth.me.roles : [];
+  byId('who-roles').textContent = roles.length === 0 ? 'no roles' : roles.join(', ');
+  byId('who').title = auth.me ? `logged in (${auth.me.method}) until ${clockTime(auth.me.expiresAt)}` : '';
 }
 
 function renderSummary() {
   const healthy = model.agents.filter((a) => a.healthy).length;
-  byId('sum-resources').textContent = String(model.resources.length);
-  byId('sum-agents').textContent = `${healthy}/${model.agents.length}`;
-  byId('sum-sessions').textContent = String(model.sessions.size);
+  const shown = (view, text) => (model.forbidden[view] ? '–' : text);
+  byId('sum-resources').textContent = shown('resources', String(model.resources.length));
+  byId('sum-agents').textContent = shown('agents', `${healthy}/${model.agents.length}`);
+  byId('sum-sessions').textContent = shown('sessions', String(model.sessions.size));
   byId('sum-audit').textContent = String(model.auditTotal);
 }
 
@@ -550,11 +917,15 @@ function renderAudit(selected) {
 
 /** Replaces a view's rows; says why it is empty when it is. */
 function fill(view, rows, total, emptyText, row) {
+  const forbidden = model.forbidden[view] === true;
   byId(`${view}-body`).replaceChildren(...rows.map(row));
-  byId(`count-${view}`).textContent = rows.length === total ? String(total) : `${rows.length} of ${total}`;
+  byId(`count-${view}`).textContent = forbidden ? '' : rows.length === total ? String(total) : `${rows.length} of ${total}`;
   const empty = byId(`${view}-empty`);
   empty.hidden = rows.length > 0 || !model.loaded;
-  empty.textContent = total === 0 ? emptyText : 'Nothing matches the filters.';
+  empty.dataset.forbidden = String(forbidden);
+  empty.textContent = forbidden
+    ? `Your roles do not allow listing ${view}.`
+    : total === 0 ? emptyText : 'Nothing matches the filters.';
 }
 
 /** Relative times and beat dots: re-rendered every second from the model, without a fetch. */
@@ -573,6 +944,9 @@ function renderTimes() {
 }
 
 function tick() {
+  if (auth.view !== 'dashboard') {
+    return;
+  }
   if (connection.open && Date.now() - connection.lastMessageAt > SILENCE_LIMIT_MS) {
     reconnectLater();
     render();
@@ -646,6 +1020,7 @@ for (const id of ['filter-kind', 'filter-label', 'filter-text']) {
   }
 }
 byId('filters').addEventListener('submit', (e) => e.preventDefault());
+byId('logout').addEventListener('click', logOut);
 setInterval(tick, 1000);
-connect();
+boot();
 render();

@@ -113,4 +113,31 @@ class ResourceDocumentTest {
     assertThatThrownBy(() -> ResourceRules.checkUri(ResourceKind.APP, "tcp://x"))
         .hasMessageContaining("missing port");
   }
+
+  @Test
+  void labelsAreBoundedInNumberAndSize() {
+    String many =
+        java.util.stream.IntStream.range(0, ResourceRules.MAX_LABELS + 1)
+            .mapToObj(i -> "k" + i + ": v")
+            .collect(java.util.stream.Collectors.joining(", ", "{ ", " }"));
+    assertThatThrownBy(
+            () ->
+                ResourceDocument.parse(
+                    "kind: app\nversion: v1\nmetadata: { name: a, labels: "
+                        + many
+                        + " }\nspec: { uri: \"http://10.0.0.1\" }\n",
+                    "many.yaml"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("metadata.labels: 65 labels: at most 64 per resource");
+    String big = "x".repeat(ResourceRules.MAX_LABEL_TEXT + 1);
+    assertThatThrownBy(
+            () ->
+                ResourceDocument.parse(
+                    "kind: app\nversion: v1\nmetadata: { name: a, labels: { note: "
+                        + big
+                        + " } }\nspec: { uri: \"http://10.0.0.1\" }\n",
+                    "big.yaml"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("label 'note': keys and values have at most 256 characters");
+  }
 }

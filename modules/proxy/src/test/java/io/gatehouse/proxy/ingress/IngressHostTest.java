@@ -46,7 +46,8 @@ class IngressHostTest {
               ejections,
               null,
               null,
-              new SimpleMeterRegistry());
+              new SimpleMeterRegistry(),
+              new Ingress.Guard(null, null, null, null));
       assertThat(ingress.appName("demo.example.com")).contains("demo");
       assertThat(ingress.appName("Demo.Example.com:3080")).contains("demo");
       assertThat(ingress.appName("demo.example.com.")).contains("demo");

@@ -42,13 +42,20 @@ public final class TunnelClient {
    * Opens a tunnel to {@code kind/name}: the returned socket is a raw byte stream to the resource.
    *
    * @param tls TLS to the proxy's port, trusting the cluster CA (the CLI's profile's CA file)
+   * @param credential the user's bearer credential (the CLI profile's token), sent as {@code
+   *     Authorization: Bearer}; null sends none (the proxy then refuses with 401)
    * @param timeout for connecting and for the proxy's answer
    * @throws TunnelRefusedException when the proxy answers with an error (unknown resource, no
    *     healthy agent, every agent failed)
    * @throws IOException when the proxy cannot be reached
    */
   public static Socket open(
-      HostPort proxy, SSLContext tls, ResourceKind kind, String name, Duration timeout)
+      HostPort proxy,
+      SSLContext tls,
+      ResourceKind kind,
+      String name,
+      String credential,
+      Duration timeout)
       throws IOException {
     SSLSocket socket = (SSLSocket) tls.getSocketFactory().createSocket();
     try {
@@ -73,6 +80,7 @@ public final class TunnelClient {
               + "Upgrade: "
               + PROTOCOL
               + "\r\n"
+              + (credential == null ? "" : "Authorization: Bearer " + credential + "\r\n")
               + "\r\n";
       OutputStream out = socket.getOutputStream();
       out.write(request.getBytes(StandardCharsets.US_ASCII));
@@ -116,15 +124,16 @@ public final class TunnelClient {
       SSLContext tls,
       ResourceKind kind,
       String name,
+      String credential,
       Duration timeout)
       throws IOException {
-    return listen(local, proxy, tls, kind, name, timeout, reason -> {});
+    return listen(local, proxy, tls, kind, name, credential, timeout, reason -> {});
   }
 
   /**
-   * Like {@link #listen(HostPort, HostPort, SSLContext, ResourceKind, String, Duration)}, and tells
-   * {@code onFailure} why a connection's tunnel could not be opened (the proxy's reason, or why the
-   * proxy could not be reached).
+   * Like {@link #listen(HostPort, HostPort, SSLContext, ResourceKind, String, String, Duration)},
+   * and tells {@code onFailure} why a connection's tunnel could not be opened (the proxy's reason,
+   * or why the proxy could not be reached).
    */
   public static LocalTunnel listen(
       HostPort local,
@@ -132,12 +141,14 @@ public final class TunnelClient {
       SSLContext tls,
       ResourceKind kind,
       String name,
+      String credential,
       Duration timeout,
       Consumer<String> onFailure)
       throws IOException {
     ServerSocket server = new ServerSocket();
     server.bind(new InetSocketAddress(local.host(), local.port()));
-    LocalTunnel tunnel = new LocalTunnel(server, proxy, tls, kind, name, timeout, onFailure);
+    LocalTunnel tunnel =
+        new LocalTunnel(server, proxy, tls, kind, name, credential, timeout, onFailure);
     tunnel.start();
     return tunnel;
   }
@@ -214,6 +225,7 @@ public final class TunnelClient {
     private final SSLContext tls;
     private final ResourceKind kind;
     private final String name;
+    private final String credential;
     private final Duration timeout;
     private final Consumer<String> onFailure;
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
@@ -225,6 +237,7 @@ public final class TunnelClient {
         SSLContext tls,
         ResourceKind kind,
         String name,
+        String credential,
         Duration timeout,
         Consumer<String> onFailure) {
       this.server = server;
@@ -232,6 +245,7 @@ public final class TunnelClient {
       this.tls = tls;
       this.kind = kind;
       this.name = name;
+      this.credential = credential;
       this.timeout = timeout;
       this.onFailure = onFailure;
     }
@@ -262,7 +276,7 @@ public final class TunnelClient {
       Socket remote;
       try {
         user.setTcpNoDelay(true);
-        remote = open(proxy, tls, kind, name, timeout);
+        remote = open(proxy, tls, kind, name, credential, timeout);
       } catch (IOException e) {
         onFailure.accept(
             e instanceof TunnelRefusedException

@@ -75,7 +75,7 @@ class TunnelClientTest {
     TunnelRefusedException refused =
         catchThrowableOfType(
             TunnelRefusedException.class,
-            () -> TunnelClient.open(address(), client, ResourceKind.DB, "nope", TIMEOUT));
+            () -> TunnelClient.open(address(), client, ResourceKind.DB, "nope", null, TIMEOUT));
 
     assertThat(refused.status()).isEqualTo(404);
     assertThat(refused.code()).isEqualTo("unknown-resource");
@@ -98,7 +98,8 @@ class TunnelClientTest {
             + "Upgrade: gatehouse-tunnel/1\r\n\r\n"
             + "hello");
 
-    try (Socket tunnel = TunnelClient.open(address(), client, ResourceKind.DB, "pg", TIMEOUT)) {
+    try (Socket tunnel =
+        TunnelClient.open(address(), client, ResourceKind.DB, "pg", null, TIMEOUT)) {
       tunnel.setSoTimeout((int) TIMEOUT.toMillis());
       assertThat(new String(tunnel.getInputStream().readNBytes(5), StandardCharsets.US_ASCII))
           .isEqualTo("hello");

@@ -1,13 +1,18 @@
 package io.gatehouse.agent.internal.catalog;
 
 import io.gatehouse.agent.AgentConfig;
+import io.gatehouse.agent.DestinationRefusal;
+import io.gatehouse.agent.DestinationRules;
 import io.gatehouse.agent.ServedResource;
 import io.gatehouse.agent.ServedResource.Origin;
+import io.gatehouse.agent.internal.destination.DestinationGuard;
+import io.gatehouse.agent.internal.destination.ProxyDirectory;
+import io.gatehouse.agent.internal.destination.RefusedDefinitions;
 import io.gatehouse.agent.internal.relay.Upstream;
-import io.gatehouse.agent.selector.LabelSelector;
 import io.gatehouse.events.Keys;
 import io.gatehouse.events.ResourceDefinition;
 import io.gatehouse.events.ResourceKind;
+import io.gatehouse.events.resource.LabelSelector;
 import io.gatehouse.events.resource.ResourceRules;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -26,8 +31,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The set of resources an agent serves, computed from its static resources and the dynamic
- * definitions its selectors match. A static resource wins over a dynamic one of the same {@code
- * kind/name}; a resource of a disabled service is never served.
+ * definitions its selectors match and whose destination its watchers allow. A static resource wins
+ * over a dynamic one of the same {@code kind/name}; a resource of a disabled service is never
+ * served.
  *
  * <p>Every change of the served set is reported to the {@link Listener} in the order it happened,
  * and only real changes: re-applying a definition that serves the same thing reports nothing, so
@@ -48,22 +54,32 @@ public final class ResourceCatalog {
 
   private final String agentId;
   private final Map<String, Served> statics;
-  private final Map<ResourceKind, List<LabelSelector>> selectors =
+  private final Map<ResourceKind, List<AgentConfig.Watcher>> watchers =
       new EnumMap<>(ResourceKind.class);
+  private final ProxyDirectory proxies;
+  private final RefusedDefinitions refused;
   private final Map<String, Served> candidates = new HashMap<>();
   private final Set<String> warned = new HashSet<>();
   private Listener listener;
   private volatile Map<String, Served> served = Map.of();
   private boolean opened;
 
-  public ResourceCatalog(String agentId, AgentConfig config) {
+  /**
+   * A catalog of {@code config}'s resources; a dynamic one is served only where its watchers allow
+   * it to point, judged against the proxies known to {@code proxies}, and reported to {@code
+   * refused} otherwise.
+   */
+  public ResourceCatalog(
+      String agentId, AgentConfig config, ProxyDirectory proxies, RefusedDefinitions refused) {
     this.agentId = agentId;
+    this.proxies = Objects.requireNonNull(proxies, "proxies");
+    this.refused = Objects.requireNonNull(refused, "refused");
     Map<String, Served> s = new LinkedHashMap<>();
     for (AgentConfig.Service service : config.services()) {
       if (!service.enabled()) {
         continue;
       }
-      selectors.put(service.kind(), service.selectors());
+      watchers.put(service.kind(), service.watchers());
       for (AgentConfig.StaticResource r : service.statics()) {
         ServedResource resource =
             new ServedResource(
@@ -91,7 +107,7 @@ public final class ResourceCatalog {
 
   /** True when some enabled service has a selector, i.e. the agent needs to watch resources. */
   public boolean watchesResources() {
-    return selectors.values().stream().anyMatch(l -> !l.isEmpty());
+    return watchers.values().stream().anyMatch(l -> !l.isEmpty());
   }
 
   /**
@@ -134,9 +150,15 @@ public final class ResourceCatalog {
       warnOnce(key, "has unknown kind '" + d.getKind() + "'");
       return null;
     }
-    List<LabelSelector> mine = selectors.get(kind.get());
     Map<String, String> labels = d.getLabels() == null ? Map.of() : d.getLabels();
-    if (mine == null || !LabelSelector.anyMatches(mine, labels)) {
+    List<DestinationRules> allowing = new ArrayList<>();
+    for (AgentConfig.Watcher watcher : watchers.getOrDefault(kind.get(), List.of())) {
+      LabelSelector selector = watcher.labels();
+      if (selector.matches(labels)) {
+        allowing.add(watcher.destinations());
+      }
+    }
+    if (allowing.isEmpty()) {
       return null;
     }
     if (!ResourceRules.isName(d.getName())
@@ -153,10 +175,17 @@ public final class ResourceCatalog {
       warnOnce(key + " " + uri, "matches a selector but cannot be served: " + e.getMessage());
       return null;
     }
+    DestinationGuard guard = new DestinationGuard(allowing);
+    Optional<DestinationRefusal> refusal =
+        guard.refusal(upstream.host(), upstream.port(), List.of(), proxies.known());
+    if (refusal.isPresent()) {
+      refused.refused(key, uri, refusal.get());
+      return null;
+    }
     Optional<String> protocol = Optional.ofNullable(d.getSpec().getProtocol());
     ServedResource resource =
         new ServedResource(kind.get(), d.getName(), labels, uri, protocol, Origin.DYNAMIC);
-    return new Served(resource, upstream);
+    return new Served(resource, upstream, Optional.of(guard));
   }
 
   private void recompute(String key) {

@@ -13,6 +13,9 @@ import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.SocketAddress;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 
 /**
@@ -32,13 +35,16 @@ final class HttpRelay {
   private final Duration connectTimeout;
   private final ResponseTimeout responseTimeout;
   private final RelayMetrics metrics;
+  private final DestinationDial destinations;
 
   HttpRelay(
       HttpClient client,
       String agentId,
       Duration connectTimeout,
       ResponseTimeout responseTimeout,
-      RelayMetrics metrics) {
+      RelayMetrics metrics,
+      DestinationDial destinations) {
+    this.destinations = destinations;
     this.client = client;
     this.agentId = agentId;
     this.via = "1.1 " + agentId;
@@ -48,8 +54,28 @@ final class HttpRelay {
   }
 
   void relay(ProxyExchange exchange, Served served, String resource) {
-    TunnelStream stream = exchange.stream();
-    stream.pause();
+    exchange.stream().pause();
+    if (served.guard().isEmpty()) {
+      dial(exchange, served, resource, null);
+      return;
+    }
+    destinations
+        .address(served, resource)
+        .onComplete(
+            ar -> {
+              if (ar.failed()) {
+                dialFailed(exchange, served, resource, ar.cause());
+              } else {
+                dial(exchange, served, resource, ar.result());
+              }
+            });
+  }
+
+  /**
+   * Sends the request upstream; to {@code address} when given (a name resolved and checked), with
+   * the upstream's name still in {@code Host} and TLS's server name.
+   */
+  private void dial(ProxyExchange exchange, Served served, String resource, InetAddress address) {
     Upstream upstream = served.upstream();
     String upgrade = exchange.header(Wire.UPGRADE);
     RequestOptions options =
@@ -61,6 +87,10 @@ final class HttpRelay {
             .setURI(upstream.basePath() + exchange.uri())
             .setConnectTimeout(connectTimeout.toMillis())
             .setFollowRedirects(false);
+    if (address != null) {
+      options.setServer(
+          SocketAddress.inetSocketAddress(new InetSocketAddress(address, upstream.port())));
+    }
     client
         .request(options)
         .onComplete(
@@ -201,6 +231,10 @@ final class HttpRelay {
     MultiMap in = from.headers();
     MultiMap out = to.headers();
     HopHeaders.copy(in, out, true, null);
+    String assertion = in.get(Wire.JWT_ASSERTION);
+    if (assertion != null) {
+      out.set(Wire.JWT_ASSERTION, assertion);
+    }
     String host = from.header(HttpHeaders.HOST.toString());
     if (host != null && !in.contains("X-Forwarded-Host")) {
       out.set("X-Forwarded-Host", host);

@@ -23,11 +23,18 @@ final class ProxyExchange {
   private final TunnelStream stream;
   private final HttpRequest head;
   private final MultiMap headers;
+  private final String tunnelProxy;
 
-  ProxyExchange(TunnelStream stream, HttpRequest head) {
+  ProxyExchange(TunnelStream stream, HttpRequest head, String tunnelProxy) {
     this.stream = stream;
     this.head = head;
     this.headers = TunnelStream.headers(head);
+    this.tunnelProxy = tunnelProxy;
+  }
+
+  /** The id of the proxy whose certificate the stream's tunnel was opened to. */
+  String tunnelProxy() {
+    return tunnelProxy;
   }
 
   HttpMethod method() {

@@ -7,7 +7,8 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * A failure before any upstream byte was relayed, and the one way the agent answers it: the {@link
- * ErrorCode}'s status and code, and a one-line body naming the agent and the resource.
+ * ErrorCode}'s status and code, and a one-line body naming the agent and the resource. A dial the
+ * destination check refused is answered as {@code upstream-refused}, with the check's reason.
  */
 final class RelayFailure {
   private RelayFailure() {}
@@ -37,6 +38,22 @@ final class RelayFailure {
       Throwable error,
       RelayMetrics metrics) {
     if (exchange.isClosed()) {
+      return;
+    }
+    if (error instanceof DestinationRefused refused) {
+      metrics.destinationRefused(served.resource().kind());
+      respond(
+          exchange,
+          ErrorCode.UPSTREAM_REFUSED,
+          agentId,
+          resource,
+          "upstream "
+              + served.upstream()
+              + " not dialed: "
+              + refused.refusal().detail()
+              + " ["
+              + refused.refusal().reason().word()
+              + "]");
       return;
     }
     ErrorCode failure = ofDial(error);

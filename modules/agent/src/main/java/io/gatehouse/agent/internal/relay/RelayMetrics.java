@@ -11,12 +11,14 @@ import java.util.Map;
 
 /**
  * The relay's meters, registered once: {@code gatehouse.agent.upstream.dial.failures} (tags {@code
- * kind} of resource and {@code reason} refused/timeout) and {@code gatehouse.agent.relayed.bytes}
- * (tag {@code direction}: {@code upstream} is proxy to upstream, {@code downstream} the way back).
+ * kind} of resource and {@code reason} refused/timeout/destination, the last for dials the
+ * destination check refused) and {@code gatehouse.agent.relayed.bytes} (tag {@code direction}:
+ * {@code upstream} is proxy to upstream, {@code downstream} the way back).
  */
 public final class RelayMetrics {
   private final Map<ResourceKind, Counter> refused = new EnumMap<>(ResourceKind.class);
   private final Map<ResourceKind, Counter> timedOut = new EnumMap<>(ResourceKind.class);
+  private final Map<ResourceKind, Counter> notDialed = new EnumMap<>(ResourceKind.class);
   private final Counter upstreamBytes;
   private final Counter downstreamBytes;
 
@@ -24,6 +26,7 @@ public final class RelayMetrics {
     for (ResourceKind kind : ResourceKind.values()) {
       refused.put(kind, dialFailures(registry, kind, "refused"));
       timedOut.put(kind, dialFailures(registry, kind, "timeout"));
+      notDialed.put(kind, dialFailures(registry, kind, "destination"));
     }
     upstreamBytes = bytes(registry, "upstream");
     downstreamBytes = bytes(registry, "downstream");
@@ -31,7 +34,9 @@ public final class RelayMetrics {
 
   private static Counter dialFailures(MeterRegistry registry, ResourceKind kind, String reason) {
     return Counter.builder("gatehouse.agent.upstream.dial.failures")
-        .description("Upstreams that refused a connection or did not answer in time")
+        .description(
+            "Upstreams that refused a connection or did not answer in time, and dials the"
+                + " destination check refused")
         .tag("kind", kind.word())
         .tag("reason", reason)
         .register(registry);
@@ -47,6 +52,10 @@ public final class RelayMetrics {
 
   void dialFailed(ResourceKind kind, ErrorCode failure) {
     (failure == ErrorCode.UPSTREAM_TIMEOUT ? timedOut : refused).get(kind).increment();
+  }
+
+  void destinationRefused(ResourceKind kind) {
+    notDialed.get(kind).increment();
   }
 
   /** Splices the proxy's stream to {@code upstream}, counting bytes. */

@@ -3,6 +3,7 @@ package io.gatehouse.agent.internal.relay;
 import io.gatehouse.agent.AgentConfig;
 import io.gatehouse.agent.internal.catalog.ResourceCatalog;
 import io.gatehouse.agent.internal.catalog.Served;
+import io.gatehouse.agent.internal.destination.ProxyDirectory;
 import io.gatehouse.config.DnsLabel;
 import io.gatehouse.config.NodeId;
 import io.gatehouse.events.Keys;
@@ -22,6 +23,7 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.internal.ContextInternal;
+import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
 import java.util.Optional;
@@ -30,9 +32,10 @@ import java.util.function.BiConsumer;
 /**
  * The agent's end of every session (wire protocol v2, {@code docs/wire-protocol.md}): each stream a
  * proxy opens on a tunnel is checked ({@code Gatehouse-*} headers, a resource this agent serves,
- * not draining) and handed to the HTTP or the TCP relay. Upstream clients are created once and
- * shared, so nothing is allocated per session beyond the exchange itself. It listens on nothing:
- * sessions arrive only on tunnels the agent dialed.
+ * not draining) and handed to the HTTP or the TCP relay, which check a dynamic resource's
+ * destination again against what its host resolves to before dialing. Upstream clients are created
+ * once and shared, so nothing is allocated per session beyond the exchange itself. It listens on
+ * nothing: sessions arrive only on tunnels the agent dialed.
  */
 public final class RelayServer {
   private final String agentId;
@@ -47,7 +50,8 @@ public final class RelayServer {
       String agentId,
       AgentConfig.Relay settings,
       ResourceCatalog catalog,
-      RelayMetrics metrics) {
+      RelayMetrics metrics,
+      ProxyDirectory proxies) {
     this.agentId = agentId;
     this.catalog = catalog;
     HttpClient httpClient =
@@ -64,28 +68,31 @@ public final class RelayServer {
             new NetClientOptions()
                 .setTcpNoDelay(true)
                 .setConnectTimeout((int) settings.connectTimeout().toMillis()));
+    DestinationDial destinations =
+        new DestinationDial(agentId, ((VertxInternal) vertx).nameResolver(), proxies);
     this.http =
         new HttpRelay(
             httpClient,
             agentId,
             settings.connectTimeout(),
             new ResponseTimeout(vertx, settings.responseTimeout()),
-            metrics);
-    this.tunnel = new TunnelRelay(netClient, agentId, metrics);
+            metrics,
+            destinations);
+    this.tunnel = new TunnelRelay(netClient, agentId, metrics, destinations);
   }
 
   /**
    * Serves a stream a proxy opened, its handlers on {@code context} (the tunnel's, on the stream's
    * event loop). Call on that event loop, before the stream reads anything.
    */
-  public void accept(Http2StreamChannel channel, ContextInternal context) {
+  public void accept(Http2StreamChannel channel, ContextInternal context, String proxyId) {
     TunnelStream stream = Tunnel.accept(channel, context);
     stream
         .head()
         .onComplete(
             ar -> {
               if (ar.succeeded() && ar.result() instanceof HttpRequest request) {
-                handle(new ProxyExchange(stream, request));
+                handle(new ProxyExchange(stream, request, proxyId));
               } else {
                 stream.reset();
               }
@@ -161,6 +168,10 @@ public final class RelayServer {
     http.relay(exchange, served.get(), resource);
   }
 
+  /** The proxy's user name rule (1-128 of letters, digits, {@code . _ - @}). */
+  private static final java.util.regex.Pattern USER =
+      java.util.regex.Pattern.compile("[A-Za-z0-9._@-]{1,128}");
+
   private static String headerProblem(ProxyExchange exchange, String resource) {
     if (resource == null) {
       return "missing header " + Wire.RESOURCE;
@@ -189,6 +200,21 @@ public final class RelayServer {
     // A proxy id follows the one node-id rule; a session id the one SessionId format.
     if (!NodeId.PATTERN.matcher(proxy).matches()) {
       return "malformed header " + Wire.PROXY;
+    }
+    // The proxy's identity is its certificate's: a stream cannot speak for another proxy.
+    if (exchange.tunnelProxy() != null && !proxy.equals(exchange.tunnelProxy())) {
+      return "the session names proxy "
+          + proxy
+          + " but came on the tunnel of proxy "
+          + exchange.tunnelProxy();
+    }
+    // Every session is opened for a user the proxy authenticated, and names them.
+    String user = exchange.header(Wire.USER);
+    if (user == null) {
+      return "missing header " + Wire.USER + " (a session is opened for a user)";
+    }
+    if (!USER.matcher(user).matches()) {
+      return "malformed header " + Wire.USER;
     }
     return null;
   }

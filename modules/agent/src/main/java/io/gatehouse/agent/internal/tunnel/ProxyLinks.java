@@ -1,6 +1,7 @@
 package io.gatehouse.agent.internal.tunnel;
 
 import io.gatehouse.agent.AgentCredentials;
+import io.gatehouse.agent.internal.destination.ProxyDirectory;
 import io.gatehouse.agent.internal.relay.RelayServer;
 import io.gatehouse.config.HostPort;
 import io.gatehouse.lifecycle.Backoff;
@@ -16,6 +17,7 @@ import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.parsetools.RecordParser;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
@@ -32,8 +34,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Keeps the agent's tunnel to each proxy it knows up: dials, and when a tunnel closes or cannot be
  * opened, dials again after a jittered, growing pause (so a fleet does not return in lock-step
- * after a proxy restart), reset once a tunnel is up. Streams on every tunnel go to the relay.
- * Thread-safe; {@link #close} stops redialing and closes every tunnel.
+ * after a proxy restart), reset once a tunnel is up. Streams on every tunnel go to the relay. Every
+ * proxy address it dials and every address a tunnel connects to goes to the {@link ProxyDirectory},
+ * so that no dynamic resource is pointed at a proxy. Thread-safe; {@link #close} stops redialing
+ * and closes every tunnel.
  */
 public final class ProxyLinks implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ProxyLinks.class);
@@ -46,6 +50,7 @@ public final class ProxyLinks implements AutoCloseable {
   private final TunnelDialer dialer;
   private final RelayServer relay;
   private final RandomGenerator random;
+  private final ProxyDirectory proxies;
   private final Map<HostPort, Link> links = new ConcurrentHashMap<>();
   private final Map<EventLoop, ContextInternal> contexts = new ConcurrentHashMap<>();
   private volatile boolean closed;
@@ -59,8 +64,10 @@ public final class ProxyLinks implements AutoCloseable {
       String agentId,
       TunnelDialer dialer,
       RelayServer relay,
-      RandomGenerator random) {
+      RandomGenerator random,
+      ProxyDirectory proxies) {
     this.vertx = vertx;
+    this.proxies = proxies;
     this.agentId = agentId;
     this.dialer = dialer;
     this.relay = relay;
@@ -177,6 +184,7 @@ public final class ProxyLinks implements AutoCloseable {
     if (closed) {
       return;
     }
+    proxies.dialing(proxy);
     links.computeIfAbsent(proxy, Link::new).dial();
   }
 
@@ -200,12 +208,18 @@ public final class ProxyLinks implements AutoCloseable {
     links.values().forEach(Link::close);
   }
 
-  private void accept(Http2StreamChannel channel) {
+  private void accept(Http2StreamChannel channel, String proxyId) {
+    // The first stream of a tunnel is its control stream: the proxy's address is known before
+    // any session can point at it.
+    if (channel.parent().remoteAddress() instanceof InetSocketAddress remote
+        && remote.getAddress() != null) {
+      proxies.connectedTo(remote.getAddress());
+    }
     // One context per event loop: a stream's handlers run on its tunnel's thread, with no hop.
     ContextInternal context =
         contexts.computeIfAbsent(
             channel.eventLoop(), loop -> vertx.contextBuilder().withEventLoop(loop).build());
-    relay.accept(channel, context);
+    relay.accept(channel, context, proxyId);
   }
 
   /**
@@ -255,7 +269,7 @@ public final class ProxyLinks implements AutoCloseable {
                 }
                 proxyId = id;
               },
-              ProxyLinks.this::accept)
+              channel -> accept(channel, proxyId))
           .whenComplete(
               (t, error) -> {
                 synchronized (this) {

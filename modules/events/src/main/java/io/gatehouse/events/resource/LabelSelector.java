@@ -1,6 +1,5 @@
-package io.gatehouse.agent.selector;
+package io.gatehouse.events.resource;
 
-import io.gatehouse.events.resource.ResourceRules;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -12,7 +11,8 @@ import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
 /**
- * A label selector of a dynamic resource watcher: a map from label key to expected value.
+ * A label selector: a map from label key to expected value. Dynamic resource watchers of agents and
+ * the label rules of roles both use it, so "which resources does this select" has one answer.
  *
  * <p>Semantics (pure, no I/O; instances are immutable and thread-safe):
  *
@@ -34,12 +34,29 @@ public final class LabelSelector {
   private final Map<String, String> expressions;
   private final List<Term> terms;
   private final boolean matchesEverything;
+  private final Map<String, String> literals;
+  private final Map<String, String> prefixes;
 
   private LabelSelector(
       Map<String, String> expressions, List<Term> terms, boolean matchesEverything) {
     this.expressions = expressions;
     this.terms = terms;
     this.matchesEverything = matchesEverything;
+    Map<String, String> exact = new LinkedHashMap<>();
+    Map<String, String> starts = new LinkedHashMap<>();
+    for (Term term : terms) {
+      String value = expressions.get(term.key);
+      if (isRegex(value)) {
+        starts.put(term.key, "");
+      } else if (value.indexOf('*') < 0) {
+        exact.put(term.key, value);
+        starts.put(term.key, value);
+      } else {
+        starts.put(term.key, value.substring(0, value.indexOf('*')));
+      }
+    }
+    this.literals = Collections.unmodifiableMap(exact);
+    this.prefixes = Collections.unmodifiableMap(starts);
   }
 
   /**
@@ -101,8 +118,40 @@ public final class LabelSelector {
     return expressions;
   }
 
+  /** True for the pair {@code "*": "*"} alone, which matches every resource. */
+  public boolean matchesEverything() {
+    return matchesEverything;
+  }
+
+  /** The label keys a resource must carry to match, in the order written (never {@code *}). */
+  public List<String> keys() {
+    return terms.stream().map(Term::key).toList();
+  }
+
+  /**
+   * The terms that stand for exactly one value (neither a glob with {@code *} nor a regular
+   * expression), key to value. An index may find candidates by these with a hash lookup; a match
+   * still needs {@link #matches}, since the other terms must hold too.
+   */
+  public Map<String, String> literals() {
+    return literals;
+  }
+
+  /**
+   * For every term, text that every value it matches starts with: the value itself for a literal,
+   * the part before the first {@code *} for a glob (empty for {@code "*"}), empty for a regular
+   * expression. An index may narrow glob candidates by it.
+   */
+  public Map<String, String> prefixes() {
+    return prefixes;
+  }
+
+  private static boolean isRegex(String value) {
+    return value.length() >= 2 && value.startsWith("^") && value.endsWith("$");
+  }
+
   private static Pattern compile(String key, String value) {
-    if (value.length() >= 2 && value.startsWith("^") && value.endsWith("$")) {
+    if (isRegex(value)) {
       try {
         return Pattern.compile(value);
       } catch (PatternSyntaxException e) {

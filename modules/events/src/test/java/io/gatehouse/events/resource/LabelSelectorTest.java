@@ -1,4 +1,4 @@
-package io.gatehouse.agent.selector;
+package io.gatehouse.events.resource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -119,5 +119,26 @@ class LabelSelectorTest {
     assertThat(LabelSelector.of(Map.of("a", "b"))).isEqualTo(LabelSelector.of(Map.of("a", "b")));
     assertThat(LabelSelector.of(Map.of("a", "b")).expressions())
         .containsExactly(Map.entry("a", "b"));
+  }
+
+  @Test
+  void literalsAndPrefixesNarrowWhatATermCanMatch() {
+    LabelSelector s =
+        LabelSelector.of(
+            new java.util.LinkedHashMap<>(
+                Map.of("env", "prod", "region", "us-*", "team", "^(a|b)$", "tier", "1")));
+    assertThat(s.literals()).containsOnly(Map.entry("env", "prod"), Map.entry("tier", "1"));
+    assertThat(s.keys()).containsExactlyInAnyOrder("env", "region", "team", "tier");
+    assertThat(s.prefixes())
+        .containsOnly(
+            Map.entry("env", "prod"),
+            Map.entry("region", "us-"),
+            Map.entry("team", ""),
+            Map.entry("tier", "1"));
+    assertThat(s.matchesEverything()).isFalse();
+    LabelSelector all = LabelSelector.of(Map.of("*", "*"));
+    assertThat(all.matchesEverything()).isTrue();
+    assertThat(all.keys()).isEmpty();
+    assertThat(all.literals()).isEmpty();
   }
 }

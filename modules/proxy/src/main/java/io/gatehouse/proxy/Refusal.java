@@ -1,17 +1,20 @@
-package io.gatehouse.proxy.ingress;
+package io.gatehouse.proxy;
 
-import io.gatehouse.proxy.ProxyException;
 import io.gatehouse.relay.ErrorCode;
 
-/** A request the proxy refuses before routing it, with the status and code the user gets. */
-public final class IngressFailure extends ProxyException {
+/**
+ * A request the proxy refuses (unauthenticated, denied, malformed, over a limit), with the status
+ * and {@code Gatehouse-Error} code the caller gets; the API, ingress and the auth doors all throw
+ * it.
+ */
+public final class Refusal extends ProxyException {
   private static final long serialVersionUID = 1L;
 
   private final int status;
   private final String code;
 
   /** A refusal with one of the wire protocol's codes and its status. */
-  public IngressFailure(ErrorCode code, String message) {
+  public Refusal(ErrorCode code, String message) {
     this(code.status(), code.code(), message);
   }
 
@@ -19,13 +22,13 @@ public final class IngressFailure extends ProxyException {
    * A failure Vert.x reported with a bare HTTP status (e.g. a body over the limit): its code is the
    * one listed for that status, else {@code http-<status>}.
    */
-  public static IngressFailure ofStatus(int status) {
+  public static Refusal ofStatus(int status) {
     return status == ErrorCode.TOO_LARGE.status()
-        ? new IngressFailure(ErrorCode.TOO_LARGE, "request failed with HTTP " + status)
-        : new IngressFailure(status, "http-" + status, "request failed with HTTP " + status);
+        ? new Refusal(ErrorCode.TOO_LARGE, "request failed with HTTP " + status)
+        : new Refusal(status, "http-" + status, "request failed with HTTP " + status);
   }
 
-  private IngressFailure(int status, String code, String message) {
+  private Refusal(int status, String code, String message) {
     super(message);
     this.status = status;
     this.code = code;

@@ -1,0 +1,245 @@
+package io.gatehouse.proxy.auth;
+
+import io.gatehouse.access.Credential;
+import io.gatehouse.access.Credentials;
+import io.gatehouse.access.PasswordHasher;
+import io.gatehouse.events.Lock;
+import io.gatehouse.events.User;
+import io.gatehouse.proxy.Refusal;
+import io.gatehouse.proxy.audit.AuditLog;
+import io.gatehouse.proxy.config.AuthSettings;
+import io.gatehouse.proxy.lock.Locks;
+import io.gatehouse.relay.ErrorCode;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Password login and the caller's own status: {@code POST /v1/login} ({@code {"user", "password"}}
+ * → a credential, also set as the {@value Authenticator#COOKIE} cookie when asked with {@code
+ * "cookie": true}), {@code GET /v1/whoami}, {@code POST /v1/logout} (clears the cookie). Every
+ * attempt is audited; failures are throttled per user and per address ({@link LoginThrottle}); an
+ * unknown user costs as much as a wrong password, so timing does not tell which names exist.
+ */
+public final class LoginApi {
+  private static final int BODY_LIMIT = 4 * 1024;
+
+  /** The login method ({@code amr}) of a credential a login link was traded for. */
+  static final String LINK_LOGIN = "login-link";
+
+  private final AuthSettings settings;
+  private final UserDirectory directory;
+  private final PasswordHasher hasher;
+  private final Credentials credentials;
+  private final LoginThrottle throttle;
+  private final ApiGuard guard;
+  private final AuditLog audit;
+  private final Authenticator authenticator;
+  private final UsedLinks usedLinks;
+
+  public LoginApi(
+      AuthSettings settings,
+      UserDirectory directory,
+      PasswordHasher hasher,
+      Credentials credentials,
+      LoginThrottle throttle,
+      ApiGuard guard,
+      AuditLog audit,
+      Authenticator authenticator,
+      java.time.Clock clock) {
+    this.authenticator = authenticator;
+    this.usedLinks = new UsedLinks(clock);
+    this.settings = settings;
+    this.directory = directory;
+    this.hasher = hasher;
+    this.credentials = credentials;
+    this.throttle = throttle;
+    this.guard = guard;
+    this.audit = audit;
+  }
+
+  public void mount(Router r) {
+    r.post("/v1/login").handler(BodyHandler.create().setBodyLimit(BODY_LIMIT)).handler(this::login);
+    r.get("/v1/whoami").handler(guard.authenticated()).handler(this::whoami);
+    r.post("/v1/logout").handler(this::logout);
+    r.get("/v1/login/link").handler(this::link);
+  }
+
+  /**
+   * {@code GET /v1/login/link?code=…}: trades a login link's code (dev mode prints one) for a
+   * browser login, once: the cookie is set and the browser sent to the dashboard.
+   */
+  private void link(RoutingContext ctx) {
+    String remote = ApiGuard.remote(ctx.request());
+    String code = ctx.request().getParam("code");
+    if (code == null) {
+      ctx.fail(new Refusal(ErrorCode.BAD_REQUEST, "a login link carries ?code=…"));
+      return;
+    }
+    Credential link = authenticator.verify(code);
+    if (!Authenticator.LINK_METHOD.equals(link.method()) || !usedLinks.claim(link)) {
+      audit.login(link.user(), "link", "failed", "not a login link, or used already", remote);
+      ctx.fail(
+          new Refusal(
+              ErrorCode.UNAUTHENTICATED, "this login link was used already or is no login link"));
+      return;
+    }
+    authenticator.checked(link);
+    User user = directory.user(link.user()).orElseThrow();
+    // Not LINK_METHOD: a credential of that method is a link's code, which never lets anyone in.
+    String token =
+        credentials.issue(link.user(), user.getRoles(), settings.credentialTtl(), LINK_LOGIN);
+    audit.login(link.user(), "link", "ok", null, remote);
+    setCookie(ctx, token, settings.credentialTtl());
+    ctx.response()
+        .putHeader(HttpHeaders.LOCATION, "/")
+        .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
+        .setStatusCode(303)
+        .end();
+  }
+
+  private void login(RoutingContext ctx) {
+    String remote = ApiGuard.remote(ctx.request());
+    String type = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
+    if (type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
+      ctx.fail(
+          new Refusal(
+              ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+              "a login takes Content-Type application/json: {\"user\": …, \"password\": …}"));
+      return;
+    }
+    JsonObject body;
+    try {
+      body = ctx.body().asJsonObject();
+    } catch (DecodeException | ClassCastException e) {
+      body = null;
+    }
+    String name = body == null ? null : body.getValue("user") instanceof String s ? s : null;
+    String password =
+        body == null ? null : body.getValue("password") instanceof String s ? s : null;
+    if (name == null || name.isBlank() || password == null) {
+      ctx.fail(
+          new Refusal(
+              ErrorCode.BAD_REQUEST,
+              "a login is a JSON object with the strings \"user\" and \"password\""));
+      return;
+    }
+    if (!settings.localEnabled()) {
+      ctx.fail(
+          new Refusal(
+              ErrorCode.ACCESS_DENIED, "password login is disabled here (proxy.auth.local)"));
+      return;
+    }
+    boolean cookie = Boolean.TRUE.equals(body.getValue("cookie"));
+    Optional<Duration> wait = throttle.blocked(name, remote);
+    if (wait.isPresent()) {
+      audit.login(name, "password", "failed", "rate-limited", remote);
+      long seconds = Math.max(1, wait.get().toSeconds());
+      ctx.response().putHeader(HttpHeaders.RETRY_AFTER, String.valueOf(seconds));
+      ctx.fail(
+          new Refusal(
+              ErrorCode.RATE_LIMITED,
+              "too many failed logins for this user or from this address; try again in "
+                  + seconds
+                  + " s"));
+      return;
+    }
+    char[] secret = password.toCharArray();
+    ctx.vertx()
+        .executeBlocking(() -> check(name, secret), false)
+        .onComplete(
+            ar -> {
+              Arrays.fill(secret, '\0');
+              if (ar.failed()) {
+                ctx.fail(ar.cause());
+                return;
+              }
+              User user = ar.result().orElse(null);
+              if (user == null) {
+                throttle.failed(name, remote);
+                audit.login(name, "password", "failed", "wrong user name or password", remote);
+                ctx.fail(new Refusal(ErrorCode.UNAUTHENTICATED, "wrong user name or password"));
+                return;
+              }
+              Optional<Lock> lock = directory.lock(name);
+              if (lock.isPresent()) {
+                audit.login(name, "password", "denied", "locked", remote);
+                ctx.fail(new Refusal(ErrorCode.ACCESS_DENIED, Locks.describe(lock.get())));
+                return;
+              }
+              throttle.succeeded(name);
+              String token =
+                  credentials.issue(name, user.getRoles(), settings.credentialTtl(), "password");
+              Credential credential = credentials.verify(token);
+              audit.login(name, "password", "ok", null, remote);
+              if (cookie) {
+                setCookie(ctx, token, settings.credentialTtl());
+              }
+              json(ctx, 200, status(credential).put("token", token));
+            });
+  }
+
+  /** The user when the password is theirs, after the same work either way. */
+  private Optional<User> check(String name, char[] password) {
+    Optional<User> user = directory.user(name);
+    String hash = user.map(User::getPasswordHash).orElse(null);
+    if (hash == null) {
+      hasher.verifyNothing(password);
+      return Optional.empty();
+    }
+    return hasher.verify(password, hash) ? user : Optional.empty();
+  }
+
+  private void whoami(RoutingContext ctx) {
+    Principal p = ApiGuard.principal(ctx);
+    JsonObject out = status(p.credential());
+    out.put("roles", new JsonArray(directory.user(p.user()).map(User::getRoles).orElse(List.of())));
+    json(ctx, 200, out);
+  }
+
+  private void logout(RoutingContext ctx) {
+    ctx.response()
+        .putHeader(
+            HttpHeaders.SET_COOKIE,
+            Authenticator.COOKIE + "=; Path=/; Max-Age=0; Secure; HttpOnly; SameSite=Strict");
+    ctx.response().setStatusCode(204).end();
+  }
+
+  static JsonObject status(Credential c) {
+    return new JsonObject()
+        .put("user", c.user())
+        .put("roles", new JsonArray(c.roles()))
+        .put("method", c.method())
+        .put("expiresAt", c.expiresAt().toString())
+        .put("csrf", CsrfTokens.of(c));
+  }
+
+  static void setCookie(RoutingContext ctx, String token, Duration ttl) {
+    // Written by hand, as the session cookie is: Netty spells HttpOnly as HTTPOnly.
+    ctx.response()
+        .putHeader(
+            HttpHeaders.SET_COOKIE,
+            Authenticator.COOKIE
+                + "="
+                + token
+                + "; Path=/; Max-Age="
+                + ttl.toSeconds()
+                + "; Secure; HttpOnly; SameSite=Strict");
+  }
+
+  private static void json(RoutingContext ctx, int status, JsonObject body) {
+    ctx.response()
+        .setStatusCode(status)
+        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+        .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
+        .end(body.encodePrettily() + "\n");
+  }
+}
