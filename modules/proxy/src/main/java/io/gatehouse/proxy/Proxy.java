@@ -23,6 +23,8 @@ import io.gatehouse.proxy.auth.Authenticator;
 import io.gatehouse.proxy.auth.IdentityAssertions;
 import io.gatehouse.proxy.auth.LoginApi;
 import io.gatehouse.proxy.auth.LoginThrottle;
+import io.gatehouse.proxy.auth.OidcDiscovery;
+import io.gatehouse.proxy.auth.SsoLogin;
 import io.gatehouse.proxy.auth.UserDirectory;
 import io.gatehouse.proxy.config.ProxyConfig;
 import io.gatehouse.proxy.heartbeat.HeartbeatWriter;
@@ -417,6 +419,13 @@ public final class Proxy implements AutoCloseable {
         ResourceLabels labels =
             p.closer.register(new ResourceLabels(p.store, p.materializer.changes()));
         Authenticator authenticator = new Authenticator(credentials, users, clock);
+        // Discovered in the background: a provider that is down does not stop the proxy.
+        java.util.Optional<OidcDiscovery> oidc =
+            config
+                .auth()
+                .oidc()
+                .map(o -> p.closer.register(new OidcDiscovery(o, clock, config.id()).start()));
+        AtomicInteger boundPort = new AtomicInteger();
         ApiGuard guard = new ApiGuard(authenticator, audit);
         p.accounts = new Accounts(p.publisher, hasher, credentials, users, clock);
         java.security.KeyPair assertionKey =
@@ -525,6 +534,21 @@ public final class Proxy implements AutoCloseable {
                         guard,
                         audit,
                         authenticator,
+                        clock),
+                    new SsoLogin(
+                        config.auth(),
+                        oidc,
+                        () ->
+                            config
+                                .auth()
+                                .oidcRedirectUrl()
+                                .orElseGet(
+                                    () ->
+                                        SsoLogin.defaultRedirectUrl(
+                                            config.publicHost(), boundPort.get())),
+                        users,
+                        credentials,
+                        audit,
                         clock)),
                 config.limits().maxEventSubscribers());
         ConnectionGate gate = new ConnectionGate(config.limits(), p.registry);
@@ -532,6 +556,7 @@ public final class Proxy implements AutoCloseable {
             await(
                 listen(p.vertx, config.listen(), tls, gate, p.tunnels, p.ingress, api),
                 "listen on " + config.listen());
+        boundPort.set(port);
         p.webAddress = config.listen().withPort(port);
         // Where agents dial: the bound address, or the public host when bound to every address.
         HostPort advertised =

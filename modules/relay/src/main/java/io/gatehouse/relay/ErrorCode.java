@@ -43,6 +43,8 @@ public enum ErrorCode {
   KAFKA_UNAVAILABLE("kafka-unavailable", 503, false),
   /** The proxy is at one of its limits (e.g. event-stream subscribers); retry after a while. */
   OVERLOADED("overloaded", 503, false),
+  /** Single sign-on cannot start: the OpenID Connect provider was not discovered (yet). */
+  SSO_UNAVAILABLE("sso-unavailable", 503, false),
   /** The request has already passed through this proxy: its {@code Via} names it. */
   LOOP_DETECTED("loop-detected", 508, false),
   /** Anything unexpected. */

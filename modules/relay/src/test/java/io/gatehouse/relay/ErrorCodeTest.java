@@ -65,6 +65,7 @@ class ErrorCodeTest {
                 Map.entry("exists", 409),
                 Map.entry("misdirected", 421),
                 Map.entry("overloaded", 503),
+                Map.entry("sso-unavailable", 503),
                 Map.entry("loop-detected", 508),
                 Map.entry("internal", 500)));
   }

@@ -6,9 +6,13 @@ import io.gatehouse.cli.CliException;
 import io.gatehouse.cli.ExitCodes;
 import io.gatehouse.cli.client.ProxyClient;
 import io.gatehouse.cli.profile.Profile;
+import io.gatehouse.config.ValueParser;
 import java.io.PrintWriter;
+import java.net.URLEncoder;
 import java.nio.CharBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -22,6 +26,11 @@ import picocli.CommandLine.Spec;
  * {@code gatehouse login [--proxy URL] [--user NAME] [--password-stdin]}: logs in with a password
  * and keeps the credential (short-lived, 12 h by default) in the profile, with the proxy URL and CA
  * file, so every later command and {@code curl -H "Authorization: Bearer …"} use it.
+ *
+ * <p>{@code gatehouse login --sso [--timeout 5m] [--no-browser]} signs in through the proxy's
+ * OpenID Connect provider instead: it listens on 127.0.0.1 ({@link SsoCallback}), prints the URL to
+ * open (and opens it with {@code xdg-open} when there is one), and waits for the browser the proxy
+ * sends back with the credential.
  */
 @Command(
     name = "login",
@@ -40,10 +49,30 @@ public final class LoginCommand implements Callable<Integer> {
       description = "Read the password from the first line of standard input (no prompt).")
   boolean passwordStdin;
 
+  @Option(
+      names = "--sso",
+      description = "Sign in through the proxy's single sign-on (OpenID Connect) in a browser.")
+  boolean sso;
+
+  @Option(
+      names = "--timeout",
+      paramLabel = "DURATION",
+      defaultValue = "5m",
+      description = "With --sso: how long to wait for the browser (default: ${DEFAULT-VALUE}).")
+  String timeout;
+
+  @Option(
+      names = "--no-browser",
+      description = "With --sso: only print the URL to open, do not start a browser.")
+  boolean noBrowser;
+
   @Spec CommandSpec spec;
 
   @Override
   public Integer call() {
+    if (sso) {
+      return singleSignOn();
+    }
     String name = user != null ? user : System.getProperty("user.name");
     // The login goes without the old credential: it may be expired, and it is being replaced.
     Profile target = proxy.profileOrNew().withToken(Optional.empty());
@@ -81,5 +110,77 @@ public final class LoginCommand implements Callable<Integer> {
             + file);
     out.flush();
     return ExitCodes.OK;
+  }
+
+  private Integer singleSignOn() {
+    if (user != null || passwordStdin) {
+      throw new CliException(
+          ExitCodes.USER_ERROR, "--sso takes no --user or --password-stdin: the provider says who");
+    }
+    Duration wait;
+    try {
+      wait = ValueParser.positiveDuration().parse(timeout);
+    } catch (IllegalArgumentException e) {
+      throw new CliException(ExitCodes.USER_ERROR, "--timeout: " + e.getMessage());
+    }
+    Profile target = proxy.profileOrNew().withToken(Optional.empty());
+    PrintWriter out = spec.commandLine().getOut();
+    String token;
+    try (SsoCallback callback = new SsoCallback()) {
+      String base = target.proxy().toString().replaceAll("/+$", "");
+      String url =
+          base
+              + "/v1/login/sso?cli="
+              + URLEncoder.encode(callback.url().toString(), StandardCharsets.UTF_8);
+      out.println("To log in, open this URL in a browser:");
+      out.println(url);
+      out.flush();
+      if (!noBrowser) {
+        Browser.open(url);
+      }
+      token = callback.await(wait);
+    }
+    Profile logged = target.withToken(Optional.of(token));
+    JsonNode answer = new ProxyClient(logged).get("/v1/whoami");
+    String name = answer.path("user").asText();
+    Path file = proxy.profilePath();
+    logged.write(file, "written by gatehouse login --sso as " + name);
+    out.println(
+        "logged in to "
+            + target.proxy()
+            + " as "
+            + name
+            + " by single sign-on (roles "
+            + String.join(", ", StatusCommand.roles(answer))
+            + "), until "
+            + answer.path("expiresAt").asText()
+            + "; profile "
+            + file);
+    out.flush();
+    return ExitCodes.OK;
+  }
+
+  /** Starts the desktop's browser when {@code xdg-open} is on the path; never fails the login. */
+  private static final class Browser {
+    static void open(String url) {
+      String path = System.getenv("PATH");
+      if (path == null) {
+        return;
+      }
+      for (String dir : path.split(java.io.File.pathSeparator)) {
+        Path opener = Path.of(dir, "xdg-open");
+        if (java.nio.file.Files.isExecutable(opener)) {
+          try {
+            new ProcessBuilder(opener.toString(), url)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
+          } catch (java.io.IOException e) {
+            // The URL is printed: the user opens it by hand.
+          }
+          return;
+        }
+      }
+    }
   }
 }

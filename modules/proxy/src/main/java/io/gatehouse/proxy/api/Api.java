@@ -100,13 +100,15 @@ public final class Api {
       PasswordHasher hasher,
       io.gatehouse.proxy.auth.IdentityAssertions assertions,
       io.gatehouse.proxy.auth.AppLogin appLogin,
-      LoginApi login) {}
+      LoginApi login,
+      io.gatehouse.proxy.auth.SsoLogin sso) {}
 
   private final Security security;
   private final ApiGuard guard;
   private final DocumentWriter writer;
   private final UsersApi users;
   private final RolesApi roles;
+  private final io.gatehouse.proxy.auth.UserWrites userWrites;
 
   public Api(
       String proxyId,
@@ -128,6 +130,20 @@ public final class Api {
     this.writer = new DocumentWriter(publisher, materializer.changes());
     this.users = new UsersApi(security.directory(), security.hasher(), writer, audit, guard, clock);
     this.roles = new RolesApi(security.directory(), writer, audit, guard, clock);
+    // Single sign-on writes its users in line with the API's writes of them.
+    this.userWrites =
+        (name, change) ->
+            writer.serialized(
+                Topic.USERS,
+                name,
+                () -> {
+                  Optional<io.gatehouse.events.User> before = security.directory().user(name);
+                  io.gatehouse.events.User after = change.apply(before);
+                  if (before.isPresent() && before.get() == after) {
+                    return Future.succeededFuture(after);
+                  }
+                  return writer.write(Topic.USERS, name, after, "user " + name).map(after);
+                });
     this.proxyId = proxyId;
     this.join = join;
     this.clock = clock;
@@ -192,6 +208,7 @@ public final class Api {
         .handler(this::sessions);
     r.get("/v1/events").handler(guard.authenticated()).handler(events::handle);
     security.login().mount(r);
+    security.sso().mount(r, userWrites);
     r.get(io.gatehouse.proxy.auth.IdentityAssertions.JWKS_PATH)
         .handler(security.assertions()::jwks);
     r.get(io.gatehouse.proxy.auth.AppLogin.START_PATH).handler(security.appLogin()::start);

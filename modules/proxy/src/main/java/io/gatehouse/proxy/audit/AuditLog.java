@@ -160,7 +160,8 @@ public final class AuditLog {
    * A login attempt, keyed by {@code user/<name>}: outcome {@code ok}, {@code failed} (with the
    * reason: wrong password, unknown user, locked, rate-limited) or {@code denied}.
    *
-   * @param method {@code password} or {@code sso}
+   * @param user null when it is not known (a single sign-on answer of no login in progress)
+   * @param method {@code password}, {@code link} or {@code sso}
    */
   public CompletionStage<Void> login(
       String user, String method, String outcome, String reason, String remote) {
@@ -169,7 +170,7 @@ public final class AuditLog {
             .setUser(user)
             .setDetails(details("method", method, "reason", reason, "remote", remote))
             .build(),
-        "user/" + user);
+        "user/" + (user == null ? "anonymous" : user));
   }
 
   /**

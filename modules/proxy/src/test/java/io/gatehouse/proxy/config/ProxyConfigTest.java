@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.gatehouse.config.ConfigException;
 import io.gatehouse.config.HostPort;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -121,5 +123,53 @@ class ProxyConfigTest {
         Files.writeString(
             dir.resolve("proxy.yaml"), "proxy:\n  id: p\n  listen: \"127.0.0.1:0\"\n");
     assertThat(ProxyConfig.load(file).listen().port()).isZero();
+  }
+
+  @Test
+  void singleSignOnIsOffUnlessAnOidcBlockIsGiven() {
+    AuthSettings auth = ProxyConfig.parse("proxy: {}", "proxy.yaml").auth();
+    assertThat(auth.oidc()).isEmpty();
+    assertThat(auth.oidcRedirectUrl()).isEmpty();
+  }
+
+  @Test
+  void theOidcBlockAndItsRedirectUrlAreRead() {
+    AuthSettings auth =
+        ProxyConfig.parse(
+                """
+                proxy:
+                  auth:
+                    oidc:
+                      issuer: https://idp.example.com/realms/x
+                      client_id: gatehouse
+                      claim_roles: { devs: [dev] }
+                      redirect_url: https://gatehouse.example.com/v1/login/sso/callback
+                """,
+                "proxy.yaml")
+            .auth();
+    assertThat(auth.oidc().orElseThrow().clientId()).isEqualTo("gatehouse");
+    assertThat(auth.oidc().orElseThrow().claimRoles()).containsEntry("devs", List.of("dev"));
+    assertThat(auth.oidcRedirectUrl())
+        .contains(URI.create("https://gatehouse.example.com/v1/login/sso/callback"));
+  }
+
+  @Test
+  void aRedirectUrlOffTheCallbackPathOrNotHttpsIsRefusedAtItsKey() {
+    for (String url :
+        List.of(
+            "https://gatehouse.example.com/elsewhere",
+            "http://gatehouse.example.com/v1/login/sso/callback")) {
+      assertThatThrownBy(
+              () ->
+                  ProxyConfig.parse(
+                      "proxy: { auth: { oidc: { issuer: https://idp.example.com, client_id: g,"
+                          + " redirect_url: \""
+                          + url
+                          + "\" } } }",
+                      "proxy.yaml"))
+          .as(url)
+          .isInstanceOf(ConfigException.class)
+          .hasMessageContaining("proxy.yaml: proxy.auth.oidc.redirect_url: ");
+    }
   }
 }
