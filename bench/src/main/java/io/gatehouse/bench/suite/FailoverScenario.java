@@ -161,7 +161,8 @@ record FailoverScenario(GatehouseChain gatehouse, Settings settings) {
                 gatehouse.tls(),
                 GatehouseChain.APP_HOST,
                 "/small",
-                pinned ? cookie : null);
+                pinned ? cookie : null,
+                List.of("Gatehouse-Authorization: Bearer " + gatehouse.credential()));
         if (pinned && cookie == null) {
           cookie = r.cookie().orElse(null);
         }

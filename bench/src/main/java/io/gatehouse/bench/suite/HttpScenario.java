@@ -59,7 +59,7 @@ record HttpScenario(List<Target> targets, Settings settings) {
 
   /** The cookie of the session a first request to {@code path} on {@code t} opens, if any. */
   private static String sessionCookie(Target t, String path) throws IOException {
-    return RawHttp.get(t.port(), t.tls(), t.host(), path, null).cookie().orElse(null);
+    return RawHttp.get(t.port(), t.tls(), t.host(), path, null, t.extra()).cookie().orElse(null);
   }
 
   /** How every measured round runs wrk, for the tables' notes. */

@@ -44,6 +44,13 @@ final class RawHttp {
   /** Over TLS when {@code tls} is not null (the certificate checked for 127.0.0.1). */
   static Response get(int port, SSLContext tls, String host, String path, String cookie)
       throws IOException {
+    return get(port, tls, host, path, cookie, List.of());
+  }
+
+  /** {@link #get(int, SSLContext, String, String, String)} with more header lines. */
+  static Response get(
+      int port, SSLContext tls, String host, String path, String cookie, List<String> extra)
+      throws IOException {
     try (Socket s = connect(port, tls)) {
       s.setSoTimeout(10_000);
       String request =
@@ -53,6 +60,7 @@ final class RawHttp {
               + host
               + "\r\n"
               + (cookie == null ? "" : "Cookie: " + cookie + "\r\n")
+              + extra.stream().map(h -> h + "\r\n").collect(java.util.stream.Collectors.joining())
               + "Connection: close\r\n\r\n";
       s.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
       s.getOutputStream().flush();

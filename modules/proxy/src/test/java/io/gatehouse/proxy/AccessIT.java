@@ -250,7 +250,8 @@ class AccessIT {
             + "\"spec\":{\"uri\":\"http://127.0.0.1:9\"}}";
     assertThat(web.post(proxy, "/v1/resources", "text/plain", doc).status()).isEqualTo(415);
     Web.Response huge =
-        web.post(proxy, "/v1/resources", "application/json", "{\"x\":\"" + "y".repeat(100_000) + "\"}");
+        web.post(
+            proxy, "/v1/resources", "application/json", "{\"x\":\"" + "y".repeat(100_000) + "\"}");
     assertThat(huge.status()).isEqualTo(413);
     assertThat(huge.json().getString("code")).isEqualTo("too-large");
     Web.Response foreign =
