@@ -539,6 +539,35 @@ class AccessIT {
         .isEqualTo(401);
   }
 
+  @Test
+  void usersAndRolesAreRemovedAndAuditedTheBuiltInAdminStays() {
+    assertThat(
+            web.post(
+                    proxy,
+                    "/v1/users",
+                    "application/json",
+                    "{\"name\": \"zed\", \"roles\": [\"dev\"]}")
+                .json()
+                .getString("password"))
+        .as("a generated one-time password")
+        .hasSize(20);
+    assertThat(as(web.bearer(), HttpMethod.DELETE, "/v1/users/zed").status()).isEqualTo(204);
+    assertThat(as(web.bearer(), HttpMethod.GET, "/v1/users/zed").status()).isEqualTo(404);
+    assertThat(as(web.bearer(), HttpMethod.DELETE, "/v1/roles/admin").status()).isEqualTo(400);
+    Eventually.within(WAIT)
+        .untilAsserted(
+            () ->
+                assertThat(cluster.audit())
+                    .anySatisfy(
+                        e -> {
+                          assertThat(e.getType()).isEqualTo("user.delete");
+                          assertThat(e.getName()).isEqualTo("zed");
+                          assertThat(e.getUser()).isEqualTo("admin");
+                          assertThat(e.getDetails().get("before")).contains("\"dev\"");
+                          assertThat(e.getDetails().toString()).doesNotContain("argon2");
+                        }));
+  }
+
   private static String cookie(Web.Response r, String name) {
     for (String c : r.headers().allValues("Set-Cookie")) {
       if (c.startsWith(name + "=")) {

@@ -84,16 +84,8 @@ public final class TunnelCommand implements Callable<Integer> {
     } catch (IOException e) {
       throw CliException.user(e.getMessage());
     }
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(
-                () -> {
-                  listener.close();
-                  stopped.countDown();
-                },
-                "gatehouse-tunnel-stop"));
-    out.println(
+    return serveUntilStopped(
+        listener,
         "tunnel to "
             + t
             + " (HTTP, as "
@@ -101,8 +93,27 @@ public final class TunnelCommand implements Callable<Integer> {
             + ") listening on http://"
             + bind
             + ":"
-            + listener.localPort()
-            + " (Ctrl-C to stop)");
+            + listener.localPort());
+  }
+
+  /** Says where the listener is and keeps it open until Ctrl-C (which closes it). */
+  private Integer serveUntilStopped(AutoCloseable listener, String where)
+      throws InterruptedException {
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  try {
+                    listener.close();
+                  } catch (Exception e) {
+                    // Stopping anyway.
+                  }
+                  stopped.countDown();
+                },
+                "gatehouse-tunnel-stop"));
+    PrintWriter out = spec.commandLine().getOut();
+    out.println(where + " (Ctrl-C to stop)");
     out.flush();
     stopped.await();
     return ExitCodes.OK;
@@ -118,7 +129,6 @@ public final class TunnelCommand implements Callable<Integer> {
     if ("http".equals(resource.path("transport").asText())) {
       return http(client, t, resource.path("host").asText());
     }
-    PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     URI base = client.base();
     HostPort proxyAddress = new HostPort(base.getHost(), base.getPort() > 0 ? base.getPort() : 443);
@@ -140,25 +150,7 @@ public final class TunnelCommand implements Callable<Integer> {
     } catch (IOException e) {
       throw CliException.user("cannot listen on " + bind + ":" + port + ": " + e.getMessage());
     }
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(
-                () -> {
-                  listener.close();
-                  stopped.countDown();
-                },
-                "gatehouse-tunnel-stop"));
-    out.println(
-        "tunnel to "
-            + t
-            + " listening on "
-            + bind
-            + ":"
-            + listener.localPort()
-            + " (Ctrl-C to stop)");
-    out.flush();
-    stopped.await();
-    return ExitCodes.OK;
+    return serveUntilStopped(
+        listener, "tunnel to " + t + " listening on " + bind + ":" + listener.localPort());
   }
 }

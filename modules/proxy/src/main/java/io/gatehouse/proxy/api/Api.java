@@ -548,15 +548,7 @@ public final class Api {
   }
 
   private static void json(RoutingContext ctx, int status, Object body) {
-    if (ctx.response().ended() || ctx.response().closed()) {
-      return;
-    }
-    String text =
-        body instanceof JsonObject o ? o.encodePrettily() : ((JsonArray) body).encodePrettily();
-    ctx.response()
-        .setStatusCode(status)
-        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-        .end(text + "\n");
+    Responses.json(ctx, status, body);
   }
 
   private static String remote(RoutingContext ctx) {

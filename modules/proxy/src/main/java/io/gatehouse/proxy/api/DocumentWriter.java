@@ -97,4 +97,28 @@ final class DocumentWriter {
                     .onComplete(ar -> watch.dispose())
                     .mapEmpty());
   }
+
+  /**
+   * Deletes the account document {@code subject} ({@code user/<name>} or {@code role/<name>}) on
+   * {@code topic} for the API call in {@code ctx}: a tombstone, audited as {@code auditType} with
+   * {@code before}, answered 204.
+   */
+  void deleteAccount(
+      io.vertx.ext.web.RoutingContext ctx,
+      Topic topic,
+      String subject,
+      String before,
+      io.gatehouse.proxy.audit.AuditLog audit,
+      String auditType) {
+    String name = subject.substring(subject.indexOf('/') + 1);
+    String by = io.gatehouse.proxy.auth.ApiGuard.principal(ctx).user();
+    String remote = io.gatehouse.proxy.auth.ApiGuard.remote(ctx.request());
+    serialized(topic, name, () -> write(topic, name, null, subject.replace('/', ' ')))
+        .onSuccess(
+            v -> {
+              audit.accountChanged(auditType, subject, by, before, null, remote);
+              ctx.response().setStatusCode(204).end();
+            })
+        .onFailure(ctx::fail);
+  }
 }

@@ -125,29 +125,17 @@ final class RolesApi {
   }
 
   private void delete(RoutingContext ctx) {
-    Principal by = ApiGuard.principal(ctx);
     Role before = existing(ctx.pathParam("name"));
     if (Role.builtIn(before.name()).isPresent()) {
       throw new Refusal(ErrorCode.BAD_REQUEST, "role " + before.name() + " is built in");
     }
-    String remote = ApiGuard.remote(ctx.request());
-    writer
-        .serialized(
-            Topic.ROLES,
-            before.name(),
-            () -> writer.write(Topic.ROLES, before.name(), null, "role " + before.name()))
-        .onSuccess(
-            v -> {
-              audit.accountChanged(
-                  AuditLog.ROLE_DELETE,
-                  "role/" + before.name(),
-                  by.user(),
-                  json(before).encode(),
-                  null,
-                  remote);
-              ctx.response().setStatusCode(204).end();
-            })
-        .onFailure(ctx::fail);
+    writer.deleteAccount(
+        ctx,
+        Topic.ROLES,
+        "role/" + before.name(),
+        json(before).encode(),
+        audit,
+        AuditLog.ROLE_DELETE);
   }
 
   private Role existing(String name) {

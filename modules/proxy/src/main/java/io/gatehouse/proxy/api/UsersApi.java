@@ -208,26 +208,14 @@ final class UsersApi {
   private record Written(JsonObject body, long revision, boolean created) {}
 
   private void delete(RoutingContext ctx) {
-    Principal by = ApiGuard.principal(ctx);
     User before = existing(ctx.pathParam("name"));
-    String remote = ApiGuard.remote(ctx.request());
-    writer
-        .serialized(
-            Topic.USERS,
-            before.getName(),
-            () -> writer.write(Topic.USERS, before.getName(), null, "user " + before.getName()))
-        .onSuccess(
-            v -> {
-              audit.accountChanged(
-                  AuditLog.USER_DELETE,
-                  "user/" + before.getName(),
-                  by.user(),
-                  json(before).encode(),
-                  null,
-                  remote);
-              ctx.response().setStatusCode(204).end();
-            })
-        .onFailure(ctx::fail);
+    writer.deleteAccount(
+        ctx,
+        Topic.USERS,
+        "user/" + before.getName(),
+        json(before).encode(),
+        audit,
+        AuditLog.USER_DELETE);
   }
 
   private User existing(String name) {
