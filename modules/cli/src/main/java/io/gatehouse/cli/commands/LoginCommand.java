@@ -94,18 +94,25 @@ public final class LoginCommand implements Callable<Integer> {
     if (token == null) {
       throw CliException.unreachable("the proxy's login answer held no credential", null);
     }
+    return saved(target.withToken(Optional.of(token)), answer, "");
+  }
+
+  /** Writes the logged-in profile and says who is logged in where, until when. */
+  private Integer saved(Profile logged, JsonNode whoami, String how) {
+    String name = whoami.path("user").asText();
     Path file = proxy.profilePath();
-    target.withToken(Optional.of(token)).write(file, "written by gatehouse login as " + name);
+    logged.write(file, "written by gatehouse login" + how + " as " + name);
     PrintWriter out = spec.commandLine().getOut();
     out.println(
         "logged in to "
-            + target.proxy()
+            + logged.proxy()
             + " as "
             + name
+            + (how.isEmpty() ? "" : " by single sign-on")
             + " (roles "
-            + String.join(", ", StatusCommand.roles(answer))
+            + String.join(", ", StatusCommand.roles(whoami))
             + "), until "
-            + answer.path("expiresAt").asText()
+            + whoami.path("expiresAt").asText()
             + "; profile "
             + file);
     out.flush();
@@ -141,23 +148,7 @@ public final class LoginCommand implements Callable<Integer> {
       token = callback.await(wait);
     }
     Profile logged = target.withToken(Optional.of(token));
-    JsonNode answer = new ProxyClient(logged).get("/v1/whoami");
-    String name = answer.path("user").asText();
-    Path file = proxy.profilePath();
-    logged.write(file, "written by gatehouse login --sso as " + name);
-    out.println(
-        "logged in to "
-            + target.proxy()
-            + " as "
-            + name
-            + " by single sign-on (roles "
-            + String.join(", ", StatusCommand.roles(answer))
-            + "), until "
-            + answer.path("expiresAt").asText()
-            + "; profile "
-            + file);
-    out.flush();
-    return ExitCodes.OK;
+    return saved(logged, new ProxyClient(logged).get("/v1/whoami"), " --sso");
   }
 
   /** Starts the desktop's browser when {@code xdg-open} is on the path; never fails the login. */
