@@ -31,7 +31,7 @@ public final class ErrorResponse {
   public static void send(
       HttpServerRequest request, int status, String code, String agentId, String line) {
     HttpServerResponse response = request.response();
-    request.resume();
+    HopHeaders.resume(request);
     if (response.ended() || response.closed()) {
       return;
     }

@@ -4,6 +4,7 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
 import java.util.HashSet;
 import java.util.Locale;
 import java.util.Map;
@@ -70,14 +71,37 @@ public final class HopHeaders {
         && Wire.TUNNEL_PROTOCOL.equalsIgnoreCase(request.getHeader(HttpHeaders.UPGRADE));
   }
 
-  /** Whether the request carries a body that must be relayed. */
+  /**
+   * Whether the request carries a body that must be relayed. HTTP/1.1 says so by {@code
+   * Content-Length} or chunked {@code Transfer-Encoding}; HTTP/2 frames a body without either, so
+   * an HTTP/2 request without {@code Content-Length} has one unless it has already ended or its
+   * method takes none ({@code GET}, {@code HEAD}, {@code DELETE}, {@code OPTIONS}, {@code TRACE}: a
+   * body on those, whose meaning RFC 9110 leaves undefined, needs a {@code Content-Length}).
+   */
   public static boolean hasBody(HttpServerRequest request) {
     String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
     if (length != null) {
       return !length.strip().equals("0");
     }
+    if (request.version() == HttpVersion.HTTP_2) {
+      return !request.isEnded() && !BODILESS_METHODS.contains(request.method());
+    }
     String te = request.getHeader(HttpHeaders.TRANSFER_ENCODING);
     return te != null && te.toLowerCase(Locale.ROOT).contains("chunked");
+  }
+
+  private static final Set<HttpMethod> BODILESS_METHODS =
+      Set.of(
+          HttpMethod.GET, HttpMethod.HEAD, HttpMethod.DELETE, HttpMethod.OPTIONS, HttpMethod.TRACE);
+
+  /**
+   * Lets the rest of {@code request}'s body flow (to be read or discarded), unless it has all been
+   * read already: an HTTP/2 request refuses a resume after its end.
+   */
+  public static void resume(HttpServerRequest request) {
+    if (!request.isEnded()) {
+      request.resume();
+    }
   }
 
   /**

@@ -4,6 +4,7 @@ import io.gatehouse.access.ApiResource;
 import io.gatehouse.access.Verb;
 import io.gatehouse.proxy.Refusal;
 import io.gatehouse.proxy.audit.AuditLog;
+import io.gatehouse.proxy.listener.RequestHost;
 import io.gatehouse.relay.ErrorCode;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;
@@ -88,7 +89,7 @@ public final class ApiGuard {
         return;
       }
       String origin = request.getHeader(HttpHeaders.ORIGIN);
-      String host = request.getHeader(HttpHeaders.HOST);
+      String host = RequestHost.of(request);
       if (origin != null && !origin.equalsIgnoreCase("https://" + host)) {
         ctx.fail(
             new Refusal(

@@ -4,6 +4,7 @@ import io.gatehouse.access.Credential;
 import io.gatehouse.access.Credentials;
 import io.gatehouse.proxy.Refusal;
 import io.gatehouse.proxy.audit.AuditLog;
+import io.gatehouse.proxy.listener.RequestHost;
 import io.gatehouse.relay.ErrorCode;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
@@ -187,7 +188,7 @@ public final class AppLogin {
   }
 
   private static String port(HttpServerRequest request) {
-    String host = request.getHeader(HttpHeaders.HOST);
+    String host = RequestHost.of(request);
     if (host == null) {
       return "";
     }

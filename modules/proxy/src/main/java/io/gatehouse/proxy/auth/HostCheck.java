@@ -2,9 +2,9 @@ package io.gatehouse.proxy.auth;
 
 import io.gatehouse.config.HostPort;
 import io.gatehouse.proxy.Refusal;
+import io.gatehouse.proxy.listener.RequestHost;
 import io.gatehouse.relay.ErrorCode;
 import io.vertx.core.Handler;
-import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Locale;
 import java.util.Set;
@@ -46,10 +46,7 @@ public final class HostCheck implements Handler<RoutingContext> {
       ctx.next();
       return;
     }
-    String host = ctx.request().getHeader(HttpHeaders.HOST);
-    if (host == null) {
-      host = ctx.request().authority() == null ? null : ctx.request().authority().toString();
-    }
+    String host = RequestHost.of(ctx.request());
     if (host == null || !names.contains(name(host))) {
       ctx.fail(
           new Refusal(

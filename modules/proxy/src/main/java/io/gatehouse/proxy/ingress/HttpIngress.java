@@ -6,6 +6,7 @@ import io.gatehouse.proxy.auth.Authenticator;
 import io.gatehouse.proxy.auth.IdentityAssertions;
 import io.gatehouse.proxy.auth.Principal;
 import io.gatehouse.proxy.ingress.Dialer.Dialed;
+import io.gatehouse.proxy.listener.RequestHost;
 import io.gatehouse.proxy.routing.AgentChoice;
 import io.gatehouse.proxy.routing.AgentEndpoint;
 import io.gatehouse.proxy.routing.ResourceRef;
@@ -205,7 +206,7 @@ final class HttpIngress {
               MultiMap h = MultiMap.caseInsensitiveMultiMap();
               HopHeaders.copy(request.headers(), h, true, COOKIE);
               stripAppCredential(h);
-              String host = request.getHeader(HttpHeaders.HOST);
+              String host = RequestHost.of(request);
               if (host != null) {
                 // The stream's :authority: the agent's relay sees the Host the user sent.
                 h.set(HttpHeaders.HOST, host);
@@ -358,7 +359,7 @@ final class HttpIngress {
       if (!bodyless && headers.get(HttpHeaders.CONTENT_LENGTH) == null) {
         out.setChunked(true);
       }
-      request.resume();
+      HopHeaders.resume(request);
       stream
           .pipe()
           .endOnFailure(false)

@@ -9,6 +9,7 @@ import io.gatehouse.proxy.auth.AppLogin;
 import io.gatehouse.proxy.auth.Authenticator;
 import io.gatehouse.proxy.auth.IdentityAssertions;
 import io.gatehouse.proxy.auth.Principal;
+import io.gatehouse.proxy.listener.RequestHost;
 import io.gatehouse.proxy.routing.AgentSelector;
 import io.gatehouse.proxy.routing.Ejections;
 import io.gatehouse.proxy.routing.ResourceLabels;
@@ -20,7 +21,6 @@ import io.gatehouse.relay.ErrorCode;
 import io.gatehouse.relay.Wire;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.SocketAddress;
 import java.time.Duration;
@@ -113,7 +113,7 @@ public final class Ingress {
   }
 
   private boolean route(HttpServerRequest request) {
-    Optional<String> app = appName(request.getHeader(HttpHeaders.HOST));
+    Optional<String> app = appName(RequestHost.of(request));
     String path = request.path();
     if ((app.isPresent() || path.startsWith(TUNNEL_PATH))
         && ViaChain.names(request.headers().getAll("Via"), proxyId)) {

@@ -174,7 +174,7 @@ final class TunnelIngress {
       // on.
       HopHeaders.copy(TunnelStream.headers(response), out.headers(), false, null);
       out.setStatusCode(response.status().code()).putHeader(HttpHeaders.CONNECTION, "close");
-      request.resume();
+      HopHeaders.resume(request);
       agentStream.pipeTo(out);
       return;
     }

@@ -7,6 +7,7 @@ import io.gatehouse.pki.Pem;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ClientAuth;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
 import java.net.InetAddress;
@@ -48,10 +49,16 @@ public record PortTls(IssuedCertificate certificate, java.security.cert.X509Cert
     return new PortTls(ca.issueProxy(proxyId, List.copyOf(names), ips, LIFETIME), ca.certificate());
   }
 
-  /** {@code options} serving TLS with this certificate and asking for client certificates. */
+  /**
+   * {@code options} serving TLS with this certificate and asking for client certificates, and
+   * offering HTTP/2 and HTTP/1.1 by ALPN (browsers, curl and the JDK's client take HTTP/2; agents
+   * and TCP tunnels ask for HTTP/1.1, whose upgrade they need).
+   */
   public HttpServerOptions apply(HttpServerOptions options) {
     return options
         .setSsl(true)
+        .setUseAlpn(true)
+        .setAlpnVersions(List.of(HttpVersion.HTTP_2, HttpVersion.HTTP_1_1))
         .setKeyCertOptions(
             new PemKeyCertOptions()
                 .addKeyValue(Buffer.buffer(Pem.privateKey(certificate.key())))
