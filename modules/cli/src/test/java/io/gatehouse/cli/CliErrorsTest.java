@@ -150,10 +150,16 @@ class CliErrorsTest {
   }
 
   @Test
-  void noCaFileAtAllSaysWhereOneComesFrom() {
-    Invocation r = run("ls", "--proxy", "https://127.0.0.1:1");
+  void withoutACaFileTheSystemStoreIsTrustedAndTheErrorSaysWhereTheClusterCaComesFrom()
+      throws IOException {
+    try (TlsServer proxy = proxyOf(ca, List.of("localhost"), true)) {
+      Invocation r = run("ls", "--proxy", proxy.url());
 
-    assertUserError(r, "no CA file", "--ca-file", "ca_file", "admin.profile");
+      assertThat(r.code()).isEqualTo(ExitCodes.UNREACHABLE);
+      assertThat(r.err())
+          .startsWith("error: proxy at " + proxy.url() + "/ is not trusted")
+          .contains("system's trust store", "--ca-file", "ca_file", "admin.profile");
+    }
   }
 
   @Test

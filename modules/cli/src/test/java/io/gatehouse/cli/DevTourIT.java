@@ -294,7 +294,7 @@ class DevTourIT {
         io.gatehouse.cli.client.HttpTunnel.listen(
             new HostPort("127.0.0.1", 0),
             stack.proxy().webAddress(),
-            stack.caFile(),
+            java.util.Optional.of(stack.caFile()),
             "demo.localhost",
             stack.adminCredential(),
             reason -> {})) {

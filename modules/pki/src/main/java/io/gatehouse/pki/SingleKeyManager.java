@@ -21,8 +21,12 @@ final class SingleKeyManager extends X509ExtendedKeyManager {
   private final X509Certificate[] chain;
 
   SingleKeyManager(IssuedCertificate own) {
-    this.key = own.key();
-    this.chain = own.chain().toArray(X509Certificate[]::new);
+    this(own.key(), own.chain());
+  }
+
+  SingleKeyManager(PrivateKey key, java.util.List<X509Certificate> chain) {
+    this.key = key;
+    this.chain = chain.toArray(X509Certificate[]::new);
   }
 
   @Override

@@ -63,6 +63,17 @@ public final class TlsContexts {
   }
 
   /**
+   * Presents {@code operator}'s chain to every client but those asking for {@code name} by SNI,
+   * which get {@code own}'s: one port, the operator's certificate for users, the cluster's for
+   * agents.
+   */
+  public static X509ExtendedKeyManager keyManager(
+      ServerCertificate operator, String name, IssuedCertificate own) {
+    return new ServerNameKeyManager(
+        new SingleKeyManager(operator.key(), operator.chain()), name, new SingleKeyManager(own));
+  }
+
+  /**
    * PKIX trust in {@code ca} alone.
    *
    * @throws PkiException when {@code ca} is not a CA certificate

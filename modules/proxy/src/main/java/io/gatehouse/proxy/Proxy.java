@@ -52,6 +52,8 @@ import io.gatehouse.proxy.tunnel.PortTls;
 import io.gatehouse.proxy.tunnel.ProxyAnnouncer;
 import io.gatehouse.proxy.tunnel.ProxyDirectory;
 import io.gatehouse.proxy.tunnel.TunnelMesh;
+import io.gatehouse.relay.ErrorCode;
+import io.gatehouse.relay.ErrorResponse;
 import io.gatehouse.relay.Wire;
 import io.gatehouse.relay.tunnel.TunnelSettings;
 import io.gatehouse.state.Materializer;
@@ -72,6 +74,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -118,6 +121,7 @@ public final class Proxy implements AutoCloseable {
 
   private final ProxyConfig config;
   private final HostPort webAddress;
+  private final Optional<HostPort> plaintextAddress;
   private final Materializer materializer;
   private final MeterRegistry registry;
   private final Closer closer;
@@ -130,6 +134,7 @@ public final class Proxy implements AutoCloseable {
     this.accounts = p.accounts;
     this.config = p.config;
     this.webAddress = p.webAddress;
+    this.plaintextAddress = Optional.ofNullable(p.plaintextAddress);
     this.materializer = p.materializer;
     this.registry = p.registry;
     this.closer = p.closer;
@@ -190,6 +195,11 @@ public final class Proxy implements AutoCloseable {
     return webAddress;
   }
 
+  /** Where the plaintext listener bound ({@code proxy.plaintext_listen}), if there is one. */
+  public Optional<HostPort> plaintextAddress() {
+    return plaintextAddress;
+  }
+
   public ProxyConfig config() {
     return config;
   }
@@ -248,6 +258,7 @@ public final class Proxy implements AutoCloseable {
     final Closer closer = new Closer();
     ProxyConfig config;
     HostPort webAddress;
+    HostPort plaintextAddress;
     StateStore store;
     Materializer materializer;
     EventPublisher publisher;
@@ -353,7 +364,9 @@ public final class Proxy implements AutoCloseable {
         p.closer.register(p.publisher);
         Ejections ejections = new Ejections(clock, config.ejectBackoff());
         ClusterCa ca = ClusterCa.load(config.caDir());
-        PortTls tls = PortTls.issue(ca, config.id(), config.publicHost(), config.listen());
+        PortTls tls =
+            PortTls.issue(
+                ca, config.id(), config.publicHost(), config.listen(), config.edge().certificate());
         ProxyDirectory directory =
             p.closer.register(
                 new ProxyDirectory(
@@ -556,6 +569,19 @@ public final class Proxy implements AutoCloseable {
             await(
                 listen(p.vertx, config.listen(), tls, gate, p.tunnels, p.ingress, api),
                 "listen on " + config.listen());
+        if (config.edge().plaintextListen().isPresent()) {
+          HostPort plain = config.edge().plaintextListen().get();
+          int plainPort =
+              await(
+                  listen(p.vertx, plain, null, gate, p.tunnels, p.ingress, api),
+                  "listen on " + plain + " (proxy.plaintext_listen)");
+          p.plaintextAddress = plain.withPort(plainPort);
+          LOG.warn(
+              "proxy {}: plaintext HTTP/1.1 on {} for a TLS-terminating balancer on this host"
+                  + " (proxy.plaintext_listen); agents dial the TLS port",
+              config.id(),
+              p.plaintextAddress);
+        }
         boundPort.set(port);
         p.webAddress = config.listen().withPort(port);
         // Where agents dial: the bound address, or the public host when bound to every address.
@@ -607,9 +633,10 @@ public final class Proxy implements AutoCloseable {
         AgentTunnels tunnels,
         Ingress ingress,
         Api api) {
-      // Vert.x shares a port among server instances by its number; -1 asks for one free port
-      // shared by all instances, where 0 would give each instance its own.
-      int port = address.port() == 0 ? -1 : address.port();
+      // Vert.x shares a port among server instances by its number; a negative number asks for one
+      // free port shared by all instances of that number (0 would give each instance its own):
+      // -1 for the TLS port, -2 for the plaintext listener, so the two never share.
+      int port = address.port() == 0 ? (tls == null ? -2 : -1) : address.port();
       AtomicInteger bound = new AtomicInteger();
       return vertx
           .deployVerticle(
@@ -619,8 +646,14 @@ public final class Proxy implements AutoCloseable {
     }
   }
 
-  /** One HTTP server on one event loop: user traffic first, then the API. */
+  /**
+   * One HTTP server on one event loop: agent tunnels, then user traffic, then the API. Without
+   * {@code tls} it is the plaintext listener: users only, agents are sent to the TLS port.
+   */
   private static final class WebServer extends VerticleBase {
+    /** What only agents ask for: their join and their tunnel. */
+    private static final String AGENT_PATHS = "/v1/agent/";
+
     private final String host;
     private final int port;
     private final AtomicInteger bound;
@@ -652,19 +685,27 @@ public final class Proxy implements AutoCloseable {
     @Override
     public Future<?> start() {
       Router router = api.router(vertx);
+      HttpServerOptions options =
+          new HttpServerOptions()
+              .setTcpNoDelay(true)
+              .setHandle100ContinueAutomatically(true)
+              .setCompressionSupported(false);
       HttpServer server =
           vertx.createHttpServer(
               gate.apply(
-                  tls.apply(
-                      new HttpServerOptions()
-                          .setTcpNoDelay(true)
-                          .setHandle100ContinueAutomatically(true)
-                          .setCompressionSupported(false))));
+                  tls == null ? options.setHttp2ClearTextEnabled(false) : tls.apply(options)));
       return server
           .connectionHandler(gate::admit)
           .requestHandler(
               request -> {
-                if (request.path().equals(Wire.AGENT_TUNNEL_PATH)) {
+                if (tls == null && request.path().startsWith(AGENT_PATHS)) {
+                  ErrorResponse.send(
+                      request,
+                      ErrorCode.MISDIRECTED.status(),
+                      ErrorCode.MISDIRECTED.code(),
+                      null,
+                      "agents join and dial the proxy's TLS port, not its plaintext listener");
+                } else if (request.path().equals(Wire.AGENT_TUNNEL_PATH)) {
                   tunnels.accept(request);
                 } else if (!ingress.handle(request)) {
                   router.handle(request);

@@ -273,6 +273,12 @@ final class Cluster implements BeforeAllCallback, AfterAllCallback, AutoCloseabl
    * start a second agent of the same id afresh.
    */
   Agent joiningAgent(String id, String dir, String services, String token, String caPin) {
+    return joiningAgent(id, dir, services, token, caPin, firstProxy);
+  }
+
+  /** {@link #joiningAgent(String, String, String, String, String)} through {@code proxy}. */
+  Agent joiningAgent(
+      String id, String dir, String services, String token, String caPin, HostPort proxy) {
     Path agentDir = dataDir.resolve(id + "-" + dir);
     String yaml =
         """
@@ -284,7 +290,7 @@ final class Cluster implements BeforeAllCallback, AfterAllCallback, AutoCloseabl
           relay: { connect_timeout: 2s }
         %s
         """
-            .formatted(id, firstProxy, token, caPin, agentDir, services);
+            .formatted(id, proxy, token, caPin, agentDir, services);
     return closer.register(Agent.start(AgentConfig.parse(yaml, id + ".yaml")), Agent::kill);
   }
 

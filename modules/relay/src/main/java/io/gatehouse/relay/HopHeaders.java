@@ -56,11 +56,16 @@ public final class HopHeaders {
     return out.toString();
   }
 
-  /** Whether the request asks to switch protocols (WebSocket, a tunnel and the like). */
+  /**
+   * Whether the request asks to switch protocols (WebSocket, a tunnel and the like). An offer of
+   * cleartext HTTP/2 ({@code h2c}) is not one: a server may ignore it, and this one does.
+   */
   public static boolean isUpgrade(HttpServerRequest request) {
     String connection = request.getHeader(HttpHeaders.CONNECTION);
+    String upgrade = request.getHeader(HttpHeaders.UPGRADE);
     return request.method() == HttpMethod.GET
-        && request.getHeader(HttpHeaders.UPGRADE) != null
+        && upgrade != null
+        && !upgrade.strip().equalsIgnoreCase("h2c")
         && connection != null
         && connection.toLowerCase(Locale.ROOT).contains("upgrade");
   }

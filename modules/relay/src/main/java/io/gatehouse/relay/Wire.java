@@ -34,6 +34,14 @@ public final class Wire {
    */
   public static final String USER_TUNNEL_PATH = "/v1/tunnel/";
 
+  /**
+   * The TLS server name (SNI) agents ask every proxy for, whatever address they dial: the proxy
+   * answers it with its certificate from the cluster CA, which names it, while users may be shown
+   * the operator's own certificate. Under {@code .invalid} (RFC 6761), so it never resolves to
+   * anything.
+   */
+  public static final String TUNNEL_SERVER_NAME = "tunnel.gatehouse.invalid";
+
   /** Where an agent without a certificate joins with a token: {@code POST}, JSON. */
   public static final String AGENT_JOIN_PATH = "/v1/agent/join";
 

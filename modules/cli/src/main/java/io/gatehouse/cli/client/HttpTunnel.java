@@ -49,27 +49,27 @@ public final class HttpTunnel implements AutoCloseable {
   /**
    * Listens on {@code local} and relays to the app {@code appHost} at {@code proxy}.
    *
-   * @param caFile the cluster CA the proxy's certificate must chain to
+   * @param caFile the CA the proxy's certificate must chain to; empty: the system's trust store
    * @param credential the user's bearer credential
    * @param onFailure told why a request could not be relayed (the proxy unreachable)
    */
   public static HttpTunnel listen(
       HostPort local,
       HostPort proxy,
-      Path caFile,
+      java.util.Optional<Path> caFile,
       String appHost,
       String credential,
       java.util.function.Consumer<String> onFailure)
       throws java.io.IOException {
     Vertx vertx = Vertx.vertx();
-    HttpClient client =
-        vertx.createHttpClient(
-            new HttpClientOptions()
-                .setSsl(true)
-                .setTrustOptions(new PemTrustOptions().addCertPath(caFile.toString()))
-                .setVerifyHost(true)
-                .setKeepAlive(true)
-                .setConnectTimeout((int) Duration.ofSeconds(5).toMillis()));
+    HttpClientOptions options =
+        new HttpClientOptions()
+            .setSsl(true)
+            .setVerifyHost(true)
+            .setKeepAlive(true)
+            .setConnectTimeout((int) Duration.ofSeconds(5).toMillis());
+    caFile.ifPresent(f -> options.setTrustOptions(new PemTrustOptions().addCertPath(f.toString())));
+    HttpClient client = vertx.createHttpClient(options);
     HttpServer server =
         vertx
             .createHttpServer()

@@ -105,8 +105,14 @@ public final class ProxyClient {
         throw CliException.unreachable(
             "proxy at "
                 + base
-                + " is not trusted: its certificate does not verify against the CA file "
-                + profile.caFile().map(Object::toString).orElse("-")
+                + " is not trusted: its certificate does not verify against "
+                + profile
+                    .caFile()
+                    .map(f -> "the CA file " + f)
+                    .orElse(
+                        "the system's trust store (a proxy showing its cluster CA's certificate"
+                            + " needs --ca-file FILE or ca_file in the profile; gatehouse dev"
+                            + " writes <data-dir>/ca/ca.crt and <data-dir>/admin.profile)")
                 + " ("
                 + ProxyTrust.reason(e)
                 + ")",

@@ -14,8 +14,10 @@ import java.util.List;
 import javax.net.ssl.SSLContext;
 
 /**
- * How the CLI trusts the proxy: exactly the cluster CA in the profile's CA file, nothing from the
- * system trust store. Host names are checked by the clients that use the context (the JDK HTTP
+ * How the CLI trusts the proxy: exactly the CA in the profile's CA file (the cluster CA, or the CA
+ * of the operator's own certificate when {@code proxy.tls} names one), nothing from the system
+ * trust store; a profile without a CA file trusts the system's store, for a proxy whose certificate
+ * a public CA issued. Host names are checked by the clients that use the context (the JDK HTTP
  * client and {@code TunnelClient} both ask for HTTPS endpoint identification), so a certificate
  * from the right CA for another host is refused too.
  */
@@ -23,24 +25,16 @@ public final class ProxyTrust {
   private ProxyTrust() {}
 
   /**
-   * TLS trusting the CA file of {@code profile}.
+   * TLS trusting the CA file of {@code profile}, or the system's trust store when it names none.
    *
-   * @throws CliException (exit 1) when the profile names no CA file, or the file is missing,
-   *     damaged or not a CA certificate; the message says where the CA file comes from
+   * @throws CliException (exit 1) when the file is missing, damaged or not a CA certificate; the
+   *     message says where the CA file comes from
    */
   public static SSLContext context(Profile profile) {
-    Path file =
-        profile
-            .caFile()
-            .orElseThrow(
-                () ->
-                    CliException.user(
-                        "no CA file to trust the proxy at "
-                            + profile.proxy()
-                            + " by: set ca_file in the profile ("
-                            + profile.source()
-                            + ") or pass --ca-file FILE (gatehouse dev writes"
-                            + " <data-dir>/ca/ca.crt and <data-dir>/admin.profile)"));
+    if (profile.caFile().isEmpty()) {
+      return systemTrust();
+    }
+    Path file = profile.caFile().get();
     if (!Files.isRegularFile(file)) {
       throw CliException.user(
           "CA file "
@@ -82,5 +76,16 @@ public final class ProxyTrust {
       }
     }
     return failure.getMessage() == null ? failure.toString() : failure.getMessage();
+  }
+
+  private static SSLContext systemTrust() {
+    try {
+      SSLContext context = SSLContext.getInstance("TLS");
+      // Null managers: the JVM's default trust store (cacerts), and no client certificate.
+      context.init(null, null, null);
+      return context;
+    } catch (java.security.GeneralSecurityException e) {
+      throw CliException.user("cannot use the system's trust store: " + e.getMessage());
+    }
   }
 }

@@ -18,6 +18,7 @@ import io.gatehouse.proxy.auth.Principal;
 import io.gatehouse.proxy.auth.UserDirectory;
 import io.gatehouse.proxy.ingress.Failures;
 import io.gatehouse.proxy.join.AgentJoin;
+import io.gatehouse.proxy.listener.ClientAddress;
 import io.gatehouse.proxy.publish.EventPublisher;
 import io.gatehouse.proxy.routing.AgentStatus;
 import io.gatehouse.proxy.routing.Ejections;
@@ -39,7 +40,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -552,8 +552,7 @@ public final class Api {
   }
 
   private static String remote(RoutingContext ctx) {
-    SocketAddress a = ctx.request().remoteAddress();
-    return a == null ? "unknown" : a.hostAddress();
+    return ClientAddress.of(ctx.request());
   }
 
   private static Optional<PrometheusMeterRegistry> prometheus(MeterRegistry registry) {

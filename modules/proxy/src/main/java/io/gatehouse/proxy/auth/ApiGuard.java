@@ -4,12 +4,12 @@ import io.gatehouse.access.ApiResource;
 import io.gatehouse.access.Verb;
 import io.gatehouse.proxy.Refusal;
 import io.gatehouse.proxy.audit.AuditLog;
+import io.gatehouse.proxy.listener.ClientAddress;
 import io.gatehouse.proxy.listener.RequestHost;
 import io.gatehouse.relay.ErrorCode;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Locale;
 
@@ -128,7 +128,6 @@ public final class ApiGuard {
   }
 
   public static String remote(HttpServerRequest request) {
-    SocketAddress a = request.remoteAddress();
-    return a == null ? "unknown" : a.hostAddress();
+    return ClientAddress.of(request);
   }
 }

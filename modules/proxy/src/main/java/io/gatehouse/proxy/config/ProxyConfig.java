@@ -37,6 +37,7 @@ import java.util.Objects;
  *     each resource its agents serve (jittered, never later); the records live three times this
  * @param auth how users log in
  * @param limits the web port's timeouts and caps ({@code proxy.limits})
+ * @param edge the operator's certificate for users and the plaintext listener, if any
  */
 public record ProxyConfig(
     String source,
@@ -54,7 +55,8 @@ public record ProxyConfig(
     Duration responseTimeout,
     Duration heartbeatRefresh,
     AuthSettings auth,
-    ListenerLimits limits) {
+    ListenerLimits limits,
+    EdgeSettings edge) {
 
   public static final String DEFAULT_KAFKA_BOOTSTRAP = "127.0.0.1:9092";
 
@@ -94,6 +96,7 @@ public record ProxyConfig(
     Objects.requireNonNull(heartbeatRefresh, "heartbeatRefresh");
     Objects.requireNonNull(auth, "auth");
     Objects.requireNonNull(limits, "limits");
+    Objects.requireNonNull(edge, "edge");
   }
 
   /**

@@ -91,6 +91,7 @@ final class ProxyConfigReader {
     ListenerLimits limits = ListenerLimits.read(proxy.object("limits"));
 
     AuthSettings auth = AuthSettings.read(proxy.object("auth"));
+    EdgeSettings edge = EdgeSettings.read(proxy, java.time.Instant.now());
 
     doc.requireValid();
     String resolvedId = id.orElseGet(() -> NodeId.generate(random));
@@ -111,7 +112,8 @@ final class ProxyConfigReader {
         response,
         refresh,
         auth,
-        limits);
+        limits,
+        edge);
   }
 
   private static String publicHost(String text) {

@@ -223,7 +223,9 @@ final class HttpIngress {
               String forwardedFor = request.getHeader("X-Forwarded-For");
               h.set(
                   "X-Forwarded-For", forwardedFor == null ? remote : forwardedFor + ", " + remote);
-              h.set("X-Forwarded-Proto", request.isSSL() ? "https" : "http");
+              // Behind a balancer on the plaintext listener, the scheme the user spoke is its word.
+              String proto = request.isSSL() ? "https" : request.getHeader("X-Forwarded-Proto");
+              h.set("X-Forwarded-Proto", proto == null ? "http" : proto);
               h.add("Via", via);
               if (upgrade) {
                 h.set(Wire.UPGRADE, request.getHeader(HttpHeaders.UPGRADE));

@@ -9,6 +9,7 @@ import io.gatehouse.proxy.auth.AppLogin;
 import io.gatehouse.proxy.auth.Authenticator;
 import io.gatehouse.proxy.auth.IdentityAssertions;
 import io.gatehouse.proxy.auth.Principal;
+import io.gatehouse.proxy.listener.ClientAddress;
 import io.gatehouse.proxy.listener.RequestHost;
 import io.gatehouse.proxy.routing.AgentSelector;
 import io.gatehouse.proxy.routing.Ejections;
@@ -22,7 +23,6 @@ import io.gatehouse.relay.Wire;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.net.SocketAddress;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
@@ -236,7 +236,6 @@ public final class Ingress {
 
   /** The user's address, for {@code X-Forwarded-For} and audit. */
   static String remote(HttpServerRequest request) {
-    SocketAddress address = request.remoteAddress();
-    return address == null ? "unknown" : address.hostAddress();
+    return ClientAddress.of(request);
   }
 }

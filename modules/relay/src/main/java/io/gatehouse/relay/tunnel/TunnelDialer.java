@@ -27,8 +27,11 @@ import io.netty.util.ReferenceCountUtil;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLParameters;
 
 /**
  * The agent's side of opening a tunnel: dials a proxy's port, does TLS with the agent's
@@ -92,8 +95,16 @@ public final class TunnelDialer {
             new ChannelInitializer<Channel>() {
               @Override
               protected void initChannel(Channel ch) {
+                // Every proxy is asked for the tunnel name, whatever address it is dialled at: it
+                // answers with its cluster certificate, which must name it (users may be shown the
+                // operator's own certificate on the same port).
                 SslHandler tls =
-                    TunnelDialer.this.ssl.newHandler(ch.alloc(), proxy.host(), proxy.port());
+                    TunnelDialer.this.ssl.newHandler(
+                        ch.alloc(), Wire.TUNNEL_SERVER_NAME, proxy.port());
+                SSLParameters parameters = tls.engine().getSSLParameters();
+                parameters.setServerNames(List.of(new SNIHostName(Wire.TUNNEL_SERVER_NAME)));
+                parameters.setEndpointIdentificationAlgorithm("HTTPS");
+                tls.engine().setSSLParameters(parameters);
                 ch.pipeline()
                     .addLast("tls", tls)
                     .addLast("http", new HttpClientCodec())

@@ -15,7 +15,10 @@ import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
+import java.net.Inet6Address;
+import java.net.InetAddress;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -25,7 +28,10 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.SSLParameters;
 
 /**
  * An agent's first contact with the cluster: over TLS to a proxy whose CA must match the configured
@@ -59,19 +65,28 @@ public final class AgentJoiner {
             .put("kinds", new JsonArray(List.copyOf(kinds)))
             .put("csr", AgentCsr.create(agentId, keys).toPem())
             .encode();
+    String where = "agent " + agentId + " cannot join through proxy " + proxy;
+    SSLContext tls = TlsContexts.pinned(pin);
+    // The proxy shows its cluster certificate to those asking for the tunnel name (it may show
+    // users the operator's own). The JDK's client asks for the URI's host by SNI unless it is an
+    // address, so the request goes to the address, asking for the tunnel name, and the certificate
+    // must name it.
+    SSLParameters parameters = tls.getDefaultSSLParameters();
+    parameters.setServerNames(List.of(new SNIHostName(Wire.TUNNEL_SERVER_NAME)));
     HttpClient client =
         HttpClient.newBuilder()
-            .sslContext(TlsContexts.pinned(pin))
+            .sslContext(tls)
+            .sslParameters(parameters)
             .connectTimeout(timeout)
             .version(HttpClient.Version.HTTP_1_1)
             .build();
     HttpRequest request =
-        HttpRequest.newBuilder(URI.create("https://" + proxy + Wire.AGENT_JOIN_PATH))
+        HttpRequest.newBuilder(
+                URI.create("https://" + address(proxy, where) + Wire.AGENT_JOIN_PATH))
             .timeout(timeout.plusSeconds(10))
             .header("Content-Type", "application/json")
             .POST(HttpRequest.BodyPublishers.ofString(body))
             .build();
-    String where = "agent " + agentId + " cannot join through proxy " + proxy;
     HttpResponse<String> response;
     try {
       response = client.send(request, HttpResponse.BodyHandlers.ofString());
@@ -112,6 +127,20 @@ public final class AgentJoiner {
       return new AgentCredentials(new IssuedCertificate(keys.getPrivate(), chain), ca);
     } catch (PkiException | IndexOutOfBoundsException e) {
       throw new AgentException(where + ": its certificate is unusable: " + e.getMessage(), e);
+    }
+  }
+
+  /** {@code proxy} with its host resolved to an address, as a URI authority. */
+  private static String address(HostPort proxy, String where) {
+    try {
+      InetAddress address = InetAddress.getByName(proxy.host());
+      String host =
+          address instanceof Inet6Address
+              ? "[" + address.getHostAddress() + "]"
+              : address.getHostAddress();
+      return host + ":" + proxy.port();
+    } catch (UnknownHostException e) {
+      throw new AgentException(where + ": cannot resolve " + proxy.host(), e);
     }
   }
 }
