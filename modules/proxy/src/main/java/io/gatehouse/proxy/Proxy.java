@@ -549,6 +549,7 @@ public final class Proxy implements AutoCloseable {
                         users,
                         credentials,
                         audit,
+                        clusterSecret,
                         clock)),
                 config.limits().maxEventSubscribers());
         ConnectionGate gate = new ConnectionGate(config.limits(), p.registry);
