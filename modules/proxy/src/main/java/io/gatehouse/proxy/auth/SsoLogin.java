@@ -93,7 +93,8 @@ public final class SsoLogin {
     this.audit = audit;
     this.binding = new SsoBinding(secret.derive(ClusterSecret.Purpose.SSO_LOGIN), clock);
     this.codes = new SsoCodes(secret.derive(ClusterSecret.Purpose.SSO_CODE), clock);
-    this.usedStates = new UsedLinks(clock);
+    // Anyone can start logins and send their states back: a flood must not shut SSO out here.
+    this.usedStates = new UsedLinks(clock, UsedLinks.WhenFull.FORGET_OLDEST);
   }
 
   /** The default callback: {@code https://<publicHost>[:port]/v1/login/sso/callback}. */
