@@ -38,7 +38,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code gatehouse login --sso} end to end, in this JVM: a real broker, proxy and OpenID Connect
  * provider (mock-oauth2-server); the test is the browser, opening the URL the command prints and
- * following every redirect by hand, with the proxy's cookie, to the command's loopback listener.
+ * following every redirect by hand, with the proxy's cookie, to the command's loopback listener,
+ * which gets a one-time code the command trades for its credential.
  */
 class SsoLoginIT {
   @RegisterExtension static final KafkaBrokerExtension kafka = new KafkaBrokerExtension();
@@ -147,13 +148,14 @@ class SsoLoginIT {
             });
     assertThat(printed.readLine()).startsWith("To log in, open");
     URI open = URI.create(printed.readLine());
-    assertThat(open.toString()).startsWith(url + "/v1/login/sso?cli=");
+    assertThat(open.toString()).startsWith(url + "/v1/login/sso?cli=").contains("&challenge=");
 
     HttpResponse<String> started = get(open, null);
     String cookie = started.headers().firstValue("Set-Cookie").orElseThrow().split(";", 2)[0];
     URI back = location(get(location(started), null));
     URI toCli = location(get(back, cookie));
-    assertThat(toCli.toString()).startsWith("http://127.0.0.1:");
+    assertThat(toCli.toString()).startsWith("http://127.0.0.1:").contains("/callback?code=");
+    assertThat(toCli.getRawQuery()).doesNotContain("&", "token");
     HttpResponse<String> page = get(toCli, null);
     assertThat(page.statusCode()).isEqualTo(200);
     assertThat(page.body()).contains("You may close this window");
@@ -163,6 +165,27 @@ class SsoLoginIT {
     assertThat(rest).contains("as olga by single sign-on (roles admin)");
     Profile written = Profile.read(profile);
     assertThat(written.token()).isPresent();
+    // What the browser was sent to (and keeps in its history) is not the credential.
+    assertThat(toCli.toString()).doesNotContain(written.token().get());
+    // Nor can whoever reads that history trade the code: the verifier never left the command.
+    String code = toCli.getRawQuery().substring("code=".length());
+    HttpResponse<String> stolen =
+        browser.send(
+            HttpRequest.newBuilder(URI.create(url + "/v1/login/sso/exchange"))
+                .timeout(Duration.ofSeconds(15))
+                .header("Content-Type", "application/json")
+                .POST(
+                    HttpRequest.BodyPublishers.ofString(
+                        "{\"code\": \""
+                            + java.net.URLDecoder.decode(
+                                code, java.nio.charset.StandardCharsets.UTF_8)
+                            + "\", \"verifier\": \""
+                            + "a-guess-at-the-verifier-0123456789abcdefghij"
+                            + "\"}"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(stolen.statusCode()).as(stolen.body()).isEqualTo(401);
+    assertThat(stolen.body()).contains("verifier does not match").doesNotContain(code);
     assertThat(written.proxy()).isEqualTo(URI.create(url));
   }
 }

@@ -8,11 +8,11 @@
  *   <li>{@link io.gatehouse.oidc.OidcProvider}: {@code discover} the provider, {@code start} a
  *       login (a {@link io.gatehouse.oidc.PendingLogin}), {@code finish} it into an {@link
  *       io.gatehouse.oidc.SsoIdentity}.
- *   <li>{@link io.gatehouse.oidc.PendingLogins}: the logins under way, by state, each used once.
  *   <li>{@link io.gatehouse.oidc.OidcException}: every refusal, with a reason and never a secret.
  * </ul>
  *
- * <p>Nothing here serves HTTP or keeps sessions: the proxy owns the endpoints and the credential it
- * issues after {@code finish}.
+ * <p>Nothing here serves HTTP or keeps sessions: the proxy owns the endpoints, keeps each login
+ * under way (sealed in the browser's binding cookie, so any proxy can finish it) and issues the
+ * credential after {@code finish}.
  */
 package io.gatehouse.oidc;

@@ -172,20 +172,6 @@ class OidcProviderIT {
   }
 
   @Test
-  void aReplayedStateFindsNoPendingLogin() throws Exception {
-    OidcProvider provider = provider(confidential());
-    PendingLogins logins = new PendingLogins();
-    nextUser("sub-alice", Map.of("preferred_username", "alice"));
-    PendingLogin started = provider.start(REDIRECT);
-    logins.add(started);
-    URI back = authorize(started);
-
-    PendingLogin found = logins.take(param(back, "state")).orElseThrow();
-    assertThat(provider.finish(found, back).username()).isEqualTo("alice");
-    assertThat(logins.take(param(back, "state"))).as("the same redirect again").isEmpty();
-  }
-
-  @Test
   void aCodeUsedTwiceNeverSignsInTwice() throws Exception {
     OidcProvider provider = provider(confidential());
     nextUser("sub-alice", Map.of("preferred_username", "alice"));

@@ -39,7 +39,16 @@ public final class ClusterSecret {
     /** The key that signs users' credentials, the same on every proxy. */
     CREDENTIAL("gatehouse user credential v1"),
     /** Argon2's secret input for password hashes, so the users topic alone allows no guessing. */
-    PASSWORD_PEPPER("gatehouse password pepper v1");
+    PASSWORD_PEPPER("gatehouse password pepper v1"),
+    /**
+     * The key that seals a single sign-on login under way into the browser's binding cookie, so any
+     * proxy can finish it.
+     */
+    SSO_LOGIN("gatehouse sso login v1"),
+    /**
+     * The key that seals the one-time code {@code gatehouse login --sso} trades for a credential.
+     */
+    SSO_CODE("gatehouse sso code v1");
 
     private final byte[] label;
 

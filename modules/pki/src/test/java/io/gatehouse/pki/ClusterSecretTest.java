@@ -82,6 +82,11 @@ class ClusterSecretTest {
 
     assertThat(credential).hasSize(32).isEqualTo(ClusterSecret.of(raw).derive(Purpose.CREDENTIAL));
     assertThat(secret.derive(Purpose.PASSWORD_PEPPER)).isNotEqualTo(credential);
+    assertThat(
+            java.util.Arrays.stream(Purpose.values())
+                .map(p -> java.util.HexFormat.of().formatHex(secret.derive(p)))
+                .distinct())
+        .hasSize(Purpose.values().length);
     raw[0] = 1;
     assertThat(ClusterSecret.of(raw).derive(Purpose.CREDENTIAL)).isNotEqualTo(credential);
   }

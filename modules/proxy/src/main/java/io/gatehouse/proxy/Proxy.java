@@ -562,6 +562,7 @@ public final class Proxy implements AutoCloseable {
                         users,
                         credentials,
                         audit,
+                        clusterSecret,
                         clock)),
                 config.limits().maxEventSubscribers());
         ConnectionGate gate = new ConnectionGate(config.limits(), p.registry);

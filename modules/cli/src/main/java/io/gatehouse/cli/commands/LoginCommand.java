@@ -12,8 +12,12 @@ import java.net.URLEncoder;
 import java.nio.CharBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -30,7 +34,9 @@ import picocli.CommandLine.Spec;
  * <p>{@code gatehouse login --sso [--timeout 5m] [--no-browser]} signs in through the proxy's
  * OpenID Connect provider instead: it listens on 127.0.0.1 ({@link SsoCallback}), prints the URL to
  * open (and opens it with {@code xdg-open} when there is one), and waits for the browser the proxy
- * sends back with the credential.
+ * sends back with a one-time code, which it trades for the credential ({@code POST
+ * /v1/login/sso/exchange}) with the PKCE-style verifier whose SHA-256 challenge the URL carried:
+ * the credential itself never travels in a URL.
  */
 @Command(
     name = "login",
@@ -38,6 +44,7 @@ import picocli.CommandLine.Spec;
     description = "Log in and keep the credential in the profile.")
 public final class LoginCommand implements Callable<Integer> {
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final SecureRandom RANDOM = new SecureRandom();
 
   @Mixin ProxyOptions proxy;
 
@@ -132,23 +139,59 @@ public final class LoginCommand implements Callable<Integer> {
     }
     Profile target = proxy.profileOrNew().withToken(Optional.empty());
     PrintWriter out = spec.commandLine().getOut();
-    String token;
+    String verifier = verifier();
+    String code;
     try (SsoCallback callback = new SsoCallback()) {
       String base = target.proxy().toString().replaceAll("/+$", "");
       String url =
           base
               + "/v1/login/sso?cli="
-              + URLEncoder.encode(callback.url().toString(), StandardCharsets.UTF_8);
+              + URLEncoder.encode(callback.url().toString(), StandardCharsets.UTF_8)
+              + "&challenge="
+              + challenge(verifier);
       out.println("To log in, open this URL in a browser:");
       out.println(url);
       out.flush();
       if (!noBrowser) {
         Browser.open(url);
       }
-      token = callback.await(wait);
+      code = callback.await(wait);
     }
-    Profile logged = target.withToken(Optional.of(token));
-    return saved(logged, new ProxyClient(logged).get("/v1/whoami"), " --sso");
+    String body;
+    try {
+      body =
+          JSON.writeValueAsString(
+              JSON.createObjectNode().put("code", code).put("verifier", verifier));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new CliException(ExitCodes.USER_ERROR, "cannot encode the exchange: " + e.getMessage());
+    }
+    JsonNode answer =
+        new ProxyClient(target).post("/v1/login/sso/exchange", "application/json", body);
+    String token = answer.path("token").asText(null);
+    if (token == null) {
+      throw CliException.unreachable("the proxy's exchange answer held no credential", null);
+    }
+    return saved(target.withToken(Optional.of(token)), answer, " --sso");
+  }
+
+  /** A fresh PKCE verifier (RFC 7636): 256 random bits, base64url. */
+  private static String verifier() {
+    byte[] random = new byte[32];
+    RANDOM.nextBytes(random);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(random);
+  }
+
+  /** The S256 challenge of {@code verifier}: what the proxy holds until the exchange. */
+  private static String challenge(String verifier) {
+    try {
+      return Base64.getUrlEncoder()
+          .withoutPadding()
+          .encodeToString(
+              MessageDigest.getInstance("SHA-256")
+                  .digest(verifier.getBytes(StandardCharsets.US_ASCII)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("no SHA-256", e);
+    }
   }
 
   /** Starts the desktop's browser when {@code xdg-open} is on the path; never fails the login. */

@@ -19,15 +19,16 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * The loopback listener of {@code gatehouse login --sso}: on 127.0.0.1 and a free port, it waits
- * for the browser the proxy redirects to {@code /callback?token=…} (or {@code ?error=…}) and
- * answers it with a page saying the window may be closed. One answer is taken; anything else gets
- * 404.
+ * for the browser the proxy redirects to {@code /callback?code=…} (or {@code ?error=…}) and answers
+ * it with a page saying the window may be closed. The code is one-time and short-lived, and worth
+ * nothing without the verifier only this process holds ({@link LoginCommand}), so the URL the
+ * browser keeps in its history carries no credential. One answer is taken; anything else gets 404.
  */
 final class SsoCallback implements AutoCloseable {
   static final String PATH = "/callback";
 
   private final HttpServer server;
-  private final CompletableFuture<String> token = new CompletableFuture<>();
+  private final CompletableFuture<String> code = new CompletableFuture<>();
 
   SsoCallback() {
     try {
@@ -46,13 +47,13 @@ final class SsoCallback implements AutoCloseable {
   }
 
   /**
-   * The credential, once the browser brought it.
+   * The one-time code, once the browser brought it.
    *
    * @throws CliException when the proxy refused the login or nothing came within {@code timeout}
    */
   String await(Duration timeout) {
     try {
-      return token.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      return code.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
       throw new CliException(
           ExitCodes.USER_ERROR,
@@ -68,22 +69,22 @@ final class SsoCallback implements AutoCloseable {
   }
 
   private void handle(HttpExchange exchange) throws IOException {
-    String token = param(exchange.getRequestURI().getRawQuery(), "token");
+    String code = param(exchange.getRequestURI().getRawQuery(), "code");
     String error = param(exchange.getRequestURI().getRawQuery(), "error");
-    if (!exchange.getRequestMethod().equals("GET") || (token == null && error == null)) {
+    if (!exchange.getRequestMethod().equals("GET") || (code == null && error == null)) {
       answer(exchange, 404, "Not a Gatehouse login.");
       return;
     }
-    if (this.token.isDone()) {
+    if (this.code.isDone()) {
       answer(exchange, 409, "This login is over already; you may close this window.");
       return;
     }
-    if (token != null) {
+    if (code != null) {
       answer(exchange, 200, "Logged in to Gatehouse. You may close this window.");
-      this.token.complete(token);
+      this.code.complete(code);
     } else {
       answer(exchange, 200, "The Gatehouse login failed: " + error);
-      this.token.completeExceptionally(
+      this.code.completeExceptionally(
           new CliException(ExitCodes.USER_ERROR, "the proxy refused the login: " + error));
     }
   }

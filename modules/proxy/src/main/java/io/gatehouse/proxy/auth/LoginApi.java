@@ -223,9 +223,11 @@ public final class LoginApi {
   }
 
   static void setCookie(RoutingContext ctx, String token, Duration ttl) {
-    // Written by hand, as the session cookie is: Netty spells HttpOnly as HTTPOnly.
+    // Written by hand, as the session cookie is: Netty spells HttpOnly as HTTPOnly. Added, not
+    // put: single sign-on clears its binding cookie in the same answer.
     ctx.response()
-        .putHeader(
+        .headers()
+        .add(
             HttpHeaders.SET_COOKIE,
             Authenticator.COOKIE
                 + "="

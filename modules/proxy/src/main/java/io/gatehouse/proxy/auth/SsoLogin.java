@@ -1,34 +1,29 @@
 package io.gatehouse.proxy.auth;
 
+import io.gatehouse.access.Credential;
 import io.gatehouse.access.Credentials;
-import io.gatehouse.events.Lock;
-import io.gatehouse.events.User;
 import io.gatehouse.oidc.OidcException;
-import io.gatehouse.oidc.OidcProvider;
 import io.gatehouse.oidc.PendingLogin;
-import io.gatehouse.oidc.PendingLogins;
-import io.gatehouse.oidc.SsoIdentity;
+import io.gatehouse.pki.ClusterSecret;
 import io.gatehouse.proxy.Refusal;
 import io.gatehouse.proxy.audit.AuditLog;
 import io.gatehouse.proxy.config.AuthSettings;
-import io.gatehouse.proxy.lock.Locks;
 import io.gatehouse.relay.ErrorCode;
 import io.vertx.core.Future;
 import io.vertx.core.http.Cookie;
 import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.Clock;
-import java.util.Collections;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.time.Duration;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicReference;
@@ -36,59 +31,50 @@ import java.util.function.Supplier;
 
 /**
  * Single sign-on through the OpenID Connect provider of {@code proxy.auth.oidc} (docs/security.md,
- * "Single sign-on"):
+ * "Single sign-on"), on any proxy of the cluster, as nothing of a login is kept in a proxy's memory
+ * but the states and codes it has already used:
  *
  * <ul>
- *   <li>{@code GET /v1/login/sso[?cli=http://127.0.0.1:PORT/PATH]} sends the browser to the
- *       provider (302), remembering the login ({@link PendingLogins}) and, for {@code gatehouse
- *       login --sso}, the CLI's loopback address; it also sets the {@value #BINDING} cookie, so
- *       only the browser that started a login can finish it (no login CSRF);
- *   <li>{@code GET /v1/login/sso/callback?code&state} checks the answer ({@link
- *       OidcProvider#finish}, off the event loop), writes or refreshes the user ({@code origin:
- *       sso}, no password, roles from the claims), issues a credential ({@code amr: sso}) and
- *       either redirects to the CLI's loopback address with {@code ?token=…} or sets the {@value
- *       Authenticator#COOKIE} cookie and sends the browser to {@code /}.
+ *   <li>{@code GET /v1/login/sso[?cli=http://127.0.0.1:PORT/PATH&challenge=S256]} sends the browser
+ *       to the provider (302) with the login sealed in the {@value SsoBinding#COOKIE} cookie
+ *       ({@link SsoBinding}), which also binds the login to this browser (no login CSRF);
+ *   <li>{@code GET /v1/login/sso/callback?code&state} opens that cookie with the state, once per
+ *       state, checks the answer ({@link io.gatehouse.oidc.OidcProvider#finish}, off the event
+ *       loop), writes the user and issues a credential ({@link SsoAccounts}), and either sets the
+ *       {@value Authenticator#COOKIE} cookie and sends the browser to {@code /}, or redirects it to
+ *       the CLI's loopback address with a one-time {@code ?code=…} ({@link SsoCodes});
+ *   <li>{@code POST /v1/login/sso/exchange} ({@code {"code", "verifier"}}) trades that code, once,
+ *       for the credential, given the verifier of the challenge the CLI started with.
  * </ul>
  *
- * A provider's user never takes over a local user of the same name, and a locked user is refused.
- * Every callback is audited ({@code user.login}, method {@code sso}). Without {@code
- * proxy.auth.oidc} both answer {@code 404}; before the provider is discovered, {@code 503
- * sso-unavailable} with the reason.
+ * Every callback is audited ({@code user.login}, method {@code sso}), and so is every refused
+ * exchange. Without {@code proxy.auth.oidc} all answer {@code 404}; before the provider is
+ * discovered, {@code 503 sso-unavailable} with the reason.
  */
 public final class SsoLogin {
-  /**
-   * Binds a login to the browser that started it; Lax, as the provider's redirect is cross-site.
-   */
-  static final String BINDING = "__Host-gatehouse_sso";
-
   public static final String START_PATH = "/v1/login/sso";
+  public static final String EXCHANGE_PATH = "/v1/login/sso/exchange";
   public static final String METHOD = "sso";
   public static final String ORIGIN = "sso";
 
-  private final AuthSettings settings;
+  private static final int BODY_LIMIT = 8 * 1024;
+
   private final Optional<OidcDiscovery> discovery;
   private final Supplier<URI> redirectUrl;
-  private final UserDirectory directory;
+  private final SsoAccounts accounts;
   private final Credentials credentials;
+  private final Duration credentialTtl;
   private final AuditLog audit;
-  private final Clock clock;
-  private final PendingLogins pending;
+  private final SsoBinding binding;
+  private final SsoCodes codes;
 
-  /** The CLI's loopback address of each pending login that has one, bounded like the logins. */
-  private final Map<String, URI> cliByState =
-      Collections.synchronizedMap(
-          new LinkedHashMap<>() {
-            private static final long serialVersionUID = 1L;
-
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<String, URI> eldest) {
-              return size() > PendingLogins.DEFAULT_CAPACITY;
-            }
-          });
+  /** The states whose callback this proxy took, until their login expires. */
+  private final UsedLinks usedStates;
 
   /**
    * @param discovery the provider; empty when single sign-on is not configured
    * @param redirectUrl the callback registered at the provider (known once the port is bound)
+   * @param secret the cluster secret, whose keys seal logins under way and the CLI's codes
    */
   public SsoLogin(
       AuthSettings settings,
@@ -97,16 +83,18 @@ public final class SsoLogin {
       UserDirectory directory,
       Credentials credentials,
       AuditLog audit,
+      ClusterSecret secret,
       Clock clock) {
-    this.settings = settings;
     this.discovery = discovery;
     this.redirectUrl = redirectUrl;
-    this.directory = directory;
+    this.accounts = new SsoAccounts(directory, credentials, settings.credentialTtl(), audit, clock);
     this.credentials = credentials;
+    this.credentialTtl = settings.credentialTtl();
     this.audit = audit;
-    this.clock = clock;
-    this.pending =
-        new PendingLogins(PendingLogins.DEFAULT_TTL, PendingLogins.DEFAULT_CAPACITY, clock);
+    this.binding = new SsoBinding(secret.derive(ClusterSecret.Purpose.SSO_LOGIN), clock);
+    this.codes = new SsoCodes(secret.derive(ClusterSecret.Purpose.SSO_CODE), clock);
+    // Anyone can start logins and send their states back: a flood must not shut SSO out here.
+    this.usedStates = new UsedLinks(clock, UsedLinks.WhenFull.FORGET_OLDEST);
   }
 
   /** The default callback: {@code https://<publicHost>[:port]/v1/login/sso/callback}. */
@@ -115,10 +103,13 @@ public final class SsoLogin {
         "https://" + publicHost + (port == 443 ? "" : ":" + port) + AuthSettings.SSO_CALLBACK_PATH);
   }
 
-  /** Mounts both endpoints; users are written through {@code writes}. */
+  /** Mounts the three endpoints; users are written through {@code writes}. */
   public void mount(Router r, UserWrites writes) {
     r.get(START_PATH).handler(this::start);
     r.get(AuthSettings.SSO_CALLBACK_PATH).handler(ctx -> callback(ctx, writes));
+    r.post(EXCHANGE_PATH)
+        .handler(BodyHandler.create().setBodyLimit(BODY_LIMIT))
+        .handler(this::exchange);
   }
 
   private void start(RoutingContext ctx) {
@@ -127,10 +118,20 @@ public final class SsoLogin {
       return;
     }
     Optional<URI> cli;
+    Optional<String> challenge = Optional.ofNullable(ctx.request().getParam("challenge"));
     try {
       cli = Optional.ofNullable(ctx.request().getParam("cli")).map(SsoLogin::loopback);
     } catch (IllegalArgumentException e) {
       ctx.fail(new Refusal(ErrorCode.BAD_REQUEST, e.getMessage()));
+      return;
+    }
+    if (cli.isPresent() != challenge.isPresent()
+        || challenge.isPresent() && !SsoCodes.isChallenge(challenge.get())) {
+      ctx.fail(
+          new Refusal(
+              ErrorCode.BAD_REQUEST,
+              "cli and challenge go together: challenge is the base64url SHA-256 of the verifier"
+                  + " the CLI will present (43 characters)"));
       return;
     }
     Future.fromCompletionStage(discovery.get().provider(), ctx.vertx().getOrCreateContext())
@@ -138,17 +139,9 @@ public final class SsoLogin {
         .onSuccess(
             provider -> {
               PendingLogin login = provider.start(redirectUrl.get());
-              pending.add(login);
-              cli.ifPresent(uri -> cliByState.put(login.state(), uri));
+              String sealed = binding.seal(new SsoBinding.Login(login, cli, challenge));
               ctx.response()
-                  .putHeader(
-                      HttpHeaders.SET_COOKIE,
-                      BINDING
-                          + "="
-                          + binding(login.state())
-                          + "; Path=/; Max-Age="
-                          + PendingLogins.DEFAULT_TTL.toSeconds()
-                          + "; Secure; HttpOnly; SameSite=Lax")
+                  .putHeader(HttpHeaders.SET_COOKIE, SsoBinding.setCookie(sealed))
                   .putHeader(HttpHeaders.LOCATION, login.authorizationUrl().toString())
                   .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
                   .setStatusCode(302)
@@ -162,39 +155,40 @@ public final class SsoLogin {
       return;
     }
     String remote = ApiGuard.remote(ctx.request());
-    String state = ctx.request().getParam("state");
-    Optional<PendingLogin> login = pending.take(state);
-    Optional<URI> cli = Optional.ofNullable(state == null ? null : cliByState.remove(state));
     // The binding has done its work, whatever the outcome.
-    ctx.response()
-        .putHeader(
-            HttpHeaders.SET_COOKIE,
-            BINDING + "=; Path=/; Max-Age=0; Secure; HttpOnly; SameSite=Lax");
-    if (login.isEmpty()) {
-      audit.login(
-          null, METHOD, "failed", "state mismatch: no such login, or used or expired", remote);
+    ctx.response().putHeader(HttpHeaders.SET_COOKIE, SsoBinding.clearCookie());
+    Cookie bound = ctx.request().getCookie(SsoBinding.COOKIE);
+    if (bound == null) {
+      audit.login(null, METHOD, "failed", "state mismatch: no binding cookie", remote);
       ctx.fail(
           new Refusal(
               ErrorCode.UNAUTHENTICATED,
-              "single sign-on failed: this answer belongs to no login in progress here (used,"
-                  + " expired, or started on another proxy): start again"));
+              "single sign-on failed: this browser has no login in progress (it was started in"
+                  + " another browser, or expired): start again"));
       return;
     }
-    Cookie bound = ctx.request().getCookie(BINDING);
-    if (bound == null || !same(bound.getValue(), binding(state))) {
-      audit.login(null, METHOD, "failed", "the login was started in another browser", remote);
-      fail(
-          ctx,
-          cli,
+    SsoBinding.Login login;
+    try {
+      login = binding.open(bound.getValue(), ctx.request().getParam("state"));
+    } catch (Refusal refusal) {
+      audit.login(null, METHOD, "failed", refusal.getMessage(), remote);
+      ctx.fail(refusal);
+      return;
+    }
+    Optional<URI> cli = login.cli();
+    PendingLogin pending = login.pending();
+    if (!usedStates.claim(pending.state(), pending.expiresAt())) {
+      audit.login(null, METHOD, "failed", "state replayed: the login was finished already", remote);
+      ctx.fail(
           new Refusal(
               ErrorCode.UNAUTHENTICATED,
-              "single sign-on failed: the login was started in another browser: start again"));
+              "single sign-on failed: this login was finished already: start again"));
       return;
     }
     URI answer;
     try {
       String query = ctx.request().query();
-      answer = new URI(login.get().redirectUri() + (query == null ? "" : "?" + query));
+      answer = new URI(pending.redirectUri() + (query == null ? "" : "?" + query));
     } catch (URISyntaxException e) {
       fail(ctx, cli, new Refusal(ErrorCode.BAD_REQUEST, "the provider's answer is no valid URI"));
       return;
@@ -202,14 +196,13 @@ public final class SsoLogin {
     AtomicReference<String> who = new AtomicReference<>();
     Future.fromCompletionStage(discovery.get().provider(), ctx.vertx().getOrCreateContext())
         .compose(
-            provider ->
-                ctx.vertx().executeBlocking(() -> provider.finish(login.get(), answer), false))
+            provider -> ctx.vertx().executeBlocking(() -> provider.finish(pending, answer), false))
         .compose(
             identity -> {
               who.set(identity.username());
-              return admit(identity, writes, remote);
+              return accounts.admit(identity, writes, remote);
             })
-        .onSuccess(token -> succeed(ctx, cli, token))
+        .onSuccess(token -> succeed(ctx, login, who.get(), token))
         .onFailure(
             e -> {
               Refusal refusal = refusal(e);
@@ -220,80 +213,76 @@ public final class SsoLogin {
             });
   }
 
-  /** Writes the user (unless a local user or a lock stands in the way), then a credential. */
-  private Future<String> admit(SsoIdentity identity, UserWrites writes, String remote) {
-    String name = identity.username();
-    try {
-      UserNames.check(name);
-    } catch (IllegalArgumentException e) {
-      return Future.failedFuture(
-          new Refusal(
-              ErrorCode.ACCESS_DENIED,
-              "the provider's user name is no Gatehouse user name: " + e.getMessage()));
-    }
-    Optional<Lock> lock = directory.lock(name);
-    if (lock.isPresent()) {
-      return Future.failedFuture(new Refusal(ErrorCode.ACCESS_DENIED, Locks.describe(lock.get())));
-    }
-    AtomicReference<Optional<User>> was = new AtomicReference<>();
-    return writes
-        .update(
-            name,
-            before -> {
-              was.set(before);
-              if (before.isPresent() && !ORIGIN.equals(before.get().getOrigin())) {
-                throw new Refusal(
-                    ErrorCode.ACCESS_DENIED,
-                    "user "
-                        + name
-                        + " is a local user: a single sign-on login cannot take that account"
-                        + " over (an operator may remove or rename it)");
-              }
-              if (before.isPresent() && before.get().getRoles().equals(identity.roles())) {
-                return before.get();
-              }
-              java.time.Instant now = clock.instant();
-              return User.newBuilder()
-                  .setName(name)
-                  .setRoles(identity.roles())
-                  .setPasswordHash(null)
-                  .setOrigin(ORIGIN)
-                  .setRevision(before.map(u -> u.getRevision() + 1).orElse(1L))
-                  .setCreatedAt(before.map(User::getCreatedAt).orElse(now))
-                  .setUpdatedAt(now)
-                  .setUpdatedBy(METHOD)
-                  .build();
-            })
-        .map(
-            user -> {
-              Optional<User> before = was.get();
-              if (before.isEmpty() || before.get() != user) {
-                audit.accountChanged(
-                    before.isEmpty() ? AuditLog.USER_CREATE : AuditLog.USER_UPDATE,
-                    "user/" + name,
-                    METHOD,
-                    before.map(SsoLogin::describe).orElse(null),
-                    describe(user),
-                    remote);
-              }
-              String token =
-                  credentials.issue(name, user.getRoles(), settings.credentialTtl(), METHOD);
-              audit.login(name, METHOD, "ok", null, remote);
-              return token;
-            });
-  }
-
-  private void succeed(RoutingContext ctx, Optional<URI> cli, String token) {
+  private void succeed(RoutingContext ctx, SsoBinding.Login login, String user, String token) {
     ctx.response().putHeader(HttpHeaders.CACHE_CONTROL, "no-store");
-    if (cli.isPresent()) {
+    if (login.cli().isPresent()) {
+      // Only a sealed code goes into the URL: the credential waits for the CLI's verifier.
+      String code = codes.issue(user, token, login.challenge().orElseThrow());
       ctx.response()
-          .putHeader(HttpHeaders.LOCATION, withParam(cli.get(), "token", token))
+          .putHeader(HttpHeaders.LOCATION, withParam(login.cli().get(), "code", code))
           .setStatusCode(302)
           .end();
       return;
     }
-    LoginApi.setCookie(ctx, token, settings.credentialTtl());
+    LoginApi.setCookie(ctx, token, credentialTtl);
     ctx.response().putHeader(HttpHeaders.LOCATION, "/").setStatusCode(303).end();
+  }
+
+  /**
+   * {@code POST /v1/login/sso/exchange} with {@code {"code", "verifier"}}: the credential, as
+   * {@code POST /v1/login} answers it.
+   */
+  private void exchange(RoutingContext ctx) {
+    if (discovery.isEmpty()) {
+      ctx.fail(notConfigured());
+      return;
+    }
+    String remote = ApiGuard.remote(ctx.request());
+    String type = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
+    if (type == null || !type.toLowerCase(Locale.ROOT).startsWith("application/json")) {
+      ctx.fail(
+          new Refusal(
+              ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+              "an exchange takes Content-Type application/json: {\"code\": …, \"verifier\": …}"));
+      return;
+    }
+    JsonObject body;
+    try {
+      body = ctx.body().asJsonObject();
+    } catch (DecodeException | ClassCastException e) {
+      body = null;
+    }
+    String code = body == null ? null : body.getValue("code") instanceof String s ? s : null;
+    String verifier =
+        body == null ? null : body.getValue("verifier") instanceof String s ? s : null;
+    if (code == null || verifier == null) {
+      ctx.fail(
+          new Refusal(
+              ErrorCode.BAD_REQUEST,
+              "an exchange is a JSON object with the strings \"code\" and \"verifier\""));
+      return;
+    }
+    SsoCodes.Code opened = null;
+    String token;
+    try {
+      opened = codes.open(code);
+      token = codes.redeem(opened, verifier);
+    } catch (Refusal refusal) {
+      audit.login(
+          opened == null ? null : opened.user(),
+          METHOD,
+          "failed",
+          "code exchange: " + refusal.getMessage(),
+          remote);
+      ctx.fail(refusal);
+      return;
+    }
+    Credential credential = credentials.verify(token);
+    ctx.response()
+        .setStatusCode(200)
+        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+        .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
+        .end(LoginApi.status(credential).put("token", token).encodePrettily() + "\n");
   }
 
   /** The CLI hears of a refusal too, so it stops waiting; a browser gets the API's error. */
@@ -336,7 +325,7 @@ public final class SsoLogin {
 
   /**
    * The CLI's address: plain http on a loopback literal with a port, nothing a page elsewhere could
-   * receive the token at.
+   * receive the code at.
    */
   static URI loopback(String text) {
     URI uri;
@@ -362,30 +351,5 @@ public final class SsoLogin {
 
   private static String withParam(URI base, String name, String value) {
     return base + "?" + name + "=" + URLEncoder.encode(value, StandardCharsets.UTF_8);
-  }
-
-  /** The cookie holds a hash of the state, so the state itself is never in a cookie jar. */
-  private static String binding(String state) {
-    try {
-      byte[] digest =
-          MessageDigest.getInstance("SHA-256").digest(state.getBytes(StandardCharsets.UTF_8));
-      return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException("no SHA-256", e);
-    }
-  }
-
-  private static boolean same(String a, String b) {
-    return MessageDigest.isEqual(
-        a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
-  }
-
-  private static String describe(User u) {
-    return new JsonObject()
-        .put("name", u.getName())
-        .put("roles", new JsonArray(new java.util.ArrayList<>(u.getRoles())))
-        .put("origin", u.getOrigin())
-        .put("revision", u.getRevision())
-        .encode();
   }
 }
