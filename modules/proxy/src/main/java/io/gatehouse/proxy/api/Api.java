@@ -103,8 +103,17 @@ public final class Api {
       LoginApi login,
       io.gatehouse.proxy.auth.SsoLogin sso) {}
 
+  /** What the operators' routes manage: locks, join tokens and the CA pin joins check. */
+  public record Operations(
+      io.gatehouse.proxy.lock.Locks locks,
+      io.gatehouse.proxy.join.JoinTokens tokens,
+      io.gatehouse.pki.CaPin caPin) {}
+
   private final Security security;
   private final ApiGuard guard;
+  private final LocksApi locks;
+  private final TokensApi tokens;
+  private final io.gatehouse.proxy.auth.Revocations revocations;
   private final DocumentWriter writer;
   private final UsersApi users;
   private final RolesApi roles;
@@ -124,10 +133,36 @@ public final class Api {
       MeterRegistry registry,
       AgentJoin join,
       Security security,
+      Operations operations,
       int maxEventSubscribers) {
     this.security = security;
     this.guard = security.guard();
     this.writer = new DocumentWriter(publisher, materializer.changes());
+    this.locks = new LocksApi(operations.locks(), writer, audit, guard, clock);
+    this.tokens = new TokensApi(operations.tokens(), operations.caPin(), writer, guard, clock);
+    // A logout's lock on its credential lasts as long as the credential could still verify.
+    this.revocations =
+        credential -> {
+          String target = io.gatehouse.proxy.lock.Locks.CREDENTIAL + credential.id();
+          io.gatehouse.events.Lock lock =
+              io.gatehouse.events.Lock.newBuilder()
+                  .setTarget(target)
+                  .setReason("logged out")
+                  .setCreatedBy(credential.user())
+                  .setCreatedAt(clock.instant())
+                  .setExpiresAt(
+                      credential.expiresAt().plus(io.gatehouse.access.Credentials.CLOCK_SKEW))
+                  .build();
+          return writer.serialized(
+              Topic.LOCKS,
+              target,
+              () ->
+                  writer.write(
+                      Topic.LOCKS,
+                      target,
+                      lock,
+                      "the revocation of a credential of " + credential.user()));
+        };
     this.users = new UsersApi(security.directory(), security.hasher(), writer, audit, guard, clock);
     this.roles = new RolesApi(security.directory(), writer, audit, guard, clock);
     // Single sign-on writes its users in line with the API's writes of them.
@@ -207,13 +242,15 @@ public final class Api {
         .handler(guard.requires(ApiResource.SESSIONS, Verb.LIST))
         .handler(this::sessions);
     r.get("/v1/events").handler(guard.authenticated()).handler(events::handle);
-    security.login().mount(r);
+    security.login().mount(r, revocations);
     security.sso().mount(r, userWrites);
     r.get(io.gatehouse.proxy.auth.IdentityAssertions.JWKS_PATH)
         .handler(security.assertions()::jwks);
     r.get(io.gatehouse.proxy.auth.AppLogin.START_PATH).handler(security.appLogin()::start);
     users.mount(r);
     roles.mount(r);
+    locks.mount(r);
+    tokens.mount(r);
     r.get("/").handler(dashboard::index);
     r.get("/dashboard/:file").handler(dashboard::asset);
     r.route()
