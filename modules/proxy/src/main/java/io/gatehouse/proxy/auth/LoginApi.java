@@ -212,8 +212,9 @@ public final class LoginApi {
   /**
    * Revokes the credential the request carries and clears the cookie: {@code 200} naming the
    * credential revoked and until when, or {@code 204} when the request carried no credential that
-   * still verifies (nothing to revoke). It needs nothing but the credential itself, so a locked or
-   * removed user can still end one; a cross-site page cannot, as the cookie is {@code SameSite}.
+   * still verifies and is not revoked already (nothing to revoke). It needs nothing but the
+   * credential itself, so a locked or removed user can still end one; a cross-site page cannot, as
+   * the cookie is {@code SameSite}.
    */
   private void logout(RoutingContext ctx, Revocations revocations) {
     ctx.response()
@@ -228,7 +229,7 @@ public final class LoginApi {
     } catch (Refusal e) {
       credential = null;
     }
-    if (credential == null) {
+    if (credential == null || directory.revocation(credential.id()).isPresent()) {
       ctx.response().setStatusCode(204).end();
       return;
     }
