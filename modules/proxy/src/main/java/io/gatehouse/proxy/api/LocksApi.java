@@ -11,7 +11,6 @@ import io.gatehouse.proxy.auth.LockTargets;
 import io.gatehouse.proxy.auth.Principal;
 import io.gatehouse.proxy.lock.Locks;
 import io.gatehouse.relay.ErrorCode;
-import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -109,11 +108,7 @@ final class LocksApi {
                         return new Placed(lock, before.isEmpty());
                       });
             })
-        .onSuccess(
-            placed -> {
-              ctx.response().putHeader(HttpHeaders.LOCATION, "/v1/locks/" + target);
-              Responses.json(ctx, placed.created() ? 201 : 200, json(placed.lock()));
-            })
+        .onSuccess(placed -> Responses.json(ctx, placed.created() ? 201 : 200, json(placed.lock())))
         .onFailure(ctx::fail);
   }
 

@@ -83,9 +83,7 @@ final class TokensApi {
                     .map(issued))
         .onSuccess(
             issued -> {
-              ctx.response()
-                  .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
-                  .putHeader(HttpHeaders.LOCATION, "/v1/tokens/" + issued.info().id());
+              ctx.response().putHeader(HttpHeaders.CACHE_CONTROL, "no-store");
               Responses.json(ctx, 201, issued(issued));
             })
         .onFailure(ctx::fail);
