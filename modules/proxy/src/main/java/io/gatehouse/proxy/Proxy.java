@@ -108,6 +108,9 @@ public final class Proxy implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Proxy.class);
   private static final Duration VERTX_TIMEOUT = Duration.ofSeconds(15);
 
+  /** How often expired locks (revoked credentials past their expiry) are forgotten. */
+  private static final Duration LOCK_SWEEP = Duration.ofMinutes(1);
+
   /** The proxy's key for apps' identity assertions, kept in its data directory across restarts. */
   static final String ASSERTION_KEY_FILE = "assertion-key.pem";
 
@@ -371,7 +374,7 @@ public final class Proxy implements AutoCloseable {
             p.closer.register(
                 new ProxyDirectory(
                     p.store, p.materializer.changes(), p.materializer.streamClock()));
-        Locks locks = p.closer.register(new Locks(p.store, p.materializer.changes()));
+        Locks locks = p.closer.register(new Locks(p.store, p.materializer.changes(), clock));
         HeartbeatWriter heartbeats =
             p.closer.register(
                 new HeartbeatWriter(
@@ -491,6 +494,16 @@ public final class Proxy implements AutoCloseable {
                             users.lock(user).isPresent()
                                 ? java.util.Optional.empty()
                                 : users.access(user))));
+        p.joinTokens =
+            p.closer.register(
+                JoinTokens.open(
+                    p.store,
+                    p.materializer.changes(),
+                    p.publisher,
+                    clusterSecret,
+                    audit,
+                    clock,
+                    config.id()));
         Api api =
             new Api(
                 config.id(),
@@ -506,16 +519,7 @@ public final class Proxy implements AutoCloseable {
                 p.registry,
                 new AgentJoin(
                     ca,
-                    p.joinTokens =
-                        p.closer.register(
-                            JoinTokens.open(
-                                p.store,
-                                p.materializer.changes(),
-                                p.publisher,
-                                clusterSecret,
-                                audit,
-                                clock,
-                                config.id())),
+                    p.joinTokens,
                     p.closer.register(
                         new AgentKeys(
                             p.store, p.materializer.changes(), p.publisher, clock, config.id())),
@@ -564,6 +568,7 @@ public final class Proxy implements AutoCloseable {
                         audit,
                         clusterSecret,
                         clock)),
+                new Api.Operations(locks, p.joinTokens, ca.pin()),
                 config.limits().maxEventSubscribers());
         ConnectionGate gate = new ConnectionGate(config.limits(), p.registry);
         int port =
@@ -591,6 +596,9 @@ public final class Proxy implements AutoCloseable {
         p.closer.register(
             new ProxyAnnouncer(
                 config.id(), advertised, assertions.publicJwk(), p.publisher, clock));
+        // Revocations expire with their credentials: forgotten then, so they do not pile up.
+        long lockSweep = p.vertx.setPeriodic(LOCK_SWEEP.toMillis(), id -> locks.expire());
+        p.closer.register(() -> p.vertx.cancelTimer(lockSweep));
         p.closer.register(
             new SessionSweeper(
                 pins,

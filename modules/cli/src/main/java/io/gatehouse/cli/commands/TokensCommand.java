@@ -37,22 +37,23 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code gatehouse tokens add|ls|rm -c proxy.yaml}: join tokens, managed on a proxy host with the
- * proxy's own config (its Kafka and the cluster secret in {@code proxy.ca.dir}), the way an auth
- * server's admin tool runs next to it, until the authenticated API takes this over.
+ * {@code gatehouse tokens add|ls|rm}: join tokens, through the API with the profile's credential
+ * (the caller needs the {@code tokens} verbs), or, with {@code -c proxy.yaml} on a proxy host,
+ * straight through Kafka with the proxy's own config (its Kafka and the cluster secret in {@code
+ * proxy.ca.dir}): the operator's way in before anyone can log in. Both print the same.
  */
 @Command(
     name = "tokens",
     mixinStandardHelpOptions = true,
-    description = "Issue, list and remove join tokens (run on a proxy host, with its proxy.yaml).",
+    description = "Issue, list and remove join tokens (through the API, or with -c proxy.yaml).",
     subcommands = {TokensCommand.Add.class, TokensCommand.Ls.class, TokensCommand.Rm.class})
 public final class TokensCommand implements Runnable {
   @Spec CommandSpec spec;
@@ -62,16 +63,22 @@ public final class TokensCommand implements Runnable {
     spec.commandLine().usage(spec.commandLine().getOut());
   }
 
-  /** What every tokens subcommand shares: the proxy's config and the tokens read from Kafka. */
+  /**
+   * What every tokens subcommand shares: the API through the profile, or the proxy's config and the
+   * tokens read from Kafka.
+   */
   abstract static class Base implements Callable<Integer> {
     private static final Duration KAFKA_TIMEOUT = Duration.ofSeconds(15);
 
     @Option(
         names = {"-c", "--config"},
-        required = true,
         paramLabel = "FILE",
-        description = "The proxy's configuration (YAML): its Kafka and proxy.ca.dir.")
+        description =
+            "Work in Kafka directly with this proxy's configuration (its Kafka and proxy.ca.dir),"
+                + " on a proxy host, instead of through the API.")
     Path config;
+
+    @Mixin ProxyOptions proxy;
 
     @Spec CommandSpec spec;
 
@@ -136,18 +143,30 @@ public final class TokensCommand implements Runnable {
       }
     }
 
-    static String kinds(Set<ResourceKind> kinds) {
-      return kinds.stream().sorted().map(ResourceKind::word).collect(Collectors.joining(","));
-    }
-
     static ArrayNode kindsJson(Set<ResourceKind> kinds) {
       ArrayNode out = ReadCommand.JSON.createArrayNode();
       kinds.stream().sorted().map(ResourceKind::word).forEach(out::add);
       return out;
     }
 
-    static String uses(JoinToken t) {
-      return t.uses() + "/" + (t.maxUses().isPresent() ? t.maxUses().getAsInt() : "unlimited");
+    /** {@code app,db} of a JSON list of kinds. */
+    static String kinds(JsonNode kinds) {
+      List<String> words = new java.util.ArrayList<>();
+      kinds.forEach(k -> words.add(k.asText()));
+      return String.join(",", words);
+    }
+
+    static String uses(JsonNode t) {
+      JsonNode max = t.path("max_uses");
+      return t.path("uses").asInt(0) + "/" + (max.isNumber() ? max.asInt() : "unlimited");
+    }
+
+    static void maxUses(ObjectNode node, JoinToken t) {
+      if (t.maxUses().isPresent()) {
+        node.put("max_uses", t.maxUses().getAsInt());
+      } else {
+        node.putNull("max_uses");
+      }
     }
 
     void printJson(JsonNode node) {
@@ -206,14 +225,42 @@ public final class TokensCommand implements Runnable {
     @Override
     public Integer call() {
       TokenRequest request = request();
+      if (config == null) {
+        ObjectNode body = ReadCommand.JSON.createObjectNode();
+        body.set("kinds", kindsJson(request.kinds()));
+        body.put("ttl", ttl);
+        if (uses != null) {
+          body.put("uses", uses);
+        }
+        if (description != null) {
+          body.put("description", description);
+        }
+        String text;
+        try {
+          text = ReadCommand.JSON.writeValueAsString(body);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+          throw new IllegalStateException(e);
+        }
+        print(proxy.client().post("/v1/tokens", "application/json", text));
+        return ExitCodes.OK;
+      }
       return withTokens(
           tokens -> {
             IssuedToken issued = await(tokens.add(request));
-            print(issued);
+            JoinToken t = issued.info();
+            ObjectNode node = ReadCommand.JSON.createObjectNode();
+            node.put("token", issued.token()).put("id", t.id());
+            node.set("kinds", kindsJson(t.kinds()));
+            node.put("created", t.createdAt().toString());
+            node.put("expires", t.expiresAt().toString());
+            maxUses(node, t);
+            node.put("ca_pin", caPin());
+            print(node);
             return ExitCodes.OK;
           });
     }
 
+    /** Checked here as the proxy checks it, so a bad flag fails before anything is sent. */
     private TokenRequest request() {
       Set<ResourceKind> parsed = EnumSet.noneOf(ResourceKind.class);
       for (String k : kinds) {
@@ -250,34 +297,26 @@ public final class TokensCommand implements Runnable {
       }
     }
 
-    private void print(IssuedToken issued) {
-      JoinToken t = issued.info();
+    /** Prints an issued token: {@code token, id, kinds, created, expires, max_uses, ca_pin}. */
+    private void print(JsonNode t) {
       if (format == Format.json) {
-        ObjectNode node = ReadCommand.JSON.createObjectNode();
-        node.put("token", issued.token()).put("id", t.id());
-        node.set("kinds", kindsJson(t.kinds()));
-        node.put("expires", t.expiresAt().toString());
-        if (t.maxUses().isPresent()) {
-          node.put("max_uses", t.maxUses().getAsInt());
-        } else {
-          node.putNull("max_uses");
-        }
-        node.put("ca_pin", caPin());
-        printJson(node);
+        printJson(t);
         return;
       }
+      Instant created = Instant.parse(t.path("created").asText());
+      Instant expires = Instant.parse(t.path("expires").asText());
       PrintWriter out = out();
-      out.println("token:   " + issued.token());
-      out.println("id:      " + t.id());
-      out.println("kinds:   " + kinds(t.kinds()));
+      out.println("token:   " + t.path("token").asText());
+      out.println("id:      " + t.path("id").asText());
+      out.println("kinds:   " + kinds(t.path("kinds")));
       out.println(
           "expires: "
-              + t.expiresAt()
+              + expires
               + " (in "
-              + Durations.format(Duration.between(t.createdAt(), t.expiresAt()))
+              + Durations.format(Duration.between(created, expires))
               + ")");
       out.println("uses:    " + uses(t));
-      out.println("CA pin:  " + caPin());
+      out.println("CA pin:  " + t.path("ca_pin").asText());
       out.println(
           "The token is shown only this once: give it to the agent (agent.join.token_file).");
       out.flush();
@@ -299,44 +338,49 @@ public final class TokensCommand implements Runnable {
 
     @Override
     public Integer call() {
+      if (config == null) {
+        print(proxy.client().get("/v1/tokens"));
+        return ExitCodes.OK;
+      }
       return withTokens(
           tokens -> {
-            print(tokens.tokens(), clock.instant());
+            print(json(tokens.tokens(), clock.instant()));
             return ExitCodes.OK;
           });
     }
 
-    private void print(List<JoinToken> all, Instant now) {
+    /** The tokens as the API lists them. */
+    private static ArrayNode json(List<JoinToken> all, Instant now) {
+      ArrayNode array = ReadCommand.JSON.createArrayNode();
+      for (JoinToken t : all) {
+        ObjectNode node = array.addObject();
+        node.put("id", t.id());
+        node.set("kinds", kindsJson(t.kinds()));
+        node.put("created", t.createdAt().toString()).put("expires", t.expiresAt().toString());
+        node.put("uses", t.uses());
+        maxUses(node, t);
+        node.put("status", t.status(now))
+            .put("created_by", t.createdBy())
+            .put("description", t.description());
+      }
+      return array;
+    }
+
+    private void print(JsonNode all) {
       if (format == Format.json) {
-        ArrayNode array = ReadCommand.JSON.createArrayNode();
-        for (JoinToken t : all) {
-          ObjectNode node = array.addObject();
-          node.put("id", t.id());
-          node.set("kinds", kindsJson(t.kinds()));
-          node.put("created", t.createdAt().toString()).put("expires", t.expiresAt().toString());
-          node.put("uses", t.uses());
-          if (t.maxUses().isPresent()) {
-            node.put("max_uses", t.maxUses().getAsInt());
-          } else {
-            node.putNull("max_uses");
-          }
-          node.put("status", t.status(now))
-              .put("created_by", t.createdBy())
-              .put("description", t.description());
-        }
-        printJson(array);
+        printJson(all);
         return;
       }
       Table table = new Table("ID", "KINDS", "EXPIRES", "USES", "STATUS", "CREATED BY", "NOTE");
-      for (JoinToken t : all) {
+      for (JsonNode t : all) {
         table.row(
-            t.id(),
-            kinds(t.kinds()),
-            t.expiresAt(),
+            t.path("id").asText(),
+            kinds(t.path("kinds")),
+            t.path("expires").asText(),
             uses(t),
-            t.status(now),
-            t.createdBy(),
-            t.description() == null ? "-" : t.description());
+            t.path("status").asText(),
+            t.path("created_by").asText(),
+            t.path("description").isTextual() ? t.path("description").asText() : "-");
       }
       table.print(out());
     }
@@ -353,6 +397,15 @@ public final class TokensCommand implements Runnable {
 
     @Override
     public Integer call() {
+      if (!id.matches("[0-9a-f]{1,64}")) {
+        throw CliException.user("'" + id + "' is no token id: tokens ls shows them (hex digits)");
+      }
+      if (config == null) {
+        proxy.client().delete("/v1/tokens/" + id);
+        out().println("removed join token " + id);
+        out().flush();
+        return ExitCodes.OK;
+      }
       return withTokens(
           tokens -> {
             JoinToken removed = await(tokens.remove(id, Operator.who()));

@@ -2,23 +2,29 @@ package io.gatehouse.proxy.api;
 
 import io.gatehouse.access.Access;
 import io.gatehouse.access.ApiResource;
+import io.gatehouse.access.Credentials;
 import io.gatehouse.access.PasswordHasher;
 import io.gatehouse.access.Verb;
 import io.gatehouse.config.ConfigException;
 import io.gatehouse.config.ConfigProblem;
+import io.gatehouse.events.Lock;
 import io.gatehouse.events.ResourceDefinition;
 import io.gatehouse.events.ResourceKind;
 import io.gatehouse.events.TunnelPresence;
 import io.gatehouse.events.topic.Topic;
+import io.gatehouse.pki.CaPin;
 import io.gatehouse.proxy.Refusal;
 import io.gatehouse.proxy.audit.AuditLog;
 import io.gatehouse.proxy.auth.ApiGuard;
 import io.gatehouse.proxy.auth.LoginApi;
 import io.gatehouse.proxy.auth.Principal;
+import io.gatehouse.proxy.auth.Revocations;
 import io.gatehouse.proxy.auth.UserDirectory;
 import io.gatehouse.proxy.ingress.Failures;
 import io.gatehouse.proxy.join.AgentJoin;
+import io.gatehouse.proxy.join.JoinTokens;
 import io.gatehouse.proxy.listener.ClientAddress;
+import io.gatehouse.proxy.lock.Locks;
 import io.gatehouse.proxy.publish.EventPublisher;
 import io.gatehouse.proxy.routing.AgentStatus;
 import io.gatehouse.proxy.routing.Ejections;
@@ -55,8 +61,9 @@ import java.util.TreeSet;
 
 /**
  * The REST API on the web port (docs/proxy.md): resources (list, get, create or replace, delete),
- * agents, sessions, server-sent events of state changes, health, readiness, Prometheus metrics, and
- * the web dashboard at {@code /}. Reads come from local state: listings scan it through {@link
+ * locks and agent join tokens ({@link LocksApi}, {@link TokensApi}), users and roles, agents,
+ * sessions, server-sent events of state changes, health, readiness, Prometheus metrics, and the web
+ * dashboard at {@code /}. Reads come from local state: listings scan it through {@link
  * ResourceListing}, always off the event loop; writes go to Kafka and answer once Kafka
  * acknowledged them. Every failure is answered by one failure handler, through {@link
  * Failures#verdict}, as {@code {"status","code","error"}} ({@code error} is the sentence for
@@ -103,8 +110,14 @@ public final class Api {
       LoginApi login,
       io.gatehouse.proxy.auth.SsoLogin sso) {}
 
+  /** What the operators' routes manage: locks, join tokens and the CA pin joins check. */
+  public record Operations(Locks locks, JoinTokens tokens, CaPin caPin) {}
+
   private final Security security;
   private final ApiGuard guard;
+  private final LocksApi locks;
+  private final TokensApi tokens;
+  private final Revocations revocations;
   private final DocumentWriter writer;
   private final UsersApi users;
   private final RolesApi roles;
@@ -124,10 +137,35 @@ public final class Api {
       MeterRegistry registry,
       AgentJoin join,
       Security security,
+      Operations operations,
       int maxEventSubscribers) {
     this.security = security;
     this.guard = security.guard();
     this.writer = new DocumentWriter(publisher, materializer.changes());
+    this.locks = new LocksApi(operations.locks(), writer, audit, guard, clock);
+    this.tokens = new TokensApi(operations.tokens(), operations.caPin(), writer, guard, clock);
+    // A logout's lock on its credential lasts as long as the credential could still verify.
+    this.revocations =
+        credential -> {
+          String target = Locks.CREDENTIAL + credential.id();
+          Lock lock =
+              Lock.newBuilder()
+                  .setTarget(target)
+                  .setReason("logged out")
+                  .setCreatedBy(credential.user())
+                  .setCreatedAt(clock.instant())
+                  .setExpiresAt(credential.expiresAt().plus(Credentials.CLOCK_SKEW))
+                  .build();
+          return writer.serialized(
+              Topic.LOCKS,
+              target,
+              () ->
+                  writer.write(
+                      Topic.LOCKS,
+                      target,
+                      lock,
+                      "the revocation of a credential of " + credential.user()));
+        };
     this.users = new UsersApi(security.directory(), security.hasher(), writer, audit, guard, clock);
     this.roles = new RolesApi(security.directory(), writer, audit, guard, clock);
     // Single sign-on writes its users in line with the API's writes of them.
@@ -207,13 +245,15 @@ public final class Api {
         .handler(guard.requires(ApiResource.SESSIONS, Verb.LIST))
         .handler(this::sessions);
     r.get("/v1/events").handler(guard.authenticated()).handler(events::handle);
-    security.login().mount(r);
+    security.login().mount(r, revocations);
     security.sso().mount(r, userWrites);
     r.get(io.gatehouse.proxy.auth.IdentityAssertions.JWKS_PATH)
         .handler(security.assertions()::jwks);
     r.get(io.gatehouse.proxy.auth.AppLogin.START_PATH).handler(security.appLogin()::start);
     users.mount(r);
     roles.mount(r);
+    locks.mount(r);
+    tokens.mount(r);
     r.get("/").handler(dashboard::index);
     r.get("/dashboard/:file").handler(dashboard::asset);
     r.route()

@@ -12,17 +12,18 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.apache.avro.specific.SpecificRecord;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 
 /**
- * The API's writes of documents (resources, users, roles). Each is answered once Kafka acknowledged
- * it and this proxy's own state shows it (read your writes: a create followed by a read or a second
- * create through the same proxy sees the first), or refused with 503 when Kafka does not answer in
- * time. Writes of one key go one after the other ({@link #serialized}), so two concurrent creates
- * through one proxy cannot both pass the check that the name is free.
+ * The API's writes of documents (resources, users, roles, locks). Each is answered once Kafka
+ * acknowledged it and this proxy's own state shows it (read your writes: a create followed by a
+ * read or a second create through the same proxy sees the first), or refused with 503 when Kafka
+ * does not answer in time. Writes of one key go one after the other ({@link #serialized}), so two
+ * concurrent creates through one proxy cannot both pass the check that the name is free.
  */
 final class DocumentWriter {
   static final long TIMEOUT_SECONDS = 10;
@@ -96,6 +97,29 @@ final class DocumentWriter {
                     .otherwiseEmpty()
                     .onComplete(ar -> watch.dispose())
                     .mapEmpty());
+  }
+
+  /**
+   * Completes once {@code condition} holds of this proxy's state, checked now and after each change
+   * of {@code topic}; for writes that go through another writer (join tokens). Completes all the
+   * same after {@link #VISIBLE_WITHIN}: written, only not yet readable here.
+   */
+  Future<Void> visible(Topic topic, BooleanSupplier condition) {
+    Promise<Void> seen = Promise.promise();
+    // Subscribed before the first check, so the change cannot slip past unseen.
+    Disposable watch =
+        changes
+            .filter(c -> c.topic() == topic && condition.getAsBoolean())
+            .next()
+            .subscribe(c -> seen.tryComplete(), e -> seen.tryComplete());
+    if (condition.getAsBoolean()) {
+      seen.tryComplete();
+    }
+    return seen.future()
+        .timeout(VISIBLE_WITHIN.toMillis(), TimeUnit.MILLISECONDS)
+        .otherwiseEmpty()
+        .onComplete(ar -> watch.dispose())
+        .mapEmpty();
   }
 
   /**

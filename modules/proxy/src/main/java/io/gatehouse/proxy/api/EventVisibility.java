@@ -6,6 +6,7 @@ import io.gatehouse.access.Verb;
 import io.gatehouse.events.AuditEvent;
 import io.gatehouse.events.SessionPin;
 import io.gatehouse.proxy.auth.UserDirectory;
+import io.gatehouse.proxy.lock.Locks;
 import io.gatehouse.proxy.routing.ResourceLabels;
 import io.gatehouse.proxy.routing.ResourceRef;
 import io.gatehouse.state.StateChange;
@@ -15,7 +16,7 @@ import java.util.Optional;
  * Which state changes one user's event stream carries: only about what they may see. Resources and
  * heartbeats of resources they may open; sessions and audit events when they may list those (and,
  * when the event names a resource, may open it); tunnels and proxies when they may list agents;
- * locks when they may list locks. Anything it cannot place is withheld.
+ * locks of agents and users when they may list locks. Anything it cannot place is withheld.
  */
 final class EventVisibility {
   private final ResourceLabels labels;
@@ -46,7 +47,9 @@ final class EventVisibility {
       case AUDIT ->
           access.may(ApiResource.AUDIT, Verb.LIST) && namedResource(access, audit(change));
       case TUNNELS, PROXIES -> access.may(ApiResource.AGENTS, Verb.LIST);
-      case LOCKS -> access.may(ApiResource.LOCKS, Verb.LIST);
+      // A logout's lock on its credential is nobody else's business, as in GET /v1/locks.
+      case LOCKS ->
+          !change.key().startsWith(Locks.CREDENTIAL) && access.may(ApiResource.LOCKS, Verb.LIST);
       default -> false;
     };
   }

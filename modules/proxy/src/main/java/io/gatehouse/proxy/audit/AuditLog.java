@@ -7,6 +7,7 @@ import io.gatehouse.proxy.publish.EventPublisher;
 import io.gatehouse.proxy.routing.ResourceRef;
 import io.gatehouse.proxy.routing.RoutingFailure;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -36,6 +37,7 @@ public final class AuditLog {
   public static final String LOCK_CREATE = "lock.create";
   public static final String LOCK_DELETE = "lock.delete";
   public static final String LOGIN = "user.login";
+  public static final String LOGOUT = "user.logout";
   public static final String ACCESS_DENIED = "access.denied";
   public static final String USER_CREATE = "user.create";
   public static final String USER_UPDATE = "user.update";
@@ -171,6 +173,22 @@ public final class AuditLog {
             .setDetails(details("method", method, "reason", reason, "remote", remote))
             .build(),
         "user/" + (user == null ? "anonymous" : user));
+  }
+
+  /**
+   * A user logged out: credential {@code credentialId} (its {@code jti}, never the credential) is
+   * revoked on every proxy until {@code expiresAt}. Keyed by {@code user/<name>}.
+   */
+  public CompletionStage<Void> logout(
+      String user, String credentialId, Instant expiresAt, String remote) {
+    return publish(
+        base(LOGOUT, "ok")
+            .setUser(user)
+            .setDetails(
+                details(
+                    "credential", credentialId, "expires", expiresAt.toString(), "remote", remote))
+            .build(),
+        "user/" + user);
   }
 
   /**

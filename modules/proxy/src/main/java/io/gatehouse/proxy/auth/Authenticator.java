@@ -20,9 +20,10 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Turns the credential a request carries into a {@link Principal}, or refuses it: the credential
- * must verify (signature, expiry), name a user who exists, was issued after that user was created
- * (a removed and re-added name does not inherit old credentials), and the user must not be locked.
- * The user's roles are read now, not from the credential, so a role change counts at once.
+ * must verify (signature, expiry), not have been revoked (a logout locks it on every proxy until it
+ * expires), name a user who exists, was issued after that user was created (a removed and re-added
+ * name does not inherit old credentials), and the user must not be locked. The user's roles are
+ * read now, not from the credential, so a role change counts at once.
  *
  * <p>Where the credential is: {@code Authorization: Bearer …} or the {@value #COOKIE} cookie on the
  * proxy's own host (API, dashboard, tunnels); {@value #APP_HEADER}{@code : Bearer …} or the {@value
@@ -66,6 +67,8 @@ public final class Authenticator {
     this.credentials = credentials;
     this.directory = directory;
     this.clock = clock;
+    // A revoked credential leaves the cache at once; checked() refuses it on every request anyway.
+    directory.onRevoke(id -> verified.values().removeIf(c -> c.id().equals(id)));
   }
 
   /**
@@ -89,7 +92,7 @@ public final class Authenticator {
   }
 
   /** Verifies a token as {@link Credentials#verify} does, with the refusal as a Refusal. */
-  Credential verify(String token) {
+  public Credential verify(String token) {
     try {
       return credentials.verify(token);
     } catch (CredentialException e) {
@@ -159,6 +162,10 @@ public final class Authenticator {
    * issued, and not be locked.
    */
   Principal checked(Credential credential) {
+    if (directory.revocation(credential.id()).isPresent()) {
+      throw new Refusal(
+          ErrorCode.UNAUTHENTICATED, "the credential was revoked (logged out): log in again");
+    }
     String name = credential.user();
     Optional<User> user = directory.user(name);
     if (user.isEmpty() || credential.issuedAt().plus(SKEW).isBefore(user.get().getCreatedAt())) {
@@ -171,6 +178,14 @@ public final class Authenticator {
     }
     Access access = directory.access(name).orElseGet(() -> Access.none(name));
     return new Principal(name, access, credential);
+  }
+
+  /**
+   * The credential a request to the proxy's own host carries ({@code Authorization: Bearer …} or
+   * the {@value #COOKIE} cookie), if any: what a logout revokes.
+   */
+  public static Optional<String> proxyCredential(HttpServerRequest request) {
+    return bearer(request.getHeader(HttpHeaders.AUTHORIZATION), request, COOKIE);
   }
 
   private static Optional<String> bearer(

@@ -25,7 +25,8 @@ import java.util.Optional;
 /**
  * Password login and the caller's own status: {@code POST /v1/login} ({@code {"user", "password"}}
  * → a credential, also set as the {@value Authenticator#COOKIE} cookie when asked with {@code
- * "cookie": true}), {@code GET /v1/whoami}, {@code POST /v1/logout} (clears the cookie). Every
+ * "cookie": true}), {@code GET /v1/whoami}, {@code POST /v1/logout} (revokes the credential the
+ * request carries, bearer or cookie, on every proxy until it expires, and clears the cookie). Every
  * attempt is audited; failures are throttled per user and per address ({@link LoginThrottle}); an
  * unknown user costs as much as a wrong password, so timing does not tell which names exist.
  */
@@ -66,10 +67,13 @@ public final class LoginApi {
     this.audit = audit;
   }
 
-  public void mount(Router r) {
+  /** Mounts the routes; a logout revokes through {@code revocations}. */
+  public void mount(Router r, Revocations revocations) {
     r.post("/v1/login").handler(BodyHandler.create().setBodyLimit(BODY_LIMIT)).handler(this::login);
     r.get("/v1/whoami").handler(guard.authenticated()).handler(this::whoami);
-    r.post("/v1/logout").handler(this::logout);
+    r.post("/v1/logout")
+        .handler(BodyHandler.create().setBodyLimit(BODY_LIMIT))
+        .handler(ctx -> logout(ctx, revocations));
     r.get("/v1/login/link").handler(this::link);
   }
 
@@ -205,12 +209,46 @@ public final class LoginApi {
     json(ctx, 200, out);
   }
 
-  private void logout(RoutingContext ctx) {
+  /**
+   * Revokes the credential the request carries and clears the cookie: {@code 200} naming the
+   * credential revoked and until when, or {@code 204} when the request carried no credential that
+   * still verifies and is not revoked already (nothing to revoke). It needs nothing but the
+   * credential itself, so a locked or removed user can still end one; a cross-site page cannot, as
+   * the cookie is {@code SameSite}.
+   */
+  private void logout(RoutingContext ctx, Revocations revocations) {
     ctx.response()
         .putHeader(
             HttpHeaders.SET_COOKIE,
-            Authenticator.COOKIE + "=; Path=/; Max-Age=0; Secure; HttpOnly; SameSite=Strict");
-    ctx.response().setStatusCode(204).end();
+            Authenticator.COOKIE + "=; Path=/; Max-Age=0; Secure; HttpOnly; SameSite=Strict")
+        .putHeader(HttpHeaders.CACHE_CONTROL, "no-store");
+    Optional<String> token = Authenticator.proxyCredential(ctx.request());
+    Credential credential;
+    try {
+      credential = token.isEmpty() ? null : authenticator.verify(token.get());
+    } catch (Refusal e) {
+      credential = null;
+    }
+    if (credential == null || directory.revocation(credential.id()).isPresent()) {
+      ctx.response().setStatusCode(204).end();
+      return;
+    }
+    Credential revoked = credential;
+    String remote = ApiGuard.remote(ctx.request());
+    revocations
+        .revoke(revoked)
+        .onSuccess(
+            v -> {
+              audit.logout(revoked.user(), revoked.id(), revoked.expiresAt(), remote);
+              json(
+                  ctx,
+                  200,
+                  new JsonObject()
+                      .put("user", revoked.user())
+                      .put("revoked", revoked.id())
+                      .put("expiresAt", revoked.expiresAt().toString()));
+            })
+        .onFailure(ctx::fail);
   }
 
   static JsonObject status(Credential c) {
