@@ -141,6 +141,35 @@ class DashboardIT {
     assertThat(anonymous(link, Map.of()).status()).isEqualTo(401);
   }
 
+  @Test
+  void aDeleteWithTheCookieNeedsTheCsrfTokenAndThePagesOrigin() {
+    String link =
+        "/v1/login/link?code="
+            + proxyInstance.accounts().loginLinkCode(Cluster.ADMIN, Duration.ofMinutes(15));
+    String setCookie = anonymous(link, Map.of()).header("Set-Cookie");
+    String cookie = setCookie.substring(0, setCookie.indexOf(';'));
+    String csrf = anonymous("/v1/whoami", Map.of("Cookie", cookie)).json().getString("csrf");
+    String path = "/v1/resources/app/never-made";
+
+    Web.Response forged = deleteAs(path, Map.of("Cookie", cookie));
+    assertThat(forged.status()).as(forged.body()).isEqualTo(403);
+    assertThat(forged.body()).contains("Gatehouse-Csrf");
+    Web.Response foreign =
+        deleteAs(
+            path,
+            Map.of("Cookie", cookie, "Gatehouse-Csrf", csrf, "Origin", "https://evil.example"));
+    assertThat(foreign.status()).isEqualTo(403);
+    assertThat(foreign.body()).contains("another origin");
+    // Past both checks: the resource was never made, so nothing is there to delete.
+    Web.Response own = deleteAs(path, Map.of("Cookie", cookie, "Gatehouse-Csrf", csrf));
+    assertThat(own.status()).as(own.body()).isEqualTo(404);
+  }
+
+  private static Web.Response deleteAs(String path, Map<String, String> headers) {
+    return web.send(
+        null, HttpMethod.DELETE, proxy, proxy.toString(), path, null, null, null, headers);
+  }
+
   /** A GET of the proxy's own host with no credential but what {@code headers} carry. */
   private static Web.Response anonymous(String path, Map<String, String> headers) {
     return web.send(null, HttpMethod.GET, proxy, proxy.toString(), path, null, null, null, headers);

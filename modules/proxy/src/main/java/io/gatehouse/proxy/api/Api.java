@@ -234,6 +234,7 @@ public final class Api {
         .handler(this::getResource);
     r.delete("/v1/resources/:kind/:name")
         .handler(guard.requires(ApiResource.RESOURCES, Verb.DELETE))
+        .handler(guard.delete())
         .handler(this::deleteResource);
     r.get("/v1/agents")
         .handler(guard.requires(ApiResource.AGENTS, Verb.LIST))

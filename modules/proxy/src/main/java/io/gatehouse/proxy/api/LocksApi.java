@@ -62,6 +62,7 @@ final class LocksApi {
         .handler(ctx -> place(ctx, ctx.pathParam("kind") + "/" + ctx.pathParam("name")));
     r.delete("/v1/locks/:kind/:name")
         .handler(guard.requires(ApiResource.LOCKS, Verb.DELETE))
+        .handler(guard.delete())
         .handler(this::lift);
   }
 

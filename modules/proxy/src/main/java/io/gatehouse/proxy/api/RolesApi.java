@@ -56,6 +56,7 @@ final class RolesApi {
         .handler(this::write);
     r.delete("/v1/roles/:name")
         .handler(guard.requires(ApiResource.ROLES, Verb.DELETE))
+        .handler(guard.delete())
         .handler(this::delete);
   }
 

@@ -63,6 +63,7 @@ final class TokensApi {
         .handler(this::add);
     r.delete("/v1/tokens/:id")
         .handler(guard.requires(ApiResource.TOKENS, Verb.DELETE))
+        .handler(guard.delete())
         .handler(this::remove);
   }
 

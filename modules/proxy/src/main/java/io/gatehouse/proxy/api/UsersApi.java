@@ -77,6 +77,7 @@ final class UsersApi {
         .handler(ctx -> write(ctx, ctx.pathParam("name")));
     r.delete("/v1/users/:name")
         .handler(guard.requires(ApiResource.USERS, Verb.DELETE))
+        .handler(guard.delete())
         .handler(this::delete);
   }
 

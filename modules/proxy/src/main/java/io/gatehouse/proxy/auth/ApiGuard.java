@@ -77,8 +77,7 @@ public final class ApiGuard {
   /** Checks what a write must carry; see the class comment. */
   public Handler<RoutingContext> write() {
     return ctx -> {
-      HttpServerRequest request = ctx.request();
-      String type = request.getHeader(HttpHeaders.CONTENT_TYPE);
+      String type = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
       String media = type == null ? "" : type.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
       if (!media.equals("application/json") && !media.equals("application/yaml")) {
         ctx.fail(
@@ -88,34 +87,46 @@ public final class ApiGuard {
                     + (type == null ? "none" : "'" + type + "'")));
         return;
       }
-      String origin = request.getHeader(HttpHeaders.ORIGIN);
-      String host = RequestHost.of(request);
-      if (origin != null && !origin.equalsIgnoreCase("https://" + host)) {
+      fromOwnPage(ctx);
+    };
+  }
+
+  /**
+   * Checks what a write without a body ({@code DELETE}) must carry: what {@link #write()} asks but
+   * the content type, a matching {@code Origin} and, with a cookie credential, the CSRF token.
+   */
+  public Handler<RoutingContext> delete() {
+    return this::fromOwnPage;
+  }
+
+  /** Passes a request that no page of another origin could have made the browser send. */
+  private void fromOwnPage(RoutingContext ctx) {
+    HttpServerRequest request = ctx.request();
+    String origin = request.getHeader(HttpHeaders.ORIGIN);
+    String host = RequestHost.of(request);
+    if (origin != null && !origin.equalsIgnoreCase("https://" + host)) {
+      ctx.fail(
+          new Refusal(
+              ErrorCode.ACCESS_DENIED,
+              "a write from a page of another origin (" + origin + ") is refused"));
+      return;
+    }
+    if (request.getHeader(HttpHeaders.AUTHORIZATION) == null) {
+      // The credential came in the cookie, which a browser sends on its own: require what only
+      // the dashboard's own script can know.
+      Principal principal = ctx.get(PRINCIPAL);
+      String csrf = request.getHeader(CSRF_HEADER);
+      if (principal == null || csrf == null || !CsrfTokens.matches(principal.credential(), csrf)) {
         ctx.fail(
             new Refusal(
                 ErrorCode.ACCESS_DENIED,
-                "a write from a page of another origin (" + origin + ") is refused"));
+                "a write with a cookie credential needs the "
+                    + CSRF_HEADER
+                    + " header of that login"));
         return;
       }
-      if (request.getHeader(HttpHeaders.AUTHORIZATION) == null) {
-        // The credential came in the cookie, which a browser sends on its own: require what only
-        // the dashboard's own script can know.
-        Principal principal = ctx.get(PRINCIPAL);
-        String csrf = request.getHeader(CSRF_HEADER);
-        if (principal == null
-            || csrf == null
-            || !CsrfTokens.matches(principal.credential(), csrf)) {
-          ctx.fail(
-              new Refusal(
-                  ErrorCode.ACCESS_DENIED,
-                  "a write with a cookie credential needs the "
-                      + CSRF_HEADER
-                      + " header of that login"));
-          return;
-        }
-      }
-      ctx.next();
-    };
+    }
+    ctx.next();
   }
 
   /** The caller {@link #requires} or {@link #authenticated} let in. */
