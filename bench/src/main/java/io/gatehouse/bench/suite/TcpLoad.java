@@ -73,4 +73,37 @@ final class TcpLoad {
     }
     return nanos;
   }
+
+  /**
+   * {@code count} session setups after {@code warmup} unmeasured ones, nanoseconds each: open a
+   * connection by the path (for Gatehouse: TLS to the proxy, the tunnel upgrade, the agent's stream
+   * to the upstream), send {@code size} bytes and read their echo, close. What an application that
+   * opens a database connection per request pays each time.
+   */
+  static long[] setups(Connector connector, int warmup, int count, int size) throws IOException {
+    byte[] message = new byte[size];
+    byte[] back = new byte[size];
+    long[] nanos = new long[count];
+    for (int i = -warmup; i < count; i++) {
+      long started = System.nanoTime();
+      try (Socket s = connector.open("echo")) {
+        s.setTcpNoDelay(true);
+        OutputStream out = s.getOutputStream();
+        out.write(message);
+        out.flush();
+        InputStream in = s.getInputStream();
+        for (int read = 0; read < size; ) {
+          int n = in.read(back, read, size - read);
+          if (n < 0) {
+            throw new IOException("the echo closed after " + read + " bytes");
+          }
+          read += n;
+        }
+      }
+      if (i >= 0) {
+        nanos[i] = System.nanoTime() - started;
+      }
+    }
+    return nanos;
+  }
 }

@@ -8,9 +8,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Scenario 2: bulk upload (MB/s) and 64-byte round trips (p50/p99) over each compared path, rounds
- * interleaved. Gatehouse's path is a tunnel opened with relay's {@code TunnelClient} (what {@code
- * gatehouse tunnel} runs on the user's machine), through proxy and agent.
+ * Scenario 2: bulk upload (MB/s), 64-byte round trips (p50/p99) and session setup (connect to the
+ * first byte back, p50/p99) over each compared path, rounds interleaved. Gatehouse's path is a
+ * tunnel opened with relay's {@code TunnelClient} (what {@code gatehouse tunnel} runs on the user's
+ * machine), through proxy and agent.
  */
 record TcpScenario(List<Path> paths, Settings settings) {
   private static final int MESSAGE_BYTES = 64;
@@ -24,6 +25,9 @@ record TcpScenario(List<Path> paths, Settings settings) {
     Map<String, List<Double>> p99 = new LinkedHashMap<>();
     Map<String, List<Double>> cpuProxy = new LinkedHashMap<>();
     Map<String, List<Double>> cpuAgent = new LinkedHashMap<>();
+    Map<String, List<Double>> setupP50 = new LinkedHashMap<>();
+    Map<String, List<Double>> setupP99 = new LinkedHashMap<>();
+    int setups = Math.max(50, settings.roundTrips() / 40);
     for (Path p : paths) {
       TcpLoad.bulkMegabytesPerSec(p.connector(), settings.bulkBytes() / 8); // warm-up
       TcpLoad.roundTrips(p.connector(), 0, settings.roundTrips() / 2, MESSAGE_BYTES);
@@ -46,6 +50,13 @@ record TcpScenario(List<Path> paths, Settings settings) {
             .add(Stats.percentile(rtt, 0.50) / 1e3);
         p99.computeIfAbsent(p.name(), k -> new ArrayList<>())
             .add(Stats.percentile(rtt, 0.99) / 1e3);
+        long[] setup = TcpLoad.setups(p.connector(), 20, setups, MESSAGE_BYTES);
+        setupP50
+            .computeIfAbsent(p.name(), k -> new ArrayList<>())
+            .add(Stats.percentile(setup, 0.50) / 1e6);
+        setupP99
+            .computeIfAbsent(p.name(), k -> new ArrayList<>())
+            .add(Stats.percentile(setup, 0.99) / 1e6);
       }
     }
     Table t =
@@ -59,14 +70,22 @@ record TcpScenario(List<Path> paths, Settings settings) {
             "RTT p50 µs",
             "RTT p99 µs",
             "p99 vs HAProxy",
+            "setup p50 ms",
+            "setup p99 ms",
+            "setup p50 vs HAProxy",
+            "setup p99 vs HAProxy",
             "proxy CPU s/GiB",
             "agent CPU s/GiB");
     double direct = Stats.median(mbps.get("direct"));
     double haproxy = Stats.median(mbps.get("haproxy"));
     double haproxyP99 = Stats.median(p99.get("haproxy"));
+    double haproxySetup50 = Stats.median(setupP50.get("haproxy"));
+    double haproxySetup99 = Stats.median(setupP99.get("haproxy"));
     for (Path p : paths) {
       double m = Stats.median(mbps.get(p.name()));
       double q99 = Stats.median(p99.get(p.name()));
+      double s50 = Stats.median(setupP50.get(p.name()));
+      double s99 = Stats.median(setupP99.get(p.name()));
       boolean relayed = !p.hops().isEmpty();
       t.row(
           p.name(),
@@ -76,6 +95,10 @@ record TcpScenario(List<Path> paths, Settings settings) {
           Stats.median(p50.get(p.name())),
           q99,
           Table.ratio(q99, haproxyP99),
+          s50,
+          s99,
+          Table.ratio(s50, haproxySetup50),
+          Table.ratio(s99, haproxySetup99),
           relayed ? Stats.median(cpuProxy.get(p.name())) : null,
           relayed ? Stats.median(cpuAgent.get(p.name())) : null);
     }
@@ -86,7 +109,11 @@ record TcpScenario(List<Path> paths, Settings settings) {
             + settings.roundTrips()
             + " round trips of "
             + MESSAGE_BYTES
-            + " B to an echo after 500 unmeasured; median of "
+            + " B to an echo after 500 unmeasured; "
+            + setups
+            + " session setups (connect, "
+            + MESSAGE_BYTES
+            + " B and its echo, close) after 20 unmeasured; median of "
             + settings.rounds()
             + " interleaved rounds");
   }
