@@ -3,6 +3,7 @@ package io.gatehouse.agent;
 import io.gatehouse.agent.internal.catalog.ResourceCatalog;
 import io.gatehouse.agent.internal.destination.ProxyDirectory;
 import io.gatehouse.agent.internal.destination.RefusedDefinitions;
+import io.gatehouse.agent.internal.health.HealthChecks;
 import io.gatehouse.agent.internal.heartbeat.HeartbeatPublisher;
 import io.gatehouse.agent.internal.metrics.MetricsServer;
 import io.gatehouse.agent.internal.relay.RelayMetrics;
@@ -244,7 +245,7 @@ public final class Agent implements AutoCloseable {
       this.config = Objects.requireNonNull(config, "config");
     }
 
-    /** The clock certificate renewal is judged by; tests inject one. */
+    /** The clock certificate renewal and health-check times are judged by; tests inject one. */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
       return this;
@@ -349,7 +350,21 @@ public final class Agent implements AutoCloseable {
                   "serve metrics on " + metrics);
           p.metricsAddress = Optional.of(metrics.withPort(metricsPort));
         }
-        p.catalog.open(p.publisher);
+        HeartbeatPublisher heartbeats = p.publisher;
+        HealthChecks checks =
+            p.closer.register(
+                new HealthChecks(
+                    p.id,
+                    p.vertx,
+                    p.catalog::lookup,
+                    p.relay.probe()::check,
+                    heartbeats,
+                    heartbeats::health,
+                    clock,
+                    random,
+                    p.registry));
+        p.relay.onUpstreamRefused(checks::refused);
+        p.catalog.open(checks);
       } catch (RuntimeException e) {
         abort(p, e);
         throw e instanceof AgentException ae

@@ -247,11 +247,20 @@ public record AgentConfig(String source, Settings agent, List<Service> services)
    * @param labels the {@code labels} selector
    * @param destinations the {@code destinations} allow-list (any address but those refused by
    *     default, when absent)
+   * @param healthCheck how the resources it serves are checked: its {@code health_check} over the
+   *     service's
    */
-  public record Watcher(LabelSelector labels, DestinationRules destinations) {
+  public record Watcher(
+      LabelSelector labels, DestinationRules destinations, HealthCheck healthCheck) {
     public Watcher {
       Objects.requireNonNull(labels, "labels");
       Objects.requireNonNull(destinations, "destinations");
+      Objects.requireNonNull(healthCheck, "healthCheck");
+    }
+
+    /** A watcher whose resources are checked as {@link HealthCheck#DEFAULT} says. */
+    public Watcher(LabelSelector labels, DestinationRules destinations) {
+      this(labels, destinations, HealthCheck.DEFAULT);
     }
   }
 
@@ -264,19 +273,32 @@ public record AgentConfig(String source, Settings agent, List<Service> services)
    * @param uri the upstream: {@code http(s)://} or {@code tcp://} for apps, {@code http(s)://} for
    *     clusters, {@code host:port} or {@code tcp://host:port} for databases and desktops
    * @param protocol wire protocol of a database or desktop ({@code postgres}, {@code rdp}, ...)
+   * @param healthCheck how its upstream is checked: its {@code health_check} over the service's
    */
   public record StaticResource(
       ResourceKind kind,
       String name,
       Map<String, String> labels,
       String uri,
-      Optional<String> protocol) {
+      Optional<String> protocol,
+      HealthCheck healthCheck) {
     public StaticResource {
       Objects.requireNonNull(kind, "kind");
       Objects.requireNonNull(name, "name");
       labels = Map.copyOf(labels);
       Objects.requireNonNull(uri, "uri");
       Objects.requireNonNull(protocol, "protocol");
+      Objects.requireNonNull(healthCheck, "healthCheck");
+    }
+
+    /** A resource checked as {@link HealthCheck#DEFAULT} says. */
+    public StaticResource(
+        ResourceKind kind,
+        String name,
+        Map<String, String> labels,
+        String uri,
+        Optional<String> protocol) {
+      this(kind, name, labels, uri, protocol, HealthCheck.DEFAULT);
     }
   }
 }

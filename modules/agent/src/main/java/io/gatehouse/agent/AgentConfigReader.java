@@ -17,6 +17,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /** Reads an {@link AgentConfig} from a document, reporting every problem at its key path. */
 final class AgentConfigReader {
@@ -30,6 +31,9 @@ final class AgentConfigReader {
           new Section(ResourceKind.DB, "db_service", "databases"),
           new Section(ResourceKind.DESKTOP, "desktop_service", "desktops"),
           new Section(ResourceKind.KUBE, "kubernetes_service", "clusters"));
+
+  /** More checks in a row than anyone needs; a typo, more likely. */
+  private static final int MAX_THRESHOLD = 100;
 
   private AgentConfigReader() {}
 
@@ -124,6 +128,7 @@ final class AgentConfigReader {
   private static AgentConfig.Service service(ConfigNode root, Section section) {
     ConfigNode node = root.object(section.key());
     boolean enabled = node.bool("enabled", node.isPresent());
+    HealthCheck serviceCheck = healthCheck(node, HealthCheck.DEFAULT);
     List<AgentConfig.StaticResource> statics = new ArrayList<>();
     Map<String, String> firstPathByName = new HashMap<>();
     for (ConfigNode item : node.objects(section.listKey())) {
@@ -153,12 +158,18 @@ final class AgentConfigReader {
       if (name.isPresent() && uri.isPresent()) {
         statics.add(
             new AgentConfig.StaticResource(
-                section.kind(), name.get(), labels, uri.get(), protocol));
+                section.kind(),
+                name.get(),
+                labels,
+                uri.get(),
+                protocol,
+                healthCheck(item, serviceCheck)));
       }
     }
     List<AgentConfig.Watcher> watchers = new ArrayList<>();
     for (ConfigNode watcher : node.objects("resources")) {
       DestinationRules destinations = destinations(watcher);
+      HealthCheck check = healthCheck(watcher, serviceCheck);
       if (!watcher.has("labels")) {
         watcher.problem(
             "labels",
@@ -174,12 +185,56 @@ final class AgentConfigReader {
         continue;
       }
       try {
-        watchers.add(new AgentConfig.Watcher(LabelSelector.of(expressions), destinations));
+        watchers.add(new AgentConfig.Watcher(LabelSelector.of(expressions), destinations, check));
       } catch (IllegalArgumentException e) {
         watcher.problem("labels", e.getMessage());
       }
     }
     return new AgentConfig.Service(section.kind(), enabled, statics, watchers);
+  }
+
+  /**
+   * The {@code health_check} block of {@code owner} (a service, a resource or a watcher), each key
+   * it does not set taken from {@code defaults}; on a problem, {@code defaults}.
+   */
+  private static HealthCheck healthCheck(ConfigNode owner, HealthCheck defaults) {
+    ConfigNode node = owner.object("health_check");
+    if (!node.isPresent()) {
+      return defaults;
+    }
+    boolean enabled = node.bool("enabled", defaults.enabled());
+    Duration interval = node.value("interval", ValueParser.positiveDuration(), defaults.interval());
+    Duration timeout = node.value("timeout", ValueParser.positiveDuration(), defaults.timeout());
+    int healthy =
+        (int) node.integer("healthy_threshold", defaults.healthyThreshold(), 1, MAX_THRESHOLD);
+    int unhealthy =
+        (int) node.integer("unhealthy_threshold", defaults.unhealthyThreshold(), 1, MAX_THRESHOLD);
+    Optional<String> path = node.value("path", ValueParser.nonBlank()).or(defaults::path);
+    boolean valid = true;
+    if (path.isPresent() && (!path.get().startsWith("/") || path.get().matches(".*\\s.*"))) {
+      node.problem("path", "'" + path.get() + "' must start with / and hold no spaces");
+      valid = false;
+    }
+    OptionalInt status = defaults.expectedStatus();
+    if (node.has("expected_status")) {
+      long n = node.integer("expected_status", 0, 100, 599);
+      valid &= n != 0;
+      status = OptionalInt.of((int) n);
+    }
+    if (timeout.compareTo(interval) > 0) {
+      node.problem(
+          "timeout",
+          "must not exceed the interval ("
+              + timeout.toMillis()
+              + " ms > "
+              + interval.toMillis()
+              + " ms)");
+      valid = false;
+    }
+    if (!valid) {
+      return defaults;
+    }
+    return new HealthCheck(enabled, interval, timeout, healthy, unhealthy, path, status);
   }
 
   /** A watcher's {@code destinations}: each entry parsed, each bad one named by its index. */

@@ -438,4 +438,90 @@ class AgentConfigTest {
                     "agent: { proxy: 'p:1', join: { token: t, ca_pin: md5:00 } }\n", "j.yaml"))
         .hasMessageContaining("agent.join.ca_pin:");
   }
+
+  @Test
+  void healthChecksDefaultPerServiceAndResourceKeyByKey() {
+    AgentConfig config =
+        AgentConfig.parse(
+            """
+            agent: { proxy: 'p:3080' }
+            app_service:
+              health_check: { interval: 10s, timeout: 3s, healthy_threshold: 3 }
+              apps:
+                - { name: plain, uri: "http://127.0.0.1:8080" }
+                - name: picky
+                  uri: "http://127.0.0.1:8081"
+                  health_check: { path: /healthz, expected_status: 204, unhealthy_threshold: 2 }
+              resources:
+                - labels: { env: dev }
+                  health_check: { enabled: false }
+            db_service:
+              databases: [ { name: pg, uri: "127.0.0.1:5432" } ]
+            """,
+            "checks.yaml");
+    AgentConfig.Service apps = config.service(ResourceKind.APP);
+    HealthCheck service =
+        new HealthCheck(
+            true,
+            Duration.ofSeconds(10),
+            Duration.ofSeconds(3),
+            3,
+            1,
+            Optional.empty(),
+            java.util.OptionalInt.empty());
+    assertThat(apps.statics().get(0).healthCheck()).isEqualTo(service);
+    assertThat(apps.statics().get(1).healthCheck())
+        .isEqualTo(
+            new HealthCheck(
+                true,
+                Duration.ofSeconds(10),
+                Duration.ofSeconds(3),
+                3,
+                2,
+                Optional.of("/healthz"),
+                java.util.OptionalInt.of(204)));
+    assertThat(apps.watchers().get(0).healthCheck().enabled()).isFalse();
+    assertThat(apps.watchers().get(0).healthCheck().interval()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(config.service(ResourceKind.DB).statics().get(0).healthCheck())
+        .isEqualTo(HealthCheck.DEFAULT);
+    assertThat(HealthCheck.DEFAULT.interval()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(HealthCheck.DEFAULT.timeout()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(HealthCheck.DEFAULT.healthyThreshold()).isEqualTo(2);
+    assertThat(HealthCheck.DEFAULT.unhealthyThreshold()).isEqualTo(1);
+  }
+
+  @Test
+  void badHealthChecksNameFileKeyAndReason() {
+    String yaml =
+        """
+        agent: { proxy: 'p:3080' }
+        db_service:
+          health_check: { interval: 1s, timeout: 2s }
+          databases:
+            - name: pg
+              uri: "127.0.0.1:5432"
+              health_check: { healthy_threshold: 0, interval: soon }
+        app_service:
+          apps:
+            - name: web
+              uri: "http://127.0.0.1:80"
+              health_check: { path: healthz, expected_status: 999, intervall: 1s }
+        """;
+    assertThatThrownBy(() -> AgentConfig.parse(yaml, "bad.yaml"))
+        .isInstanceOfSatisfying(
+            ConfigException.class,
+            e ->
+                assertThat(e.getMessage())
+                    .contains(
+                        "bad.yaml: db_service.health_check.timeout: must not exceed the interval"
+                            + " (2000 ms > 1000 ms)",
+                        "bad.yaml: db_service.databases[0].health_check.healthy_threshold: must be"
+                            + " between 1 and 100, got 0",
+                        "bad.yaml: db_service.databases[0].health_check.interval:",
+                        "bad.yaml: app_service.apps[0].health_check.path: 'healthz' must start"
+                            + " with /",
+                        "bad.yaml: app_service.apps[0].health_check.expected_status: must be"
+                            + " between 100 and 599, got 999",
+                        "app_service.apps[0].health_check.intervall"));
+  }
 }

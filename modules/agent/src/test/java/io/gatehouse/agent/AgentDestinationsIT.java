@@ -72,6 +72,8 @@ class AgentDestinationsIT {
           proxy: "%s"
           data_dir: "%s"
         app_service:
+          # The test counts what sessions send to the admin service: no checks beside them.
+          health_check: { enabled: false }
           resources:
             - labels: { case: open }
             - labels: { case: listed }

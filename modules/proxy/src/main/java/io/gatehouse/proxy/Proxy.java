@@ -412,7 +412,10 @@ public final class Proxy implements AutoCloseable {
                     .map(
                         c ->
                             new LocalTunnel(
-                                c.since(), c.remote(), c.draining() || mesh.isDraining(agentId)));
+                                c.since(),
+                                c.remote(),
+                                c.draining() || mesh.isDraining(agentId),
+                                c.targets()));
         p.table =
             new RoutingTable(
                 p.store, p.materializer.changes(), p.materializer.streamClock(), ejections, here);

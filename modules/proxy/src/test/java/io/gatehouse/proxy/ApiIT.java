@@ -117,6 +117,7 @@ class ApiIT {
             "labels",
             "healthyAgents",
             "totalAgents",
+            "targets",
             "revision",
             "transport",
             "host",
@@ -128,7 +129,7 @@ class ApiIT {
         .containsExactly("db-1", "db-2");
     JsonObject first = agents.getJsonObject(0);
     assertThat(first.fieldNames())
-        .containsExactlyInAnyOrder("agent", "address", "healthy", "origin", "lastBeat");
+        .containsExactlyInAnyOrder("agent", "address", "healthy", "target", "origin", "lastBeat");
     assertThat(first.getString("address")).isNotBlank();
     assertThat(first.getString("origin")).isEqualTo("static");
     assertThat(first.getBoolean("healthy")).isTrue();
@@ -278,12 +279,13 @@ class ApiIT {
     assertThat(none.body()).contains("app/lonely");
 
     // The agent answers 502 upstream-refused: another agent might do better, so the proxy moves on,
-    // and with no other agent left the user learns which agents were tried and why.
+    // and with no other agent left the user learns that the target is down, and which agents were
+    // tried and why.
     Web.Response refused = web.app(proxy, "refused", "/", null);
-    assertThat(refused.status()).isEqualTo(502);
-    assertThat(refused.header("Gatehouse-Error")).isEqualTo("all-agents-failed");
+    assertThat(refused.status()).isEqualTo(503);
+    assertThat(refused.header("Gatehouse-Error")).isEqualTo("target-down");
     assertThat(refused.body())
-        .contains("app/refused", "tried 1 agent", "db-2 (502 upstream-refused)");
+        .contains("the target of app/refused is down", "db-2 (502 upstream-refused)");
     assertThat(refused.sessionCookie()).isNull();
     Eventually.within(WAIT)
         .untilAsserted(
@@ -291,7 +293,7 @@ class ApiIT {
                 assertThat(cluster.audit("session.fail", "app/refused"))
                     .anySatisfy(
                         e -> {
-                          assertThat(e.getOutcome()).isEqualTo("all-agents-failed");
+                          assertThat(e.getOutcome()).isEqualTo("target-down");
                           assertThat(e.getDetails()).containsEntry("tried", "db-2");
                         }));
   }

@@ -29,6 +29,11 @@ public enum ErrorCode {
   NO_ALIVE_AGENT("no-alive-agent", 503, false),
   /** Every healthy agent was tried and each failed. */
   ALL_AGENTS_FAILED("all-agents-failed", 502, false),
+  /**
+   * The agents that serve the resource are alive, but its upstream is down: their health checks say
+   * so, or none of them could reach it.
+   */
+  TARGET_DOWN("target-down", 503, false),
   /** An agent failed after part of the request was relayed: nothing could be retried. */
   AGENT_FAILED("agent-failed", 502, false),
   /** A document (e.g. a resource definition) did not validate. */

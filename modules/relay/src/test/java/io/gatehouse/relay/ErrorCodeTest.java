@@ -50,6 +50,7 @@ class ErrorCodeTest {
                 Map.entry("unknown-resource", 404),
                 Map.entry("no-alive-agent", 503),
                 Map.entry("all-agents-failed", 502),
+                Map.entry("target-down", 503),
                 Map.entry("agent-failed", 502),
                 Map.entry("invalid-document", 400),
                 Map.entry("not-found", 404),

@@ -41,16 +41,24 @@ public final class GetCommand extends ReadCommand {
             labels(r),
             text(r, "healthyAgents"),
             text(r, "totalAgents"));
-    Table table = new Table("AGENT", "ADDRESS", "HEALTHY", "ORIGIN", "LAST BEAT");
+    Table table = new Table("AGENT", "ADDRESS", "HEALTHY", "TARGET", "ORIGIN", "LAST BEAT");
     for (JsonNode a : r.path("agents")) {
       table.row(
           text(a, "agent"),
           text(a, "address"),
           text(a, "healthy"),
+          target(a.path("target")),
           text(a, "origin"),
           text(a, "lastBeat"));
     }
     table.print(out());
     return ExitCodes.OK;
+  }
+
+  /** {@code unhealthy (Connection refused: …)}; the state alone when the agent gave no reason. */
+  private static String target(JsonNode target) {
+    String state = text(target, "state");
+    String reason = target.path("reason").asText("");
+    return reason.isEmpty() || state.equals("-") ? state : state + " (" + reason + ")";
   }
 }

@@ -42,17 +42,34 @@ abstract class ReadCommand implements Callable<Integer> {
     }
   }
 
-  /** One row per resource: name, kind, labels, healthy/total agents (as {@code ls} prints). */
+  /**
+   * One row per resource: name, kind, labels, healthy/total agents, and its agents counted by what
+   * their checks say of the upstream (as {@code ls} prints).
+   */
   void printResources(JsonNode resources) {
-    Table table = new Table("NAME", "KIND", "LABELS", "AGENTS");
+    Table table = new Table("NAME", "KIND", "LABELS", "AGENTS", "TARGETS");
     for (JsonNode r : resources) {
       table.row(
           text(r, "name"),
           text(r, "kind"),
           labels(r),
-          text(r, "healthyAgents") + "/" + text(r, "totalAgents"));
+          text(r, "healthyAgents") + "/" + text(r, "totalAgents"),
+          targets(r));
     }
     table.print(out());
+  }
+
+  /** {@code 2 healthy,1 unhealthy}: the non-zero target-health counts; {@code -} for none. */
+  static String targets(JsonNode resource) {
+    JsonNode counts = resource.get("targets");
+    StringBuilder b = new StringBuilder();
+    for (String state : new String[] {"healthy", "unknown", "unhealthy"}) {
+      int n = counts == null ? 0 : counts.path(state).asInt(0);
+      if (n > 0) {
+        b.append(b.length() == 0 ? "" : ",").append(n).append(' ').append(state);
+      }
+    }
+    return b.length() == 0 ? "-" : b.toString();
   }
 
   static String text(JsonNode node, String field) {

@@ -6,12 +6,14 @@ import io.gatehouse.events.TunnelPresence;
 import io.gatehouse.proxy.routing.AgentStatus;
 import io.gatehouse.proxy.routing.LocalTunnel;
 import io.gatehouse.proxy.routing.ResourceRef;
+import io.gatehouse.proxy.routing.TargetHealth;
 import io.gatehouse.proxy.session.SessionKeys;
 import io.gatehouse.proxy.tunnel.AgentTunnels;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -27,7 +29,8 @@ final class ResourceJson {
 
   /**
    * One resource: labels of its definition when it has one, else of the agent that beat last; agent
-   * counts; one entry per agent record.
+   * counts, and counts of its agents by what their checks say of the upstream ({@code targets});
+   * one entry per agent record, with its {@code target} health.
    */
   static JsonObject resource(
       ResourceRef ref,
@@ -45,22 +48,31 @@ final class ResourceJson {
                         .orElse(Map.of()));
     JsonArray list = new JsonArray();
     int healthy = 0;
+    Map<TargetHealth.State, Integer> targets = new EnumMap<>(TargetHealth.State.class);
+    for (TargetHealth.State state : TargetHealth.State.values()) {
+      targets.put(state, 0);
+    }
     for (AgentStatus a : agents) {
       healthy += a.healthy() ? 1 : 0;
+      targets.merge(a.target().state(), 1, Integer::sum);
       list.add(
           new JsonObject()
               .put("agent", a.agent().agentId())
               .put("address", a.agent().address())
               .put("healthy", a.healthy())
+              .put("target", a.target().toJson())
               .put("origin", a.origin())
               .put("lastBeat", a.lastBeat().toString()));
     }
+    JsonObject targetCounts = new JsonObject();
+    targets.forEach((state, n) -> targetCounts.put(state.word(), n));
     return new JsonObject()
         .put("kind", ref.kind().word())
         .put("name", ref.name())
         .put("labels", new JsonObject(new TreeMap<String, Object>(labels)))
         .put("healthyAgents", healthy)
         .put("totalAgents", agents.size())
+        .put("targets", targetCounts)
         .put("revision", definition.map(ResourceDefinition::getRevision).orElse(null))
         .put("transport", transport(ref, definition, agents))
         .put(

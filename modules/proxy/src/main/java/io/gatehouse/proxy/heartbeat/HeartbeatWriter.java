@@ -6,6 +6,7 @@ import io.gatehouse.events.ResourceSpec;
 import io.gatehouse.events.topic.Topic;
 import io.gatehouse.lifecycle.DaemonThreads;
 import io.gatehouse.proxy.publish.EventPublisher;
+import io.gatehouse.proxy.routing.TargetHealth;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
@@ -31,11 +32,12 @@ import org.slf4j.LoggerFactory;
 /**
  * Writes {@code gatehouse.heartbeats} on behalf of the agents connected to this proxy. Every tunnel
  * tells its proxy what the agent serves; the agent names one of its proxies the <em>writer</em>,
- * and only that one writes: each record when it first appears or changes, then again every {@code
- * refresh} (jittered, never later), so the topic carries at most one record per resource and agent
- * per refresh period however many proxies the agent is connected to. The records' TTL is three
- * refresh periods. If the writer's tunnel goes, the agent names another proxy, which already knows
- * what the agent serves and writes it at once.
+ * and only that one writes: each record when it first appears or changes (its upstream's health
+ * too: a change is written at once, not at the next refresh), then again every {@code refresh}
+ * (jittered, never later), so the topic carries at most one record per resource and agent per
+ * refresh period however many proxies the agent is connected to. The records' TTL is three refresh
+ * periods. If the writer's tunnel goes, the agent names another proxy, which already knows what the
+ * agent serves and writes it at once.
  *
  * <p>A tunnel that closes writes nothing: the agent may be connected elsewhere, and routing judges
  * liveness by tunnels, not by these records. A goodbye (graceful stop) tombstones every record of
@@ -249,6 +251,7 @@ public final class HeartbeatWriter implements AutoCloseable {
               .setSequence(++sequence)
               .setTime(now)
               .setTtlMillis(ttl.toMillis())
+              .setTargetHealth(line.health().map(TargetHealth::toRecord).orElse(null))
               .build();
       publisher
           .publish(Topic.HEARTBEATS, entry.recordKey, hb)

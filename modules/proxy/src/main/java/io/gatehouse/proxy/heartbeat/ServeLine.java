@@ -3,7 +3,9 @@ package io.gatehouse.proxy.heartbeat;
 import io.gatehouse.events.Keys;
 import io.gatehouse.events.ResourceKind;
 import io.gatehouse.events.resource.ResourceRules;
+import io.gatehouse.proxy.routing.TargetHealth;
 import io.vertx.core.json.JsonObject;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -11,7 +13,8 @@ import java.util.Set;
 
 /**
  * One resource an agent says it serves: the {@code serve} object of a control-stream line, {@code
- * {"agent":…,"kind":…,"name":…,"labels":{…},"uri":…,"protocol":…,"origin":"static"|"dynamic"}},
+ * {"agent":…,"kind":…,"name":…,"labels":{…},"uri":…,"protocol":…,"origin":"static"|"dynamic",
+ * "health":{"state":…,"reason":…,"since":<epoch ms>}}} (health optional: older agents send none),
  * checked against the tunnel's certificate before the proxy writes anything for it. An agent speaks
  * only for itself ({@code agent} must be the id its certificate names) and only for the kinds its
  * certificate allows; the resource obeys the same {@link ResourceRules} as a definition.
@@ -22,6 +25,7 @@ import java.util.Set;
  * @param uri its upstream as the agent serves it
  * @param protocol the wire protocol of a db or desktop, if named
  * @param origin {@code static} or {@code dynamic}
+ * @param health what the agent's checks say of the upstream, if it said
  */
 public record ServeLine(
     ResourceKind kind,
@@ -29,7 +33,20 @@ public record ServeLine(
     Map<String, String> labels,
     String uri,
     Optional<String> protocol,
-    String origin) {
+    String origin,
+    Optional<TargetHealth> health) {
+
+  /** A line without target health, as an older agent sends it. */
+  public ServeLine(
+      ResourceKind kind,
+      String name,
+      Map<String, String> labels,
+      String uri,
+      Optional<String> protocol,
+      String origin) {
+    this(kind, name, labels, uri, protocol, origin, Optional.empty());
+  }
+
   private static final int MAX_TEXT = 1024;
 
   /** Why a line was refused; the message is the reason sent back to the agent and logged. */
@@ -82,12 +99,37 @@ public record ServeLine(
       if (!origin.equals("static") && !origin.equals("dynamic")) {
         throw new Refused("origin must be static or dynamic, not '" + origin + "'");
       }
-      return new ServeLine(kind, name, labels(serve.getValue("labels")), uri, protocol, origin);
+      return new ServeLine(
+          kind,
+          name,
+          labels(serve.getValue("labels")),
+          uri,
+          protocol,
+          origin,
+          health(serve.getValue("health")));
     } catch (Refused e) {
       throw e;
     } catch (RuntimeException e) {
       throw new Refused(e.getMessage());
     }
+  }
+
+  private static Optional<TargetHealth> health(Object value) {
+    if (value == null) {
+      return Optional.empty();
+    }
+    if (!(value instanceof JsonObject object)) {
+      throw new Refused("health must be an object");
+    }
+    if (!(object.getValue("since") instanceof Number since) || since.longValue() < 0) {
+      throw new Refused("health.since must be a time in epoch milliseconds");
+    }
+    Object reason = object.getValue("reason");
+    return Optional.of(
+        new TargetHealth(
+            TargetHealth.State.parse(text(object, "state")),
+            reason instanceof String r ? r : "",
+            Instant.ofEpochMilli(since.longValue())));
   }
 
   private static Map<String, String> labels(Object value) {

@@ -37,7 +37,11 @@ final class AgentFailure extends ProxyException {
     return new AgentFailure(
         code == ErrorCode.DRAINING ? Kind.DRAINING : Kind.REFUSED,
         resource,
-        new FailedAttempt(agentId, status + " " + code.code(), true),
+        new FailedAttempt(
+            agentId,
+            status + " " + code.code(),
+            true,
+            code == ErrorCode.UPSTREAM_REFUSED || code == ErrorCode.UPSTREAM_TIMEOUT),
         null);
   }
 

@@ -20,6 +20,8 @@ import org.slf4j.LoggerFactory;
  *   <li>no healthy agent: 503 {@code no-alive-agent};
  *   <li>every candidate failed: 502 {@code all-agents-failed}, naming the resource and each agent
  *       tried with its reason;
+ *   <li>the agents are alive but the upstream is down (their checks say so, or none reached it):
+ *       503 {@code target-down}, naming the resource and each agent tried;
  *   <li>an agent failed after part of the request was relayed: 502 {@code agent-failed};
  *   <li>an invalid document: 400 {@code invalid-document}, every problem with its key path;
  *   <li>a request refused before routing: its own status and code;

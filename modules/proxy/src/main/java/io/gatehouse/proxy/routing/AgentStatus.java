@@ -13,6 +13,8 @@ import java.util.Objects;
  * @param uri the upstream as this agent serves it
  * @param lastBeat time of the agent's latest heartbeat for the resource
  * @param health why the agent may or may not take a new session
+ * @param target what the agent's checks say of the upstream: as its tunnel here last said, else as
+ *     its heartbeat record says
  */
 public record AgentStatus(
     AgentEndpoint agent,
@@ -20,10 +22,12 @@ public record AgentStatus(
     Map<String, String> labels,
     String uri,
     Instant lastBeat,
-    Health health) {
+    Health health,
+    TargetHealth target) {
   public AgentStatus {
     Objects.requireNonNull(agent, "agent");
     Objects.requireNonNull(health, "health");
+    Objects.requireNonNull(target, "target");
   }
 
   public boolean healthy() {

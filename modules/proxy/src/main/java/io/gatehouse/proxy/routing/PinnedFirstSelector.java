@@ -20,20 +20,31 @@ final class PinnedFirstSelector implements AgentSelector {
   public Future<AgentChoice> pick(SessionRequest request) {
     List<Candidate> statuses = table.candidates(request.resource());
     Set<String> excluded = request.excluded();
-    List<AgentEndpoint> candidates = new ArrayList<>(statuses.size());
     String pinnedId = request.pinnedAgent().orElse(null);
-    AgentEndpoint pinned = null;
+    Candidate pinned = null;
+    // Only the agents of the best target health take part: healthy, else unknown, else unhealthy.
+    TargetHealth.State best = null;
     for (Candidate s : statuses) {
       if (s.healthy() && !excluded.contains(s.agent().agentId())) {
-        candidates.add(s.agent());
+        TargetHealth.State state = s.target().state();
+        best = best == null || state.compareTo(best) < 0 ? state : best;
         if (s.agent().agentId().equals(pinnedId)) {
-          pinned = s.agent();
+          pinned = s;
         }
       }
     }
-    if (pinned != null) {
+    List<AgentEndpoint> candidates = new ArrayList<>(statuses.size());
+    for (Candidate s : statuses) {
+      if (s.healthy() && s.target().state() == best && !excluded.contains(s.agent().agentId())) {
+        candidates.add(s.agent());
+      }
+    }
+    // A pinned session stays where it is unless its agent's target is down and another's is not.
+    if (pinned != null
+        && (pinned.target().state() != TargetHealth.State.UNHEALTHY
+            || best == TargetHealth.State.UNHEALTHY)) {
       return Future.succeededFuture(
-          new AgentChoice(request.resource(), pinned, true, candidates.size()));
+          new AgentChoice(request.resource(), pinned.agent(), true, candidates.size()));
     }
     if (!candidates.isEmpty()) {
       AgentEndpoint chosen =
@@ -46,7 +57,11 @@ final class PinnedFirstSelector implements AgentSelector {
     if (!request.failures().isEmpty()) {
       return Future.failedFuture(
           new RoutingFailure(
-              RoutingFailure.Reason.ALL_AGENTS_FAILED, request.resource(), request.failures()));
+              targetDown(statuses, request)
+                  ? RoutingFailure.Reason.TARGET_DOWN
+                  : RoutingFailure.Reason.ALL_AGENTS_FAILED,
+              request.resource(),
+              request.failures()));
     }
     if (statuses.isEmpty() && !table.isKnown(request.resource())) {
       return Future.failedFuture(
@@ -55,5 +70,25 @@ final class PinnedFirstSelector implements AgentSelector {
     }
     return Future.failedFuture(
         new RoutingFailure(RoutingFailure.Reason.NO_ALIVE_AGENT, request.resource(), List.of()));
+  }
+
+  /**
+   * Whether the resource's upstream, not its agents, is to blame: every agent that is alive here
+   * reports its target unhealthy, or every agent tried said it could not reach the upstream.
+   */
+  private static boolean targetDown(List<Candidate> statuses, SessionRequest request) {
+    if (request.failures().stream().allMatch(FailedAttempt::upstream)) {
+      return true;
+    }
+    boolean anyAlive = false;
+    for (Candidate s : statuses) {
+      if (s.healthy()) {
+        anyAlive = true;
+        if (s.target().state() != TargetHealth.State.UNHEALTHY) {
+          return false;
+        }
+      }
+    }
+    return anyAlive;
   }
 }

@@ -33,8 +33,8 @@ public final class RoutingFailure extends ProxyException {
   }
 
   /**
-   * The agents tried, in order, with why each failed; empty unless {@link
-   * Reason#ALL_AGENTS_FAILED}.
+   * The agents tried, in order, with why each failed; empty unless {@link Reason#ALL_AGENTS_FAILED}
+   * or {@link Reason#TARGET_DOWN}.
    */
   public List<FailedAttempt> attempts() {
     return attempts;
@@ -47,7 +47,12 @@ public final class RoutingFailure extends ProxyException {
     /** The resource is known but no agent that serves it is healthy. */
     NO_ALIVE_AGENT(ErrorCode.NO_ALIVE_AGENT),
     /** Every healthy agent was tried and each failed. */
-    ALL_AGENTS_FAILED(ErrorCode.ALL_AGENTS_FAILED);
+    ALL_AGENTS_FAILED(ErrorCode.ALL_AGENTS_FAILED),
+    /**
+     * The agents are alive but the upstream behind them is down: their checks say so, or every one
+     * tried could not reach it.
+     */
+    TARGET_DOWN(ErrorCode.TARGET_DOWN);
 
     private final ErrorCode code;
 
@@ -69,6 +74,12 @@ public final class RoutingFailure extends ProxyException {
     return switch (reason) {
       case UNKNOWN_RESOURCE -> "unknown resource " + resource;
       case NO_ALIVE_AGENT -> "no healthy agent serves " + resource + " right now";
+      case TARGET_DOWN ->
+          "the target of "
+              + resource
+              + " is down: its agents cannot reach it (tried "
+              + attempts.stream().map(FailedAttempt::toString).collect(Collectors.joining(", "))
+              + ")";
       case ALL_AGENTS_FAILED -> {
         long agents = attempts.stream().map(FailedAttempt::agentId).distinct().count();
         yield "no agent could serve "

@@ -84,7 +84,9 @@ public final class RoutingTable {
       String agentId = e.getKey();
       Optional<LocalTunnel> tunnel = tunnels.of(agentId);
       String address = tunnel.map(LocalTunnel::remote).orElse(NO_ADDRESS);
-      out.add(new Candidate(new AgentEndpoint(agentId, address), health(agentId, tunnel)));
+      TargetHealth target =
+          tunnel.map(t -> t.target(resource.key())).orElse(TargetHealth.UNREPORTED);
+      out.add(new Candidate(new AgentEndpoint(agentId, address), health(agentId, tunnel), target));
     }
     return out;
   }
@@ -174,10 +176,11 @@ public final class RoutingTable {
   }
 
   /**
-   * A number that changes when the verdict on any agent changes, or when any agent's record for a
-   * resource appears, expires or goes: what tells a watcher that health changed when no record says
-   * so (an agent killed without a goodbye only goes stale). Order-independent; equal tables give
-   * equal digests. Reads memory only.
+   * A number that changes when the verdict on any agent changes, when what an agent says of a
+   * resource's upstream changes, or when any agent's record for a resource appears, expires or
+   * goes: what tells a watcher that health changed when no record says so (an agent killed without
+   * a goodbye only goes stale). Order-independent; equal tables give equal digests. Reads memory
+   * only.
    */
   public long healthDigest() {
     Instant seen = stream.seenUpTo();
@@ -189,7 +192,16 @@ public final class RoutingTable {
         index.all().entrySet()) {
       for (Map.Entry<String, ServingIndex.Serving> agent : resource.getValue().entrySet()) {
         if (isCurrent(agent.getValue(), seen)) {
-          digest += mix(recordHash(resource.getKey(), agent.getKey()), -1);
+          long record = recordHash(resource.getKey(), agent.getKey());
+          digest += mix(record, -1);
+          TargetHealth target =
+              tunnels
+                  .of(agent.getKey())
+                  .map(t -> t.target(resource.getKey()))
+                  .orElse(TargetHealth.UNREPORTED);
+          if (target != TargetHealth.UNREPORTED) {
+            digest += mix(record, -2 - target.state().ordinal());
+          }
         }
       }
     }
@@ -242,7 +254,12 @@ public final class RoutingTable {
         hb.getLabels(),
         hb.getSpec().getUri(),
         hb.getTime(),
-        health(agentId, tunnel));
+        health(agentId, tunnel),
+        // The tunnel hears every change at once; the record only what the writer last wrote.
+        tunnel
+            .map(t -> t.target(Keys.resource(hb.getKind(), hb.getName())))
+            .filter(t -> t != TargetHealth.UNREPORTED)
+            .orElseGet(() -> TargetHealth.of(hb.getTargetHealth())));
   }
 
   /**

@@ -5,6 +5,7 @@ import io.gatehouse.pki.CertificateIdentity;
 import io.gatehouse.pki.PkiException;
 import io.gatehouse.proxy.lock.Locks;
 import io.gatehouse.proxy.publish.EventPublisher;
+import io.gatehouse.proxy.routing.TargetHealth;
 import io.gatehouse.relay.ErrorCode;
 import io.gatehouse.relay.ErrorResponse;
 import io.gatehouse.relay.tunnel.Tunnel;
@@ -19,6 +20,7 @@ import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -75,6 +77,8 @@ public final class AgentTunnels implements AutoCloseable {
    * @param remote the agent's address as this proxy sees it
    * @param state {@link #SERVING} or {@link #DRAINING}
    * @param version the Gatehouse version the agent runs, or null when it did not say
+   * @param targets what the agent said on this tunnel's control stream of each served resource's
+   *     upstream, by {@code kind/name}, kept current as it says more; read-only
    */
   public record Connected(
       Tunnel tunnel,
@@ -82,14 +86,15 @@ public final class AgentTunnels implements AutoCloseable {
       Instant since,
       String remote,
       String state,
-      String version) {
+      String version,
+      Map<String, TargetHealth> targets) {
     /** Whether the agent said it is shutting down. */
     public boolean draining() {
       return DRAINING.equals(state);
     }
 
     Connected withState(String state) {
-      return new Connected(tunnel, kinds, since, remote, state, version);
+      return new Connected(tunnel, kinds, since, remote, state, version, targets);
     }
   }
 
@@ -188,16 +193,15 @@ public final class AgentTunnels implements AutoCloseable {
     TunnelUpgrade.accept(request, settings, agentId)
         .onSuccess(
             tunnel -> {
-              register(agentId, identity.kinds(), tunnel, remote, version);
+              Map<String, TargetHealth> targets = new ConcurrentHashMap<>();
+              register(agentId, identity.kinds(), tunnel, remote, version, targets);
               if (control != null) {
                 ControlStream.open(
                     tunnel,
                     context,
                     proxyId,
                     control,
-                    agentId,
-                    identity.kinds(),
-                    remote,
+                    new ControlStream.Agent(agentId, identity.kinds(), remote, targets),
                     () -> draining(agentId, tunnel));
               }
             })
@@ -227,8 +231,21 @@ public final class AgentTunnels implements AutoCloseable {
   }
 
   private void register(
-      String agentId, Set<String> kinds, Tunnel tunnel, String remote, String version) {
-    Connected connected = new Connected(tunnel, kinds, clock.instant(), remote, SERVING, version);
+      String agentId,
+      Set<String> kinds,
+      Tunnel tunnel,
+      String remote,
+      String version,
+      Map<String, TargetHealth> targets) {
+    Connected connected =
+        new Connected(
+            tunnel,
+            kinds,
+            clock.instant(),
+            remote,
+            SERVING,
+            version,
+            Collections.unmodifiableMap(targets));
     Connected[] previous = new Connected[1];
     tunnels.compute(
         agentId,

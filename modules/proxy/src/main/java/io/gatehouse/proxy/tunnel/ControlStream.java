@@ -7,6 +7,7 @@ import io.gatehouse.pki.Pem;
 import io.gatehouse.pki.PkiException;
 import io.gatehouse.proxy.heartbeat.HeartbeatWriter;
 import io.gatehouse.proxy.heartbeat.ServeLine;
+import io.gatehouse.proxy.routing.TargetHealth;
 import io.gatehouse.relay.Wire;
 import io.gatehouse.relay.tunnel.Tunnel;
 import io.gatehouse.relay.tunnel.TunnelStream;
@@ -22,6 +23,7 @@ import io.vertx.core.parsetools.RecordParser;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -39,11 +41,13 @@ import reactor.core.Disposable;
  *
  * <p>Up: {@code {"serve":{…}}} and {@code {"unserve":"kind/name"}} say what the agent serves; each
  * serve is checked against the certificate ({@link ServeLine}) and a refused one is answered with
- * {@code {"refused":"kind/name","reason":…}} and written nowhere. {@code {"writer":true}} names
- * this proxy the one that writes the agent's heartbeats ({@link HeartbeatWriter}); {@code
- * {"goodbye":true}} tombstones them and is answered {@code {"goodbye":"done"}} once Kafka has them
- * (or {@code {"goodbye":"failed","reason":…}}); {@code {"state":"draining"}} takes the agent out of
- * rotation here at once; {@code {"renew":"<CSR PEM>"}} asks for a fresh certificate.
+ * {@code {"refused":"kind/name","reason":…}} and written nowhere. The health a serve carries of its
+ * upstream is what routing on this proxy goes by, from the moment the line arrives. {@code
+ * {"writer":true}} names this proxy the one that writes the agent's heartbeats ({@link
+ * HeartbeatWriter}); {@code {"goodbye":true}} tombstones them and is answered {@code
+ * {"goodbye":"done"}} once Kafka has them (or {@code {"goodbye":"failed","reason":…}}); {@code
+ * {"state":"draining"}} takes the agent out of rotation here at once; {@code {"renew":"<CSR PEM>"}}
+ * asks for a fresh certificate.
  */
 public final class ControlStream {
   /** How long an agent's certificate lasts, from a join or a renewal on this stream. */
@@ -65,37 +69,44 @@ public final class ControlStream {
       HeartbeatWriter heartbeats,
       DefinitionFeed definitions) {}
 
+  /**
+   * The agent at the other end of a tunnel.
+   *
+   * @param id its id, as its certificate names it
+   * @param kinds what the agent's certificate allows: what it may heartbeat and watch, and what a
+   *     renewed certificate allows
+   * @param remote the agent's address as this proxy sees it
+   * @param targets where what it says of its upstreams' health is kept, by {@code kind/name}, for
+   *     routing here
+   */
+  record Agent(String id, Set<String> kinds, String remote, Map<String, TargetHealth> targets) {}
+
   private final TunnelStream stream;
   private final Services services;
   private final String agentId;
   private final Set<String> kinds;
+  private final Map<String, TargetHealth> targets;
   private final HeartbeatWriter.Served served;
   private final Runnable draining;
   private final AtomicBoolean watching = new AtomicBoolean();
   private volatile Disposable feed;
 
-  private ControlStream(
-      TunnelStream stream,
-      Services services,
-      String agentId,
-      Set<String> kinds,
-      String remote,
-      Runnable draining) {
+  private ControlStream(TunnelStream stream, Services services, Agent agent, Runnable draining) {
     this.stream = stream;
     this.draining = draining;
     this.services = services;
-    this.agentId = agentId;
-    this.kinds = kinds;
+    this.agentId = agent.id();
+    this.kinds = agent.kinds();
+    this.targets = agent.targets();
     this.served =
-        services.heartbeats() == null ? null : services.heartbeats().open(agentId, remote);
+        services.heartbeats() == null
+            ? null
+            : services.heartbeats().open(agent.id(), agent.remote());
   }
 
   /**
-   * Opens the control stream on a new tunnel of agent {@code agentId}.
+   * Opens the control stream on a new tunnel of {@code agent}.
    *
-   * @param kinds what the agent's certificate allows: what it may heartbeat and watch, and what a
-   *     renewed certificate allows
-   * @param remote the agent's address as this proxy sees it
    * @param draining runs when the agent says {@code {"state":"draining"}}
    */
   static void open(
@@ -103,9 +114,7 @@ public final class ControlStream {
       ContextInternal context,
       String proxyId,
       Services services,
-      String agentId,
-      Set<String> kinds,
-      String remote,
+      Agent agent,
       Runnable draining) {
     tunnel
         .open(context)
@@ -117,7 +126,7 @@ public final class ControlStream {
               head.headers().set(Wire.PROXY, proxyId);
               stream.writeHead(head);
               stream.exceptionHandler(e -> {});
-              new ControlStream(stream, services, agentId, kinds, remote, draining).start();
+              new ControlStream(stream, services, agent, draining).start();
             });
   }
 
@@ -160,6 +169,7 @@ public final class ControlStream {
     if (message.getValue("serve") instanceof JsonObject serve) {
       serve(serve);
     } else if (message.getValue("unserve") instanceof String key) {
+      targets.remove(key);
       if (served != null) {
         served.unserve(key);
       }
@@ -179,11 +189,17 @@ public final class ControlStream {
   }
 
   private void serve(JsonObject serve) {
-    if (served == null) {
-      return;
-    }
     try {
-      served.serve(ServeLine.parse(serve, agentId, kinds));
+      ServeLine line = ServeLine.parse(serve, agentId, kinds);
+      // Routing here follows the agent's word at once, whoever writes the heartbeat.
+      if (line.health().isPresent()) {
+        targets.put(line.key(), line.health().get());
+      } else {
+        targets.remove(line.key());
+      }
+      if (served != null) {
+        served.serve(line);
+      }
     } catch (ServeLine.Refused e) {
       String key = serve.getValue("kind") + "/" + serve.getValue("name");
       LOG.warn("agent {}: heartbeat for {} refused: {}", agentId, key, e.getMessage());

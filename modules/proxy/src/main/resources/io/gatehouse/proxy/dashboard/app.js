@@ -832,11 +832,15 @@ function renderResources(selected) {
 }
 
 function agentChip(a) {
+  // What the agent's own checks say of the upstream behind it: healthy, unknown or unhealthy.
+  const target = a.target ? a.target.state : 'unknown';
+  const targetText = a.target && a.target.reason ? `${target}: ${a.target.reason}` : target;
   return el('span', {
-    class: `agent-chip${a.healthy ? '' : ' down'}`,
+    class: `agent-chip${a.healthy ? '' : ' down'}${target === 'unhealthy' ? ' target-down' : ''}`,
     'data-testid': 'resource-agent',
     'data-agent': a.agent,
-    title: `${a.agent} at ${a.address}: ${a.healthy ? 'healthy' : 'not taking new sessions'} (${a.origin})`,
+    'data-target': target,
+    title: `${a.agent} at ${a.address}: ${a.healthy ? 'healthy' : 'not taking new sessions'} (${a.origin}); target ${targetText}`,
   },
   beatDot(a.agent, a.lastBeat, a.healthy),
   a.agent);

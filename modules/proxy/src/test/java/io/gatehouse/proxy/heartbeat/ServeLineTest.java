@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.gatehouse.events.ResourceKind;
+import io.gatehouse.proxy.routing.TargetHealth;
 import io.vertx.core.json.JsonObject;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -81,5 +83,32 @@ class ServeLineTest {
                     Set.of("app")))
         .isInstanceOf(ServeLine.Refused.class)
         .hasMessageContaining("label 'k'");
+  }
+
+  @Test
+  void readsTheTargetHealthTheAgentReports() {
+    JsonObject serve =
+        serve("a", "db", "pg")
+            .put(
+                "health",
+                new JsonObject()
+                    .put("state", "unhealthy")
+                    .put("reason", "Connection refused")
+                    .put("since", 1_700_000_000_000L));
+    assertThat(ServeLine.parse(serve, "a", Set.of("db")).health())
+        .contains(
+            new TargetHealth(
+                TargetHealth.State.UNHEALTHY,
+                "Connection refused",
+                Instant.ofEpochMilli(1_700_000_000_000L)));
+    serve.getJsonObject("health").put("state", "sideways");
+    assertThat(ServeLine.parse(serve, "a", Set.of("db")).health().orElseThrow().state())
+        .as("a word this proxy does not know is unknown")
+        .isEqualTo(TargetHealth.State.UNKNOWN);
+    assertThat(ServeLine.parse(serve("a", "db", "pg"), "a", Set.of("db")).health()).isEmpty();
+    assertThatThrownBy(
+            () -> ServeLine.parse(serve("a", "db", "pg").put("health", "up"), "a", Set.of("db")))
+        .isInstanceOf(ServeLine.Refused.class)
+        .hasMessage("health must be an object");
   }
 }

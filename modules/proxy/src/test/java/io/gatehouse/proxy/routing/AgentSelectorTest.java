@@ -270,4 +270,91 @@ class AgentSelectorTest {
     assertThat(listing.all(java.util.Optional.empty()))
         .containsOnlyKeys(DEMO, new ResourceRef(ResourceKind.APP, "demo2"));
   }
+
+  private void target(String agent, TargetHealth.State state) {
+    this.state.target(agent, "app", "demo", state);
+  }
+
+  private Map<String, Integer> picks(AgentSelector selector, int n) {
+    Map<String, Integer> counts = new HashMap<>();
+    for (int i = 0; i < n; i++) {
+      counts.merge(
+          value(selector.pick(SessionRequest.newSession(DEMO))).agent().agentId(), 1, Integer::sum);
+    }
+    return counts;
+  }
+
+  @Test
+  void newSessionsGoToTargetHealthyAgentsThenUnknownThenUnhealthy() {
+    serve("agent-a");
+    serve("agent-b");
+    serve("agent-c");
+    target("agent-a", TargetHealth.State.HEALTHY);
+    target("agent-b", TargetHealth.State.UNHEALTHY);
+    AgentSelector selector = selector(new SplittableRandom(7));
+    assertThat(picks(selector, 200)).containsOnlyKeys("agent-a");
+
+    target("agent-a", TargetHealth.State.UNHEALTHY);
+    assertThat(picks(selector, 200)).as("unknown before unhealthy").containsOnlyKeys("agent-c");
+
+    target("agent-c", TargetHealth.State.UNHEALTHY);
+    assertThat(picks(selector, 300))
+        .as("only unhealthy left: all of them are tried")
+        .containsOnlyKeys("agent-a", "agent-b", "agent-c");
+  }
+
+  @Test
+  void aPinnedSessionLeavesAnAgentWhoseTargetIsDownOnlyForABetterOne() {
+    serve("agent-a");
+    serve("agent-b");
+    target("agent-a", TargetHealth.State.HEALTHY);
+    AgentSelector selector = selector(new SplittableRandom(7));
+    SessionRequest pinned = SessionRequest.pinned(DEMO, "agent-b");
+    assertThat(value(selector.pick(pinned)).pinned())
+        .as("unknown is not a reason to move a session")
+        .isTrue();
+
+    target("agent-b", TargetHealth.State.UNHEALTHY);
+    AgentChoice moved = value(selector.pick(pinned));
+    assertThat(moved.pinned()).isFalse();
+    assertThat(moved.agent().agentId()).isEqualTo("agent-a");
+
+    target("agent-a", TargetHealth.State.UNHEALTHY);
+    assertThat(value(selector.pick(pinned)).agent().agentId())
+        .as("every target down: the session stays where it is")
+        .isEqualTo("agent-b");
+  }
+
+  @Test
+  void whenEveryTargetIsDownAndEveryAgentFailedTheFailureSaysTheTargetIsDown() {
+    serve("agent-a");
+    serve("agent-b");
+    target("agent-a", TargetHealth.State.UNHEALTHY);
+    target("agent-b", TargetHealth.State.UNHEALTHY);
+    SessionRequest tried =
+        SessionRequest.newSession(DEMO)
+            .after(new FailedAttempt("agent-a", "Connection refused", true))
+            .after(new FailedAttempt("agent-b", "Connection refused", true));
+    RoutingFailure f = failure(selector(new SplittableRandom(7)).pick(tried));
+    assertThat(f.reason()).isEqualTo(RoutingFailure.Reason.TARGET_DOWN);
+    assertThat(f.reason().status()).isEqualTo(503);
+    assertThat(f.reason().code()).isEqualTo("target-down");
+    assertThat(f.getMessage()).startsWith("the target of app/demo is down").contains("agent-a");
+  }
+
+  @Test
+  void agentsThatAllSayTheUpstreamRefusedThemMeanTheTargetIsDown() {
+    serve("agent-a");
+    SessionRequest tried =
+        SessionRequest.newSession(DEMO)
+            .after(new FailedAttempt("agent-a", "502 upstream-refused", true, true));
+    assertThat(failure(selector(new SplittableRandom(7)).pick(tried)).reason())
+        .isEqualTo(RoutingFailure.Reason.TARGET_DOWN);
+    SessionRequest unreachable =
+        SessionRequest.newSession(DEMO)
+            .after(new FailedAttempt("agent-a", "Connection refused", true));
+    assertThat(failure(selector(new SplittableRandom(7)).pick(unreachable)).reason())
+        .as("an agent that could not be reached says nothing of its target")
+        .isEqualTo(RoutingFailure.Reason.ALL_AGENTS_FAILED);
+  }
 }

@@ -39,6 +39,7 @@ final class StateFixture implements AutoCloseable {
 
   private final Closer closer = new Closer();
   private final Map<String, LocalTunnel> tunnels = new ConcurrentHashMap<>();
+  private final Map<String, Map<String, TargetHealth>> targets = new ConcurrentHashMap<>();
   private long offset;
 
   StateFixture(Path dir) {
@@ -110,7 +111,20 @@ final class StateFixture implements AutoCloseable {
     tunnels.put(
         agentId,
         new LocalTunnel(
-            since, "127.0.0.1:2" + Math.abs(agentId.hashCode() % 1000), "draining".equals(state)));
+            since,
+            "127.0.0.1:2" + Math.abs(agentId.hashCode() % 1000),
+            "draining".equals(state),
+            targetsOf(agentId)));
+  }
+
+  /** The agent says on its tunnel that the upstream of {@code kind/name} is {@code state}. */
+  void target(String agentId, String kind, String name, TargetHealth.State state) {
+    targetsOf(agentId)
+        .put(Keys.resource(kind, name), new TargetHealth(state, "checked", clock.instant()));
+  }
+
+  private Map<String, TargetHealth> targetsOf(String agentId) {
+    return targets.computeIfAbsent(agentId, id -> new ConcurrentHashMap<>());
   }
 
   /** The agent's tunnel to the proxy closes. */

@@ -3,6 +3,7 @@ package io.gatehouse.agent.internal.catalog;
 import io.gatehouse.agent.AgentConfig;
 import io.gatehouse.agent.DestinationRefusal;
 import io.gatehouse.agent.DestinationRules;
+import io.gatehouse.agent.HealthCheck;
 import io.gatehouse.agent.ServedResource;
 import io.gatehouse.agent.ServedResource.Origin;
 import io.gatehouse.agent.internal.destination.DestinationGuard;
@@ -84,7 +85,8 @@ public final class ResourceCatalog {
         ServedResource resource =
             new ServedResource(
                 r.kind(), r.name(), r.labels(), r.uri(), r.protocol(), Origin.STATIC);
-        s.put(resource.key(), new Served(resource, Upstream.of(r.kind(), r.uri())));
+        s.put(
+            resource.key(), new Served(resource, Upstream.of(r.kind(), r.uri()), r.healthCheck()));
       }
     }
     this.statics = Collections.unmodifiableMap(s);
@@ -152,10 +154,13 @@ public final class ResourceCatalog {
     }
     Map<String, String> labels = d.getLabels() == null ? Map.of() : d.getLabels();
     List<DestinationRules> allowing = new ArrayList<>();
+    HealthCheck check = null;
     for (AgentConfig.Watcher watcher : watchers.getOrDefault(kind.get(), List.of())) {
       LabelSelector selector = watcher.labels();
       if (selector.matches(labels)) {
         allowing.add(watcher.destinations());
+        // The first watcher that matches says how it is checked, as a list is read top down.
+        check = check == null ? watcher.healthCheck() : check;
       }
     }
     if (allowing.isEmpty()) {
@@ -185,7 +190,7 @@ public final class ResourceCatalog {
     Optional<String> protocol = Optional.ofNullable(d.getSpec().getProtocol());
     ServedResource resource =
         new ServedResource(kind.get(), d.getName(), labels, uri, protocol, Origin.DYNAMIC);
-    return new Served(resource, upstream, Optional.of(guard));
+    return new Served(resource, upstream, Optional.of(guard), check);
   }
 
   private void recompute(String key) {

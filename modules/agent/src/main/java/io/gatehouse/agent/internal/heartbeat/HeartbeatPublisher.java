@@ -2,6 +2,7 @@ package io.gatehouse.agent.internal.heartbeat;
 
 import io.gatehouse.agent.ServedResource;
 import io.gatehouse.agent.internal.catalog.ResourceCatalog;
+import io.gatehouse.agent.internal.health.TargetHealth;
 import io.gatehouse.lifecycle.DaemonThreads;
 import io.gatehouse.relay.tunnel.TunnelStream;
 import io.micrometer.core.instrument.Counter;
@@ -9,6 +10,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
@@ -25,7 +27,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Tells every proxy the agent has a tunnel to what it serves, on the tunnels' control streams:
- * {@code {"serve":{…}}} for each served resource when the stream opens and on every change, {@code
+ * {@code {"serve":{…}}} for each served resource when the stream opens and on every change (of the
+ * resource, or of its upstream's health: {@code "health":{"state":…,"reason":…,"since":…}}), {@code
  * {"unserve":"kind/name"}} when one stops. One of those proxies, the <em>primary</em>, is told
  * {@code {"writer":true}}: it alone writes the agent's heartbeats to Kafka (and refreshes them), so
  * the topic carries one record per resource however many proxies there are. When the primary's
@@ -46,6 +49,9 @@ public final class HeartbeatPublisher implements ResourceCatalog.Listener, AutoC
 
   /** Served resources by key; publisher thread only. */
   private final Map<String, ServedResource> served = new LinkedHashMap<>();
+
+  /** What the health checks last said of each served resource's upstream; publisher thread only. */
+  private final Map<String, TargetHealth> health = new HashMap<>();
 
   /** Open control streams by proxy id; publisher thread only. */
   private final Map<String, TunnelStream> streams = new TreeMap<>();
@@ -91,6 +97,8 @@ public final class HeartbeatPublisher implements ResourceCatalog.Listener, AutoC
             return;
           }
           served.put(resource.key(), resource);
+          // A new or changed resource is a new upstream: its checks start over, from unknown.
+          health.remove(resource.key());
           String line = serveLine(resource);
           streams.values().forEach(s -> write(s, line));
         });
@@ -104,7 +112,25 @@ public final class HeartbeatPublisher implements ResourceCatalog.Listener, AutoC
             return;
           }
           served.remove(resource.key());
+          health.remove(resource.key());
           String line = line(new JsonObject().put("unserve", resource.key()));
+          streams.values().forEach(s -> write(s, line));
+        });
+  }
+
+  /**
+   * The health checks' verdict on {@code resource}'s upstream changed: every proxy hears the
+   * resource again with it, at once (the writer writes the heartbeat on the change, not at the next
+   * refresh). Ignored unless {@code resource} is still served as it was checked.
+   */
+  public void health(ServedResource resource, TargetHealth verdict) {
+    submit(
+        () -> {
+          if (leaving || !resource.equals(served.get(resource.key()))) {
+            return;
+          }
+          health.put(resource.key(), verdict);
+          String line = serveLine(resource);
           streams.values().forEach(s -> write(s, line));
         });
   }
@@ -258,6 +284,10 @@ public final class HeartbeatPublisher implements ResourceCatalog.Listener, AutoC
             .put("uri", r.uri())
             .put("origin", r.origin().word());
     r.protocol().ifPresent(p -> serve.put("protocol", p));
+    TargetHealth verdict = health.get(r.key());
+    if (verdict != null) {
+      serve.put("health", verdict.toJson());
+    }
     return line(new JsonObject().put("serve", serve));
   }
 

@@ -36,6 +36,7 @@ final class HttpRelay {
   private final ResponseTimeout responseTimeout;
   private final RelayMetrics metrics;
   private final DestinationDial destinations;
+  private final UpstreamRefusals refusals;
 
   HttpRelay(
       HttpClient client,
@@ -43,8 +44,10 @@ final class HttpRelay {
       Duration connectTimeout,
       ResponseTimeout responseTimeout,
       RelayMetrics metrics,
-      DestinationDial destinations) {
+      DestinationDial destinations,
+      UpstreamRefusals refusals) {
     this.destinations = destinations;
+    this.refusals = refusals;
     this.client = client;
     this.agentId = agentId;
     this.via = "1.1 " + agentId;
@@ -224,7 +227,7 @@ final class HttpRelay {
   }
 
   private void dialFailed(ProxyExchange exchange, Served served, String resource, Throwable error) {
-    RelayFailure.respondToDial(exchange, agentId, served, resource, error, metrics);
+    RelayFailure.respondToDial(exchange, agentId, served, resource, error, metrics, refusals);
   }
 
   private void copyRequestHeaders(ProxyExchange from, HttpClientRequest to) {

@@ -36,7 +36,8 @@ final class RelayFailure {
       Served served,
       String resource,
       Throwable error,
-      RelayMetrics metrics) {
+      RelayMetrics metrics,
+      UpstreamRefusals refusals) {
     if (exchange.isClosed()) {
       return;
     }
@@ -62,6 +63,9 @@ final class RelayFailure {
         failure == ErrorCode.UPSTREAM_TIMEOUT ? "did not answer in time" : "refused the connection";
     String cause =
         error.getMessage() == null ? error.getClass().getSimpleName() : error.getMessage();
+    if (failure == ErrorCode.UPSTREAM_REFUSED) {
+      refusals.refused(resource, cause);
+    }
     respond(
         exchange,
         failure,

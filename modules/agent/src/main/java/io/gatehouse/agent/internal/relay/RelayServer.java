@@ -43,7 +43,9 @@ public final class RelayServer {
   private final HttpRelay http;
   private final TunnelRelay tunnel;
   private volatile boolean draining;
+  private final UpstreamProbe probe;
   private volatile BiConsumer<String, TunnelStream> control = (proxy, stream) -> stream.reset();
+  private volatile UpstreamRefusals refusals = (resource, reason) -> {};
 
   public RelayServer(
       Vertx vertx,
@@ -77,8 +79,24 @@ public final class RelayServer {
             settings.connectTimeout(),
             new ResponseTimeout(vertx, settings.responseTimeout()),
             metrics,
-            destinations);
-    this.tunnel = new TunnelRelay(netClient, agentId, metrics, destinations);
+            destinations,
+            this::refused);
+    this.tunnel = new TunnelRelay(netClient, agentId, metrics, destinations, this::refused);
+    this.probe = new UpstreamProbe(vertx, destinations);
+  }
+
+  /** Checks upstreams as sessions reach them, for the agent's health checks. */
+  public UpstreamProbe probe() {
+    return probe;
+  }
+
+  /** Who hears of sessions whose upstream refused the connection (the health checks). */
+  public void onUpstreamRefused(UpstreamRefusals listener) {
+    this.refusals = listener;
+  }
+
+  private void refused(String resource, String reason) {
+    refusals.refused(resource, reason);
   }
 
   /**

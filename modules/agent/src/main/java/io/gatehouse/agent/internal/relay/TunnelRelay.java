@@ -19,10 +19,16 @@ final class TunnelRelay {
   private final String agentId;
   private final RelayMetrics metrics;
   private final DestinationDial destinations;
+  private final UpstreamRefusals refusals;
 
   TunnelRelay(
-      NetClient client, String agentId, RelayMetrics metrics, DestinationDial destinations) {
+      NetClient client,
+      String agentId,
+      RelayMetrics metrics,
+      DestinationDial destinations,
+      UpstreamRefusals refusals) {
     this.client = client;
+    this.refusals = refusals;
     this.agentId = agentId;
     this.metrics = metrics;
     this.destinations = destinations;
@@ -40,7 +46,7 @@ final class TunnelRelay {
             ar -> {
               if (ar.failed()) {
                 RelayFailure.respondToDial(
-                    exchange, agentId, served, resource, ar.cause(), metrics);
+                    exchange, agentId, served, resource, ar.cause(), metrics, refusals);
               } else {
                 dial(exchange, served, resource, ar.result());
               }
@@ -58,7 +64,7 @@ final class TunnelRelay {
             ar -> {
               if (ar.failed()) {
                 RelayFailure.respondToDial(
-                    exchange, agentId, served, resource, ar.cause(), metrics);
+                    exchange, agentId, served, resource, ar.cause(), metrics, refusals);
                 return;
               }
               NetSocket upstreamSocket = ar.result();
