@@ -123,7 +123,8 @@ final class FleetScaleBench {
 
       FleetReport report = new FleetReport(options, fleet);
       for (int round = 0; round < options.rounds(); round++) {
-        Path config = writeConfig(work.resolve("round-" + round), bootstrap);
+        Path config =
+            ProxyProcess.writeConfig(work.resolve("round-" + round), bootstrap, "fleet-proxy");
         try (ProxyProcess proxy = ProxyProcess.start(config, options.proxyXmx(), READY_TIMEOUT)) {
           report.materialized(round, proxy);
         }
@@ -173,24 +174,6 @@ final class FleetScaleBench {
                 + response.body());
       }
     }
-  }
-
-  private static Path writeConfig(Path dir, String bootstrap) throws Exception {
-    Files.createDirectories(dir);
-    Path ca = CaDir.ensure(dir.resolve("ca"));
-    Path config = dir.resolve("proxy.yaml");
-    Files.writeString(
-        config,
-        """
-        proxy:
-          id: fleet-proxy
-          kafka: { bootstrap: "%s" }
-          data_dir: "%s"
-          ca: { dir: "%s" }
-          listen: "127.0.0.1:0"
-        """
-            .formatted(bootstrap, dir.resolve("data"), ca));
-    return config;
   }
 
   private static void deleteQuietly(Path dir) {

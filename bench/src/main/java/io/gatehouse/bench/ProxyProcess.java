@@ -105,6 +105,28 @@ final class ProxyProcess implements AutoCloseable {
     }
   }
 
+  /**
+   * Writes {@code dir/proxy.yaml} for a proxy {@code id} on {@code bootstrap}, with its data and a
+   * cluster CA ({@link CaDir}) under {@code dir} and its web port on a free port of 127.0.0.1.
+   */
+  static Path writeConfig(Path dir, String bootstrap, String id) throws IOException {
+    Files.createDirectories(dir);
+    Path ca = CaDir.ensure(dir.resolve("ca"));
+    Path config = dir.resolve("proxy.yaml");
+    Files.writeString(
+        config,
+        """
+        proxy:
+          id: %s
+          kafka: { bootstrap: "%s" }
+          data_dir: "%s"
+          ca: { dir: "%s" }
+          listen: "127.0.0.1:0"
+        """
+            .formatted(id, bootstrap, dir.resolve("data"), ca));
+    return config;
+  }
+
   long pid() {
     return process.pid();
   }

@@ -187,12 +187,29 @@ class AccessIT {
   }
 
   @Test
+  void aLoginTellsInServerTimingHowLongItsPasswordHashTook() {
+    Web.Response ok = login("bob", "correct horse battery");
+    assertThat(ok.status()).isEqualTo(200);
+    assertThat(ok.header("Server-Timing")).matches("hash;dur=[0-9]+\\.[0-9]");
+    // argon2id with 19 MiB and two passes takes milliseconds, never less than a tenth of one.
+    assertThat(hashMillis(ok)).isGreaterThan(0.1);
+  }
+
+  /** The {@code dur} of the {@code hash} metric of the answer's {@code Server-Timing} header. */
+  private static double hashMillis(Web.Response r) {
+    String header = r.header("Server-Timing");
+    assertThat(header).as("Server-Timing").isNotNull();
+    return io.gatehouse.proxy.auth.ServerTiming.duration(header, "hash").orElseThrow();
+  }
+
+  @Test
   void wrongPasswordIs401AndAuditedAndRepeatedFailuresAreThrottled() {
     // A proxy of its own: the failures throttle this test's address there, not the other tests'.
     HostPort guarded = cluster.proxy("proxy-throttle").webAddress();
     Web.Response wrong = login(guarded, "carol-unknown", "nope-nope-nope");
     assertThat(wrong.status()).isEqualTo(401);
     assertThat(wrong.body()).doesNotContain("nope-nope-nope");
+    assertThat(hashMillis(wrong)).as("a failed login timed its (dummy) hash too").isPositive();
     Eventually.within(WAIT)
         .untilAsserted(
             () ->

@@ -28,10 +28,15 @@ import java.util.Optional;
  * "cookie": true}), {@code GET /v1/whoami}, {@code POST /v1/logout} (revokes the credential the
  * request carries, bearer or cookie, on every proxy until it expires, and clears the cookie). Every
  * attempt is audited; failures are throttled per user and per address ({@link LoginThrottle}); an
- * unknown user costs as much as a wrong password, so timing does not tell which names exist.
+ * unknown user costs as much as a wrong password, so timing does not tell which names exist. A
+ * login's answer (success or not, once the password was checked) carries {@code Server-Timing:
+ * hash;dur=…}, the milliseconds its password hash took.
  */
 public final class LoginApi {
   private static final int BODY_LIMIT = 4 * 1024;
+
+  /** The {@link ServerTiming} metric of a login's password hash verification. */
+  public static final String HASH_TIMING = "hash";
 
   /** The login method ({@code amr}) of a credential a login link was traded for. */
   static final String LINK_LOGIN = "login-link";
@@ -166,7 +171,11 @@ public final class LoginApi {
                 ctx.fail(ar.cause());
                 return;
               }
-              User user = ar.result().orElse(null);
+              // The same work for every answer (unknown user or not), so it tells no secret.
+              ctx.response()
+                  .putHeader(
+                      ServerTiming.HEADER, ServerTiming.of(HASH_TIMING, ar.result().nanos()));
+              User user = ar.result().user().orElse(null);
               if (user == null) {
                 throttle.failed(name, remote);
                 audit.login(name, "password", "failed", "wrong user name or password", remote);
@@ -191,15 +200,20 @@ public final class LoginApi {
             });
   }
 
+  /** A password check: the user when the password is theirs, and the hash's own time. */
+  private record Checked(Optional<User> user, long nanos) {}
+
   /** The user when the password is theirs, after the same work either way. */
-  private Optional<User> check(String name, char[] password) {
+  private Checked check(String name, char[] password) {
     Optional<User> user = directory.user(name);
     String hash = user.map(User::getPasswordHash).orElse(null);
+    long started = System.nanoTime();
     if (hash == null) {
       hasher.verifyNothing(password);
-      return Optional.empty();
+      return new Checked(Optional.empty(), System.nanoTime() - started);
     }
-    return hasher.verify(password, hash) ? user : Optional.empty();
+    boolean matches = hasher.verify(password, hash);
+    return new Checked(matches ? user : Optional.empty(), System.nanoTime() - started);
   }
 
   private void whoami(RoutingContext ctx) {
