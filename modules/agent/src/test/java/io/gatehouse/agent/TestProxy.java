@@ -116,11 +116,14 @@ final class TestProxy implements AutoCloseable {
     return new TestProxy(ca, presented);
   }
 
-  /** A proxy certificate from {@code ca} for 127.0.0.1 and localhost. */
+  /**
+   * A proxy certificate from {@code ca} for 127.0.0.1, localhost and the tunnel name agents ask
+   * every proxy for.
+   */
   static IssuedCertificate proxyCertificate(ClusterCa ca) {
     return ca.issueProxy(
         PROXY_ID,
-        List.of("localhost"),
+        List.of("localhost", io.gatehouse.relay.Wire.TUNNEL_SERVER_NAME),
         List.of(InetAddress.getLoopbackAddress()),
         Duration.ofHours(1));
   }
