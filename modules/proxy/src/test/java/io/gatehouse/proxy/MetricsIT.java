@@ -151,7 +151,9 @@ class MetricsIT {
         web.request(HttpMethod.POST, proxy, "web.localhost", "/upload", null, "text/plain", BODY);
     assertThat(echoed.status()).isEqualTo(200);
     Web.Response dead = web.app(proxy, "dead", "/", null);
-    assertThat(dead.status()).isEqualTo(502);
+    // Every agent's dial of the closed upstream was refused: the target is down.
+    assertThat(dead.status()).isEqualTo(503);
+    assertThat(dead.header("Gatehouse-Error")).isEqualTo("target-down");
 
     Eventually.within(WAIT)
         .untilAsserted(
