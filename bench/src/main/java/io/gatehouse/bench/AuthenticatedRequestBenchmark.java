@@ -140,8 +140,7 @@ public class AuthenticatedRequestBenchmark {
         new IdentityAssertions(
             new AppAssertions(key, AppAssertions.keyIdOf(key), clock), proxies, clock);
     // As LoginApi issues it: with the user's roles.
-    header =
-        BEARER + credentials.issue("alice", names, Duration.ofHours(12), "password");
+    header = BEARER + credentials.issue("alice", names, Duration.ofHours(12), "password");
     // The session's first request, which fills the caches (credential, access, assertion).
     String first = appRequest();
     if (first == null || !labels.of(app).equals(Map.of("env", "bench", "team", "t0"))) {

@@ -26,8 +26,8 @@ import java.util.concurrent.locks.LockSupport;
  * Password logins against one real proxy: {@code login [--logins N] [--warmup W] [--concurrency
  * C[,C…]]} (defaults 1000, 200, {@code 1,4}).
  *
- * <p>An embedded KRaft broker in this JVM and a real proxy in a child JVM ({@link ProxyProcess});
- * a user with a password and the {@code admin} role made through the proxy's API ({@code POST
+ * <p>An embedded KRaft broker in this JVM and a real proxy in a child JVM ({@link ProxyProcess}); a
+ * user with a password and the {@code admin} role made through the proxy's API ({@code POST
  * /v1/users}, as an operator's CLI does); then, for each concurrency C, W unmeasured logins and N
  * measured ones, C at a time, each a real HTTPS {@code POST /v1/login} on a keep-alive connection.
  * Every login must succeed (the failed-login throttle never applies to a successful one). For each

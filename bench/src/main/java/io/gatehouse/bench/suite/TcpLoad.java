@@ -57,15 +57,7 @@ final class TcpLoad {
       InputStream in = s.getInputStream();
       for (int i = -warmup; i < count; i++) {
         long started = System.nanoTime();
-        out.write(message);
-        out.flush();
-        for (int read = 0; read < size; ) {
-          int n = in.read(back, read, size - read);
-          if (n < 0) {
-            throw new IOException("the echo closed after " + read + " bytes");
-          }
-          read += n;
-        }
+        echo(out, in, message, back);
         if (i >= 0) {
           nanos[i] = System.nanoTime() - started;
         }
@@ -88,22 +80,26 @@ final class TcpLoad {
       long started = System.nanoTime();
       try (Socket s = connector.open("echo")) {
         s.setTcpNoDelay(true);
-        OutputStream out = s.getOutputStream();
-        out.write(message);
-        out.flush();
-        InputStream in = s.getInputStream();
-        for (int read = 0; read < size; ) {
-          int n = in.read(back, read, size - read);
-          if (n < 0) {
-            throw new IOException("the echo closed after " + read + " bytes");
-          }
-          read += n;
-        }
+        echo(s.getOutputStream(), s.getInputStream(), message, back);
       }
       if (i >= 0) {
         nanos[i] = System.nanoTime() - started;
       }
     }
     return nanos;
+  }
+
+  /** Sends {@code message} and reads its echo into {@code back}, whole. */
+  private static void echo(OutputStream out, InputStream in, byte[] message, byte[] back)
+      throws IOException {
+    out.write(message);
+    out.flush();
+    for (int read = 0; read < back.length; ) {
+      int n = in.read(back, read, back.length - read);
+      if (n < 0) {
+        throw new IOException("the echo closed after " + read + " bytes");
+      }
+      read += n;
+    }
   }
 }
