@@ -382,14 +382,19 @@ public final class Api {
     Access.Decision decision = by.access().decideOpen(ref.kind(), doc.labels());
     if (!decision.allowed()) {
       audit.accessDenied(
-          by.user(), ref.kind().word(), ref.name(), "create", decision.reason(), remote(ctx));
+          by.user(),
+          ref.kind().word(),
+          ref.name(),
+          "create",
+          decision.reason(),
+          ClientAddress.of(ctx.request()));
       ctx.fail(
           new Refusal(
               ErrorCode.ACCESS_DENIED,
               by.user() + " may not create " + ref + ": " + decision.reason()));
       return;
     }
-    String remote = remote(ctx);
+    String remote = ClientAddress.of(ctx.request());
     String ifMatch = ctx.request().getHeader(HttpHeaders.IF_MATCH);
     writer
         .serialized(
@@ -456,7 +461,13 @@ public final class Api {
     Principal p = ApiGuard.principal(ctx);
     Access.Decision d = p.access().decideOpen(ref.kind(), security.labels().of(ref));
     if (!d.allowed()) {
-      audit.accessDenied(p.user(), ref.kind().word(), ref.name(), action, d.reason(), remote(ctx));
+      audit.accessDenied(
+          p.user(),
+          ref.kind().word(),
+          ref.name(),
+          action,
+          d.reason(),
+          ClientAddress.of(ctx.request()));
       throw new Refusal(
           ErrorCode.ACCESS_DENIED, p.user() + " may not " + action + " " + ref + ": " + d.reason());
     }
@@ -468,7 +479,7 @@ public final class Api {
       return;
     }
     mayOpen(ctx, ref, "delete");
-    String remote = remote(ctx);
+    String remote = ClientAddress.of(ctx.request());
     String by = ApiGuard.principal(ctx).user();
     blocking(
             ctx,
@@ -590,10 +601,6 @@ public final class Api {
 
   private static void json(RoutingContext ctx, int status, Object body) {
     Responses.json(ctx, status, body);
-  }
-
-  private static String remote(RoutingContext ctx) {
-    return ClientAddress.of(ctx.request());
   }
 
   private static Optional<PrometheusMeterRegistry> prometheus(MeterRegistry registry) {

@@ -2,6 +2,7 @@ package io.gatehouse.proxy.api;
 
 import io.gatehouse.events.topic.Topic;
 import io.gatehouse.proxy.Refusal;
+import io.gatehouse.proxy.listener.ClientAddress;
 import io.gatehouse.proxy.publish.EventPublisher;
 import io.gatehouse.relay.ErrorCode;
 import io.gatehouse.state.StateChange;
@@ -136,7 +137,7 @@ final class DocumentWriter {
       String auditType) {
     String name = subject.substring(subject.indexOf('/') + 1);
     String by = io.gatehouse.proxy.auth.ApiGuard.principal(ctx).user();
-    String remote = io.gatehouse.proxy.auth.ApiGuard.remote(ctx.request());
+    String remote = ClientAddress.of(ctx.request());
     serialized(topic, name, () -> write(topic, name, null, subject.replace('/', ' ')))
         .onSuccess(
             v -> {

@@ -9,6 +9,7 @@ import io.gatehouse.proxy.audit.AuditLog;
 import io.gatehouse.proxy.auth.ApiGuard;
 import io.gatehouse.proxy.auth.LockTargets;
 import io.gatehouse.proxy.auth.Principal;
+import io.gatehouse.proxy.listener.ClientAddress;
 import io.gatehouse.proxy.lock.Locks;
 import io.gatehouse.relay.ErrorCode;
 import io.vertx.core.json.DecodeException;
@@ -86,7 +87,7 @@ final class LocksApi {
           ErrorCode.BAD_REQUEST,
           "you cannot lock yourself (" + target + "): you would be shut out at once");
     }
-    String remote = ApiGuard.remote(ctx.request());
+    String remote = ClientAddress.of(ctx.request());
     writer
         .serialized(
             Topic.LOCKS,
@@ -119,7 +120,7 @@ final class LocksApi {
   private void lift(RoutingContext ctx) {
     String by = ApiGuard.principal(ctx).user();
     String target = target(ctx.pathParam("kind") + "/" + ctx.pathParam("name"));
-    String remote = ApiGuard.remote(ctx.request());
+    String remote = ClientAddress.of(ctx.request());
     writer
         .serialized(
             Topic.LOCKS,

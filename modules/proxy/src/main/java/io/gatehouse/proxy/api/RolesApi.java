@@ -10,6 +10,7 @@ import io.gatehouse.proxy.audit.AuditLog;
 import io.gatehouse.proxy.auth.ApiGuard;
 import io.gatehouse.proxy.auth.Principal;
 import io.gatehouse.proxy.auth.UserDirectory;
+import io.gatehouse.proxy.listener.ClientAddress;
 import io.gatehouse.relay.ErrorCode;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonArray;
@@ -84,7 +85,7 @@ final class RolesApi {
     }
     String name = parsed.name();
     String ifMatch = ctx.request().getHeader(HttpHeaders.IF_MATCH);
-    String remote = ApiGuard.remote(ctx.request());
+    String remote = ClientAddress.of(ctx.request());
     writer
         .serialized(
             Topic.ROLES,

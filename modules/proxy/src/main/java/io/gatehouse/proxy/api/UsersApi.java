@@ -11,6 +11,7 @@ import io.gatehouse.proxy.auth.ApiGuard;
 import io.gatehouse.proxy.auth.Principal;
 import io.gatehouse.proxy.auth.UserDirectory;
 import io.gatehouse.proxy.auth.UserNames;
+import io.gatehouse.proxy.listener.ClientAddress;
 import io.gatehouse.relay.ErrorCode;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.DecodeException;
@@ -127,7 +128,7 @@ final class UsersApi {
                 throw new Refusal(ErrorCode.BAD_REQUEST, "password: " + w);
               });
     }
-    String remote = ApiGuard.remote(ctx.request());
+    String remote = ClientAddress.of(ctx.request());
     writer
         .serialized(
             Topic.USERS,

@@ -70,7 +70,8 @@ public final class ApiGuard {
   public Refusal denied(RoutingContext ctx, Principal principal, ApiResource resource, Verb verb) {
     String action = verb.word() + " " + resource.word();
     String reason = "no role of " + principal.user() + " allows " + action;
-    audit.accessDenied(principal.user(), null, null, action, reason, remote(ctx.request()));
+    audit.accessDenied(
+        principal.user(), null, null, action, reason, ClientAddress.of(ctx.request()));
     return new Refusal(ErrorCode.ACCESS_DENIED, reason);
   }
 
@@ -136,9 +137,5 @@ public final class ApiGuard {
       throw new IllegalStateException("route without a guard: " + ctx.request().path());
     }
     return p;
-  }
-
-  public static String remote(HttpServerRequest request) {
-    return ClientAddress.of(request);
   }
 }

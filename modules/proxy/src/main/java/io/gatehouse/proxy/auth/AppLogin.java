@@ -4,6 +4,7 @@ import io.gatehouse.access.Credential;
 import io.gatehouse.access.Credentials;
 import io.gatehouse.proxy.Refusal;
 import io.gatehouse.proxy.audit.AuditLog;
+import io.gatehouse.proxy.listener.ClientAddress;
 import io.gatehouse.proxy.listener.RequestHost;
 import io.gatehouse.relay.ErrorCode;
 import io.vertx.core.http.HttpHeaders;
@@ -138,7 +139,7 @@ public final class AppLogin {
    * for the app's cookie; then on to the page. The app itself is authorized on the next request.
    */
   public void finish(HttpServerRequest request, String app) {
-    String remote = ApiGuard.remote(request);
+    String remote = ClientAddress.of(request);
     String code = request.getParam("code");
     if (code == null) {
       throw new Refusal(ErrorCode.BAD_REQUEST, "an app login carries ?code=…");

@@ -67,8 +67,6 @@ public final class Authenticator {
     this.credentials = credentials;
     this.directory = directory;
     this.clock = clock;
-    // A revoked credential leaves the cache at once; checked() refuses it on every request anyway.
-    directory.onRevoke(id -> verified.values().removeIf(c -> c.id().equals(id)));
   }
 
   /**

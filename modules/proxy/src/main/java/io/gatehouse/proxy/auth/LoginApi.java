@@ -8,10 +8,10 @@ import io.gatehouse.events.User;
 import io.gatehouse.proxy.Refusal;
 import io.gatehouse.proxy.audit.AuditLog;
 import io.gatehouse.proxy.config.AuthSettings;
+import io.gatehouse.proxy.listener.ClientAddress;
 import io.gatehouse.proxy.lock.Locks;
 import io.gatehouse.relay.ErrorCode;
 import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -87,7 +87,7 @@ public final class LoginApi {
    * browser login, once: the cookie is set and the browser sent to the dashboard.
    */
   private void link(RoutingContext ctx) {
-    String remote = ApiGuard.remote(ctx.request());
+    String remote = ClientAddress.of(ctx.request());
     String code = ctx.request().getParam("code");
     if (code == null) {
       ctx.fail(new Refusal(ErrorCode.BAD_REQUEST, "a login link carries ?code=…"));
@@ -116,25 +116,17 @@ public final class LoginApi {
   }
 
   private void login(RoutingContext ctx) {
-    String remote = ApiGuard.remote(ctx.request());
-    String type = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
-    if (type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
-      ctx.fail(
-          new Refusal(
-              ErrorCode.UNSUPPORTED_MEDIA_TYPE,
-              "a login takes Content-Type application/json: {\"user\": …, \"password\": …}"));
-      return;
-    }
+    String remote = ClientAddress.of(ctx.request());
     JsonObject body;
     try {
-      body = ctx.body().asJsonObject();
-    } catch (DecodeException | ClassCastException e) {
-      body = null;
+      body = JsonBody.read(ctx, "a login", "user", "password");
+    } catch (Refusal refusal) {
+      ctx.fail(refusal);
+      return;
     }
-    String name = body == null ? null : body.getValue("user") instanceof String s ? s : null;
-    String password =
-        body == null ? null : body.getValue("password") instanceof String s ? s : null;
-    if (name == null || name.isBlank() || password == null) {
+    String name = body.getString("user");
+    String password = body.getString("password");
+    if (name.isBlank()) {
       ctx.fail(
           new Refusal(
               ErrorCode.BAD_REQUEST,
@@ -248,7 +240,7 @@ public final class LoginApi {
       return;
     }
     Credential revoked = credential;
-    String remote = ApiGuard.remote(ctx.request());
+    String remote = ClientAddress.of(ctx.request());
     revocations
         .revoke(revoked)
         .onSuccess(

@@ -8,11 +8,11 @@ import io.gatehouse.pki.ClusterSecret;
 import io.gatehouse.proxy.Refusal;
 import io.gatehouse.proxy.audit.AuditLog;
 import io.gatehouse.proxy.config.AuthSettings;
+import io.gatehouse.proxy.listener.ClientAddress;
 import io.gatehouse.relay.ErrorCode;
 import io.vertx.core.Future;
 import io.vertx.core.http.Cookie;
 import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -23,7 +23,6 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicReference;
@@ -154,7 +153,7 @@ public final class SsoLogin {
       ctx.fail(notConfigured());
       return;
     }
-    String remote = ApiGuard.remote(ctx.request());
+    String remote = ClientAddress.of(ctx.request());
     // The binding has done its work, whatever the outcome.
     ctx.response().putHeader(HttpHeaders.SET_COOKIE, SsoBinding.clearCookie());
     Cookie bound = ctx.request().getCookie(SsoBinding.COOKIE);
@@ -237,31 +236,16 @@ public final class SsoLogin {
       ctx.fail(notConfigured());
       return;
     }
-    String remote = ApiGuard.remote(ctx.request());
-    String type = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
-    if (type == null || !type.toLowerCase(Locale.ROOT).startsWith("application/json")) {
-      ctx.fail(
-          new Refusal(
-              ErrorCode.UNSUPPORTED_MEDIA_TYPE,
-              "an exchange takes Content-Type application/json: {\"code\": …, \"verifier\": …}"));
-      return;
-    }
+    String remote = ClientAddress.of(ctx.request());
     JsonObject body;
     try {
-      body = ctx.body().asJsonObject();
-    } catch (DecodeException | ClassCastException e) {
-      body = null;
-    }
-    String code = body == null ? null : body.getValue("code") instanceof String s ? s : null;
-    String verifier =
-        body == null ? null : body.getValue("verifier") instanceof String s ? s : null;
-    if (code == null || verifier == null) {
-      ctx.fail(
-          new Refusal(
-              ErrorCode.BAD_REQUEST,
-              "an exchange is a JSON object with the strings \"code\" and \"verifier\""));
+      body = JsonBody.read(ctx, "an exchange", "code", "verifier");
+    } catch (Refusal refusal) {
+      ctx.fail(refusal);
       return;
     }
+    String code = body.getString("code");
+    String verifier = body.getString("verifier");
     SsoCodes.Code opened = null;
     String token;
     try {

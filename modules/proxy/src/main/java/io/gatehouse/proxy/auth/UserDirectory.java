@@ -100,16 +100,6 @@ public final class UserDirectory implements AutoCloseable {
     return locks.credential(credentialId);
   }
 
-  /** Runs {@code listener} with the id of every credential revoked from now on. */
-  public void onRevoke(Consumer<String> listener) {
-    locks.onLock(
-        lock -> {
-          if (lock.getTarget().startsWith(Locks.CREDENTIAL)) {
-            listener.accept(lock.getTarget().substring(Locks.CREDENTIAL.length()));
-          }
-        });
-  }
-
   /**
    * What {@code name} may do now: empty when no such user exists. Roles the user names that do not
    * exist (yet) grant nothing.

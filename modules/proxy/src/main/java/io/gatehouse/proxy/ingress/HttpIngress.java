@@ -6,6 +6,7 @@ import io.gatehouse.proxy.auth.Authenticator;
 import io.gatehouse.proxy.auth.IdentityAssertions;
 import io.gatehouse.proxy.auth.Principal;
 import io.gatehouse.proxy.ingress.Dialer.Dialed;
+import io.gatehouse.proxy.listener.ClientAddress;
 import io.gatehouse.proxy.listener.RequestHost;
 import io.gatehouse.proxy.routing.AgentChoice;
 import io.gatehouse.proxy.routing.AgentEndpoint;
@@ -89,7 +90,7 @@ final class HttpIngress {
             ? null
             : assertions.assertion(user, principal.access().roles(), resource.name());
     request.pause();
-    String remote = Ingress.remote(request);
+    String remote = ClientAddress.of(request);
     String cookie = cookie(request);
     SessionPin pin = cookie == null ? null : existingPin(cookie, resource, user);
     // The id itself only goes to the user (cookie) and the agent (Gatehouse-Session); pins and

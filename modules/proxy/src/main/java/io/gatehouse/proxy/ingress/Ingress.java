@@ -173,7 +173,7 @@ public final class Ingress {
           resource.name(),
           "open",
           decision.reason(),
-          remote(request));
+          ClientAddress.of(request));
       throw new Refusal(
           ErrorCode.ACCESS_DENIED,
           principal.user() + " may not open " + resource + ": " + decision.reason());
@@ -235,7 +235,4 @@ public final class Ingress {
   }
 
   /** The user's address, for {@code X-Forwarded-For} and audit. */
-  static String remote(HttpServerRequest request) {
-    return ClientAddress.of(request);
-  }
 }

@@ -4,6 +4,7 @@ import io.gatehouse.events.SessionPin;
 import io.gatehouse.proxy.Refusal;
 import io.gatehouse.proxy.audit.AuditLog;
 import io.gatehouse.proxy.ingress.Dialer.Dialed;
+import io.gatehouse.proxy.listener.ClientAddress;
 import io.gatehouse.proxy.routing.AgentChoice;
 import io.gatehouse.proxy.routing.ResourceRef;
 import io.gatehouse.proxy.routing.SessionRequest;
@@ -106,7 +107,7 @@ final class TunnelIngress {
       return;
     }
     request.pause();
-    String remote = Ingress.remote(request);
+    String remote = ClientAddress.of(request);
     String sessionId = SessionId.generate();
     dialer
         .dial(SessionRequest.newSession(resource), choice -> openTunnel(choice, sessionId, user))

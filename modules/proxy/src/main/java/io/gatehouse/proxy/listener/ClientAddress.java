@@ -2,6 +2,7 @@ package io.gatehouse.proxy.listener;
 
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.SocketAddress;
+import java.util.regex.Pattern;
 
 /**
  * The address of the client a request comes from, for audit events, rate limits and {@code
@@ -10,6 +11,9 @@ import io.vertx.core.net.SocketAddress;
  * X-Forwarded-For} entry, the one that balancer added.
  */
 public final class ClientAddress {
+  /** An address is short and made of hex digits, dots and colons; anything else is not one. */
+  private static final Pattern ADDRESS = Pattern.compile("[0-9A-Fa-f:.]{1,45}");
+
   private ClientAddress() {}
 
   public static String of(HttpServerRequest request) {
@@ -32,7 +36,6 @@ public final class ClientAddress {
       return null;
     }
     String last = header.substring(header.lastIndexOf(',') + 1).strip();
-    // An address is short and made of hex digits, dots and colons; anything else is not one.
-    return !last.isEmpty() && last.length() <= 45 && last.matches("[0-9A-Fa-f:.]+") ? last : null;
+    return ADDRESS.matcher(last).matches() ? last : null;
   }
 }

@@ -19,7 +19,7 @@ import reactor.core.publisher.Flux;
 /**
  * The locks every proxy enforces, from {@code gatehouse.locks}: a projection through a {@link
  * TableView}, so a lock written anywhere reaches this proxy as fast as the materializer reads, and
- * listeners act on it at once (a locked agent's tunnel is closed, a revoked credential forgotten).
+ * listeners act on it at once (a locked agent's tunnel is closed).
  *
  * <p>A lock with an expiry (a logout's lock on one credential) counts until then only: one already
  * expired when read is not kept, and {@link #expire} drops those that expired since, so revocations
@@ -72,7 +72,7 @@ public final class Locks implements AutoCloseable {
 
   /** The lock on the credential whose id ({@code jti}) is {@code id}, if it was revoked. */
   public Optional<Lock> credential(String id) {
-    return Optional.ofNullable(locks.get(CREDENTIAL + id)).filter(l -> !expired(l));
+    return get(CREDENTIAL + id);
   }
 
   /** Every lock on an agent or a user, by target. */
