@@ -14,6 +14,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpResponse;
@@ -148,7 +149,11 @@ final class TunnelFleet {
     AgentCredentials credentials = AgentCredentials.issue(ca, id, Set.of("app"), LIFETIME, random);
     TunnelDialer dialer =
         new TunnelDialer(
-            group, credentials.clientContext(), TunnelSettings.DEFAULTS, Duration.ofSeconds(30));
+            group,
+            NioSocketChannel::new,
+            credentials.clientContext(),
+            TunnelSettings.DEFAULTS,
+            Duration.ofSeconds(30));
     return new Dialer(index, id, dialer);
   }
 

@@ -7,10 +7,7 @@ import io.gatehouse.pki.IssuedCertificate;
 import io.gatehouse.pki.Pem;
 import io.gatehouse.pki.PkiException;
 import io.gatehouse.pki.TlsContexts;
-import io.netty.handler.ssl.ApplicationProtocolConfig;
-import io.netty.handler.ssl.ClientAuth;
-import io.netty.handler.ssl.IdentityCipherSuiteFilter;
-import io.netty.handler.ssl.JdkSslContext;
+import io.gatehouse.relay.NativeTls;
 import io.netty.handler.ssl.SslContext;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -136,19 +133,11 @@ public record AgentCredentials(IssuedCertificate own, X509Certificate ca) {
 
   /** TLS 1.3 as a client: presents the agent's certificate, trusts only the cluster CA. */
   public SslContext clientContext() {
-    return new JdkSslContext(
-        TlsContexts.mutual(own, ca),
-        true,
-        null,
-        IdentityCipherSuiteFilter.INSTANCE,
-        new ApplicationProtocolConfig(
-            ApplicationProtocolConfig.Protocol.ALPN,
-            ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
-            ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
-            "http/1.1"),
-        ClientAuth.NONE,
-        new String[] {TlsContexts.PROTOCOL},
-        false);
+    return NativeTls.client(
+        TlsContexts.keyManager(own),
+        TlsContexts.trustManager(ca),
+        TlsContexts.PROTOCOL,
+        "http/1.1");
   }
 
   @Override

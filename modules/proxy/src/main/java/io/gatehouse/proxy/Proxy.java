@@ -464,7 +464,8 @@ public final class Proxy implements AutoCloseable {
                 clock);
         p.vertx =
             p.closer.register(
-                Vertx.vertx(new VertxOptions()), v -> await(v.close(), "close Vert.x"));
+                Vertx.vertx(new VertxOptions().setPreferNativeTransport(true)),
+                v -> await(v.close(), "close Vert.x"));
         p.ingress =
             new Ingress(
                 p.vertx,

@@ -48,6 +48,7 @@ final class BareAgent implements AutoCloseable {
     TunnelDialer dialer =
         new TunnelDialer(
             ((VertxInternal) vertx).nettyEventLoopGroup(),
+            ((VertxInternal) vertx).transport().channelFactory(false),
             credentials.clientContext(),
             TunnelSettings.DEFAULTS,
             Duration.ofSeconds(2));

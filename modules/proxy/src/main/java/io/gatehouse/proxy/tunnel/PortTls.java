@@ -6,6 +6,7 @@ import io.gatehouse.pki.IssuedCertificate;
 import io.gatehouse.pki.Pem;
 import io.gatehouse.pki.ServerCertificate;
 import io.gatehouse.pki.TlsContexts;
+import io.gatehouse.relay.NativeTls;
 import io.gatehouse.relay.Wire;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ClientAuth;
@@ -74,6 +75,7 @@ public record PortTls(
   public HttpServerOptions apply(HttpServerOptions options) {
     return options
         .setSsl(true)
+        .setSslEngineOptions(NativeTls.engineOptions())
         .setUseAlpn(true)
         .setAlpnVersions(List.of(HttpVersion.HTTP_2, HttpVersion.HTTP_1_1))
         .setKeyCertOptions(

@@ -5,13 +5,13 @@ import io.gatehouse.relay.Wire;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFactory;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpClientCodec;
@@ -41,6 +41,7 @@ import javax.net.ssl.SSLParameters;
  */
 public final class TunnelDialer {
   private final EventLoopGroup group;
+  private final ChannelFactory<? extends Channel> channels;
   private volatile SslContext ssl;
   private final TunnelSettings settings;
   private final Duration connectTimeout;
@@ -48,11 +49,18 @@ public final class TunnelDialer {
 
   /**
    * @param group the event loops tunnels run on (the agent's Vert.x loops)
+   * @param channels makes the sockets, of the transport {@code group} runs (Vert.x's {@code
+   *     transport().channelFactory(false)}: native epoll where it loads, else NIO)
    * @param ssl the client TLS context: the agent's key and certificate, trusting the cluster CA
    */
   public TunnelDialer(
-      EventLoopGroup group, SslContext ssl, TunnelSettings settings, Duration connectTimeout) {
+      EventLoopGroup group,
+      ChannelFactory<? extends Channel> channels,
+      SslContext ssl,
+      TunnelSettings settings,
+      Duration connectTimeout) {
     this.group = group;
+    this.channels = channels;
     this.ssl = ssl;
     this.settings = settings;
     this.connectTimeout = connectTimeout;
@@ -88,7 +96,7 @@ public final class TunnelDialer {
     String peer = "proxy at " + proxy;
     new Bootstrap()
         .group(group)
-        .channel(NioSocketChannel.class)
+        .channelFactory(channels)
         .option(ChannelOption.TCP_NODELAY, true)
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) connectTimeout.toMillis())
         .handler(
