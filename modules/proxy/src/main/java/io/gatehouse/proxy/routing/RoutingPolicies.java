@@ -43,7 +43,8 @@ public record RoutingPolicies(
 
   /** The policy {@code resource} is routed by. */
   public RoutingPolicy of(ResourceRef resource) {
-    RoutingPolicy own = resources.get(resource.key());
+    // Asked on every pick: no key is built when no resource has a policy of its own.
+    RoutingPolicy own = resources.isEmpty() ? null : resources.get(resource.key());
     if (own != null) {
       return own;
     }

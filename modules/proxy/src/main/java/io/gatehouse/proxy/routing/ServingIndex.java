@@ -17,7 +17,8 @@ import reactor.core.publisher.Flux;
  * what selection reads on every new session, without a RocksDB scan. A projection of the heartbeats
  * table through a {@link TableView}, which loads and follows it; a heartbeat that goes (goodbye,
  * tombstone) leaves nothing behind, and a resource with no agent left is dropped. About 100 bytes
- * of heap per heartbeat record.
+ * of heap per heartbeat record; the records of one zone share its name (every zone ever seen is
+ * kept, a handful in practice).
  */
 final class ServingIndex implements AutoCloseable {
   /**

@@ -41,7 +41,7 @@ import reactor.core.publisher.Flux;
  * session does not write on every request; a pin idle past the timeout is expired by {@link
  * #expire}. TCP pins live exactly as long as their connection.
  *
- * <p>The keys of the pinned sessions are also held in memory with the agent of each (about 150
+ * <p>The keys of the pinned sessions are also held in memory with the agent of each (about 200
  * bytes each), current through this class's writes and the materializer's changes, so {@link
  * #count()} and {@link #openOn} cost no scan. Close it to unsubscribe; the store is not closed.
  * Thread-safe.
