@@ -108,11 +108,29 @@ class RoutingPolicyIT {
         .as("through the us-1 proxy: the us-1 agent only")
         .containsOnlyKeys("shop-us");
 
+    Web.Response pinned = web.app(proxyEu, "shop", "/cart", null);
+    assertThat(pinned.agent()).startsWith("shop-eu-");
+
     // The eu-1 agents go: the eu-1 proxy falls back to any healthy agent.
     eu1.kill();
     eu2.kill();
     cluster.awaitHealthy(proxyEu, "app", "shop", 1);
     assertThat(newSessions(proxyEu, "shop", 20)).containsOnlyKeys("shop-us");
+    // The pinned session moves on its next request, by the same policy.
+    assertThat(web.app(proxyEu, "shop", "/cart", pinned.sessionCookie()).agent())
+        .isEqualTo("shop-us");
+    Eventually.within(WAIT)
+        .untilAsserted(
+            () ->
+                assertThat(
+                        cluster.audit("session.repin", cluster.sessionKey(pinned.sessionCookie())))
+                    .singleElement()
+                    .satisfies(
+                        e ->
+                            assertThat(e.getDetails())
+                                .containsEntry("from", pinned.agent())
+                                .containsEntry("policy", "same-zone-first")
+                                .containsEntry("pick", "fallback: no healthy agent in zone eu-1")));
 
     Eventually.within(WAIT)
         .untilAsserted(
@@ -126,7 +144,7 @@ class RoutingPolicyIT {
                           Collectors.groupingBy(
                               e -> e.getDetails().get("reason"), Collectors.counting()));
               assertThat(reasons)
-                  .containsEntry("same-zone eu-1", 100L)
+                  .containsEntry("same-zone eu-1", 101L)
                   .containsEntry("fallback: no healthy agent in zone eu-1", 20L);
               assertThat(starts("app/shop", "proxy-us"))
                   .hasSize(50)
