@@ -321,7 +321,7 @@ public final class Agent implements AutoCloseable {
             new RelayServer(
                 p.vertx, p.id, s.relay(), p.catalog, new RelayMetrics(p.registry), proxies);
         AgentCredentials credentials = credentials(s, dataDir, p.id);
-        p.publisher = new HeartbeatPublisher(p.id, p.registry);
+        p.publisher = new HeartbeatPublisher(p.id, s.zone(), p.registry);
         p.closer.register(p.publisher);
         if (p.catalog.watchesResources()) {
           p.watcher = new ResourceWatcher(p.catalog, p.publisher, p.registry);

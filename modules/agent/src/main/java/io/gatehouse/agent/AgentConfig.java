@@ -71,6 +71,9 @@ public record AgentConfig(String source, Settings agent, List<Service> services)
    * @param metrics where Prometheus scrapes the agent's meters, if anywhere
    * @param shutdownTimeout how long a graceful stop may wait for a proxy to confirm that the
    *     agent's heartbeats are tombstoned
+   * @param zone the zone the agent runs in ({@code zone}, a {@link io.gatehouse.config.ZoneName}),
+   *     told to proxies with everything it serves so that a proxy routing {@code same-zone-first}
+   *     prefers the agents of its own zone; empty (the default): the agent is in no zone
    */
   public record Settings(
       Optional<String> id,
@@ -79,7 +82,8 @@ public record AgentConfig(String source, Settings agent, List<Service> services)
       Optional<Path> dataDir,
       Relay relay,
       Metrics metrics,
-      Duration shutdownTimeout) {
+      Duration shutdownTimeout,
+      Optional<String> zone) {
     public Settings {
       Objects.requireNonNull(id, "id");
       Objects.requireNonNull(proxy, "proxy");
@@ -88,6 +92,7 @@ public record AgentConfig(String source, Settings agent, List<Service> services)
       Objects.requireNonNull(relay, "relay");
       Objects.requireNonNull(metrics, "metrics");
       Objects.requireNonNull(shutdownTimeout, "shutdownTimeout");
+      Objects.requireNonNull(zone, "zone");
     }
   }
 

@@ -5,6 +5,7 @@ import io.gatehouse.config.ConfigNode;
 import io.gatehouse.config.HostPort;
 import io.gatehouse.config.NodeId;
 import io.gatehouse.config.ValueParser;
+import io.gatehouse.config.ZoneName;
 import io.gatehouse.events.ResourceKind;
 import io.gatehouse.events.resource.LabelSelector;
 import io.gatehouse.events.resource.ResourceRules;
@@ -85,7 +86,8 @@ final class AgentConfigReader {
         new AgentConfig.Metrics(agent.object("metrics").value("listen", ValueParser.bindAddress()));
     Duration shutdown =
         agent.value("shutdown_timeout", ValueParser.positiveDuration(), Duration.ofSeconds(5));
-    return new AgentConfig.Settings(id, proxy, join, dataDir, relay, metrics, shutdown);
+    Optional<String> zone = agent.value("zone", ZoneName::check);
+    return new AgentConfig.Settings(id, proxy, join, dataDir, relay, metrics, shutdown, zone);
   }
 
   private static Optional<AgentConfig.Join> join(ConfigNode node) {

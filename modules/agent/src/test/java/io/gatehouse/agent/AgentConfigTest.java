@@ -90,6 +90,7 @@ class AgentConfigTest {
         .as("no metrics port unless configured")
         .isEqualTo(AgentConfig.Metrics.DISABLED);
     assertThat(s.shutdownTimeout()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(s.zone()).as("in no zone unless configured").isEmpty();
     for (ResourceKind kind : ResourceKind.values()) {
       assertThat(config.service(kind)).isEqualTo(AgentConfig.Service.disabled(kind));
     }
@@ -106,6 +107,7 @@ class AgentConfigTest {
               relay: { connect_timeout: 2s, response_timeout: 10s, pool_size: 8 }
               metrics: { listen: "127.0.0.1:9464" }
               shutdown_timeout: 3s
+              zone: eu-west-1a
             app_service:
               apps:
                 - { name: tcp-echo, uri: "tcp://localhost:7", labels: { tier: "1" } }
@@ -125,6 +127,7 @@ class AgentConfigTest {
         .isEqualTo(new AgentConfig.Relay(Duration.ofSeconds(2), Duration.ofSeconds(10), 8));
     assertThat(s.metrics().listen()).contains(new HostPort("127.0.0.1", 9464));
     assertThat(s.shutdownTimeout()).isEqualTo(Duration.ofSeconds(3));
+    assertThat(s.zone()).contains("eu-west-1a");
     assertThat(config.service(ResourceKind.APP).enabled())
         .as("a present section is enabled by default")
         .isTrue();
@@ -154,7 +157,7 @@ class AgentConfigTest {
         .isInstanceOf(ConfigException.class)
         .hasMessage(
             file
-                + ": agent.colour: unknown key (expected one of: id, proxy, join, data_dir, relay, metrics, shutdown_timeout)");
+                + ": agent.colour: unknown key (expected one of: id, proxy, join, data_dir, relay, metrics, shutdown_timeout, zone)");
   }
 
   private static final String AGENT = "agent: { proxy: 'localhost:3080' }\n";
@@ -337,6 +340,11 @@ class AgentConfigTest {
             "agent: { proxy: 'p:1', metrics: { port: 9464 } }\n",
             "agent.metrics.port",
             "unknown key"),
+        Arguments.of(
+            "bad zone",
+            "agent: { proxy: 'p:1', zone: 'eu/1' }\n",
+            "agent.zone",
+            "invalid zone 'eu/1'"),
         Arguments.of(
             "pool size out of range",
             "agent: { proxy: 'p:1', relay: { pool_size: 0 } }\n",

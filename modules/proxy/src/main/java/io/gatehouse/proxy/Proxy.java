@@ -421,12 +421,13 @@ public final class Proxy implements AutoCloseable {
                 p.store, p.materializer.changes(), p.materializer.streamClock(), ejections, here);
         p.closer.register(p.table, RoutingTable::close);
         RoutingTable table = p.table;
-        AgentSelector selector = AgentSelector.pinnedFirst(table, random);
         p.pins =
             p.closer.register(
                 new SessionPins(
                     p.store, p.materializer.changes(), p.publisher, clock, config.id(), keys));
         SessionPins pins = p.pins;
+        AgentSelector selector =
+            AgentSelector.pinnedFirst(table, config.routing(), pins::openOn, random);
         StateGauges.register(p.registry, table, pins, p.tunnels);
         AuditLog audit = new AuditLog(p.publisher, clock, config.id());
         Credentials credentials =

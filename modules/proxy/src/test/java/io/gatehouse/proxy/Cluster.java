@@ -179,6 +179,19 @@ final class Cluster implements BeforeAllCallback, AfterAllCallback, AutoCloseabl
   }
 
   private Proxy proxy(String id, Duration responseTimeout, String settings) {
+    return proxy(id, responseTimeout, settings, "");
+  }
+
+  /**
+   * A proxy with {@code settings} as {@link #proxy(String, String)} takes them and {@code routing},
+   * keys of {@code proxy.routing} in flow style added to the cluster's, e.g. {@code "policy:
+   * least-sessions"}.
+   */
+  Proxy proxy(String id, String settings, String routing) {
+    return proxy(id, Duration.ofSeconds(75), settings, routing);
+  }
+
+  private Proxy proxy(String id, Duration responseTimeout, String settings, String routing) {
     ProxyConfig config =
         ProxyConfig.parse(
             """
@@ -190,7 +203,7 @@ final class Cluster implements BeforeAllCallback, AfterAllCallback, AutoCloseabl
               listen: "127.0.0.1:0"
               public_host: localhost
               topic_prefix: %s
-              routing: { eject_backoff: 10s, response_timeout: %s }
+              routing: { eject_backoff: 10s, response_timeout: %s%s }
               heartbeats: { refresh: %s }
               %s
             """
@@ -201,6 +214,7 @@ final class Cluster implements BeforeAllCallback, AfterAllCallback, AutoCloseabl
                     caDir(),
                     prefix,
                     responseTimeout.toMillis() + "ms",
+                    routing.isEmpty() ? "" : ", " + routing,
                     heartbeatRefresh.toMillis() + "ms",
                     settings),
             id + ".yaml");
@@ -244,7 +258,21 @@ final class Cluster implements BeforeAllCallback, AfterAllCallback, AutoCloseabl
     return agent(id, services, Duration.ofHours(1), kinds);
   }
 
+  /** {@link #agent(String, String)} in {@code zone} ({@code agent.zone}). */
+  Agent zonedAgent(String id, String zone, String services) {
+    return agent(id, services, Duration.ofHours(1), ALL_KINDS, "zone: " + zone);
+  }
+
   private Agent agent(String id, String services, Duration certificateLifetime, Set<String> kinds) {
+    return agent(id, services, certificateLifetime, kinds, "");
+  }
+
+  private Agent agent(
+      String id,
+      String services,
+      Duration certificateLifetime,
+      Set<String> kinds,
+      String agentSettings) {
     if (firstProxy == null) {
       throw new IllegalStateException("start a proxy before agent " + id + ": agents dial one");
     }
@@ -258,9 +286,10 @@ final class Cluster implements BeforeAllCallback, AfterAllCallback, AutoCloseabl
           data_dir: "%s"
           relay: { connect_timeout: 2s }
           metrics: { listen: "127.0.0.1:0" }
+          %s
         %s
         """
-            .formatted(id, firstProxy, agentDir, services);
+            .formatted(id, firstProxy, agentDir, agentSettings, services);
     return closer.register(Agent.start(AgentConfig.parse(yaml, id + ".yaml")), Agent::kill);
   }
 

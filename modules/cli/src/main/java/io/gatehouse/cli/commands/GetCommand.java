@@ -41,13 +41,14 @@ public final class GetCommand extends ReadCommand {
             labels(r),
             text(r, "healthyAgents"),
             text(r, "totalAgents"));
-    Table table = new Table("AGENT", "ADDRESS", "HEALTHY", "TARGET", "ORIGIN", "LAST BEAT");
+    Table table = new Table("AGENT", "ADDRESS", "HEALTHY", "TARGET", "ZONE", "ORIGIN", "LAST BEAT");
     for (JsonNode a : r.path("agents")) {
       table.row(
           text(a, "agent"),
           text(a, "address"),
           text(a, "healthy"),
           target(a.path("target")),
+          text(a, "zone"),
           text(a, "origin"),
           text(a, "lastBeat"));
     }

@@ -30,7 +30,8 @@ final class ResourceJson {
   /**
    * One resource: labels of its definition when it has one, else of the agent that beat last; agent
    * counts, and counts of its agents by what their checks say of the upstream ({@code targets});
-   * one entry per agent record, with its {@code target} health.
+   * one entry per agent record, with its {@code target} health and, when it named one, its {@code
+   * zone}.
    */
   static JsonObject resource(
       ResourceRef ref,
@@ -55,14 +56,18 @@ final class ResourceJson {
     for (AgentStatus a : agents) {
       healthy += a.healthy() ? 1 : 0;
       targets.merge(a.target().state(), 1, Integer::sum);
-      list.add(
+      JsonObject agent =
           new JsonObject()
               .put("agent", a.agent().agentId())
               .put("address", a.agent().address())
               .put("healthy", a.healthy())
               .put("target", a.target().toJson())
               .put("origin", a.origin())
-              .put("lastBeat", a.lastBeat().toString()));
+              .put("lastBeat", a.lastBeat().toString());
+      if (!a.zone().isEmpty()) {
+        agent.put("zone", a.zone());
+      }
+      list.add(agent);
     }
     JsonObject targetCounts = new JsonObject();
     targets.forEach((state, n) -> targetCounts.put(state.word(), n));

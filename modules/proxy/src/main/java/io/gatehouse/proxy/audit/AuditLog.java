@@ -4,6 +4,7 @@ import io.gatehouse.events.AuditEvent;
 import io.gatehouse.events.SessionPin;
 import io.gatehouse.events.topic.Topic;
 import io.gatehouse.proxy.publish.EventPublisher;
+import io.gatehouse.proxy.routing.AgentChoice;
 import io.gatehouse.proxy.routing.ResourceRef;
 import io.gatehouse.proxy.routing.RoutingFailure;
 import java.time.Clock;
@@ -56,11 +57,23 @@ public final class AuditLog {
     this.proxyId = Objects.requireNonNull(proxyId, "proxyId");
   }
 
-  /** A session was pinned to its first agent. */
-  public void sessionStarted(SessionPin pin, String remote) {
+  /**
+   * A session was pinned to its first agent, picked as {@code choice} says: its {@code policy} and
+   * the {@code reason} for the pick go in the details.
+   */
+  public void sessionStarted(SessionPin pin, String remote, AgentChoice choice) {
     publish(
         session(SESSION_START, pin, "ok")
-            .setDetails(details("remote", remote, "transport", pin.getTransport()))
+            .setDetails(
+                details(
+                    "remote",
+                    remote,
+                    "transport",
+                    pin.getTransport(),
+                    "policy",
+                    choice.policy().word(),
+                    "reason",
+                    choice.reason()))
             .build());
   }
 
@@ -79,11 +92,26 @@ public final class AuditLog {
             .build());
   }
 
-  /** A session's agent was gone, and the session moved to {@code pin}'s agent. */
-  public void sessionRepinned(SessionPin pin, String fromAgent, String why) {
+  /**
+   * A session's agent was gone, and the session moved to {@code pin}'s agent, picked as {@code
+   * choice} says: {@code reason} is why it moved, {@code policy} and {@code pick} how its new agent
+   * was chosen.
+   */
+  public void sessionRepinned(SessionPin pin, String fromAgent, String why, AgentChoice choice) {
     publish(
         session(SESSION_REPIN, pin, "ok")
-            .setDetails(details("from", fromAgent, "reason", why, "transport", pin.getTransport()))
+            .setDetails(
+                details(
+                    "from",
+                    fromAgent,
+                    "reason",
+                    why,
+                    "transport",
+                    pin.getTransport(),
+                    "policy",
+                    choice.policy().word(),
+                    "pick",
+                    choice.reason()))
             .build());
   }
 

@@ -5,6 +5,7 @@ import io.gatehouse.config.ConfigException;
 import io.gatehouse.config.HostPort;
 import io.gatehouse.kafka.KafkaSecurity;
 import io.gatehouse.kafka.KafkaSettings;
+import io.gatehouse.proxy.routing.RoutingPolicies;
 import io.gatehouse.relay.ResponseTimeout;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -33,6 +34,9 @@ import java.util.Objects;
  *     failures)
  * @param responseTimeout how long an agent may take to send response headers (or to open a tunnel)
  *     before the user gets a 502; longer than the agents' own {@code relay.response_timeout}
+ * @param routing this proxy's zone ({@code proxy.zone}) and how it picks an agent for each resource
+ *     ({@code proxy.routing.policy}, {@code kind_policy}, {@code resource_policy}); random for
+ *     every resource by default
  * @param heartbeatRefresh how often the proxy rewrites, on the agents' behalf, the heartbeat of
  *     each resource its agents serve (jittered, never later); the records live three times this
  * @param auth how users log in
@@ -53,6 +57,7 @@ public record ProxyConfig(
     Duration sessionIdleTimeout,
     Duration ejectBackoff,
     Duration responseTimeout,
+    RoutingPolicies routing,
     Duration heartbeatRefresh,
     AuthSettings auth,
     ListenerLimits limits,
@@ -93,6 +98,7 @@ public record ProxyConfig(
     Objects.requireNonNull(sessionIdleTimeout, "sessionIdleTimeout");
     Objects.requireNonNull(ejectBackoff, "ejectBackoff");
     Objects.requireNonNull(responseTimeout, "responseTimeout");
+    Objects.requireNonNull(routing, "routing");
     Objects.requireNonNull(heartbeatRefresh, "heartbeatRefresh");
     Objects.requireNonNull(auth, "auth");
     Objects.requireNonNull(limits, "limits");

@@ -7,6 +7,7 @@ import io.gatehouse.config.NodeId;
 import io.gatehouse.config.ValueParser;
 import io.gatehouse.events.topic.TopicNames;
 import io.gatehouse.kafka.KafkaSecurity;
+import io.gatehouse.proxy.routing.RoutingPolicies;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
@@ -83,6 +84,7 @@ final class ProxyConfigReader {
             "response_timeout",
             ValueParser.positiveDuration(),
             ProxyConfig.DEFAULT_RESPONSE_TIMEOUT);
+    RoutingPolicies policies = RoutingPoliciesReader.read(proxy, routing);
     Duration refresh =
         proxy
             .object("heartbeats")
@@ -110,6 +112,7 @@ final class ProxyConfigReader {
         idle,
         eject,
         response,
+        policies,
         refresh,
         auth,
         limits,

@@ -252,6 +252,7 @@ public final class HeartbeatWriter implements AutoCloseable {
               .setTime(now)
               .setTtlMillis(ttl.toMillis())
               .setTargetHealth(line.health().map(TargetHealth::toRecord).orElse(null))
+              .setZone(line.zone().orElse(null))
               .build();
       publisher
           .publish(Topic.HEARTBEATS, entry.recordKey, hb)

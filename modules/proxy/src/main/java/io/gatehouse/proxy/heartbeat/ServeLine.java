@@ -1,5 +1,6 @@
 package io.gatehouse.proxy.heartbeat;
 
+import io.gatehouse.config.ZoneName;
 import io.gatehouse.events.Keys;
 import io.gatehouse.events.ResourceKind;
 import io.gatehouse.events.resource.ResourceRules;
@@ -14,10 +15,11 @@ import java.util.Set;
 /**
  * One resource an agent says it serves: the {@code serve} object of a control-stream line, {@code
  * {"agent":…,"kind":…,"name":…,"labels":{…},"uri":…,"protocol":…,"origin":"static"|"dynamic",
- * "health":{"state":…,"reason":…,"since":<epoch ms>}}} (health optional: older agents send none),
- * checked against the tunnel's certificate before the proxy writes anything for it. An agent speaks
- * only for itself ({@code agent} must be the id its certificate names) and only for the kinds its
- * certificate allows; the resource obeys the same {@link ResourceRules} as a definition.
+ * "health":{"state":…,"reason":…,"since":<epoch ms>},"zone":…}} (health and zone optional: older
+ * agents send neither, and an agent with no {@code agent.zone} sends no zone), checked against the
+ * tunnel's certificate before the proxy writes anything for it. An agent speaks only for itself
+ * ({@code agent} must be the id its certificate names) and only for the kinds its certificate
+ * allows; the resource obeys the same {@link ResourceRules} as a definition.
  *
  * @param kind the resource's kind
  * @param name its name
@@ -26,6 +28,7 @@ import java.util.Set;
  * @param protocol the wire protocol of a db or desktop, if named
  * @param origin {@code static} or {@code dynamic}
  * @param health what the agent's checks say of the upstream, if it said
+ * @param zone the zone the agent runs in, if it named one
  */
 public record ServeLine(
     ResourceKind kind,
@@ -34,9 +37,10 @@ public record ServeLine(
     String uri,
     Optional<String> protocol,
     String origin,
-    Optional<TargetHealth> health) {
+    Optional<TargetHealth> health,
+    Optional<String> zone) {
 
-  /** A line without target health, as an older agent sends it. */
+  /** A line without target health or zone, as an older agent sends it. */
   public ServeLine(
       ResourceKind kind,
       String name,
@@ -44,7 +48,7 @@ public record ServeLine(
       String uri,
       Optional<String> protocol,
       String origin) {
-    this(kind, name, labels, uri, protocol, origin, Optional.empty());
+    this(kind, name, labels, uri, protocol, origin, Optional.empty(), Optional.empty());
   }
 
   private static final int MAX_TEXT = 1024;
@@ -106,7 +110,8 @@ public record ServeLine(
           uri,
           protocol,
           origin,
-          health(serve.getValue("health")));
+          health(serve.getValue("health")),
+          zone(serve.getValue("zone")));
     } catch (Refused e) {
       throw e;
     } catch (RuntimeException e) {
@@ -130,6 +135,16 @@ public record ServeLine(
             TargetHealth.State.parse(text(object, "state")),
             reason instanceof String r ? r : "",
             Instant.ofEpochMilli(since.longValue())));
+  }
+
+  private static Optional<String> zone(Object value) {
+    if (value == null) {
+      return Optional.empty();
+    }
+    if (!(value instanceof String zone)) {
+      throw new Refused("zone must be a string");
+    }
+    return Optional.of(ZoneName.check(zone));
   }
 
   private static Map<String, String> labels(Object value) {

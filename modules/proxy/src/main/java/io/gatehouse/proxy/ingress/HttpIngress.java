@@ -35,8 +35,8 @@ import java.util.concurrent.TimeoutException;
 /**
  * App and Kubernetes traffic: relays each request to the session's agent, streaming bodies both
  * ways and splicing upgraded connections (WebSocket). A request without a valid session cookie
- * starts a session on a random healthy agent and gets a cookie; a request with one goes to the
- * pinned agent, or is re-pinned (and audited) when that agent is gone.
+ * starts a session on a healthy agent its routing policy picks and gets a cookie; a request with
+ * one goes to the pinned agent, or is re-pinned (and audited) when that agent is gone.
  *
  * <p>Retries are safe by construction: an agent is abandoned for the next one only while nothing of
  * the request has been sent that cannot be sent again (no body), so a user never sees a request
@@ -169,7 +169,7 @@ final class HttpIngress {
     AgentEndpoint agent = dialed.choice().agent();
     if (pin == null) {
       SessionPin started = pins.pin(sessionId, resource, agent, SessionPins.HTTP, user);
-      audit.sessionStarted(started, remote);
+      audit.sessionStarted(started, remote, dialed.choice());
       metrics.sessionsStarted.increment();
       // Written by hand: Netty spells the attribute HTTPOnly; browsers accept both, people grep for
       // HttpOnly.
@@ -181,7 +181,7 @@ final class HttpIngress {
           dialed.request().failures().isEmpty()
               ? "agent " + pin.getAgentId() + " is no longer healthy"
               : "agent " + dialed.request().failures().get(0);
-      audit.sessionRepinned(moved, pin.getAgentId(), why);
+      audit.sessionRepinned(moved, pin.getAgentId(), why, dialed.choice());
       metrics.sessionsRepinned.increment();
       return null;
     }

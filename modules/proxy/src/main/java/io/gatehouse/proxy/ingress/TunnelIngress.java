@@ -200,7 +200,7 @@ final class TunnelIngress {
       Failures.respond(request, e);
       return;
     }
-    audit.sessionStarted(pin, remote);
+    audit.sessionStarted(pin, remote, dialed.choice());
     metrics.sessionsStarted.increment();
     out.putHeader(HttpHeaders.CONNECTION, HttpHeaders.UPGRADE)
         .putHeader(HttpHeaders.UPGRADE, Wire.TUNNEL_PROTOCOL)

@@ -9,12 +9,24 @@ import java.util.Objects;
  * @param agent the agent to dial
  * @param pinned true when this is the session's pinned agent; false for a fresh pick (a new
  *     session, or a re-pin when the pinned agent is gone)
- * @param candidates how many healthy, untried agents there were to pick from
+ * @param candidates how many healthy, untried agents of the best target health there were to pick
+ *     from
+ * @param policy the resource's routing policy
+ * @param reason why this agent, in a few words for the audit trail: {@code pinned}, {@code random},
+ *     {@code same-zone eu-1}, {@code fallback: no healthy agent in zone eu-1}, {@code
+ *     least-sessions 3 vs 5}, {@code only candidate}
  */
 public record AgentChoice(
-    ResourceRef resource, AgentEndpoint agent, boolean pinned, int candidates) {
+    ResourceRef resource,
+    AgentEndpoint agent,
+    boolean pinned,
+    int candidates,
+    RoutingPolicy policy,
+    String reason) {
   public AgentChoice {
     Objects.requireNonNull(resource, "resource");
     Objects.requireNonNull(agent, "agent");
+    Objects.requireNonNull(policy, "policy");
+    Objects.requireNonNull(reason, "reason");
   }
 }

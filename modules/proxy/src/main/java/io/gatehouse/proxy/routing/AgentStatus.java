@@ -15,6 +15,7 @@ import java.util.Objects;
  * @param health why the agent may or may not take a new session
  * @param target what the agent's checks say of the upstream: as its tunnel here last said, else as
  *     its heartbeat record says
+ * @param zone the zone the agent runs in, as its heartbeat says; {@code ""} when it named none
  */
 public record AgentStatus(
     AgentEndpoint agent,
@@ -23,11 +24,13 @@ public record AgentStatus(
     String uri,
     Instant lastBeat,
     Health health,
-    TargetHealth target) {
+    TargetHealth target,
+    String zone) {
   public AgentStatus {
     Objects.requireNonNull(agent, "agent");
     Objects.requireNonNull(health, "health");
     Objects.requireNonNull(target, "target");
+    Objects.requireNonNull(zone, "zone");
   }
 
   public boolean healthy() {

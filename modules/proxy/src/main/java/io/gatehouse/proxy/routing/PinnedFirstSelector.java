@@ -9,11 +9,17 @@ import java.util.random.RandomGenerator;
 /** See {@link AgentSelector#pinnedFirst}. */
 final class PinnedFirstSelector implements AgentSelector {
   private final RoutingTable table;
-  private final RandomGenerator random;
+  private final RoutingPolicies policies;
+  private final TierChooser chooser;
 
-  PinnedFirstSelector(RoutingTable table, RandomGenerator random) {
+  PinnedFirstSelector(
+      RoutingTable table,
+      RoutingPolicies policies,
+      SessionCounts sessions,
+      RandomGenerator random) {
     this.table = table;
-    this.random = random;
+    this.policies = policies;
+    this.chooser = new TierChooser(policies.zone(), sessions, random);
   }
 
   @Override
@@ -33,26 +39,32 @@ final class PinnedFirstSelector implements AgentSelector {
         }
       }
     }
-    List<AgentEndpoint> candidates = new ArrayList<>(statuses.size());
+    List<Candidate> candidates = new ArrayList<>(statuses.size());
     for (Candidate s : statuses) {
       if (s.healthy() && s.target().state() == best && !excluded.contains(s.agent().agentId())) {
-        candidates.add(s.agent());
+        candidates.add(s);
       }
     }
+    RoutingPolicy policy = policies.of(request.resource());
     // A pinned session stays where it is unless its agent's target is down and another's is not.
     if (pinned != null
         && (pinned.target().state() != TargetHealth.State.UNHEALTHY
             || best == TargetHealth.State.UNHEALTHY)) {
       return Future.succeededFuture(
-          new AgentChoice(request.resource(), pinned.agent(), true, candidates.size()));
+          new AgentChoice(
+              request.resource(), pinned.agent(), true, candidates.size(), policy, "pinned"));
     }
     if (!candidates.isEmpty()) {
-      AgentEndpoint chosen =
-          candidates.size() == 1
-              ? candidates.get(0)
-              : candidates.get(random.nextInt(candidates.size()));
+      // The policy chooses within the best target health, never across it.
+      TierChooser.Pick pick = chooser.choose(policy, candidates);
       return Future.succeededFuture(
-          new AgentChoice(request.resource(), chosen, false, candidates.size()));
+          new AgentChoice(
+              request.resource(),
+              pick.candidate().agent(),
+              false,
+              candidates.size(),
+              policy,
+              pick.reason()));
     }
     if (!request.failures().isEmpty()) {
       return Future.failedFuture(

@@ -86,7 +86,12 @@ public final class RoutingTable {
       String address = tunnel.map(LocalTunnel::remote).orElse(NO_ADDRESS);
       TargetHealth target =
           tunnel.map(t -> t.target(resource.key())).orElse(TargetHealth.UNREPORTED);
-      out.add(new Candidate(new AgentEndpoint(agentId, address), health(agentId, tunnel), target));
+      out.add(
+          new Candidate(
+              new AgentEndpoint(agentId, address),
+              health(agentId, tunnel),
+              target,
+              e.getValue().zone()));
     }
     return out;
   }
@@ -259,7 +264,8 @@ public final class RoutingTable {
         tunnel
             .map(t -> t.target(Keys.resource(hb.getKind(), hb.getName())))
             .filter(t -> t != TargetHealth.UNREPORTED)
-            .orElseGet(() -> TargetHealth.of(hb.getTargetHealth())));
+            .orElseGet(() -> TargetHealth.of(hb.getTargetHealth())),
+        hb.getZone() == null ? "" : hb.getZone());
   }
 
   /**

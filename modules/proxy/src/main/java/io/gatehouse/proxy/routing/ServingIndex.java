@@ -17,15 +17,22 @@ import reactor.core.publisher.Flux;
  * what selection reads on every new session, without a RocksDB scan. A projection of the heartbeats
  * table through a {@link TableView}, which loads and follows it; a heartbeat that goes (goodbye,
  * tombstone) leaves nothing behind, and a resource with no agent left is dropped. About 100 bytes
- * of heap per heartbeat record.
+ * of heap per heartbeat record; the records of one zone share its name (every zone ever seen is
+ * kept, a handful in practice).
  */
 final class ServingIndex implements AutoCloseable {
-  /** An agent's heartbeat for one resource: written at {@code time}, current for {@code ttl} ms. */
-  record Serving(long time, long ttl) {}
+  /**
+   * An agent's heartbeat for one resource: written at {@code time}, current for {@code ttl} ms, by
+   * an agent in {@code zone} ({@code ""} when it named none).
+   */
+  record Serving(long time, long ttl, String zone) {}
 
   /** kind/name → agentId → heartbeat times, agents in id order. */
   private final Map<String, ConcurrentSkipListMap<String, Serving>> byResource =
       new ConcurrentHashMap<>();
+
+  /** Every zone seen, so that the records of a zone share one string. */
+  private final Map<String, String> zones = new ConcurrentHashMap<>();
 
   private final TableView<Serving> view;
 
@@ -35,7 +42,7 @@ final class ServingIndex implements AutoCloseable {
             store,
             Topic.HEARTBEATS,
             changes,
-            (key, value) -> serving(value),
+            (key, value) -> shareZone(serving(value)),
             TableView.Listener.of(this::put, this::remove));
   }
 
@@ -57,13 +64,22 @@ final class ServingIndex implements AutoCloseable {
   }
 
   private static Serving serving(byte[] value) {
-    long[] times = new long[2];
-    if (HeartbeatTimes.read(value, times)) {
-      return new Serving(times[0], times[1]);
+    Serving serving = HeartbeatFields.read(value);
+    if (serving != null) {
+      return serving;
     }
     // Not a schema version the fast reader knows: decode it whole (throws when damaged).
     ResourceHeartbeat hb = EventCodec.RESOURCE_HEARTBEAT.decode(value);
-    return new Serving(hb.getTime().toEpochMilli(), hb.getTtlMillis());
+    return new Serving(
+        hb.getTime().toEpochMilli(), hb.getTtlMillis(), hb.getZone() == null ? "" : hb.getZone());
+  }
+
+  private Serving shareZone(Serving serving) {
+    if (serving.zone().isEmpty()) {
+      return serving;
+    }
+    String zone = zones.computeIfAbsent(serving.zone(), z -> z);
+    return zone == serving.zone() ? serving : new Serving(serving.time(), serving.ttl(), zone);
   }
 
   // The view calls put and remove one at a time, so a nested map is never dropped under a put.

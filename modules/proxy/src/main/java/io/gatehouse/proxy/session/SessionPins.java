@@ -18,9 +18,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 import reactor.core.publisher.Flux;
@@ -41,9 +41,10 @@ import reactor.core.publisher.Flux;
  * session does not write on every request; a pin idle past the timeout is expired by {@link
  * #expire}. TCP pins live exactly as long as their connection.
  *
- * <p>The keys of the pinned sessions are also held in memory (about 150 bytes each), current
- * through this class's writes and the materializer's changes, so {@link #count()} costs no scan.
- * Close it to unsubscribe; the store is not closed. Thread-safe.
+ * <p>The keys of the pinned sessions are also held in memory with the agent of each (about 200
+ * bytes each), current through this class's writes and the materializer's changes, so {@link
+ * #count()} and {@link #openOn} cost no scan. Close it to unsubscribe; the store is not closed.
+ * Thread-safe.
  */
 public final class SessionPins implements AutoCloseable {
   public static final String HTTP = "http";
@@ -55,7 +56,13 @@ public final class SessionPins implements AutoCloseable {
   private final EventPublisher publisher;
   private final Clock clock;
   private final String proxyId;
-  private final Set<String> pinned = ConcurrentHashMap.newKeySet();
+
+  /** Session key → its agent's id ({@code ""} for a damaged pin). */
+  private final Map<String, String> pinned = new ConcurrentHashMap<>();
+
+  /** Agent id → its pinned sessions; an agent with none has no entry. */
+  private final Map<String, Integer> perAgent = new ConcurrentHashMap<>();
+
   private final TableView<String> view;
 
   /**
@@ -78,14 +85,14 @@ public final class SessionPins implements AutoCloseable {
     this.publisher = Objects.requireNonNull(publisher, "publisher");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.proxyId = Objects.requireNonNull(proxyId, "proxyId");
-    // Only the keys are kept, undecoded: the count needs no more, and get() reads the store.
+    // Only the keys and agents are kept: the counts need no more, and get() reads the store.
     this.view =
         TableView.open(
             store,
             Topic.SESSIONS,
             changes,
-            (key, value) -> key,
-            TableView.Listener.of((key, same) -> pinned.add(same), pinned::remove));
+            (key, value) -> agentOf(value),
+            TableView.Listener.of(this::track, key -> track(key, null)));
   }
 
   /** The key that stands for {@code sessionId} in pins, audit events and listings. */
@@ -96,6 +103,17 @@ public final class SessionPins implements AutoCloseable {
   /** How many sessions are pinned in local state, whichever proxy pinned them. */
   public int count() {
     return pinned.size();
+  }
+
+  /**
+   * How many sessions are pinned to {@code agentId} in local state, whichever proxy pinned them:
+   * this proxy's own from the moment they are pinned, other proxies' once read from {@code
+   * gatehouse.sessions}. A TCP session counts until its connection closes; an HTTP session until it
+   * ends or expires idle.
+   */
+  public int openOn(String agentId) {
+    Integer n = perAgent.get(agentId);
+    return n == null ? 0 : n;
   }
 
   /** The pin of {@code sessionId} (a cookie's value), as this proxy knows it. */
@@ -245,11 +263,29 @@ public final class SessionPins implements AutoCloseable {
     view.close();
   }
 
-  private void track(String key, boolean isPinned) {
-    if (isPinned) {
-      pinned.add(key);
-    } else {
-      pinned.remove(key);
+  /** {@code key} is now pinned to {@code agentId}, or gone when it is null. */
+  private void track(String key, String agentId) {
+    pinned.compute(
+        key,
+        (k, before) -> {
+          if (!Objects.equals(before, agentId)) {
+            if (before != null) {
+              perAgent.merge(before, -1, (n, d) -> n + d <= 0 ? null : n + d);
+            }
+            if (agentId != null) {
+              perAgent.merge(agentId, 1, Integer::sum);
+            }
+          }
+          return agentId;
+        });
+  }
+
+  /** The agent a stored pin names; {@code ""} when the pin is damaged, so it is still counted. */
+  private static String agentOf(byte[] value) {
+    try {
+      return EventCodec.SESSION_PIN.decode(value).getAgentId();
+    } catch (EventDecodeException e) {
+      return "";
     }
   }
 
@@ -265,7 +301,7 @@ public final class SessionPins implements AutoCloseable {
       // the same pin from it; skipping the log takes ~9 us off every new session.
       store.writeUnlogged(batch);
     }
-    track(key, pin != null);
+    track(key, pin == null ? null : pin.getAgentId());
     // Local state is what routing reads; a failed publish is counted and logged by the publisher.
     publisher.publish(Topic.SESSIONS, key, pin);
   }

@@ -69,8 +69,30 @@ class HeartbeatWriterTest {
     assertThat(hb.getTtlMillis()).isEqualTo(REFRESH.multipliedBy(3).toMillis());
     assertThat(hb.getTime()).isEqualTo(clock.instant());
 
+    assertThat(hb.getZone()).as("the agent named no zone").isNull();
+
     served.serve(app("three"));
     Eventually.within(WAIT).until(() -> sent("app/three/agent-a").size() == 1);
+  }
+
+  @Test
+  void writesTheZoneTheAgentNamed() {
+    HeartbeatWriter.Served served = writer.open("agent-zoned", "r");
+    ServeLine line = app("zoned");
+    served.serve(
+        new ServeLine(
+            line.kind(),
+            line.name(),
+            line.labels(),
+            line.uri(),
+            line.protocol(),
+            line.origin(),
+            Optional.empty(),
+            Optional.of("eu-1")));
+    served.becomeWriter();
+    Eventually.within(WAIT).until(() -> sent("app/zoned/agent-zoned").size() == 1);
+    assertThat(((ResourceHeartbeat) sent("app/zoned/agent-zoned").get(0).value()).getZone())
+        .isEqualTo("eu-1");
   }
 
   @Test

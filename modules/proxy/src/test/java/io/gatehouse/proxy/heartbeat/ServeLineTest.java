@@ -111,4 +111,21 @@ class ServeLineTest {
         .isInstanceOf(ServeLine.Refused.class)
         .hasMessage("health must be an object");
   }
+
+  @Test
+  void readsTheZoneTheAgentNamesAndRefusesABadOne() {
+    assertThat(
+            ServeLine.parse(serve("a", "db", "pg").put("zone", "eu-west-1a"), "a", Set.of("db"))
+                .zone())
+        .contains("eu-west-1a");
+    assertThat(ServeLine.parse(serve("a", "db", "pg"), "a", Set.of("db")).zone()).isEmpty();
+    assertThatThrownBy(
+            () -> ServeLine.parse(serve("a", "db", "pg").put("zone", "eu 1"), "a", Set.of("db")))
+        .isInstanceOf(ServeLine.Refused.class)
+        .hasMessageStartingWith("invalid zone 'eu 1'");
+    assertThatThrownBy(
+            () -> ServeLine.parse(serve("a", "db", "pg").put("zone", 7), "a", Set.of("db")))
+        .isInstanceOf(ServeLine.Refused.class)
+        .hasMessage("zone must be a string");
+  }
 }

@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.random.RandomGenerator;
@@ -356,5 +357,91 @@ class AgentSelectorTest {
     assertThat(failure(selector(new SplittableRandom(7)).pick(unreachable)).reason())
         .as("an agent that could not be reached says nothing of its target")
         .isEqualTo(RoutingFailure.Reason.ALL_AGENTS_FAILED);
+  }
+
+  private AgentSelector selector(RoutingPolicy policy, Map<String, Integer> sessions) {
+    // The proxy is in eu-1; app/demo has the policy of its own.
+    RoutingPolicies policies =
+        new RoutingPolicies(
+            Optional.of("eu-1"), RoutingPolicy.RANDOM, Map.of(), Map.of(DEMO.key(), policy));
+    return AgentSelector.pinnedFirst(
+        table, policies, id -> sessions.getOrDefault(id, 0), new SplittableRandom(5));
+  }
+
+  private void serveIn(String agent, String zone) {
+    state.zone(agent, zone);
+    serve(agent);
+  }
+
+  @Test
+  void sameZoneFirstPicksTheLocalZonesAgentsOnlyAndFallsBackWhenTheyAreGone() {
+    serveIn("near-1", "eu-1");
+    serveIn("near-2", "eu-1");
+    serveIn("far", "us-1");
+    serve("nowhere");
+    AgentSelector selector = selector(RoutingPolicy.SAME_ZONE_FIRST, Map.of());
+    assertThat(picks(selector, 300)).containsOnlyKeys("near-1", "near-2");
+    AgentChoice choice = value(selector.pick(SessionRequest.newSession(DEMO)));
+    assertThat(choice.policy()).isEqualTo(RoutingPolicy.SAME_ZONE_FIRST);
+    assertThat(choice.reason()).isEqualTo("same-zone eu-1");
+
+    state.disconnect("near-1");
+    state.disconnect("near-2");
+    assertThat(picks(selector, 300)).containsOnlyKeys("far", "nowhere");
+    assertThat(value(selector.pick(SessionRequest.newSession(DEMO))).reason())
+        .isEqualTo("fallback: no healthy agent in zone eu-1");
+  }
+
+  @Test
+  void targetHealthComesBeforeTheZone() {
+    serveIn("near", "eu-1");
+    serveIn("far", "us-1");
+    target("far", TargetHealth.State.HEALTHY);
+    AgentSelector selector = selector(RoutingPolicy.SAME_ZONE_FIRST, Map.of());
+    assertThat(picks(selector, 100))
+        .as("the local agent's target is unknown, the remote one's healthy")
+        .containsOnlyKeys("far");
+    target("near", TargetHealth.State.HEALTHY);
+    assertThat(picks(selector, 100)).containsOnlyKeys("near");
+  }
+
+  @Test
+  void aPinnedSessionStaysOnItsAgentWhateverThePolicyAndARepinFollowsThePolicy() {
+    serveIn("near", "eu-1");
+    serveIn("far", "us-1");
+    serveIn("far-2", "us-1");
+    AgentSelector selector = selector(RoutingPolicy.SAME_ZONE_FIRST, Map.of());
+    AgentChoice stays = value(selector.pick(SessionRequest.pinned(DEMO, "far")));
+    assertThat(stays.agent().agentId()).isEqualTo("far");
+    assertThat(stays.pinned()).isTrue();
+    assertThat(stays.reason()).isEqualTo("pinned");
+
+    state.disconnect("far");
+    AgentChoice moved = value(selector.pick(SessionRequest.pinned(DEMO, "far")));
+    assertThat(moved.pinned()).isFalse();
+    assertThat(moved.agent().agentId()).isEqualTo("near");
+    assertThat(moved.reason()).isEqualTo("same-zone eu-1");
+  }
+
+  @Test
+  void leastSessionsPrefersTheAgentWithFewerOpenSessions() {
+    serve("agent-a");
+    serve("agent-b");
+    serve("agent-c");
+    AgentSelector selector =
+        selector(RoutingPolicy.LEAST_SESSIONS, Map.of("agent-a", 1, "agent-b", 1, "agent-c", 40));
+    assertThat(picks(selector, 200)).containsOnlyKeys("agent-a", "agent-b");
+    AgentChoice choice = value(selector.pick(SessionRequest.newSession(DEMO)));
+    assertThat(choice.policy()).isEqualTo(RoutingPolicy.LEAST_SESSIONS);
+    assertThat(choice.reason()).matches("least-sessions 1 vs (1|40)");
+  }
+
+  @Test
+  void aResourceWithoutAPolicyOfItsOwnIsRandom() {
+    serve("agent-a");
+    AgentChoice choice =
+        value(selector(new SplittableRandom(1)).pick(SessionRequest.newSession(DEMO)));
+    assertThat(choice.policy()).isEqualTo(RoutingPolicy.RANDOM);
+    assertThat(choice.reason()).isEqualTo("only candidate");
   }
 }

@@ -40,6 +40,7 @@ final class StateFixture implements AutoCloseable {
   private final Closer closer = new Closer();
   private final Map<String, LocalTunnel> tunnels = new ConcurrentHashMap<>();
   private final Map<String, Map<String, TargetHealth>> targets = new ConcurrentHashMap<>();
+  private final Map<String, String> zones = new ConcurrentHashMap<>();
   private long offset;
 
   StateFixture(Path dir) {
@@ -94,11 +95,17 @@ final class StateFixture implements AutoCloseable {
             .setSequence(1)
             .setTime(time)
             .setTtlMillis(Duration.ofMinutes(3).toMillis())
+            .setZone(zones.get(agentId))
             .build();
     put(
         Topic.HEARTBEATS,
         Keys.heartbeat(kind, name, agentId),
         EventCodec.RESOURCE_HEARTBEAT.encode(hb));
+  }
+
+  /** The agent's heartbeats from now on say it runs in {@code zone}. */
+  void zone(String agentId, String zone) {
+    zones.put(agentId, zone);
   }
 
   /** The agent's tunnel to the proxy opens at clock time, {@code serving} or {@code draining}. */

@@ -225,4 +225,47 @@ class SessionPinsTest {
       assertThat(counted.count()).isEqualTo(1);
     }
   }
+
+  @Test
+  void openSessionsPerAgentFollowPinsRepinsEndsAndOtherProxiesPins() {
+    String first = SessionId.generate();
+    SessionPin earlier = pins.pin(first, DEMO, A, SessionPins.TCP, null);
+    Sinks.Many<StateChange> changes = Sinks.many().multicast().directBestEffort();
+    try (SessionPins counted =
+        new SessionPins(store, changes.asFlux(), kafka, clock, "proxy-1", KEYS)) {
+      assertThat(counted.openOn("agent-a")).as("loaded from the store").isEqualTo(1);
+
+      String second = SessionId.generate();
+      counted.pin(second, DEMO, A, SessionPins.HTTP, null);
+      assertThat(counted.openOn("agent-a")).as("counted the moment it is pinned").isEqualTo(2);
+      assertThat(counted.openOn("agent-b")).isZero();
+
+      SessionPin moved = counted.repin(counted.get(second).orElseThrow(), B);
+      assertThat(counted.openOn("agent-a")).isEqualTo(1);
+      assertThat(counted.openOn("agent-b")).isEqualTo(1);
+      // The materializer applies the same pin again: nothing counts twice.
+      changes.tryEmitNext(
+          new StateChange(
+              Topic.SESSIONS, moved.getSessionId(), EventCodec.SESSION_PIN.encode(moved), 0, 0));
+      assertThat(counted.openOn("agent-b")).isEqualTo(1);
+
+      String foreign = KEYS.of(SessionId.generate());
+      SessionPin theirs =
+          SessionPin.newBuilder(earlier)
+              .setSessionId(foreign)
+              .setAgentId("agent-b")
+              .setProxyId("proxy-2")
+              .build();
+      changes.tryEmitNext(
+          new StateChange(Topic.SESSIONS, foreign, EventCodec.SESSION_PIN.encode(theirs), 0, 1));
+      assertThat(counted.openOn("agent-b")).as("another proxy's session").isEqualTo(2);
+
+      changes.tryEmitNext(new StateChange(Topic.SESSIONS, foreign, null, 0, 2));
+      counted.unpin(moved);
+      counted.unpin(counted.get(first).orElseThrow());
+      assertThat(counted.openOn("agent-a")).isZero();
+      assertThat(counted.openOn("agent-b")).isZero();
+      assertThat(counted.count()).isZero();
+    }
+  }
 }

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -28,12 +29,13 @@ import org.slf4j.LoggerFactory;
 /**
  * Tells every proxy the agent has a tunnel to what it serves, on the tunnels' control streams:
  * {@code {"serve":{…}}} for each served resource when the stream opens and on every change (of the
- * resource, or of its upstream's health: {@code "health":{"state":…,"reason":…,"since":…}}), {@code
- * {"unserve":"kind/name"}} when one stops. One of those proxies, the <em>primary</em>, is told
- * {@code {"writer":true}}: it alone writes the agent's heartbeats to Kafka (and refreshes them), so
- * the topic carries one record per resource however many proxies there are. When the primary's
- * tunnel closes, another open one becomes primary and writes at once; the proxies already know what
- * the agent serves. The primary also feeds the dynamic watchers ({@link #onPrimary}).
+ * resource, or of its upstream's health: {@code "health":{"state":…,"reason":…,"since":…}}), with
+ * the agent's {@code "zone"} when it has one, {@code {"unserve":"kind/name"}} when one stops. One
+ * of those proxies, the <em>primary</em>, is told {@code {"writer":true}}: it alone writes the
+ * agent's heartbeats to Kafka (and refreshes them), so the topic carries one record per resource
+ * however many proxies there are. When the primary's tunnel closes, another open one becomes
+ * primary and writes at once; the proxies already know what the agent serves. The primary also
+ * feeds the dynamic watchers ({@link #onPrimary}).
  *
  * <p>Everything runs on one thread, and only that thread writes these lines, so each proxy reads
  * them in the order the changes happened. {@link #goodbye} asks the primary to tombstone the
@@ -43,6 +45,7 @@ public final class HeartbeatPublisher implements ResourceCatalog.Listener, AutoC
   private static final Logger LOG = LoggerFactory.getLogger(HeartbeatPublisher.class);
 
   private final String agentId;
+  private final Optional<String> zone;
   private final ExecutorService thread;
   private final Counter sent;
   private final Counter refused;
@@ -65,8 +68,12 @@ public final class HeartbeatPublisher implements ResourceCatalog.Listener, AutoC
   /** Set on the publisher's thread when the goodbye starts: nothing more is served. */
   private boolean leaving;
 
-  public HeartbeatPublisher(String agentId, MeterRegistry registry) {
+  /**
+   * @param zone the agent's zone, said with every served resource ({@code "zone"} of a serve line)
+   */
+  public HeartbeatPublisher(String agentId, Optional<String> zone, MeterRegistry registry) {
     this.agentId = agentId;
+    this.zone = zone;
     this.thread =
         Executors.newSingleThreadExecutor(
             DaemonThreads.named("gatehouse-agent-heartbeat-" + agentId));
@@ -284,6 +291,7 @@ public final class HeartbeatPublisher implements ResourceCatalog.Listener, AutoC
             .put("uri", r.uri())
             .put("origin", r.origin().word());
     r.protocol().ifPresent(p -> serve.put("protocol", p));
+    zone.ifPresent(z -> serve.put("zone", z));
     TargetHealth verdict = health.get(r.key());
     if (verdict != null) {
       serve.put("health", verdict.toJson());

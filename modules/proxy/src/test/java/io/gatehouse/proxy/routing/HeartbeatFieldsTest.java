@@ -4,14 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gatehouse.events.ResourceHeartbeat;
 import io.gatehouse.events.ResourceSpec;
+import io.gatehouse.events.TargetHealth;
 import io.gatehouse.events.codec.EventCodec;
 import java.time.Instant;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-class HeartbeatTimesTest {
+class HeartbeatFieldsTest {
   @Test
-  void readsTimeAndTtlAsAFullDecodeWould() {
+  void readsTimeTtlAndZoneAsAFullDecodeWould() {
     ResourceHeartbeat hb =
         ResourceHeartbeat.newBuilder()
             .setKind("db")
@@ -25,17 +26,26 @@ class HeartbeatTimesTest {
             .setSequence(42)
             .setTime(Instant.parse("2026-01-01T00:00:01.234Z"))
             .setTtlMillis(9_000)
+            .setTargetHealth(
+                TargetHealth.newBuilder()
+                    .setState("healthy")
+                    .setReason("connected")
+                    .setSince(Instant.EPOCH)
+                    .build())
+            .setZone("eu-west-1a")
             .build();
-    long[] out = new long[2];
-    assertThat(HeartbeatTimes.read(EventCodec.RESOURCE_HEARTBEAT.encode(hb), out)).isTrue();
-    assertThat(out).containsExactly(hb.getTime().toEpochMilli(), 9_000L);
+    assertThat(HeartbeatFields.read(EventCodec.RESOURCE_HEARTBEAT.encode(hb)))
+        .isEqualTo(new ServingIndex.Serving(hb.getTime().toEpochMilli(), 9_000L, "eu-west-1a"));
+    hb.setZone(null);
+    assertThat(HeartbeatFields.read(EventCodec.RESOURCE_HEARTBEAT.encode(hb)))
+        .as("no zone named")
+        .isEqualTo(new ServingIndex.Serving(hb.getTime().toEpochMilli(), 9_000L, ""));
   }
 
   @Test
   void anythingElseIsLeftToAFullDecode() {
-    long[] out = new long[2];
-    assertThat(HeartbeatTimes.read("not avro".getBytes(), out)).isFalse();
-    assertThat(HeartbeatTimes.read(new byte[0], out)).isFalse();
+    assertThat(HeartbeatFields.read("not avro".getBytes())).isNull();
+    assertThat(HeartbeatFields.read(new byte[0])).isNull();
     byte[] truncated =
         EventCodec.RESOURCE_HEARTBEAT.encode(
             ResourceHeartbeat.newBuilder()
@@ -48,6 +58,6 @@ class HeartbeatTimesTest {
                 .setSequence(1)
                 .setTime(Instant.EPOCH)
                 .build());
-    assertThat(HeartbeatTimes.read(java.util.Arrays.copyOf(truncated, 20), out)).isFalse();
+    assertThat(HeartbeatFields.read(java.util.Arrays.copyOf(truncated, 20))).isNull();
   }
 }
