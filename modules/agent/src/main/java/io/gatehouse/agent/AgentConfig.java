@@ -71,6 +71,8 @@ public record AgentConfig(String source, Settings agent, List<Service> services)
    * @param metrics where Prometheus scrapes the agent's meters, if anywhere
    * @param shutdownTimeout how long a graceful stop may wait for a proxy to confirm that the
    *     agent's heartbeats are tombstoned
+   * @param drainTimeout how long a graceful stop (SIGTERM, {@code gatehouse agents drain}) lets the
+   *     sessions still open finish before it closes them; zero closes them at once
    */
   public record Settings(
       Optional<String> id,
@@ -79,7 +81,8 @@ public record AgentConfig(String source, Settings agent, List<Service> services)
       Optional<Path> dataDir,
       Relay relay,
       Metrics metrics,
-      Duration shutdownTimeout) {
+      Duration shutdownTimeout,
+      Duration drainTimeout) {
     public Settings {
       Objects.requireNonNull(id, "id");
       Objects.requireNonNull(proxy, "proxy");
@@ -88,6 +91,7 @@ public record AgentConfig(String source, Settings agent, List<Service> services)
       Objects.requireNonNull(relay, "relay");
       Objects.requireNonNull(metrics, "metrics");
       Objects.requireNonNull(shutdownTimeout, "shutdownTimeout");
+      Objects.requireNonNull(drainTimeout, "drainTimeout");
     }
   }
 
