@@ -244,7 +244,24 @@ final class Cluster implements BeforeAllCallback, AfterAllCallback, AutoCloseabl
     return agent(id, services, Duration.ofHours(1), kinds);
   }
 
+  /**
+   * {@link #agent(String, String)} with {@code settings}, YAML keys of the {@code agent} section in
+   * flow style, e.g. {@code "drain_timeout: 2s"}.
+   */
+  Agent agent(String id, String settings, String services) {
+    return agent(id, services, Duration.ofHours(1), ALL_KINDS, settings);
+  }
+
   private Agent agent(String id, String services, Duration certificateLifetime, Set<String> kinds) {
+    return agent(id, services, certificateLifetime, kinds, "");
+  }
+
+  private Agent agent(
+      String id,
+      String services,
+      Duration certificateLifetime,
+      Set<String> kinds,
+      String settings) {
     if (firstProxy == null) {
       throw new IllegalStateException("start a proxy before agent " + id + ": agents dial one");
     }
@@ -258,9 +275,10 @@ final class Cluster implements BeforeAllCallback, AfterAllCallback, AutoCloseabl
           data_dir: "%s"
           relay: { connect_timeout: 2s }
           metrics: { listen: "127.0.0.1:0" }
+          %s
         %s
         """
-            .formatted(id, firstProxy, agentDir, services);
+            .formatted(id, firstProxy, agentDir, settings, services);
     return closer.register(Agent.start(AgentConfig.parse(yaml, id + ".yaml")), Agent::kill);
   }
 
