@@ -254,6 +254,40 @@ class DrainIT {
   }
 
   @Test
+  void aProxyWithoutATunnelToTheAgentNamesOneThatHasAndAnAgentThatNeverSaysDrainingIsReported()
+      throws Exception {
+    // One tunnel, to proxy A, and an agent that does not understand the request.
+    try (BareAgent bare = new BareAgent(cluster.ca(), "agent-drain-bare", a)) {
+      Eventually.within(WAIT)
+          .untilAsserted(
+              () ->
+                  assertThat(listed(b, "agent-drain-bare").orElseThrow().getJsonArray("proxies"))
+                      .containsExactly("proxy-drain-a"));
+      Web.Response elsewhere = drain(b, "agent-drain-bare");
+      assertThat(elsewhere.status()).as(elsewhere.body()).isEqualTo(409);
+      assertThat(elsewhere.json().getString("code")).isEqualTo("agent-elsewhere");
+      assertThat(elsewhere.json().getString("error"))
+          .contains("no tunnel to proxy proxy-drain-b", "proxy-drain-a");
+
+      Web.Response unconfirmed = drain(a, "agent-drain-bare");
+      assertThat(unconfirmed.status()).as(unconfirmed.body()).isEqualTo(504);
+      assertThat(unconfirmed.json().getString("code")).isEqualTo("drain-unconfirmed");
+      assertThat(bare.heard()).contains(new JsonObject().put("drain", true));
+      assertThat(listed(a, "agent-drain-bare").orElseThrow().getString("state"))
+          .isEqualTo("serving");
+      Eventually.within(WAIT)
+          .untilAsserted(
+              () ->
+                  assertThat(cluster.audit())
+                      .anyMatch(
+                          e ->
+                              e.getType().equals(AuditLog.AGENT_DRAIN)
+                                  && "agent-drain-bare".equals(e.getAgentId())
+                                  && "failed".equals(e.getOutcome())));
+    }
+  }
+
+  @Test
   void drainTimeoutEndsTcpSessionsTheirClientsKeptOpen() throws Exception {
     Agent agent = agent("agent-drain-timeout", "timeout", "2s");
     awaitHealthy("timeout", 1);

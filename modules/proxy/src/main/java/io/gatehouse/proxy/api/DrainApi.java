@@ -75,8 +75,10 @@ final class DrainApi {
       throw notHere(agentId);
     }
     Context context = Vertx.currentContext();
+    // A copy: this caller's timeout must not fail the confirmation other callers wait for.
     asked
         .get()
+        .copy()
         .orTimeout(CONFIRM.toMillis(), TimeUnit.MILLISECONDS)
         .whenComplete(
             (connected, error) ->
