@@ -6,6 +6,7 @@ import io.gatehouse.agent.internal.destination.RefusedDefinitions;
 import io.gatehouse.agent.internal.health.HealthChecks;
 import io.gatehouse.agent.internal.heartbeat.HeartbeatPublisher;
 import io.gatehouse.agent.internal.metrics.MetricsServer;
+import io.gatehouse.agent.internal.relay.OpenSessions;
 import io.gatehouse.agent.internal.relay.RelayMetrics;
 import io.gatehouse.agent.internal.relay.RelayServer;
 import io.gatehouse.agent.internal.tunnel.AgentJoiner;
@@ -39,6 +40,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -56,15 +59,21 @@ import org.slf4j.LoggerFactory;
  * with {@code agent.join} on a first start) and its tunnel to {@code agent.proxy} is being dialed;
  * it opens no port for proxies: every session arrives on a tunnel it dialed, and it keeps one to
  * every proxy the first one tells it of. When {@code agent.metrics.listen} is set, {@code GET
- * /metrics} answers there in the Prometheus text format. {@link #close()} is the graceful stop: new
- * sessions are refused with {@code 503 draining}, every proxy is told the agent is draining, the
- * primary proxy tombstones its heartbeats, then the tunnels (so every proxy drops the agent at
- * once) and every open session are closed. {@link #kill()} stops without a word, as a crash would.
- * Both are idempotent. Registering a SIGTERM hook that calls {@code close()} is the caller's job.
+ * /metrics} answers there in the Prometheus text format. {@link #close()} is the graceful stop, the
+ * drain: new sessions are refused with {@code 503 draining}, every proxy is told the agent is
+ * draining, open sessions get up to {@code agent.drain_timeout} to end, the primary proxy
+ * tombstones its heartbeats, then the tunnels (so every proxy drops the agent at once) and any
+ * session still open are closed. A proxy's {@code {"drain":true}} ({@code gatehouse agents drain})
+ * runs the same stop on a thread of its own; {@link #stopped} tells when it is over. {@link
+ * #kill()} stops without a word, as a crash would. Both are idempotent. Registering a SIGTERM hook
+ * that calls {@code close()} is the caller's job.
  */
 public final class Agent implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
   private static final Duration VERTX_TIMEOUT = Duration.ofSeconds(10);
+
+  /** How often a draining agent tells the proxies how many sessions it still has, at most. */
+  private static final Duration DRAIN_REPORT = Duration.ofSeconds(1);
 
   private final String id;
   private final AgentConfig config;
@@ -76,7 +85,11 @@ public final class Agent implements AutoCloseable {
   private final HeartbeatPublisher publisher;
   private final ResourceWatcher watcher;
   private final Closer closer;
-  private final AtomicBoolean stopped = new AtomicBoolean();
+  private final AtomicBoolean stopping = new AtomicBoolean();
+  private final CompletableFuture<Void> stopped = new CompletableFuture<>();
+
+  /** Completed by {@link #kill}: a drain under way stops waiting. */
+  private final CompletableFuture<Void> killed = new CompletableFuture<>();
 
   private Agent(Parts p) {
     this.id = p.id;
@@ -89,6 +102,7 @@ public final class Agent implements AutoCloseable {
     this.publisher = p.publisher;
     this.watcher = p.watcher;
     this.closer = p.closer;
+    p.drains.complete(this::drainRequested);
   }
 
   /** Starts an agent with the system clock, fresh randomness and its own Prometheus registry. */
@@ -142,42 +156,143 @@ public final class Agent implements AutoCloseable {
     return watcher == null || watcher.isCaughtUp();
   }
 
+  /** Whether a stop has begun: the agent takes no new session. */
+  public boolean isDraining() {
+    return stopping.get();
+  }
+
+  /** The sessions the agent is relaying right now (HTTP requests, WebSockets, TCP sessions). */
+  public int openSessions() {
+    return relay.sessions().count();
+  }
+
   /**
-   * Graceful stop: refuses new sessions, tells every proxy it is draining, asks the primary proxy
-   * to tombstone its heartbeats and waits (at most {@code agent.shutdown_timeout}) for it to
-   * confirm Kafka has them, then closes what start opened in reverse: the tunnels, the heartbeat
-   * publisher, and last Vert.x with open sessions. Idempotent.
+   * Completes once the agent has stopped: by {@link #close}, {@link #kill}, or on its own after a
+   * proxy asked it to drain ({@code gatehouse agents drain}). The CLI exits then.
+   */
+  public CompletionStage<Void> stopped() {
+    return stopped.minimalCompletionStage();
+  }
+
+  /**
+   * Graceful stop, the drain: refuses new sessions ({@code 503 draining}) and tells every proxy at
+   * once that it is draining and how many sessions it still has; lets those sessions finish, for at
+   * most {@code agent.drain_timeout}, telling the proxies the count as it falls (at most once a
+   * second); then asks the primary proxy to tombstone its heartbeats and waits (at most {@code
+   * agent.shutdown_timeout}) for it to confirm Kafka has them, and closes what start opened in
+   * reverse: the tunnels (and with them any session still open), the heartbeat publisher, and last
+   * Vert.x. Idempotent; a call while a stop is under way returns once it is done.
    *
    * @throws AgentException after closing everything, if some part failed to close
    */
   @Override
   public void close() {
-    if (!stopped.compareAndSet(false, true)) {
+    if (!stopping.compareAndSet(false, true)) {
+      stopped.join();
       return;
     }
-    LOG.info("agent {} stopping: tombstoning its {} heartbeats", id, catalog.size());
-    relay.drain();
-    publisher.draining();
-    boolean acknowledged = publisher.goodbye(config.agent().shutdownTimeout());
-    release(true);
+    try {
+      OpenSessions sessions = relay.sessions();
+      relay.drain();
+      publisher.draining(sessions.count());
+      drain(sessions, config.agent().drainTimeout());
+      LOG.info("agent {} stopping: tombstoning its {} heartbeats", id, catalog.size());
+      boolean acknowledged = publisher.goodbye(config.agent().shutdownTimeout());
+      release(true);
+      LOG.info(
+          "agent {} stopped{}",
+          id,
+          acknowledged ? "" : " (goodbye not acknowledged; proxies expire it by TTL)");
+    } finally {
+      stopped.complete(null);
+    }
+  }
+
+  /**
+   * Waits until no session is open, at most {@code timeout} (or until {@link #kill}), telling the
+   * proxies the count each time it changed, at most once every {@link #DRAIN_REPORT}.
+   */
+  private void drain(OpenSessions sessions, Duration timeout) {
+    int open = sessions.count();
+    if (open == 0) {
+      LOG.info("agent {} draining: no session open", id);
+      return;
+    }
     LOG.info(
-        "agent {} stopped{}",
+        "agent {} draining: {} sessions open; waiting at most {} for them to end",
         id,
-        acknowledged ? "" : " (goodbye not acknowledged; proxies expire it by TTL)");
+        open,
+        timeout);
+    long start = System.nanoTime();
+    long deadline = start + timeout.toNanos();
+    while (open > 0 && !killed.isDone()) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        break;
+      }
+      try {
+        CompletableFuture.anyOf(sessions.none(), killed)
+            .get(Math.min(left, DRAIN_REPORT.toNanos()), TimeUnit.NANOSECONDS);
+      } catch (TimeoutException e) {
+        // Time to tell the proxies how many are left.
+      } catch (ExecutionException e) {
+        break;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+      open = sessions.count();
+      publisher.draining(open);
+    }
+    long waited = Duration.ofNanos(System.nanoTime() - start).toMillis();
+    if (open == 0) {
+      LOG.info("agent {} drained: its last session ended after {} ms", id, waited);
+    } else {
+      LOG.info(
+          "agent {} drain ended after {} ms with {} sessions open: closing them", id, waited, open);
+    }
+  }
+
+  /**
+   * A proxy asked the agent to drain ({@code gatehouse agents drain}): the graceful stop runs on a
+   * thread of its own, and {@link #stopped} completes when it is done. Ignored once stopping.
+   */
+  private void drainRequested(String proxyId) {
+    if (stopping.get()) {
+      return;
+    }
+    LOG.info("agent {}: proxy {} asks it to drain and stop", id, proxyId);
+    Thread drain =
+        new Thread(
+            () -> {
+              try {
+                close();
+              } catch (RuntimeException e) {
+                LOG.warn("agent {}: stopping after a drain failed: {}", id, e.getMessage());
+              }
+            },
+            "gatehouse-agent-drain-" + id);
+    drain.start();
   }
 
   /**
    * Stops at once without a goodbye, as a crash would: the tunnels close, so every proxy takes the
-   * agent out of rotation, and its heartbeats expire by their TTL. For tests and emergencies.
-   * Idempotent.
+   * agent out of rotation, and its heartbeats expire by their TTL. For tests and emergencies. A
+   * drain under way ends at once, as if its timeout had passed. Idempotent.
    */
   public void kill() {
-    if (!stopped.compareAndSet(false, true)) {
+    killed.complete(null);
+    if (!stopping.compareAndSet(false, true)) {
+      publisher.kill();
       return;
     }
-    publisher.kill();
-    release(false);
-    LOG.info("agent {} killed", id);
+    try {
+      publisher.kill();
+      release(false);
+      LOG.info("agent {} killed", id);
+    } finally {
+      stopped.complete(null);
+    }
   }
 
   private void release(boolean graceful) {
@@ -231,6 +346,9 @@ public final class Agent implements AutoCloseable {
     ResourceCatalog catalog;
     HeartbeatPublisher publisher;
     ResourceWatcher watcher;
+
+    /** Who hears a proxy's {@code {"drain":true}}: the agent, once it exists. */
+    final CompletableFuture<java.util.function.Consumer<String>> drains = new CompletableFuture<>();
   }
 
   /** Starts an {@link Agent} with injectable time, randomness and meters. */
@@ -341,7 +459,7 @@ public final class Agent implements AutoCloseable {
                     p.relay,
                     random,
                     proxies));
-        p.links.onControl(controlListener(p.publisher, p.watcher));
+        p.links.onControl(controlListener(p.publisher, p.watcher, p.drains));
         p.links.renewFrom(credentials, dataDir, clock);
         p.links.follow(s.proxy());
         if (s.metrics().listen().isPresent()) {
@@ -386,7 +504,9 @@ public final class Agent implements AutoCloseable {
 
     /** Hands the control streams' lines to the heartbeat publisher and the resource watcher. */
     private static ControlListener controlListener(
-        HeartbeatPublisher publisher, ResourceWatcher watcher) {
+        HeartbeatPublisher publisher,
+        ResourceWatcher watcher,
+        CompletableFuture<java.util.function.Consumer<String>> drains) {
       return new ControlListener() {
         @Override
         public void opened(String proxyId, TunnelStream stream) {
@@ -396,6 +516,10 @@ public final class Agent implements AutoCloseable {
         @Override
         public void line(String proxyId, TunnelStream stream, JsonObject message) {
           publisher.answered(proxyId, message);
+          if (Boolean.TRUE.equals(message.getValue("drain"))) {
+            // A line that comes before start returned waits for the agent it asks.
+            drains.thenAccept(d -> d.accept(proxyId));
+          }
           if (watcher != null) {
             watcher.line(stream, message);
           }

@@ -74,6 +74,8 @@ public record AgentConfig(String source, Settings agent, List<Service> services)
    * @param zone the zone the agent runs in ({@code zone}, a {@link io.gatehouse.config.ZoneName}),
    *     told to proxies with everything it serves so that a proxy routing {@code same-zone-first}
    *     prefers the agents of its own zone; empty (the default): the agent is in no zone
+   * @param drainTimeout how long a graceful stop (SIGTERM, {@code gatehouse agents drain}) lets the
+   *     sessions still open finish before it closes them; zero closes them at once
    */
   public record Settings(
       Optional<String> id,
@@ -83,7 +85,8 @@ public record AgentConfig(String source, Settings agent, List<Service> services)
       Relay relay,
       Metrics metrics,
       Duration shutdownTimeout,
-      Optional<String> zone) {
+      Optional<String> zone,
+      Duration drainTimeout) {
     public Settings {
       Objects.requireNonNull(id, "id");
       Objects.requireNonNull(proxy, "proxy");
@@ -93,6 +96,7 @@ public record AgentConfig(String source, Settings agent, List<Service> services)
       Objects.requireNonNull(metrics, "metrics");
       Objects.requireNonNull(shutdownTimeout, "shutdownTimeout");
       Objects.requireNonNull(zone, "zone");
+      Objects.requireNonNull(drainTimeout, "drainTimeout");
     }
   }
 

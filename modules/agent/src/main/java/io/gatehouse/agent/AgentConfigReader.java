@@ -36,7 +36,23 @@ final class AgentConfigReader {
   /** More checks in a row than anyone needs; a typo, more likely. */
   private static final int MAX_THRESHOLD = 100;
 
+  /** How long a graceful stop lets open sessions finish by default: Teleport's, five minutes. */
+  static final Duration DRAIN_TIMEOUT = Duration.ofMinutes(5);
+
+  /** A drain longer than this is a typo, more likely: a rolling upgrade would take days. */
+  private static final Duration MAX_DRAIN_TIMEOUT = Duration.ofHours(24);
+
   private AgentConfigReader() {}
+
+  /** {@code 0s} (close open sessions at once) up to a day. */
+  private static Duration drainTimeout(String text) {
+    Duration d = ValueParser.duration().parse(text);
+    if (d.compareTo(MAX_DRAIN_TIMEOUT) > 0) {
+      throw new IllegalArgumentException(
+          "at most 24h (sessions still open then are closed), got '" + text + "'");
+    }
+    return d;
+  }
 
   static AgentConfig read(ConfigDocument doc) {
     ConfigNode root = doc.root();
@@ -87,7 +103,9 @@ final class AgentConfigReader {
     Duration shutdown =
         agent.value("shutdown_timeout", ValueParser.positiveDuration(), Duration.ofSeconds(5));
     Optional<String> zone = agent.value("zone", ZoneName::check);
-    return new AgentConfig.Settings(id, proxy, join, dataDir, relay, metrics, shutdown, zone);
+    Duration drain = agent.value("drain_timeout", AgentConfigReader::drainTimeout, DRAIN_TIMEOUT);
+    return new AgentConfig.Settings(
+        id, proxy, join, dataDir, relay, metrics, shutdown, zone, drain);
   }
 
   private static Optional<AgentConfig.Join> join(ConfigNode node) {

@@ -91,6 +91,7 @@ class AgentConfigTest {
         .isEqualTo(AgentConfig.Metrics.DISABLED);
     assertThat(s.shutdownTimeout()).isEqualTo(Duration.ofSeconds(5));
     assertThat(s.zone()).as("in no zone unless configured").isEmpty();
+    assertThat(s.drainTimeout()).isEqualTo(Duration.ofMinutes(5));
     for (ResourceKind kind : ResourceKind.values()) {
       assertThat(config.service(kind)).isEqualTo(AgentConfig.Service.disabled(kind));
     }
@@ -108,6 +109,7 @@ class AgentConfigTest {
               metrics: { listen: "127.0.0.1:9464" }
               shutdown_timeout: 3s
               zone: eu-west-1a
+              drain_timeout: 1m30s
             app_service:
               apps:
                 - { name: tcp-echo, uri: "tcp://localhost:7", labels: { tier: "1" } }
@@ -128,6 +130,7 @@ class AgentConfigTest {
     assertThat(s.metrics().listen()).contains(new HostPort("127.0.0.1", 9464));
     assertThat(s.shutdownTimeout()).isEqualTo(Duration.ofSeconds(3));
     assertThat(s.zone()).contains("eu-west-1a");
+    assertThat(s.drainTimeout()).isEqualTo(Duration.ofSeconds(90));
     assertThat(config.service(ResourceKind.APP).enabled())
         .as("a present section is enabled by default")
         .isTrue();
@@ -157,7 +160,25 @@ class AgentConfigTest {
         .isInstanceOf(ConfigException.class)
         .hasMessage(
             file
-                + ": agent.colour: unknown key (expected one of: id, proxy, join, data_dir, relay, metrics, shutdown_timeout, zone)");
+                + ": agent.colour: unknown key (expected one of: id, proxy, join, data_dir, relay, metrics, shutdown_timeout, zone, drain_timeout)");
+  }
+
+  @Test
+  void drainTimeoutIsZeroToADay() {
+    assertThat(
+            AgentConfig.parse("agent: { proxy: 'p:1', drain_timeout: 0s }\n", "a.yaml")
+                .agent()
+                .drainTimeout())
+        .as("0s: open sessions are closed at once")
+        .isZero();
+    assertThatThrownBy(
+            () -> AgentConfig.parse("agent: { proxy: 'p:1', drain_timeout: 2d }\n", "a.yaml"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("a.yaml: agent.drain_timeout: at most 24h");
+    assertThatThrownBy(
+            () -> AgentConfig.parse("agent: { proxy: 'p:1', drain_timeout: soon }\n", "a.yaml"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("a.yaml: agent.drain_timeout: ");
   }
 
   private static final String AGENT = "agent: { proxy: 'localhost:3080' }\n";

@@ -264,7 +264,8 @@ class AgentTunnelIT {
                             dataDir,
                             "app_service: { apps: [ { name: echo, uri: 'tcp://127.0.0.1:%d' } ] }"
                                 .formatted(echo.actualPort()))
-                        .replace("agent:\n", "agent:\n  shutdown_timeout: 3s\n"),
+                        .replace(
+                            "agent:\n", "agent:\n  shutdown_timeout: 3s\n  drain_timeout: 2s\n"),
                     "drain.yaml"))
             .meterRegistry(new SimpleMeterRegistry())
             .start();
@@ -272,8 +273,8 @@ class AgentTunnelIT {
     Session open = proxy.openTcp("agent-drain", "app/echo");
     assertThat(open.status()).isEqualTo(200);
 
-    // The test proxy never confirms the goodbye, so the agent waits out shutdown_timeout: a window
-    // in which it drains with its tunnel still up.
+    // The session stays open, so the agent drains for all of drain_timeout with its tunnel up, and
+    // then waits out shutdown_timeout, as the test proxy never confirms the goodbye.
     CompletableFuture<Void> stopping = CompletableFuture.runAsync(agent::close);
     Eventually.within(WAIT)
         .untilAsserted(

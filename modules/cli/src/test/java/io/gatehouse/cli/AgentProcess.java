@@ -75,6 +75,21 @@ final class AgentProcess implements AutoCloseable {
     }
   }
 
+  /** {@code kill -TERM}: what a service manager sends; the agent drains and then exits. */
+  void terminate() {
+    process.destroy();
+  }
+
+  /** Waits at most {@code timeout} for the process to exit; whether it did. */
+  boolean awaitExit(java.time.Duration timeout) throws InterruptedException {
+    return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** The exit code of a process that exited. */
+  int exitValue() {
+    return process.exitValue();
+  }
+
   /** {@code kill -STOP}: the process stops running; its sockets stay open and silent. */
   synchronized void freeze() throws IOException, InterruptedException {
     signal("STOP");

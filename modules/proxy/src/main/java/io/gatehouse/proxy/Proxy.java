@@ -573,7 +573,7 @@ public final class Proxy implements AutoCloseable {
                         audit,
                         clusterSecret,
                         clock)),
-                new Api.Operations(locks, p.joinTokens, ca.pin()),
+                new Api.Operations(locks, p.joinTokens, ca.pin(), p.tunnels),
                 config.limits().maxEventSubscribers());
         ConnectionGate gate = new ConnectionGate(config.limits(), p.registry);
         int port =

@@ -263,6 +263,14 @@ final class Cluster implements BeforeAllCallback, AfterAllCallback, AutoCloseabl
     return agent(id, services, Duration.ofHours(1), ALL_KINDS, "zone: " + zone);
   }
 
+  /**
+   * {@link #agent(String, String)} with {@code settings}, YAML keys of the {@code agent} section in
+   * flow style, e.g. {@code "drain_timeout: 2s"}.
+   */
+  Agent agent(String id, String settings, String services) {
+    return agent(id, services, Duration.ofHours(1), ALL_KINDS, settings);
+  }
+
   private Agent agent(String id, String services, Duration certificateLifetime, Set<String> kinds) {
     return agent(id, services, certificateLifetime, kinds, "");
   }

@@ -52,6 +52,10 @@ public enum ErrorCode {
   SSO_UNAVAILABLE("sso-unavailable", 503, false),
   /** The request has already passed through this proxy: its {@code Via} names it. */
   LOOP_DETECTED("loop-detected", 508, false),
+  /** An agent has no tunnel to this proxy: ask one it is connected to (e.g. to drain it). */
+  AGENT_ELSEWHERE("agent-elsewhere", 409, false),
+  /** An agent asked to drain did not say it is draining in time. */
+  DRAIN_UNCONFIRMED("drain-unconfirmed", 504, false),
   /** Anything unexpected. */
   /**
    * A join was refused: the token is unknown, expired, used up or for other kinds, or the id is

@@ -68,6 +68,8 @@ class ErrorCodeTest {
                 Map.entry("overloaded", 503),
                 Map.entry("sso-unavailable", 503),
                 Map.entry("loop-detected", 508),
+                Map.entry("agent-elsewhere", 409),
+                Map.entry("drain-unconfirmed", 504),
                 Map.entry("internal", 500)));
   }
 }

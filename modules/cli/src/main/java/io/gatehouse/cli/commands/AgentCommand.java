@@ -3,10 +3,12 @@ package io.gatehouse.cli.commands;
 import io.gatehouse.agent.Agent;
 import io.gatehouse.agent.AgentConfig;
 import java.nio.file.Path;
+import java.util.concurrent.CompletionStage;
 import picocli.CommandLine.Command;
 
 /**
- * {@code gatehouse agent -c agent.yaml}: runs an agent until SIGTERM/Ctrl-C, then stops gracefully.
+ * {@code gatehouse agent -c agent.yaml}: runs an agent until SIGTERM/Ctrl-C, then stops gracefully
+ * (drains), or until a proxy asked it to drain and it stopped.
  */
 @Command(
     name = "agent",
@@ -26,6 +28,12 @@ public final class AgentCommand extends RunCommand<AgentConfig, Agent> {
   @Override
   Agent start(AgentConfig parsed) {
     return Agent.start(parsed);
+  }
+
+  @Override
+  CompletionStage<Void> stopped(Agent agent) {
+    // `gatehouse agents drain` makes the agent drain and stop: the process exits then.
+    return agent.stopped();
   }
 
   @Override

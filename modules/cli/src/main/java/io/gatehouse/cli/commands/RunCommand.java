@@ -6,6 +6,8 @@ import io.gatehouse.config.ConfigException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -13,8 +15,9 @@ import picocli.CommandLine.Spec;
 
 /**
  * Runs a long-lived process (an agent, a proxy) from its config file until SIGTERM or Ctrl-C, then
- * closes it gracefully from a shutdown hook. A bad file is a user error (exit 1, the file, key and
- * reason); a process that cannot start is exit 2 with the reason.
+ * closes it gracefully from a shutdown hook, or until it stops on its own (an agent told to drain),
+ * after which the JVM exits and the hook finds it closed. A bad file is a user error (exit 1, the
+ * file, key and reason); a process that cannot start is exit 2 with the reason.
  *
  * @param <C> the parsed configuration
  * @param <P> the running process
@@ -38,6 +41,14 @@ abstract class RunCommand<C, P extends AutoCloseable> implements Callable<Intege
 
   /** The one line printed once the process runs. */
   abstract String ready(C parsed, P process);
+
+  /**
+   * Completes when the process stopped on its own (an agent that was asked to drain); the command
+   * then ends as after SIGTERM. By default never.
+   */
+  CompletionStage<Void> stopped(P process) {
+    return new CompletableFuture<>();
+  }
 
   @Override
   public Integer call() throws InterruptedException {
@@ -71,6 +82,7 @@ abstract class RunCommand<C, P extends AutoCloseable> implements Callable<Intege
                   }
                 },
                 "gatehouse-" + role() + "-stop"));
+    stopped(process).whenComplete((v, e) -> stopped.countDown());
     stopped.await();
     return ExitCodes.OK;
   }

@@ -346,6 +346,8 @@ public final class DevStack implements AutoCloseable {
         "  proxy: \"" + proxy.webAddress() + "\"",
         join.stripTrailing(),
         "  metrics: { listen: \"127.0.0.1:0\" }",
+        // Ctrl-C on a laptop should not wait five minutes for a psql left open.
+        "  drain_timeout: 5s",
         "  data_dir: \"" + agentDir + "\"",
         "app_service:",
         "  enabled: true",

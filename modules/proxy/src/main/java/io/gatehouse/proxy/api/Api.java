@@ -110,12 +110,20 @@ public final class Api {
       LoginApi login,
       io.gatehouse.proxy.auth.SsoLogin sso) {}
 
-  /** What the operators' routes manage: locks, join tokens and the CA pin joins check. */
-  public record Operations(Locks locks, JoinTokens tokens, CaPin caPin) {}
+  /**
+   * What the operators' routes manage: locks, join tokens, the CA pin joins check, and the agents
+   * connected here (which a drain is asked of).
+   */
+  public record Operations(
+      Locks locks,
+      JoinTokens tokens,
+      CaPin caPin,
+      io.gatehouse.proxy.tunnel.AgentTunnels tunnels) {}
 
   private final Security security;
   private final ApiGuard guard;
   private final LocksApi locks;
+  private final DrainApi drains;
   private final TokensApi tokens;
   private final Revocations revocations;
   private final DocumentWriter writer;
@@ -143,6 +151,7 @@ public final class Api {
     this.guard = security.guard();
     this.writer = new DocumentWriter(publisher, materializer.changes());
     this.locks = new LocksApi(operations.locks(), writer, audit, guard, clock);
+    this.drains = new DrainApi(proxyId, operations.tunnels(), mesh, audit, guard);
     this.tokens = new TokensApi(operations.tokens(), operations.caPin(), writer, guard, clock);
     // A logout's lock on its credential lasts as long as the credential could still verify.
     this.revocations =
@@ -254,6 +263,7 @@ public final class Api {
     users.mount(r);
     roles.mount(r);
     locks.mount(r);
+    drains.mount(r);
     tokens.mount(r);
     r.get("/").handler(dashboard::index);
     r.get("/dashboard/:file").handler(dashboard::asset);

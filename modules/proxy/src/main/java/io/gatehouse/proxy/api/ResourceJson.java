@@ -111,7 +111,8 @@ final class ResourceJson {
    * One agent as the mesh and this proxy see it: the live proxies it is connected to ({@code
    * proxies}, this one included as soon as its tunnel is up here), its state and this proxy's
    * verdict on it. {@code address}, {@code since} and {@code version} are left out when no tunnel
-   * tells them.
+   * tells them. A draining agent's {@code sessions} is how many it still has open, as its proxies'
+   * presence records last said.
    *
    * @param presences its records on live proxies, by proxy id
    * @param here its tunnel to this proxy, {@code proxyId}
@@ -129,9 +130,15 @@ final class ResourceJson {
     String address = null;
     String version = null;
     boolean draining = false;
+    Integer sessions = null;
     for (TunnelPresence p : presences) {
       version = version == null ? p.getAgentVersion() : version;
       kinds.addAll(p.getKinds());
+      // Every proxy hears the same count; a draining agent's only falls, so the least is newest.
+      Integer left = p.getRemainingSessions();
+      if (left != null && AgentTunnels.DRAINING.equals(p.getState())) {
+        sessions = sessions == null ? left : Math.min(sessions, left);
+      }
       if (p.getProxyId().equals(proxyId)) {
         // This proxy's own registry knows better than its record, which lags by a round trip.
         continue;
@@ -163,6 +170,9 @@ final class ResourceJson {
             .put("since", since == null ? null : since.toString())
             .put("version", version)
             .put("kinds", new JsonArray(List.copyOf(kinds)));
+    if (draining && sessions != null) {
+      o.put("sessions", sessions);
+    }
     if (ejectedUntil != null) {
       o.put("ejectedUntil", ejectedUntil.toString());
     }

@@ -37,6 +37,7 @@ public final class AuditLog {
   public static final String JOIN_REFUSED = "join.refused";
   public static final String LOCK_CREATE = "lock.create";
   public static final String LOCK_DELETE = "lock.delete";
+  public static final String AGENT_DRAIN = "agent.drain";
   public static final String LOGIN = "user.login";
   public static final String LOGOUT = "user.logout";
   public static final String ACCESS_DENIED = "access.denied";
@@ -171,6 +172,18 @@ public final class AuditLog {
     Map<String, String> all = details("target", target);
     all.putAll(details);
     return publish(base(type, "ok").setUser(user).setDetails(all).build(), target);
+  }
+
+  /**
+   * {@code user} asked agent {@code agentId} to drain ({@link #AGENT_DRAIN}), keyed {@code
+   * agent/<id>}: outcome {@code ok} once the agent said it is draining, else {@code failed} with
+   * the reason.
+   */
+  public CompletionStage<Void> agentDrain(
+      String agentId, String user, String outcome, Map<String, String> details) {
+    return publish(
+        base(AGENT_DRAIN, outcome).setUser(user).setAgentId(agentId).setDetails(details).build(),
+        "agent/" + agentId);
   }
 
   /**

@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.SSLPeerUnverifiedException;
@@ -63,6 +64,13 @@ public final class AgentTunnels implements AutoCloseable {
   private final TunnelSettings settings;
   private final Clock clock;
   private final Map<String, Connected> tunnels = new ConcurrentHashMap<>();
+
+  /** The control stream of each tunnel, once it is open: where drain requests go. */
+  private final Map<Tunnel, ControlStream> controls = new ConcurrentHashMap<>();
+
+  /** Drain requests made here and not yet confirmed, by the tunnel they went down. */
+  private final Map<Tunnel, CompletableFuture<Connected>> drains = new ConcurrentHashMap<>();
+
   private final AtomicLong changes = new AtomicLong();
   private final ControlStream.Services control;
   private final Locks locks;
@@ -79,6 +87,8 @@ public final class AgentTunnels implements AutoCloseable {
    * @param version the Gatehouse version the agent runs, or null when it did not say
    * @param targets what the agent said on this tunnel's control stream of each served resource's
    *     upstream, by {@code kind/name}, kept current as it says more; read-only
+   * @param sessions while draining, the sessions still open on the agent as it last said; -1 when
+   *     it did not say
    */
   public record Connected(
       Tunnel tunnel,
@@ -87,14 +97,15 @@ public final class AgentTunnels implements AutoCloseable {
       String remote,
       String state,
       String version,
-      Map<String, TargetHealth> targets) {
+      Map<String, TargetHealth> targets,
+      int sessions) {
     /** Whether the agent said it is shutting down. */
     public boolean draining() {
       return DRAINING.equals(state);
     }
 
-    Connected withState(String state) {
-      return new Connected(tunnel, kinds, since, remote, state, version, targets);
+    Connected draining(int sessions) {
+      return new Connected(tunnel, kinds, since, remote, DRAINING, version, targets, sessions);
     }
   }
 
@@ -197,12 +208,19 @@ public final class AgentTunnels implements AutoCloseable {
               register(agentId, identity.kinds(), tunnel, remote, version, targets);
               if (control != null) {
                 ControlStream.open(
-                    tunnel,
-                    context,
-                    proxyId,
-                    control,
-                    new ControlStream.Agent(agentId, identity.kinds(), remote, targets),
-                    () -> draining(agentId, tunnel));
+                        tunnel,
+                        context,
+                        proxyId,
+                        control,
+                        new ControlStream.Agent(agentId, identity.kinds(), remote, targets),
+                        sessions -> draining(agentId, tunnel, sessions))
+                    .onSuccess(
+                        stream -> {
+                          controls.put(tunnel, stream);
+                          if (!tunnel.isOpen()) {
+                            controls.remove(tunnel);
+                          }
+                        });
               }
             })
         .onFailure(
@@ -245,7 +263,8 @@ public final class AgentTunnels implements AutoCloseable {
             remote,
             SERVING,
             version,
-            Collections.unmodifiableMap(targets));
+            Collections.unmodifiableMap(targets),
+            -1);
     Connected[] previous = new Connected[1];
     tunnels.compute(
         agentId,
@@ -275,10 +294,43 @@ public final class AgentTunnels implements AutoCloseable {
           presence.disconnected(id);
           return null;
         });
+    controls.remove(tunnel);
+    CompletableFuture<Connected> drain = drains.remove(tunnel);
+    if (drain != null) {
+      // Gone before it said so on this tunnel: an agent that stopped is drained.
+      drain.complete(null);
+    }
     if (removed[0]) {
       changes.incrementAndGet();
       LOG.info("proxy {}: agent {} disconnected", proxyId, agentId);
     }
+  }
+
+  /**
+   * Asks agent {@code agentId} to drain and stop ({@code {"drain":true}} on its control stream
+   * here). Empty when it has no tunnel here with an open control stream. Otherwise completes once
+   * the agent said on this tunnel that it is draining, with its tunnel then, or with null when the
+   * tunnel closed first (the agent stopped). An agent already draining completes at once.
+   */
+  public Optional<CompletableFuture<Connected>> drain(String agentId) {
+    Connected c = get(agentId).orElse(null);
+    ControlStream stream = c == null ? null : controls.get(c.tunnel());
+    if (stream == null) {
+      return Optional.empty();
+    }
+    if (c.draining()) {
+      return Optional.of(CompletableFuture.completedFuture(c));
+    }
+    CompletableFuture<Connected> confirmed =
+        drains.computeIfAbsent(c.tunnel(), t -> new CompletableFuture<>());
+    stream.drain();
+    // It may have said so, or gone, between the look and the request.
+    Connected now = tunnels.get(agentId);
+    if (now == null || now.tunnel() != c.tunnel() || now.draining()) {
+      drains.remove(c.tunnel(), confirmed);
+      confirmed.complete(now != null && now.tunnel() == c.tunnel() ? now : null);
+    }
+    return Optional.of(confirmed);
   }
 
   /**
@@ -288,26 +340,44 @@ public final class AgentTunnels implements AutoCloseable {
    * mark ends with the tunnel (a reconnecting agent is serving again).
    */
   public void draining(String agentId) {
-    draining(agentId, null);
+    draining(agentId, null, -1);
   }
 
-  /** Marks the agent's tunnel draining; with {@code only}, just when that is still its tunnel. */
-  private void draining(String agentId, Tunnel only) {
-    boolean[] changed = {false};
+  /**
+   * Marks the agent's tunnel draining with {@code sessions} still open (-1: not said); with {@code
+   * only}, just when that is still its tunnel. A new count is a new presence record; the agent says
+   * it at most once a second.
+   */
+  private void draining(String agentId, Tunnel only, int sessions) {
+    boolean[] began = {false};
+    Connected[] after = {null};
     tunnels.computeIfPresent(
         agentId,
         (id, current) -> {
-          if ((only != null && current.tunnel() != only) || current.draining()) {
+          if ((only != null && current.tunnel() != only)
+              || (current.draining() && current.sessions() == sessions)) {
             return current;
           }
-          Connected drained = current.withState(DRAINING);
+          began[0] = !current.draining();
+          Connected drained = current.draining(sessions);
           presence.connected(id, drained);
-          changed[0] = true;
+          after[0] = drained;
           return drained;
         });
-    if (changed[0]) {
+    if (after[0] == null) {
+      return;
+    }
+    CompletableFuture<Connected> drain = drains.remove(after[0].tunnel());
+    if (drain != null) {
+      drain.complete(after[0]);
+    }
+    if (began[0]) {
       changes.incrementAndGet();
-      LOG.info("proxy {}: agent {} is draining", proxyId, agentId);
+      LOG.info(
+          "proxy {}: agent {} is draining{}",
+          proxyId,
+          agentId,
+          sessions < 0 ? "" : " (" + sessions + " sessions open)");
     }
   }
 

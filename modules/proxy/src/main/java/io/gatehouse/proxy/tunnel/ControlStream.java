@@ -15,6 +15,7 @@ import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
+import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.json.JsonArray;
@@ -26,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.IntConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
@@ -46,8 +48,10 @@ import reactor.core.Disposable;
  * {"writer":true}} names this proxy the one that writes the agent's heartbeats ({@link
  * HeartbeatWriter}); {@code {"goodbye":true}} tombstones them and is answered {@code
  * {"goodbye":"done"}} once Kafka has them (or {@code {"goodbye":"failed","reason":…}}); {@code
- * {"state":"draining"}} takes the agent out of rotation here at once; {@code {"renew":"<CSR PEM>"}}
- * asks for a fresh certificate.
+ * {"state":"draining","sessions":N}} takes the agent out of rotation here at once (and says how
+ * many sessions it still has, as the count falls); {@code {"renew":"<CSR PEM>"}} asks for a fresh
+ * certificate. Down again, {@code {"drain":true}} asks the agent to drain and stop ({@code
+ * gatehouse agents drain}).
  */
 public final class ControlStream {
   /** How long an agent's certificate lasts, from a join or a renewal on this stream. */
@@ -87,11 +91,11 @@ public final class ControlStream {
   private final Set<String> kinds;
   private final Map<String, TargetHealth> targets;
   private final HeartbeatWriter.Served served;
-  private final Runnable draining;
+  private final IntConsumer draining;
   private final AtomicBoolean watching = new AtomicBoolean();
   private volatile Disposable feed;
 
-  private ControlStream(TunnelStream stream, Services services, Agent agent, Runnable draining) {
+  private ControlStream(TunnelStream stream, Services services, Agent agent, IntConsumer draining) {
     this.stream = stream;
     this.draining = draining;
     this.services = services;
@@ -107,27 +111,40 @@ public final class ControlStream {
   /**
    * Opens the control stream on a new tunnel of {@code agent}.
    *
-   * @param draining runs when the agent says {@code {"state":"draining"}}
+   * @param draining hears the agent say {@code {"state":"draining","sessions":N}}, with {@code N}
+   *     (-1 when it gave no count)
+   * @return the stream, once open
    */
-  static void open(
+  static Future<ControlStream> open(
       Tunnel tunnel,
       ContextInternal context,
       String proxyId,
       Services services,
       Agent agent,
-      Runnable draining) {
-    tunnel
+      IntConsumer draining) {
+    return tunnel
         .open(context)
         .onFailure(e -> LOG.debug("no control stream to {}: {}", tunnel.peer(), e.toString()))
-        .onSuccess(
+        .map(
             stream -> {
               HttpRequest head =
                   new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, Wire.CONTROL_PATH);
               head.headers().set(Wire.PROXY, proxyId);
               stream.writeHead(head);
               stream.exceptionHandler(e -> {});
-              new ControlStream(stream, services, agent, draining).start();
+              ControlStream control = new ControlStream(stream, services, agent, draining);
+              control.start();
+              return control;
             });
+  }
+
+  /**
+   * Asks the agent to drain and stop ({@code {"drain":true}}): it takes no new session, says {@code
+   * {"state":"draining"}} on every tunnel, lets its open sessions finish (at most its {@code
+   * drain_timeout}), says goodbye and exits.
+   */
+  void drain() {
+    send(new JsonObject().put("drain", true));
   }
 
   private void start() {
@@ -178,7 +195,7 @@ public final class ControlStream {
         served.becomeWriter();
       }
     } else if (AgentTunnels.DRAINING.equals(message.getValue("state"))) {
-      draining.run();
+      draining.accept(message.getValue("sessions") instanceof Integer n && n >= 0 ? n : -1);
     } else if (Boolean.TRUE.equals(message.getValue("goodbye"))) {
       goodbye();
     } else if (Boolean.TRUE.equals(message.getValue("watch"))) {

@@ -41,6 +41,8 @@ final class PresenceWriter {
             .setKinds(List.copyOf(new TreeSet<>(tunnel.kinds())))
             .setState(tunnel.state())
             .setAgentVersion(tunnel.version())
+            .setRemainingSessions(
+                tunnel.draining() && tunnel.sessions() >= 0 ? tunnel.sessions() : null)
             .build());
   }
 

@@ -60,7 +60,10 @@ public final class HeartbeatPublisher implements ResourceCatalog.Listener, AutoC
   private final Map<String, TunnelStream> streams = new TreeMap<>();
 
   private TunnelStream primary;
-  private boolean draining;
+
+  /** While draining, the sessions still open as last told to the proxies; -1 before. */
+  private int draining = -1;
+
   private CompletableFuture<Boolean> farewell;
   private volatile Consumer<TunnelStream> primaryListener = s -> {};
   private volatile boolean silent;
@@ -148,8 +151,8 @@ public final class HeartbeatPublisher implements ResourceCatalog.Listener, AutoC
         () -> {
           TunnelStream previous = streams.put(proxyId, stream);
           served.values().forEach(r -> write(stream, serveLine(r)));
-          if (draining) {
-            write(stream, line(new JsonObject().put("state", "draining")));
+          if (draining >= 0) {
+            write(stream, drainingLine(draining));
           }
           if (previous == primary || primary == null) {
             choosePrimary();
@@ -204,14 +207,25 @@ public final class HeartbeatPublisher implements ResourceCatalog.Listener, AutoC
     }
   }
 
-  /** The agent takes no new sessions: every proxy is told, now and on every new stream. */
-  public void draining() {
+  /**
+   * The agent takes no new sessions and has {@code sessions} still open: every proxy is told at
+   * once, and every new stream from now on. Called again as the count changes; an unchanged count
+   * is not sent again.
+   */
+  public void draining(int sessions) {
     submit(
         () -> {
-          draining = true;
-          String line = line(new JsonObject().put("state", "draining"));
+          if (sessions == draining) {
+            return;
+          }
+          draining = sessions;
+          String line = drainingLine(sessions);
           streams.values().forEach(s -> write(s, line));
         });
+  }
+
+  private static String drainingLine(int sessions) {
+    return line(new JsonObject().put("state", "draining").put("sessions", sessions));
   }
 
   /**

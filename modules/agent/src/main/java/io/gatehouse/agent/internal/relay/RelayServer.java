@@ -43,6 +43,7 @@ public final class RelayServer {
   private final HttpRelay http;
   private final TunnelRelay tunnel;
   private volatile boolean draining;
+  private final OpenSessions sessions = new OpenSessions();
   private final UpstreamProbe probe;
   private volatile BiConsumer<String, TunnelStream> control = (proxy, stream) -> stream.reset();
   private volatile UpstreamRefusals refusals = (resource, reason) -> {};
@@ -130,6 +131,11 @@ public final class RelayServer {
     draining = true;
   }
 
+  /** The sessions being relayed: what a drain waits for. */
+  public OpenSessions sessions() {
+    return sessions;
+  }
+
   private void handle(ProxyExchange exchange) {
     if (exchange.path().equals(Wire.CONTROL_PATH) && exchange.method() == HttpMethod.GET) {
       exchange.respond(200, MultiMap.caseInsensitiveMultiMap().set(Wire.AGENT, agentId), false);
@@ -170,6 +176,7 @@ public final class RelayServer {
             resource,
             "an HTTP resource: send its requests, not a TCP session");
       } else {
+        sessions.add(exchange.stream());
         tunnel.relay(exchange, served.get(), resource);
       }
       return;
@@ -183,6 +190,7 @@ public final class RelayServer {
           "a TCP resource: open a TCP session (POST " + Wire.TUNNEL_PATH + ")");
       return;
     }
+    sessions.add(exchange.stream());
     http.relay(exchange, served.get(), resource);
   }
 
