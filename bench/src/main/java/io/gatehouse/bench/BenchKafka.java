@@ -4,6 +4,7 @@ import io.gatehouse.events.topic.Topic;
 import io.gatehouse.events.topic.TopicNames;
 import io.gatehouse.kafka.KafkaClients;
 import io.gatehouse.kafka.KafkaSettings;
+import io.gatehouse.kafka.TopicReplication;
 import io.gatehouse.kafka.TopicSetup;
 import io.gatehouse.lifecycle.Backoff;
 import java.time.Duration;
@@ -28,7 +29,7 @@ final class BenchKafka {
             settings(bootstrap).forClient("admin"),
             TopicNames.DEFAULT,
             List.of(Topic.values()),
-            (short) 1)
+            TopicReplication.SINGLE)
         .awaitUntil(
             Instant.now().plus(Duration.ofSeconds(30)),
             new Backoff(Duration.ofMillis(200), Duration.ofSeconds(5), new Random()));

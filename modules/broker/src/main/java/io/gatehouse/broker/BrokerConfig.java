@@ -6,9 +6,9 @@ import java.util.Optional;
 import java.util.Properties;
 
 /**
- * The properties of a single-node KRaft broker: development defaults, then the fixed topology (one
- * combined broker+controller, both listeners on one host), then the caller's overrides, which win
- * over everything.
+ * The properties of a KRaft node: development defaults, then the topology (a combined
+ * broker+controller, both listeners on one host; alone, or one node of a {@link KafkaQuorum} with
+ * its replication settings), then the caller's overrides, which win over everything.
  *
  * <p>With a {@link SaslSslListener}, the client listener is {@code SASL_SSL} (SCRAM-SHA-512) and
  * carries the broker's traffic to itself too; the controller listener takes SASL/PLAIN with the
@@ -31,15 +31,21 @@ final class BrokerConfig {
       int controllerPort,
       Path logDir,
       Optional<SaslSslListener> secure,
+      Optional<KafkaQuorum> quorum,
       Map<String, String> overrides) {
     Properties props = new Properties();
 
-    // One node, so every internal topic must accept a replication factor and min ISR of 1.
-    props.put("offsets.topic.replication.factor", "1");
-    props.put("transaction.state.log.replication.factor", "1");
-    props.put("transaction.state.log.min.isr", "1");
-    props.put("share.coordinator.state.topic.replication.factor", "1");
-    props.put("share.coordinator.state.topic.min.isr", "1");
+    // Alone, every internal topic must accept a replication factor and min ISR of 1; in a quorum
+    // they get the cluster's settings, as do topics created without their own.
+    String factor = Integer.toString(quorum.map(KafkaQuorum::replicationFactor).orElse(1));
+    String minIsr = Integer.toString(quorum.map(KafkaQuorum::minInsyncReplicas).orElse(1));
+    props.put("offsets.topic.replication.factor", factor);
+    props.put("transaction.state.log.replication.factor", factor);
+    props.put("transaction.state.log.min.isr", minIsr);
+    props.put("share.coordinator.state.topic.replication.factor", factor);
+    props.put("share.coordinator.state.topic.min.isr", minIsr);
+    props.put("default.replication.factor", factor);
+    props.put("min.insync.replicas", minIsr);
     // The defaults of 50 partitions per internal topic only slow down the first group join or
     // transaction on a development broker.
     props.put("offsets.topic.num.partitions", "1");
@@ -50,7 +56,6 @@ final class BrokerConfig {
     // Topics are created on purpose, with their cleanup policy, never by a typo in a client.
     props.put("auto.create.topics.enable", "false");
     props.put("num.partitions", "1");
-    props.put("default.replication.factor", "1");
     // Compacted topics must work. The cleaner's default 128 MiB dedupe buffer is allocated up
     // front; 16 MiB still maps about 600k keys per pass and keeps two brokers in one test JVM
     // cheap.
@@ -60,8 +65,14 @@ final class BrokerConfig {
     props.put("server.max.startup.time.ms", "60000");
 
     props.put("process.roles", "broker,controller");
-    props.put("node.id", Integer.toString(NODE_ID));
-    props.put("controller.quorum.bootstrap.servers", host + ":" + controllerPort);
+    if (quorum.isPresent()) {
+      // A static voter set: every node knows every controller from its configuration.
+      props.put("node.id", Integer.toString(quorum.get().nodeId()));
+      props.put("controller.quorum.voters", quorum.get().voters());
+    } else {
+      props.put("node.id", Integer.toString(NODE_ID));
+      props.put("controller.quorum.bootstrap.servers", host + ":" + controllerPort);
+    }
     String client = secure.isPresent() ? SECURE_LISTENER : BROKER_LISTENER;
     props.put(
         "listeners",

@@ -28,8 +28,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A single-node Kafka broker in KRaft mode (combined broker and controller) running inside this
- * JVM, for development mode and integration tests.
+ * A Kafka broker in KRaft mode (combined broker and controller) running inside this JVM: a node
+ * alone, for development mode and integration tests, or one node of a multi-node cluster ({@link
+ * Builder#quorum}), which is how {@code gatehouse kafka node} runs a cluster from this project's
+ * own jars.
  *
  * <p>Guarantees:
  *
@@ -69,6 +71,7 @@ public final class EmbeddedKafka implements AutoCloseable {
   private final Path persistentDir;
   private final Map<String, String> overrides;
   private final Optional<SaslSslListener> secure;
+  private final Optional<KafkaQuorum> quorum;
 
   // Written under the instance lock; volatile so accessors need not wait for a start in progress.
   private volatile int brokerPort;
@@ -84,7 +87,9 @@ public final class EmbeddedKafka implements AutoCloseable {
     this.persistentDir = builder.dataDir;
     this.overrides = Map.copyOf(builder.properties);
     this.secure = Optional.ofNullable(builder.saslSsl);
+    this.quorum = Optional.ofNullable(builder.quorum);
     this.brokerPort = builder.port;
+    this.controllerPort = quorum.map(KafkaQuorum::ownControllerPort).orElse(0);
   }
 
   /** Returns a builder for a broker on a free loopback port with a temporary data directory. */
@@ -269,9 +274,10 @@ public final class EmbeddedKafka implements AutoCloseable {
   }
 
   private KafkaRaftServer launch(Path logDir) {
-    Properties props = BrokerConfig.of(host, brokerPort, controllerPort, logDir, secure, overrides);
+    Properties props =
+        BrokerConfig.of(host, brokerPort, controllerPort, logDir, secure, quorum, overrides);
     StorageFormat.formatIfNeeded(
-        logDir, props, secure.map(SaslSslListener::users).orElse(Map.of()));
+        logDir, props, quorum, secure.map(SaslSslListener::users).orElse(Map.of()));
     KafkaConfig config;
     try {
       config = KafkaConfig.fromProps(props, false);
@@ -368,6 +374,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     private int port;
     private Path dataDir;
     private SaslSslListener saslSsl;
+    private KafkaQuorum quorum;
     private final Map<String, String> properties = new LinkedHashMap<>();
 
     private Builder() {}
@@ -419,8 +426,41 @@ public final class EmbeddedKafka implements AutoCloseable {
       return this;
     }
 
-    /** Returns a broker that is not started yet. */
+    /**
+     * Makes this broker one node of a multi-node cluster: node {@code quorum.nodeId()}, its
+     * controller listening at its entry in {@code quorum.controllers()} (whose host must be this
+     * broker's host), with the quorum's replication settings. It needs a fixed {@link #port} and a
+     * persistent {@link #dataDir}, and {@link EmbeddedKafka#start()} returns once the cluster
+     * answers, so a majority of the nodes must be starting too. {@code null}, the default, means a
+     * node alone with replication factor 1.
+     */
+    public Builder quorum(KafkaQuorum quorum) {
+      this.quorum = quorum;
+      return this;
+    }
+
+    /**
+     * Returns a broker that is not started yet.
+     *
+     * @throws IllegalArgumentException if a {@link #quorum} is set without a fixed port and a
+     *     persistent data directory, or its controller address is on another host
+     */
     public EmbeddedKafka build() {
+      if (quorum != null) {
+        if (port == 0 || dataDir == null) {
+          throw new IllegalArgumentException(
+              "a node of a quorum needs a fixed port and a persistent data directory");
+        }
+        if (!quorum.ownControllerHost().equals(host)) {
+          throw new IllegalArgumentException(
+              "node "
+                  + quorum.nodeId()
+                  + "'s controller address "
+                  + quorum.ownController()
+                  + " is not on the broker's host "
+                  + host);
+        }
+      }
       return new EmbeddedKafka(this);
     }
   }

@@ -10,12 +10,15 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import kafka.tools.StorageTool;
 import org.apache.kafka.common.Uuid;
 
 /**
- * Formats a KRaft log directory once, the way {@code kafka-storage.sh format --standalone} does.
+ * Formats a KRaft log directory once, the way {@code kafka-storage.sh format} does: {@code
+ * --standalone} with a new cluster id for a node alone, or with the quorum's cluster id for a node
+ * of a static quorum (whose voters are in the broker properties).
  */
 final class StorageFormat {
 
@@ -27,12 +30,17 @@ final class StorageFormat {
   }
 
   /**
-   * Formats {@code logDir} for a new single-node cluster unless it is formatted already, so a
-   * persistent directory keeps its cluster id, topics and records across restarts. {@code
-   * scramUsers} (name to password) get SCRAM-SHA-512 credentials in the new cluster's metadata
-   * ({@code --add-scram}); a directory formatted earlier keeps the users it was formatted with.
+   * Formats {@code logDir} for a new single-node cluster, or for a node of {@code quorum}, unless
+   * it is formatted already, so a persistent directory keeps its cluster id, topics and records
+   * across restarts. {@code scramUsers} (name to password) get SCRAM-SHA-512 credentials in the new
+   * cluster's metadata ({@code --add-scram}); a directory formatted earlier keeps the users it was
+   * formatted with.
    */
-  static void formatIfNeeded(Path logDir, Properties brokerProps, Map<String, String> scramUsers) {
+  static void formatIfNeeded(
+      Path logDir,
+      Properties brokerProps,
+      Optional<KafkaQuorum> quorum,
+      Map<String, String> scramUsers) {
     if (isFormatted(logDir)) {
       return;
     }
@@ -49,10 +57,12 @@ final class StorageFormat {
               List.of(
                   "format",
                   "-t",
-                  Uuid.randomUuid().toString(),
+                  quorum.map(KafkaQuorum::clusterId).orElseGet(() -> Uuid.randomUuid().toString()),
                   "-c",
-                  configFile.toString(),
-                  "--standalone"));
+                  configFile.toString()));
+      if (quorum.isEmpty()) {
+        args.add("--standalone");
+      }
       scramUsers.forEach(
           (name, password) -> {
             args.add("--add-scram");

@@ -23,20 +23,22 @@ import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.TopicExistsException;
 
 /**
- * Creates the contract's topics if missing and checks the cleanup policy of those that exist.
- * Running it again, or from several processes at once, is harmless. It never alters an existing
- * topic: a wrong policy is the operator's call, so it fails with the fix in the message.
+ * Creates the contract's topics if missing, with the given {@link TopicReplication}, and checks the
+ * cleanup policy of those that exist. Running it again, or from several processes at once, is
+ * harmless. It never alters an existing topic: a wrong policy is the operator's call, so it fails
+ * with the fix in the message.
  */
 public final class TopicBootstrap {
   private final Admin admin;
   private final TopicNames names;
-  private final short replicationFactor;
+  private final TopicReplication replication;
   private final Duration timeout;
 
-  public TopicBootstrap(Admin admin, TopicNames names, short replicationFactor, Duration timeout) {
+  public TopicBootstrap(
+      Admin admin, TopicNames names, TopicReplication replication, Duration timeout) {
     this.admin = admin;
     this.names = names;
-    this.replicationFactor = replicationFactor;
+    this.replication = replication;
     this.timeout = timeout;
   }
 
@@ -105,8 +107,8 @@ public final class TopicBootstrap {
     for (Topic topic : topics) {
       if (!existing.contains(names.of(topic))) {
         missing.add(
-            new NewTopic(names.of(topic), topic.partitions(), replicationFactor)
-                .configs(topic.configs()));
+            new NewTopic(names.of(topic), topic.partitions(), replication.factor())
+                .configs(replication.topicConfigs(topic.configs())));
       }
     }
     if (missing.isEmpty()) {

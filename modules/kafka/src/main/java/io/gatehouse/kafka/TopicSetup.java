@@ -47,7 +47,7 @@ public final class TopicSetup {
   private final KafkaSettings settings;
   private final TopicNames names;
   private final List<Topic> topics;
-  private final short replicationFactor;
+  private final TopicReplication replication;
   private final Clock clock;
 
   /**
@@ -55,20 +55,23 @@ public final class TopicSetup {
    * @param topics the topics to create if missing and verify
    */
   public TopicSetup(
-      KafkaSettings settings, TopicNames names, Collection<Topic> topics, short replicationFactor) {
-    this(settings, names, topics, replicationFactor, Clock.systemUTC());
+      KafkaSettings settings,
+      TopicNames names,
+      Collection<Topic> topics,
+      TopicReplication replication) {
+    this(settings, names, topics, replication, Clock.systemUTC());
   }
 
   TopicSetup(
       KafkaSettings settings,
       TopicNames names,
       Collection<Topic> topics,
-      short replicationFactor,
+      TopicReplication replication,
       Clock clock) {
     this.settings = settings;
     this.names = names;
     this.topics = List.copyOf(topics);
-    this.replicationFactor = replicationFactor;
+    this.replication = replication;
     this.clock = clock;
   }
 
@@ -129,7 +132,7 @@ public final class TopicSetup {
   private void attempt(Duration timeout) {
     Admin admin = KafkaClients.admin(settings);
     try {
-      new TopicBootstrap(admin, names, replicationFactor, timeout).ensure(topics);
+      new TopicBootstrap(admin, names, replication, timeout).ensure(topics);
     } finally {
       admin.close(ADMIN_CLOSE);
     }

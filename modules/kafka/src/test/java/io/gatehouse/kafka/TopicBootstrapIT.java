@@ -9,7 +9,9 @@ import io.gatehouse.testkit.KafkaBrokerExtension;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.ConfigResource;
 import org.junit.jupiter.api.Test;
@@ -40,6 +42,32 @@ class TopicBootstrapIT {
                   .partitions())
           .hasSize(topic.partitions());
     }
+  }
+
+  @Test
+  void createdTopicsGetTheMinInsyncReplicasAsked() throws Exception {
+    TopicNames names = names();
+
+    new TopicBootstrap(
+            kafka.admin(),
+            names,
+            new TopicReplication((short) 1, OptionalInt.of(1)),
+            Duration.ofSeconds(30))
+        .ensure(List.of(Topic.SESSIONS));
+
+    ConfigResource resource =
+        new ConfigResource(ConfigResource.Type.TOPIC, names.of(Topic.SESSIONS));
+    ConfigEntry minIsr =
+        kafka
+            .admin()
+            .describeConfigs(List.of(resource))
+            .all()
+            .get()
+            .get(resource)
+            .get("min.insync.replicas");
+    // The broker's default is 1 too: the source tells the topic's own setting from it.
+    assertThat(minIsr.source()).isEqualTo(ConfigEntry.ConfigSource.DYNAMIC_TOPIC_CONFIG);
+    assertThat(minIsr.value()).isEqualTo("1");
   }
 
   @Test
@@ -75,6 +103,7 @@ class TopicBootstrapIT {
   }
 
   private static TopicBootstrap bootstrap(TopicNames names) {
-    return new TopicBootstrap(kafka.admin(), names, (short) 1, Duration.ofSeconds(30));
+    return new TopicBootstrap(
+        kafka.admin(), names, TopicReplication.SINGLE, Duration.ofSeconds(30));
   }
 }

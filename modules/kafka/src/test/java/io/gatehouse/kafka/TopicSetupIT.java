@@ -102,7 +102,10 @@ class TopicSetupIT {
 
   private static TopicSetup setup(String bootstrap, TopicNames names) {
     return new TopicSetup(
-        KafkaSettings.of(bootstrap).withClientId("topic-setup-it"), names, TOPICS, (short) 1);
+        KafkaSettings.of(bootstrap).withClientId("topic-setup-it"),
+        names,
+        TOPICS,
+        TopicReplication.SINGLE);
   }
 
   private static Backoff backoff() {

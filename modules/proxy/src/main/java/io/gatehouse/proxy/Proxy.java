@@ -351,7 +351,7 @@ public final class Proxy implements AutoCloseable {
                     kafka.forClient("admin"),
                     names,
                     List.of(Topic.values()),
-                    config.replicationFactor())
+                    config.topicReplication())
                 .inBackground(new Backoff(Duration.ofMillis(500), Duration.ofSeconds(30), random));
         p.closer.register(p.topics);
         p.materializer =

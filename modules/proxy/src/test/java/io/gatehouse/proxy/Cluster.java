@@ -16,6 +16,7 @@ import io.gatehouse.events.codec.EventCodec;
 import io.gatehouse.events.topic.Topic;
 import io.gatehouse.events.topic.TopicNames;
 import io.gatehouse.kafka.KafkaSettings;
+import io.gatehouse.kafka.TopicReplication;
 import io.gatehouse.lifecycle.Closer;
 import io.gatehouse.pki.ClusterCa;
 import io.gatehouse.pki.ClusterSecret;
@@ -339,7 +340,7 @@ final class Cluster implements BeforeAllCallback, AfterAllCallback, AutoCloseabl
               TokenConsole.open(
                   KafkaSettings.of(kafka.bootstrapServers()).withClientId("cluster-tokens"),
                   new TopicNames(prefix),
-                  (short) 1,
+                  TopicReplication.SINGLE,
                   Files.createTempDirectory(dataDir, "tokens"),
                   ClusterSecret.read(caDir()),
                   Clock.systemUTC(),

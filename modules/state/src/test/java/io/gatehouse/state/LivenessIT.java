@@ -9,6 +9,7 @@ import io.gatehouse.events.topic.Topic;
 import io.gatehouse.events.topic.TopicNames;
 import io.gatehouse.kafka.KafkaSettings;
 import io.gatehouse.kafka.TopicBootstrap;
+import io.gatehouse.kafka.TopicReplication;
 import io.gatehouse.testkit.Eventually;
 import io.gatehouse.testkit.KafkaBrokerExtension;
 import io.gatehouse.testkit.MutableClock;
@@ -38,7 +39,8 @@ class LivenessIT {
   @Test
   void staleBeatExpiresWhileTheStreamIsLiveButNotWhileTheBrokerIsDown() {
     TopicNames names = new TopicNames("live");
-    new TopicBootstrap(kafka.admin(), names, (short) 1, Duration.ofSeconds(30)).ensure();
+    new TopicBootstrap(kafka.admin(), names, TopicReplication.SINGLE, Duration.ofSeconds(30))
+        .ensure();
     try (StateStore store =
             StateStore.open(dir, Topic.MATERIALIZED.stream().map(Topic::suffix).toList());
         Materializer materializer =

@@ -9,6 +9,7 @@ import io.gatehouse.events.topic.Topic;
 import io.gatehouse.events.topic.TopicNames;
 import io.gatehouse.kafka.KafkaSettings;
 import io.gatehouse.kafka.TopicBootstrap;
+import io.gatehouse.kafka.TopicReplication;
 import io.gatehouse.state.internals.DeadLetters;
 import io.gatehouse.testkit.Eventually;
 import io.gatehouse.testkit.KafkaBrokerExtension;
@@ -46,7 +47,8 @@ class MaterializerIT {
   @BeforeEach
   void topics() {
     names = new TopicNames(kafka.uniquePrefix("mat").replaceAll("\\.$", ""));
-    new TopicBootstrap(kafka.admin(), names, (short) 1, Duration.ofSeconds(30)).ensure();
+    new TopicBootstrap(kafka.admin(), names, TopicReplication.SINGLE, Duration.ofSeconds(30))
+        .ensure();
   }
 
   @Test

@@ -21,6 +21,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "dev",
     mixinStandardHelpOptions = true,
+    subcommands = UpstreamsCommand.class,
     description = {
       "Run everything in one process, on loopback: an embedded Kafka broker (KRaft), a proxy,",
       "agents, and demo upstreams (HTTP app 'demo', TCP echo 'echo'). Ctrl-C stops it cleanly.",

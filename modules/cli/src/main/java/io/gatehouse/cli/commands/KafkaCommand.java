@@ -1,5 +1,6 @@
 package io.gatehouse.cli.commands;
 
+import io.gatehouse.broker.EmbeddedKafka;
 import io.gatehouse.cli.CliException;
 import io.gatehouse.cli.ExitCodes;
 import io.gatehouse.events.topic.TopicNames;
@@ -19,18 +20,69 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code gatehouse kafka acls}: the Kafka ACLs of a Gatehouse role, printed or applied. */
+/**
+ * {@code gatehouse kafka acls}: the Kafka ACLs of a Gatehouse role, printed or applied; {@code
+ * gatehouse kafka node}: one node of a KRaft cluster, run from this project's own Kafka jars.
+ */
 @Command(
     name = "kafka",
     mixinStandardHelpOptions = true,
     description = "Set up the Kafka cluster Gatehouse runs on.",
-    subcommands = KafkaCommand.Acls.class)
+    subcommands = {KafkaCommand.Acls.class, KafkaCommand.Node.class})
 public final class KafkaCommand implements Runnable {
   @Spec CommandSpec spec;
 
   @Override
   public void run() {
     spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  /**
+   * Runs one combined broker+controller of a static KRaft quorum until SIGTERM, from the Kafka
+   * server jars the CLI already carries for dev mode: what {@code infra/local-cluster} starts three
+   * of. It formats its data directory on the first start and prints one line once the cluster
+   * answers it.
+   */
+  @Command(
+      name = "node",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Run one node (broker and controller) of a KRaft Kafka cluster until SIGTERM/Ctrl-C.",
+        "Start a majority of the nodes together: each is ready once the quorum answers."
+      })
+  public static final class Node extends RunCommand<KafkaNodeConfig, EmbeddedKafka> {
+    @Override
+    String role() {
+      return "kafka-node";
+    }
+
+    @Override
+    KafkaNodeConfig load(Path file) {
+      return KafkaNodeConfig.load(file);
+    }
+
+    @Override
+    EmbeddedKafka start(KafkaNodeConfig parsed) {
+      return parsed.broker().start();
+    }
+
+    @Override
+    String ready(KafkaNodeConfig parsed, EmbeddedKafka node) {
+      return "kafka node "
+          + parsed.quorum().nodeId()
+          + " serving "
+          + (parsed.saslSsl().isPresent() ? "SASL_SSL " : "PLAINTEXT ")
+          + node.bootstrapServers()
+          + " (controller "
+          + parsed.quorum().controllers().get(parsed.quorum().nodeId() - 1)
+          + ", replication factor "
+          + parsed.quorum().replicationFactor()
+          + ", min.insync.replicas "
+          + parsed.quorum().minInsyncReplicas()
+          + ", data in "
+          + parsed.dataDir()
+          + ")";
+    }
   }
 
   /**

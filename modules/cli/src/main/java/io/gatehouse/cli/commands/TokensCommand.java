@@ -112,7 +112,7 @@ public final class TokensCommand implements Runnable {
           TokenConsole.open(
               proxy.kafkaSettings().withClientId("gatehouse-tokens"),
               new TopicNames(proxy.topicPrefix()),
-              proxy.replicationFactor(),
+              proxy.topicReplication(),
               state,
               secret,
               clock,

@@ -5,6 +5,7 @@ import io.gatehouse.config.ConfigException;
 import io.gatehouse.config.HostPort;
 import io.gatehouse.kafka.KafkaSecurity;
 import io.gatehouse.kafka.KafkaSettings;
+import io.gatehouse.kafka.TopicReplication;
 import io.gatehouse.proxy.routing.RoutingPolicies;
 import io.gatehouse.relay.ResponseTimeout;
 import java.nio.file.Path;
@@ -22,7 +23,9 @@ import java.util.Objects;
  * @param kafkaBootstrap Kafka's bootstrap servers, {@code host:port[,host:port...]}
  * @param kafkaSecurity how the proxy's Kafka clients connect: plaintext by default, or TLS, or TLS
  *     with a SCRAM login (the password read from its file or variable; never printed)
- * @param replicationFactor replication factor of topics the proxy creates when missing
+ * @param topicReplication replication factor and {@code min.insync.replicas} of the topics the
+ *     proxy creates when missing ({@code kafka.replication_factor}, {@code
+ *     kafka.min_insync_replicas})
  * @param dataDir where the proxy keeps its RocksDB state; default {@code ./.gatehouse/proxy-<id>}
  * @param caDir the cluster's trust material made by {@code gatehouse ca init} (CA key and
  *     certificate, cluster secret), shared by every proxy; default {@code ./.gatehouse/ca}
@@ -48,7 +51,7 @@ public record ProxyConfig(
     String id,
     String kafkaBootstrap,
     KafkaSecurity kafkaSecurity,
-    short replicationFactor,
+    TopicReplication topicReplication,
     Path dataDir,
     Path caDir,
     HostPort listen,

@@ -7,11 +7,13 @@ import io.gatehouse.config.NodeId;
 import io.gatehouse.config.ValueParser;
 import io.gatehouse.events.topic.TopicNames;
 import io.gatehouse.kafka.KafkaSecurity;
+import io.gatehouse.kafka.TopicReplication;
 import io.gatehouse.proxy.routing.RoutingPolicies;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.function.UnaryOperator;
 import java.util.random.RandomGenerator;
 import java.util.regex.Pattern;
@@ -44,7 +46,7 @@ final class ProxyConfigReader {
             .value("bootstrap", ValueParser.hostPorts())
             .map(list -> String.join(",", list.stream().map(HostPort::toString).toList()))
             .orElse(ProxyConfig.DEFAULT_KAFKA_BOOTSTRAP);
-    short replication = (short) kafka.integer("replication_factor", 1, 1, Short.MAX_VALUE);
+    TopicReplication replication = topicReplication(kafka);
     KafkaSecurity security = KafkaSecurityReader.read(kafka, env);
 
     Optional<Path> dataDir = proxy.value("data_dir", ValueParser.nonBlank()).map(Path::of);
@@ -117,6 +119,28 @@ final class ProxyConfigReader {
         auth,
         limits,
         edge);
+  }
+
+  /**
+   * {@code replication_factor} (default 1) and {@code min_insync_replicas} (default: the broker's),
+   * which may not exceed it.
+   */
+  private static TopicReplication topicReplication(ConfigNode kafka) {
+    short factor = (short) kafka.integer("replication_factor", 1, 1, Short.MAX_VALUE);
+    OptionalInt minInsync = OptionalInt.empty();
+    if (kafka.has("min_insync_replicas")) {
+      int min = (int) kafka.integer("min_insync_replicas", 1, 1, Short.MAX_VALUE);
+      if (min > factor) {
+        kafka.problem(
+            "min_insync_replicas",
+            "must not exceed replication_factor ("
+                + factor
+                + "): no write could ever be acknowledged");
+      } else {
+        minInsync = OptionalInt.of(min);
+      }
+    }
+    return new TopicReplication(factor, minInsync);
   }
 
   private static String publicHost(String text) {

@@ -3,6 +3,7 @@ package io.gatehouse.proxy.join;
 import io.gatehouse.events.topic.Topic;
 import io.gatehouse.events.topic.TopicNames;
 import io.gatehouse.kafka.KafkaSettings;
+import io.gatehouse.kafka.TopicReplication;
 import io.gatehouse.kafka.TopicSetup;
 import io.gatehouse.lifecycle.Backoff;
 import io.gatehouse.lifecycle.Closer;
@@ -48,7 +49,7 @@ public final class TokenConsole implements AutoCloseable {
   public static TokenConsole open(
       KafkaSettings kafka,
       TopicNames names,
-      short replicationFactor,
+      TopicReplication replication,
       Path stateDir,
       ClusterSecret secret,
       Clock clock,
@@ -57,10 +58,7 @@ public final class TokenConsole implements AutoCloseable {
     Closer closer = new Closer();
     try {
       new TopicSetup(
-              kafka.forClient("admin"),
-              names,
-              List.of(Topic.TOKENS, Topic.AUDIT),
-              replicationFactor)
+              kafka.forClient("admin"), names, List.of(Topic.TOKENS, Topic.AUDIT), replication)
           .awaitUntil(
               clock.instant().plus(timeout),
               new Backoff(Duration.ofMillis(200), Duration.ofSeconds(2), new SecureRandom()));

@@ -5,11 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.gatehouse.config.ConfigException;
 import io.gatehouse.config.HostPort;
+import io.gatehouse.kafka.TopicReplication;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,7 +30,7 @@ class ProxyConfigTest {
     assertThat(c.sessionIdleTimeout()).isEqualTo(Duration.ofMinutes(30));
     assertThat(c.ejectBackoff()).isEqualTo(Duration.ofSeconds(10));
     assertThat(c.responseTimeout()).isEqualTo(Duration.ofSeconds(75));
-    assertThat(c.replicationFactor()).isEqualTo((short) 1);
+    assertThat(c.topicReplication()).isEqualTo(TopicReplication.SINGLE);
   }
 
   @Test
@@ -43,7 +45,7 @@ class ProxyConfigTest {
             """
             proxy:
               id: proxy-1
-              kafka: { bootstrap: "k1:9092, k2:9093", replication_factor: 3 }
+              kafka: { bootstrap: "k1:9092, k2:9093", replication_factor: 3, min_insync_replicas: 2 }
               data_dir: /var/lib/gatehouse/proxy-1
               ca: { dir: /etc/gatehouse/ca }
               listen: "0.0.0.0:443"
@@ -55,7 +57,7 @@ class ProxyConfigTest {
             "proxy.yaml");
     assertThat(c.id()).isEqualTo("proxy-1");
     assertThat(c.kafkaBootstrap()).isEqualTo("k1:9092,k2:9093");
-    assertThat(c.replicationFactor()).isEqualTo((short) 3);
+    assertThat(c.topicReplication()).isEqualTo(new TopicReplication((short) 3, OptionalInt.of(2)));
     assertThat(c.dataDir()).isEqualTo(Path.of("/var/lib/gatehouse/proxy-1"));
     assertThat(c.caDir()).isEqualTo(Path.of("/etc/gatehouse/ca"));
     assertThat(c.listen()).isEqualTo(new HostPort("0.0.0.0", 443));
@@ -91,6 +93,22 @@ class ProxyConfigTest {
             "proxy.yaml: proxy.routing.dial_timeout: proxies no longer dial agents: sessions open"
                 + " as streams on the tunnels agents dial, which fail at once when a tunnel is gone;"
                 + " remove this key");
+  }
+
+  @Test
+  void aMinInsyncReplicasAboveTheReplicationFactorIsRefusedAtItsKey() {
+    assertThatThrownBy(
+            () ->
+                ProxyConfig.parse(
+                    "proxy: { kafka: { replication_factor: 2, min_insync_replicas: 3 } }",
+                    "proxy.yaml"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(
+            "proxy.yaml: proxy.kafka.min_insync_replicas: must not exceed replication_factor (2)");
+    assertThatThrownBy(
+            () -> ProxyConfig.parse("proxy: { kafka: { min_insync_replicas: 0 } }", "proxy.yaml"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("proxy.yaml: proxy.kafka.min_insync_replicas:");
   }
 
   @Test

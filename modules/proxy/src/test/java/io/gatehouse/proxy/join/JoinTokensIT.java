@@ -8,6 +8,7 @@ import io.gatehouse.events.codec.EventCodec;
 import io.gatehouse.events.topic.Topic;
 import io.gatehouse.events.topic.TopicNames;
 import io.gatehouse.kafka.KafkaSettings;
+import io.gatehouse.kafka.TopicReplication;
 import io.gatehouse.pki.ClusterSecret;
 import io.gatehouse.proxy.audit.AuditLog;
 import io.gatehouse.proxy.join.JoinRefusedException.Reason;
@@ -65,7 +66,7 @@ class JoinTokensIT {
         TokenConsole.open(
             KafkaSettings.of(kafka.bootstrapServers()).withClientId("join-it-" + id),
             names,
-            (short) 1,
+            TopicReplication.SINGLE,
             dir.resolve(id),
             secret,
             Clock.systemUTC(),
