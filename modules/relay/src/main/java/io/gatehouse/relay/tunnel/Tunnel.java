@@ -12,7 +12,6 @@ import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
-import io.netty.handler.flush.FlushConsolidationHandler;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.internal.ContextInternal;
@@ -61,7 +60,6 @@ public final class Tunnel {
                 ch.close();
               }
             });
-    add(pipeline, before, "tunnel-flush", flushes());
     add(pipeline, before, "tunnel-codec", codec);
     add(pipeline, before, "tunnel-multiplex", multiplex);
     // The proxy sends no pings: its agents ping it, and it judges each by hearing from it.
@@ -86,9 +84,8 @@ public final class Tunnel {
           @Override
           public void channelRead(ChannelHandlerContext ctx, Object msg) {
             ChannelPipeline p = ctx.pipeline();
-            p.addAfter(ctx.name(), "tunnel-flush", flushes());
             p.addAfter(
-                "tunnel-flush",
+                ctx.name(),
                 "tunnel-codec",
                 Http2FrameCodecBuilder.forServer().initialSettings(settings(settings)).build());
             p.addAfter(
@@ -163,15 +160,6 @@ public final class Tunnel {
   @Override
   public String toString() {
     return "Tunnel[" + peer + ", " + (isOpen() ? "open" : "closed") + "]";
-  }
-
-  /**
-   * Every stream's frames written in one turn of the event loop leave in one TLS record batch and
-   * one write: without it each stream's flush is a TLS wrap and a syscall of its own.
-   */
-  private static FlushConsolidationHandler flushes() {
-    return new FlushConsolidationHandler(
-        FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true);
   }
 
   private static Http2Settings settings(TunnelSettings settings) {
