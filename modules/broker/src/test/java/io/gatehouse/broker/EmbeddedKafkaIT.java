@@ -64,6 +64,8 @@ class EmbeddedKafkaIT {
       admin.createTopics(List.of(topic)).all().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
 
       ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, "latest-state");
+      // The controller has committed the topic; the broker applies that metadata a moment later.
+      awaitTrue(() -> knows(admin, resource));
       Config config = admin.describeConfigs(List.of(resource)).all().get().get(resource);
       assertThat(config.get(TopicConfig.CLEANUP_POLICY_CONFIG).value()).isEqualTo("compact");
       assertThat(
@@ -173,6 +175,21 @@ class EmbeddedKafkaIT {
     while (!condition.getAsBoolean()) {
       assertThat(System.nanoTime()).as("condition still false after %s", WAIT).isLessThan(deadline);
       LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+    }
+  }
+
+  /** Whether the broker describes {@code resource} yet (not "unknown topic"). */
+  private static boolean knows(Admin admin, ConfigResource resource) {
+    try {
+      admin.describeConfigs(List.of(resource)).all().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+      return true;
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException) {
+        return false;
+      }
+      throw new AssertionError(e.getCause());
+    } catch (Exception e) {
+      throw new AssertionError(e);
     }
   }
 
