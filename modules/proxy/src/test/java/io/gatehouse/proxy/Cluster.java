@@ -486,6 +486,23 @@ final class Cluster implements BeforeAllCallback, AfterAllCallback, AutoCloseabl
             });
   }
 
+  /**
+   * Waits until {@code proxy} counts {@code n} agents of {@code kind/name} whose checks say their
+   * upstream is healthy: until then a target-healthy agent takes every new session before the
+   * others (whose targets are still unknown), so a test of how sessions spread waits for this.
+   */
+  void awaitTargetsHealthy(HostPort proxy, String kind, String name, int n) {
+    Eventually.within(WAIT)
+        .untilAsserted(
+            () -> {
+              Web.Response r = web().get(proxy, "/v1/resources/" + kind + "/" + name);
+              assertThat(r.status()).as(r.body()).isEqualTo(200);
+              assertThat(r.json().getJsonObject("targets").getInteger("healthy", 0))
+                  .as(r.body())
+                  .isEqualTo(n);
+            });
+  }
+
   @Override
   public void close() {
     closer.close(e -> new IllegalStateException("closing the test cluster failed", e));

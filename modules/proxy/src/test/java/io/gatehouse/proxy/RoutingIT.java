@@ -50,6 +50,9 @@ class RoutingIT {
     }
     cluster.awaitHealthy(proxyA, "app", "demo", 3);
     cluster.awaitHealthy(proxyB, "app", "demo", 3);
+    // Sessions spread at random only among agents of the same target health.
+    cluster.awaitTargetsHealthy(proxyA, "app", "demo", 3);
+    cluster.awaitTargetsHealthy(proxyB, "app", "demo", 3);
   }
 
   @Test
