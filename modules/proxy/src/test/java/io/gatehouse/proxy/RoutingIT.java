@@ -185,6 +185,7 @@ class RoutingIT {
               AuditEvent e = repins.get(0);
               assertThat(e.getAgentId()).isEqualTo(after);
               assertThat(e.getDetails()).containsEntry("from", before);
+              assertThat(e.getDetails().get("reason")).startsWith("agent " + before + " ");
               assertThat(e.getProxyId()).isEqualTo("proxy-a");
               assertThat(e.getOutcome()).isEqualTo("ok");
               assertThat(cluster.audit("session.start", cluster.sessionKey(session))).hasSize(1);

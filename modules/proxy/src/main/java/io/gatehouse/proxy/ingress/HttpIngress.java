@@ -179,7 +179,7 @@ final class HttpIngress {
       SessionPin moved = pins.repin(pin, agent);
       String why =
           dialed.request().failures().isEmpty()
-              ? "agent " + pin.getAgentId() + " is no longer healthy"
+              ? "agent " + pin.getAgentId() + " is " + dialed.choice().leftPin()
               : "agent " + dialed.request().failures().get(0);
       audit.sessionRepinned(moved, pin.getAgentId(), why, dialed.choice());
       metrics.sessionsRepinned.increment();

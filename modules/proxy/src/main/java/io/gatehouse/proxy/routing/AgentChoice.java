@@ -15,6 +15,9 @@ import java.util.Objects;
  * @param reason why this agent, in a few words for the audit trail: {@code pinned}, {@code random},
  *     {@code same-zone eu-1}, {@code fallback: no healthy agent in zone eu-1}, {@code
  *     least-sessions 3 vs 5}, {@code only candidate}
+ * @param leftPin for a fresh pick of a pinned session, what the pinned agent is, in words that
+ *     follow its id: {@code draining}, {@code not connected to this proxy}, {@code ejected}, {@code
+ *     serving a target that is down}, {@code no longer serving the resource}; {@code ""} otherwise
  */
 public record AgentChoice(
     ResourceRef resource,
@@ -22,11 +25,13 @@ public record AgentChoice(
     boolean pinned,
     int candidates,
     RoutingPolicy policy,
-    String reason) {
+    String reason,
+    String leftPin) {
   public AgentChoice {
     Objects.requireNonNull(resource, "resource");
     Objects.requireNonNull(agent, "agent");
     Objects.requireNonNull(policy, "policy");
     Objects.requireNonNull(reason, "reason");
+    Objects.requireNonNull(leftPin, "leftPin");
   }
 }

@@ -52,7 +52,7 @@ final class PinnedFirstSelector implements AgentSelector {
             || best == TargetHealth.State.UNHEALTHY)) {
       return Future.succeededFuture(
           new AgentChoice(
-              request.resource(), pinned.agent(), true, candidates.size(), policy, "pinned"));
+              request.resource(), pinned.agent(), true, candidates.size(), policy, "pinned", ""));
     }
     if (!candidates.isEmpty()) {
       // The policy chooses within the best target health, never across it.
@@ -64,7 +64,8 @@ final class PinnedFirstSelector implements AgentSelector {
               false,
               candidates.size(),
               policy,
-              pick.reason()));
+              pick.reason(),
+              pinnedId == null ? "" : leftPin(statuses, pinnedId)));
     }
     if (!request.failures().isEmpty()) {
       return Future.failedFuture(
@@ -102,5 +103,15 @@ final class PinnedFirstSelector implements AgentSelector {
       }
     }
     return anyAlive;
+  }
+
+  /** What the pinned agent {@code pinnedId} is, that a fresh pick was made: see AgentChoice. */
+  private static String leftPin(List<Candidate> statuses, String pinnedId) {
+    for (Candidate s : statuses) {
+      if (s.agent().agentId().equals(pinnedId)) {
+        return s.healthy() ? "serving a target that is down" : s.health().text();
+      }
+    }
+    return "no longer serving the resource";
   }
 }
