@@ -98,6 +98,16 @@ class RoutingPolicyIT {
     for (HostPort proxy : List.of(proxyEu, proxyUs)) {
       Eventually.within(WAIT).until(() -> zoneOf(proxy, "app", "shop", "shop-us").equals("us-1"));
       Eventually.within(WAIT).until(() -> zoneOf(proxy, "app", "shop", "shop-eu-2").equals("eu-1"));
+      // The agent list (gatehouse agents ls) shows each agent's zone too.
+      Map<String, String> listed = new HashMap<>();
+      web.get(proxy, "/v1/agents").array().stream()
+          .map(o -> (JsonObject) o)
+          .filter(o -> o.getString("agent").startsWith("shop-"))
+          .forEach(o -> listed.put(o.getString("agent"), o.getString("zone")));
+      assertThat(listed)
+          .containsEntry("shop-eu-1", "eu-1")
+          .containsEntry("shop-eu-2", "eu-1")
+          .containsEntry("shop-us", "us-1");
     }
 
     assertThat(newSessions(proxyEu, "shop", 100))

@@ -23,7 +23,7 @@ import picocli.CommandLine.Parameters;
 public final class AgentsCommand extends GenericListCommand {
   /** What both {@code agents} and {@code agents ls} show first. */
   static final List<String> COLUMNS =
-      List.of("agent", "proxies", "address", "healthy", "state", "sessions");
+      List.of("agent", "zone", "proxies", "address", "healthy", "state", "sessions");
 
   @Override
   String path() {

@@ -531,16 +531,22 @@ public final class Api {
               SortedMap<String, List<TunnelPresence>> connected = mesh.agents();
               SortedSet<String> agentIds = new TreeSet<>(connected.keySet());
               agentIds.addAll(table.servingAgents());
+              Map<String, String> zones = table.agentZones();
               JsonArray out = new JsonArray();
               for (String agentId : agentIds) {
-                out.add(
+                JsonObject agent =
                     ResourceJson.agent(
                         agentId,
                         proxyId,
                         connected.getOrDefault(agentId, List.of()),
                         table.tunnel(agentId),
                         table.health(agentId),
-                        ejected.get(agentId)));
+                        ejected.get(agentId));
+                String zone = zones.get(agentId);
+                if (zone != null) {
+                  agent.put("zone", zone);
+                }
+                out.add(agent);
               }
               return out;
             })

@@ -167,6 +167,31 @@ public final class RoutingTable {
     return out;
   }
 
+  /**
+   * The zone of each agent with a current record that names one ({@code agent.zone}), by agent id:
+   * the zone of its newest record, as every record of an agent names the same one.
+   */
+  public Map<String, String> agentZones() {
+    Instant seen = stream.seenUpTo();
+    Map<String, String> zones = new HashMap<>();
+    Map<String, Long> newest = new HashMap<>();
+    index
+        .all()
+        .values()
+        .forEach(
+            servers ->
+                servers.forEach(
+                    (agentId, serving) -> {
+                      if (isCurrent(serving, seen)
+                          && !serving.zone().isEmpty()
+                          && serving.time() >= newest.getOrDefault(agentId, Long.MIN_VALUE)) {
+                        newest.put(agentId, serving.time());
+                        zones.put(agentId, serving.zone());
+                      }
+                    }));
+    return zones;
+  }
+
   /** The tunnel {@code agentId} has to this proxy, if it has a live one. */
   public Optional<LocalTunnel> tunnel(String agentId) {
     return tunnels.of(agentId);
