@@ -4,7 +4,7 @@ import java.util.Arrays;
 
 /**
  * Entry point of {@code benchmarks.jar}: {@code materialize}, {@code converge}, {@code fleet},
- * {@code tunnels}, {@code suite}, {@code login} or {@code jmh [JMH args]}.
+ * {@code tunnels}, {@code suite}, {@code login}, {@code chaos} or {@code jmh [JMH args]}.
  */
 public final class Main {
   private Main() {}
@@ -22,12 +22,14 @@ public final class Main {
       case "jmh" -> org.openjdk.jmh.Main.main(rest);
       case "suite" -> io.gatehouse.bench.suite.Suite.main(rest);
       case "login" -> LoginBench.main(rest);
+      case "chaos" -> io.gatehouse.bench.chaos.ChaosRun.main(rest);
       default -> {
         System.err.println(
             "usage: benchmarks.jar materialize [records] [rounds] | converge [resources] [window-seconds]"
                 + " | fleet <records> [--rounds N] [--quick] [--samples N] [--window SECONDS] [--proxy-xmx SIZE]"
                 + " | tunnels <agents> [--serve R] [--steps K] [--idle SECONDS] [--proxy-xmx SIZE] [--fleet-xmx SIZE]"
                 + " | login [--logins N] [--warmup W] [--concurrency C[,C...]]"
+                + " | chaos [--only broker,proxy,agent-freeze,kafka-outage] [--port-base B] [--keep]"
                 + " | jmh [JMH args]");
         System.exit(2);
       }

@@ -19,11 +19,13 @@ import javax.net.ssl.SSLSocket;
  * close}. The JDK's HttpClient will not send a {@code Host} header of our choosing, and Gatehouse
  * routes apps by host name, so the suite speaks HTTP on a plain socket.
  */
-final class RawHttp {
+public final class RawHttp {
   private RawHttp() {}
 
-  record Response(int status, List<String> headers, int bodyBytes) {
-    Optional<String> header(String name) {
+  /** A response: its status, header lines and body size. */
+  public record Response(int status, List<String> headers, int bodyBytes) {
+    /** The value of the first header called {@code name}, if any. */
+    public Optional<String> header(String name) {
       String prefix = name.toLowerCase(Locale.ROOT) + ":";
       return headers.stream()
           .filter(h -> h.toLowerCase(Locale.ROOT).startsWith(prefix))
@@ -32,7 +34,7 @@ final class RawHttp {
     }
 
     /** The {@code name=value} part of the first {@code Set-Cookie}, if any. */
-    Optional<String> cookie() {
+    public Optional<String> cookie() {
       return header("Set-Cookie").map(c -> c.split(";", 2)[0]);
     }
   }
@@ -48,7 +50,7 @@ final class RawHttp {
   }
 
   /** {@link #get(int, SSLContext, String, String, String)} with more header lines. */
-  static Response get(
+  public static Response get(
       int port, SSLContext tls, String host, String path, String cookie, List<String> extra)
       throws IOException {
     try (Socket s = connect(port, tls)) {

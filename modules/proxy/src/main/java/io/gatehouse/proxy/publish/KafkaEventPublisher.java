@@ -24,6 +24,7 @@ import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.utils.Utils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,7 +34,9 @@ import org.slf4j.LoggerFactory;
  * proxy writes, fed by one writer thread. {@code KafkaProducer.send} may block while it waits for
  * metadata or buffer space; the writer thread takes that wait, never an event loop. The queue in
  * front of it is bounded: when Kafka has been unreachable long enough to fill it, further records
- * fail at once (counted and logged) rather than exhausting memory; local state already has them.
+ * fail at once (counted and logged) rather than exhausting memory; local state already has them. A
+ * record is never dropped because Kafka is unreachable: the writer tries it again until Kafka is
+ * back (see {@link #send}), and the producer's own retries cover the rest.
  */
 public final class KafkaEventPublisher implements EventPublisher {
   private static final Logger LOG = LoggerFactory.getLogger(KafkaEventPublisher.class);
@@ -92,27 +95,7 @@ public final class KafkaEventPublisher implements EventPublisher {
     }
     String name = names.of(topic);
     try {
-      writer.execute(
-          () -> {
-            try {
-              // The partition is looked up here, on the writer thread: it may wait for metadata.
-              Integer partition =
-                  partitionKey == null ? null : partitionOf(name, Keys.bytes(partitionKey));
-              ProducerRecord<byte[], byte[]> record =
-                  new ProducerRecord<>(name, partition, Keys.bytes(key), bytes);
-              producer.send(
-                  record,
-                  (metadata, error) -> {
-                    if (error == null) {
-                      done.complete(null);
-                    } else {
-                      fail(done, name, key, error);
-                    }
-                  });
-            } catch (RuntimeException e) {
-              fail(done, name, key, e);
-            }
-          });
+      writer.execute(() -> send(done, name, key, partitionKey, bytes));
     } catch (RejectedExecutionException e) {
       fail(
           done,
@@ -123,6 +106,58 @@ public final class KafkaEventPublisher implements EventPublisher {
               : new ProxyException("writer queue full (" + QUEUE + " records)"));
     }
     return done;
+  }
+
+  /**
+   * Hands one record to the producer, on the writer thread. While no broker answers, the producer
+   * holds no metadata (it re-bootstraps) and both the partition lookup and {@code send} wait for it
+   * up to {@code max.block.ms}, then throw a {@link TimeoutException}: the record is tried again,
+   * in its turn, until Kafka is back or the publisher closes — it is never dropped for an outage.
+   * Records behind it wait in the bounded queue, in order.
+   */
+  private void send(
+      CompletableFuture<Void> done, String name, String key, String partitionKey, byte[] bytes) {
+    for (long attempt = 1; ; attempt++) {
+      try {
+        // The partition is looked up here, on the writer thread: it may wait for metadata.
+        Integer partition =
+            partitionKey == null ? null : partitionOf(name, Keys.bytes(partitionKey));
+        // send() reports its own metadata wait through the callback, on this thread, before it
+        // returns; a delivery's outcome comes later from the producer's I/O thread.
+        Thread caller = Thread.currentThread();
+        TimeoutException[] waitedInVain = {null};
+        producer.send(
+            new ProducerRecord<>(name, partition, Keys.bytes(key), bytes),
+            (metadata, error) -> {
+              if (error == null) {
+                done.complete(null);
+              } else if (error instanceof TimeoutException t && Thread.currentThread() == caller) {
+                waitedInVain[0] = t;
+              } else {
+                fail(done, name, key, error);
+              }
+            });
+        if (waitedInVain[0] == null) {
+          return;
+        }
+        throw waitedInVain[0];
+      } catch (TimeoutException e) {
+        if (closed.get()) {
+          fail(done, name, key, e);
+          return;
+        }
+        if (attempt == 1) {
+          LOG.warn(
+              "Kafka unreachable: {} record {} waits for it ({}); later records queue behind it",
+              name,
+              key,
+              e.getMessage());
+        }
+      } catch (RuntimeException e) {
+        fail(done, name, key, e);
+        return;
+      }
+    }
   }
 
   /** The partition Kafka's default partitioner picks for a record keyed {@code key}. */

@@ -263,8 +263,11 @@ public final class ProxyLinks implements AutoCloseable {
               certificate -> {
                 String id = proxyIdOf(certificate);
                 // Another address of a proxy already tunneled to (a balancer, an alias): one
-                // tunnel per proxy is enough; this one waits and tries again later.
-                if (!id.equals(proxyId) && connectedIds().contains(id)) {
+                // tunnel per proxy is enough; this one waits and tries again later. This link's
+                // own tunnel is closed while it dials, so a tunnel up to this id is another
+                // link's, even when this link reached that proxy before: taking it over would make
+                // the proxy close the other link's tunnel, which then takes it back, and so on.
+                if (connectedIds().contains(id)) {
                   throw new IllegalStateException("already connected to proxy " + id);
                 }
                 proxyId = id;
