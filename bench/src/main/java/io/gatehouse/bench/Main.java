@@ -4,7 +4,7 @@ import java.util.Arrays;
 
 /**
  * Entry point of {@code benchmarks.jar}: {@code materialize}, {@code converge}, {@code fleet},
- * {@code tunnels}, {@code suite}, {@code login} or {@code jmh [JMH args]}.
+ * {@code tunnels}, {@code suite}, {@code login}, {@code health-cost}, {@code target-down} or {@code jmh [JMH args]}.
  */
 public final class Main {
   private Main() {}
@@ -22,12 +22,16 @@ public final class Main {
       case "jmh" -> org.openjdk.jmh.Main.main(rest);
       case "suite" -> io.gatehouse.bench.suite.Suite.main(rest);
       case "login" -> LoginBench.main(rest);
+      case "health-cost" -> io.gatehouse.bench.suite.HealthBench.cost(rest);
+      case "target-down" -> io.gatehouse.bench.suite.HealthBench.targetDown(rest);
       default -> {
         System.err.println(
             "usage: benchmarks.jar materialize [records] [rounds] | converge [resources] [window-seconds]"
                 + " | fleet <records> [--rounds N] [--quick] [--samples N] [--window SECONDS] [--proxy-xmx SIZE]"
                 + " | tunnels <agents> [--serve R] [--steps K] [--idle SECONDS] [--proxy-xmx SIZE] [--fleet-xmx SIZE]"
                 + " | login [--logins N] [--warmup W] [--concurrency C[,C...]]"
+                + " | health-cost [--resources N] [--warmup S] [--window S]"
+                + " | target-down [--interval S --cycles N]..."
                 + " | jmh [JMH args]");
         System.exit(2);
       }
