@@ -4,7 +4,8 @@ import java.util.Arrays;
 
 /**
  * Entry point of {@code benchmarks.jar}: {@code materialize}, {@code converge}, {@code fleet},
- * {@code tunnels}, {@code suite}, {@code login}, {@code health-cost}, {@code target-down} or {@code jmh [JMH args]}.
+ * {@code tunnels}, {@code suite}, {@code login}, {@code health-cost}, {@code target-down} or {@code
+ * jmh [JMH args]}.
  */
 public final class Main {
   private Main() {}

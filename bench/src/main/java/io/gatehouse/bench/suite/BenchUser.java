@@ -13,7 +13,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
-/** The suite's user, {@code bench} with role {@code admin}, made and logged in as an operator would. */
+/**
+ * The suite's user, {@code bench} with role {@code admin}, made and logged in as an operator would.
+ */
 final class BenchUser {
   private BenchUser() {}
 

@@ -10,8 +10,8 @@ import java.util.List;
 /**
  * {@code benchmarks.jar health-cost [--resources N] [--warmup S] [--window S]} and {@code
  * benchmarks.jar target-down [--interval S --cycles N]...} (each also takes {@code --gatehouse-jar
- * JAR}): the two measurements of issue 16's performance goals on their own, printing their table and
- * its JSON. {@code bench/run --only health} runs both inside the suite.
+ * JAR}): the two measurements of issue 16's performance goals on their own, printing their table
+ * and its JSON. {@code bench/run --only health} runs both inside the suite.
  */
 public final class HealthBench {
   private HealthBench() {}
@@ -60,11 +60,7 @@ public final class HealthBench {
     try {
       print(
           new HealthCostScenario(
-                  launcher,
-                  work,
-                  resources,
-                  Duration.ofSeconds(warmup),
-                  Duration.ofSeconds(window))
+                  launcher, work, resources, Duration.ofSeconds(warmup), Duration.ofSeconds(window))
               .run());
     } finally {
       Children.stopAll();

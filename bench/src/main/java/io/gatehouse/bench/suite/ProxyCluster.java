@@ -22,7 +22,8 @@ import javax.net.ssl.SSLContext;
  * ({@link BrokerMain}) and {@code proxies} × {@code gatehouse proxy -c} from the CLI jar, sharing
  * one cluster CA and one broker, each on its own TLS port; agents ({@code gatehouse agent -c}) are
  * added with the services a scenario gives them, dial the first proxy and find the others on its
- * proxy list; {@link #close} stops them first. The API of every proxy is read as the suite's user {@code bench}.
+ * proxy list; {@link #close} stops them first. The API of every proxy is read as the suite's user
+ * {@code bench}.
  */
 final class ProxyCluster implements AutoCloseable {
   final Child broker;

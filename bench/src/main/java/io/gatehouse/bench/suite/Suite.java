@@ -23,11 +23,10 @@ import java.util.Set;
  * sessions, failover), the control plane at scale (fleet) and the proxy's memory per connected
  * agent (tunnels: N simulated agents, default 2,000, each writing R serve lines) and the agents'
  * target health checks (health: their CPU for 1,000 resources, and how fast a target that goes down
- * leaves every proxy's rotation), stops everything,
- * prints one table per scenario and writes {@code DIR/latest.json} and {@code DIR/latest.txt}; a
- * full pass of every scenario also writes {@code DIR/full.json} and {@code DIR/full.txt}, the
- * figures docs/benchmarks.md quotes. {@code --keep} leaves the work directory (every process's
- * configuration and log) in place.
+ * leaves every proxy's rotation), stops everything, prints one table per scenario and writes {@code
+ * DIR/latest.json} and {@code DIR/latest.txt}; a full pass of every scenario also writes {@code
+ * DIR/full.json} and {@code DIR/full.txt}, the figures docs/benchmarks.md quotes. {@code --keep}
+ * leaves the work directory (every process's configuration and log) in place.
  */
 public final class Suite {
   private static final List<String> ALL =

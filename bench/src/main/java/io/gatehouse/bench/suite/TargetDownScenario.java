@@ -122,7 +122,8 @@ final class TargetDownScenario {
     private final ProxyCluster cluster;
     private final CheckedUpstreams.Tcp downTcp;
     private final ExecutorService pollers = Executors.newCachedThreadPool();
-    private final List<Double> pollMillis = java.util.Collections.synchronizedList(new ArrayList<>());
+    private final List<Double> pollMillis =
+        java.util.Collections.synchronizedList(new ArrayList<>());
     private long misrouted;
 
     Subject(Duration interval) throws Exception {
