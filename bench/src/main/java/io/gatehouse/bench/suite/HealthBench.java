@@ -24,7 +24,7 @@ public final class HealthBench {
                 launcher,
                 work.resolve("health-cost"),
                 1_000,
-                Duration.ofSeconds(quick ? 10 : 30),
+                Duration.ofSeconds(quick ? 10 : 60),
                 Duration.ofSeconds(quick ? 10 : 30))
             .run());
     tables.add(
@@ -34,7 +34,7 @@ public final class HealthBench {
                 quick
                     ? List.of(new TargetDownScenario.Run(Duration.ofSeconds(1), 10))
                     : List.of(
-                        new TargetDownScenario.Run(Duration.ofSeconds(1), 60),
+                        new TargetDownScenario.Run(Duration.ofSeconds(1), 40),
                         new TargetDownScenario.Run(Duration.ofSeconds(5), 10)))
             .run());
     return tables;
@@ -43,7 +43,7 @@ public final class HealthBench {
   public static void cost(String[] args) throws Exception {
     Path jar = Path.of("modules/cli/target/gatehouse.jar");
     int resources = 1_000;
-    int warmup = 30;
+    int warmup = 60;
     int window = 30;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
@@ -82,7 +82,7 @@ public final class HealthBench {
       }
     }
     if (runs.isEmpty()) {
-      runs.add(new TargetDownScenario.Run(interval, 60));
+      runs.add(new TargetDownScenario.Run(interval, 40));
     }
     Launcher launcher = new Launcher(jar);
     Path work = Files.createTempDirectory("gatehouse-target-down-");
