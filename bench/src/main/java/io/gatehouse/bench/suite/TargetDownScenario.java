@@ -96,9 +96,11 @@ final class TargetDownScenario {
         polls.add(
             String.format(
                 Locale.ROOT,
-                "%d s: %.1f ms per API poll (median)",
+                "%d s: %.1f ms per API poll, median; a listener's close took %.0f ms, median, before"
+                    + " the clock starts",
                 run.interval().toSeconds(),
-                Stats.median(s.pollMillis)));
+                Stats.median(s.pollMillis),
+                Stats.median(s.stopMillis)));
       }
     }
     t.note(
@@ -123,6 +125,8 @@ final class TargetDownScenario {
     private final CheckedUpstreams.Tcp downTcp;
     private final ExecutorService pollers = Executors.newCachedThreadPool();
     private final List<Double> pollMillis =
+        java.util.Collections.synchronizedList(new ArrayList<>());
+    private final List<Double> stopMillis =
         java.util.Collections.synchronizedList(new ArrayList<>());
     private long misrouted;
 
@@ -170,11 +174,16 @@ final class TargetDownScenario {
     }
 
     Cycle cycle(String kind) throws Exception {
-      long downAt = System.nanoTime();
+      long stopping = System.nanoTime();
       if (kind.equals("db")) {
         downTcp.down();
       } else {
         upstreams.answer("/" + DOWN_AGENT, 500);
+      }
+      // From when the upstream is down: a listener's close takes a moment to return.
+      long downAt = System.nanoTime();
+      if (kind.equals("db")) {
+        stopMillis.add((downAt - stopping) / 1e6);
       }
       List<Long> out = await(kind, "unhealthy", downAt);
       if (kind.equals("app")) {
