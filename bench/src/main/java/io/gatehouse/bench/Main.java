@@ -4,7 +4,8 @@ import java.util.Arrays;
 
 /**
  * Entry point of {@code benchmarks.jar}: {@code materialize}, {@code converge}, {@code fleet},
- * {@code tunnels}, {@code suite}, {@code login}, {@code chaos} or {@code jmh [JMH args]}.
+ * {@code tunnels}, {@code suite}, {@code login}, {@code chaos}, {@code health-cost}, {@code
+ * target-down} or {@code jmh [JMH args]}.
  */
 public final class Main {
   private Main() {}
@@ -23,6 +24,8 @@ public final class Main {
       case "suite" -> io.gatehouse.bench.suite.Suite.main(rest);
       case "login" -> LoginBench.main(rest);
       case "chaos" -> io.gatehouse.bench.chaos.ChaosRun.main(rest);
+      case "health-cost" -> io.gatehouse.bench.suite.HealthBench.cost(rest);
+      case "target-down" -> io.gatehouse.bench.suite.HealthBench.targetDown(rest);
       default -> {
         System.err.println(
             "usage: benchmarks.jar materialize [records] [rounds] | converge [resources] [window-seconds]"
@@ -30,6 +33,8 @@ public final class Main {
                 + " | tunnels <agents> [--serve R] [--steps K] [--idle SECONDS] [--proxy-xmx SIZE] [--fleet-xmx SIZE]"
                 + " | login [--logins N] [--warmup W] [--concurrency C[,C...]]"
                 + " | chaos [--only broker,proxy,agent-freeze,kafka-outage] [--port-base B] [--keep]"
+                + " | health-cost [--resources N] [--warmup S] [--window S]"
+                + " | target-down [--interval S --cycles N]..."
                 + " | jmh [JMH args]");
         System.exit(2);
       }

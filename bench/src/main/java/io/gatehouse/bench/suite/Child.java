@@ -54,6 +54,31 @@ final class Child implements AutoCloseable {
     return total;
   }
 
+  /**
+   * User plus system CPU seconds used so far by the process's threads whose name ({@code
+   * /proc/<pid>/task/<tid>/comm}, at most 15 characters) {@code name} accepts: e.g. the JIT
+   * compiler's, {@code C1 CompilerThre} and {@code C2 CompilerThre}. Threads that ended are not
+   * counted.
+   */
+  double cpuSeconds(java.util.function.Predicate<String> name) {
+    Path tasks = Path.of("/proc", Long.toString(process.pid()), "task");
+    double total = 0;
+    try (Stream<Path> threads = Files.list(tasks)) {
+      for (Path t : threads.toList()) {
+        try {
+          if (name.test(Files.readString(t.resolve("comm")).strip())) {
+            total += cpu(t.resolve("stat"));
+          }
+        } catch (IOException e) {
+          // the thread ended while listed
+        }
+      }
+    } catch (IOException e) {
+      return 0;
+    }
+    return total;
+  }
+
   /** Resident set size of the process (not its descendants), in MiB; 0 when it is gone. */
   double rssMiB() {
     try (Stream<String> lines =
@@ -114,8 +139,12 @@ final class Child implements AutoCloseable {
   }
 
   private static double cpu(long pid) {
+    return cpu(Path.of("/proc", Long.toString(pid), "stat"));
+  }
+
+  private static double cpu(Path statFile) {
     try {
-      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+      String stat = Files.readString(statFile);
       // Fields after the command name (which may contain spaces) start after the last ')'.
       String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
       return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / TICKS_PER_SECOND; // utime, stime

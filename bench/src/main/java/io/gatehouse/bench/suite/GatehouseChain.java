@@ -79,7 +79,7 @@ final class GatehouseChain implements AutoCloseable {
           proxy.requireAlive();
           return status("/readyz") == 200;
         });
-    credential = login(proxyConf);
+    credential = BenchUser.login(work, launcher, proxyConf, http, proxyPort);
 
     for (int i = 1; i <= 2; i++) {
       Path conf = work.resolve("agent-" + i + ".yaml");
@@ -154,62 +154,6 @@ final class GatehouseChain implements AutoCloseable {
   /** The bench user's credential: what every request to the proxy and its apps carries. */
   String credential() {
     return credential;
-  }
-
-  /**
-   * Makes the bench's user as an operator would ({@code gatehouse users add … -c proxy.yaml}) and
-   * logs in as it ({@code POST /v1/login}).
-   */
-  private String login(Path proxyConf) throws IOException {
-    String password = "bench-" + java.util.UUID.randomUUID();
-    Path input = work.resolve("bench-password");
-    Files.writeString(input, password + "\n");
-    List<String> add =
-        launcher.gatehouse(
-            "users",
-            "add",
-            "bench",
-            "--roles",
-            "admin",
-            "--password-stdin",
-            "-c",
-            proxyConf.toString());
-    Process p =
-        new ProcessBuilder(add)
-            .redirectInput(input.toFile())
-            .redirectErrorStream(true)
-            .redirectOutput(work.resolve("users-add.log").toFile())
-            .start();
-    try {
-      if (!p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS) || p.exitValue() != 0) {
-        p.destroyForcibly();
-        throw new IOException(
-            "gatehouse users add failed: " + Files.readString(work.resolve("users-add.log")));
-      }
-      String body = new JsonObject().put("user", "bench").put("password", password).encode();
-      // The proxy reads the user from Kafka a moment after it was written. Few, spaced tries:
-      // failed logins are throttled (5 in 5 minutes), which a fast poll would run into.
-      HttpResponse<String> r = null;
-      for (int attempt = 0; attempt < 4; attempt++) {
-        r =
-            http.send(
-                HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + proxyPort + "/v1/login"))
-                    .timeout(Duration.ofSeconds(5))
-                    .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(body))
-                    .build(),
-                HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() == 200) {
-          return new JsonObject(r.body()).getString("token");
-        }
-        java.util.concurrent.locks.LockSupport.parkNanos(
-            Duration.ofMillis(500L << attempt).toNanos());
-      }
-      throw new IOException("login as bench answered " + r.statusCode() + ": " + r.body());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException("interrupted logging in", e);
-    }
   }
 
   /** The proxy's view of the agents ({@code GET /v1/agents}). */

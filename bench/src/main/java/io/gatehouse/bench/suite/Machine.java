@@ -20,6 +20,7 @@ final class Machine {
         .put("cores", Runtime.getRuntime().availableProcessors())
         .put("cpu", cpuModel())
         .put("memoryGiB", memoryGiB())
+        .put("loadAverage", loadAverage())
         .put(
             "jvm",
             System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"))
@@ -39,7 +40,9 @@ final class Machine {
         + m.getString("cpu")
         + "), "
         + m.getLong("memoryGiB")
-        + " GiB · "
+        + " GiB · load "
+        + m.getString("loadAverage")
+        + " · "
         + m.getString("jvm")
         + " · "
         + m.getString("nginx")
@@ -70,6 +73,16 @@ final class Machine {
           .orElse(0L);
     } catch (IOException e) {
       return 0;
+    }
+  }
+
+  /** {@code /proc/loadavg}'s 1, 5 and 15 minute figures: how busy the shared machine was. */
+  private static String loadAverage() {
+    try {
+      String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
+      return f[0] + " " + f[1] + " " + f[2];
+    } catch (IOException | RuntimeException e) {
+      return "unknown";
     }
   }
 

@@ -21,16 +21,17 @@ import java.util.Set;
  * [--tunnel-agents N] [--tunnel-serve R]}: starts nginx, the TCP upstreams, Gatehouse (broker,
  * proxy, two agents) and the HAProxy chain on loopback, runs the data-path scenarios (http, tcp,
  * sessions, failover), the control plane at scale (fleet) and the proxy's memory per connected
- * agent (tunnels: N simulated agents, default 2,000, each writing R serve lines), stops everything,
- * prints one table per scenario and writes {@code DIR/latest.json} and {@code DIR/latest.txt}; a
- * full pass of every scenario also writes {@code DIR/full.json} and {@code DIR/full.txt}, the
- * figures docs/benchmarks.md quotes. {@code --keep} leaves the work directory (every process's
- * configuration and log) in place.
+ * agent (tunnels: N simulated agents, default 2,000, each writing R serve lines) and the agents'
+ * target health checks (health: their CPU for 1,000 resources, and how fast a target that goes down
+ * leaves every proxy's rotation), stops everything, prints one table per scenario and writes {@code
+ * DIR/latest.json} and {@code DIR/latest.txt}; a full pass of every scenario also writes {@code
+ * DIR/full.json} and {@code DIR/full.txt}, the figures docs/benchmarks.md quotes. {@code --keep}
+ * leaves the work directory (every process's configuration and log) in place.
  */
 public final class Suite {
   private static final List<String> ALL =
-      List.of("http", "sessions", "tcp", "failover", "fleet", "tunnels");
-  private static final Set<String> OWN_PROCESSES = Set.of("fleet", "tunnels");
+      List.of("http", "sessions", "tcp", "failover", "fleet", "tunnels", "health");
+  private static final Set<String> OWN_PROCESSES = Set.of("fleet", "tunnels", "health");
 
   private Suite() {}
 
@@ -90,6 +91,11 @@ public final class Suite {
       }
       if (only.contains("fleet")) {
         for (Table t : new ControlPlaneScenario(new Launcher(gatehouseJar), work, settings).run()) {
+          tables.add(print(t));
+        }
+      }
+      if (only.contains("health")) {
+        for (Table t : HealthBench.suite(new Launcher(gatehouseJar), work, quick)) {
           tables.add(print(t));
         }
       }

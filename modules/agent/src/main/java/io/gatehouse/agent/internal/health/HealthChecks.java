@@ -6,6 +6,7 @@ import io.gatehouse.agent.internal.catalog.ResourceCatalog;
 import io.gatehouse.agent.internal.catalog.Served;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -191,13 +192,22 @@ public final class HealthChecks implements ResourceCatalog.Listener, AutoCloseab
       }
       outcome.onComplete(
           ar -> {
-            if (stopped || closed) {
-              return;
+            // A probe may complete elsewhere (a resolver's thread): the loop is the context's.
+            if (Vertx.currentContext() == context) {
+              completed(ar);
+            } else {
+              context.runOnContext(v -> completed(ar));
             }
-            (ar.succeeded() ? succeeded : failed).increment();
-            result(ar.succeeded(), ar.succeeded() ? ar.result() : describe(ar.cause()));
-            schedule(check.interval().toMillis());
           });
+    }
+
+    private void completed(AsyncResult<String> ar) {
+      if (stopped || closed) {
+        return;
+      }
+      (ar.succeeded() ? succeeded : failed).increment();
+      result(ar.succeeded(), ar.succeeded() ? ar.result() : describe(ar.cause()));
+      schedule(check.interval().toMillis());
     }
 
     void result(boolean ok, String reason) {

@@ -4,6 +4,7 @@ import io.gatehouse.agent.HealthCheck;
 import io.gatehouse.agent.internal.catalog.Served;
 import io.gatehouse.events.ResourceKind;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
@@ -16,7 +17,7 @@ import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.SocketAddress;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * One health check of a served upstream, reached the way sessions reach it (a dynamic resource's
@@ -30,11 +31,13 @@ public final class UpstreamProbe {
   /** What a cluster answers when it can take requests. */
   static final String KUBE_READY = "/readyz";
 
+  private final Vertx vertx;
   private final NetClient tcp;
   private final HttpClient http;
   private final DestinationDial destinations;
 
   UpstreamProbe(Vertx vertx, DestinationDial destinations) {
+    this.vertx = vertx;
     this.destinations = destinations;
     this.tcp = vertx.createNetClient(new NetClientOptions().setTcpNoDelay(true));
     // A fresh connection per check: a pooled one would hide a listener that went away.
@@ -47,7 +50,10 @@ public final class UpstreamProbe {
             new PoolOptions().setHttp1MaxSize(64));
   }
 
-  /** Checks {@code served}'s upstream once, within {@code served.check().timeout()}. */
+  /**
+   * Checks {@code served}'s upstream once, within {@code served.check().timeout()}. Call it on a
+   * Vert.x context: the outcome, a timeout included, completes there.
+   */
   public Future<String> check(Served served, String resource) {
     HealthCheck check = served.check();
     Future<InetAddress> address =
@@ -60,7 +66,32 @@ public final class UpstreamProbe {
                 served.upstream().transport() == Upstream.Transport.TCP
                     ? connect(served.upstream(), a, check)
                     : request(served, a, check));
-    return outcome.timeout(check.timeout().toMillis(), TimeUnit.MILLISECONDS);
+    return within(outcome, check.timeout().toMillis());
+  }
+
+  /**
+   * {@code outcome}, or a {@link TimeoutException} after {@code millis}, on the caller's context.
+   * Not {@code Future.timeout}: the futures here have no context, and for those Vert.x schedules
+   * the timeout on Netty's global executor, a hop to another thread and back for every check, and a
+   * timeout (an upstream that accepts and never answers) completing on that thread, outside the
+   * health checks' context.
+   */
+  private Future<String> within(Future<String> outcome, long millis) {
+    Promise<String> result = Promise.promise();
+    long timer =
+        vertx.setTimer(
+            millis,
+            id -> result.tryFail(new TimeoutException("no answer within " + millis + " ms")));
+    outcome.onComplete(
+        ar -> {
+          vertx.cancelTimer(timer);
+          if (ar.succeeded()) {
+            result.tryComplete(ar.result());
+          } else {
+            result.tryFail(ar.cause());
+          }
+        });
+    return result.future();
   }
 
   private Future<String> connect(Upstream upstream, InetAddress address, HealthCheck check) {
