@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.gatehouse.cli.ExitCodes;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
@@ -20,38 +19,14 @@ import picocli.CommandLine.Parameters;
         "List agents: the proxies each is connected to, its address, state and health here, and"
             + " the sessions a draining agent still has.",
     subcommands = {AgentsCommand.Ls.class, AgentsCommand.Drain.class})
-public final class AgentsCommand extends GenericListCommand {
-  /** What both {@code agents} and {@code agents ls} show first. */
-  static final List<String> COLUMNS =
-      List.of("agent", "zone", "proxies", "address", "healthy", "state", "sessions");
-
-  @Override
-  String path() {
-    return "/v1/agents";
-  }
-
-  @Override
-  List<String> columns() {
-    return COLUMNS;
-  }
-
+public final class AgentsCommand extends AgentListing {
   /** {@code gatehouse agents ls}. */
   @Command(
       name = "ls",
       mixinStandardHelpOptions = true,
       description =
           "List agents: state (serving, draining), the sessions a draining agent still has.")
-  static final class Ls extends GenericListCommand {
-    @Override
-    String path() {
-      return "/v1/agents";
-    }
-
-    @Override
-    List<String> columns() {
-      return COLUMNS;
-    }
-  }
+  static final class Ls extends AgentListing {}
 
   /** {@code gatehouse agents drain ID}. */
   @Command(
