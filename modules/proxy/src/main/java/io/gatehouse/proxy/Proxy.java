@@ -108,6 +108,9 @@ public final class Proxy implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Proxy.class);
   private static final Duration VERTX_TIMEOUT = Duration.ofSeconds(15);
 
+  /** The web port's event loops: one server instance on each of Vert.x's loops. */
+  private static final int WEB_LOOPS = VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
+
   /** How often expired locks (revoked credentials past their expiry) are forgotten. */
   private static final Duration LOCK_SWEEP = Duration.ofMinutes(1);
 
@@ -386,6 +389,8 @@ public final class Proxy implements AutoCloseable {
                 new AgentTunnels(
                     config.id(),
                     TunnelSettings.DEFAULTS,
+                    // More lanes than the port has event loops could never all be placed.
+                    Math.min(config.tunnelLanes(), WEB_LOOPS),
                     clock,
                     new ControlStream.Services(directory, ca, heartbeats, definitions),
                     locks,
@@ -655,7 +660,7 @@ public final class Proxy implements AutoCloseable {
       return vertx
           .deployVerticle(
               () -> new WebServer(address.host(), port, bound, tls, gate, tunnels, ingress, api),
-              new DeploymentOptions().setInstances(VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE))
+              new DeploymentOptions().setInstances(WEB_LOOPS))
           .map(id -> bound.get());
     }
   }

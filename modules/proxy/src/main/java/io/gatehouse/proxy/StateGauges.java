@@ -34,6 +34,10 @@ final class StateGauges {
     Gauge.builder("gatehouse.agents.alive", () -> tunnels.connected().size())
         .description("Agents with a live tunnel to this proxy")
         .register(registry);
+    Gauge.builder("gatehouse.tunnel.lanes", tunnels::lanes)
+        .description(
+            "Agents' lanes to this proxy: connections next to their main tunnels, one per further event loop")
+        .register(registry);
     for (ResourceKind kind : ResourceKind.values()) {
       resources(registry, kind, "healthy", () -> gauges.census().healthy(kind));
       resources(registry, kind, "unhealthy", () -> gauges.census().unhealthy(kind));

@@ -56,6 +56,11 @@ public enum ErrorCode {
   AGENT_ELSEWHERE("agent-elsewhere", 409, false),
   /** An agent asked to drain did not say it is draining in time. */
   DRAIN_UNCONFIRMED("drain-unconfirmed", 504, false),
+  /**
+   * A tunnel lane landed on a proxy event loop that has a tunnel of the agent already, or came
+   * without a main tunnel: dial again (the next connection lands on another loop).
+   */
+  LANE_REFUSED("lane-refused", 409, false),
   /** Anything unexpected. */
   /**
    * A join was refused: the token is unknown, expired, used up or for other kinds, or the id is

@@ -61,6 +61,26 @@ public final class Wire {
   public static final String AGENT_TUNNEL_PROTOCOL = "gatehouse-agent-tunnel/2";
 
   /**
+   * On an agent's tunnel upgrade, {@code lane}: this connection is a data lane next to the agent's
+   * main tunnel to the same proxy (streams of sessions only: no control stream, no presence of its
+   * own). Without it, the connection is the agent's main tunnel.
+   */
+  public static final String TUNNEL_LANE = "Gatehouse-Tunnel-Lane";
+
+  /** The value of {@link #TUNNEL_LANE} that asks for a lane. */
+  public static final String LANE = "lane";
+
+  /**
+   * On the proxy's 101 to a main tunnel: how many connections (the main one included) the agent
+   * should keep to this proxy, one per proxy event loop, so that each user connection's session
+   * stream runs on the thread of the user's connection. Absent means one.
+   */
+  public static final String TUNNEL_LANES = "Gatehouse-Tunnel-Lanes";
+
+  /** The most lanes an agent keeps to one proxy, whatever the proxy says. */
+  public static final int MAX_LANES = 16;
+
+  /**
    * On a tunnel stream, the user's {@code Upgrade} (e.g. {@code websocket}): HTTP/2 has no
    * connection upgrade, so the proxy names it here and the agent performs it upstream.
    */

@@ -70,6 +70,7 @@ class ErrorCodeTest {
                 Map.entry("loop-detected", 508),
                 Map.entry("agent-elsewhere", 409),
                 Map.entry("drain-unconfirmed", 504),
+                Map.entry("lane-refused", 409),
                 Map.entry("internal", 500)));
   }
 }

@@ -44,6 +44,10 @@ import java.util.Objects;
  *     each resource its agents serve (jittered, never later); the records live three times this
  * @param auth how users log in
  * @param limits the web port's timeouts and caps ({@code proxy.limits})
+ * @param tunnelLanes how many connections each agent keeps to this proxy ({@code
+ *     proxy.tunnel_lanes}): its main tunnel and a lane per further event loop of the port, so that
+ *     a session's bytes stay on the thread of the user's connection; one per event loop by default,
+ *     never more than the port's loops
  * @param edge the operator's certificate for users and the plaintext listener, if any
  */
 public record ProxyConfig(
@@ -64,6 +68,7 @@ public record ProxyConfig(
     Duration heartbeatRefresh,
     AuthSettings auth,
     ListenerLimits limits,
+    int tunnelLanes,
     EdgeSettings edge) {
 
   public static final String DEFAULT_KAFKA_BOOTSTRAP = "127.0.0.1:9092";
@@ -78,6 +83,15 @@ public record ProxyConfig(
   public static final String DEFAULT_TOPIC_PREFIX = "gatehouse";
   public static final Duration DEFAULT_SESSION_IDLE_TIMEOUT = Duration.ofMinutes(30);
   public static final Duration DEFAULT_EJECT_BACKOFF = Duration.ofSeconds(10);
+
+  /**
+   * One connection per event loop of the web port (Vert.x's default pool: two per core), at most
+   * {@link io.gatehouse.relay.Wire#MAX_LANES}.
+   */
+  public static final int DEFAULT_TUNNEL_LANES =
+      Math.min(
+          io.gatehouse.relay.Wire.MAX_LANES,
+          io.vertx.core.VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE);
 
   /**
    * At most one heartbeat record per resource and agent every 90 s, as Teleport writes: liveness

@@ -93,6 +93,13 @@ final class ProxyConfigReader {
             .value(
                 "refresh", ValueParser.positiveDuration(), ProxyConfig.DEFAULT_HEARTBEAT_REFRESH);
     ListenerLimits limits = ListenerLimits.read(proxy.object("limits"));
+    int lanes =
+        (int)
+            proxy.integer(
+                "tunnel_lanes",
+                ProxyConfig.DEFAULT_TUNNEL_LANES,
+                1,
+                io.gatehouse.relay.Wire.MAX_LANES);
 
     AuthSettings auth = AuthSettings.read(proxy.object("auth"));
     EdgeSettings edge = EdgeSettings.read(proxy, java.time.Instant.now());
@@ -118,6 +125,7 @@ final class ProxyConfigReader {
         refresh,
         auth,
         limits,
+        lanes,
         edge);
   }
 

@@ -3,6 +3,7 @@ package io.gatehouse.proxy.ingress;
 import io.gatehouse.proxy.routing.AgentChoice;
 import io.gatehouse.proxy.tunnel.AgentTunnels;
 import io.gatehouse.relay.ResponseTimeout;
+import io.gatehouse.relay.tunnel.Tunnel;
 import io.gatehouse.relay.tunnel.TunnelStream;
 import io.netty.handler.codec.http.HttpMessage;
 import io.vertx.core.Future;
@@ -19,24 +20,36 @@ import java.time.Duration;
 final class AgentStreams {
   private final AgentTunnels tunnels;
   private final ResponseTimeout responseTimeout;
+  private final IngressMetrics metrics;
 
-  AgentStreams(Vertx vertx, AgentTunnels tunnels, Duration responseTimeout) {
+  AgentStreams(
+      Vertx vertx, AgentTunnels tunnels, Duration responseTimeout, IngressMetrics metrics) {
     this.tunnels = tunnels;
+    this.metrics = metrics;
     this.responseTimeout = new ResponseTimeout(vertx, responseTimeout);
   }
 
-  /** A new stream to the agent of {@code choice}, bound to the current Vert.x context. */
+  /**
+   * A new stream to the agent of {@code choice}, bound to the current Vert.x context, on the
+   * agent's connection that runs on this context's event loop when it has one here.
+   */
   Future<TunnelStream> open(AgentChoice choice) {
     String agentId = choice.agent().agentId();
     ContextInternal context = (ContextInternal) Vertx.currentContext();
     return tunnels
         .get(agentId)
-        .map(c -> c.tunnel().open(context))
+        .map(c -> open(c.tunnelFor(context.nettyEventLoop()), context))
         .orElseGet(
             () ->
                 Future.failedFuture(
                     new IllegalStateException("agent " + agentId + " has no tunnel to this proxy")))
         .recover(e -> Future.failedFuture(AgentFailure.unreachable(choice.resource(), agentId, e)));
+  }
+
+  private Future<TunnelStream> open(Tunnel tunnel, ContextInternal context) {
+    (tunnel.runsOn(context.nettyEventLoop()) ? metrics.streamsSameThread : metrics.streamsCrossed)
+        .increment();
+    return tunnel.open(context);
   }
 
   /**

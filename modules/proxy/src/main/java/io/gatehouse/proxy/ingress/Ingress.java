@@ -79,7 +79,7 @@ public final class Ingress {
     this.publicSuffix = "." + publicHost.toLowerCase(Locale.ROOT);
     this.table = table;
     IngressMetrics metrics = new IngressMetrics(registry);
-    AgentStreams streams = new AgentStreams(vertx, agents, responseTimeout);
+    AgentStreams streams = new AgentStreams(vertx, agents, responseTimeout, metrics);
     Dialer dialer = new Dialer(selector, ejections, metrics);
     this.http =
         new HttpIngress(proxyId, streams, dialer, pins, audit, metrics, idleTimeout, assertions);

@@ -17,6 +17,8 @@ final class IngressMetrics {
   final Counter dialRefused;
   final Counter dialLost;
   final Counter ejections;
+  final Counter streamsSameThread;
+  final Counter streamsCrossed;
   final Timer selection;
   final Relayed http;
   final Relayed tunnel;
@@ -53,6 +55,8 @@ final class IngressMetrics {
         Counter.builder("gatehouse.ejections")
             .description("Agents ejected after a failed dial")
             .register(registry);
+    streamsSameThread = streams(registry, "same");
+    streamsCrossed = streams(registry, "crossed");
     selection =
         Timer.builder("gatehouse.selection")
             .description("Time to choose an agent for a session from local state")
@@ -62,6 +66,14 @@ final class IngressMetrics {
             .register(registry);
     http = relayed(registry, "http");
     tunnel = relayed(registry, "tunnel");
+  }
+
+  private static Counter streams(MeterRegistry registry, String thread) {
+    return Counter.builder("gatehouse.session.streams")
+        .description(
+            "Session streams opened on agents' tunnels: on a connection running on the user's own event loop (same) or on another (crossed: the agent has no lane on that loop)")
+        .tag("thread", thread)
+        .register(registry);
   }
 
   private static Relayed relayed(MeterRegistry registry, String protocol) {

@@ -8,9 +8,11 @@ import io.gatehouse.proxy.publish.EventPublisher;
 import io.gatehouse.proxy.routing.TargetHealth;
 import io.gatehouse.relay.ErrorCode;
 import io.gatehouse.relay.ErrorResponse;
+import io.gatehouse.relay.Wire;
 import io.gatehouse.relay.tunnel.Tunnel;
 import io.gatehouse.relay.tunnel.TunnelSettings;
 import io.gatehouse.relay.tunnel.TunnelUpgrade;
+import io.netty.util.concurrent.EventExecutor;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
@@ -19,6 +21,7 @@ import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
@@ -34,12 +37,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The agents connected to this proxy, one tunnel each: what routing asks to know whether an agent
- * can take a session here, at once and without Kafka. An agent is accepted only over TLS with a
- * certificate from the cluster CA that names it as an agent (the handshake checked the CA; this
- * checks the role). A second tunnel from the same agent replaces the first (a reconnect that came
- * before the old connection was found dead). A tunnel that closes, or stops answering pings, is
- * gone from the registry the moment its connection is.
+ * The agents connected to this proxy, one main tunnel each: what routing asks to know whether an
+ * agent can take a session here, at once and without Kafka. An agent is accepted only over TLS with
+ * a certificate from the cluster CA that names it as an agent (the handshake checked the CA; this
+ * checks the role). A second main tunnel from the same agent replaces the first (a reconnect that
+ * came before the old connection was found dead). A tunnel that closes, or stops answering pings,
+ * is gone from the registry the moment its connection is.
+ *
+ * <p>Next to its main tunnel an agent keeps <em>lanes</em>: more connections to this proxy, one per
+ * event loop of the proxy's port (the proxy says how many in its 101), each carrying only session
+ * streams. A session's stream goes on the agent's connection that runs on the same event loop as
+ * the user's connection, so its bytes cross no thread here; without such a lane, on the main
+ * tunnel. A lane landing on a loop the agent covers already is refused ({@code lane-refused}), and
+ * the agent dials again: the port hands connections to its loops in turn. Lanes live and die with
+ * their main tunnel.
  *
  * <p>Each change is recorded on {@code gatehouse.tunnels} (a record when a tunnel opens or its
  * state changes, a tombstone when it closes and no newer tunnel of the agent replaced it), written
@@ -62,6 +73,7 @@ public final class AgentTunnels implements AutoCloseable {
 
   private final String proxyId;
   private final TunnelSettings settings;
+  private final int lanes;
   private final Clock clock;
   private final Map<String, Connected> tunnels = new ConcurrentHashMap<>();
 
@@ -89,6 +101,8 @@ public final class AgentTunnels implements AutoCloseable {
    *     upstream, by {@code kind/name}, kept current as it says more; read-only
    * @param sessions while draining, the sessions still open on the agent as it last said; -1 when
    *     it did not say
+   * @param lanes the agent's other connections to this proxy, each on another event loop than the
+   *     main tunnel's; read-only
    */
   public record Connected(
       Tunnel tunnel,
@@ -98,14 +112,42 @@ public final class AgentTunnels implements AutoCloseable {
       String state,
       String version,
       Map<String, TargetHealth> targets,
-      int sessions) {
+      int sessions,
+      List<Tunnel> lanes) {
     /** Whether the agent said it is shutting down. */
     public boolean draining() {
       return DRAINING.equals(state);
     }
 
+    /**
+     * Where to open a session's stream from {@code loop}: the agent's connection that runs on that
+     * loop, so the stream's bytes cross no thread, else its main tunnel.
+     */
+    public Tunnel tunnelFor(EventExecutor loop) {
+      if (tunnel.runsOn(loop)) {
+        return tunnel;
+      }
+      for (Tunnel lane : lanes) {
+        if (lane.runsOn(loop) && lane.isOpen()) {
+          return lane;
+        }
+      }
+      return tunnel;
+    }
+
+    /** Whether the main tunnel or a lane of the agent runs on {@code loop}. */
+    boolean covers(EventExecutor loop) {
+      return tunnel.runsOn(loop) || lanes.stream().anyMatch(l -> l.runsOn(loop));
+    }
+
     Connected draining(int sessions) {
-      return new Connected(tunnel, kinds, since, remote, DRAINING, version, targets, sessions);
+      return new Connected(
+          tunnel, kinds, since, remote, DRAINING, version, targets, sessions, lanes);
+    }
+
+    Connected withLanes(List<Tunnel> lanes) {
+      return new Connected(
+          tunnel, kinds, since, remote, state, version, targets, sessions, List.copyOf(lanes));
     }
   }
 
@@ -115,10 +157,13 @@ public final class AgentTunnels implements AutoCloseable {
    * @param locks locked agents are refused, and a lock drops the agent's tunnel; null locks no one
    *     (tests)
    * @param publisher where presence on {@code gatehouse.tunnels} is written; null writes none
+   * @param lanes how many connections each agent should keep to this proxy, its main tunnel
+   *     included: the port's event loops (1: the main tunnel only)
    */
   public AgentTunnels(
       String proxyId,
       TunnelSettings settings,
+      int lanes,
       Clock clock,
       ControlStream.Services control,
       Locks locks,
@@ -126,6 +171,10 @@ public final class AgentTunnels implements AutoCloseable {
     this.proxyId = proxyId;
     this.presence = new PresenceWriter(proxyId, publisher);
     this.settings = settings;
+    if (lanes < 1 || lanes > Wire.MAX_LANES) {
+      throw new IllegalArgumentException("lanes must be 1 to " + Wire.MAX_LANES + ": " + lanes);
+    }
+    this.lanes = lanes;
     this.clock = clock;
     this.control = control;
     this.locks = locks;
@@ -160,7 +209,7 @@ public final class AgentTunnels implements AutoCloseable {
           ErrorCode.BAD_REQUEST,
           null,
           "an agent tunnel is GET /v1/agent/tunnel with Connection: Upgrade and Upgrade: "
-              + io.gatehouse.relay.Wire.AGENT_TUNNEL_PROTOCOL);
+              + Wire.AGENT_TUNNEL_PROTOCOL);
       return;
     }
     CertificateIdentity identity;
@@ -197,10 +246,17 @@ public final class AgentTunnels implements AutoCloseable {
       ErrorResponse.send(request, 403, "locked", null, Locks.describe(lock.get()));
       return;
     }
+    ContextInternal context = (ContextInternal) Vertx.currentContext();
+    if (Wire.LANE.equalsIgnoreCase(request.getHeader(Wire.TUNNEL_LANE))) {
+      acceptLane(request, agentId, context.nettyEventLoop());
+      return;
+    }
     String remote =
         request.remoteAddress() == null ? "unknown" : request.remoteAddress().toString();
     String version = agentVersion(request.getHeader(HttpHeaders.USER_AGENT));
-    ContextInternal context = (ContextInternal) Vertx.currentContext();
+    if (lanes > 1) {
+      request.response().putHeader(Wire.TUNNEL_LANES, Integer.toString(lanes));
+    }
     TunnelUpgrade.accept(request, settings, agentId)
         .onSuccess(
             tunnel -> {
@@ -225,6 +281,74 @@ public final class AgentTunnels implements AutoCloseable {
             })
         .onFailure(
             e -> LOG.warn("tunnel from agent {} failed to open: {}", agentId, e.getMessage()));
+  }
+
+  /**
+   * Upgrades a lane of {@code agentId} arriving on {@code loop}, or refuses it with {@code
+   * lane-refused} when the agent has no main tunnel here, covers this loop already, or has all its
+   * lanes.
+   */
+  private void acceptLane(HttpServerRequest request, String agentId, EventExecutor loop) {
+    Connected main = get(agentId).orElse(null);
+    String refusal =
+        main == null
+            ? "agent " + agentId + " has no main tunnel to proxy " + proxyId + " to add a lane to"
+            : main.covers(loop)
+                ? "this event loop of proxy "
+                    + proxyId
+                    + " has a connection of agent "
+                    + agentId
+                    + " already; dial again"
+                : main.lanes().size() + 1 >= lanes
+                    ? "agent " + agentId + " has all its " + lanes + " lanes to proxy " + proxyId
+                    : null;
+    if (refusal != null) {
+      ErrorResponse.send(request, ErrorCode.LANE_REFUSED, null, refusal);
+      return;
+    }
+    TunnelUpgrade.accept(request, settings, agentId)
+        .onSuccess(lane -> addLane(agentId, main.tunnel(), lane, loop))
+        .onFailure(
+            e -> LOG.debug("lane from agent {} failed to open: {}", agentId, e.getMessage()));
+  }
+
+  /** Adds {@code lane} to the agent's connections, unless its main tunnel changed meanwhile. */
+  private void addLane(String agentId, Tunnel main, Tunnel lane, EventExecutor loop) {
+    boolean[] added = {false};
+    tunnels.computeIfPresent(
+        agentId,
+        (id, current) -> {
+          if (current.tunnel() != main
+              || !main.isOpen()
+              || current.covers(loop)
+              || current.lanes().size() + 1 >= lanes) {
+            return current;
+          }
+          added[0] = true;
+          List<Tunnel> more = new ArrayList<>(current.lanes());
+          more.add(lane);
+          return current.withLanes(more);
+        });
+    if (!added[0]) {
+      lane.close();
+      return;
+    }
+    lane.onClose(
+        () ->
+            tunnels.computeIfPresent(
+                agentId,
+                (id, current) -> {
+                  if (!current.lanes().contains(lane)) {
+                    return current;
+                  }
+                  List<Tunnel> fewer = new ArrayList<>(current.lanes());
+                  fewer.remove(lane);
+                  return current.withLanes(fewer);
+                }));
+    // Closed between the look and the add: the listener above may have missed it.
+    if (!main.isOpen()) {
+      lane.close();
+    }
   }
 
   private static CertificateIdentity identity(HttpServerRequest request)
@@ -264,7 +388,8 @@ public final class AgentTunnels implements AutoCloseable {
             SERVING,
             version,
             Collections.unmodifiableMap(targets),
-            -1);
+            -1,
+            List.of());
     Connected[] previous = new Connected[1];
     tunnels.compute(
         agentId,
@@ -276,6 +401,7 @@ public final class AgentTunnels implements AutoCloseable {
     changes.incrementAndGet();
     if (previous[0] != null) {
       previous[0].tunnel().close();
+      previous[0].lanes().forEach(Tunnel::close);
     }
     LOG.info("proxy {}: agent {} connected from {}", proxyId, agentId, remote);
     tunnel.onClose(() -> unregister(agentId, tunnel));
@@ -283,24 +409,27 @@ public final class AgentTunnels implements AutoCloseable {
 
   /** The tunnel closed: forget it, unless a newer tunnel of the agent replaced it already. */
   private void unregister(String agentId, Tunnel tunnel) {
-    boolean[] removed = {false};
+    Connected[] removed = {null};
     tunnels.computeIfPresent(
         agentId,
         (id, current) -> {
           if (current.tunnel() != tunnel) {
             return current;
           }
-          removed[0] = true;
+          removed[0] = current;
           presence.disconnected(id);
           return null;
         });
+    if (removed[0] != null) {
+      removed[0].lanes().forEach(Tunnel::close);
+    }
     controls.remove(tunnel);
     CompletableFuture<Connected> drain = drains.remove(tunnel);
     if (drain != null) {
       // Gone before it said so on this tunnel: an agent that stopped is drained.
       drain.complete(null);
     }
-    if (removed[0]) {
+    if (removed[0] != null) {
       changes.incrementAndGet();
       LOG.info("proxy {}: agent {} disconnected", proxyId, agentId);
     }
@@ -426,6 +555,11 @@ public final class AgentTunnels implements AutoCloseable {
     return new TreeSet<>(tunnels.keySet());
   }
 
+  /** The lanes of every agent connected here, all together. */
+  public int lanes() {
+    return tunnels.values().stream().mapToInt(c -> c.lanes().size()).sum();
+  }
+
   /** A number that changes whenever an agent connects or disconnects. */
   public long version() {
     return changes.get();
@@ -434,6 +568,12 @@ public final class AgentTunnels implements AutoCloseable {
   /** Closes every tunnel. */
   @Override
   public void close() {
-    tunnels.values().forEach(c -> c.tunnel().close());
+    tunnels
+        .values()
+        .forEach(
+            c -> {
+              c.tunnel().close();
+              c.lanes().forEach(Tunnel::close);
+            });
   }
 }

@@ -38,7 +38,8 @@ class IngressHostTest {
               vertx,
               "p",
               "Example.COM",
-              new AgentTunnels("p", TunnelSettings.DEFAULTS, Clock.systemUTC(), null, null, null),
+              new AgentTunnels(
+                  "p", TunnelSettings.DEFAULTS, 1, Clock.systemUTC(), null, null, null),
               Duration.ofSeconds(5),
               Duration.ofMinutes(1),
               table,

@@ -12,6 +12,7 @@ import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
+import io.netty.util.concurrent.EventExecutor;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.internal.ContextInternal;
@@ -34,10 +35,12 @@ import java.util.function.Consumer;
 public final class Tunnel {
   private final Channel channel;
   private final String peer;
+  private final int lanes;
 
-  private Tunnel(Channel channel, String peer) {
+  private Tunnel(Channel channel, String peer, int lanes) {
     this.channel = channel;
     this.peer = peer;
+    this.lanes = lanes;
   }
 
   /**
@@ -65,18 +68,22 @@ public final class Tunnel {
     // The proxy sends no pings: its agents ping it, and it judges each by hearing from it.
     add(pipeline, before, "tunnel-liveness", Liveness.listening(settings, peer));
     widenConnectionWindow(pipeline.channel(), settings);
-    return new Tunnel(pipeline.channel(), peer);
+    return new Tunnel(pipeline.channel(), peer, 1);
   }
 
   /**
    * Makes {@code pipeline}'s connection the agent's end of a tunnel to proxy {@code peer}: the
    * HTTP/2 server; every stream the proxy opens is handed to {@code onStream} on the connection's
    * event loop, before it has read anything.
+   *
+   * @param lanes how many connections the proxy asked the agent to keep to it (its {@link
+   *     io.gatehouse.relay.Wire#TUNNEL_LANES}), 1 when it did not say
    */
   public static Tunnel agentEnd(
       ChannelPipeline pipeline,
       TunnelSettings settings,
       String peer,
+      int lanes,
       Consumer<Http2StreamChannel> onStream) {
     pipeline.addLast(
         "tunnel-await-preface",
@@ -104,7 +111,7 @@ public final class Tunnel {
             ctx.fireChannelRead(msg);
           }
         });
-    return new Tunnel(pipeline.channel(), peer);
+    return new Tunnel(pipeline.channel(), peer, lanes);
   }
 
   /**
@@ -135,6 +142,19 @@ public final class Tunnel {
   /** Binds a stream the proxy opened to {@code context}; for the agent's stream handler. */
   public static TunnelStream accept(Http2StreamChannel channel, ContextInternal context) {
     return TunnelStream.bind(channel, context, true);
+  }
+
+  /**
+   * On the agent's end, how many connections the proxy asked it to keep (this one included); 1 on
+   * the proxy's end.
+   */
+  public int lanes() {
+    return lanes;
+  }
+
+  /** Whether the connection's work runs on {@code loop}: a stream opened from it needs no hop. */
+  public boolean runsOn(EventExecutor loop) {
+    return channel.eventLoop() == loop;
   }
 
   /** The other end's name (an agent or proxy id), for messages. */

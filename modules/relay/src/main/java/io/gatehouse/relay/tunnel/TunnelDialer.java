@@ -92,6 +92,28 @@ public final class TunnelDialer {
       String agentId,
       Consumer<X509Certificate> onConnected,
       Consumer<Http2StreamChannel> onStream) {
+    return dial(proxy, agentId, false, onConnected, onStream);
+  }
+
+  /**
+   * A data lane to {@code proxy} next to the agent's main tunnel there ({@link Wire#TUNNEL_LANE}):
+   * as {@link #dial}, but the proxy opens no control stream on it, and refuses it with {@code
+   * lane-refused} when it landed on a proxy event loop that has a tunnel of the agent already.
+   */
+  public CompletableFuture<Tunnel> dialLane(
+      HostPort proxy,
+      String agentId,
+      Consumer<X509Certificate> onConnected,
+      Consumer<Http2StreamChannel> onStream) {
+    return dial(proxy, agentId, true, onConnected, onStream);
+  }
+
+  private CompletableFuture<Tunnel> dial(
+      HostPort proxy,
+      String agentId,
+      boolean lane,
+      Consumer<X509Certificate> onConnected,
+      Consumer<Http2StreamChannel> onStream) {
     CompletableFuture<Tunnel> result = new CompletableFuture<>();
     String peer = "proxy at " + proxy;
     new Bootstrap()
@@ -118,7 +140,8 @@ public final class TunnelDialer {
                     .addLast("http", new HttpClientCodec())
                     .addLast(
                         "upgrade",
-                        new Upgrade(tls, proxy, agentId, peer, onConnected, onStream, result));
+                        new Upgrade(
+                            tls, proxy, agentId, lane, peer, onConnected, onStream, result));
               }
             })
         .connect(proxy.host(), proxy.port())
@@ -139,16 +162,19 @@ public final class TunnelDialer {
     private final SslHandler tls;
     private final HostPort proxy;
     private final String agentId;
+    private final boolean lane;
     private final String peer;
     private final Consumer<X509Certificate> onConnected;
     private final Consumer<Http2StreamChannel> onStream;
     private final CompletableFuture<Tunnel> result;
     private boolean switching;
+    private int lanes = 1;
 
     Upgrade(
         SslHandler tls,
         HostPort proxy,
         String agentId,
+        boolean lane,
         String peer,
         Consumer<X509Certificate> onConnected,
         Consumer<Http2StreamChannel> onStream,
@@ -156,6 +182,7 @@ public final class TunnelDialer {
       this.tls = tls;
       this.proxy = proxy;
       this.agentId = agentId;
+      this.lane = lane;
       this.peer = peer;
       this.onConnected = onConnected;
       this.onStream = onStream;
@@ -186,6 +213,9 @@ public final class TunnelDialer {
                 request.headers().set(HttpHeaderNames.UPGRADE, Wire.AGENT_TUNNEL_PROTOCOL);
                 request.headers().set(Wire.AGENT, agentId);
                 request.headers().set(HttpHeaderNames.USER_AGENT, userAgent);
+                if (lane) {
+                  request.headers().set(Wire.TUNNEL_LANE, Wire.LANE);
+                }
                 ctx.writeAndFlush(request);
               });
       ctx.fireChannelActive();
@@ -196,14 +226,20 @@ public final class TunnelDialer {
       try {
         if (msg instanceof HttpResponse response) {
           if (response.status().code() != 101) {
-            fail(ctx, peer + " refused the tunnel: " + response.status() + reason(response), null);
+            result.completeExceptionally(
+                new TunnelException(
+                    peer + " refused the tunnel: " + response.status() + reason(response),
+                    null,
+                    response.headers().get(Wire.ERROR)));
+            ctx.close();
             return;
           }
+          lanes = lanes(response.headers().get(Wire.TUNNEL_LANES));
           switching = true;
         }
         if (switching && msg instanceof LastHttpContent) {
           // Whatever the proxy sends next is HTTP/2: the codec goes, the tunnel takes the rest.
-          Tunnel tunnel = Tunnel.agentEnd(ctx.pipeline(), settings, peer, onStream);
+          Tunnel tunnel = Tunnel.agentEnd(ctx.pipeline(), settings, peer, lanes, onStream);
           ctx.pipeline().remove(this);
           ctx.pipeline().remove("http");
           result.complete(tunnel);
@@ -229,6 +265,18 @@ public final class TunnelDialer {
     private void fail(ChannelHandlerContext ctx, String message, Throwable cause) {
       result.completeExceptionally(new TunnelException(message, cause));
       ctx.close();
+    }
+
+    /** The proxy's {@link Wire#TUNNEL_LANES}: 1 when absent or not a number, at most the cap. */
+    private static int lanes(String header) {
+      if (header == null) {
+        return 1;
+      }
+      try {
+        return Math.max(1, Math.min(Wire.MAX_LANES, Integer.parseInt(header.trim())));
+      } catch (NumberFormatException e) {
+        return 1;
+      }
     }
 
     private String reason(HttpResponse response) {

@@ -165,7 +165,8 @@ class TunnelTest {
                 new ChannelInitializer<Channel>() {
                   @Override
                   protected void initChannel(Channel ch) {
-                    Tunnel.agentEnd(ch.pipeline(), agentSettings, "proxy-1", TunnelTest.this::echo);
+                    Tunnel.agentEnd(
+                        ch.pipeline(), agentSettings, "proxy-1", 1, TunnelTest.this::echo);
                   }
                 })
             .connect(server.localAddress())

@@ -226,7 +226,7 @@ public final class ProxyLinks implements AutoCloseable {
    * The id of the proxy that answered, checking that it is a proxy of this cluster (TLS checked the
    * CA).
    */
-  private static String proxyIdOf(X509Certificate certificate) {
+  static String proxyIdOf(X509Certificate certificate) {
     CertificateIdentity identity = CertificateIdentity.of(certificate);
     if (identity.role() != CertificateIdentity.Role.PROXY) {
       throw new IllegalStateException(
@@ -285,6 +285,17 @@ public final class ProxyLinks implements AutoCloseable {
                   backoff.reset();
                 }
                 LOG.info("agent {}: tunnel to {} is up", agentId, address);
+                new TunnelLanes(
+                        t,
+                        proxyId,
+                        address,
+                        agentId,
+                        dialer,
+                        random,
+                        vertx.nettyEventLoopGroup(),
+                        channel -> accept(channel, proxyId),
+                        () -> closed)
+                    .start();
                 t.onClose(
                     () -> {
                       if (!closed) {
