@@ -254,6 +254,19 @@ class DashboardBrowserIT {
 
     assertThat(browser.findElements(By.cssSelector(DEMO_ROW))).hasSize(1);
     assertThat(browser.findElements(By.cssSelector("[data-testid=agent-row]"))).hasSize(2);
+    // Each agent's chip says what its checks find of the upstream behind it (issue 16).
+    waitFor(
+        "both agents' demo upstream shown healthy by their checks",
+        d ->
+            d.findElements(By.cssSelector(DEMO_ROW + " [data-testid=resource-agent]")).stream()
+                .map(a -> a.getDomAttribute("data-target"))
+                .toList()
+                .equals(List.of("healthy", "healthy")));
+    assertThat(
+            browser
+                .findElement(By.cssSelector(DEMO_ROW + " [data-testid=resource-agent]"))
+                .getDomAttribute("title"))
+        .contains("target healthy");
     assertNoReload();
   }
 

@@ -882,7 +882,11 @@ function renderAgents(selected) {
       el('td', { 'data-label': 'Resources', class: 'num', title: served.join(', ') }, String(served.length)),
       el('td', { 'data-label': 'Connected', title: a.since ? `since ${a.since}` : 'not connected' },
         a.since ? el('span', { 'data-ago': a.since, 'data-ago-format': 'duration' }) : el('span', { class: 'muted' }, '—')),
-      el('td', { 'data-label': 'Sessions', class: 'num' }, String(sessionsBy.get(a.agent) || 0)));
+      // A draining agent says how many of its sessions are still open; they end by the drain timeout.
+      el('td', { 'data-label': 'Sessions', class: 'num', 'data-testid': 'agent-sessions' },
+        a.status === 'draining' && Number.isInteger(a.sessions)
+          ? el('span', { title: 'sessions still open on the draining agent, as it last said; pinned sessions counted here move on their next request' }, `${a.sessions} to finish`)
+          : String(sessionsBy.get(a.agent) || 0)));
   });
 }
 
