@@ -108,9 +108,6 @@ public final class Proxy implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Proxy.class);
   private static final Duration VERTX_TIMEOUT = Duration.ofSeconds(15);
 
-  /** The web port's event loops: one server instance on each of Vert.x's loops. */
-  private static final int WEB_LOOPS = VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
-
   /** How often expired locks (revoked credentials past their expiry) are forgotten. */
   private static final Duration LOCK_SWEEP = Duration.ofMinutes(1);
 
@@ -390,7 +387,7 @@ public final class Proxy implements AutoCloseable {
                     config.id(),
                     TunnelSettings.DEFAULTS,
                     // More lanes than the port has event loops could never all be placed.
-                    Math.min(config.tunnelLanes(), WEB_LOOPS),
+                    Math.min(config.tunnelLanes(), config.eventLoops()),
                     clock,
                     new ControlStream.Services(directory, ca, heartbeats, definitions),
                     locks,
@@ -470,7 +467,10 @@ public final class Proxy implements AutoCloseable {
                 clock);
         p.vertx =
             p.closer.register(
-                Vertx.vertx(new VertxOptions().setPreferNativeTransport(true)),
+                Vertx.vertx(
+                    new VertxOptions()
+                        .setPreferNativeTransport(true)
+                        .setEventLoopPoolSize(config.eventLoops())),
                 v -> await(v.close(), "close Vert.x"));
         p.ingress =
             new Ingress(
@@ -583,13 +583,22 @@ public final class Proxy implements AutoCloseable {
         ConnectionGate gate = new ConnectionGate(config.limits(), p.registry);
         int port =
             await(
-                listen(p.vertx, config.listen(), tls, gate, p.tunnels, p.ingress, api),
+                listen(
+                    p.vertx,
+                    config.listen(),
+                    config.eventLoops(),
+                    tls,
+                    gate,
+                    p.tunnels,
+                    p.ingress,
+                    api),
                 "listen on " + config.listen());
         if (config.edge().plaintextListen().isPresent()) {
           HostPort plain = config.edge().plaintextListen().get();
           int plainPort =
               await(
-                  listen(p.vertx, plain, null, gate, p.tunnels, p.ingress, api),
+                  listen(
+                      p.vertx, plain, config.eventLoops(), null, gate, p.tunnels, p.ingress, api),
                   "listen on " + plain + " (proxy.plaintext_listen)");
           p.plaintextAddress = plain.withPort(plainPort);
           LOG.warn(
@@ -647,6 +656,7 @@ public final class Proxy implements AutoCloseable {
     private static Future<Integer> listen(
         Vertx vertx,
         HostPort address,
+        int loops,
         PortTls tls,
         ConnectionGate gate,
         AgentTunnels tunnels,
@@ -660,7 +670,7 @@ public final class Proxy implements AutoCloseable {
       return vertx
           .deployVerticle(
               () -> new WebServer(address.host(), port, bound, tls, gate, tunnels, ingress, api),
-              new DeploymentOptions().setInstances(WEB_LOOPS))
+              new DeploymentOptions().setInstances(loops))
           .map(id -> bound.get());
     }
   }

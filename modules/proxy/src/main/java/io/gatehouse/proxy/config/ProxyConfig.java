@@ -44,6 +44,8 @@ import java.util.Objects;
  *     each resource its agents serve (jittered, never later); the records live three times this
  * @param auth how users log in
  * @param limits the web port's timeouts and caps ({@code proxy.limits})
+ * @param eventLoops the web port's event loops ({@code proxy.event_loops}): the threads every user
+ *     connection, agent tunnel and API request runs on; two per core by default
  * @param tunnelLanes how many connections each agent keeps to this proxy ({@code
  *     proxy.tunnel_lanes}): its main tunnel and a lane per further event loop of the port, so that
  *     a session's bytes stay on the thread of the user's connection; one per event loop by default,
@@ -68,6 +70,7 @@ public record ProxyConfig(
     Duration heartbeatRefresh,
     AuthSettings auth,
     ListenerLimits limits,
+    int eventLoops,
     int tunnelLanes,
     EdgeSettings edge) {
 
@@ -84,14 +87,16 @@ public record ProxyConfig(
   public static final Duration DEFAULT_SESSION_IDLE_TIMEOUT = Duration.ofMinutes(30);
   public static final Duration DEFAULT_EJECT_BACKOFF = Duration.ofSeconds(10);
 
+  /** Vert.x's default: two per core. */
+  public static final int DEFAULT_EVENT_LOOPS =
+      io.vertx.core.VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
+
   /**
-   * One connection per event loop of the web port (Vert.x's default pool: two per core), at most
-   * {@link io.gatehouse.relay.Wire#MAX_LANES}.
+   * One connection per event loop of the web port, at most {@link
+   * io.gatehouse.relay.Wire#MAX_LANES}.
    */
   public static final int DEFAULT_TUNNEL_LANES =
-      Math.min(
-          io.gatehouse.relay.Wire.MAX_LANES,
-          io.vertx.core.VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE);
+      Math.min(io.gatehouse.relay.Wire.MAX_LANES, DEFAULT_EVENT_LOOPS);
 
   /**
    * At most one heartbeat record per resource and agent every 90 s, as Teleport writes: liveness

@@ -93,11 +93,12 @@ final class ProxyConfigReader {
             .value(
                 "refresh", ValueParser.positiveDuration(), ProxyConfig.DEFAULT_HEARTBEAT_REFRESH);
     ListenerLimits limits = ListenerLimits.read(proxy.object("limits"));
+    int loops = (int) proxy.integer("event_loops", ProxyConfig.DEFAULT_EVENT_LOOPS, 1, 256);
     int lanes =
         (int)
             proxy.integer(
                 "tunnel_lanes",
-                ProxyConfig.DEFAULT_TUNNEL_LANES,
+                Math.min(io.gatehouse.relay.Wire.MAX_LANES, loops),
                 1,
                 io.gatehouse.relay.Wire.MAX_LANES);
 
@@ -125,6 +126,7 @@ final class ProxyConfigReader {
         refresh,
         auth,
         limits,
+        loops,
         lanes,
         edge);
   }

@@ -31,6 +31,22 @@ class ProxyConfigTest {
     assertThat(c.ejectBackoff()).isEqualTo(Duration.ofSeconds(10));
     assertThat(c.responseTimeout()).isEqualTo(Duration.ofSeconds(75));
     assertThat(c.topicReplication()).isEqualTo(TopicReplication.SINGLE);
+    assertThat(c.eventLoops()).isEqualTo(2 * Runtime.getRuntime().availableProcessors());
+    assertThat(c.tunnelLanes()).isEqualTo(Math.min(16, c.eventLoops()));
+  }
+
+  @Test
+  void lanesFollowTheEventLoopsUnlessGivenAndBadCountsAreRefusedAtTheirKey() {
+    assertThat(ProxyConfig.parse("proxy: { event_loops: 3 }", "proxy.yaml").tunnelLanes())
+        .isEqualTo(3);
+    ProxyConfig c = ProxyConfig.parse("proxy: { event_loops: 3, tunnel_lanes: 1 }", "p.yaml");
+    assertThat(c.eventLoops()).isEqualTo(3);
+    assertThat(c.tunnelLanes()).isEqualTo(1);
+    assertThatThrownBy(
+            () -> ProxyConfig.parse("proxy: { event_loops: 0, tunnel_lanes: 17 }", "proxy.yaml"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("proxy.yaml: proxy.event_loops:")
+        .hasMessageContaining("proxy.yaml: proxy.tunnel_lanes:");
   }
 
   @Test
