@@ -70,6 +70,7 @@ final class GatehouseChain implements AutoCloseable {
             "  ca: { dir: \"" + caDir + "\" }",
             "  listen: \"127.0.0.1:" + proxyPort + "\"",
             "  public_host: localhost",
+            extraProxySettings(),
             ""));
     proxy = Child.start("proxy", work, launcher.gatehouse("proxy", "-c", proxyConf.toString()));
     Waits.until(
@@ -184,5 +185,24 @@ final class GatehouseChain implements AutoCloseable {
         });
     proxy.close();
     broker.close();
+  }
+
+  /**
+   * Keys for the data path's proxy from {@code GATEHOUSE_BENCH_PROXY_SETTINGS}, one per line or
+   * separated by {@code ;} (e.g. {@code event_loops: 2}), for experiments run side by side; none by
+   * default, and every figure committed is of the defaults unless its table says otherwise.
+   */
+  private static String extraProxySettings() {
+    String extra = System.getenv("GATEHOUSE_BENCH_PROXY_SETTINGS");
+    if (extra == null || extra.isBlank()) {
+      return "";
+    }
+    StringBuilder lines = new StringBuilder();
+    for (String key : extra.split("[;\n]")) {
+      if (!key.isBlank()) {
+        lines.append("  ").append(key.strip()).append('\n');
+      }
+    }
+    return lines.toString();
   }
 }
