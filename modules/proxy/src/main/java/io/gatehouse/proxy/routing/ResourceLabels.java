@@ -1,7 +1,6 @@
 package io.gatehouse.proxy.routing;
 
 import io.gatehouse.events.ResourceDefinition;
-import io.gatehouse.events.ResourceHeartbeat;
 import io.gatehouse.events.codec.EventCodec;
 import io.gatehouse.events.topic.Topic;
 import io.gatehouse.state.StateChange;
@@ -41,8 +40,12 @@ public final class ResourceLabels implements AutoCloseable {
             Topic.HEARTBEATS,
             changes,
             (key, value) -> {
-              ResourceHeartbeat hb = EventCodec.RESOURCE_HEARTBEAT.decode(value);
-              return share(hb.getLabels());
+              // Only the labels, skipping the rest: a restart reads every heartbeat record.
+              Map<String, String> labels = HeartbeatFields.labels(value);
+              return share(
+                  labels != null
+                      ? labels
+                      : EventCodec.RESOURCE_HEARTBEAT.decode(value).getLabels());
             },
             TableView.Listener.of(
                 (key, labels) -> served.put(resourceKey(key), labels), key -> {}));

@@ -43,6 +43,30 @@ class HeartbeatFieldsTest {
   }
 
   @Test
+  void readsTheLabelsAloneAsAFullDecodeWould() {
+    ResourceHeartbeat hb =
+        ResourceHeartbeat.newBuilder()
+            .setKind("app")
+            .setName("shop")
+            .setLabels(Map.of("env", "prod", "team", "web", "empty", ""))
+            .setSpec(ResourceSpec.newBuilder().setUri("http://shop").build())
+            .setAgentId("agent-a")
+            .setAgentAddress("10.0.0.1:3024")
+            .setOrigin("static")
+            .setSequence(1)
+            .setTime(Instant.EPOCH)
+            .build();
+    byte[] payload = EventCodec.RESOURCE_HEARTBEAT.encode(hb);
+    assertThat(HeartbeatFields.labels(payload))
+        .isEqualTo(EventCodec.RESOURCE_HEARTBEAT.decode(payload).getLabels())
+        .containsOnlyKeys("env", "team", "empty");
+    hb.setLabels(Map.of());
+    assertThat(HeartbeatFields.labels(EventCodec.RESOURCE_HEARTBEAT.encode(hb))).isEmpty();
+    assertThat(HeartbeatFields.labels("not avro".getBytes())).isNull();
+    assertThat(HeartbeatFields.labels(java.util.Arrays.copyOf(payload, 12))).isNull();
+  }
+
+  @Test
   void anythingElseIsLeftToAFullDecode() {
     assertThat(HeartbeatFields.read("not avro".getBytes())).isNull();
     assertThat(HeartbeatFields.read(new byte[0])).isNull();
