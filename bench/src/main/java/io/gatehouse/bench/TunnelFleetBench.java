@@ -333,6 +333,7 @@ final class TunnelFleetBench {
      */
     private JsonObject level(int agents, Duration window) throws Exception {
       TopicTraffic before = TopicTraffic.read(names, topics);
+      long redials0 = fleets.isEmpty() ? 0 : fleetStatus().getLong("redials");
       double fleetCpu0 = fleetCpu();
       long t0 = System.nanoTime();
       List<JsonObject> byProxy = ProxyLevel.measure(proxies, agents, window);
@@ -349,6 +350,10 @@ final class TunnelFleetBench {
               .put("proxies", new JsonArray(new ArrayList<>(byProxy)))
               .put("kafka", traffic)
               .put("fleetCpuSecondsPerSecond", fleetCpu)
+              // Tunnels found dead while idle: the machine could not keep up with the pings.
+              .put(
+                  "redialsInWindow",
+                  fleets.isEmpty() ? 0 : fleetStatus().getLong("redials") - redials0)
               .put("fleetRssBytes", fleetRss);
       print(level.copy().put("scenario", "tunnel-fleet-level"));
       return level;
