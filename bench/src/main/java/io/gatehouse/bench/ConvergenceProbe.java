@@ -4,22 +4,11 @@ import io.gatehouse.events.Keys;
 import io.gatehouse.events.codec.EventCodec;
 import io.gatehouse.events.topic.Topic;
 import io.gatehouse.events.topic.TopicNames;
-import io.vertx.core.json.JsonObject;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.net.URI;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Locale;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -42,8 +31,7 @@ final class ConvergenceProbe implements AutoCloseable {
   private static final Duration SAMPLE_TIMEOUT = Duration.ofSeconds(10);
 
   private final ProxyProcess proxy;
-  private final InputStream events;
-  private final Map<String, Long> arrivals = new ConcurrentHashMap<>();
+  private final HeartbeatEvents events;
 
   /**
    * The samples after warm-up.
@@ -71,31 +59,10 @@ final class ConvergenceProbe implements AutoCloseable {
     }
   }
 
-  private volatile RuntimeException readerFailure;
-
   /** Subscribes to the proxy's heartbeat events; returns once the stream is open. */
   ConvergenceProbe(ProxyProcess proxy) throws IOException, InterruptedException {
     this.proxy = proxy;
-    HttpRequest request =
-        HttpRequest.newBuilder(URI.create(proxy.baseUrl() + "/v1/events?topics=heartbeats"))
-            .header("Authorization", proxy.authorization())
-            .GET()
-            .build();
-    HttpResponse<InputStream> response =
-        proxy.http().send(request, HttpResponse.BodyHandlers.ofInputStream());
-    if (response.statusCode() != 200) {
-      response.body().close();
-      throw new IllegalStateException("GET /v1/events answered " + response.statusCode());
-    }
-    this.events = response.body();
-    CountDownLatch open = new CountDownLatch(1);
-    Thread reader = new Thread(() -> read(open), "proxy-events");
-    reader.setDaemon(true);
-    reader.start();
-    if (!open.await(10, TimeUnit.SECONDS)) {
-      close();
-      throw new IllegalStateException("the proxy's event stream sent nothing in 10 s");
-    }
+    this.events = new HeartbeatEvents(proxy);
   }
 
   /**
@@ -118,7 +85,7 @@ final class ConvergenceProbe implements AutoCloseable {
         long sent = System.nanoTime();
         Future<RecordMetadata> ack =
             producer.send(new ProducerRecord<>(topic, Keys.bytes(key), value));
-        Long at = awaitArrival(key, sent + SAMPLE_TIMEOUT.toNanos());
+        Long at = events.awaitArrival(key, sent + SAMPLE_TIMEOUT.toNanos());
         ack.get(SAMPLE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         boolean healthy = ProxyProcess.knownAgents(proxy.app(name)) >= 1;
         if (i >= warmUp) {
@@ -136,44 +103,6 @@ final class ConvergenceProbe implements AutoCloseable {
 
   @Override
   public void close() {
-    try {
-      events.close();
-    } catch (IOException e) {
-      // the stream is gone either way
-    }
-  }
-
-  private Long awaitArrival(String key, long deadline) {
-    Long at;
-    while ((at = arrivals.get(key)) == null && System.nanoTime() < deadline) {
-      if (readerFailure != null) {
-        throw new IllegalStateException("cannot read the proxy's event stream", readerFailure);
-      }
-      LockSupport.parkNanos(20_000);
-    }
-    return at;
-  }
-
-  private void read(CountDownLatch open) {
-    try (BufferedReader in =
-        new BufferedReader(new InputStreamReader(events, StandardCharsets.UTF_8))) {
-      for (String line = in.readLine(); line != null; line = in.readLine()) {
-        long now = System.nanoTime();
-        open.countDown();
-        if (line.startsWith("data: ")) {
-          JsonObject event = new JsonObject(line.substring("data: ".length()));
-          String key = event.getString("key");
-          // The stream also carries the proxy's status events, which have no key.
-          if (key != null && !event.getBoolean("deleted", false)) {
-            arrivals.putIfAbsent(key, now);
-          }
-        }
-      }
-    } catch (IOException e) {
-      // closed by close(), or the proxy went away: samples still waiting time out
-    } catch (RuntimeException e) {
-      readerFailure =
-          e; // an event the probe cannot read: fail the run rather than time out every sample
-    }
+    events.close();
   }
 }

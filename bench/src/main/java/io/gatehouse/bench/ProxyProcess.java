@@ -110,8 +110,25 @@ final class ProxyProcess implements AutoCloseable {
    * cluster CA ({@link CaDir}) under {@code dir} and its web port on a free port of 127.0.0.1.
    */
   static Path writeConfig(Path dir, String bootstrap, String id) throws IOException {
+    return writeConfig(dir, bootstrap, id, 0);
+  }
+
+  /**
+   * As {@link #writeConfig(Path, String, String)}, on web port {@code port} (0: a free one); a
+   * proxy restarted on a fixed port is where its agents redial it.
+   */
+  static Path writeConfig(Path dir, String bootstrap, String id, int port) throws IOException {
+    return writeConfig(dir, bootstrap, id, port, dir.resolve("ca"));
+  }
+
+  /**
+   * As above, with the cluster CA in {@code caDir} (made there if missing): proxies of one cluster
+   * share it.
+   */
+  static Path writeConfig(Path dir, String bootstrap, String id, int port, Path caDir)
+      throws IOException {
     Files.createDirectories(dir);
-    Path ca = CaDir.ensure(dir.resolve("ca"));
+    Path ca = CaDir.ensure(caDir);
     Path config = dir.resolve("proxy.yaml");
     Files.writeString(
         config,
@@ -121,9 +138,9 @@ final class ProxyProcess implements AutoCloseable {
           kafka: { bootstrap: "%s" }
           data_dir: "%s"
           ca: { dir: "%s" }
-          listen: "127.0.0.1:0"
+          listen: "127.0.0.1:%d"
         """
-            .formatted(id, bootstrap, dir.resolve("data"), ca));
+            .formatted(id, bootstrap, dir.resolve("data"), ca, port));
     return config;
   }
 
@@ -226,6 +243,50 @@ final class ProxyProcess implements AutoCloseable {
    */
   static int knownAgents(HttpResponse<String> app) {
     return app.statusCode() == 200 ? new JsonObject(app.body()).getInteger("totalAgents", 0) : 0;
+  }
+
+  /** The proxy's {@code gatehouse_agents_alive} gauge: agents with a tunnel to it now. */
+  double agentsAlive() throws IOException, InterruptedException {
+    for (String line : get("/metrics").body().split("\n")) {
+      if (line.startsWith("gatehouse_agents_alive ")) {
+        return Double.parseDouble(line.substring(line.indexOf(' ') + 1).strip());
+      }
+    }
+    throw new IllegalStateException("the proxy's /metrics has no gatehouse_agents_alive");
+  }
+
+  /**
+   * Waits until {@link #agentsAlive} shows {@code agents}, polling every 100 ms.
+   *
+   * @throws IllegalStateException with the count last seen, when it does not within {@code timeout}
+   */
+  void awaitAgentsAlive(int agents, Duration timeout) throws IOException, InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    double alive = -1;
+    while (System.nanoTime() < deadline) {
+      alive = agentsAlive();
+      if (alive == agents) {
+        return;
+      }
+      TimeUnit.MILLISECONDS.sleep(100); // a poll interval, not a wait for a condition
+    }
+    throw new IllegalStateException(
+        "proxy "
+            + process.pid()
+            + " shows "
+            + alive
+            + " agents alive, not "
+            + agents
+            + ", after "
+            + timeout);
+  }
+
+  /**
+   * Kills the proxy's JVM at once ({@code SIGKILL}), as a crash would, and waits until it is gone.
+   */
+  void kill() throws InterruptedException {
+    process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+    LIVE.remove(process);
   }
 
   HttpClient http() {

@@ -33,11 +33,12 @@ final class TunnelFleetProcess implements AutoCloseable {
   }
 
   /**
-   * Starts the fleet JVM with heap limit {@code xmx}, its agents to dial {@code proxy} with
-   * certificates from the CA in {@code caDir}, each writing {@code serve} serve lines.
+   * Starts the fleet JVM with heap limit {@code xmx}, its agents numbered from {@code first} to
+   * dial every one of {@code proxies} with certificates from the CA in {@code caDir}, each writing
+   * {@code serve} serve lines.
    */
-  static TunnelFleetProcess start(HostPort proxy, Path caDir, int serve, String xmx)
-      throws IOException {
+  static TunnelFleetProcess start(
+      List<HostPort> proxies, Path caDir, int serve, int first, String xmx) throws IOException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     List<String> command =
         new ArrayList<>(
@@ -47,11 +48,13 @@ final class TunnelFleetProcess implements AutoCloseable {
                 "-cp",
                 System.getProperty("java.class.path"),
                 Main.class.getName(),
-                "tunnel-fleet",
-                proxy.toString(),
+                "tunnel-fleet-child",
+                String.join(",", proxies.stream().map(HostPort::toString).toList()),
                 caDir.toString(),
                 "--serve",
-                Integer.toString(serve)));
+                Integer.toString(serve),
+                "--first",
+                Integer.toString(first)));
     return new TunnelFleetProcess(
         new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start());
   }
@@ -68,12 +71,34 @@ final class TunnelFleetProcess implements AutoCloseable {
   }
 
   /**
-   * The agents made so far, their tunnels up now, and the tunnels redialed after the proxy closed
-   * them.
+   * The agents made so far, their tunnels up now (in all and by proxy), how many agents name each
+   * proxy their writer, and the tunnels redialed after they closed.
    */
   JsonObject status() throws IOException, InterruptedException {
     send("status");
     return await("status", Duration.ofSeconds(30));
+  }
+
+  /** Agent {@code agent} (its number) serves app {@code name} from now on. */
+  JsonObject serve(int agent, String name) throws IOException, InterruptedException {
+    send("serve " + agent + " " + name);
+    return await("served", Duration.ofSeconds(30));
+  }
+
+  /** Starts a new log of redials; returns once the child has. */
+  void mark() throws IOException, InterruptedException {
+    send("mark");
+    await("marked", Duration.ofSeconds(30));
+  }
+
+  /** When, in milliseconds after the {@link #mark}, redials brought tunnels up or failed. */
+  JsonObject reconnects() throws IOException, InterruptedException {
+    send("reconnects");
+    return await("reconnects", Duration.ofSeconds(60));
+  }
+
+  long pid() {
+    return process.pid();
   }
 
   private void send(String command) throws IOException {

@@ -75,7 +75,8 @@ final class TunnelMemoryBench {
     Options options;
     try {
       options = Options.parse(args);
-      requireOpenFiles(options.agents());
+      // Each agent holds one socket in the proxy and one in the fleet.
+      ProcStat.requireOpenFiles(options.agents(), "each of the proxy and the fleet");
     } catch (RuntimeException e) {
       System.err.println(e.getMessage());
       System.exit(2);
@@ -110,12 +111,12 @@ final class TunnelMemoryBench {
     // Let start-up work (JIT, consumers catching up) finish before the baseline.
     pause(SETTLE);
     List<JsonObject> levels = new ArrayList<>();
-    levels.add(measure(proxy, 0, options));
+    levels.add(level(proxy, 0, options));
     ClassHistogram before = ClassHistogram.of(proxy.pid());
     JsonArray connects = new JsonArray();
     HostPort address = HostPort.parse(proxy.baseUrl().substring("https://".length()));
     try (TunnelFleetProcess fleet =
-        TunnelFleetProcess.start(address, caDir, options.serve(), options.fleetXmx())) {
+        TunnelFleetProcess.start(List.of(address), caDir, options.serve(), 0, options.fleetXmx())) {
       int connected = 0;
       for (int step = 1; step <= options.steps(); step++) {
         int target = (int) ((long) options.agents() * step / options.steps());
@@ -126,7 +127,11 @@ final class TunnelMemoryBench {
           throw new IllegalStateException(
               opened.getLong("failed") + " simulated agents found no tunnel: " + opened);
         }
-        awaitAlive(proxy, fleet, target, Duration.ofSeconds(60));
+        try {
+          proxy.awaitAgentsAlive(target, Duration.ofSeconds(60));
+        } catch (IllegalStateException e) {
+          throw new IllegalStateException(e.getMessage() + "; the fleet: " + fleet.status(), e);
+        }
         double cpu = ProcStat.cpuSeconds(proxy.pid()) - cpuBefore;
         double connectSeconds = opened.getDouble("connectMillis") / 1000;
         JsonObject connect =
@@ -140,7 +145,7 @@ final class TunnelMemoryBench {
         print(connect.copy().put("scenario", "tunnels-connect").encode());
         connected = target;
         pause(SETTLE);
-        JsonObject level = measure(proxy, target, options);
+        JsonObject level = level(proxy, target, options);
         level.put("fleetRssBytes", fleet.rssBytes());
         levels.add(level);
       }
@@ -154,37 +159,6 @@ final class TunnelMemoryBench {
     }
   }
 
-  /**
-   * The proxy with {@code agents} connected: idle CPU first (a GC would add to it), then memory.
-   */
-  private static JsonObject measure(ProxyProcess proxy, int agents, Options options)
-      throws IOException, InterruptedException {
-    double cpu0 = ProcStat.cpuSeconds(proxy.pid());
-    long t0 = System.nanoTime();
-    pause(Duration.ofSeconds(options.idleSeconds()));
-    double cpuPerSecond =
-        (ProcStat.cpuSeconds(proxy.pid()) - cpu0) / ((System.nanoTime() - t0) / 1e9);
-    JsonObject memory = proxy.memory();
-    long rss = ProcStat.field(proxy.pid(), "VmRSS");
-    JsonObject level =
-        new JsonObject()
-            .put("agents", agents)
-            .put("heapUsedBytes", memory.getLong("heapUsedBytes"))
-            .put("heapCommittedBytes", memory.getLong("heapCommittedBytes"))
-            .put("nonHeapUsedBytes", memory.getLong("nonHeapUsedBytes"))
-            .put("directBytes", memory.getLong("directBytes"))
-            .put("nettyDirectBytes", memory.getLong("nettyDirectBytes"))
-            .put("threads", memory.getLong("threads"))
-            .put("rssBytes", rss)
-            // What is resident besides the heap G1 has committed: metaspace, code, thread stacks,
-            // direct buffers, malloc. The heap's share of RSS follows its committed size, which G1
-            // grows in steps, not with each agent.
-            .put("nativeBytes", rss - memory.getLong("heapCommittedBytes"))
-            .put("idleCpuSecondsPerSecond", cpuPerSecond);
-    print(level.copy().put("scenario", "tunnels-level").encode());
-    return level;
-  }
-
   private static JsonObject summary(
       Options options,
       List<JsonObject> levels,
@@ -194,10 +168,10 @@ final class TunnelMemoryBench {
     JsonObject zero = levels.get(0);
     JsonObject all = levels.get(levels.size() - 1);
     int n = options.agents();
-    JsonObject perAgent = perAgent(zero, all);
+    JsonObject perAgent = ProxyLevel.perAgent(zero, all);
     JsonArray steps = new JsonArray();
     for (int i = 1; i < levels.size(); i++) {
-      steps.add(perAgent(levels.get(i - 1), levels.get(i)));
+      steps.add(ProxyLevel.perAgent(levels.get(i - 1), levels.get(i)));
     }
     long liveHeap100k =
         zero.getLong("heapUsedBytes")
@@ -269,87 +243,6 @@ final class TunnelMemoryBench {
         .put("extrapolation", extrapolation);
   }
 
-  /** What each agent added from level {@code from} to level {@code to}. */
-  private static JsonObject perAgent(JsonObject from, JsonObject to) {
-    int agents = to.getInteger("agents") - from.getInteger("agents");
-    JsonObject out = new JsonObject().put("fromAgents", from.getInteger("agents"));
-    out.put("toAgents", to.getInteger("agents"));
-    for (String key :
-        List.of(
-            "heapUsedBytes",
-            "rssBytes",
-            "nativeBytes",
-            "directBytes",
-            "nettyDirectBytes",
-            "threads",
-            "idleCpuSecondsPerSecond")) {
-      out.put(key, (to.getDouble(key) - from.getDouble(key)) / agents);
-    }
-    return out;
-  }
-
-  /** Waits until the proxy's {@code gatehouse_agents_alive} gauge shows {@code agents}. */
-  private static void awaitAlive(
-      ProxyProcess proxy, TunnelFleetProcess fleet, int agents, Duration timeout)
-      throws IOException, InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    double alive = -1;
-    while (System.nanoTime() < deadline) {
-      alive = alive(proxy);
-      if (alive == agents) {
-        return;
-      }
-      TimeUnit.MILLISECONDS.sleep(100); // a poll interval, not a wait for a condition
-    }
-    throw new IllegalStateException(
-        "the proxy shows "
-            + alive
-            + " agents alive, not "
-            + agents
-            + ", after "
-            + timeout
-            + "; the fleet: "
-            + fleet.status().encode());
-  }
-
-  private static double alive(ProxyProcess proxy) throws IOException, InterruptedException {
-    for (String line : proxy.get("/metrics").body().split("\n")) {
-      if (line.startsWith("gatehouse_agents_alive ")) {
-        return Double.parseDouble(line.substring(line.indexOf(' ') + 1).strip());
-      }
-    }
-    throw new IllegalStateException("the proxy's /metrics has no gatehouse_agents_alive");
-  }
-
-  /**
-   * Each agent holds one socket in the proxy and one in the fleet. The JVM raises its soft limit to
-   * the hard one at start, so the hard limit, which children inherit, is what counts.
-   */
-  private static void requireOpenFiles(int agents) {
-    long hard;
-    try {
-      hard =
-          Files.readAllLines(Path.of("/proc/self/limits")).stream()
-              .filter(l -> l.startsWith("Max open files"))
-              .map(l -> l.replace("Max open files", "").strip().split("\\s+")[1])
-              .map(v -> v.equals("unlimited") ? Long.MAX_VALUE : Long.parseLong(v))
-              .findFirst()
-              .orElse(Long.MAX_VALUE);
-    } catch (IOException e) {
-      return; // not Linux: the dials will say so if the limit is too low
-    }
-    long needed = agents + 2_048L; // and the JVM's own jars, Kafka's and RocksDB's files
-    if (hard < needed) {
-      throw new IllegalArgumentException(
-          agents
-              + " agents need "
-              + needed
-              + " open files per process; the hard limit is "
-              + hard
-              + ": raise it (ulimit -Hn, /etc/security/limits.conf or the container's nofile)");
-    }
-  }
-
   private static Path writeConfig(Path dir, String bootstrap, Path caDir) throws IOException {
     Path config = dir.resolve("proxy.yaml");
     Files.writeString(
@@ -372,6 +265,16 @@ final class TunnelMemoryBench {
 
   private static void pause(Duration d) throws InterruptedException {
     TimeUnit.MILLISECONDS.sleep(d.toMillis());
+  }
+
+  /** The proxy with {@code agents} connected ({@link ProxyLevel}), printed. */
+  private static JsonObject level(ProxyProcess proxy, int agents, Options options)
+      throws IOException, InterruptedException {
+    JsonObject level =
+        ProxyLevel.measure(List.of(proxy), agents, Duration.ofSeconds(options.idleSeconds()))
+            .get(0);
+    print(level.copy().put("scenario", "tunnels-level").encode());
+    return level;
   }
 
   private static void deleteQuietly(Path dir) {

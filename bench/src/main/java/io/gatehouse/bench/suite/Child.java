@@ -3,6 +3,7 @@ package io.gatehouse.bench.suite;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -101,6 +102,27 @@ final class Child implements AutoCloseable {
     if (!process.isAlive()) {
       throw new IllegalStateException(name + " exited:\n" + tail());
     }
+  }
+
+  /**
+   * Runs a driver of {@code benchmarks.jar} ({@code command}) to its end, at most {@code timeout},
+   * and returns the last line of JSON it printed for {@code scenario} ({@code
+   * {"scenario":"<scenario>",…}}), its summary.
+   *
+   * @throws IOException when it printed none, with the end of its log
+   */
+  static io.vertx.core.json.JsonObject summary(
+      String name, Path logDir, List<String> command, String scenario, Duration timeout)
+      throws IOException, InterruptedException {
+    Child child = start(name, logDir, command);
+    Waits.until("the " + name + " scenario to finish", timeout, () -> !child.isAlive());
+    return Files.readAllLines(child.log).stream()
+        .filter(l -> l.startsWith("{") && l.contains("\"scenario\":\"" + scenario + "\""))
+        .map(io.vertx.core.json.JsonObject::new)
+        .reduce((a, b) -> b)
+        .orElseThrow(
+            () ->
+                new IOException("the " + name + " scenario printed no summary:\n" + child.tail()));
   }
 
   /** The last lines of the log, for error messages. */

@@ -77,19 +77,12 @@ record ControlPlaneScenario(Launcher launcher, Path work, Settings settings) {
     if (settings.quick()) {
       args.addAll(List.of("--quick", "--window", "8"));
     }
-    Child child =
-        Child.start(
-            "fleet-" + records, work, launcher.bench(Main.class, args.toArray(String[]::new)));
-    Waits.until(
-        "the fleet scenario with " + records + " records to finish",
-        Duration.ofMinutes(20),
-        () -> !child.isAlive());
-    return Files.readAllLines(child.log).stream()
-        .filter(l -> l.startsWith("{") && l.contains("\"scenario\":\"fleet\""))
-        .map(JsonObject::new)
-        .reduce((a, b) -> b)
-        .orElseThrow(
-            () -> new IOException("the fleet scenario printed no summary:\n" + child.tail()));
+    return Child.summary(
+        "fleet-" + records,
+        work,
+        launcher.bench(Main.class, args.toArray(String[]::new)),
+        "fleet",
+        Duration.ofMinutes(20));
   }
 
   private Table selection() throws IOException, InterruptedException {

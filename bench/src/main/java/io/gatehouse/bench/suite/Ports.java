@@ -6,10 +6,11 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 
 /** Free TCP ports on the loopback address. */
-final class Ports {
+public final class Ports {
   private Ports() {}
 
-  static int free() {
+  /** A port of 127.0.0.1 that was free a moment ago. */
+  public static int free() {
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       s.setReuseAddress(true);
       return s.getLocalPort();

@@ -18,20 +18,28 @@ import java.util.Set;
 
 /**
  * {@code benchmarks.jar suite [--quick] --gatehouse-jar JAR --out DIR [--only a,b] [--keep]
- * [--tunnel-agents N] [--tunnel-serve R]}: starts nginx, the TCP upstreams, Gatehouse (broker,
- * proxy, two agents) and the HAProxy chain on loopback, runs the data-path scenarios (http, tcp,
- * sessions, failover), the control plane at scale (fleet) and the proxy's memory per connected
- * agent (tunnels: N simulated agents, default 2,000, each writing R serve lines) and the agents'
- * target health checks (health: their CPU for 1,000 resources, and how fast a target that goes down
- * leaves every proxy's rotation), stops everything, prints one table per scenario and writes {@code
- * DIR/latest.json} and {@code DIR/latest.txt}; a full pass of every scenario also writes {@code
- * DIR/full.json} and {@code DIR/full.txt}, the figures docs/benchmarks.md quotes. {@code --keep}
- * leaves the work directory (every process's configuration and log) in place.
+ * [--tunnel-agents N] [--tunnel-serve R] [--fleet-agents N]}: starts nginx, the TCP upstreams,
+ * Gatehouse (broker, proxy, two agents) and the HAProxy chain on loopback, runs the data-path
+ * scenarios (http, tcp, sessions, failover), the control plane at scale (fleet) and the proxy's
+ * memory per connected agent (tunnels: N simulated agents, default 2,000, each writing R serve
+ * lines) and the agents' target health checks (health: their CPU for 1,000 resources, and how fast
+ * a target that goes down leaves every proxy's rotation), and, only when asked for, fleet scale
+ * over tunnels (tunnel-fleet: N simulated agents, default 10,000, with 10 apps and a tunnel to each
+ * of two proxies, and one proxy restarted under them); stops everything, prints one table per
+ * scenario and writes {@code DIR/latest.json} and {@code DIR/latest.txt}; a full pass of every
+ * scenario also writes {@code DIR/full.json} and {@code DIR/full.txt}, the figures
+ * docs/benchmarks.md quotes. {@code --keep} leaves the work directory (every process's
+ * configuration and log) in place.
  */
 public final class Suite {
   private static final List<String> ALL =
       List.of("http", "sessions", "tcp", "failover", "fleet", "tunnels", "health");
-  private static final Set<String> OWN_PROCESSES = Set.of("fleet", "tunnels", "health");
+
+  /** Not in a full pass: it needs 10,000 agents' sockets and every core for about 15 minutes. */
+  private static final String TUNNEL_FLEET = "tunnel-fleet";
+
+  private static final Set<String> OWN_PROCESSES =
+      Set.of("fleet", "tunnels", "health", TUNNEL_FLEET);
 
   private Suite() {}
 
@@ -43,6 +51,7 @@ public final class Suite {
     Set<String> only = Set.copyOf(ALL);
     int tunnelAgents = 2_000;
     int tunnelServe = 0;
+    int fleetAgents = 10_000;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--quick" -> quick = true;
@@ -52,11 +61,14 @@ public final class Suite {
         case "--keep" -> keep = true;
         case "--tunnel-agents" -> tunnelAgents = Integer.parseInt(args[++i]);
         case "--tunnel-serve" -> tunnelServe = Integer.parseInt(args[++i]);
+        case "--fleet-agents" -> fleetAgents = Integer.parseInt(args[++i]);
         default -> {
           System.err.println(
               "usage: benchmarks.jar suite [--quick] [--gatehouse-jar JAR] [--out DIR] [--only "
                   + String.join(",", ALL)
-                  + "] [--keep] [--tunnel-agents N] [--tunnel-serve R]");
+                  + ","
+                  + TUNNEL_FLEET
+                  + "] [--keep] [--tunnel-agents N] [--tunnel-serve R] [--fleet-agents N]");
           System.exit(2);
         }
       }
@@ -103,6 +115,13 @@ public final class Suite {
         for (Table t :
             new TunnelScenario(
                     new Launcher(gatehouseJar), work, settings, tunnelAgents, tunnelServe)
+                .run()) {
+          tables.add(print(t));
+        }
+      }
+      if (only.contains(TUNNEL_FLEET)) {
+        for (Table t :
+            new TunnelFleetScenario(new Launcher(gatehouseJar), work, settings, fleetAgents)
                 .run()) {
           tables.add(print(t));
         }

@@ -3,7 +3,6 @@ package io.gatehouse.bench.suite;
 import io.gatehouse.bench.Main;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,7 +18,7 @@ import java.util.Locale;
 record TunnelScenario(Launcher launcher, Path work, Settings settings, int agents, int serve) {
   private static final double MIB = 1024.0 * 1024;
 
-  List<Table> run() throws IOException {
+  List<Table> run() throws IOException, InterruptedException {
     JsonObject r = measure();
     Table levels =
         new Table(
@@ -151,24 +150,17 @@ record TunnelScenario(Launcher launcher, Path work, Settings settings, int agent
     return steps.size() > 1 ? steps : List.of();
   }
 
-  private JsonObject measure() throws IOException {
+  private JsonObject measure() throws IOException, InterruptedException {
     List<String> args =
         new ArrayList<>(List.of("tunnels", Integer.toString(agents), "--serve", "" + serve));
     if (settings.quick()) {
       args.addAll(List.of("--steps", "1", "--idle", "5"));
     }
-    Child child =
-        Child.start(
-            "tunnels-" + agents, work, launcher.bench(Main.class, args.toArray(String[]::new)));
-    Waits.until(
-        "the tunnels scenario with " + agents + " agents to finish",
-        Duration.ofMinutes(20),
-        () -> !child.isAlive());
-    return Files.readAllLines(child.log).stream()
-        .filter(l -> l.startsWith("{") && l.contains("\"scenario\":\"tunnels\""))
-        .map(JsonObject::new)
-        .reduce((a, b) -> b)
-        .orElseThrow(
-            () -> new IOException("the tunnels scenario printed no summary:\n" + child.tail()));
+    return Child.summary(
+        "tunnels-" + agents,
+        work,
+        launcher.bench(Main.class, args.toArray(String[]::new)),
+        "tunnels",
+        Duration.ofMinutes(20));
   }
 }

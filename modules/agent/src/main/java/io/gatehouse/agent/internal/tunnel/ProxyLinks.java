@@ -1,6 +1,7 @@
 package io.gatehouse.agent.internal.tunnel;
 
 import io.gatehouse.agent.AgentCredentials;
+import io.gatehouse.agent.TunnelRedial;
 import io.gatehouse.agent.internal.destination.ProxyDirectory;
 import io.gatehouse.agent.internal.relay.RelayServer;
 import io.gatehouse.config.HostPort;
@@ -41,9 +42,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class ProxyLinks implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ProxyLinks.class);
-  private static final Duration FIRST_RETRY = Duration.ofMillis(100);
-  // A restarted proxy sees its agents back within this, jittered so they do not come in lock-step.
-  private static final Duration MAX_RETRY = Duration.ofSeconds(2);
 
   private final VertxInternal vertx;
   private final String agentId;
@@ -242,7 +240,7 @@ public final class ProxyLinks implements AutoCloseable {
   /** The tunnel to one proxy address, redialed until closed. */
   private final class Link {
     private final HostPort address;
-    private final Backoff backoff = new Backoff(FIRST_RETRY, MAX_RETRY, random);
+    private final Backoff backoff = TunnelRedial.backoff(random);
     private volatile Tunnel tunnel;
     private volatile String proxyId;
     private boolean dialing;
