@@ -77,6 +77,7 @@ public final class TableView<V> implements AutoCloseable {
 
   private final KeyValueStore table;
   private final Projection<V> projection;
+  private final Projection<V> scanning;
   private final Listener<V> listener;
   private final AtomicLong damaged = new AtomicLong();
   private final Object lock = new Object();
@@ -91,9 +92,11 @@ public final class TableView<V> implements AutoCloseable {
       Topic topic,
       Flux<StateChange> changes,
       Projection<V> projection,
+      Projection<V> scanning,
       Listener<V> listener) {
     this.table = table;
     this.projection = Objects.requireNonNull(projection, "projection");
+    this.scanning = Objects.requireNonNull(scanning, "scanning");
     this.listener = Objects.requireNonNull(listener, "listener");
     this.subscription =
         changes
@@ -118,7 +121,24 @@ public final class TableView<V> implements AutoCloseable {
       Flux<StateChange> changes,
       Projection<V> projection,
       Listener<V> listener) {
-    return new TableView<>(store.table(topic.suffix()), topic, changes, projection, listener);
+    return open(store, topic, changes, projection, projection, listener);
+  }
+
+  /**
+   * As {@link #open(StateStore, Topic, Flux, Projection, Listener)}, with {@code scanning} reading
+   * the values of the initial scan only (on the opening thread, before any change is applied): e.g.
+   * one that takes a value already known from the listener for a key it stands for, cheaper than
+   * reading it again. Keys re-read after the scan and every change use {@code projection}.
+   */
+  public static <V> TableView<V> open(
+      StateStore store,
+      Topic topic,
+      Flux<StateChange> changes,
+      Projection<V> projection,
+      Projection<V> scanning,
+      Listener<V> listener) {
+    return new TableView<>(
+        store.table(topic.suffix()), topic, changes, projection, scanning, listener);
   }
 
   /** How many values the projection could not read, since the view was opened. */
@@ -136,13 +156,13 @@ public final class TableView<V> implements AutoCloseable {
     table.scan(
         new byte[0],
         (k, v) -> {
-          apply(Keys.string(k), v);
+          apply(Keys.string(k), v, scanning);
           return true;
         });
     synchronized (lock) {
       // The scan may have seen these keys before or after their change: read them once more.
       for (String key : changedDuringLoad) {
-        apply(key, table.get(Keys.bytes(key)));
+        apply(key, table.get(Keys.bytes(key)), projection);
       }
       changedDuringLoad = null;
     }
@@ -153,18 +173,18 @@ public final class TableView<V> implements AutoCloseable {
       if (changedDuringLoad != null) {
         changedDuringLoad.add(change.key());
       } else {
-        apply(change.key(), change.bytes());
+        apply(change.key(), change.bytes(), projection);
       }
     }
   }
 
-  private void apply(String key, byte[] bytes) {
+  private void apply(String key, byte[] bytes, Projection<V> projection) {
     try {
       if (bytes == null) {
         listener.remove(key);
         return;
       }
-      V value = project(key, bytes);
+      V value = project(key, bytes, projection);
       if (value != null) {
         listener.put(key, value);
       }
@@ -174,7 +194,7 @@ public final class TableView<V> implements AutoCloseable {
     }
   }
 
-  private V project(String key, byte[] bytes) {
+  private V project(String key, byte[] bytes, Projection<V> projection) {
     V value;
     String problem;
     try {

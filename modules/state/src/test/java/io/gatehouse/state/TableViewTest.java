@@ -74,6 +74,32 @@ class TableViewTest {
   }
 
   @Test
+  void aScanningProjectionReadsTheScanOnlyAndChangesAndReReadsUseTheFullOne() {
+    write("agent-a", "1");
+    write("agent-b", "1");
+    write("agent-c", "1");
+    // While the scan runs, b changes: its re-read after the scan is the full projection's.
+    StateStore racing = new ScanStartHook(store, () -> write("agent-b", "2"));
+    try (TableView<String> view =
+        TableView.open(
+            racing,
+            Topic.AGENTS,
+            changes.asFlux(),
+            TableViewTest::project,
+            (key, value) -> "scanned " + project(key, value),
+            listener)) {
+      assertThat(seen)
+          .containsOnly(
+              Map.entry("agent-a", "scanned 1"),
+              Map.entry("agent-b", "2"),
+              Map.entry("agent-c", "scanned 1"));
+      write("agent-c", "3");
+      assertThat(seen).containsEntry("agent-c", "3");
+      assertThat(view.damaged()).isZero();
+    }
+  }
+
+  @Test
   void damagedValueIsCountedOnceAndSkipped() {
     write("agent-a", "damaged");
     try (TableView<String> view = open(store)) {

@@ -39,16 +39,23 @@ public final class ResourceLabels implements AutoCloseable {
             store,
             Topic.HEARTBEATS,
             changes,
+            (key, value) -> served(value),
+            // The scan takes any agent's record of a resource for its labels (in key order, so
+            // which one is arbitrary anyway): one read per resource, not per record. Changes and
+            // keys re-read after the scan are each read, the latest winning.
             (key, value) -> {
-              // Only the labels, skipping the rest: a restart reads every heartbeat record.
-              Map<String, String> labels = HeartbeatFields.labels(value);
-              return share(
-                  labels != null
-                      ? labels
-                      : EventCodec.RESOURCE_HEARTBEAT.decode(value).getLabels());
+              Map<String, String> known = served.get(resourceKey(key));
+              return known != null ? known : served(value);
             },
             TableView.Listener.of(
                 (key, labels) -> served.put(resourceKey(key), labels), key -> {}));
+  }
+
+  /** A heartbeat's labels, shared. */
+  private Map<String, String> served(byte[] value) {
+    // Only the labels, skipping the rest: a restart reads every heartbeat record.
+    Map<String, String> labels = HeartbeatFields.labels(value);
+    return share(labels != null ? labels : EventCodec.RESOURCE_HEARTBEAT.decode(value).getLabels());
   }
 
   /** The labels of {@code resource}; empty when it has none or is unknown. */
