@@ -363,6 +363,24 @@ public final class Proxy implements AutoCloseable {
                 .build()
                 .start();
         p.closer.register(p.materializer);
+        // Every resource's labels, read from the heartbeats table on a thread of its own while
+        // this one builds the routing table from the same table: a restart on a large state reads
+        // both at once.
+        java.util.concurrent.CompletableFuture<ResourceLabels> labelsLoad =
+            new java.util.concurrent.CompletableFuture<>();
+        Thread loader =
+            new Thread(
+                () -> {
+                  try {
+                    labelsLoad.complete(new ResourceLabels(p.store, p.materializer.changes()));
+                  } catch (RuntimeException e) {
+                    labelsLoad.completeExceptionally(e);
+                  }
+                },
+                "gatehouse-labels-load-" + config.id());
+        loader.setDaemon(true);
+        loader.start();
+        p.closer.register(() -> loadedLabels(labelsLoad).close());
         p.publisher = new KafkaEventPublisher(kafka, names, p.registry);
         p.closer.register(p.publisher);
         Ejections ejections = new Ejections(clock, config.ejectBackoff());
@@ -438,8 +456,7 @@ public final class Proxy implements AutoCloseable {
             new PasswordHasher(clusterSecret.derive(ClusterSecret.Purpose.PASSWORD_PEPPER));
         UserDirectory users =
             p.closer.register(new UserDirectory(p.store, p.materializer.changes(), locks));
-        ResourceLabels labels =
-            p.closer.register(new ResourceLabels(p.store, p.materializer.changes()));
+        ResourceLabels labels = loadedLabels(labelsLoad);
         Authenticator authenticator = new Authenticator(credentials, users, clock);
         // Discovered in the background: a provider that is down does not stop the proxy.
         java.util.Optional<OidcDiscovery> oidc =
@@ -641,6 +658,16 @@ public final class Proxy implements AutoCloseable {
           config.kafkaBootstrap(),
           config.kafkaSecurity());
       return new Proxy(p);
+    }
+
+    /** The labels once loaded; what loading them threw, unchecked. */
+    private static ResourceLabels loadedLabels(
+        java.util.concurrent.CompletableFuture<ResourceLabels> load) {
+      try {
+        return load.join();
+      } catch (java.util.concurrent.CompletionException e) {
+        throw e.getCause() instanceof RuntimeException r ? r : e;
+      }
     }
 
     private static ClusterSecret readSecret(ProxyConfig config) {
