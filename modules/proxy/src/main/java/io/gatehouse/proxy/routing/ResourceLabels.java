@@ -69,6 +69,11 @@ public final class ResourceLabels implements AutoCloseable {
   }
 
   private Map<String, String> share(Map<String, String> labels) {
+    // Maps are equal by their entries: look the read one up before copying it.
+    Map<String, String> known = shared.get(labels);
+    if (known != null) {
+      return known;
+    }
     Map<String, String> copy = Map.copyOf(labels);
     return shared.computeIfAbsent(copy, c -> c);
   }
