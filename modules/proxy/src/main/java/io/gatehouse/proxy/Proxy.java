@@ -399,6 +399,7 @@ public final class Proxy implements AutoCloseable {
                     p.publisher, clock, config.heartbeatRefresh(), random, p.registry));
         DefinitionFeed definitions =
             new DefinitionFeed(p.store, p.materializer.changes(), p.materializer.caughtUp());
+        ConnectionGate gate = new ConnectionGate(config.limits(), p.registry);
         p.tunnels =
             p.closer.register(
                 new AgentTunnels(
@@ -409,7 +410,8 @@ public final class Proxy implements AutoCloseable {
                     clock,
                     new ControlStream.Services(directory, ca, heartbeats, definitions),
                     locks,
-                    p.publisher));
+                    p.publisher,
+                    gate::trusted));
         p.mesh =
             p.closer.register(
                 new TunnelMesh(config.id(), p.store, p.materializer.changes(), directory));
@@ -597,7 +599,6 @@ public final class Proxy implements AutoCloseable {
                         clock)),
                 new Api.Operations(locks, p.joinTokens, ca.pin(), p.tunnels),
                 config.limits().maxEventSubscribers());
-        ConnectionGate gate = new ConnectionGate(config.limits(), p.registry);
         int port =
             await(
                 listen(

@@ -124,6 +124,22 @@ class TunnelLanesIT {
     assertThat(refused.getCause()).hasMessageContaining("409").hasMessageContaining("lane-refused");
   }
 
+  @Test
+  @Order(4)
+  void anAgentsConnectionsLeaveThePerAddressCapToUsers() throws Exception {
+    // Two connections per address; the agent keeps one per event loop, all from loopback too.
+    Proxy capped =
+        cluster.proxy("proxy-lanes-capped", "limits: { max_connections_per_address: 2 }");
+    cluster.app("lanes-3", "capped", upstreamPort);
+    int lanes = ProxyConfig.DEFAULT_TUNNEL_LANES;
+    Eventually.within(WAIT).until(() -> gauge(capped.meterRegistry()) == lanes - 1);
+    cluster.awaitHealthy(capped.webAddress(), "app", "capped", 1);
+    for (int i = 0; i < 4; i++) {
+      assertThat(getOnNewConnection(capped.webAddress(), "capped", "/c/" + i))
+          .startsWith("HTTP/1.1 200");
+    }
+  }
+
   /** {@code GET path} of app {@code app} on a TLS connection of its own, closed after it. */
   private static String getOnNewConnection(HostPort proxy, String app, String path)
       throws Exception {

@@ -10,6 +10,7 @@ import io.netty.handler.codec.http2.Http2Connection;
 import io.netty.handler.codec.http2.Http2ConnectionAdapter;
 import io.netty.handler.codec.http2.Http2ConnectionHandler;
 import io.netty.handler.codec.http2.Http2Stream;
+import io.netty.util.AttributeKey;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.impl.HttpServerConnection;
@@ -29,7 +30,10 @@ import org.slf4j.LoggerFactory;
  *   <li>no more than {@code max_connections} connections, and no more than {@code
  *       max_connections_per_address} from one address (loopback included), are open past their TLS
  *       handshake: one more is closed at once, without an answer, and counted in {@value
- *       #REFUSED}{@code {reason=total|per-address}};
+ *       #REFUSED}{@code {reason=total|per-address}}. A connection that became an agent's tunnel or
+ *       lane ({@link #trusted}: mutual TLS with a cluster certificate) leaves its address's count,
+ *       not the total: agents behind one NAT keep a connection per proxy event loop each, and the
+ *       per-address cap is for clients nobody has authenticated;
  *   <li>a connection closes when it has not sent a complete request head within {@code
  *       header_read_timeout} of being admitted, or of its last response ending (HTTP/1.x), or of
  *       its last stream closing (HTTP/2); the TLS handshake before has the same time of its own. A
@@ -59,6 +63,10 @@ public final class ConnectionGate {
   private static final String VERTX_HANDLER = "handler";
 
   private static final String HEADS_HANDLER = "gatehouse-heads";
+
+  /** The address a connection is counted against, until it closes or is {@link #trusted}. */
+  private static final AttributeKey<String> COUNTED_ADDRESS =
+      AttributeKey.valueOf("gatehouse-counted-address");
 
   private final ListenerLimits limits;
   private final AtomicInteger open = new AtomicInteger();
@@ -121,15 +129,31 @@ public final class ConnectionGate {
           address);
       return;
     }
+    channel.attr(COUNTED_ADDRESS).set(address);
     // The channel's close, not Vert.x's connection's: an upgrade replaces the connection object.
     channel
         .closeFuture()
         .addListener(
             f -> {
               open.decrementAndGet();
-              release(address);
+              releaseAddressOf(channel);
             });
     watchHeads(channel.pipeline());
+  }
+
+  /**
+   * {@code connection} is an agent's tunnel or lane now, authenticated by its cluster certificate:
+   * it no longer counts against its address's cap (it still counts in the total). Idempotent.
+   */
+  public void trusted(HttpConnection connection) {
+    releaseAddressOf(((HttpServerConnection) connection).channelHandlerContext().channel());
+  }
+
+  private void releaseAddressOf(Channel channel) {
+    String address = channel.attr(COUNTED_ADDRESS).getAndSet(null);
+    if (address != null) {
+      release(address);
+    }
   }
 
   /** Connections admitted and still open. */

@@ -14,6 +14,7 @@ import io.gatehouse.relay.tunnel.TunnelSettings;
 import io.gatehouse.relay.tunnel.TunnelUpgrade;
 import io.netty.util.concurrent.EventExecutor;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.internal.ContextInternal;
@@ -32,6 +33,7 @@ import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -87,6 +89,7 @@ public final class AgentTunnels implements AutoCloseable {
   private final ControlStream.Services control;
   private final Locks locks;
   private final PresenceWriter presence;
+  private final Consumer<HttpConnection> trusted;
 
   /**
    * One agent's tunnel.
@@ -159,6 +162,8 @@ public final class AgentTunnels implements AutoCloseable {
    * @param publisher where presence on {@code gatehouse.tunnels} is written; null writes none
    * @param lanes how many connections each agent should keep to this proxy, its main tunnel
    *     included: the port's event loops (1: the main tunnel only)
+   * @param trusted told of every connection that became an agent's tunnel or lane (the port's
+   *     per-address cap lets it go); null tells no one
    */
   public AgentTunnels(
       String proxyId,
@@ -167,8 +172,10 @@ public final class AgentTunnels implements AutoCloseable {
       Clock clock,
       ControlStream.Services control,
       Locks locks,
-      EventPublisher publisher) {
+      EventPublisher publisher,
+      Consumer<HttpConnection> trusted) {
     this.proxyId = proxyId;
+    this.trusted = trusted == null ? c -> {} : trusted;
     this.presence = new PresenceWriter(proxyId, publisher);
     this.settings = settings;
     if (lanes < 1 || lanes > Wire.MAX_LANES) {
@@ -257,9 +264,11 @@ public final class AgentTunnels implements AutoCloseable {
     if (lanes > 1) {
       request.response().putHeader(Wire.TUNNEL_LANES, Integer.toString(lanes));
     }
+    HttpConnection connection = request.connection();
     TunnelUpgrade.accept(request, settings, agentId)
         .onSuccess(
             tunnel -> {
+              trusted.accept(connection);
               Map<String, TargetHealth> targets = new ConcurrentHashMap<>();
               register(agentId, identity.kinds(), tunnel, remote, version, targets);
               if (control != null) {
@@ -306,8 +315,13 @@ public final class AgentTunnels implements AutoCloseable {
       ErrorResponse.send(request, ErrorCode.LANE_REFUSED, null, refusal);
       return;
     }
+    HttpConnection connection = request.connection();
     TunnelUpgrade.accept(request, settings, agentId)
-        .onSuccess(lane -> addLane(agentId, main.tunnel(), lane, loop))
+        .onSuccess(
+            lane -> {
+              trusted.accept(connection);
+              addLane(agentId, main.tunnel(), lane, loop);
+            })
         .onFailure(
             e -> LOG.debug("lane from agent {} failed to open: {}", agentId, e.getMessage()));
   }

@@ -39,7 +39,7 @@ class IngressHostTest {
               "p",
               "Example.COM",
               new AgentTunnels(
-                  "p", TunnelSettings.DEFAULTS, 1, Clock.systemUTC(), null, null, null),
+                  "p", TunnelSettings.DEFAULTS, 1, Clock.systemUTC(), null, null, null, null),
               Duration.ofSeconds(5),
               Duration.ofMinutes(1),
               table,
