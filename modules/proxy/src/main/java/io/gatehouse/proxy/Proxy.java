@@ -131,7 +131,7 @@ public final class Proxy implements AutoCloseable {
   private final RoutingTable table;
   private final JoinTokens joinTokens;
   private final Accounts accounts;
-  private final AtomicBoolean closed = new AtomicBoolean();
+  private final AtomicBoolean stopping;
 
   private Proxy(Parts p) {
     this.accounts = p.accounts;
@@ -143,6 +143,7 @@ public final class Proxy implements AutoCloseable {
     this.closer = p.closer;
     this.table = p.table;
     this.joinTokens = p.joinTokens;
+    this.stopping = p.stopping;
   }
 
   /**
@@ -212,15 +213,32 @@ public final class Proxy implements AutoCloseable {
     return registry;
   }
 
-  /** True once the materializer has caught up with the topics (what {@code /readyz} reports). */
+  /**
+   * True once the materializer has caught up with the topics, until a stop begins (what {@code
+   * /readyz} reports).
+   */
   public boolean isReady() {
-    return !closed.get() && materializer.isCaughtUp();
+    return !stopping.get() && materializer.isCaughtUp();
   }
 
+  /**
+   * Stops the proxy gracefully: {@code /readyz} answers 503 at once, while everything else is
+   * served as before for {@code proxy.shutdown_delay}, so that the load balancers in front take the
+   * proxy out of rotation before it refuses anyone; then it closes everything. Returns once closed.
+   */
   @Override
   public void close() {
-    if (!closed.compareAndSet(false, true)) {
+    if (!stopping.compareAndSet(false, true)) {
       return;
+    }
+    Duration delay = config.shutdownDelay();
+    if (!delay.isZero()) {
+      LOG.info(
+          "proxy {} stopping: /readyz answers 503, serving {} ms more so that load balancers take"
+              + " it out of rotation (proxy.shutdown_delay)",
+          config.id(),
+          delay.toMillis());
+      serveOn(delay);
     }
     LOG.info("proxy {} stopping", config.id());
     closer.close(
@@ -228,6 +246,18 @@ public final class Proxy implements AutoCloseable {
             new ProxyException(
                 "proxy " + config.id() + " did not stop cleanly: " + first.getMessage(), first));
     LOG.info("proxy {} stopped", config.id());
+  }
+
+  /** Waits out the shutdown delay; an interrupt cuts it short and stops the proxy at once. */
+  private static void serveOn(Duration delay) {
+    long end = System.nanoTime() + delay.toNanos();
+    while (System.nanoTime() < end) {
+      java.util.concurrent.locks.LockSupport.parkNanos(end - System.nanoTime());
+      if (Thread.interrupted()) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
   }
 
   private static <T> T await(Future<T> future, String what) {
@@ -259,6 +289,7 @@ public final class Proxy implements AutoCloseable {
    */
   private static final class Parts {
     final Closer closer = new Closer();
+    final AtomicBoolean stopping = new AtomicBoolean();
     ProxyConfig config;
     HostPort webAddress;
     HostPort plaintextAddress;
@@ -574,7 +605,8 @@ public final class Proxy implements AutoCloseable {
                         clusterSecret,
                         clock)),
                 new Api.Operations(locks, p.joinTokens, ca.pin(), p.tunnels),
-                config.limits().maxEventSubscribers());
+                config.limits().maxEventSubscribers(),
+                p.stopping::get);
         ConnectionGate gate = new ConnectionGate(config.limits(), p.registry);
         int port =
             await(

@@ -98,6 +98,9 @@ public final class Api {
 
   private final AgentJoin join;
 
+  /** True once a graceful stop has begun: {@code /readyz} answers 503 from then on. */
+  private final java.util.function.BooleanSupplier stopping;
+
   /** What the API authenticates and authorizes with, and the account routes it mounts. */
   public record Security(
       io.gatehouse.proxy.auth.HostCheck hosts,
@@ -146,7 +149,8 @@ public final class Api {
       AgentJoin join,
       Security security,
       Operations operations,
-      int maxEventSubscribers) {
+      int maxEventSubscribers,
+      java.util.function.BooleanSupplier stopping) {
     this.security = security;
     this.guard = security.guard();
     this.writer = new DocumentWriter(publisher, materializer.changes());
@@ -192,6 +196,7 @@ public final class Api {
                   return writer.write(Topic.USERS, name, after, "user " + name).map(after);
                 });
     this.proxyId = proxyId;
+    this.stopping = stopping;
     this.join = join;
     this.clock = clock;
     this.table = table;
@@ -280,12 +285,14 @@ public final class Api {
   }
 
   private void ready(RoutingContext ctx) {
-    boolean ready = materializer.isCaughtUp();
+    boolean stopping = this.stopping.getAsBoolean();
+    boolean ready = materializer.isCaughtUp() && !stopping;
     json(
         ctx,
         ready ? 200 : 503,
         new JsonObject()
             .put("ready", ready)
+            .put("stopping", stopping)
             .put("proxy", proxyId)
             .put("kafkaReachable", materializer.isKafkaReachable())
             .put("seenUpTo", table.seenUpTo().toString()));
