@@ -22,10 +22,11 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * The chaos suite ({@code bench/chaos}): brings up {@code infra/local-cluster} (3 Kafka nodes, 2
  * proxies behind HAProxy, 2 agents), then runs each scenario under steady {@link ClientLoad}: 8 s
- * of load, the fault, the fault held, the repair, 8 s more. Reports per scenario the load held
- * during the fault, the failed attempts (new sessions, pinned sessions, in flight when the fault
- * hit), the time from the fault to the last failure, and what {@link TopicCheck} finds missing on
- * the topics.
+ * of load, the fault, the fault held, the repair, 8 s more (the rolling restart and the proxy
+ * rebuild hold nothing: the fault is the roll, or the stop and the deletion, the repair the start).
+ * Reports per scenario the load held during the fault, the failed attempts (new sessions, pinned
+ * sessions, in flight when the fault hit), the time from the fault to the last failure, and what
+ * {@link TopicCheck} finds missing on the topics (and, after the rebuild, on the rebuilt proxy).
  */
 public final class ChaosRun {
   private static final Duration STEADY = Duration.ofSeconds(8);

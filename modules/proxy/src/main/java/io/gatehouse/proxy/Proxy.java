@@ -45,6 +45,7 @@ import io.gatehouse.proxy.routing.RoutingTable;
 import io.gatehouse.proxy.session.SessionKeys;
 import io.gatehouse.proxy.session.SessionPins;
 import io.gatehouse.proxy.session.SessionSweeper;
+import io.gatehouse.proxy.tunnel.AgentArrivals;
 import io.gatehouse.proxy.tunnel.AgentTunnels;
 import io.gatehouse.proxy.tunnel.ControlStream;
 import io.gatehouse.proxy.tunnel.DefinitionFeed;
@@ -111,6 +112,13 @@ public final class Proxy implements AutoCloseable {
   /** How often expired locks (revoked credentials past their expiry) are forgotten. */
   private static final Duration LOCK_SWEEP = Duration.ofMinutes(1);
 
+  /**
+   * How long readiness waits, once the state has caught up, for the agents on other proxies to dial
+   * this one: they redial within 2 s of it being up; an agent that cannot reach it must not keep it
+   * out of rotation.
+   */
+  static final Duration AGENT_ARRIVAL_PATIENCE = Duration.ofSeconds(10);
+
   /** The proxy's key for apps' identity assertions, kept in its data directory across restarts. */
   static final String ASSERTION_KEY_FILE = "assertion-key.pem";
 
@@ -132,6 +140,7 @@ public final class Proxy implements AutoCloseable {
   private final JoinTokens joinTokens;
   private final Accounts accounts;
   private final AtomicBoolean stopping;
+  private final AgentArrivals arrivals;
 
   private Proxy(Parts p) {
     this.accounts = p.accounts;
@@ -144,6 +153,7 @@ public final class Proxy implements AutoCloseable {
     this.table = p.table;
     this.joinTokens = p.joinTokens;
     this.stopping = p.stopping;
+    this.arrivals = p.arrivals;
   }
 
   /**
@@ -214,11 +224,12 @@ public final class Proxy implements AutoCloseable {
   }
 
   /**
-   * True once the materializer has caught up with the topics, until a stop begins (what {@code
-   * /readyz} reports).
+   * True once the materializer has caught up with the topics and the agents connected to other
+   * proxies have their tunnels here too (at most {@link #AGENT_ARRIVAL_PATIENCE} after it caught
+   * up), until a stop begins: what {@code /readyz} reports.
    */
   public boolean isReady() {
-    return !stopping.get() && materializer.isCaughtUp();
+    return !stopping.get() && materializer.isCaughtUp() && arrivals.settled();
   }
 
   /**
@@ -290,6 +301,7 @@ public final class Proxy implements AutoCloseable {
   private static final class Parts {
     final Closer closer = new Closer();
     final AtomicBoolean stopping = new AtomicBoolean();
+    AgentArrivals arrivals;
     ProxyConfig config;
     HostPort webAddress;
     HostPort plaintextAddress;
@@ -436,6 +448,18 @@ public final class Proxy implements AutoCloseable {
                     e -> LOG.debug("no sweep of stale presence records: {}", e.toString()),
                     () -> tunnels.forgetStale(mesh.agentsRecordedBy(config.id())));
         p.closer.register(sweep::dispose);
+        p.arrivals =
+            new AgentArrivals(
+                mesh::servingElsewhere, tunnels::isConnected, clock, AGENT_ARRIVAL_PATIENCE);
+        AgentArrivals arrivals = p.arrivals;
+        Disposable arrived =
+            p.materializer
+                .caughtUp()
+                .subscribe(
+                    null,
+                    e -> LOG.debug("readiness: the state did not catch up: {}", e.toString()),
+                    arrivals::caughtUp);
+        p.closer.register(arrived::dispose);
         LocalTunnel.Lookup here =
             agentId ->
                 tunnels
@@ -606,6 +630,7 @@ public final class Proxy implements AutoCloseable {
                         clock)),
                 new Api.Operations(locks, p.joinTokens, ca.pin(), p.tunnels),
                 config.limits().maxEventSubscribers(),
+                p.arrivals,
                 p.stopping::get);
         ConnectionGate gate = new ConnectionGate(config.limits(), p.registry);
         int port =

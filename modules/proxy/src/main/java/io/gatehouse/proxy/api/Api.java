@@ -101,6 +101,9 @@ public final class Api {
   /** True once a graceful stop has begun: {@code /readyz} answers 503 from then on. */
   private final java.util.function.BooleanSupplier stopping;
 
+  /** Readiness waits for the agents to come back to a proxy that has just started. */
+  private final io.gatehouse.proxy.tunnel.AgentArrivals arrivals;
+
   /** What the API authenticates and authorizes with, and the account routes it mounts. */
   public record Security(
       io.gatehouse.proxy.auth.HostCheck hosts,
@@ -150,6 +153,7 @@ public final class Api {
       Security security,
       Operations operations,
       int maxEventSubscribers,
+      io.gatehouse.proxy.tunnel.AgentArrivals arrivals,
       java.util.function.BooleanSupplier stopping) {
     this.security = security;
     this.guard = security.guard();
@@ -197,6 +201,7 @@ public final class Api {
                 });
     this.proxyId = proxyId;
     this.stopping = stopping;
+    this.arrivals = arrivals;
     this.join = join;
     this.clock = clock;
     this.table = table;
@@ -286,13 +291,16 @@ public final class Api {
 
   private void ready(RoutingContext ctx) {
     boolean stopping = this.stopping.getAsBoolean();
-    boolean ready = materializer.isCaughtUp() && !stopping;
+    boolean caughtUp = materializer.isCaughtUp();
+    boolean settled = arrivals.settled();
+    boolean ready = caughtUp && settled && !stopping;
     json(
         ctx,
         ready ? 200 : 503,
         new JsonObject()
             .put("ready", ready)
             .put("stopping", stopping)
+            .put("agentsAwaited", caughtUp && !settled ? arrivals.awaited().size() : 0)
             .put("proxy", proxyId)
             .put("kafkaReachable", materializer.isKafkaReachable())
             .put("seenUpTo", table.seenUpTo().toString()));
