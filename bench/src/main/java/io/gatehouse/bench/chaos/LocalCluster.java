@@ -163,13 +163,25 @@ final class LocalCluster implements AutoCloseable {
     }
   }
 
-  /** Alive and not a zombie waiting to be reaped. */
+  /**
+   * Whether any thread of the process is still alive. Not the main thread's state alone: after
+   * {@code kill -9} it turns zombie while the JVM's other threads are still exiting, and the
+   * process's sockets (a proxy's listening port) close only with the last of them.
+   */
   static boolean running(long pid) {
-    try {
-      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-      return !stat.substring(stat.lastIndexOf(')') + 2).startsWith("Z");
-    } catch (IOException gone) {
+    try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+      return tasks.anyMatch(t -> !zombie(t.resolve("stat")));
+    } catch (IOException | java.io.UncheckedIOException gone) {
       return false;
+    }
+  }
+
+  private static boolean zombie(Path stat) {
+    try {
+      String s = Files.readString(stat);
+      return s.substring(s.lastIndexOf(')') + 2).startsWith("Z");
+    } catch (IOException gone) {
+      return true;
     }
   }
 
