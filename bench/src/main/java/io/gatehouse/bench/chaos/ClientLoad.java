@@ -192,13 +192,7 @@ final class ClientLoad {
   }
 
   private RawHttp.Response get(String cookie) throws IOException {
-    return RawHttp.get(
-        cluster.balancerPort(),
-        cluster.tls(),
-        APP_HOST,
-        "/chaos",
-        cookie,
-        List.of("Gatehouse-Authorization: Bearer " + cluster.token()));
+    return cluster.app(cluster.balancerPort(), cookie);
   }
 
   /** The session id of a {@code gatehouse_session=ID} cookie. */

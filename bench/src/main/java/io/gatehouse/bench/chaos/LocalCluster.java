@@ -1,5 +1,6 @@
 package io.gatehouse.bench.chaos;
 
+import io.gatehouse.bench.suite.RawHttp;
 import io.gatehouse.kafka.KafkaSettings;
 import io.gatehouse.pki.ClusterCa;
 import io.gatehouse.pki.ClusterSecret;
@@ -35,6 +36,8 @@ final class LocalCluster implements AutoCloseable {
   private SSLContext tls;
   private String token;
   private HttpClient api;
+  private final HttpClient plain =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   LocalCluster(Path repo, Path state, Path jar, int base) {
     this.script = repo.resolve("infra").resolve("local-cluster");
@@ -115,13 +118,70 @@ final class LocalCluster implements AutoCloseable {
     }
   }
 
-  /** Alive and not a zombie waiting to be reaped. */
-  static boolean running(long pid) {
+  /**
+   * A graceful stop: {@code kill -TERM} to the process {@code name}, then waits until it has exited
+   * (an agent drains first, for up to its {@code drain_timeout}).
+   */
+  void stop(String name, Duration within) throws IOException, InterruptedException {
+    long pid = pid(name);
+    signal(name, "TERM");
+    await("pid " + pid + " (" + name + ") to exit after SIGTERM", within, () -> !running(pid));
+  }
+
+  /** The process's {@code data_dir} (a proxy's RocksDB is its {@code state} directory). */
+  Path dataDir(String name) {
+    return state.resolve("data").resolve(name);
+  }
+
+  /**
+   * Whether HAProxy has the server {@code proxy-N} in rotation ({@code UP} in its statistics), so
+   * that stopping another proxy leaves it somewhere to send users.
+   */
+  boolean balancerHas(String server) {
     try {
-      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-      return !stat.substring(stat.lastIndexOf(')') + 2).startsWith("Z");
-    } catch (IOException gone) {
+      HttpResponse<String> r =
+          plain.send(
+              HttpRequest.newBuilder(
+                      URI.create("http://127.0.0.1:" + (base + 31) + "/stats;csv;norefresh"))
+                  .timeout(Duration.ofSeconds(5))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      String[] lines = r.body().split("\n");
+      int status = List.of(lines[0].replace("# ", "").split(",")).indexOf("status");
+      for (String line : lines) {
+        String[] f = line.split(",", -1);
+        if (f.length > status && f[0].equals("proxies") && f[1].equals(server)) {
+          return f[status].equals("UP");
+        }
+      }
       return false;
+    } catch (IOException | RuntimeException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  /**
+   * Whether any thread of the process is still alive. Not the main thread's state alone: after
+   * {@code kill -9} it turns zombie while the JVM's other threads are still exiting, and the
+   * process's sockets (a proxy's listening port) close only with the last of them.
+   */
+  static boolean running(long pid) {
+    try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+      return tasks.anyMatch(t -> !zombie(t.resolve("stat")));
+    } catch (IOException | java.io.UncheckedIOException gone) {
+      return false;
+    }
+  }
+
+  private static boolean zombie(Path stat) {
+    try {
+      String s = Files.readString(stat);
+      return s.substring(s.lastIndexOf(')') + 2).startsWith("Z");
+    } catch (IOException gone) {
+      return true;
     }
   }
 
@@ -135,15 +195,33 @@ final class LocalCluster implements AutoCloseable {
         HttpResponse.BodyHandlers.ofString());
   }
 
+  /**
+   * {@code GET /chaos} of the demo app at {@code port} (the balancer's or one proxy's), with the
+   * admin credential and the session {@code cookie} if not null.
+   */
+  RawHttp.Response app(int port, String cookie) throws IOException {
+    return RawHttp.get(
+        port,
+        tls,
+        ClientLoad.APP_HOST,
+        "/chaos",
+        cookie,
+        List.of("Gatehouse-Authorization: Bearer " + token));
+  }
+
   /** {@code POST /v1/resources} through the balancer: the status. */
   int createResource(String yaml) throws IOException, InterruptedException {
+    return post("/v1/resources", "application/yaml", yaml);
+  }
+
+  /** {@code POST path} through the balancer with the admin credential: the status. */
+  int post(String path, String contentType, String body) throws IOException, InterruptedException {
     return api.send(
-            HttpRequest.newBuilder(
-                    URI.create("https://127.0.0.1:" + balancerPort() + "/v1/resources"))
+            HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + balancerPort() + path))
                 .header("Authorization", "Bearer " + token)
-                .header("Content-Type", "application/yaml")
+                .header("Content-Type", contentType)
                 .timeout(Duration.ofSeconds(15))
-                .POST(HttpRequest.BodyPublishers.ofString(yaml))
+                .POST(HttpRequest.BodyPublishers.ofString(body))
                 .build(),
             HttpResponse.BodyHandlers.discarding())
         .statusCode();

@@ -45,6 +45,7 @@ import io.gatehouse.proxy.routing.RoutingTable;
 import io.gatehouse.proxy.session.SessionKeys;
 import io.gatehouse.proxy.session.SessionPins;
 import io.gatehouse.proxy.session.SessionSweeper;
+import io.gatehouse.proxy.tunnel.AgentArrivals;
 import io.gatehouse.proxy.tunnel.AgentTunnels;
 import io.gatehouse.proxy.tunnel.ControlStream;
 import io.gatehouse.proxy.tunnel.DefinitionFeed;
@@ -111,6 +112,13 @@ public final class Proxy implements AutoCloseable {
   /** How often expired locks (revoked credentials past their expiry) are forgotten. */
   private static final Duration LOCK_SWEEP = Duration.ofMinutes(1);
 
+  /**
+   * How long readiness waits, once the state has caught up, for the agents on other proxies to dial
+   * this one: they redial within 2 s of it being up; an agent that cannot reach it must not keep it
+   * out of rotation.
+   */
+  static final Duration AGENT_ARRIVAL_PATIENCE = Duration.ofSeconds(10);
+
   /** The proxy's key for apps' identity assertions, kept in its data directory across restarts. */
   static final String ASSERTION_KEY_FILE = "assertion-key.pem";
 
@@ -131,7 +139,8 @@ public final class Proxy implements AutoCloseable {
   private final RoutingTable table;
   private final JoinTokens joinTokens;
   private final Accounts accounts;
-  private final AtomicBoolean closed = new AtomicBoolean();
+  private final AtomicBoolean stopping;
+  private final AgentArrivals arrivals;
 
   private Proxy(Parts p) {
     this.accounts = p.accounts;
@@ -143,6 +152,8 @@ public final class Proxy implements AutoCloseable {
     this.closer = p.closer;
     this.table = p.table;
     this.joinTokens = p.joinTokens;
+    this.stopping = p.stopping;
+    this.arrivals = p.arrivals;
   }
 
   /**
@@ -212,15 +223,33 @@ public final class Proxy implements AutoCloseable {
     return registry;
   }
 
-  /** True once the materializer has caught up with the topics (what {@code /readyz} reports). */
+  /**
+   * True once the materializer has caught up with the topics and the agents connected to other
+   * proxies have their tunnels here too (at most {@link #AGENT_ARRIVAL_PATIENCE} after it caught
+   * up), until a stop begins: what {@code /readyz} reports.
+   */
   public boolean isReady() {
-    return !closed.get() && materializer.isCaughtUp();
+    return !stopping.get() && materializer.isCaughtUp() && arrivals.settled();
   }
 
+  /**
+   * Stops the proxy gracefully: {@code /readyz} answers 503 at once, while everything else is
+   * served as before for {@code proxy.shutdown_delay}, so that the load balancers in front take the
+   * proxy out of rotation before it refuses anyone; then it closes everything. Returns once closed.
+   */
   @Override
   public void close() {
-    if (!closed.compareAndSet(false, true)) {
+    if (!stopping.compareAndSet(false, true)) {
       return;
+    }
+    Duration delay = config.shutdownDelay();
+    if (!delay.isZero()) {
+      LOG.info(
+          "proxy {} stopping: /readyz answers 503, serving {} ms more so that load balancers take"
+              + " it out of rotation (proxy.shutdown_delay)",
+          config.id(),
+          delay.toMillis());
+      serveOn(delay);
     }
     LOG.info("proxy {} stopping", config.id());
     closer.close(
@@ -228,6 +257,18 @@ public final class Proxy implements AutoCloseable {
             new ProxyException(
                 "proxy " + config.id() + " did not stop cleanly: " + first.getMessage(), first));
     LOG.info("proxy {} stopped", config.id());
+  }
+
+  /** Waits out the shutdown delay; an interrupt cuts it short and stops the proxy at once. */
+  private static void serveOn(Duration delay) {
+    long end = System.nanoTime() + delay.toNanos();
+    while (System.nanoTime() < end) {
+      java.util.concurrent.locks.LockSupport.parkNanos(end - System.nanoTime());
+      if (Thread.interrupted()) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
   }
 
   private static <T> T await(Future<T> future, String what) {
@@ -259,6 +300,8 @@ public final class Proxy implements AutoCloseable {
    */
   private static final class Parts {
     final Closer closer = new Closer();
+    final AtomicBoolean stopping = new AtomicBoolean();
+    AgentArrivals arrivals;
     ProxyConfig config;
     HostPort webAddress;
     HostPort plaintextAddress;
@@ -427,6 +470,18 @@ public final class Proxy implements AutoCloseable {
                     e -> LOG.debug("no sweep of stale presence records: {}", e.toString()),
                     () -> tunnels.forgetStale(mesh.agentsRecordedBy(config.id())));
         p.closer.register(sweep::dispose);
+        p.arrivals =
+            new AgentArrivals(
+                mesh::servingElsewhere, tunnels::isConnected, clock, AGENT_ARRIVAL_PATIENCE);
+        AgentArrivals arrivals = p.arrivals;
+        Disposable arrived =
+            p.materializer
+                .caughtUp()
+                .subscribe(
+                    null,
+                    e -> LOG.debug("readiness: the state did not catch up: {}", e.toString()),
+                    arrivals::caughtUp);
+        p.closer.register(arrived::dispose);
         LocalTunnel.Lookup here =
             agentId ->
                 tunnels
@@ -598,7 +653,9 @@ public final class Proxy implements AutoCloseable {
                         clusterSecret,
                         clock)),
                 new Api.Operations(locks, p.joinTokens, ca.pin(), p.tunnels),
-                config.limits().maxEventSubscribers());
+                config.limits().maxEventSubscribers(),
+                p.arrivals,
+                p.stopping::get);
         int port =
             await(
                 listen(

@@ -132,8 +132,14 @@ class TunnelLanesIT {
         cluster.proxy("proxy-lanes-capped", "limits: { max_connections_per_address: 2 }");
     cluster.app("lanes-3", "capped", upstreamPort);
     int lanes = ProxyConfig.DEFAULT_TUNNEL_LANES;
-    Eventually.within(WAIT).until(() -> gauge(capped.meterRegistry()) == lanes - 1);
     cluster.awaitHealthy(capped.webAddress(), "app", "capped", 1);
+    // Every agent connected there (this one, and the earlier test's) has all its lanes.
+    Eventually.within(WAIT)
+        .until(
+            () -> {
+              double alive = capped.meterRegistry().get("gatehouse.agents.alive").gauge().value();
+              return alive >= 1 && gauge(capped.meterRegistry()) == alive * (lanes - 1);
+            });
     for (int i = 0; i < 4; i++) {
       assertThat(getOnNewConnection(capped.webAddress(), "capped", "/c/" + i))
           .startsWith("HTTP/1.1 200");

@@ -98,6 +98,12 @@ public final class Api {
 
   private final AgentJoin join;
 
+  /** True once a graceful stop has begun: {@code /readyz} answers 503 from then on. */
+  private final java.util.function.BooleanSupplier stopping;
+
+  /** Readiness waits for the agents to come back to a proxy that has just started. */
+  private final io.gatehouse.proxy.tunnel.AgentArrivals arrivals;
+
   /** What the API authenticates and authorizes with, and the account routes it mounts. */
   public record Security(
       io.gatehouse.proxy.auth.HostCheck hosts,
@@ -146,7 +152,9 @@ public final class Api {
       AgentJoin join,
       Security security,
       Operations operations,
-      int maxEventSubscribers) {
+      int maxEventSubscribers,
+      io.gatehouse.proxy.tunnel.AgentArrivals arrivals,
+      java.util.function.BooleanSupplier stopping) {
     this.security = security;
     this.guard = security.guard();
     this.writer = new DocumentWriter(publisher, materializer.changes());
@@ -192,6 +200,8 @@ public final class Api {
                   return writer.write(Topic.USERS, name, after, "user " + name).map(after);
                 });
     this.proxyId = proxyId;
+    this.stopping = stopping;
+    this.arrivals = arrivals;
     this.join = join;
     this.clock = clock;
     this.table = table;
@@ -280,12 +290,17 @@ public final class Api {
   }
 
   private void ready(RoutingContext ctx) {
-    boolean ready = materializer.isCaughtUp();
+    boolean stopping = this.stopping.getAsBoolean();
+    boolean caughtUp = materializer.isCaughtUp();
+    boolean settled = arrivals.settled();
+    boolean ready = caughtUp && settled && !stopping;
     json(
         ctx,
         ready ? 200 : 503,
         new JsonObject()
             .put("ready", ready)
+            .put("stopping", stopping)
+            .put("agentsAwaited", caughtUp && !settled ? arrivals.awaited().size() : 0)
             .put("proxy", proxyId)
             .put("kafkaReachable", materializer.isKafkaReachable())
             .put("seenUpTo", table.seenUpTo().toString()));

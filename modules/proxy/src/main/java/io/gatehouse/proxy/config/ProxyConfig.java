@@ -51,6 +51,9 @@ import java.util.Objects;
  *     a session's bytes stay on the thread of the user's connection; one per event loop by default,
  *     never more than the port's loops
  * @param edge the operator's certificate for users and the plaintext listener, if any
+ * @param shutdownDelay how long a graceful stop goes on serving with {@code /readyz} at 503 before
+ *     it closes anything, so that the load balancers in front take the proxy out of rotation first
+ *     ({@code proxy.shutdown_delay}); zero by default: stop at once
  */
 public record ProxyConfig(
     String source,
@@ -72,7 +75,8 @@ public record ProxyConfig(
     ListenerLimits limits,
     int eventLoops,
     int tunnelLanes,
-    EdgeSettings edge) {
+    EdgeSettings edge,
+    Duration shutdownDelay) {
 
   public static final String DEFAULT_KAFKA_BOOTSTRAP = "127.0.0.1:9092";
 
@@ -107,6 +111,12 @@ public record ProxyConfig(
   /** Longer than the agents' default upstream response timeout (60 s), so theirs answers first. */
   public static final Duration DEFAULT_RESPONSE_TIMEOUT = ResponseTimeout.AGENT_DEFAULT;
 
+  /** None: a proxy nothing health-checks (one proxy, dev mode, tests) stops at once. */
+  public static final Duration DEFAULT_SHUTDOWN_DELAY = Duration.ZERO;
+
+  /** Longer than any balancer's checks need; a service manager's stop timeout must exceed it. */
+  public static final Duration MAX_SHUTDOWN_DELAY = Duration.ofMinutes(5);
+
   public ProxyConfig {
     Objects.requireNonNull(source, "source");
     Objects.requireNonNull(id, "id");
@@ -125,6 +135,7 @@ public record ProxyConfig(
     Objects.requireNonNull(auth, "auth");
     Objects.requireNonNull(limits, "limits");
     Objects.requireNonNull(edge, "edge");
+    Objects.requireNonNull(shutdownDelay, "shutdownDelay");
   }
 
   /**

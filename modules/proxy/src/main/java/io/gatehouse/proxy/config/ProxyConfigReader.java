@@ -104,6 +104,9 @@ final class ProxyConfigReader {
 
     AuthSettings auth = AuthSettings.read(proxy.object("auth"));
     EdgeSettings edge = EdgeSettings.read(proxy, java.time.Instant.now());
+    Duration shutdownDelay =
+        proxy.value(
+            "shutdown_delay", ProxyConfigReader::shutdownDelay, ProxyConfig.DEFAULT_SHUTDOWN_DELAY);
 
     doc.requireValid();
     String resolvedId = id.orElseGet(() -> NodeId.generate(random));
@@ -128,7 +131,19 @@ final class ProxyConfigReader {
         limits,
         loops,
         lanes,
-        edge);
+        edge,
+        shutdownDelay);
+  }
+
+  private static Duration shutdownDelay(String text) {
+    Duration d = ValueParser.duration().parse(text);
+    if (d.compareTo(ProxyConfig.MAX_SHUTDOWN_DELAY) > 0) {
+      throw new IllegalArgumentException(
+          "at most 5m (a balancer takes a proxy out of rotation within seconds), got '"
+              + text
+              + "'");
+    }
+    return d;
   }
 
   /**

@@ -131,6 +131,23 @@ public final class TunnelMesh implements AutoCloseable {
   }
 
   /**
+   * The agents with a live tunnel to another proxy than this one, not draining: those a proxy that
+   * has just started waits for ({@link AgentArrivals}). This proxy's own records, left by an
+   * earlier run, do not count.
+   */
+  public List<String> servingElsewhere() {
+    List<String> out = new ArrayList<>();
+    for (String agentId : byAgent.keySet()) {
+      List<TunnelPresence> live = of(agentId);
+      if (live.stream().anyMatch(p -> !p.getProxyId().equals(proxyId))
+          && live.stream().noneMatch(p -> AgentTunnels.DRAINING.equals(p.getState()))) {
+        out.add(agentId);
+      }
+    }
+    return out;
+  }
+
+  /**
    * The agents the topic holds a record of {@code proxyId} for, live or not: after a crash of this
    * proxy, the records it could not tombstone.
    */

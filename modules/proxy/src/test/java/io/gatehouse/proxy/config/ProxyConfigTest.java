@@ -31,6 +31,7 @@ class ProxyConfigTest {
     assertThat(c.ejectBackoff()).isEqualTo(Duration.ofSeconds(10));
     assertThat(c.responseTimeout()).isEqualTo(Duration.ofSeconds(75));
     assertThat(c.topicReplication()).isEqualTo(TopicReplication.SINGLE);
+    assertThat(c.shutdownDelay()).isZero();
     assertThat(c.eventLoops()).isEqualTo(2 * Runtime.getRuntime().availableProcessors());
     assertThat(c.tunnelLanes()).isEqualTo(Math.min(16, c.eventLoops()));
   }
@@ -69,9 +70,11 @@ class ProxyConfigTest {
               topic_prefix: prod
               sessions: { idle_timeout: 1h }
               routing: { eject_backoff: 5s, response_timeout: 2m }
+              shutdown_delay: 5s
             """,
             "proxy.yaml");
     assertThat(c.id()).isEqualTo("proxy-1");
+    assertThat(c.shutdownDelay()).isEqualTo(Duration.ofSeconds(5));
     assertThat(c.kafkaBootstrap()).isEqualTo("k1:9092,k2:9093");
     assertThat(c.topicReplication()).isEqualTo(new TopicReplication((short) 3, OptionalInt.of(2)));
     assertThat(c.dataDir()).isEqualTo(Path.of("/var/lib/gatehouse/proxy-1"));
@@ -125,6 +128,15 @@ class ProxyConfigTest {
             () -> ProxyConfig.parse("proxy: { kafka: { min_insync_replicas: 0 } }", "proxy.yaml"))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("proxy.yaml: proxy.kafka.min_insync_replicas:");
+  }
+
+  @Test
+  void aShutdownDelayAboveFiveMinutesIsRefusedAtItsKey() {
+    assertThatThrownBy(() -> ProxyConfig.parse("proxy: { shutdown_delay: 6m }", "proxy.yaml"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(
+            "proxy.yaml: proxy.shutdown_delay: at most 5m (a balancer takes a proxy out of rotation"
+                + " within seconds), got '6m'");
   }
 
   @Test
