@@ -126,8 +126,19 @@ class KafkaQuorumIT {
     }
   }
 
+  /** The in-sync replicas of the topic's partition; 0 while a node does not know the topic yet. */
   private static int isr(Admin admin, String topic) {
-    return describe(admin, topic).partitions().get(0).isr().size();
+    try {
+      return describe(admin, topic).partitions().get(0).isr().size();
+    } catch (AssertionError e) {
+      // Just created, or a node just back: its metadata may not hold the topic for a moment.
+      if (e.getCause() instanceof java.util.concurrent.ExecutionException x
+          && x.getCause()
+              instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException) {
+        return 0;
+      }
+      throw e;
+    }
   }
 
   private static void awaitTrue(BooleanSupplier condition) {
