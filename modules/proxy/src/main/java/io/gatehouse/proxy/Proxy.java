@@ -48,6 +48,7 @@ import io.gatehouse.proxy.session.SessionSweeper;
 import io.gatehouse.proxy.tunnel.AgentTunnels;
 import io.gatehouse.proxy.tunnel.ControlStream;
 import io.gatehouse.proxy.tunnel.DefinitionFeed;
+import io.gatehouse.proxy.tunnel.HandshakeGate;
 import io.gatehouse.proxy.tunnel.PortTls;
 import io.gatehouse.proxy.tunnel.ProxyAnnouncer;
 import io.gatehouse.proxy.tunnel.ProxyDirectory;
@@ -131,6 +132,7 @@ public final class Proxy implements AutoCloseable {
   private final RoutingTable table;
   private final JoinTokens joinTokens;
   private final Accounts accounts;
+  private final HandshakeGate handshakes;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private Proxy(Parts p) {
@@ -143,6 +145,12 @@ public final class Proxy implements AutoCloseable {
     this.closer = p.closer;
     this.table = p.table;
     this.joinTokens = p.joinTokens;
+    this.handshakes = p.handshakes;
+  }
+
+  /** What bounds the agents' TLS handshakes on the web port; for tests. */
+  HandshakeGate handshakes() {
+    return handshakes;
   }
 
   /**
@@ -275,6 +283,7 @@ public final class Proxy implements AutoCloseable {
     SessionPins pins;
     MeterRegistry registry;
     Accounts accounts;
+    HandshakeGate handshakes;
   }
 
   /** Starts a {@link Proxy} with injectable time, randomness and meters. */
@@ -581,6 +590,7 @@ public final class Proxy implements AutoCloseable {
                 new Api.Operations(locks, p.joinTokens, ca.pin(), p.tunnels),
                 config.limits().maxEventSubscribers());
         ConnectionGate gate = new ConnectionGate(config.limits(), p.registry);
+        p.handshakes = new HandshakeGate(config.limits().maxAgentHandshakes(), p.registry);
         int port =
             await(
                 listen(
@@ -588,6 +598,7 @@ public final class Proxy implements AutoCloseable {
                     config.listen(),
                     config.eventLoops(),
                     tls,
+                    p.handshakes,
                     gate,
                     p.tunnels,
                     p.ingress,
@@ -598,7 +609,15 @@ public final class Proxy implements AutoCloseable {
           int plainPort =
               await(
                   listen(
-                      p.vertx, plain, config.eventLoops(), null, gate, p.tunnels, p.ingress, api),
+                      p.vertx,
+                      plain,
+                      config.eventLoops(),
+                      null,
+                      null,
+                      gate,
+                      p.tunnels,
+                      p.ingress,
+                      api),
                   "listen on " + plain + " (proxy.plaintext_listen)");
           p.plaintextAddress = plain.withPort(plainPort);
           LOG.warn(
@@ -658,6 +677,7 @@ public final class Proxy implements AutoCloseable {
         HostPort address,
         int loops,
         PortTls tls,
+        HandshakeGate handshakes,
         ConnectionGate gate,
         AgentTunnels tunnels,
         Ingress ingress,
@@ -669,7 +689,9 @@ public final class Proxy implements AutoCloseable {
       AtomicInteger bound = new AtomicInteger();
       return vertx
           .deployVerticle(
-              () -> new WebServer(address.host(), port, bound, tls, gate, tunnels, ingress, api),
+              () ->
+                  new WebServer(
+                      address.host(), port, bound, tls, handshakes, gate, tunnels, ingress, api),
               new DeploymentOptions().setInstances(loops))
           .map(id -> bound.get());
     }
@@ -687,6 +709,7 @@ public final class Proxy implements AutoCloseable {
     private final int port;
     private final AtomicInteger bound;
     private final PortTls tls;
+    private final HandshakeGate handshakes;
     private final ConnectionGate gate;
     private final AgentTunnels tunnels;
     private final Ingress ingress;
@@ -697,6 +720,7 @@ public final class Proxy implements AutoCloseable {
         int port,
         AtomicInteger bound,
         PortTls tls,
+        HandshakeGate handshakes,
         ConnectionGate gate,
         AgentTunnels tunnels,
         Ingress ingress,
@@ -705,6 +729,7 @@ public final class Proxy implements AutoCloseable {
       this.port = port;
       this.bound = bound;
       this.tls = tls;
+      this.handshakes = handshakes;
       this.gate = gate;
       this.tunnels = tunnels;
       this.ingress = ingress;
@@ -722,7 +747,9 @@ public final class Proxy implements AutoCloseable {
       HttpServer server =
           vertx.createHttpServer(
               gate.apply(
-                  tls == null ? options.setHttp2ClearTextEnabled(false) : tls.apply(options)));
+                  tls == null
+                      ? options.setHttp2ClearTextEnabled(false)
+                      : tls.apply(options, handshakes)));
       return server
           .connectionHandler(gate::admit)
           .requestHandler(
