@@ -53,10 +53,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A proxy takes a storm of agents' handshakes within its bound and sheds the rest at their
- * ClientHello, in a way agents recognise and answer by coming back later; an agent's lanes follow
- * its main tunnel one at a time: real proxies, real TLS, many real tunnel clients (the agent's own
- * {@link TunnelDialer} and {@link TunnelRedial}, sharing one event loop group), a real agent, and
- * users over TLS at the same time.
+ * ClientHello, in a way agents recognise and answer by coming back later: real proxies, real TLS,
+ * many real tunnel clients (the agent's own {@link TunnelDialer} and {@link TunnelRedial}, sharing
+ * one event loop group), a real agent, and users over TLS at the same time.
  */
 class ReconnectStormIT {
   @RegisterExtension static final Cluster cluster = new Cluster();
@@ -130,13 +129,9 @@ class ReconnectStormIT {
     }
     // The holder's end frees its slot; the agent's next dial gets it.
     cluster.awaitHealthy(narrow.webAddress(), "app", "stormy", 1);
-    double shedOnceUp = shed(narrow.meterRegistry());
-
-    // Its lanes, one at a time, never ask the proxy for two handshakes at once: none is shed.
+    // Its lanes follow, through the same gate.
     int lanes = ProxyConfig.DEFAULT_TUNNEL_LANES - 1;
-    assertThat(lanes).as("lanes to a proxy on this machine").isPositive();
     Eventually.within(WAIT).until(() -> lanes(narrow.meterRegistry()) == lanes);
-    assertThat(shed(narrow.meterRegistry())).isEqualTo(shedOnceUp);
     Eventually.within(WAIT).until(() -> narrow.handshakes().inFlight() == 0);
     assertThat(narrow.handshakes().peak()).isEqualTo(1);
   }
