@@ -127,6 +127,16 @@ final class ProxyProcess implements AutoCloseable {
    */
   static Path writeConfig(Path dir, String bootstrap, String id, int port, Path caDir)
       throws IOException {
+    return writeConfig(dir, bootstrap, id, port, caDir, "");
+  }
+
+  /**
+   * As above, with {@code settings}, more keys of the {@code proxy} section in flow style (e.g.
+   * {@code "limits: { max_connections_per_address: 20000 }"}).
+   */
+  static Path writeConfig(
+      Path dir, String bootstrap, String id, int port, Path caDir, String settings)
+      throws IOException {
     Files.createDirectories(dir);
     Path ca = CaDir.ensure(caDir);
     Path config = dir.resolve("proxy.yaml");
@@ -139,8 +149,9 @@ final class ProxyProcess implements AutoCloseable {
           data_dir: "%s"
           ca: { dir: "%s" }
           listen: "127.0.0.1:%d"
+          %s
         """
-            .formatted(id, bootstrap, dir.resolve("data"), ca, port));
+            .formatted(id, bootstrap, dir.resolve("data"), ca, port, settings));
     return config;
   }
 
@@ -247,12 +258,17 @@ final class ProxyProcess implements AutoCloseable {
 
   /** The proxy's {@code gatehouse_agents_alive} gauge: agents with a tunnel to it now. */
   double agentsAlive() throws IOException, InterruptedException {
+    return metric("gatehouse_agents_alive");
+  }
+
+  /** The proxy's untagged meter {@code name} in {@code /metrics} (Prometheus naming). */
+  double metric(String name) throws IOException, InterruptedException {
     for (String line : get("/metrics").body().split("\n")) {
-      if (line.startsWith("gatehouse_agents_alive ")) {
+      if (line.startsWith(name + " ")) {
         return Double.parseDouble(line.substring(line.indexOf(' ') + 1).strip());
       }
     }
-    throw new IllegalStateException("the proxy's /metrics has no gatehouse_agents_alive");
+    throw new IllegalStateException("the proxy's /metrics has no " + name);
   }
 
   /**

@@ -4,7 +4,6 @@ import io.gatehouse.agent.AgentConfig;
 import io.gatehouse.agent.AgentCredentials;
 import io.gatehouse.agent.TunnelRedial;
 import io.gatehouse.config.HostPort;
-import io.gatehouse.lifecycle.Backoff;
 import io.gatehouse.pki.ClusterCa;
 import io.gatehouse.relay.Wire;
 import io.gatehouse.relay.tunnel.Tunnel;
@@ -77,8 +76,9 @@ import java.util.stream.IntStream;
  *   <li>{@code serve I NAME}: agent I serves app NAME from now on, said on each of its open control
  *       streams: {@code {"event":"served","agent","streams"}};
  *   <li>{@code mark}: starts a new log of dials, {@code {"event":"marked"}}; {@code reconnects}:
- *       {@code {"event":"reconnects","byProxy":[{"up":[ms],"failed":[ms]}]}}, when, in milliseconds
- *       after the mark, a redial brought a tunnel up or failed;
+ *       {@code {"event":"reconnects","byProxy":[{"up":[ms],"failed":[ms],"busy":[ms]}]}}, when, in
+ *       milliseconds after the mark, a redial brought a tunnel up, failed, or was shed by a busy
+ *       proxy;
  *   <li>{@code stop} or the end of stdin closes every tunnel and exits.
  * </ul>
  */
@@ -310,7 +310,7 @@ final class TunnelFleet {
   private final class Link {
     private final SimulatedAgent agent;
     private final int proxy;
-    private final Backoff backoff = TunnelRedial.backoff(random);
+    private final TunnelRedial redial = new TunnelRedial(random);
     private final CompletableFuture<Boolean> firstUp = new CompletableFuture<>();
     private volatile Tunnel tunnel;
     private volatile Channel control;
@@ -355,7 +355,7 @@ final class TunnelFleet {
 
     private void up(Tunnel t) {
       synchronized (this) {
-        backoff.reset();
+        redial.reset();
       }
       tunnel = t;
       if (firstUp.isDone()) {
@@ -366,7 +366,7 @@ final class TunnelFleet {
           () -> {
             if (!closing) {
               redials.incrementAndGet();
-              retry();
+              retry(null);
             }
           });
       if (closing) {
@@ -376,7 +376,7 @@ final class TunnelFleet {
 
     private void failed(Throwable error) {
       if (firstUp.isDone()) {
-        log.failed(proxy);
+        log.failed(proxy, TunnelRedial.isBusy(error));
       } else {
         int failed;
         synchronized (this) {
@@ -387,16 +387,16 @@ final class TunnelFleet {
           firstUp.complete(false);
         }
       }
-      retry();
+      retry(error);
     }
 
-    private void retry() {
+    private void retry(Throwable error) {
       if (closing) {
         return;
       }
       long pause;
       synchronized (this) {
-        pause = backoff.next().toMillis();
+        pause = redial.next(error).toMillis();
       }
       group.schedule(this::dial, pause, TimeUnit.MILLISECONDS);
     }
@@ -454,12 +454,14 @@ final class TunnelFleet {
   private static final class DialLog {
     private final List<List<Long>> up = new ArrayList<>();
     private final List<List<Long>> failed = new ArrayList<>();
+    private final List<List<Long>> busy = new ArrayList<>();
     private long mark = System.nanoTime();
 
     DialLog(int proxies) {
       for (int p = 0; p < proxies; p++) {
         up.add(new ArrayList<>());
         failed.add(new ArrayList<>());
+        busy.add(new ArrayList<>());
       }
     }
 
@@ -467,21 +469,26 @@ final class TunnelFleet {
       mark = System.nanoTime();
       up.forEach(List::clear);
       failed.forEach(List::clear);
+      busy.forEach(List::clear);
     }
 
     synchronized void up(int proxy) {
       up.get(proxy).add(System.nanoTime() - mark);
     }
 
-    synchronized void failed(int proxy) {
-      failed.get(proxy).add(System.nanoTime() - mark);
+    /** A dial failed; {@code shed} when the proxy said it was busy. */
+    synchronized void failed(int proxy, boolean shed) {
+      (shed ? busy : failed).get(proxy).add(System.nanoTime() - mark);
     }
 
     synchronized JsonObject json() {
       JsonArray byProxy = new JsonArray();
       for (int p = 0; p < up.size(); p++) {
         byProxy.add(
-            new JsonObject().put("up", millis(up.get(p))).put("failed", millis(failed.get(p))));
+            new JsonObject()
+                .put("up", millis(up.get(p)))
+                .put("failed", millis(failed.get(p)))
+                .put("busy", millis(busy.get(p))));
       }
       return new JsonObject().put("byProxy", byProxy);
     }

@@ -175,11 +175,19 @@ final class TunnelFleetBench {
       Path caDir = CaDir.ensure(work.resolve("ca"));
       List<Path> configs = new ArrayList<>();
       List<HostPort> addresses = new ArrayList<>();
+      int cap = Math.max(10_000, options.agents() + 2_048);
       for (int p = 0; p < PROXIES; p++) {
         int port = Ports.free();
         configs.add(
             ProxyProcess.writeConfig(
-                work.resolve("proxy-" + p), kafka.bootstrapServers(), "proxy-" + p, port, caDir));
+                work.resolve("proxy-" + p),
+                kafka.bootstrapServers(),
+                "proxy-" + p,
+                port,
+                caDir,
+                // Every agent dials from 127.0.0.1: the per-address cap (512) would refuse most.
+                "limits: { max_connections: %d, max_connections_per_address: %d }"
+                    .formatted(cap, cap)));
         addresses.add(HostPort.parse("127.0.0.1:" + port));
       }
       for (Path config : configs) {
@@ -465,11 +473,13 @@ final class TunnelFleetBench {
       JsonObject traffic = TopicTraffic.read(names, topics).since(before);
       long[] up = new long[0];
       long[] failed = new long[0];
+      long[] busy = new long[0];
       long otherRedials = 0;
       for (TunnelFleetProcess f : fleets) {
         JsonArray byProxy = f.reconnects().getJsonArray("byProxy");
         up = concat(up, byProxy.getJsonObject(victim).getJsonArray("up"));
         failed = concat(failed, byProxy.getJsonObject(victim).getJsonArray("failed"));
+        busy = concat(busy, byProxy.getJsonObject(victim).getJsonArray("busy"));
         for (int p = 0; p < victim; p++) {
           otherRedials += byProxy.getJsonObject(p).getJsonArray("up").size();
         }
@@ -483,10 +493,13 @@ final class TunnelFleetBench {
               .put("otherProxyCpuSeconds", otherCpu)
               .put("reconnected", up.length)
               .put("failedDials", failed.length)
+              .put("busyDials", busy.length)
+              .put("shedByProxy", restarted.metric("gatehouse_proxy_tunnel_handshakes_shed_total"))
               .put("tunnelsRedialedToOtherProxy", otherRedials)
               .put("bucketMillis", BUCKET_MILLIS)
               .put("reconnectsByBucket", histogram(up))
               .put("failedDialsByBucket", histogram(failed))
+              .put("busyDialsByBucket", histogram(busy))
               .put("aliveOverTime", alive)
               .put("kafka", traffic);
       if (up.length > 0) {

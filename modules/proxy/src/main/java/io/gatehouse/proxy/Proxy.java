@@ -49,6 +49,7 @@ import io.gatehouse.proxy.tunnel.AgentArrivals;
 import io.gatehouse.proxy.tunnel.AgentTunnels;
 import io.gatehouse.proxy.tunnel.ControlStream;
 import io.gatehouse.proxy.tunnel.DefinitionFeed;
+import io.gatehouse.proxy.tunnel.HandshakeGate;
 import io.gatehouse.proxy.tunnel.PortTls;
 import io.gatehouse.proxy.tunnel.ProxyAnnouncer;
 import io.gatehouse.proxy.tunnel.ProxyDirectory;
@@ -141,6 +142,7 @@ public final class Proxy implements AutoCloseable {
   private final Accounts accounts;
   private final AtomicBoolean stopping;
   private final AgentArrivals arrivals;
+  private final HandshakeGate handshakes;
 
   private Proxy(Parts p) {
     this.accounts = p.accounts;
@@ -154,6 +156,12 @@ public final class Proxy implements AutoCloseable {
     this.joinTokens = p.joinTokens;
     this.stopping = p.stopping;
     this.arrivals = p.arrivals;
+    this.handshakes = p.handshakes;
+  }
+
+  /** What bounds the agents' TLS handshakes on the web port; for tests. */
+  HandshakeGate handshakes() {
+    return handshakes;
   }
 
   /**
@@ -318,6 +326,7 @@ public final class Proxy implements AutoCloseable {
     SessionPins pins;
     MeterRegistry registry;
     Accounts accounts;
+    HandshakeGate handshakes;
   }
 
   /** Starts a {@link Proxy} with injectable time, randomness and meters. */
@@ -656,6 +665,7 @@ public final class Proxy implements AutoCloseable {
                 config.limits().maxEventSubscribers(),
                 p.arrivals,
                 p.stopping::get);
+        p.handshakes = new HandshakeGate(config.limits().maxAgentHandshakes(), p.registry);
         int port =
             await(
                 listen(
@@ -663,6 +673,7 @@ public final class Proxy implements AutoCloseable {
                     config.listen(),
                     config.eventLoops(),
                     tls,
+                    p.handshakes,
                     gate,
                     p.tunnels,
                     p.ingress,
@@ -673,7 +684,15 @@ public final class Proxy implements AutoCloseable {
           int plainPort =
               await(
                   listen(
-                      p.vertx, plain, config.eventLoops(), null, gate, p.tunnels, p.ingress, api),
+                      p.vertx,
+                      plain,
+                      config.eventLoops(),
+                      null,
+                      null,
+                      gate,
+                      p.tunnels,
+                      p.ingress,
+                      api),
                   "listen on " + plain + " (proxy.plaintext_listen)");
           p.plaintextAddress = plain.withPort(plainPort);
           LOG.warn(
@@ -743,6 +762,7 @@ public final class Proxy implements AutoCloseable {
         HostPort address,
         int loops,
         PortTls tls,
+        HandshakeGate handshakes,
         ConnectionGate gate,
         AgentTunnels tunnels,
         Ingress ingress,
@@ -754,7 +774,9 @@ public final class Proxy implements AutoCloseable {
       AtomicInteger bound = new AtomicInteger();
       return vertx
           .deployVerticle(
-              () -> new WebServer(address.host(), port, bound, tls, gate, tunnels, ingress, api),
+              () ->
+                  new WebServer(
+                      address.host(), port, bound, tls, handshakes, gate, tunnels, ingress, api),
               new DeploymentOptions().setInstances(loops))
           .map(id -> bound.get());
     }
@@ -772,6 +794,7 @@ public final class Proxy implements AutoCloseable {
     private final int port;
     private final AtomicInteger bound;
     private final PortTls tls;
+    private final HandshakeGate handshakes;
     private final ConnectionGate gate;
     private final AgentTunnels tunnels;
     private final Ingress ingress;
@@ -782,6 +805,7 @@ public final class Proxy implements AutoCloseable {
         int port,
         AtomicInteger bound,
         PortTls tls,
+        HandshakeGate handshakes,
         ConnectionGate gate,
         AgentTunnels tunnels,
         Ingress ingress,
@@ -790,6 +814,7 @@ public final class Proxy implements AutoCloseable {
       this.port = port;
       this.bound = bound;
       this.tls = tls;
+      this.handshakes = handshakes;
       this.gate = gate;
       this.tunnels = tunnels;
       this.ingress = ingress;
@@ -807,7 +832,9 @@ public final class Proxy implements AutoCloseable {
       HttpServer server =
           vertx.createHttpServer(
               gate.apply(
-                  tls == null ? options.setHttp2ClearTextEnabled(false) : tls.apply(options)));
+                  tls == null
+                      ? options.setHttp2ClearTextEnabled(false)
+                      : tls.apply(options, handshakes)));
       return server
           .connectionHandler(gate::admit)
           .requestHandler(

@@ -20,19 +20,30 @@ import java.util.Objects;
  * @param maxConnectionsPerAddress connections one client address holds at once (loopback too)
  * @param maxEventSubscribers clients of {@code /v1/events} at once; more get 503 with {@code
  *     Retry-After}
+ * @param maxAgentHandshakes agents' TLS handshakes (SNI {@code tunnel.gatehouse.invalid}) in flight
+ *     at once; one more is refused at its ClientHello, before any crypto, and the agent comes back
+ *     later: what keeps a fleet reconnecting to a restarted proxy from stalling its event loops
  */
 public record ListenerLimits(
     Duration headerReadTimeout,
     Duration idleTimeout,
     int maxConnections,
     int maxConnectionsPerAddress,
-    int maxEventSubscribers) {
+    int maxEventSubscribers,
+    int maxAgentHandshakes) {
 
   public static final Duration DEFAULT_HEADER_READ_TIMEOUT = Duration.ofSeconds(10);
   public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofMinutes(5);
   public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
   public static final int DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 512;
   public static final int DEFAULT_MAX_EVENT_SUBSCRIBERS = 256;
+
+  /**
+   * Enough to keep every core busy with handshakes from far agents (a handshake waits a round trip
+   * for the agent's certificate), few enough that the handshakes queued on one event loop cost it
+   * tens of milliseconds, not the seconds after which a tunnel's ping is missed.
+   */
+  public static final int DEFAULT_MAX_AGENT_HANDSHAKES = 64;
 
   /** Every default. */
   public static final ListenerLimits DEFAULTS =
@@ -41,7 +52,8 @@ public record ListenerLimits(
           DEFAULT_IDLE_TIMEOUT,
           DEFAULT_MAX_CONNECTIONS,
           DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
-          DEFAULT_MAX_EVENT_SUBSCRIBERS);
+          DEFAULT_MAX_EVENT_SUBSCRIBERS,
+          DEFAULT_MAX_AGENT_HANDSHAKES);
 
   /** Vert.x and Netty take timeouts in whole milliseconds of an {@code int}. */
   private static final Duration LONGEST = Duration.ofMillis(Integer.MAX_VALUE);
@@ -55,7 +67,8 @@ public record ListenerLimits(
         || idleTimeout.isZero()
         || maxConnections < 1
         || maxConnectionsPerAddress < 1
-        || maxEventSubscribers < 1) {
+        || maxEventSubscribers < 1
+        || maxAgentHandshakes < 1) {
       throw new IllegalArgumentException("every listener limit must be positive");
     }
   }
@@ -85,7 +98,12 @@ public record ListenerLimits(
         (int)
             limits.integer(
                 "max_event_subscribers", DEFAULT_MAX_EVENT_SUBSCRIBERS, 1, Integer.MAX_VALUE);
-    return new ListenerLimits(headerRead, idle, total, Math.min(perAddress, total), subscribers);
+    int handshakes =
+        (int)
+            limits.integer(
+                "max_agent_handshakes", DEFAULT_MAX_AGENT_HANDSHAKES, 1, Integer.MAX_VALUE);
+    return new ListenerLimits(
+        headerRead, idle, total, Math.min(perAddress, total), subscribers, handshakes);
   }
 
   private static Duration timeout(ConfigNode limits, String key, Duration defaultValue) {

@@ -70,19 +70,21 @@ public record PortTls(
   /**
    * {@code options} serving TLS with these certificates and asking for client certificates, and
    * offering HTTP/2 and HTTP/1.1 by ALPN (browsers, curl and the JDK's client take HTTP/2; agents
-   * and TCP tunnels ask for HTTP/1.1, whose upgrade they need).
+   * and TCP tunnels ask for HTTP/1.1, whose upgrade they need); agents' handshakes within {@code
+   * gate}.
    */
-  public HttpServerOptions apply(HttpServerOptions options) {
+  public HttpServerOptions apply(HttpServerOptions options, HandshakeGate gate) {
     return options
         .setSsl(true)
-        .setSslEngineOptions(NativeTls.engineOptions())
+        .setSslEngineOptions(gate.engineOptions(NativeTls.engineOptions()))
         .setUseAlpn(true)
         .setAlpnVersions(List.of(HttpVersion.HTTP_2, HttpVersion.HTTP_1_1))
         .setKeyCertOptions(
             KeyCertOptions.wrap(
-                operator
-                    .map(o -> TlsContexts.keyManager(o, Wire.TUNNEL_SERVER_NAME, certificate))
-                    .orElseGet(() -> TlsContexts.keyManager(certificate))))
+                gate.keyManager(
+                    operator
+                        .map(o -> TlsContexts.keyManager(o, Wire.TUNNEL_SERVER_NAME, certificate))
+                        .orElseGet(() -> TlsContexts.keyManager(certificate)))))
         .setTrustOptions(
             new PemTrustOptions().addCertValue(Buffer.buffer(Pem.certificates(List.of(ca)))))
         .setClientAuth(ClientAuth.REQUEST);

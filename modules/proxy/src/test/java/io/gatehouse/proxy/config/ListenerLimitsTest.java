@@ -17,6 +17,7 @@ class ListenerLimitsTest {
     assertThat(limits.maxConnections()).isEqualTo(10_000);
     assertThat(limits.maxConnectionsPerAddress()).isEqualTo(512);
     assertThat(limits.maxEventSubscribers()).isEqualTo(256);
+    assertThat(limits.maxAgentHandshakes()).isEqualTo(64);
   }
 
   @Test
@@ -31,11 +32,12 @@ class ListenerLimitsTest {
                     max_connections: 100
                     max_connections_per_address: 10
                     max_event_subscribers: 3
+                    max_agent_handshakes: 7
                 """,
                 "proxy.yaml")
             .limits();
     assertThat(limits)
-        .isEqualTo(new ListenerLimits(Duration.ofSeconds(2), Duration.ofMinutes(1), 100, 10, 3));
+        .isEqualTo(new ListenerLimits(Duration.ofSeconds(2), Duration.ofMinutes(1), 100, 10, 3, 7));
   }
 
   @Test
@@ -58,6 +60,7 @@ class ListenerLimitsTest {
                         max_connections: 10
                         max_connections_per_address: 11
                         max_event_subscribers: 0
+                        max_agent_handshakes: many
                         max_streams: 3
                     """,
                     "proxy.yaml"))
@@ -68,6 +71,7 @@ class ListenerLimitsTest {
             "proxy.yaml: proxy.limits.max_connections_per_address: must not exceed"
                 + " max_connections (10), got 11")
         .hasMessageContaining("proxy.yaml: proxy.limits.max_event_subscribers: must be between 1")
+        .hasMessageContaining("proxy.yaml: proxy.limits.max_agent_handshakes:")
         .hasMessageContaining("proxy.limits.max_streams");
   }
 

@@ -1,6 +1,7 @@
 package io.gatehouse.relay.tunnel;
 
 import io.gatehouse.config.HostPort;
+import io.gatehouse.relay.ErrorCode;
 import io.gatehouse.relay.Wire;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
@@ -135,13 +136,15 @@ public final class TunnelDialer {
                 parameters.setServerNames(List.of(new SNIHostName(Wire.TUNNEL_SERVER_NAME)));
                 parameters.setEndpointIdentificationAlgorithm("HTTPS");
                 tls.engine().setSSLParameters(parameters);
+                Busy busy = new Busy();
                 ch.pipeline()
+                    .addLast("busy", busy)
                     .addLast("tls", tls)
                     .addLast("http", new HttpClientCodec())
                     .addLast(
                         "upgrade",
                         new Upgrade(
-                            tls, proxy, agentId, lane, peer, onConnected, onStream, result));
+                            tls, busy, proxy, agentId, lane, peer, onConnected, onStream, result));
               }
             })
         .connect(proxy.host(), proxy.port())
@@ -157,9 +160,30 @@ public final class TunnelDialer {
     return result;
   }
 
+  /**
+   * Notes whether the proxy's first TLS record is an alert in the clear: a refusal of the
+   * ClientHello before any ServerHello (in TLS 1.3 every later alert is encrypted), which is how a
+   * proxy with too many agent handshakes in flight sheds one ({@code docs/wire-protocol.md},
+   * "Busy"). Leaves the pipeline at the first bytes, whatever they are.
+   */
+  private static final class Busy extends ChannelInboundHandlerAdapter {
+    private static final byte ALERT = 21;
+    private volatile boolean refused;
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      if (msg instanceof ByteBuf bytes && bytes.isReadable()) {
+        refused = bytes.getByte(bytes.readerIndex()) == ALERT;
+        ctx.pipeline().remove(this);
+      }
+      ctx.fireChannelRead(msg);
+    }
+  }
+
   /** Asks for the upgrade once TLS is up and swaps the HTTP/1.1 codec for the tunnel on 101. */
   private final class Upgrade extends ChannelInboundHandlerAdapter {
     private final SslHandler tls;
+    private final Busy busy;
     private final HostPort proxy;
     private final String agentId;
     private final boolean lane;
@@ -172,6 +196,7 @@ public final class TunnelDialer {
 
     Upgrade(
         SslHandler tls,
+        Busy busy,
         HostPort proxy,
         String agentId,
         boolean lane,
@@ -180,6 +205,7 @@ public final class TunnelDialer {
         Consumer<Http2StreamChannel> onStream,
         CompletableFuture<Tunnel> result) {
       this.tls = tls;
+      this.busy = busy;
       this.proxy = proxy;
       this.agentId = agentId;
       this.lane = lane;
@@ -195,6 +221,17 @@ public final class TunnelDialer {
           .addListener(
               f -> {
                 if (!f.isSuccess()) {
+                  if (busy.refused) {
+                    result.completeExceptionally(
+                        new TunnelException(
+                            peer
+                                + " is busy: it refused the TLS handshake at its start (too many"
+                                + " agent handshakes in flight); dial again later",
+                            f.cause(),
+                            ErrorCode.OVERLOADED.code()));
+                    ctx.close();
+                    return;
+                  }
                   fail(ctx, "TLS with " + peer + " failed: " + f.cause().getMessage(), f.cause());
                   return;
                 }

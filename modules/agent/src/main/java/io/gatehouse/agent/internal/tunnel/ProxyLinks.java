@@ -5,7 +5,6 @@ import io.gatehouse.agent.TunnelRedial;
 import io.gatehouse.agent.internal.destination.ProxyDirectory;
 import io.gatehouse.agent.internal.relay.RelayServer;
 import io.gatehouse.config.HostPort;
-import io.gatehouse.lifecycle.Backoff;
 import io.gatehouse.pki.CertificateIdentity;
 import io.gatehouse.relay.tunnel.Tunnel;
 import io.gatehouse.relay.tunnel.TunnelDialer;
@@ -240,7 +239,7 @@ public final class ProxyLinks implements AutoCloseable {
   /** The tunnel to one proxy address, redialed until closed. */
   private final class Link {
     private final HostPort address;
-    private final Backoff backoff = TunnelRedial.backoff(random);
+    private final TunnelRedial redial = new TunnelRedial(random);
     private volatile Tunnel tunnel;
     private volatile String proxyId;
     private boolean dialing;
@@ -276,11 +275,11 @@ public final class ProxyLinks implements AutoCloseable {
                 synchronized (this) {
                   dialing = false;
                   if (error != null) {
-                    retry(error.getMessage());
+                    retry(error);
                     return;
                   }
                   tunnel = t;
-                  backoff.reset();
+                  redial.reset();
                 }
                 LOG.info("agent {}: tunnel to {} is up", agentId, address);
                 new TunnelLanes(
@@ -307,15 +306,16 @@ public final class ProxyLinks implements AutoCloseable {
               });
     }
 
-    private void retry(String why) {
+    private void retry(Throwable error) {
       if (closed) {
         return;
       }
       Duration pause;
       synchronized (this) {
-        pause = backoff.next();
+        pause = redial.next(error);
       }
-      if (why != null) {
+      if (error != null) {
+        String why = error.getMessage();
         LOG.warn(
             "agent {}: no tunnel to {} ({}); retrying in {} ms",
             agentId,

@@ -1,5 +1,6 @@
 package io.gatehouse.agent.internal.tunnel;
 
+import io.gatehouse.agent.TunnelRedial;
 import io.gatehouse.config.HostPort;
 import io.gatehouse.lifecycle.Backoff;
 import io.gatehouse.relay.tunnel.Tunnel;
@@ -19,11 +20,15 @@ import org.slf4j.LoggerFactory;
 /**
  * The lanes of one main tunnel: the further connections its proxy asked for in its 101 ({@link
  * Tunnel#lanes()}), one per further event loop of the proxy's port, so that each user's session
- * runs on one thread there. Each lane is dialed at once and, when it fails, is refused (it landed
- * on a loop this agent covers already) or closes, dialed again after a jittered, growing pause, for
- * as long as the main tunnel is up; the main tunnel's end closes every lane. A lane must reach the
- * same proxy as its main tunnel (checked on its certificate): an address behind a balancer may lead
- * elsewhere.
+ * runs on one thread there. Dialed only once the main tunnel is up (this is made from it), and one
+ * at a time: the next lane is dialed when the one before is up or given up, so an agent adds one
+ * handshake at a time to a proxy that a whole fleet may be reconnecting to. A lane that fails is
+ * dialed again after a jittered, growing pause for as long as the main tunnel is up: when it was
+ * refused (it landed on a loop this agent covers already) or closed, 50 ms growing to 2 s; when the
+ * proxy said it is busy, the main tunnel's pause for that ({@link TunnelRedial}), and that failure
+ * does not count towards giving the lane up. The main tunnel's end closes every lane. A lane must
+ * reach the same proxy as its main tunnel (checked on its certificate): an address behind a
+ * balancer may lead elsewhere.
  */
 final class TunnelLanes {
   private static final Logger LOG = LoggerFactory.getLogger(TunnelLanes.class);
@@ -72,22 +77,45 @@ final class TunnelLanes {
     this.stopped = stopped;
   }
 
-  /** Dials every lane the proxy asked for; none when it asked for the main tunnel only. */
+  /** Dials the lanes the proxy asked for, one after the other; none for the main tunnel only. */
   void start() {
     List<Lane> lanes = new ArrayList<>();
     for (int i = 1; i < main.lanes(); i++) {
-      lanes.add(new Lane());
+      lanes.add(new Lane(lanes));
     }
     // The main tunnel's end takes its lanes with it.
     main.onClose(() -> lanes.forEach(Lane::close));
-    lanes.forEach(Lane::dial);
+    if (!lanes.isEmpty()) {
+      lanes.get(0).dial();
+    }
   }
 
   /** One lane, redialed while the main tunnel is up. Its state is touched by one dial at a time. */
   private final class Lane {
+    private final List<Lane> all;
     private final Backoff backoff = new Backoff(FIRST_RETRY, MAX_RETRY, random);
+    private final TunnelRedial busy = new TunnelRedial(random);
     private volatile Tunnel tunnel;
     private int failures;
+    private boolean settled;
+
+    Lane(List<Lane> all) {
+      this.all = all;
+    }
+
+    /** This lane is up or given up, the first time: the next one's turn. */
+    private void settle() {
+      synchronized (this) {
+        if (settled) {
+          return;
+        }
+        settled = true;
+      }
+      int next = all.indexOf(this) + 1;
+      if (next < all.size()) {
+        all.get(next).dial();
+      }
+    }
 
     void dial() {
       if (stopped.getAsBoolean() || !main.isOpen()) {
@@ -103,10 +131,12 @@ final class TunnelLanes {
                 }
                 synchronized (this) {
                   backoff.reset();
+                  busy.reset();
                   failures = 0;
                 }
                 tunnel = lane;
-                lane.onClose(this::retry);
+                lane.onClose(() -> retry(null));
+                settle();
                 if (stopped.getAsBoolean() || !main.isOpen()) {
                   lane.close();
                 }
@@ -129,6 +159,11 @@ final class TunnelLanes {
     }
 
     private void failed(Throwable error) {
+      if (TunnelRedial.isBusy(error)) {
+        LOG.debug("agent {}: proxy {} busy for a lane; dialing again later", agentId, proxyId);
+        retry(error);
+        return;
+      }
       int n;
       synchronized (this) {
         n = ++failures;
@@ -139,7 +174,7 @@ final class TunnelLanes {
             agentId,
             proxyId,
             error.getMessage());
-        retry();
+        retry(error);
       } else if (main.isOpen() && !stopped.getAsBoolean()) {
         LOG.info(
             "agent {}: giving up a lane to proxy {} after {} attempts ({}); its sessions share the"
@@ -148,16 +183,17 @@ final class TunnelLanes {
             proxyId,
             n,
             error.getMessage());
+        settle();
       }
     }
 
-    private void retry() {
+    private void retry(Throwable error) {
       if (stopped.getAsBoolean() || !main.isOpen()) {
         return;
       }
       Duration pause;
       synchronized (this) {
-        pause = backoff.next();
+        pause = TunnelRedial.isBusy(error) ? busy.next(error) : backoff.next();
       }
       timers.schedule(this::dial, pause.toMillis(), TimeUnit.MILLISECONDS);
     }
