@@ -7,7 +7,6 @@ import io.gatehouse.relay.ResponseTimeout;
 import io.gatehouse.relay.Wire;
 import io.gatehouse.relay.tunnel.TunnelStream;
 import io.vertx.core.MultiMap;
-import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
@@ -19,17 +18,18 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 
 /**
- * Reverse-proxies one request to an HTTP upstream through the shared, pooled keep-alive client.
- * Bodies stream in both directions with back-pressure (never buffered whole); hop-by-hop and {@code
- * Gatehouse-*} headers stay behind; {@code Via: 1.1 <agentId>} is added both ways and {@code
- * Gatehouse-Agent} to the response. An upgrade the proxy names in {@code Gatehouse-Upgrade}
- * (WebSocket) is made upstream; once the upstream answers 101, the response says so in {@code
- * Gatehouse-Upgraded} and the stream carries the upgraded connection's bytes.
+ * Reverse-proxies one request to an HTTP upstream through the pooled keep-alive client of the
+ * stream's event loop ({@link LoopClients}). Bodies stream in both directions with back-pressure
+ * (never buffered whole); hop-by-hop and {@code Gatehouse-*} headers stay behind; {@code Via: 1.1
+ * <agentId>} is added both ways and {@code Gatehouse-Agent} to the response. An upgrade the proxy
+ * names in {@code Gatehouse-Upgrade} (WebSocket) is made upstream; once the upstream answers 101,
+ * the response says so in {@code Gatehouse-Upgraded} and the stream carries the upgraded
+ * connection's bytes.
  */
 final class HttpRelay {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(HttpRelay.class);
 
-  private final HttpClient client;
+  private final LoopClients clients;
   private final String agentId;
   private final String via;
   private final Duration connectTimeout;
@@ -39,7 +39,7 @@ final class HttpRelay {
   private final UpstreamRefusals refusals;
 
   HttpRelay(
-      HttpClient client,
+      LoopClients clients,
       String agentId,
       Duration connectTimeout,
       ResponseTimeout responseTimeout,
@@ -48,7 +48,7 @@ final class HttpRelay {
       UpstreamRefusals refusals) {
     this.destinations = destinations;
     this.refusals = refusals;
-    this.client = client;
+    this.clients = clients;
     this.agentId = agentId;
     this.via = "1.1 " + agentId;
     this.connectTimeout = connectTimeout;
@@ -94,7 +94,8 @@ final class HttpRelay {
       options.setServer(
           SocketAddress.inetSocketAddress(new InetSocketAddress(address, upstream.port())));
     }
-    client
+    clients
+        .current()
         .request(options)
         .onComplete(
             ar -> {

@@ -18,7 +18,6 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
@@ -57,15 +56,17 @@ public final class RelayServer {
       ProxyDirectory proxies) {
     this.agentId = agentId;
     this.catalog = catalog;
-    HttpClient httpClient =
-        vertx.createHttpClient(
-            new HttpClientOptions()
-                .setKeepAlive(true)
-                .setTcpNoDelay(true)
-                .setConnectTimeout((int) settings.connectTimeout().toMillis())
-                .setDecompressionSupported(false)
-                .setVerifyHost(true),
-            new PoolOptions().setHttp1MaxSize(settings.poolSize()));
+    LoopClients httpClients =
+        new LoopClients(
+            () ->
+                vertx.createHttpClient(
+                    new HttpClientOptions()
+                        .setKeepAlive(true)
+                        .setTcpNoDelay(true)
+                        .setConnectTimeout((int) settings.connectTimeout().toMillis())
+                        .setDecompressionSupported(false)
+                        .setVerifyHost(true),
+                    new PoolOptions().setHttp1MaxSize(settings.poolSize())));
     NetClient netClient =
         vertx.createNetClient(
             new NetClientOptions()
@@ -75,7 +76,7 @@ public final class RelayServer {
         new DestinationDial(agentId, ((VertxInternal) vertx).nameResolver(), proxies);
     this.http =
         new HttpRelay(
-            httpClient,
+            httpClients,
             agentId,
             settings.connectTimeout(),
             new ResponseTimeout(vertx, settings.responseTimeout()),
