@@ -48,11 +48,19 @@ class KafkaQuorumIT {
    */
   @AfterEach
   void stopNodes() throws Exception {
-    CompletableFuture.allOf(
-            nodes.stream()
-                .map(n -> CompletableFuture.runAsync(n::close))
-                .toArray(CompletableFuture[]::new))
-        .get(60, TimeUnit.SECONDS);
+    // A thread per node: the common pool has one thread on two cores, which would close them in
+    // turn (a teardown timeout in bin/test).
+    java.util.concurrent.ExecutorService closers =
+        java.util.concurrent.Executors.newFixedThreadPool(Math.max(1, nodes.size()));
+    try {
+      CompletableFuture.allOf(
+              nodes.stream()
+                  .map(n -> CompletableFuture.runAsync(n::close, closers))
+                  .toArray(CompletableFuture[]::new))
+          .get(60, TimeUnit.SECONDS);
+    } finally {
+      closers.shutdownNow();
+    }
   }
 
   @Test
@@ -72,11 +80,17 @@ class KafkaQuorumIT {
               .build());
     }
     // Each start returns once the cluster answers, which needs a majority: start them together.
-    CompletableFuture.allOf(
-            nodes.stream()
-                .map(n -> CompletableFuture.runAsync(n::start))
-                .toArray(CompletableFuture[]::new))
-        .get(90, TimeUnit.SECONDS);
+    java.util.concurrent.ExecutorService starters =
+        java.util.concurrent.Executors.newFixedThreadPool(nodes.size());
+    try {
+      CompletableFuture.allOf(
+              nodes.stream()
+                  .map(n -> CompletableFuture.runAsync(n::start, starters))
+                  .toArray(CompletableFuture[]::new))
+          .get(90, TimeUnit.SECONDS);
+    } finally {
+      starters.shutdownNow();
+    }
     String bootstrap =
         String.join(",", nodes.stream().map(EmbeddedKafka::bootstrapServers).toList());
 
