@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.gatehouse.agent.AgentCredentials;
 import io.gatehouse.agent.TunnelRedial;
 import io.gatehouse.config.HostPort;
-import io.gatehouse.pki.TlsContexts;
 import io.gatehouse.proxy.config.ProxyConfig;
 import io.gatehouse.proxy.tunnel.HandshakeGate;
 import io.gatehouse.relay.Wire;
@@ -28,12 +27,8 @@ import io.netty.util.ReferenceCountUtil;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.internal.VertxInternal;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -46,7 +41,6 @@ import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
-import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -156,26 +150,7 @@ class ReconnectStormIT {
 
   /** {@code GET /healthz} on a user's TLS connection of its own: the status line. */
   private static String healthz(HostPort proxy) throws Exception {
-    try (SSLSocket socket =
-        (SSLSocket)
-            TlsContexts.trusting(web.ca())
-                .getSocketFactory()
-                .createSocket(proxy.host(), proxy.port())) {
-      socket.setSoTimeout((int) WAIT.toMillis());
-      OutputStream out = socket.getOutputStream();
-      out.write(
-          "GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
-              .getBytes(StandardCharsets.US_ASCII));
-      out.flush();
-      BufferedReader in =
-          new BufferedReader(
-              new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
-      String status = in.readLine();
-      while (in.readLine() != null) {
-        // Read to the end: the proxy closes after the response.
-      }
-      return status;
-    }
+    return web.statusOnNewConnection(proxy, "localhost", "/healthz", null);
   }
 
   private static double shed(MeterRegistry registry) {

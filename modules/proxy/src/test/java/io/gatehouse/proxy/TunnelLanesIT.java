@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import io.gatehouse.agent.Agent;
 import io.gatehouse.agent.AgentCredentials;
 import io.gatehouse.config.HostPort;
-import io.gatehouse.pki.TlsContexts;
 import io.gatehouse.proxy.config.ProxyConfig;
 import io.gatehouse.relay.tunnel.TunnelDialer;
 import io.gatehouse.relay.tunnel.TunnelException;
@@ -17,16 +16,11 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.internal.VertxInternal;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -149,32 +143,7 @@ class TunnelLanesIT {
   /** {@code GET path} of app {@code app} on a TLS connection of its own, closed after it. */
   private static String getOnNewConnection(HostPort proxy, String app, String path)
       throws Exception {
-    try (SSLSocket socket =
-        (SSLSocket)
-            TlsContexts.trusting(web.ca())
-                .getSocketFactory()
-                .createSocket(proxy.host(), proxy.port())) {
-      socket.setSoTimeout((int) WAIT.toMillis());
-      OutputStream out = socket.getOutputStream();
-      out.write(
-          ("GET "
-                  + path
-                  + " HTTP/1.1\r\nHost: "
-                  + app
-                  + ".localhost\r\nGatehouse-Authorization: Bearer "
-                  + web.bearer()
-                  + "\r\nConnection: close\r\n\r\n")
-              .getBytes(StandardCharsets.US_ASCII));
-      out.flush();
-      BufferedReader in =
-          new BufferedReader(
-              new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
-      String status = in.readLine();
-      while (in.readLine() != null) {
-        // Read to the end: the proxy closes after the response.
-      }
-      return status;
-    }
+    return web.statusOnNewConnection(proxy, app + ".localhost", path, web.bearer());
   }
 
   private static double streams(MeterRegistry registry, String thread) {

@@ -212,6 +212,41 @@ final class Web implements AutoCloseable {
     }
   }
 
+  /**
+   * {@code GET path} with {@code Host: host} on a TLS connection of its own, closed after it (so
+   * that each lands on another of the proxy's event loops), carrying {@code token} as {@code
+   * Gatehouse-Authorization} when not null: the response's status line.
+   */
+  String statusOnNewConnection(HostPort proxy, String host, String path, String token)
+      throws java.io.IOException {
+    try (javax.net.ssl.SSLSocket socket =
+        (javax.net.ssl.SSLSocket)
+            io.gatehouse.pki.TlsContexts.trusting(ca())
+                .getSocketFactory()
+                .createSocket(proxy.host(), proxy.port())) {
+      socket.setSoTimeout((int) TIMEOUT.toMillis());
+      java.io.OutputStream out = socket.getOutputStream();
+      out.write(
+          ("GET "
+                  + path
+                  + " HTTP/1.1\r\nHost: "
+                  + host
+                  + (token == null ? "" : "\r\nGatehouse-Authorization: Bearer " + token)
+                  + "\r\nConnection: close\r\n\r\n")
+              .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      out.flush();
+      java.io.BufferedReader in =
+          new java.io.BufferedReader(
+              new java.io.InputStreamReader(
+                  socket.getInputStream(), java.nio.charset.StandardCharsets.US_ASCII));
+      String status = in.readLine();
+      while (in.readLine() != null) {
+        // Read to the end: the proxy closes after the response.
+      }
+      return status;
+    }
+  }
+
   /** {@code GET path} at {@code address}, e.g. the proxy's API or an agent's metrics port. */
   Response get(HostPort address, String path) {
     return api(HttpMethod.GET, address, path);
