@@ -48,19 +48,7 @@ class KafkaQuorumIT {
    */
   @AfterEach
   void stopNodes() throws Exception {
-    // A thread per node: the common pool has one thread on two cores, which would close them in
-    // turn (a teardown timeout in bin/test).
-    java.util.concurrent.ExecutorService closers =
-        java.util.concurrent.Executors.newFixedThreadPool(Math.max(1, nodes.size()));
-    try {
-      CompletableFuture.allOf(
-              nodes.stream()
-                  .map(n -> CompletableFuture.runAsync(n::close, closers))
-                  .toArray(CompletableFuture[]::new))
-          .get(60, TimeUnit.SECONDS);
-    } finally {
-      closers.shutdownNow();
-    }
+    onEachNode(EmbeddedKafka::close, 60);
   }
 
   @Test
@@ -80,17 +68,7 @@ class KafkaQuorumIT {
               .build());
     }
     // Each start returns once the cluster answers, which needs a majority: start them together.
-    java.util.concurrent.ExecutorService starters =
-        java.util.concurrent.Executors.newFixedThreadPool(nodes.size());
-    try {
-      CompletableFuture.allOf(
-              nodes.stream()
-                  .map(n -> CompletableFuture.runAsync(n::start, starters))
-                  .toArray(CompletableFuture[]::new))
-          .get(90, TimeUnit.SECONDS);
-    } finally {
-      starters.shutdownNow();
-    }
+    onEachNode(EmbeddedKafka::start, 90);
     String bootstrap =
         String.join(",", nodes.stream().map(EmbeddedKafka::bootstrapServers).toList());
 
@@ -125,6 +103,25 @@ class KafkaQuorumIT {
       }
       assertThat(consume(bootstrap, "orders", 3))
           .containsExactly("k1=before", "k2=during", "k3=after");
+    }
+  }
+
+  /**
+   * Runs {@code step} on every node at once, a thread each (the common pool has one thread on two
+   * cores, which would run them in turn), within {@code seconds}.
+   */
+  private void onEachNode(java.util.function.Consumer<EmbeddedKafka> step, int seconds)
+      throws Exception {
+    java.util.concurrent.ExecutorService threads =
+        java.util.concurrent.Executors.newFixedThreadPool(Math.max(1, nodes.size()));
+    try {
+      CompletableFuture.allOf(
+              nodes.stream()
+                  .map(n -> CompletableFuture.runAsync(() -> step.accept(n), threads))
+                  .toArray(CompletableFuture[]::new))
+          .get(seconds, TimeUnit.SECONDS);
+    } finally {
+      threads.shutdownNow();
     }
   }
 
